@@ -1,0 +1,59 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// The tests run against the release build that `cargo leptos build --release` leaves in target/.
+const root = resolve(__dirname, '..');
+const port = process.env.SITEBOOK_E2E_PORT ?? '3107';
+const baseURL = `http://127.0.0.1:${port}`;
+
+// One fresh data directory per run. Set in the environment so the worker processes, which load
+// this file again, see the same value instead of making their own.
+process.env.SITEBOOK_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'sitebook-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    headless: true,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      // Debian's Chromium: Playwright cannot download its own browser on this network.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+  // Playwright starts the server, waits until it answers, and stops it after the run.
+  webServer: {
+    command: `${process.env.SITEBOOK_BIN ?? join(root, 'target/release/sitebook')}`,
+    cwd: root,
+    url: `${baseURL}/`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      SITEBOOK_ADDR: `127.0.0.1:${port}`,
+      SITEBOOK_DATA_DIR: process.env.SITEBOOK_E2E_DATA_DIR,
+      LEPTOS_SITE_ROOT: join(root, 'target/site'),
+    },
+  },
+});

@@ -1,0 +1,67 @@
+//! The Leptos face: the HTML shell, the routes, pages, components and server functions.
+
+pub mod components;
+pub mod functions;
+pub mod pages;
+mod response_status;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use pages::{NotFoundPage, SiteListPage, SitePage};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    // Pages render fully on the server before the response is sent (SsrMode::Async), so they are
+    // readable without JavaScript and a page can still set its status code (404) in time.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/sitebook.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Sitebook".to_owned() } else { format!("{page} · Sitebook") } />
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"Sitebook"</a>
+            </header>
+            <main class="page">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("") view=SiteListPage ssr=SsrMode::Async />
+                    <Route path=path!("/sites/:id") view=SitePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the WASM client has taken over the page. Effects run
+/// only in the browser, so its presence proves hydration happened; browser tests wait for it.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -1,0 +1,12 @@
+//! The domain: what Sitebook knows and the rules it keeps.
+//!
+//! Nothing in here knows about HTTP or Leptos. The faces (server functions, and later the REST
+//! dialects and the CLI) parse their input into these types, call the core and map its errors.
+
+pub mod error;
+pub mod resources;
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use error::CoreError;

@@ -1,0 +1,230 @@
+//! Resources are the things Sitebook catalogues: sites first, later devices, users, WANs, ...
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::error::ValidationError;
+
+/// A resource type such as `site` or `mikrotik.device`: lowercase words joined by dots.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ResourceType(String);
+
+impl ResourceType {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn site() -> Self {
+        Self("site".to_owned())
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let word_ok = |w: &str| {
+            let mut chars = w.chars();
+            matches!(chars.next(), Some('a'..='z'))
+                && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+        };
+        if input.len() <= Self::MAX_LEN && input.split('.').all(word_ok) {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(ValidationError::ResourceTypeInvalid(input.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ResourceType {
+    type Error = ValidationError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<ResourceType> for String {
+    fn from(value: ResourceType) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A resource's display name: trimmed, 1 to 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceName(String);
+
+impl ResourceName {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let trimmed = input.trim();
+        let chars = trimmed.chars().count();
+        if chars == 0 {
+            return Err(ValidationError::NameEmpty);
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(ValidationError::NameTooLong {
+                max: Self::MAX_CHARS,
+                actual: chars,
+            });
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(ValidationError::NameHasControlCharacter);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A resource id. New ones are the type's first word, an underscore and 32 hex digits
+/// (`site_9b52d930f4324c0abac04c12dff85544`), the form the Altostrat seeds use for sites.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResourceId(String);
+
+impl ResourceId {
+    /// Mints an id from 128 random bits; the caller supplies them so the core stays free of
+    /// any random-number source and is deterministic under test.
+    pub fn mint(kind: &ResourceType, random: u128) -> Self {
+        let prefix = kind.as_str().split('.').next().unwrap_or("res");
+        Self(format!("{prefix}_{random:032x}"))
+    }
+
+    /// Ids arrive from URLs; any string is a lookup key, and an unknown one is simply not found.
+    pub fn from_path(raw: impl Into<String>) -> Self {
+        Self(raw.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A catalogued resource as every face sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub id: ResourceId,
+    #[serde(rename = "type")]
+    pub kind: ResourceType,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed() {
+        assert_eq!(
+            ResourceName::parse("  Main Office \n").unwrap().as_str(),
+            "Main Office"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_blank_name_is_rejected() {
+        assert_eq!(ResourceName::parse(""), Err(ValidationError::NameEmpty));
+        assert_eq!(
+            ResourceName::parse(" \t\n "),
+            Err(ValidationError::NameEmpty)
+        );
+    }
+
+    #[test]
+    fn a_name_of_200_characters_is_accepted_and_201_rejected() {
+        assert!(ResourceName::parse(&"x".repeat(200)).is_ok());
+        assert_eq!(
+            ResourceName::parse(&"x".repeat(201)),
+            Err(ValidationError::NameTooLong {
+                max: 200,
+                actual: 201
+            })
+        );
+    }
+
+    #[test]
+    fn name_length_counts_characters_not_bytes() {
+        // 200 two-byte characters are 400 bytes but still a valid name.
+        assert!(ResourceName::parse(&"é".repeat(200)).is_ok());
+        assert!(ResourceName::parse(&"é".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn surrounding_whitespace_does_not_count_towards_the_limit() {
+        let padded = format!("   {}   ", "x".repeat(200));
+        assert!(ResourceName::parse(&padded).is_ok());
+    }
+
+    #[test]
+    fn a_name_with_an_inner_control_character_is_rejected() {
+        assert_eq!(
+            ResourceName::parse("Main\tOffice"),
+            Err(ValidationError::NameHasControlCharacter)
+        );
+        assert_eq!(
+            ResourceName::parse("Main\u{7}Office"),
+            Err(ValidationError::NameHasControlCharacter)
+        );
+    }
+
+    #[test]
+    fn resource_types_are_lowercase_dotted_words() {
+        for ok in ["site", "mikrotik.device", "wan", "user_group", "a1.b2"] {
+            assert!(ResourceType::parse(ok).is_ok(), "{ok} should parse");
+        }
+        for bad in [
+            "", "Site", "site.", ".site", "1site", "si te", "site..x", "site-x",
+        ] {
+            assert!(
+                ResourceType::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+        assert!(ResourceType::parse(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn a_minted_id_is_the_type_prefix_and_32_hex_digits() {
+        let id = ResourceId::mint(&ResourceType::site(), 0x9b52d930f4324c0abac04c12dff85544);
+        assert_eq!(id.as_str(), "site_9b52d930f4324c0abac04c12dff85544");
+        let device = ResourceType::parse("mikrotik.device").unwrap();
+        assert_eq!(
+            ResourceId::mint(&device, 1).as_str(),
+            "mikrotik_00000000000000000000000000000001"
+        );
+    }
+
+    #[test]
+    fn a_resource_serialises_its_kind_as_type() {
+        let at = DateTime::parse_from_rfc3339("2025-10-29T13:00:00Z")
+            .unwrap()
+            .to_utc();
+        let site = Resource {
+            id: ResourceId::from_path("site_1"),
+            kind: ResourceType::site(),
+            name: "HQ".into(),
+            created_at: at,
+            updated_at: at,
+        };
+        let json = serde_json::to_value(&site).unwrap();
+        assert_eq!(json["type"], "site");
+        assert_eq!(json["id"], "site_1");
+    }
+}

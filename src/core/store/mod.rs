@@ -1,0 +1,85 @@
+//! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
+
+mod resources;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::CoreError;
+
+/// The database behind the core. Cheap to clone: it wraps a connection pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite file at `path` and applies pending migrations.
+    pub async fn open_file(path: &Path) -> Result<Self, CoreError> {
+        Self::open(SqliteConnectOptions::new().filename(path)).await
+    }
+
+    /// Opens a database from a `sqlite:` URL, such as `sqlite://data/sitebook.db`.
+    pub async fn open_url(url: &str) -> Result<Self, CoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| CoreError::Storage(format!("bad database URL {url:?}: {e}")))?;
+        Self::open(options).await
+    }
+
+    async fn open(options: SqliteConnectOptions) -> Result<Self, CoreError> {
+        let options = options
+            .create_if_missing(true)
+            // WAL lets readers run beside the one writer; NORMAL sync is durable in WAL mode
+            // except for the last transactions before a power loss, the usual SQLite trade-off.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(storage)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| CoreError::Storage(format!("migration failed: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// The connection settings in force, as SQLite reports them (for tests and diagnostics).
+    pub async fn settings(&self) -> Result<StoreSettings, CoreError> {
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let (journal_mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(storage)?;
+        let (foreign_keys,): (bool,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(storage)?;
+        Ok(StoreSettings {
+            journal_mode,
+            foreign_keys,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSettings {
+    pub journal_mode: String,
+    pub foreign_keys: bool,
+}
+
+fn storage(e: sqlx::Error) -> CoreError {
+    CoreError::Storage(e.to_string())
+}

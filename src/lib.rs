@@ -1,0 +1,19 @@
+//! Sitebook: a self-hosted metadata catalogue for network and IT resources.
+//!
+//! - [`core`]: the domain, plain Rust (types, rules, storage); no HTTP, no Leptos.
+//! - [`app`]: the Leptos face: pages, components and the server functions they call.
+//! - [`server`]: axum start-up, configuration and state (server only).
+
+pub mod app;
+pub mod core;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The browser entry point: attaches the WASM client to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

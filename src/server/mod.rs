@@ -1,0 +1,8 @@
+//! The axum server: configuration, shared state and start-up. Compiled only with `ssr`.
+
+pub mod config;
+pub mod startup;
+pub mod state;
+
+pub use config::Config;
+pub use state::AppState;

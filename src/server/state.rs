@@ -1,0 +1,12 @@
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::core::store::Store;
+
+/// What every request can reach: axum handlers through `State`, server functions through
+/// Leptos context (`leptos_routes_with_context` provides it to both pages and server functions).
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+}
