@@ -4,6 +4,7 @@
 //! dialects and the CLI) parse their input into these types, call the core and map its errors.
 
 pub mod error;
+pub mod metadata;
 pub mod resources;
 
 #[cfg(feature = "ssr")]

@@ -1,0 +1,13 @@
+//! Metadata: a typed key-value dictionary on any resource.
+//!
+//! Every way of changing it (replace, merge, JSON Patch, one key) is a pure function from the
+//! current dictionary and the request to the new dictionary plus the per-key changes, so the
+//! rules are the same for every face and are tested without a database.
+
+mod key;
+mod operations;
+mod value;
+
+pub use key::MetaKey;
+pub use operations::{KeyChange, Metadata, MetadataLimits, Outcome};
+pub use value::MetaValue;

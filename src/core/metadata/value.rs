@@ -1,0 +1,173 @@
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+
+use super::MetaKey;
+use crate::core::error::ValidationError;
+
+/// A metadata value: a string, a finite number or a boolean. Integers are kept apart from
+/// floating-point numbers so that an id such as 9007199254740993 round-trips exactly.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "Value")]
+pub enum MetaValue {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl MetaValue {
+    /// 64 KiB, counted in UTF-8 bytes: what the value costs to store and send.
+    pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+    /// Reads a JSON value given for `key`. `null` is refused here: only a merge gives it a
+    /// meaning (remove the key), and that operation handles it before calling this.
+    pub fn from_json(key: &MetaKey, value: &Value) -> Result<Self, ValidationError> {
+        let key = || key.as_str().to_owned();
+        match value {
+            Value::String(s) if s.len() > Self::MAX_TEXT_BYTES => {
+                Err(ValidationError::MetaValueTooLong {
+                    key: key(),
+                    max: Self::MAX_TEXT_BYTES,
+                    actual: s.len(),
+                })
+            }
+            Value::String(s) => Ok(Self::Text(s.clone())),
+            Value::Bool(b) => Ok(Self::Bool(*b)),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Ok(Self::Integer(i))
+                } else if n.is_u64() {
+                    // Above i64::MAX: stored as a float it would silently lose digits.
+                    Err(ValidationError::MetaIntegerOutOfRange { key: key() })
+                } else {
+                    match n.as_f64() {
+                        Some(f) if f.is_finite() => Ok(Self::Float(f)),
+                        _ => Err(ValidationError::MetaValueNotScalar { key: key() }),
+                    }
+                }
+            }
+            Value::Null => Err(ValidationError::MetaValueNull { key: key() }),
+            Value::Array(_) | Value::Object(_) => {
+                Err(ValidationError::MetaValueNotScalar { key: key() })
+            }
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Text(s) => Value::String(s.clone()),
+            Self::Integer(i) => Value::from(*i),
+            Self::Float(f) => Value::from(*f),
+            Self::Bool(b) => Value::Bool(*b),
+        }
+    }
+
+    /// The type's name as people see it in the UI and in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Text(_) => "string",
+            Self::Integer(_) | Self::Float(_) => "number",
+            Self::Bool(_) => "boolean",
+        }
+    }
+}
+
+impl Serialize for MetaValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(s) => serializer.serialize_str(s),
+            Self::Integer(i) => serializer.serialize_i64(*i),
+            Self::Float(f) => serializer.serialize_f64(*f),
+            Self::Bool(b) => serializer.serialize_bool(*b),
+        }
+    }
+}
+
+impl TryFrom<Value> for MetaValue {
+    type Error = ValidationError;
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        // Deserialising outside a dictionary has no key to name in a message.
+        Self::from_json(&MetaKey::parse("value").expect("a valid key"), &value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> Result<MetaValue, ValidationError> {
+        MetaValue::from_json(&MetaKey::parse("k").unwrap(), &v)
+    }
+
+    #[test]
+    fn strings_numbers_and_booleans_are_values() {
+        assert_eq!(
+            parse(json!("AS12345-XYZ")),
+            Ok(MetaValue::Text("AS12345-XYZ".into()))
+        );
+        assert_eq!(parse(json!(2)), Ok(MetaValue::Integer(2)));
+        assert_eq!(parse(json!(-2.5)), Ok(MetaValue::Float(-2.5)));
+        assert_eq!(parse(json!(true)), Ok(MetaValue::Bool(true)));
+    }
+
+    #[test]
+    fn large_integers_stay_exact() {
+        let big: i64 = 9_007_199_254_740_993; // 2^53 + 1: not representable as f64
+        let value = parse(json!(big)).unwrap();
+        assert_eq!(value, MetaValue::Integer(big));
+        assert_eq!(serde_json::to_string(&value).unwrap(), "9007199254740993");
+    }
+
+    #[test]
+    fn an_integer_above_i64_is_refused_rather_than_rounded() {
+        assert_eq!(
+            parse(json!(u64::MAX)),
+            Err(ValidationError::MetaIntegerOutOfRange { key: "k".into() })
+        );
+    }
+
+    #[test]
+    fn a_float_written_with_a_point_stays_a_float() {
+        let value: MetaValue = serde_json::from_str("1.0").unwrap();
+        assert_eq!(value, MetaValue::Float(1.0));
+        assert_eq!(serde_json::to_string(&value).unwrap(), "1.0");
+    }
+
+    #[test]
+    fn null_arrays_and_objects_are_not_values() {
+        assert_eq!(
+            parse(json!(null)),
+            Err(ValidationError::MetaValueNull { key: "k".into() })
+        );
+        assert_eq!(
+            parse(json!([1])),
+            Err(ValidationError::MetaValueNotScalar { key: "k".into() })
+        );
+        assert_eq!(
+            parse(json!({"a": 1})),
+            Err(ValidationError::MetaValueNotScalar { key: "k".into() })
+        );
+    }
+
+    #[test]
+    fn a_string_of_64_kib_is_accepted_and_one_byte_more_refused() {
+        assert!(parse(json!("x".repeat(65_536))).is_ok());
+        assert_eq!(
+            parse(json!("x".repeat(65_537))),
+            Err(ValidationError::MetaValueTooLong {
+                key: "k".into(),
+                max: 65_536,
+                actual: 65_537
+            })
+        );
+    }
+
+    #[test]
+    fn each_value_names_its_type() {
+        assert_eq!(MetaValue::Text(String::new()).type_name(), "string");
+        assert_eq!(MetaValue::Integer(1).type_name(), "number");
+        assert_eq!(MetaValue::Float(1.5).type_name(), "number");
+        assert_eq!(MetaValue::Bool(false).type_name(), "boolean");
+    }
+}
