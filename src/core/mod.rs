@@ -6,6 +6,7 @@
 pub mod error;
 pub mod metadata;
 pub mod resources;
+mod validated_string;
 
 #[cfg(feature = "ssr")]
 pub mod store;

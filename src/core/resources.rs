@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::error::ValidationError;
+use super::validated_string::validated_string;
 
 /// A resource type such as `site` or `mikrotik.device`: lowercase words joined by dots.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,24 +37,7 @@ impl ResourceType {
     }
 }
 
-impl TryFrom<String> for ResourceType {
-    type Error = ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<ResourceType> for String {
-    fn from(value: ResourceType) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for ResourceType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+validated_string!(ResourceType);
 
 /// A resource's display name: trimmed, 1 to 200 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]

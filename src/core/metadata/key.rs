@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 use std::borrow::Borrow;
-use std::fmt;
 
 use crate::core::error::ValidationError;
+use crate::core::validated_string::validated_string;
 
 /// A metadata key: 1 to 255 characters (as OpenStack allows), no control characters.
 /// Kept exactly as given: keys are identifiers, so no trimming or case folding.
@@ -41,24 +41,7 @@ impl Borrow<str> for MetaKey {
     }
 }
 
-impl TryFrom<String> for MetaKey {
-    type Error = ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<MetaKey> for String {
-    fn from(value: MetaKey) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for MetaKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+validated_string!(MetaKey);
 
 #[cfg(test)]
 mod tests {
