@@ -10,6 +10,7 @@ pub enum ValidationError {
     },
     NameHasControlCharacter,
     ResourceTypeInvalid(String),
+    ResourceIdInvalid(String),
     MetaKeyEmpty,
     MetaKeyTooLong {
         max: usize,
@@ -39,6 +40,54 @@ pub enum ValidationError {
     PatchMalformed(String),
     PatchFailed(String),
     PatchTestFailed(String),
+    /// The `name` key names the resource, so it must be usable as a resource name.
+    MetaNameInvalid(Box<ValidationError>),
+    MetaNameNotText {
+        actual: &'static str,
+    },
+    UsernameInvalid,
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordTooLong {
+        max: usize,
+    },
+    RoleUnknown(String),
+    /// Site limits only make sense for managers: admins write everywhere, staff nowhere.
+    SitesOnlyForManagers,
+}
+
+impl ValidationError {
+    /// A short, stable identifier for the rule, for clients to branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NameEmpty => "name_empty",
+            Self::NameTooLong { .. } => "name_too_long",
+            Self::NameHasControlCharacter => "name_control_character",
+            Self::ResourceTypeInvalid(_) => "resource_type_invalid",
+            Self::ResourceIdInvalid(_) => "resource_id_invalid",
+            Self::MetaKeyEmpty => "metadata_key_empty",
+            Self::MetaKeyTooLong { .. } => "metadata_key_too_long",
+            Self::MetaKeyHasControlCharacter => "metadata_key_control_character",
+            Self::MetaValueNull { .. } => "metadata_value_null",
+            Self::MetaValueNotScalar { .. } => "metadata_value_not_scalar",
+            Self::MetaValueTooLong { .. } => "metadata_value_too_long",
+            Self::MetaIntegerOutOfRange { .. } => "metadata_integer_out_of_range",
+            Self::MetaTooManyKeys { .. } => "metadata_too_many_keys",
+            // The Altostrat API documents exactly this code for a create without `name`.
+            Self::MetaNameRequired => "parameter_missing",
+            Self::MetadataNotAnObject => "metadata_not_an_object",
+            Self::PatchMalformed(_) => "patch_malformed",
+            Self::PatchFailed(_) => "patch_failed",
+            Self::PatchTestFailed(_) => "patch_test_failed",
+            Self::MetaNameInvalid(_) | Self::MetaNameNotText { .. } => "metadata_name_invalid",
+            Self::UsernameInvalid => "username_invalid",
+            Self::PasswordTooShort { .. } => "password_too_short",
+            Self::PasswordTooLong { .. } => "password_too_long",
+            Self::RoleUnknown(_) => "role_unknown",
+            Self::SitesOnlyForManagers => "sites_only_for_managers",
+        }
+    }
 }
 
 impl fmt::Display for ValidationError {
@@ -58,6 +107,11 @@ impl fmt::Display for ValidationError {
                 f,
                 "'{value}' is not a resource type: use lowercase words separated by dots, \
                  such as 'site' or 'mikrotik.device'."
+            ),
+            Self::ResourceIdInvalid(value) => write!(
+                f,
+                "'{value}' is not a usable resource id: use 1 to 128 letters, digits, '-', '_', \
+                 '.' or ':', such as a UUID."
             ),
             Self::MetaKeyEmpty => f.write_str("A metadata key cannot be empty."),
             Self::MetaKeyTooLong { max, actual } => {
@@ -111,6 +165,30 @@ impl fmt::Display for ValidationError {
                     "A JSON Patch 'test' operation failed, so nothing changed: {detail}"
                 )
             }
+            Self::MetaNameInvalid(why) => write!(
+                f,
+                "The 'name' key names the resource, so it must be text that is a valid name: {why}"
+            ),
+            Self::MetaNameNotText { actual } => write!(
+                f,
+                "The 'name' key names the resource, so it must be a string, not a {actual}."
+            ),
+            Self::UsernameInvalid => f.write_str(
+                "A username is 1 to 64 characters: letters, digits, '.', '_', '-' or '@'.",
+            ),
+            Self::PasswordTooShort { min } => {
+                write!(f, "A password must have at least {min} characters.")
+            }
+            Self::PasswordTooLong { max } => {
+                write!(f, "A password can have at most {max} characters.")
+            }
+            Self::RoleUnknown(role) => write!(
+                f,
+                "'{role}' is not a role: use 'admin', 'manager' or 'staff'."
+            ),
+            Self::SitesOnlyForManagers => f.write_str(
+                "Only a manager can be limited to sites: an admin writes everywhere and staff only read.",
+            ),
         }
     }
 }
@@ -126,6 +204,17 @@ pub enum CoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    /// The caller's copy is stale: `current` is the version it would have to match now.
+    #[error(
+        "The {what} has changed since you read it (it is now at version {current}); read it again and retry."
+    )]
+    PreconditionFailed { what: &'static str, current: i64 },
+    /// No credentials, or credentials that name nobody (unknown, expired or revoked).
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Known caller, but the role or site limits do not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// A fault below the domain (database, disk). Its text is for logs, never for clients.
     #[error("storage failure: {0}")]
     Storage(String),

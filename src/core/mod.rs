@@ -1,11 +1,14 @@
 //! The domain: what Sitebook knows and the rules it keeps.
 //!
-//! Nothing in here knows about HTTP or Leptos. The faces (server functions, and later the REST
-//! dialects and the CLI) parse their input into these types, call the core and map its errors.
+//! Nothing in here knows about HTTP or Leptos. The faces (server functions, the REST dialects
+//! and the CLI) parse their input into these types, call the core and map its errors.
 
+pub mod access;
+pub mod changes;
 pub mod error;
 pub mod metadata;
 pub mod resources;
+pub mod tenancy;
 mod validated_string;
 
 #[cfg(feature = "ssr")]

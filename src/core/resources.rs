@@ -83,9 +83,23 @@ impl ResourceId {
         Self(format!("{prefix}_{random:032x}"))
     }
 
+    pub const MAX_LEN: usize = 128;
+
     /// Ids arrive from URLs; any string is a lookup key, and an unknown one is simply not found.
     pub fn from_path(raw: impl Into<String>) -> Self {
         Self(raw.into())
+    }
+
+    /// An id a client chooses for a new resource (a UUID as in the Altostrat seeds, or a
+    /// prefixed id): 1 to 128 ASCII letters, digits, `-`, `_`, `.` or `:`, so it is safe in
+    /// URLs and logs without escaping.
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':');
+        if (1..=Self::MAX_LEN).contains(&input.len()) && input.bytes().all(ok) {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(ValidationError::ResourceIdInvalid(input.to_owned()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -106,6 +120,10 @@ pub struct Resource {
     #[serde(rename = "type")]
     pub kind: ResourceType,
     pub name: String,
+    /// The resource this one belongs to, such as a device's site.
+    pub parent: Option<ResourceId>,
+    /// Bumped by every change to the resource or its metadata: the ETag of both.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -196,6 +214,24 @@ mod tests {
     }
 
     #[test]
+    fn client_chosen_ids_are_url_safe_and_bounded() {
+        for ok in [
+            "9b52d930-f432-4c0a-bac0-4c12dff85544",
+            "site_9b52",
+            "a:b.c",
+            &"x".repeat(128),
+        ] {
+            assert!(ResourceId::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "a/b", "é", &"x".repeat(129)] {
+            assert_eq!(
+                ResourceId::parse(bad),
+                Err(ValidationError::ResourceIdInvalid(bad.to_owned()))
+            );
+        }
+    }
+
+    #[test]
     fn a_resource_serialises_its_kind_as_type() {
         let at = DateTime::parse_from_rfc3339("2025-10-29T13:00:00Z")
             .unwrap()
@@ -204,6 +240,8 @@ mod tests {
             id: ResourceId::from_path("site_1"),
             kind: ResourceType::site(),
             name: "HQ".into(),
+            parent: None,
+            version: 1,
             created_at: at,
             updated_at: at,
         };

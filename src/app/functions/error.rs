@@ -15,6 +15,9 @@ pub enum FnError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Not signed in, or the role may not do this.
+    #[error("{0}")]
+    Denied(String),
     /// A server-side fault; details are in the server log.
     #[error("Something went wrong on the server. Please try again.")]
     Internal,

@@ -9,11 +9,11 @@ use crate::core::resources::Resource;
 /// Every site, by name.
 #[server(prefix = "/rpc", endpoint = "list_sites")]
 pub async fn list_sites() -> Result<Vec<Resource>, FnError> {
-    use super::server_context::{fail, store};
+    use super::server_context::{actor, fail, store};
     use crate::core::resources::ResourceType;
 
     store()?
-        .list_resources(&ResourceType::site())
+        .list_resources(&actor(), &ResourceType::site())
         .await
         .map_err(fail)
 }
@@ -21,11 +21,11 @@ pub async fn list_sites() -> Result<Vec<Resource>, FnError> {
 /// One site, or `None` for an unknown id (the page shows "not found").
 #[server(prefix = "/rpc", endpoint = "get_site")]
 pub async fn get_site(id: String) -> Result<Option<Resource>, FnError> {
-    use super::server_context::{fail, store};
+    use super::server_context::{actor, fail, store};
     use crate::core::resources::{ResourceId, ResourceType};
 
     store()?
-        .find_resource(&ResourceType::site(), &ResourceId::from_path(id))
+        .find_resource(&actor(), &ResourceType::site(), &ResourceId::from_path(id))
         .await
         .map_err(fail)
 }
@@ -33,12 +33,12 @@ pub async fn get_site(id: String) -> Result<Option<Resource>, FnError> {
 /// Creates a site. The name is checked by the core's rules; nothing is written when it fails.
 #[server(prefix = "/rpc", endpoint = "create_site")]
 pub async fn create_site(name: String) -> Result<Resource, FnError> {
-    use super::server_context::{fail, random_id_bits, store};
+    use super::server_context::{actor, fail, random_id_bits, store};
     use crate::core::resources::{ResourceName, ResourceType};
 
     let name = ResourceName::parse(&name).map_err(|e| fail(e.into()))?;
     store()?
-        .create_resource(&ResourceType::site(), &name, random_id_bits())
+        .create_resource(&actor(), &ResourceType::site(), &name, random_id_bits())
         .await
         .map_err(fail)
 }

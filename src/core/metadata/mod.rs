@@ -6,8 +6,10 @@
 
 mod key;
 mod operations;
+mod record;
 mod value;
 
 pub use key::MetaKey;
 pub use operations::{KeyChange, Metadata, MetadataLimits, Outcome};
+pub use record::{MetadataEntry, MetadataRecord, Precondition};
 pub use value::MetaValue;

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{MetaKey, MetaValue};
 use crate::core::error::ValidationError;
+use crate::core::resources::ResourceName;
 
 /// A resource's metadata: keys in sorted order so output and change lists are stable.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -42,6 +43,10 @@ pub struct Outcome {
 const NAME_KEY: &str = "name";
 
 impl Metadata {
+    pub fn from_entries(entries: impl IntoIterator<Item = (MetaKey, MetaValue)>) -> Self {
+        Self(entries.into_iter().collect())
+    }
+
     pub fn get(&self, key: &str) -> Option<&MetaValue> {
         self.0.get(key)
     }
@@ -56,6 +61,20 @@ impl Metadata {
 
     pub fn iter(&self) -> impl Iterator<Item = (&MetaKey, &MetaValue)> {
         self.0.iter()
+    }
+
+    /// The resource name the `name` key gives, when there is one. It must be text that is a
+    /// valid resource name, because the catalogue lists and searches resources by it.
+    pub fn resource_name(&self) -> Result<Option<ResourceName>, ValidationError> {
+        match self.get(NAME_KEY) {
+            None => Ok(None),
+            Some(MetaValue::Text(text)) => ResourceName::parse(text)
+                .map(Some)
+                .map_err(|e| ValidationError::MetaNameInvalid(Box::new(e))),
+            Some(other) => Err(ValidationError::MetaNameNotText {
+                actual: other.type_name(),
+            }),
+        }
     }
 
     pub fn to_json(&self) -> Value {
@@ -224,6 +243,29 @@ mod tests {
         let created =
             Metadata::replace(None, &json!({"name": "Main Office Router"}), LIMITS).unwrap();
         assert_eq!(created.changes.len(), 1);
+    }
+
+    #[test]
+    fn the_name_key_gives_the_resource_name_and_must_be_valid_text() {
+        assert_eq!(meta(json!({"x": 1})).resource_name(), Ok(None));
+        assert_eq!(
+            meta(json!({"name": "  Edge 1 "}))
+                .resource_name()
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "Edge 1"
+        );
+        assert_eq!(
+            meta(json!({"name": 7})).resource_name(),
+            Err(ValidationError::MetaNameNotText { actual: "number" })
+        );
+        assert_eq!(
+            meta(json!({"name": "  "})).resource_name(),
+            Err(ValidationError::MetaNameInvalid(Box::new(
+                ValidationError::NameEmpty
+            )))
+        );
     }
 
     #[test]

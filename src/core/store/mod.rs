@@ -1,6 +1,12 @@
 //! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
 
+mod access;
+mod changes;
+mod metadata;
 mod resources;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -11,6 +17,7 @@ use sqlx::sqlite::{
 };
 
 use super::CoreError;
+use super::tenancy::TenantId;
 
 /// The database behind the core. Cheap to clone: it wraps a connection pool.
 #[derive(Clone, Debug)]
@@ -67,6 +74,35 @@ impl Store {
             journal_mode,
             foreign_keys,
         })
+    }
+
+    /// Starts a write transaction that takes SQLite's write lock at once. A deferred `BEGIN`
+    /// that reads first and writes later can fail with SQLITE_BUSY when another writer got in
+    /// between, which the busy timeout cannot wait out; `BEGIN IMMEDIATE` queues instead.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, CoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)
+    }
+
+    /// Adds a tenant (the `default` one always exists). Ids are chosen by the operator.
+    pub async fn create_tenant(&self, id: &TenantId, name: &str) -> Result<(), CoreError> {
+        let inserted = sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
+            .bind(id.as_str())
+            .bind(name)
+            .bind(chrono::Utc::now())
+            .execute(&self.pool)
+            .await;
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(CoreError::Conflict(
+                format!("A tenant with the id '{}' already exists.", id.as_str()),
+            )),
+            Err(e) => Err(storage(e)),
+        }
     }
 
     pub async fn close(&self) {

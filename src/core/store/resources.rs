@@ -1,27 +1,60 @@
 use chrono::{DateTime, Utc};
-use sqlx::FromRow;
+use sqlx::{FromRow, SqliteConnection};
 
-use super::{Store, storage};
+use super::{Store, changes, storage};
 use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::changes::action;
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
+use crate::core::tenancy::TenantId;
 
+/// A resource as stored, with what the rules need beside it (its key and its site).
 #[derive(FromRow)]
-struct ResourceRow {
+pub(super) struct ResourceRow {
+    pub(super) pk: i64,
     id: String,
     #[sqlx(rename = "type")]
     kind: String,
     name: String,
+    parent_id: Option<String>,
+    parent_type: Option<String>,
+    pub(super) version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 impl ResourceRow {
-    fn into_resource(self) -> Result<Resource, CoreError> {
+    pub(super) fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub(super) fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The site whose grants cover this resource: itself, or its parent when that is a site.
+    pub(super) fn site(&self) -> Option<ResourceId> {
+        if self.kind == "site" {
+            Some(ResourceId::from_path(self.id.clone()))
+        } else if self.parent_type.as_deref() == Some("site") {
+            self.parent_id.clone().map(ResourceId::from_path)
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn into_resource(self) -> Result<Resource, CoreError> {
         Ok(Resource {
             id: ResourceId::from_path(self.id),
             // Only parsed types are ever written, so a bad one here means a damaged database.
             kind: ResourceType::parse(&self.kind).map_err(|e| CoreError::Storage(e.to_string()))?,
             name: self.name,
+            parent: self.parent_id.map(ResourceId::from_path),
+            version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -33,52 +66,139 @@ impl ResourceRow {
 macro_rules! select_resources {
     ($tail:literal) => {
         concat!(
-            "SELECT id, type, name, created_at, updated_at FROM resources ",
+            "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
+             r.version, r.created_at, r.updated_at \
+             FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk ",
             $tail
         )
     };
 }
 
+/// One resource of the tenant by id, whatever its type, inside a transaction.
+pub(super) async fn find_row(
+    conn: &mut SqliteConnection,
+    tenant: &TenantId,
+    id: &ResourceId,
+) -> Result<Option<ResourceRow>, CoreError> {
+    sqlx::query_as::<_, ResourceRow>(select_resources!("WHERE r.tenant_id = ? AND r.id = ?"))
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await
+        .map_err(storage)
+}
+
+/// Inserts a resource and records its creation; a taken site name is a conflict.
+pub(super) async fn insert(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    id: &ResourceId,
+    kind: &ResourceType,
+    name: &ResourceName,
+    now: DateTime<Utc>,
+) -> Result<ResourceRow, CoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO resources (tenant_id, id, type, name, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(actor.tenant.as_str())
+    .bind(id.as_str())
+    .bind(kind.as_str())
+    .bind(name.as_str())
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            return Err(taken(kind, name.as_str(), db.message()));
+        }
+        Err(e) => return Err(storage(e)),
+    }
+    changes::append(
+        conn,
+        actor,
+        id.as_str(),
+        action::RESOURCE_CREATE,
+        kind.as_str(),
+        None,
+        Some(serde_json::json!({ "type": kind.as_str(), "name": name.as_str() })),
+        now,
+    )
+    .await?;
+    find_row(conn, &actor.tenant, id)
+        .await?
+        .ok_or_else(|| CoreError::Storage("a resource vanished inside its transaction".into()))
+}
+
+/// Bumps the version (and renames, if asked) after a change to the resource or its metadata.
+pub(super) async fn touch(
+    conn: &mut SqliteConnection,
+    row: &ResourceRow,
+    rename: Option<&ResourceName>,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let updated = sqlx::query(
+        "UPDATE resources SET version = version + 1, updated_at = ?, name = coalesce(?, name) \
+         WHERE pk = ?",
+    )
+    .bind(now)
+    .bind(rename.map(ResourceName::as_str))
+    .bind(row.pk)
+    .execute(conn)
+    .await;
+    match updated {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(taken(
+            &ResourceType::site(),
+            rename.map_or("", ResourceName::as_str),
+            db.message(),
+        )),
+        Err(e) => Err(storage(e)),
+    }
+}
+
+fn taken(kind: &ResourceType, name: &str, detail: &str) -> CoreError {
+    if detail.contains("resources.id") || detail.contains("resources_tenant_id") {
+        CoreError::Conflict("A resource with this id already exists.".to_owned())
+    } else {
+        CoreError::Conflict(format!("A {kind} named '{name}' already exists."))
+    }
+}
+
 impl Store {
-    /// Creates a resource. The name is already valid by construction; the database still has
-    /// the last word on uniqueness, so two racing creates cannot both win.
+    /// Creates a resource with a freshly minted id. The name is already valid by construction;
+    /// the database still has the last word on uniqueness, so two racing creates cannot both win.
     pub async fn create_resource(
         &self,
+        actor: &Actor,
         kind: &ResourceType,
         name: &ResourceName,
         random: u128,
     ) -> Result<Resource, CoreError> {
+        // A brand-new resource belongs to no site yet, so only unlimited writers may create one.
+        actor.require_write(None)?;
         let now = Utc::now();
         let id = ResourceId::mint(kind, random);
-        let inserted = sqlx::query(
-            "INSERT INTO resources (id, type, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id.as_str())
-        .bind(kind.as_str())
-        .bind(name.as_str())
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await;
-        match inserted {
-            Ok(_) => Ok(Resource {
-                id,
-                kind: kind.clone(),
-                name: name.as_str().to_owned(),
-                created_at: now,
-                updated_at: now,
-            }),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(CoreError::Conflict(
-                format!("A {kind} named '{}' already exists.", name.as_str()),
-            )),
-            Err(e) => Err(storage(e)),
-        }
+        let mut tx = self.write_tx().await?;
+        let row = insert(&mut tx, actor, &id, kind, name, now).await?;
+        tx.commit().await.map_err(storage)?;
+        row.into_resource()
     }
 
-    /// All resources of one type, by name.
-    pub async fn list_resources(&self, kind: &ResourceType) -> Result<Vec<Resource>, CoreError> {
-        let sql = select_resources!("WHERE type = ? ORDER BY name COLLATE NOCASE, id");
+    /// All resources of one type in the tenant, by name.
+    pub async fn list_resources(
+        &self,
+        actor: &Actor,
+        kind: &ResourceType,
+    ) -> Result<Vec<Resource>, CoreError> {
+        actor.require_read()?;
+        let sql = select_resources!(
+            "WHERE r.tenant_id = ? AND r.type = ? ORDER BY r.name COLLATE NOCASE, r.id"
+        );
         sqlx::query_as::<_, ResourceRow>(sql)
+            .bind(actor.tenant.as_str())
             .bind(kind.as_str())
             .fetch_all(&self.pool)
             .await
@@ -88,33 +208,26 @@ impl Store {
             .collect()
     }
 
-    /// One resource of the given type, or `None` when no such resource exists.
+    /// One resource of the given type, or `None` when the tenant has no such resource.
     pub async fn find_resource(
         &self,
+        actor: &Actor,
         kind: &ResourceType,
         id: &ResourceId,
     ) -> Result<Option<Resource>, CoreError> {
-        let sql = select_resources!("WHERE id = ? AND type = ?");
-        sqlx::query_as::<_, ResourceRow>(sql)
-            .bind(id.as_str())
-            .bind(kind.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(storage)?
-            .map(ResourceRow::into_resource)
-            .transpose()
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        match find_row(&mut conn, &actor.tenant, id).await? {
+            Some(row) if row.kind == kind.as_str() => row.into_resource().map(Some),
+            _ => Ok(None),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    async fn temp_store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_file(&dir.path().join("test.db")).await.unwrap();
-        (dir, store)
-    }
+    use crate::core::store::testing::{actor_of, manager, staff, temp_store};
 
     fn name(s: &str) -> ResourceName {
         ResourceName::parse(s).unwrap()
@@ -125,16 +238,54 @@ mod tests {
         let (_dir, store) = temp_store().await;
         let site = ResourceType::site();
         let created = store
-            .create_resource(&site, &name("Main Office"), 7)
+            .create_resource(&manager(), &site, &name("Main Office"), 7)
             .await
             .unwrap();
         assert_eq!(created.id.as_str(), "site_00000000000000000000000000000007");
+        assert_eq!(created.version, 1);
 
-        let listed = store.list_resources(&site).await.unwrap();
+        let listed = store.list_resources(&staff(), &site).await.unwrap();
         assert_eq!(listed, vec![created.clone()]);
         assert_eq!(
-            store.find_resource(&site, &created.id).await.unwrap(),
+            store
+                .find_resource(&staff(), &site, &created.id)
+                .await
+                .unwrap(),
             Some(created)
+        );
+    }
+
+    #[tokio::test]
+    async fn creating_a_resource_records_who_created_it() {
+        let (_dir, store) = temp_store().await;
+        let created = store
+            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
+            .await
+            .unwrap();
+        let history = store
+            .list_changes(&staff(), &created.id, 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].action, action::RESOURCE_CREATE);
+        assert_eq!(history[0].actor_id, manager().id);
+        assert_eq!(history[0].new.as_ref().unwrap()["name"], "HQ");
+    }
+
+    #[tokio::test]
+    async fn staff_cannot_create_and_nothing_is_written() {
+        let (_dir, store) = temp_store().await;
+        let err = store
+            .create_resource(&staff(), &ResourceType::site(), &name("HQ"), 1)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CoreError::Forbidden(_)), "{err:?}");
+        assert!(
+            store
+                .list_resources(&staff(), &ResourceType::site())
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 
@@ -144,10 +295,42 @@ mod tests {
         let missing = ResourceId::from_path("site_nope");
         assert_eq!(
             store
-                .find_resource(&ResourceType::site(), &missing)
+                .find_resource(&staff(), &ResourceType::site(), &missing)
                 .await
                 .unwrap(),
             None
+        );
+    }
+
+    #[tokio::test]
+    async fn another_tenants_resources_are_invisible() {
+        let (_dir, store) = temp_store().await;
+        let other = actor_of("acme", crate::core::access::Role::Admin);
+        store.create_tenant(&other.tenant, "Acme").await.unwrap();
+        let theirs = store
+            .create_resource(&other, &ResourceType::site(), &name("HQ"), 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .find_resource(&staff(), &ResourceType::site(), &theirs.id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(
+            store
+                .list_resources(&staff(), &ResourceType::site())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The same site name is free in the default tenant.
+        assert!(
+            store
+                .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 2)
+                .await
+                .is_ok()
         );
     }
 
@@ -156,54 +339,53 @@ mod tests {
         let (_dir, store) = temp_store().await;
         let device = ResourceType::parse("mikrotik.device").unwrap();
         let router = store
-            .create_resource(&device, &name("Edge 1"), 1)
+            .create_resource(&manager(), &device, &name("Edge 1"), 1)
             .await
             .unwrap();
         assert_eq!(
             store
-                .find_resource(&ResourceType::site(), &router.id)
+                .find_resource(&staff(), &ResourceType::site(), &router.id)
                 .await
                 .unwrap(),
             None
         );
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_site_name_conflicts_ignoring_case_and_writes_nothing() {
+        let (_dir, store) = temp_store().await;
+        let site = ResourceType::site();
+        store
+            .create_resource(&manager(), &site, &name("Main Office"), 1)
+            .await
+            .unwrap();
+        let err = store
+            .create_resource(&manager(), &site, &name("MAIN office"), 2)
+            .await
+            .unwrap_err();
         assert!(
-            store
-                .list_resources(&ResourceType::site())
-                .await
-                .unwrap()
-                .is_empty()
+            matches!(&err, CoreError::Conflict(m) if m.contains("MAIN office")),
+            "{err:?}"
+        );
+        assert_eq!(
+            store.list_resources(&staff(), &site).await.unwrap().len(),
+            1
         );
     }
 
     #[tokio::test]
-    async fn a_duplicate_name_of_the_same_type_conflicts_ignoring_case_and_writes_nothing() {
-        let (_dir, store) = temp_store().await;
-        let site = ResourceType::site();
-        store
-            .create_resource(&site, &name("Main Office"), 1)
-            .await
-            .unwrap();
-        let err = store
-            .create_resource(&site, &name("MAIN office"), 2)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, CoreError::Conflict(_)), "{err:?}");
-        assert_eq!(store.list_resources(&site).await.unwrap().len(), 1);
-    }
-
-    #[tokio::test]
-    async fn the_same_name_may_be_used_by_another_type() {
+    async fn devices_may_share_a_name() {
         let (_dir, store) = temp_store().await;
         let device = ResourceType::parse("mikrotik.device").unwrap();
-        store
-            .create_resource(&ResourceType::site(), &name("Core"), 1)
-            .await
-            .unwrap();
-        assert!(
+        for i in 0..2 {
             store
-                .create_resource(&device, &name("Core"), 2)
+                .create_resource(&manager(), &device, &name("Router"), i)
                 .await
-                .is_ok()
+                .unwrap();
+        }
+        assert_eq!(
+            store.list_resources(&staff(), &device).await.unwrap().len(),
+            2
         );
     }
 
@@ -213,12 +395,12 @@ mod tests {
         let site = ResourceType::site();
         for (i, n) in ["bravo", "Alpha", "charlie"].into_iter().enumerate() {
             store
-                .create_resource(&site, &name(n), i as u128)
+                .create_resource(&manager(), &site, &name(n), i as u128)
                 .await
                 .unwrap();
         }
         let names: Vec<_> = store
-            .list_resources(&site)
+            .list_resources(&staff(), &site)
             .await
             .unwrap()
             .into_iter()
@@ -236,7 +418,7 @@ mod tests {
         assert_eq!(settings.journal_mode, "wal");
         assert!(settings.foreign_keys);
         store
-            .create_resource(&ResourceType::site(), &name("Kept"), 1)
+            .create_resource(&manager(), &ResourceType::site(), &name("Kept"), 1)
             .await
             .unwrap();
         store.close().await;
@@ -245,7 +427,7 @@ mod tests {
         let reopened = Store::open_file(&path).await.unwrap();
         assert_eq!(
             reopened
-                .list_resources(&ResourceType::site())
+                .list_resources(&staff(), &ResourceType::site())
                 .await
                 .unwrap()
                 .len(),

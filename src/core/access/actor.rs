@@ -1,0 +1,141 @@
+use super::{CreatorType, Role};
+use crate::core::CoreError;
+use crate::core::resources::ResourceId;
+use crate::core::tenancy::TenantId;
+
+/// The sites a principal may write to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteScope {
+    /// Every site in the tenant, and every resource.
+    All,
+    /// Only these sites and the resources whose parent is one of them.
+    Only(Vec<ResourceId>),
+}
+
+/// Who is acting, for which tenant, and in which request: every core mutation takes one, checks
+/// it, and writes it into the change records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub tenant: TenantId,
+    /// The principal's id (`usr_…` or `tok_…`), as written to `changed_by`.
+    pub id: String,
+    pub creator_type: CreatorType,
+    pub role: Role,
+    pub sites: SiteScope,
+    /// Correlates the change records of one request with the server's logs.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The operator running the `sitebook` command on the server. Whoever can run it against
+    /// the data directory already holds every record, so it acts as an admin of the tenant.
+    pub fn operator(tenant: TenantId) -> Self {
+        Self {
+            tenant,
+            id: "operator".to_owned(),
+            creator_type: CreatorType::User,
+            role: Role::Admin,
+            sites: SiteScope::All,
+            request_id: None,
+        }
+    }
+
+    /// Reading is open to every role, within the actor's own tenant.
+    pub fn require_read(&self) -> Result<(), CoreError> {
+        Ok(())
+    }
+
+    /// Writing catalogue data (metadata, tag values, files) on a resource whose site is `site`
+    /// (the resource itself when it is a site, else its parent site, if any).
+    pub fn require_write(&self, site: Option<&ResourceId>) -> Result<(), CoreError> {
+        if self.role < Role::Manager {
+            return Err(CoreError::Forbidden(
+                "Your role (staff) may read but not change the catalogue.".to_owned(),
+            ));
+        }
+        match (&self.sites, site) {
+            (SiteScope::All, _) => Ok(()),
+            (SiteScope::Only(allowed), Some(site)) if allowed.contains(site) => Ok(()),
+            (SiteScope::Only(_), Some(site)) => Err(CoreError::Forbidden(format!(
+                "You may change only the sites you were granted, and '{site}' is not one of them."
+            ))),
+            (SiteScope::Only(_), None) => Err(CoreError::Forbidden(
+                "You may change only resources of the sites you were granted, and this one \
+                 belongs to no site."
+                    .to_owned(),
+            )),
+        }
+    }
+
+    /// Defining tags and managing users and tokens.
+    pub fn require_admin(&self) -> Result<(), CoreError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(format!(
+                "Only an admin may do this; your role is {}.",
+                self.role.as_str()
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, sites: SiteScope) -> Actor {
+        Actor {
+            tenant: TenantId::default_tenant(),
+            id: "tok_test".into(),
+            creator_type: CreatorType::Client,
+            role,
+            sites,
+            request_id: None,
+        }
+    }
+
+    fn site(id: &str) -> ResourceId {
+        ResourceId::from_path(id)
+    }
+
+    #[test]
+    fn staff_read_but_never_write() {
+        let staff = actor(Role::Staff, SiteScope::All);
+        assert!(staff.require_read().is_ok());
+        assert!(matches!(
+            staff.require_write(Some(&site("site_a"))),
+            Err(CoreError::Forbidden(_))
+        ));
+        assert!(matches!(
+            staff.require_admin(),
+            Err(CoreError::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn an_unlimited_manager_writes_anywhere_but_does_not_administer() {
+        let manager = actor(Role::Manager, SiteScope::All);
+        assert!(manager.require_write(Some(&site("site_a"))).is_ok());
+        assert!(manager.require_write(None).is_ok());
+        assert!(manager.require_admin().is_err());
+    }
+
+    #[test]
+    fn a_limited_manager_writes_only_to_granted_sites() {
+        let manager = actor(Role::Manager, SiteScope::Only(vec![site("site_a")]));
+        assert!(manager.require_write(Some(&site("site_a"))).is_ok());
+        assert!(matches!(
+            manager.require_write(Some(&site("site_b"))),
+            Err(CoreError::Forbidden(m)) if m.contains("site_b")
+        ));
+        assert!(manager.require_write(None).is_err());
+    }
+
+    #[test]
+    fn an_admin_does_everything() {
+        let admin = actor(Role::Admin, SiteScope::All);
+        assert!(admin.require_write(None).is_ok());
+        assert!(admin.require_admin().is_ok());
+    }
+}

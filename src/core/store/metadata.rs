@@ -1,0 +1,690 @@
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::resources::{self, ResourceRow};
+use super::{Store, changes, storage};
+use crate::core::CoreError;
+use crate::core::access::{Actor, CreatorType};
+use crate::core::changes::action;
+use crate::core::metadata::{
+    MetaKey, MetaValue, Metadata, MetadataEntry, MetadataRecord, Outcome, Precondition,
+};
+use crate::core::resources::{ResourceId, ResourceType};
+
+/// Which resource a metadata write is for.
+#[derive(Debug, Clone, Copy)]
+pub enum MetadataTarget<'a> {
+    /// A resource that must already exist in the actor's tenant.
+    Existing(&'a ResourceId),
+    /// The Altostrat `POST /metadata`: the resource is created (named by the `name` key) when
+    /// the tenant has none with this id, and must be of this type when it has.
+    CreateOrExisting {
+        id: &'a ResourceId,
+        kind: &'a ResourceType,
+    },
+}
+
+impl MetadataTarget<'_> {
+    fn id(&self) -> &ResourceId {
+        match self {
+            Self::Existing(id) | Self::CreateOrExisting { id, .. } => id,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct EntryRow {
+    key: String,
+    value_type: String,
+    text_value: Option<String>,
+    int_value: Option<i64>,
+    real_value: Option<f64>,
+    revision: i64,
+    changed_at: DateTime<Utc>,
+    changed_by: String,
+    creator_type: String,
+}
+
+impl EntryRow {
+    fn into_entry(self) -> Result<MetadataEntry, CoreError> {
+        let damaged = || CoreError::Storage(format!("damaged metadata row for key {:?}", self.key));
+        let value = match (
+            self.value_type.as_str(),
+            self.text_value,
+            self.int_value,
+            self.real_value,
+        ) {
+            ("string", Some(s), _, _) => MetaValue::Text(s),
+            ("integer", _, Some(i), _) => MetaValue::Integer(i),
+            ("boolean", _, Some(i), _) => MetaValue::Bool(i != 0),
+            ("float", _, _, Some(f)) => MetaValue::Float(f),
+            _ => return Err(damaged()),
+        };
+        Ok(MetadataEntry {
+            key: MetaKey::parse(&self.key).map_err(|_| damaged())?,
+            value,
+            revision: self.revision,
+            changed_at: self.changed_at,
+            changed_by: self.changed_by,
+            creator_type: CreatorType::parse(&self.creator_type).ok_or_else(damaged)?,
+        })
+    }
+}
+
+/// `value` is an ANY column; splitting it by its recorded type keeps each decode exact (an
+/// integer is never read through a float, a numeric-looking string never becomes a number).
+async fn load_entries(
+    conn: &mut SqliteConnection,
+    resource_pk: i64,
+) -> Result<Vec<MetadataEntry>, CoreError> {
+    sqlx::query_as::<_, EntryRow>(
+        "SELECT key, value_type, \
+           CASE WHEN value_type = 'string' THEN value END AS text_value, \
+           CASE WHEN value_type IN ('integer', 'boolean') THEN value END AS int_value, \
+           CASE WHEN value_type = 'float' THEN value END AS real_value, \
+           revision, changed_at, changed_by, creator_type \
+         FROM metadata WHERE resource_pk = ? ORDER BY key",
+    )
+    .bind(resource_pk)
+    .fetch_all(conn)
+    .await
+    .map_err(storage)?
+    .into_iter()
+    .map(EntryRow::into_entry)
+    .collect()
+}
+
+fn value_type(value: &MetaValue) -> &'static str {
+    match value {
+        MetaValue::Text(_) => "string",
+        MetaValue::Integer(_) => "integer",
+        MetaValue::Float(_) => "float",
+        MetaValue::Bool(_) => "boolean",
+    }
+}
+
+/// Writes one key's new value (or removes it) and records the change.
+async fn write_change(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    row: &ResourceRow,
+    revision: i64,
+    change: &crate::core::metadata::KeyChange,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    match &change.new {
+        Some(value) => {
+            let query = sqlx::query(
+                "INSERT INTO metadata (resource_pk, key, value_type, value, revision, changed_at, \
+                 changed_by, creator_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (resource_pk, key) DO UPDATE SET value_type = excluded.value_type, \
+                 value = excluded.value, revision = excluded.revision, \
+                 changed_at = excluded.changed_at, changed_by = excluded.changed_by, \
+                 creator_type = excluded.creator_type",
+            )
+            .bind(row.pk)
+            .bind(change.key.as_str())
+            .bind(value_type(value));
+            let query = match value {
+                MetaValue::Text(s) => query.bind(s.as_str()),
+                MetaValue::Integer(i) => query.bind(*i),
+                MetaValue::Float(f) => query.bind(*f),
+                MetaValue::Bool(b) => query.bind(i64::from(*b)),
+            };
+            query
+                .bind(revision)
+                .bind(now)
+                .bind(&actor.id)
+                .bind(actor.creator_type.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(storage)?;
+        }
+        None => {
+            sqlx::query("DELETE FROM metadata WHERE resource_pk = ? AND key = ?")
+                .bind(row.pk)
+                .bind(change.key.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(storage)?;
+        }
+    }
+    let verb = if change.new.is_some() {
+        action::METADATA_SET
+    } else {
+        action::METADATA_REMOVE
+    };
+    changes::append(
+        conn,
+        actor,
+        row.id(),
+        verb,
+        change.key.as_str(),
+        change.old.as_ref().map(MetaValue::to_json),
+        change.new.as_ref().map(MetaValue::to_json),
+        now,
+    )
+    .await
+}
+
+fn check(
+    precondition: &Precondition,
+    row: Option<&ResourceRow>,
+    entries: &[MetadataEntry],
+) -> Result<(), CoreError> {
+    match precondition {
+        Precondition::Any => Ok(()),
+        Precondition::Resource(expected) => {
+            let current = row.map_or(0, |r| r.version);
+            if current == *expected {
+                Ok(())
+            } else {
+                Err(CoreError::PreconditionFailed {
+                    what: "metadata",
+                    current,
+                })
+            }
+        }
+        Precondition::Key(key, expected) => {
+            let current = entries
+                .iter()
+                .find(|e| &e.key == key)
+                .map_or(0, |e| e.revision);
+            if current == *expected {
+                Ok(())
+            } else {
+                Err(CoreError::PreconditionFailed {
+                    what: "metadata key",
+                    current,
+                })
+            }
+        }
+    }
+}
+
+impl Store {
+    /// A resource of the actor's tenant with its whole metadata (empty when it has none).
+    pub async fn read_metadata(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+    ) -> Result<MetadataRecord, CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let row = resources::find_row(&mut conn, &actor.tenant, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let entries = load_entries(&mut conn, row.pk).await?;
+        Ok(MetadataRecord {
+            resource: row.into_resource()?,
+            entries,
+        })
+    }
+
+    /// Runs one metadata operation atomically: checks the actor and the precondition, hands
+    /// the current dictionary (`None` when the resource has none yet) to `operation`, writes
+    /// the keys it changed with one change record each, and bumps the resource version. An
+    /// operation that changes nothing writes nothing and keeps the version (and so the ETag).
+    pub async fn change_metadata<F>(
+        &self,
+        actor: &Actor,
+        target: MetadataTarget<'_>,
+        precondition: &Precondition,
+        operation: F,
+    ) -> Result<MetadataRecord, CoreError>
+    where
+        F: FnOnce(Option<&Metadata>) -> Result<Outcome, CoreError>,
+    {
+        let now = Utc::now();
+        let mut tx = self.write_tx().await?;
+        let existing = resources::find_row(&mut tx, &actor.tenant, target.id()).await?;
+        match (&existing, target) {
+            (None, MetadataTarget::Existing(id)) => return Err(not_found(id)),
+            (None, MetadataTarget::CreateOrExisting { .. }) => actor.require_write(None)?,
+            (Some(row), MetadataTarget::CreateOrExisting { kind, id })
+                if row.kind() != kind.as_str() =>
+            {
+                return Err(CoreError::Conflict(format!(
+                    "The resource '{id}' is a {}, not a {kind}.",
+                    row.kind()
+                )));
+            }
+            (Some(row), _) => actor.require_write(row.site().as_ref())?,
+        }
+        let entries = match &existing {
+            Some(row) => load_entries(&mut tx, row.pk).await?,
+            None => Vec::new(),
+        };
+        check(precondition, existing.as_ref(), &entries)?;
+
+        let current =
+            Metadata::from_entries(entries.iter().map(|e| (e.key.clone(), e.value.clone())));
+        let outcome = operation((!current.is_empty()).then_some(&current))?;
+        let name = outcome.metadata.resource_name()?;
+
+        let (row, revision) = match existing {
+            Some(row) => {
+                if outcome.changes.is_empty() {
+                    // Nothing to write: the transaction is dropped, which rolls it back.
+                    return Ok(MetadataRecord {
+                        resource: row.into_resource()?,
+                        entries,
+                    });
+                }
+                let rename = name.filter(|n| n.as_str() != row.name());
+                resources::touch(&mut tx, &row, rename.as_ref(), now).await?;
+                let revision = row.version + 1;
+                (row, revision)
+            }
+            None => {
+                let MetadataTarget::CreateOrExisting { id, kind } = target else {
+                    unreachable!("an existing target without a row returned NotFound above")
+                };
+                let name = name.ok_or(crate::core::error::ValidationError::MetaNameRequired)?;
+                let row = resources::insert(&mut tx, actor, id, kind, &name, now).await?;
+                let revision = row.version;
+                (row, revision)
+            }
+        };
+        for change in &outcome.changes {
+            write_change(&mut tx, actor, &row, revision, change, now).await?;
+        }
+        let entries = load_entries(&mut tx, row.pk).await?;
+        let fresh = resources::find_row(&mut tx, &actor.tenant, target.id())
+            .await?
+            .ok_or_else(|| not_found(target.id()))?;
+        tx.commit().await.map_err(storage)?;
+        Ok(MetadataRecord {
+            resource: fresh.into_resource()?,
+            entries,
+        })
+    }
+}
+
+fn not_found(id: &ResourceId) -> CoreError {
+    CoreError::NotFound {
+        what: "resource",
+        id: id.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::core::access::{Role, SiteScope};
+    use crate::core::error::ValidationError;
+    use crate::core::metadata::MetadataLimits;
+    use crate::core::resources::ResourceName;
+    use crate::core::store::testing::{actor_of, manager, staff, temp_store};
+
+    const LIMITS: MetadataLimits = MetadataLimits { max_keys: 256 };
+
+    fn device() -> ResourceType {
+        ResourceType::parse("mikrotik.device").unwrap()
+    }
+
+    fn id(s: &str) -> ResourceId {
+        ResourceId::parse(s).unwrap()
+    }
+
+    async fn replace(
+        store: &Store,
+        actor: &Actor,
+        resource: &str,
+        body: serde_json::Value,
+    ) -> Result<MetadataRecord, CoreError> {
+        let resource = id(resource);
+        store
+            .change_metadata(
+                actor,
+                MetadataTarget::CreateOrExisting {
+                    id: &resource,
+                    kind: &device(),
+                },
+                &Precondition::Any,
+                |current| Ok(Metadata::replace(current, &body, LIMITS)?),
+            )
+            .await
+    }
+
+    async fn merge(
+        store: &Store,
+        resource: &str,
+        precondition: Precondition,
+        body: serde_json::Value,
+    ) -> Result<MetadataRecord, CoreError> {
+        store
+            .change_metadata(
+                &manager(),
+                MetadataTarget::Existing(&id(resource)),
+                &precondition,
+                |current| Ok(current.cloned().unwrap_or_default().merge(&body, LIMITS)?),
+            )
+            .await
+    }
+
+    const UUID: &str = "9b52d930-f432-4c0a-bac0-4c12dff85544";
+
+    #[tokio::test]
+    async fn the_seed_example_creates_the_resource_and_typed_rows() {
+        let (_dir, store) = temp_store().await;
+        let record = replace(
+            &store,
+            &manager(),
+            UUID,
+            json!({"name": "Main Office Router", "rack_units": 2, "ratio": 0.5,
+                   "is_critical": true, "big": 9007199254740993_i64}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(record.resource.name, "Main Office Router");
+        assert_eq!(record.resource.kind, device());
+        let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+        assert_eq!(read, record);
+        assert_eq!(
+            read.metadata().to_json(),
+            json!({"name": "Main Office Router", "rack_units": 2, "ratio": 0.5,
+                   "is_critical": true, "big": 9007199254740993_i64})
+        );
+        let entry = read.entry("rack_units").unwrap();
+        assert_eq!(entry.value, MetaValue::Integer(2));
+        assert_eq!(entry.changed_by, manager().id);
+        assert_eq!(entry.creator_type, CreatorType::User);
+    }
+
+    #[tokio::test]
+    async fn a_text_that_looks_like_a_number_stays_text() {
+        let (_dir, store) = temp_store().await;
+        let record = replace(
+            &store,
+            &manager(),
+            UUID,
+            json!({"name": "R", "asn": "64512", "f": 1.0}),
+        )
+        .await
+        .unwrap();
+        let read = store
+            .read_metadata(&staff(), &record.resource.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            read.entry("asn").unwrap().value,
+            MetaValue::Text("64512".into())
+        );
+        assert_eq!(read.entry("f").unwrap().value, MetaValue::Float(1.0));
+    }
+
+    #[tokio::test]
+    async fn creating_without_a_name_writes_nothing() {
+        let (_dir, store) = temp_store().await;
+        let err = replace(&store, &manager(), UUID, json!({"location": "Level 5"}))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::Invalid(ValidationError::MetaNameRequired)
+        ));
+        assert!(matches!(
+            store.read_metadata(&staff(), &id(UUID)).await,
+            Err(CoreError::NotFound { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_write_bumps_the_version_and_a_no_op_does_not() {
+        let (_dir, store) = temp_store().await;
+        let created = replace(&store, &manager(), UUID, json!({"name": "R"}))
+            .await
+            .unwrap();
+        let v = created.resource.version;
+        let changed = merge(&store, UUID, Precondition::Any, json!({"a": 1}))
+            .await
+            .unwrap();
+        assert_eq!(changed.resource.version, v + 1);
+        assert_eq!(changed.entry("a").unwrap().revision, v + 1);
+        assert_eq!(changed.entry("name").unwrap().revision, v);
+        let same = merge(&store, UUID, Precondition::Any, json!({"a": 1}))
+            .await
+            .unwrap();
+        assert_eq!(same.resource.version, v + 1);
+    }
+
+    #[tokio::test]
+    async fn a_stale_version_is_refused_and_changes_nothing() {
+        let (_dir, store) = temp_store().await;
+        let created = replace(&store, &manager(), UUID, json!({"name": "R"}))
+            .await
+            .unwrap();
+        let v = created.resource.version;
+        merge(&store, UUID, Precondition::Resource(v), json!({"a": 1}))
+            .await
+            .unwrap();
+        let err = merge(&store, UUID, Precondition::Resource(v), json!({"a": 2}))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CoreError::PreconditionFailed { current, .. } if current == v + 1));
+        let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+        assert_eq!(read.entry("a").unwrap().value, MetaValue::Integer(1));
+    }
+
+    #[tokio::test]
+    async fn a_key_precondition_ignores_changes_to_other_keys() {
+        let (_dir, store) = temp_store().await;
+        replace(&store, &manager(), UUID, json!({"name": "R", "a": 1}))
+            .await
+            .unwrap();
+        let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+        let a_rev = read.entry("a").unwrap().revision;
+        merge(&store, UUID, Precondition::Any, json!({"b": 1}))
+            .await
+            .unwrap();
+        let key = MetaKey::parse("a").unwrap();
+        merge(
+            &store,
+            UUID,
+            Precondition::Key(key.clone(), a_rev),
+            json!({"a": 2}),
+        )
+        .await
+        .unwrap();
+        let err = merge(&store, UUID, Precondition::Key(key, a_rev), json!({"a": 3}))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CoreError::PreconditionFailed { .. }));
+    }
+
+    #[tokio::test]
+    async fn every_changed_key_is_recorded_with_old_and_new_values() {
+        let (_dir, store) = temp_store().await;
+        replace(
+            &store,
+            &manager(),
+            UUID,
+            json!({"name": "R", "a": 1, "b": true}),
+        )
+        .await
+        .unwrap();
+        merge(&store, UUID, Precondition::Any, json!({"a": 2, "b": null}))
+            .await
+            .unwrap();
+        let history = store
+            .list_changes(&staff(), &id(UUID), 0, 100)
+            .await
+            .unwrap();
+        let summary: Vec<_> = history
+            .iter()
+            .map(|c| {
+                (
+                    c.action.as_str(),
+                    c.subject.as_str(),
+                    c.old.clone(),
+                    c.new.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(summary[0].0, action::RESOURCE_CREATE);
+        assert!(summary.contains(&("metadata.set", "a", Some(json!(1)), Some(json!(2)))));
+        assert!(summary.contains(&("metadata.remove", "b", Some(json!(true)), None)));
+        assert!(
+            history
+                .iter()
+                .all(|c| c.request_id.as_deref() == Some("req-test"))
+        );
+        // Paging: records after the last one seen.
+        let last = history.last().unwrap().seq;
+        assert!(
+            store
+                .list_changes(&staff(), &id(UUID), last, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn renaming_through_the_name_key_renames_the_resource() {
+        let (_dir, store) = temp_store().await;
+        replace(&store, &manager(), UUID, json!({"name": "Old"}))
+            .await
+            .unwrap();
+        let record = merge(&store, UUID, Precondition::Any, json!({"name": "New"}))
+            .await
+            .unwrap();
+        assert_eq!(record.resource.name, "New");
+        let err = merge(&store, UUID, Precondition::Any, json!({"name": 5}))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::Invalid(ValidationError::MetaNameNotText { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_site_rename_to_a_taken_name_conflicts() {
+        let (_dir, store) = temp_store().await;
+        let site = ResourceType::site();
+        let a = store
+            .create_resource(&manager(), &site, &ResourceName::parse("A").unwrap(), 1)
+            .await
+            .unwrap();
+        store
+            .create_resource(&manager(), &site, &ResourceName::parse("B").unwrap(), 2)
+            .await
+            .unwrap();
+        let err = merge(
+            &store,
+            a.id.as_str(),
+            Precondition::Any,
+            json!({"name": "b"}),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, CoreError::Conflict(_)), "{err:?}");
+        assert!(
+            store
+                .read_metadata(&staff(), &a.id)
+                .await
+                .unwrap()
+                .entries
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_type_of_an_existing_resource_must_match() {
+        let (_dir, store) = temp_store().await;
+        let site = store
+            .create_resource(
+                &manager(),
+                &ResourceType::site(),
+                &ResourceName::parse("A").unwrap(),
+                1,
+            )
+            .await
+            .unwrap();
+        let err = replace(&store, &manager(), site.id.as_str(), json!({"name": "A"}))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CoreError::Conflict(m) if m.contains("is a site")));
+    }
+
+    #[tokio::test]
+    async fn staff_and_managers_of_other_sites_cannot_write() {
+        let (_dir, store) = temp_store().await;
+        let site = store
+            .create_resource(
+                &manager(),
+                &ResourceType::site(),
+                &ResourceName::parse("A").unwrap(),
+                1,
+            )
+            .await
+            .unwrap();
+        let mut limited = actor_of("default", Role::Manager);
+        limited.sites = SiteScope::Only(vec![ResourceId::from_path("site_other")]);
+        for actor in [staff(), limited.clone()] {
+            let err = store
+                .change_metadata(
+                    &actor,
+                    MetadataTarget::Existing(&site.id),
+                    &Precondition::Any,
+                    |c| {
+                        Ok(c.cloned()
+                            .unwrap_or_default()
+                            .merge(&json!({"a": 1}), LIMITS)?)
+                    },
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(err, CoreError::Forbidden(_)), "{err:?}");
+        }
+        limited.sites = SiteScope::Only(vec![site.id.clone()]);
+        assert!(
+            store
+                .change_metadata(
+                    &limited,
+                    MetadataTarget::Existing(&site.id),
+                    &Precondition::Any,
+                    |c| {
+                        Ok(c.cloned()
+                            .unwrap_or_default()
+                            .merge(&json!({"a": 1}), LIMITS)?)
+                    }
+                )
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn another_tenant_neither_sees_nor_blocks_an_id() {
+        let (_dir, store) = temp_store().await;
+        replace(&store, &manager(), UUID, json!({"name": "Ours"}))
+            .await
+            .unwrap();
+        let other = actor_of("acme", Role::Manager);
+        store
+            .create_tenant(&crate::core::tenancy::TenantId::new("acme"), "Acme")
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.read_metadata(&other, &id(UUID)).await,
+            Err(CoreError::NotFound { .. })
+        ));
+        let theirs = replace(&store, &other, UUID, json!({"name": "Theirs"}))
+            .await
+            .unwrap();
+        assert_eq!(theirs.resource.name, "Theirs");
+        let ours = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+        assert_eq!(ours.resource.name, "Ours");
+        assert!(matches!(
+            store
+                .list_changes(&other, &ResourceId::from_path("nope"), 0, 10)
+                .await,
+            Err(CoreError::NotFound { .. })
+        ));
+    }
+}
