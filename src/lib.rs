@@ -1,9 +1,12 @@
 //! Sitebook: a self-hosted metadata catalogue for network and IT resources.
 //!
 //! - [`core`]: the domain, plain Rust (types, rules, storage); no HTTP, no Leptos.
+//! - [`api`]: the REST faces (server only).
 //! - [`app`]: the Leptos face: pages, components and the server functions they call.
 //! - [`server`]: axum start-up, configuration and state (server only).
 
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod app;
 pub mod core;
 

@@ -1,5 +1,6 @@
 use clap::Parser;
-use sitebook::server::{Config, startup};
+use sitebook::server::config::Command;
+use sitebook::server::{Config, commands, startup};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,13 +11,27 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("sitebook=info,tower_http=warn")),
         )
+        .with_writer(std::io::stderr)
         .init();
-    match startup::serve(config).await {
+    match run(config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
             eprintln!("sitebook: {e}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let Some(command) = config.command.clone() else {
+        return startup::serve(config).await;
+    };
+    let store = startup::open_store(&config).await?;
+    let output = match command {
+        Command::User(command) => commands::user(&store, command).await,
+        Command::Token(command) => commands::token(&store, command).await,
+    };
+    store.close().await;
+    println!("{}", output?);
+    Ok(())
 }

@@ -1,74 +1,20 @@
 //! Drives the real axum router (pages, server functions, static fallback) over a temporary
 //! SQLite file, the way a browser or a script would.
 
-use axum::Router;
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use clap::Parser;
-use http_body_util::BodyExt;
-use serde_json::Value;
-use sitebook::server::{AppState, Config, startup};
-use tower::ServiceExt;
+use support::{Reply, TestApp, spawn_app};
 
-struct TestApp {
-    _data_dir: tempfile::TempDir,
-    router: Router,
+trait SiteCalls {
+    async fn get(&self, uri: &str) -> Reply;
+    async fn call(&self, function: &str, form: &str) -> Reply;
+    async fn post_form_without_js(&self, function: &str, form: &str, from_page: &str) -> Reply;
+    async fn site_count(&self) -> usize;
 }
 
-struct Reply {
-    status: StatusCode,
-    location: Option<String>,
-    content_type: String,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-async fn spawn_app() -> TestApp {
-    let data_dir = tempfile::tempdir().unwrap();
-    let config =
-        Config::try_parse_from(["sitebook", "--data-dir", data_dir.path().to_str().unwrap()])
-            .unwrap();
-    let store = startup::open_store(&config).await.unwrap();
-    assert!(
-        data_dir.path().join("sitebook.db").exists(),
-        "the SQLite file is created on first run"
-    );
-    let state = AppState {
-        leptos_options: startup::leptos_options(&config),
-        store,
-    };
-    TestApp {
-        _data_dir: data_dir,
-        router: startup::router(state),
-    }
-}
-
-impl TestApp {
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let header_text = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-        };
-        let location = header_text(header::LOCATION);
-        let content_type = header_text(header::CONTENT_TYPE).unwrap_or_default();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            location,
-            content_type,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
+impl SiteCalls for TestApp {
     async fn get(&self, uri: &str) -> Reply {
         self.send(
             Request::get(uri)
@@ -133,9 +79,9 @@ async fn the_site_list_is_server_rendered_and_a_created_site_appears_in_it() {
     let empty = app.get("/").await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(
-        empty.content_type.starts_with("text/html"),
+        empty.content_type().starts_with("text/html"),
         "{}",
-        empty.content_type
+        empty.content_type()
     );
     assert!(empty.body.contains("No sites yet"), "{}", empty.body);
     assert!(
@@ -249,7 +195,7 @@ async fn the_form_works_without_javascript_and_reports_errors_on_the_page() {
         .post_form_without_js("create_site", &form("Depot"), "/")
         .await;
     assert!(ok.status.is_redirection(), "{}", ok.status);
-    let back = ok.location.unwrap();
+    let back = ok.header(header::LOCATION).unwrap();
     assert!(
         back.starts_with("http://127.0.0.1:3000/") && !back.contains("__err"),
         "{back}"
@@ -260,7 +206,7 @@ async fn the_form_works_without_javascript_and_reports_errors_on_the_page() {
         .post_form_without_js("create_site", &form("depot"), "/")
         .await;
     assert!(refused.status.is_redirection(), "{}", refused.status);
-    let location = refused.location.unwrap();
+    let location = refused.header(header::LOCATION).unwrap();
     assert!(location.contains("__err="), "{location}");
 
     // Following the redirect renders the list with the error where the form shows it.

@@ -1,30 +1,116 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 /// Sitebook: a self-hosted metadata catalogue for network and IT resources.
 ///
-/// With no options it stores everything in ./data/sitebook.db (created on first run) and
-/// serves http://127.0.0.1:3000.
+/// With no command it serves: everything is stored in ./data/sitebook.db (created on first
+/// run) and the web UI and API are at http://127.0.0.1:3000.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "sitebook", version, about, long_about)]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub storage: StorageArgs,
+
     /// Address to listen on.
     #[arg(long, env = "SITEBOOK_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// Directory for the database and uploaded files; created if missing.
-    #[arg(long, env = "SITEBOOK_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
-
-    /// Database URL, e.g. sqlite://other.db. Default: sitebook.db inside the data directory.
-    #[arg(long, env = "SITEBOOK_DATABASE_URL")]
-    pub database_url: Option<String>,
+    /// The URL clients reach this server at, used in links such as error `doc_url`s.
+    /// Default: http:// and the listening address.
+    #[arg(long, env = "SITEBOOK_PUBLIC_URL")]
+    pub public_url: Option<String>,
 
     /// Directory holding the built browser bundle (pkg/) and public assets.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// The most metadata keys one resource may have.
+    #[arg(long, env = "SITEBOOK_MAX_METADATA_KEYS", default_value_t = 256)]
+    pub max_metadata_keys: usize,
+}
+
+/// Where the data lives; shared by the server and every command.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// Directory for the database and uploaded files; created if missing.
+    #[arg(long, env = "SITEBOOK_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database URL, e.g. sqlite://other.db. Default: sitebook.db inside the data directory.
+    #[arg(long, env = "SITEBOOK_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Manage people who sign in to the web UI.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens for scripts and other systems.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from the first line of standard input with
+    /// --password-stdin; otherwise a random one is generated and printed once.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// admin, manager or staff.
+        #[arg(long)]
+        role: String,
+        /// Limit a manager to this site (repeat for several).
+        #[arg(long = "site")]
+        sites: Vec<String>,
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print its secret once.
+    Create {
+        /// What the token is for, e.g. "inventory sync".
+        #[arg(long)]
+        name: String,
+        /// admin, manager or staff.
+        #[arg(long)]
+        role: String,
+        /// Limit a manager token to this site (repeat for several).
+        #[arg(long = "site")]
+        sites: Vec<String>,
+        /// Expire after this many days; default: never.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
+    /// Revoke a token at once by its id (tok_…).
+    Revoke {
+        id: String,
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
+}
+
+impl Config {
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -34,9 +120,12 @@ mod tests {
     #[test]
     fn with_no_arguments_it_serves_locally_from_the_data_directory() {
         let config = Config::try_parse_from(["sitebook"]).unwrap();
+        assert!(config.command.is_none());
         assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
-        assert_eq!(config.data_dir, PathBuf::from("data"));
-        assert_eq!(config.database_url, None);
+        assert_eq!(config.storage.data_dir, PathBuf::from("data"));
+        assert_eq!(config.storage.database_url, None);
+        assert_eq!(config.public_url(), "http://127.0.0.1:3000");
+        assert_eq!(config.max_metadata_keys, 256);
     }
 
     #[test]
@@ -49,11 +138,43 @@ mod tests {
             "/srv/sitebook",
             "--database-url",
             "sqlite:///tmp/x.db",
+            "--public-url",
+            "https://sitebook.example.net/",
         ])
         .unwrap();
         assert_eq!(config.addr.port(), 8080);
-        assert_eq!(config.data_dir, PathBuf::from("/srv/sitebook"));
-        assert_eq!(config.database_url.as_deref(), Some("sqlite:///tmp/x.db"));
+        assert_eq!(config.storage.data_dir, PathBuf::from("/srv/sitebook"));
+        assert_eq!(
+            config.storage.database_url.as_deref(),
+            Some("sqlite:///tmp/x.db")
+        );
+        assert_eq!(config.public_url(), "https://sitebook.example.net");
+    }
+
+    #[test]
+    fn commands_take_the_storage_flags_too() {
+        let config = Config::try_parse_from([
+            "sitebook",
+            "token",
+            "create",
+            "--name",
+            "sync",
+            "--role",
+            "manager",
+            "--site",
+            "site_a",
+            "--site",
+            "site_b",
+            "--data-dir",
+            "/srv/x",
+        ])
+        .unwrap();
+        assert_eq!(config.storage.data_dir, PathBuf::from("/srv/x"));
+        let Some(Command::Token(TokenCommand::Create { sites, role, .. })) = config.command else {
+            panic!("not a token command");
+        };
+        assert_eq!(sites, ["site_a", "site_b"]);
+        assert_eq!(role, "manager");
     }
 
     #[test]
@@ -70,6 +191,11 @@ mod tests {
             "SITEBOOK_DATABASE_URL",
             "--site-root",
             "LEPTOS_SITE_ROOT",
+            "--public-url",
+            "SITEBOOK_PUBLIC_URL",
+            "--max-metadata-keys",
+            "user",
+            "token",
         ] {
             assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
         }

@@ -1,6 +1,8 @@
 //! The axum server: configuration, shared state and start-up. Compiled only with `ssr`.
 
+pub mod commands;
 pub mod config;
+pub mod random;
 pub mod startup;
 pub mod state;
 

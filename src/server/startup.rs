@@ -7,21 +7,24 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use super::{AppState, Config};
+use crate::api::v1::ApiSettings;
 use crate::app::{App, shell};
+use crate::core::metadata::MetadataLimits;
 use crate::core::store::Store;
 
 /// Opens the store the configuration names, creating the data directory for the embedded default.
 pub async fn open_store(config: &Config) -> Result<Store, Box<dyn std::error::Error>> {
-    match &config.database_url {
+    let storage = &config.storage;
+    match &storage.database_url {
         Some(url) => Ok(Store::open_url(url).await?),
         None => {
-            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            std::fs::create_dir_all(&storage.data_dir).map_err(|e| {
                 format!(
                     "cannot create data directory {}: {e}",
-                    config.data_dir.display()
+                    storage.data_dir.display()
                 )
             })?;
-            Ok(Store::open_file(&config.data_dir.join("sitebook.db")).await?)
+            Ok(Store::open_file(&storage.data_dir.join("sitebook.db")).await?)
         }
     }
 }
@@ -36,14 +39,30 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The state every request sees, from the configuration and an open store.
+pub fn app_state(config: &Config, store: Store) -> AppState {
+    AppState {
+        leptos_options: leptos_options(config),
+        store,
+        api: ApiSettings {
+            public_url: config.public_url().into(),
+            limits: MetadataLimits {
+                max_keys: config.max_metadata_keys,
+            },
+        },
+    }
+}
+
 fn path_str(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// The whole HTTP surface: pages, server functions and static files. Tests drive this directly.
+/// The whole HTTP surface: REST API, pages, server functions and static files. Tests drive
+/// this directly.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
+        .nest("/api", crate::api::router(state.api.clone()))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -57,10 +76,7 @@ pub fn router(state: AppState) -> Router {
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and closes the database.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let store = open_store(&config).await?;
-    let state = AppState {
-        leptos_options: leptos_options(&config),
-        store: store.clone(),
-    };
+    let state = app_state(&config, store.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;

@@ -1,6 +1,7 @@
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::api::v1::ApiSettings;
 use crate::core::store::Store;
 
 /// What every request can reach: axum handlers through `State`, server functions through
@@ -9,4 +10,5 @@ use crate::core::store::Store;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
+    pub api: ApiSettings,
 }

@@ -62,5 +62,5 @@ pub fn fail(error: CoreError) -> FnError {
 
 /// 128 random bits for a new id.
 pub fn random_id_bits() -> u128 {
-    uuid::Uuid::new_v4().as_u128()
+    crate::server::random::id_bits()
 }

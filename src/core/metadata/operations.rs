@@ -171,6 +171,16 @@ impl Metadata {
     }
 }
 
+impl Metadata {
+    /// Delete-all: every key removed (the resource itself stays).
+    pub fn clear(&self) -> Outcome {
+        Outcome {
+            changes: diff(self, &Self::default()),
+            metadata: Self::default(),
+        }
+    }
+}
+
 fn as_object(body: &Value) -> Result<&Map<String, Value>, ValidationError> {
     body.as_object().ok_or(ValidationError::MetadataNotAnObject)
 }
@@ -243,6 +253,20 @@ mod tests {
         let created =
             Metadata::replace(None, &json!({"name": "Main Office Router"}), LIMITS).unwrap();
         assert_eq!(created.changes.len(), 1);
+    }
+
+    #[test]
+    fn clearing_removes_every_key_with_its_old_value() {
+        let before = meta(json!({"a": 1, "name": "x"}));
+        let outcome = before.clear();
+        assert!(outcome.metadata.is_empty());
+        assert_eq!(outcome.changes.len(), 2);
+        assert!(
+            outcome
+                .changes
+                .iter()
+                .all(|c| c.new.is_none() && c.old.is_some())
+        );
     }
 
     #[test]

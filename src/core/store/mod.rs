@@ -8,6 +8,9 @@ mod resources;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use access::{ApiToken, Grant, User};
+pub use metadata::MetadataTarget;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,0 +1,155 @@
+//! The Altostrat error body, `{type, code, message, doc_url}`, for every failure under `/api`.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ApiSettings;
+use super::catalogue::{self, ErrorKind};
+use crate::core::CoreError;
+use crate::core::error::ValidationError;
+
+/// A failed API request. Handlers return it; [`render`] writes the body, because the body's
+/// `doc_url` needs the server's public address, which only the state knows.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// The current ETag, sent with a 412 so the client can re-read or retry knowingly.
+    pub current_etag: Option<String>,
+}
+
+/// The body every error is sent with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorResponse {
+    /// A broad category, such as `invalid_request_error`.
+    #[serde(rename = "type")]
+    #[schema(example = "invalid_request_error")]
+    pub kind: &'static str,
+    /// A short, stable identifier of the specific error.
+    #[schema(example = "parameter_missing")]
+    pub code: &'static str,
+    /// What went wrong, for a person.
+    #[schema(example = "The 'name' key is required when creating metadata.")]
+    pub message: String,
+    /// Where this code is documented (served by Sitebook itself).
+    #[schema(example = "http://127.0.0.1:3000/api/v1/errors/parameter_missing")]
+    pub doc_url: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            current_etag: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    fn body(&self, settings: &ApiSettings) -> ErrorResponse {
+        ErrorResponse {
+            kind: ErrorKind::of(self.status).as_str(),
+            code: self.code,
+            message: self.message.clone(),
+            doc_url: catalogue::doc_url(&settings.public_url, self.code),
+        }
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        match error {
+            CoreError::Invalid(rule) => {
+                let status = match rule {
+                    // Structural problems with the request itself, as the seed's 400 describes.
+                    ValidationError::MetaNameRequired
+                    | ValidationError::MetadataNotAnObject
+                    | ValidationError::PatchMalformed(_) => StatusCode::BAD_REQUEST,
+                    // RFC 5789: a patch whose `test` fails conflicts with the current state.
+                    ValidationError::PatchTestFailed(_) => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Self::new(status, rule.code(), rule.to_string())
+            }
+            e @ CoreError::NotFound { .. } => {
+                Self::new(StatusCode::NOT_FOUND, "resource_missing", e.to_string())
+            }
+            CoreError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            e @ CoreError::PreconditionFailed { current, .. } => Self {
+                current_etag: Some(super::etag::format(current)),
+                ..Self::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "precondition_failed",
+                    e.to_string(),
+                )
+            },
+            CoreError::Unauthenticated(message) => {
+                Self::new(StatusCode::UNAUTHORIZED, "token_invalid", message)
+            }
+            CoreError::Forbidden(message) => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
+            CoreError::Storage(detail) => {
+                tracing::error!("storage failure behind the API: {detail}");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Something went wrong on the server; the request may be retried.",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    /// The status and headers now; the body is written by [`render`] on the way out.
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"sitebook\""),
+            );
+        }
+        if let Some(etag) = self
+            .current_etag
+            .as_deref()
+            .and_then(|e| HeaderValue::from_str(e).ok())
+        {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Middleware for every `/api` route: gives each [`ApiError`] its JSON body, and turns any
+/// other bodiless error axum produces itself (unknown route, wrong method) into one too, so
+/// `/api` never answers with HTML or an empty body.
+pub async fn render(State(settings): State<ApiSettings>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let error = match response.extensions_mut().remove::<ApiError>() {
+        Some(error) => error,
+        None if response.status() == StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This endpoint does not support that HTTP method.",
+        ),
+        None => return response,
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&error.body(&settings)).unwrap_or_default();
+    Response::from_parts(parts, body.into())
+}

@@ -1,0 +1,114 @@
+//! Extractors that refuse bad input with the API's own error body instead of axum's plain text.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+
+use super::ApiSettings;
+use super::error::ApiError;
+use crate::core::access::Actor;
+use crate::core::store::Store;
+
+/// A JSON body (`Content-Type: application/json` or a `+json` type).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// Path parameters.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// Query-string parameters.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let detail = rejection.body_text();
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with 'Content-Type: application/json'.",
+            ),
+            JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
+                "invalid_json",
+                format!("The body is not valid JSON: {detail}"),
+            ),
+            JsonRejection::JsonDataError(_) if detail.contains("missing field") => {
+                ApiError::bad_request("parameter_missing", detail)
+            }
+            JsonRejection::JsonDataError(_) => ApiError::bad_request("parameter_invalid", detail),
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The body is larger than this endpoint accepts.",
+            ),
+            _ => ApiError::bad_request("parameter_invalid", detail),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::bad_request("parameter_invalid", rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::bad_request("parameter_invalid", rejection.body_text())
+    }
+}
+
+/// The authenticated caller, from `Authorization: Bearer <token>`.
+pub struct Caller(pub Actor);
+
+impl<S> FromRequestParts<S> for Caller
+where
+    S: Send + Sync,
+    Store: axum::extract::FromRef<S>,
+    ApiSettings: axum::extract::FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRef;
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "token_missing",
+                    "This endpoint needs an API token: send 'Authorization: Bearer <token>'.",
+                )
+            })?;
+        let secret = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "token_invalid",
+                    "The Authorization header must be 'Bearer <token>'.",
+                )
+            })?;
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let store = Store::from_ref(state);
+        let actor = store.authenticate_token(secret, request_id).await?;
+        Ok(Self(actor))
+    }
+}

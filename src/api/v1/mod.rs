@@ -1,0 +1,114 @@
+//! The native REST API under `/api/v1`, which speaks the Altostrat Metadata API: bearer-token
+//! authentication, the `{type, code, message, doc_url}` error body, ETags and `If-Match`, and
+//! an OpenAPI document generated from these handlers at `/api/v1/openapi.json`.
+
+mod catalogue;
+pub mod error;
+mod etag;
+mod extract;
+mod metadata;
+mod schemas;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::core::metadata::MetadataLimits;
+use crate::core::store::Store;
+
+/// What the API's handlers need besides the store.
+#[derive(Clone, Debug)]
+pub struct ApiSettings {
+    /// The address clients reach this server at, without a trailing slash; used in `doc_url`.
+    pub public_url: Arc<str>,
+    pub limits: MetadataLimits,
+}
+
+/// The largest JSON body accepted. A full dictionary may hold 256 values of 64 KiB (16 MiB);
+/// twice that leaves room for JSON escaping while still refusing absurd bodies early.
+const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sitebook API",
+        description = "The native Sitebook API. It speaks the Altostrat Metadata API: \
+                       metadata, tags, tag values and site files.",
+    ),
+    servers((url = "/api/v1")),
+    security(("BearerAuth" = [])),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "Metadata", description = "Manage arbitrary key-value metadata for any resource."),
+        (name = "Errors", description = "Documentation of every error code."),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDocument) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "BearerAuth",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Every documented route, with its OpenAPI description, before state is attached.
+fn documented<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Store: FromRef<S>,
+    ApiSettings: FromRef<S>,
+{
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(metadata::create_metadata))
+        .routes(routes!(
+            metadata::get_metadata,
+            metadata::replace_metadata,
+            metadata::patch_metadata,
+            metadata::delete_metadata
+        ))
+        .routes(routes!(metadata::list_changes))
+        .routes(routes!(
+            metadata::get_key,
+            metadata::put_key,
+            metadata::delete_key
+        ))
+        .routes(routes!(catalogue::error_doc))
+}
+
+/// The `/api/v1` routes.
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Store: FromRef<S>,
+    ApiSettings: FromRef<S>,
+{
+    let (router, document) = documented::<S>().split_for_parts();
+    let document = Arc::new(document);
+    router
+        // The key named `changes` shares its path with the history; see `put_changes_key`.
+        .route(
+            "/metadata/{resource_id}/changes",
+            put(metadata::put_changes_key).delete(metadata::delete_changes_key),
+        )
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { Json(document.as_ref().clone()) }
+            }),
+        )
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+}
