@@ -25,6 +25,7 @@ pub struct ChangeRecord {
 /// The actions the core records, named once so faces and tests agree on them.
 pub mod action {
     pub const RESOURCE_CREATE: &str = "resource.create";
+    pub const RESOURCE_DELETE: &str = "resource.delete";
     pub const METADATA_SET: &str = "metadata.set";
     pub const METADATA_REMOVE: &str = "metadata.remove";
 }

@@ -55,6 +55,35 @@ pub enum ValidationError {
     RoleUnknown(String),
     /// Site limits only make sense for managers: admins write everywhere, staff nowhere.
     SitesOnlyForManagers,
+    ColourInvalid(String),
+    DescriptionTooLong {
+        max: usize,
+        actual: usize,
+    },
+    AppliesToEmpty,
+    CorrelationTypeUnknown(String),
+    AllowedValuesEmpty,
+    AllowedValueRepeated(String),
+    TooManyAllowedValues {
+        max: usize,
+        actual: usize,
+    },
+    TagValueEmpty,
+    TagValueTooLong {
+        max: usize,
+        actual: usize,
+    },
+    TagValueHasControlCharacter,
+    TagValueNotAllowed {
+        tag: String,
+        value: String,
+        allowed: Vec<String>,
+    },
+    TagNotApplicable {
+        tag: String,
+        correlation_type: &'static str,
+        applies_to: Vec<&'static str>,
+    },
 }
 
 impl ValidationError {
@@ -86,6 +115,18 @@ impl ValidationError {
             Self::PasswordTooLong { .. } => "password_too_long",
             Self::RoleUnknown(_) => "role_unknown",
             Self::SitesOnlyForManagers => "sites_only_for_managers",
+            Self::ColourInvalid(_) => "colour_invalid",
+            Self::DescriptionTooLong { .. } => "description_too_long",
+            Self::AppliesToEmpty => "applies_to_empty",
+            Self::CorrelationTypeUnknown(_) => "correlation_type_invalid",
+            Self::AllowedValuesEmpty => "allowed_values_empty",
+            Self::AllowedValueRepeated(_) => "allowed_value_repeated",
+            Self::TooManyAllowedValues { .. } => "allowed_values_too_many",
+            Self::TagValueEmpty => "tag_value_empty",
+            Self::TagValueTooLong { .. } => "tag_value_too_long",
+            Self::TagValueHasControlCharacter => "tag_value_control_character",
+            Self::TagValueNotAllowed { .. } => "tag_value_not_allowed",
+            Self::TagNotApplicable { .. } => "tag_not_applicable",
         }
     }
 }
@@ -188,6 +229,57 @@ impl fmt::Display for ValidationError {
             ),
             Self::SitesOnlyForManagers => f.write_str(
                 "Only a manager can be limited to sites: an admin writes everywhere and staff only read.",
+            ),
+            Self::ColourInvalid(value) => write!(
+                f,
+                "'{value}' is not a colour: use '#' and six hex digits, such as '#1e90ff'."
+            ),
+            Self::DescriptionTooLong { max, actual } => write!(
+                f,
+                "A description can be at most {max} characters; this one has {actual}."
+            ),
+            Self::AppliesToEmpty => f.write_str(
+                "A tag must apply to at least one of: site, user, wan, account.",
+            ),
+            Self::CorrelationTypeUnknown(value) => write!(
+                f,
+                "'{value}' is not a type a tag can apply to: use site, user, wan or account."
+            ),
+            Self::AllowedValuesEmpty => f.write_str(
+                "A list of allowed values cannot be empty; send null to allow any value.",
+            ),
+            Self::AllowedValueRepeated(value) => {
+                write!(f, "The allowed value '{value}' is listed twice.")
+            }
+            Self::TooManyAllowedValues { max, actual } => write!(
+                f,
+                "A tag can have at most {max} allowed values; this list has {actual}."
+            ),
+            Self::TagValueEmpty => f.write_str("A tag value cannot be empty."),
+            Self::TagValueTooLong { max, actual } => write!(
+                f,
+                "A tag value can be at most {max} characters; this one has {actual}."
+            ),
+            Self::TagValueHasControlCharacter => {
+                f.write_str("A tag value cannot contain control characters.")
+            }
+            Self::TagValueNotAllowed {
+                tag,
+                value,
+                allowed,
+            } => write!(
+                f,
+                "'{value}' is not an allowed value of the tag '{tag}'; choose one of: {}.",
+                allowed.join(", ")
+            ),
+            Self::TagNotApplicable {
+                tag,
+                correlation_type,
+                applies_to,
+            } => write!(
+                f,
+                "The tag '{tag}' does not apply to a {correlation_type}; it applies to: {}.",
+                applies_to.join(", ")
             ),
         }
     }

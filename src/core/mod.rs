@@ -8,6 +8,7 @@ pub mod changes;
 pub mod error;
 pub mod metadata;
 pub mod resources;
+pub mod tags;
 pub mod tenancy;
 mod validated_string;
 

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use clap::Parser;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -138,4 +138,76 @@ fn rand_bits() -> u128 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let n = NEXT.fetch_add(1, Ordering::Relaxed) as u128;
     n | ((std::process::id() as u128) << 64)
+}
+
+/// One `/api/v1` request being built.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    request: axum::http::request::Builder,
+    body: Body,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(app: &'a TestApp, method: Method, path: &str, token: Option<&str>) -> Self {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("/api/v1{path}"));
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        Self {
+            app,
+            request,
+            body: Body::empty(),
+        }
+    }
+
+    pub fn json(self, body: &Value) -> Self {
+        self.raw("application/json", body.to_string())
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<Body>) -> Self {
+        self.request = self.request.header(header::CONTENT_TYPE, content_type);
+        self.body = body.into();
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.request = self.request.header(name, value);
+        self
+    }
+
+    pub async fn send(self) -> Reply {
+        self.app.send(self.request.body(self.body).unwrap()).await
+    }
+}
+
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl<'a> Client<'a> {
+    pub async fn new(app: &'a TestApp, role: Role) -> Self {
+        Self {
+            token: app.token(role, None).await,
+            app,
+        }
+    }
+
+    pub fn call(&self, method: Method, path: &str) -> Call<'a> {
+        Call::new(self.app, method, path, Some(&self.token))
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path).send().await
+    }
+
+    pub async fn create(&self, body: &Value) -> Reply {
+        self.call(Method::POST, "/metadata").json(body).send().await
+    }
+}
+
+pub fn etag(reply: &Reply) -> String {
+    reply.header(header::ETAG).expect("an ETag header")
 }

@@ -49,160 +49,58 @@ pub fn doc_url(public_url: &str, code: &str) -> String {
 }
 
 /// Every code a client can receive, its usual status and what to do about it.
+#[rustfmt::skip]
 pub const CODES: &[(&str, u16, &str)] = &[
-    (
-        "parameter_missing",
-        400,
-        "A required field is absent, such as 'name' when metadata is first created. Add it and retry.",
-    ),
-    (
-        "parameter_invalid",
-        400,
-        "A field has the wrong JSON type or shape. The message names the field.",
-    ),
-    (
-        "invalid_json",
-        400,
-        "The body is not valid JSON. Check quoting and commas.",
-    ),
-    (
-        "metadata_not_an_object",
-        400,
-        "Metadata must be a JSON object of keys and values.",
-    ),
-    (
-        "patch_malformed",
-        400,
-        "The JSON Patch document is not a list of RFC 6902 operations.",
-    ),
-    (
-        "precondition_header_invalid",
-        400,
-        "If-Match must be an ETag returned by an earlier response, such as \"7\", or *.",
-    ),
-    (
-        "token_missing",
-        401,
-        "Send an API token as 'Authorization: Bearer sbk_…'. Admins create tokens with 'sitebook token create'.",
-    ),
-    (
-        "token_invalid",
-        401,
-        "The token is unknown, revoked or expired. Ask an admin for a new one.",
-    ),
-    (
-        "forbidden",
-        403,
-        "Your role, or the sites you were granted, do not allow this change.",
-    ),
-    (
-        "resource_missing",
-        404,
-        "Nothing with that id exists in your tenant.",
-    ),
-    (
-        "route_missing",
-        404,
-        "No API endpoint has this path. See /api/v1/openapi.json.",
-    ),
-    (
-        "method_not_allowed",
-        405,
-        "The endpoint exists but not with this HTTP method.",
-    ),
-    (
-        "conflict",
-        409,
-        "The change clashes with existing data, such as a site name already taken or a resource of another type with this id.",
-    ),
-    (
-        "patch_test_failed",
-        409,
-        "A JSON Patch 'test' operation did not hold, so the patch was not applied. Re-read and retry.",
-    ),
-    (
-        "precondition_failed",
-        412,
-        "The record changed since you read it. The response's ETag is the current version: re-read, then retry with it.",
-    ),
-    (
-        "payload_too_large",
-        413,
-        "The body is larger than this endpoint accepts.",
-    ),
-    (
-        "unsupported_media_type",
-        415,
-        "Send the body with a Content-Type this endpoint accepts (the message lists them).",
-    ),
-    (
-        "resource_id_invalid",
-        422,
-        "Resource ids are 1 to 128 letters, digits, '-', '_', '.' or ':', such as a UUID.",
-    ),
-    (
-        "resource_type_invalid",
-        422,
-        "Resource types are lowercase words joined by dots, such as 'site' or 'mikrotik.device'.",
-    ),
+    ("parameter_missing", 400, "A required field is absent, such as 'name' when metadata is first created. Add it and retry."),
+    ("parameter_invalid", 400, "A field has the wrong JSON type or shape. The message names the field."),
+    ("invalid_json", 400, "The body is not valid JSON. Check quoting and commas."),
+    ("metadata_not_an_object", 400, "Metadata must be a JSON object of keys and values."),
+    ("patch_malformed", 400, "The JSON Patch document is not a list of RFC 6902 operations."),
+    ("precondition_header_invalid", 400, "If-Match must be an ETag returned by an earlier response, such as \"7\", or *."),
+    ("token_missing", 401, "Send an API token as 'Authorization: Bearer sbk_…'. Admins create tokens with 'sitebook token create'."),
+    ("token_invalid", 401, "The token is unknown, revoked or expired. Ask an admin for a new one."),
+    ("forbidden", 403, "Your role, or the sites you were granted, do not allow this change."),
+    ("resource_missing", 404, "Nothing with that id exists in your tenant."),
+    ("route_missing", 404, "No API endpoint has this path. See /api/v1/openapi.json."),
+    ("method_not_allowed", 405, "The endpoint exists but not with this HTTP method."),
+    ("conflict", 409, "The change clashes with existing data, such as a site name already taken or a resource of another type with this id."),
+    ("patch_test_failed", 409, "A JSON Patch 'test' operation did not hold, so the patch was not applied. Re-read and retry."),
+    ("precondition_failed", 412, "The record changed since you read it. The response's ETag is the current version: re-read, then retry with it."),
+    ("payload_too_large", 413, "The body is larger than this endpoint accepts."),
+    ("unsupported_media_type", 415, "Send the body with a Content-Type this endpoint accepts (the message lists them)."),
+    ("resource_id_invalid", 422, "Resource ids are 1 to 128 letters, digits, '-', '_', '.' or ':', such as a UUID."),
+    ("resource_type_invalid", 422, "Resource types are lowercase words joined by dots, such as 'site' or 'mikrotik.device'."),
     ("name_empty", 422, "A name is required."),
     ("name_too_long", 422, "Names are at most 200 characters."),
-    (
-        "name_control_character",
-        422,
-        "Names cannot contain control characters such as tabs or line breaks.",
-    ),
+    ("name_control_character", 422, "Names cannot contain control characters such as tabs or line breaks."),
     ("metadata_key_empty", 422, "Metadata keys cannot be empty."),
-    (
-        "metadata_key_too_long",
-        422,
-        "Metadata keys are at most 255 characters.",
-    ),
-    (
-        "metadata_key_control_character",
-        422,
-        "Metadata keys cannot contain control characters.",
-    ),
-    (
-        "metadata_value_null",
-        422,
-        "null removes a key only in a merge patch; elsewhere send a value or delete the key.",
-    ),
-    (
-        "metadata_value_not_scalar",
-        422,
-        "Values are strings, finite numbers or booleans, never objects or arrays.",
-    ),
-    (
-        "metadata_value_too_long",
-        422,
-        "String values are at most 64 KiB (UTF-8 bytes).",
-    ),
-    (
-        "metadata_integer_out_of_range",
-        422,
-        "Integers must fit in a signed 64-bit integer to be kept exactly.",
-    ),
-    (
-        "metadata_too_many_keys",
-        422,
-        "A resource has at most 256 metadata keys (the operator may change the limit).",
-    ),
-    (
-        "metadata_name_invalid",
-        422,
-        "The 'name' key names the resource, so it must be a string that is a valid name.",
-    ),
-    (
-        "patch_failed",
-        422,
-        "A JSON Patch operation could not be applied (for example a missing path), so nothing changed.",
-    ),
-    (
-        "internal_error",
-        500,
-        "A fault on the server. Nothing was half-applied; the request may be retried.",
-    ),
+    ("metadata_key_too_long", 422, "Metadata keys are at most 255 characters."),
+    ("metadata_key_control_character", 422, "Metadata keys cannot contain control characters."),
+    ("metadata_value_null", 422, "null removes a key only in a merge patch; elsewhere send a value or delete the key."),
+    ("metadata_value_not_scalar", 422, "Values are strings, finite numbers or booleans, never objects or arrays."),
+    ("metadata_value_too_long", 422, "String values are at most 64 KiB (UTF-8 bytes)."),
+    ("metadata_integer_out_of_range", 422, "Integers must fit in a signed 64-bit integer to be kept exactly."),
+    ("metadata_too_many_keys", 422, "A resource has at most 256 metadata keys (the operator may change the limit)."),
+    ("metadata_name_invalid", 422, "The 'name' key names the resource, so it must be a string that is a valid name."),
+    ("patch_failed", 422, "A JSON Patch operation could not be applied (for example a missing path), so nothing changed."),
+    ("colour_invalid", 422, "Colours are '#' and six hex digits, such as '#1e90ff'."),
+    ("description_too_long", 422, "Descriptions are at most 1000 characters."),
+    ("applies_to_empty", 422, "A tag must apply to at least one of: site, user, wan, account."),
+    ("correlation_type_invalid", 422, "Correlation types are site, user, wan and account."),
+    ("allowed_values_empty", 422, "Send null, not an empty list, to allow any value."),
+    ("allowed_value_repeated", 422, "Each allowed value may be listed once."),
+    ("allowed_values_too_many", 422, "A tag has at most 200 allowed values."),
+    ("tag_value_empty", 422, "A tag value cannot be empty."),
+    ("tag_value_too_long", 422, "Tag values are at most 200 characters."),
+    ("tag_value_control_character", 422, "Tag values cannot contain control characters."),
+    ("tag_value_not_allowed", 422, "The tag has a list of allowed values and this is not one of them; the message lists them."),
+    ("tag_not_applicable", 422, "The tag does not apply to this type of resource; the message lists the types it applies to."),
+    ("username_invalid", 422, "Usernames are 1 to 64 letters, digits, '.', '_', '-' or '@'."),
+    ("password_too_short", 422, "Passwords have at least 10 characters."),
+    ("password_too_long", 422, "Passwords have at most 1024 characters."),
+    ("role_unknown", 422, "Roles are admin, manager and staff."),
+    ("sites_only_for_managers", 422, "Only managers can be limited to sites."),
+    ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried."),
 ];
 
 /// One documented error code.
@@ -244,4 +142,82 @@ pub async fn error_doc(Path(code): Path<String>) -> Result<Json<ErrorDoc>, ApiEr
                 format!("No error code is called '{code}'."),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::ValidationError as V;
+
+    /// Every rule's code must be documented, or its `doc_url` would lead to a 404.
+    #[test]
+    fn every_validation_code_is_documented() {
+        let every_rule = [
+            V::NameEmpty,
+            V::NameTooLong { max: 1, actual: 2 },
+            V::NameHasControlCharacter,
+            V::ResourceTypeInvalid(String::new()),
+            V::ResourceIdInvalid(String::new()),
+            V::MetaKeyEmpty,
+            V::MetaKeyTooLong { max: 1, actual: 2 },
+            V::MetaKeyHasControlCharacter,
+            V::MetaValueNull { key: String::new() },
+            V::MetaValueNotScalar { key: String::new() },
+            V::MetaValueTooLong {
+                key: String::new(),
+                max: 1,
+                actual: 2,
+            },
+            V::MetaIntegerOutOfRange { key: String::new() },
+            V::MetaTooManyKeys { max: 1, actual: 2 },
+            V::MetaNameRequired,
+            V::MetadataNotAnObject,
+            V::PatchMalformed(String::new()),
+            V::PatchFailed(String::new()),
+            V::PatchTestFailed(String::new()),
+            V::MetaNameInvalid(Box::new(V::NameEmpty)),
+            V::MetaNameNotText { actual: "number" },
+            V::UsernameInvalid,
+            V::PasswordTooShort { min: 1 },
+            V::PasswordTooLong { max: 1 },
+            V::RoleUnknown(String::new()),
+            V::SitesOnlyForManagers,
+            V::ColourInvalid(String::new()),
+            V::DescriptionTooLong { max: 1, actual: 2 },
+            V::AppliesToEmpty,
+            V::CorrelationTypeUnknown(String::new()),
+            V::AllowedValuesEmpty,
+            V::AllowedValueRepeated(String::new()),
+            V::TooManyAllowedValues { max: 1, actual: 2 },
+            V::TagValueEmpty,
+            V::TagValueTooLong { max: 1, actual: 2 },
+            V::TagValueHasControlCharacter,
+            V::TagValueNotAllowed {
+                tag: String::new(),
+                value: String::new(),
+                allowed: vec![],
+            },
+            V::TagNotApplicable {
+                tag: String::new(),
+                correlation_type: "site",
+                applies_to: vec![],
+            },
+        ];
+        for rule in every_rule {
+            assert!(
+                CODES.iter().any(|(code, _, _)| *code == rule.code()),
+                "{} is not documented",
+                rule.code()
+            );
+        }
+    }
+
+    #[test]
+    fn codes_are_listed_once() {
+        let mut codes: Vec<_> = CODES.iter().map(|(c, _, _)| c).collect();
+        codes.sort();
+        let total = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), total);
+    }
 }

@@ -14,7 +14,7 @@ pub fn header_value(version: i64) -> HeaderValue {
 }
 
 /// The version `If-Match` names: `None` when absent or `*` (any current version will do).
-fn expected(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+pub fn expected(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(raw) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };

@@ -13,7 +13,7 @@ use super::etag;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use super::schemas::{
     ChangeList, ChangesQuery, MetadataCreate, MetadataKeyResponse, MetadataResponse,
-    MetadataValueBody,
+    MetadataValueBody, page_limit,
 };
 use crate::core::CoreError;
 use crate::core::metadata::{MetaKey, MetaValue, Metadata, MetadataRecord};
@@ -362,14 +362,7 @@ pub async fn list_changes(
     ApiPath(resource_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> Result<Json<ChangeList>, ApiError> {
-    const MAX: u32 = 1000;
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=MAX).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "parameter_invalid",
-            format!("limit must be between 1 and {MAX}; got {limit}."),
-        ));
-    }
+    let limit = page_limit(query.limit)?;
     let id = ResourceId::from_path(resource_id);
     // One more than asked tells whether another page follows, without a count query.
     let mut records = store

@@ -8,6 +8,9 @@ mod etag;
 mod extract;
 mod metadata;
 mod schemas;
+mod sites;
+mod tag_values;
+mod tags;
 
 use std::sync::Arc;
 
@@ -46,7 +49,10 @@ const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
     security(("BearerAuth" = [])),
     modifiers(&BearerAuth),
     tags(
+        (name = "Tags", description = "Manage tag definitions, which act as templates for classifying resources."),
+        (name = "Tag Values", description = "Apply, update, and remove tags on specific resources."),
         (name = "Metadata", description = "Manage arbitrary key-value metadata for any resource."),
+        (name = "Sites", description = "The sites that metadata, tags and files describe."),
         (name = "Errors", description = "Documentation of every error code."),
     )
 )]
@@ -84,6 +90,22 @@ where
             metadata::get_key,
             metadata::put_key,
             metadata::delete_key
+        ))
+        .routes(routes!(tags::list_tags, tags::create_tag))
+        .routes(routes!(tags::get_tag, tags::update_tag, tags::delete_tag))
+        .routes(routes!(tag_values::list_tag_values))
+        .routes(routes!(
+            tag_values::apply_tag,
+            tag_values::put_tag_value,
+            tag_values::get_tag_value,
+            tag_values::delete_tag_value
+        ))
+        .routes(routes!(tag_values::resource_tags))
+        .routes(routes!(sites::list_sites, sites::create_site))
+        .routes(routes!(
+            sites::get_site,
+            sites::update_site,
+            sites::delete_site
         ))
         .routes(routes!(catalogue::error_doc))
 }

@@ -301,6 +301,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Renames a resource. The name lives in the `name` metadata key (the resource's name
+    /// follows it), so a rename is that key's change, with its record and version bump.
+    pub async fn rename_resource(
+        &self,
+        actor: &Actor,
+        kind: &ResourceType,
+        id: &ResourceId,
+        name: &crate::core::resources::ResourceName,
+        precondition: &Precondition,
+    ) -> Result<MetadataRecord, CoreError> {
+        {
+            let mut conn = self.pool.acquire().await.map_err(storage)?;
+            let found = resources::find_row(&mut conn, &actor.tenant, id).await?;
+            if found.is_none_or(|row| row.kind() != kind.as_str()) {
+                return Err(not_found(id));
+            }
+        }
+        let key = MetaKey::parse("name").expect("'name' is a valid key");
+        let value = MetaValue::Text(name.as_str().to_owned());
+        self.change_metadata(
+            actor,
+            MetadataTarget::Existing(id),
+            precondition,
+            |current| {
+                let limits = crate::core::metadata::MetadataLimits {
+                    max_keys: usize::MAX,
+                };
+                Ok(current
+                    .cloned()
+                    .unwrap_or_default()
+                    .put(key, value, limits)?)
+            },
+        )
+        .await
+    }
+}
+
 fn not_found(id: &ResourceId) -> CoreError {
     CoreError::NotFound {
         what: "resource",

@@ -4,6 +4,7 @@ mod access;
 mod changes;
 mod metadata;
 mod resources;
+mod tags;
 
 #[cfg(test)]
 pub(crate) mod testing;

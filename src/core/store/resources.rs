@@ -159,6 +159,14 @@ pub(super) async fn touch(
     }
 }
 
+fn kind_name(kind: &ResourceType) -> &'static str {
+    if kind.as_str() == "site" {
+        "site"
+    } else {
+        "resource"
+    }
+}
+
 fn taken(kind: &ResourceType, name: &str, detail: &str) -> CoreError {
     if detail.contains("resources.id") || detail.contains("resources_tenant_id") {
         CoreError::Conflict("A resource with this id already exists.".to_owned())
@@ -206,6 +214,77 @@ impl Store {
             .into_iter()
             .map(ResourceRow::into_resource)
             .collect()
+    }
+
+    /// A page of one type's resources by id, after the id `after`, at most `limit`.
+    pub async fn page_resources(
+        &self,
+        actor: &Actor,
+        kind: &ResourceType,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Resource>, CoreError> {
+        actor.require_read()?;
+        let sql = select_resources!(
+            "WHERE r.tenant_id = ? AND r.type = ? AND r.id > ? ORDER BY r.id LIMIT ?"
+        );
+        sqlx::query_as::<_, ResourceRow>(sql)
+            .bind(actor.tenant.as_str())
+            .bind(kind.as_str())
+            .bind(after.unwrap_or(""))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(ResourceRow::into_resource)
+            .collect()
+    }
+
+    /// Deletes a resource with its metadata and tag values; its history stays. Resources
+    /// under it lose their parent rather than being deleted with it.
+    pub async fn delete_resource(
+        &self,
+        actor: &Actor,
+        kind: &ResourceType,
+        id: &ResourceId,
+        expected_version: Option<i64>,
+    ) -> Result<(), CoreError> {
+        let now = Utc::now();
+        let mut tx = self.write_tx().await?;
+        let row = find_row(&mut tx, &actor.tenant, id)
+            .await?
+            .filter(|row| row.kind == kind.as_str())
+            .ok_or_else(|| CoreError::NotFound {
+                what: "resource",
+                id: id.to_string(),
+            })?;
+        actor.require_write(row.site().as_ref())?;
+        if let Some(expected) = expected_version
+            && expected != row.version
+        {
+            return Err(CoreError::PreconditionFailed {
+                what: kind_name(kind),
+                current: row.version,
+            });
+        }
+        sqlx::query("DELETE FROM resources WHERE pk = ?")
+            .bind(row.pk)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
+        changes::append(
+            &mut tx,
+            actor,
+            id.as_str(),
+            action::RESOURCE_DELETE,
+            kind.as_str(),
+            Some(serde_json::json!({ "type": row.kind, "name": row.name })),
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(storage)
     }
 
     /// One resource of the given type, or `None` when the tenant has no such resource.

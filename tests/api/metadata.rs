@@ -1,14 +1,10 @@
-//! The `/api/v1` metadata endpoints over the real router and a temporary SQLite file, with the
-//! Altostrat seed's example bodies: every success path and every kind of bad input.
+//! `/metadata`: every success path and every kind of bad input, with the seed's bodies.
 
-mod support;
-
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use crate::support::{Call, Client, etag, spawn_app, spawn_app_with};
+use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use sitebook::core::access::Role;
 use sitebook::core::tenancy::TenantId;
-use support::{Reply, TestApp, spawn_app, spawn_app_with};
 
 const ROUTER_ID: &str = "9b52d930-f432-4c0a-bac0-4c12dff85544";
 
@@ -27,77 +23,6 @@ fn seed_create() -> Value {
             "rack_units": 2
         }
     })
-}
-
-struct Call<'a> {
-    app: &'a TestApp,
-    request: axum::http::request::Builder,
-    body: Body,
-}
-
-impl<'a> Call<'a> {
-    fn new(app: &'a TestApp, method: Method, path: &str, token: Option<&str>) -> Self {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(format!("/api/v1{path}"));
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        Self {
-            app,
-            request,
-            body: Body::empty(),
-        }
-    }
-
-    fn json(self, body: &Value) -> Self {
-        self.raw("application/json", body.to_string())
-    }
-
-    fn raw(mut self, content_type: &str, body: impl Into<Body>) -> Self {
-        self.request = self.request.header(header::CONTENT_TYPE, content_type);
-        self.body = body.into();
-        self
-    }
-
-    fn header(mut self, name: &str, value: &str) -> Self {
-        self.request = self.request.header(name, value);
-        self
-    }
-
-    async fn send(self) -> Reply {
-        self.app.send(self.request.body(self.body).unwrap()).await
-    }
-}
-
-struct Client<'a> {
-    app: &'a TestApp,
-    token: String,
-}
-
-impl<'a> Client<'a> {
-    async fn new(app: &'a TestApp, role: Role) -> Self {
-        Self {
-            token: app.token(role, None).await,
-            app,
-        }
-    }
-
-    fn call(&self, method: Method, path: &str) -> Call<'a> {
-        Call::new(self.app, method, path, Some(&self.token))
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        self.call(Method::GET, path).send().await
-    }
-
-    async fn create(&self, body: &Value) -> Reply {
-        self.call(Method::POST, "/metadata").json(body).send().await
-    }
-}
-
-fn etag(reply: &Reply) -> String {
-    reply.header(header::ETAG).expect("an ETag header")
 }
 
 #[tokio::test]
@@ -690,92 +615,4 @@ async fn the_history_lists_every_change_with_its_request_id_and_pages() {
         .get("/metadata/nothing-here/changes")
         .await
         .assert_error(StatusCode::NOT_FOUND, "resource_missing");
-}
-
-#[tokio::test]
-async fn api_paths_never_answer_html() {
-    let app = spawn_app().await;
-    let manager = Client::new(&app, Role::Manager).await;
-    manager
-        .get("/no/such/route")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "route_missing");
-    let other_version = app
-        .send(
-            Request::get("/api/v2/metadata")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    other_version.assert_error(StatusCode::NOT_FOUND, "route_missing");
-    manager
-        .call(Method::POST, &format!("/metadata/{ROUTER_ID}"))
-        .json(&json!({}))
-        .send()
-        .await
-        .assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
-}
-
-#[tokio::test]
-async fn every_error_doc_url_resolves_on_this_server() {
-    let app = spawn_app_with(&["--public-url", "https://sitebook.example.net/"]).await;
-    let reply = Call::new(&app, Method::GET, "/metadata/x", None)
-        .send()
-        .await;
-    let doc_url = reply.json()["doc_url"].as_str().unwrap().to_owned();
-    assert_eq!(
-        doc_url,
-        "https://sitebook.example.net/api/v1/errors/token_missing"
-    );
-    let doc = Call::new(&app, Method::GET, "/errors/token_missing", None)
-        .send()
-        .await;
-    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
-    assert_eq!(doc.json()["status"], 401);
-    Call::new(&app, Method::GET, "/errors/no_such_code", None)
-        .send()
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "resource_missing");
-}
-
-#[tokio::test]
-async fn the_openapi_document_lists_every_route() {
-    let app = spawn_app().await;
-    let reply = Call::new(&app, Method::GET, "/openapi.json", None)
-        .send()
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let doc = reply.json();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    let expected = [
-        ("post", "/metadata"),
-        ("get", "/metadata/{resource_id}"),
-        ("put", "/metadata/{resource_id}"),
-        ("patch", "/metadata/{resource_id}"),
-        ("delete", "/metadata/{resource_id}"),
-        ("get", "/metadata/{resource_id}/{key}"),
-        ("put", "/metadata/{resource_id}/{key}"),
-        ("delete", "/metadata/{resource_id}/{key}"),
-        ("get", "/metadata/{resource_id}/changes"),
-        ("get", "/errors/{code}"),
-    ];
-    let paths = doc["paths"].as_object().unwrap();
-    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    for (method, path) in expected {
-        assert!(
-            paths.get(path).and_then(|p| p.get(method)).is_some(),
-            "{method} {path} is not in the OpenAPI document"
-        );
-    }
-    assert_eq!(
-        documented,
-        expected.len(),
-        "a route is documented but not listed here"
-    );
-    assert_eq!(
-        doc["components"]["securitySchemes"]["BearerAuth"]["scheme"],
-        "bearer"
-    );
-    assert!(doc["components"]["schemas"]["ErrorResponse"].is_object());
-    assert!(doc["components"]["schemas"]["MetadataCreate"].is_object());
 }

@@ -1,5 +1,4 @@
-//! The request and response bodies of `/api/v1`, with their OpenAPI schemas. They mirror the
-//! Altostrat seeds field for field; the core types stay free of HTTP and OpenAPI concerns.
+//! Metadata bodies.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

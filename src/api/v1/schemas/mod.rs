@@ -1,0 +1,12 @@
+//! The request and response bodies of `/api/v1`, with their OpenAPI schemas. They mirror the
+//! Altostrat seeds field for field; the core types stay free of HTTP and OpenAPI concerns.
+
+mod metadata;
+mod paging;
+mod sites;
+mod tags;
+
+pub use metadata::*;
+pub use paging::*;
+pub use sites::*;
+pub use tags::*;

@@ -1,0 +1,10 @@
+//! Tags: admin-defined labels ("Region", "Customer Tier") and the values staff apply with them.
+//!
+//! The rules (names, colours, what a tag applies to, which values it allows) are pure functions
+//! here; `store::tags` keeps definitions and values and calls them inside its transactions.
+
+mod definition;
+mod value;
+
+pub use definition::{Colour, CorrelationType, TagDefinition, TagDraft, TagId, TagPatch};
+pub use value::{AppliedTag, TagValue, TagValueText};

@@ -1,0 +1,144 @@
+//! The OpenAPI document, error documentation and what `/api` answers for unknown routes.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::json;
+use sitebook::core::access::Role;
+
+use crate::support::{Call, Client, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = spawn_app().await;
+    let reply = Call::new(&app, Method::GET, "/openapi.json", None)
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let doc = reply.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let expected = [
+        ("post", "/metadata"),
+        ("get", "/metadata/{resource_id}"),
+        ("put", "/metadata/{resource_id}"),
+        ("patch", "/metadata/{resource_id}"),
+        ("delete", "/metadata/{resource_id}"),
+        ("get", "/metadata/{resource_id}/{key}"),
+        ("put", "/metadata/{resource_id}/{key}"),
+        ("delete", "/metadata/{resource_id}/{key}"),
+        ("get", "/metadata/{resource_id}/changes"),
+        ("get", "/tags"),
+        ("post", "/tags"),
+        ("get", "/tags/{tagId}"),
+        ("patch", "/tags/{tagId}"),
+        ("delete", "/tags/{tagId}"),
+        ("get", "/tags/{tagId}/values"),
+        ("post", "/tags/{tagId}/values/{correlationId}"),
+        ("put", "/tags/{tagId}/values/{correlationId}"),
+        ("get", "/tags/{tagId}/values/{correlationId}"),
+        ("delete", "/tags/{tagId}/values/{correlationId}"),
+        ("get", "/resources/{id}/tags"),
+        ("get", "/sites"),
+        ("post", "/sites"),
+        ("get", "/sites/{siteId}"),
+        ("patch", "/sites/{siteId}"),
+        ("delete", "/sites/{siteId}"),
+        ("get", "/errors/{code}"),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    for (method, path) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is not in the OpenAPI document"
+        );
+    }
+    assert_eq!(
+        documented,
+        expected.len(),
+        "a route is documented but not listed here"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["BearerAuth"]["scheme"],
+        "bearer"
+    );
+    for schema in [
+        "ErrorResponse",
+        "MetadataCreate",
+        "TagValueResponse",
+        "CorrelationTypeSchema",
+        "Tag",
+        "Site",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} missing"
+        );
+    }
+    // Every documented route answers (with 401 without a token), so none is documented only.
+    for (method, path) in expected {
+        let concrete = path
+            .replace("{resource_id}", "r")
+            .replace("{key}", "k")
+            .replace("{tagId}", "t")
+            .replace("{correlationId}", "c")
+            .replace("{id}", "r")
+            .replace("{siteId}", "s")
+            .replace("{code}", "token_missing");
+        let method: Method = method.to_uppercase().parse().unwrap();
+        let reply = Call::new(&app, method.clone(), &concrete, None)
+            .send()
+            .await;
+        assert!(
+            [StatusCode::OK, StatusCode::UNAUTHORIZED].contains(&reply.status),
+            "{method} {concrete}: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn api_paths_never_answer_html() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    manager
+        .get("/no/such/route")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "route_missing");
+    let other_version = app
+        .send(
+            Request::get("/api/v2/metadata")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    other_version.assert_error(StatusCode::NOT_FOUND, "route_missing");
+    manager
+        .call(Method::POST, "/metadata/x")
+        .json(&json!({}))
+        .send()
+        .await
+        .assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn every_error_doc_url_resolves_on_this_server() {
+    let app = spawn_app_with(&["--public-url", "https://sitebook.example.net/"]).await;
+    let reply = Call::new(&app, Method::GET, "/metadata/x", None)
+        .send()
+        .await;
+    let doc_url = reply.json()["doc_url"].as_str().unwrap().to_owned();
+    assert_eq!(
+        doc_url,
+        "https://sitebook.example.net/api/v1/errors/token_missing"
+    );
+    let doc = Call::new(&app, Method::GET, "/errors/token_missing", None)
+        .send()
+        .await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
+    assert_eq!(doc.json()["status"], 401);
+    Call::new(&app, Method::GET, "/errors/no_such_code", None)
+        .send()
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+}

@@ -1,0 +1,10 @@
+//! The `/api/v1` REST API over the real router and a temporary SQLite file, driven the way
+//! scripts drive it, with the Altostrat seeds' example bodies. One binary, one link.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod documents;
+mod metadata;
+mod sites;
+mod tags;
