@@ -84,6 +84,11 @@ pub enum ValidationError {
         correlation_type: &'static str,
         applies_to: Vec<&'static str>,
     },
+    FileKindUnknown(String),
+    FileEmpty,
+    /// The sniffed type, which is not on the allowlist.
+    FileTypeNotAccepted(String),
+    NoteNotText,
 }
 
 impl ValidationError {
@@ -127,6 +132,10 @@ impl ValidationError {
             Self::TagValueHasControlCharacter => "tag_value_control_character",
             Self::TagValueNotAllowed { .. } => "tag_value_not_allowed",
             Self::TagNotApplicable { .. } => "tag_not_applicable",
+            Self::FileKindUnknown(_) => "file_kind_invalid",
+            Self::FileEmpty => "file_empty",
+            Self::FileTypeNotAccepted(_) => "unsupported_media_type",
+            Self::NoteNotText => "note_not_text",
         }
     }
 }
@@ -281,6 +290,18 @@ impl fmt::Display for ValidationError {
                 "The tag '{tag}' does not apply to a {correlation_type}; it applies to: {}.",
                 applies_to.join(", ")
             ),
+            Self::FileKindUnknown(kind) => write!(
+                f,
+                "'{kind}' is not a kind of file: use document, image, diagram or note."
+            ),
+            Self::FileEmpty => f.write_str("The file is empty."),
+            Self::FileTypeNotAccepted(detected) => write!(
+                f,
+                "The file's content is {detected}, which Sitebook does not keep. It accepts \
+                 photos (PNG, JPEG, GIF, WebP, AVIF, HEIF, BMP, TIFF), SVG diagrams, PDF, \
+                 Office and OpenDocument files, ZIP archives and plain text."
+            ),
+            Self::NoteNotText => f.write_str("Only a note's text can be edited in place."),
         }
     }
 }

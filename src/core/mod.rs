@@ -6,12 +6,15 @@
 pub mod access;
 pub mod changes;
 pub mod error;
+pub mod files;
 pub mod metadata;
 pub mod resources;
 pub mod tags;
 pub mod tenancy;
 mod validated_string;
 
+#[cfg(feature = "ssr")]
+pub mod blobs;
 #[cfg(feature = "ssr")]
 pub mod store;
 

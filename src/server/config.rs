@@ -32,6 +32,10 @@ pub struct Config {
     /// The most metadata keys one resource may have.
     #[arg(long, env = "SITEBOOK_MAX_METADATA_KEYS", default_value_t = 256)]
     pub max_metadata_keys: usize,
+
+    /// The largest file an upload may be, in bytes (default 100 MiB).
+    #[arg(long, env = "SITEBOOK_MAX_FILE_BYTES", default_value_t = crate::core::files::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_bytes: u64,
 }
 
 /// Where the data lives; shared by the server and every command.
@@ -194,6 +198,7 @@ mod tests {
             "--public-url",
             "SITEBOOK_PUBLIC_URL",
             "--max-metadata-keys",
+            "--max-file-bytes",
             "user",
             "token",
         ] {

@@ -16,7 +16,7 @@ use crate::core::store::Store;
 pub async fn open_store(config: &Config) -> Result<Store, Box<dyn std::error::Error>> {
     let storage = &config.storage;
     match &storage.database_url {
-        Some(url) => Ok(Store::open_url(url).await?),
+        Some(url) => Ok(Store::open_url(url, &storage.data_dir.join("files")).await?),
         None => {
             std::fs::create_dir_all(&storage.data_dir).map_err(|e| {
                 format!(
@@ -49,6 +49,7 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
             limits: MetadataLimits {
                 max_keys: config.max_metadata_keys,
             },
+            max_file_bytes: config.max_file_bytes,
         },
     }
 }

@@ -42,6 +42,12 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/sites/{siteId}"),
         ("patch", "/sites/{siteId}"),
         ("delete", "/sites/{siteId}"),
+        ("get", "/sites/{siteId}/files"),
+        ("post", "/sites/{siteId}/files"),
+        ("get", "/sites/{siteId}/files/{fileId}"),
+        ("patch", "/sites/{siteId}/files/{fileId}"),
+        ("delete", "/sites/{siteId}/files/{fileId}"),
+        ("get", "/sites/{siteId}/files/{fileId}/content"),
         ("get", "/errors/{code}"),
     ];
     let paths = doc["paths"].as_object().unwrap();
@@ -83,6 +89,7 @@ async fn the_openapi_document_lists_every_route() {
             .replace("{correlationId}", "c")
             .replace("{id}", "r")
             .replace("{siteId}", "s")
+            .replace("{fileId}", "f")
             .replace("{code}", "token_missing");
         let method: Method = method.to_uppercase().parse().unwrap();
         let reply = Call::new(&app, method.clone(), &concrete, None)

@@ -5,6 +5,7 @@
 mod support;
 
 mod documents;
+mod files;
 mod metadata;
 mod sites;
 mod tags;

@@ -16,7 +16,7 @@ use sitebook::server::{Config, startup};
 use tower::ServiceExt;
 
 pub struct TestApp {
-    _data_dir: tempfile::TempDir,
+    pub data_dir: tempfile::TempDir,
     pub router: Router,
     pub store: Store,
 }
@@ -80,7 +80,7 @@ pub async fn spawn_app_with(flags: &[&str]) -> TestApp {
     );
     let state = startup::app_state(&config, store.clone());
     TestApp {
-        _data_dir: data_dir,
+        data_dir,
         router: startup::router(state),
         store,
     }
@@ -97,6 +97,15 @@ impl TestApp {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// The raw status, headers and bytes of a response (for binary downloads).
+    pub async fn send_bytes(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
     }
 
     /// A fresh API token with this role (and, for a manager, these sites only).
@@ -210,4 +219,21 @@ impl<'a> Client<'a> {
 
 pub fn etag(reply: &Reply) -> String {
     reply.header(header::ETAG).expect("an ETag header")
+}
+
+/// Every file under the data directory's `files/` (blobs and unfinished uploads).
+pub fn files_left(app: &TestApp) -> Vec<String> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&app.data_dir.path().join("files"), &mut found);
+    found
 }

@@ -67,7 +67,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("patch_test_failed", 409, "A JSON Patch 'test' operation did not hold, so the patch was not applied. Re-read and retry."),
     ("precondition_failed", 412, "The record changed since you read it. The response's ETag is the current version: re-read, then retry with it."),
     ("payload_too_large", 413, "The body is larger than this endpoint accepts."),
-    ("unsupported_media_type", 415, "Send the body with a Content-Type this endpoint accepts (the message lists them)."),
+    ("unsupported_media_type", 415, "The body has a Content-Type this endpoint does not take, or an uploaded file's bytes are of a type Sitebook does not keep. The message says which."),
     ("resource_id_invalid", 422, "Resource ids are 1 to 128 letters, digits, '-', '_', '.' or ':', such as a UUID."),
     ("resource_type_invalid", 422, "Resource types are lowercase words joined by dots, such as 'site' or 'mikrotik.device'."),
     ("name_empty", 422, "A name is required."),
@@ -100,6 +100,9 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("password_too_long", 422, "Passwords have at most 1024 characters."),
     ("role_unknown", 422, "Roles are admin, manager and staff."),
     ("sites_only_for_managers", 422, "Only managers can be limited to sites."),
+    ("file_kind_invalid", 422, "File kinds are document, image, diagram and note."),
+    ("file_empty", 422, "The uploaded file has no bytes."),
+    ("note_not_text", 422, "Only notes (text) can have their text replaced; other files are uploaded anew."),
     ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried."),
 ];
 

@@ -76,6 +76,8 @@ impl From<CoreError> for ApiError {
                     | ValidationError::PatchMalformed(_) => StatusCode::BAD_REQUEST,
                     // RFC 5789: a patch whose `test` fails conflicts with the current state.
                     ValidationError::PatchTestFailed(_) => StatusCode::CONFLICT,
+                    // The bytes are of a type this server does not take.
+                    ValidationError::FileTypeNotAccepted(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 Self::new(status, rule.code(), rule.to_string())

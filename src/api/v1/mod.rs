@@ -6,11 +6,13 @@ mod catalogue;
 pub mod error;
 mod etag;
 mod extract;
+mod files;
 mod metadata;
 mod schemas;
 mod sites;
 mod tag_values;
 mod tags;
+mod upload_stream;
 
 use std::sync::Arc;
 
@@ -32,6 +34,8 @@ pub struct ApiSettings {
     /// The address clients reach this server at, without a trailing slash; used in `doc_url`.
     pub public_url: Arc<str>,
     pub limits: MetadataLimits,
+    /// The largest file an upload may be.
+    pub max_file_bytes: u64,
 }
 
 /// The largest JSON body accepted. A full dictionary may hold 256 values of 64 KiB (16 MiB);
@@ -53,6 +57,7 @@ const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
         (name = "Tag Values", description = "Apply, update, and remove tags on specific resources."),
         (name = "Metadata", description = "Manage arbitrary key-value metadata for any resource."),
         (name = "Sites", description = "The sites that metadata, tags and files describe."),
+        (name = "Site Files", description = "Manage files, such as notes, documents, and media, associated with sites."),
         (name = "Errors", description = "Documentation of every error code."),
     )
 )]
@@ -107,6 +112,18 @@ where
             sites::update_site,
             sites::delete_site
         ))
+        // Uploads stream to disk under their own size limit, not the JSON body limit.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(files::list_files, files::upload_file))
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(
+            files::get_file,
+            files::update_file,
+            files::delete_file
+        ))
+        .routes(routes!(files::download_file))
         .routes(routes!(catalogue::error_doc))
 }
 

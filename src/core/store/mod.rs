@@ -2,6 +2,7 @@
 
 mod access;
 mod changes;
+mod files;
 mod metadata;
 mod resources;
 mod tags;
@@ -10,6 +11,7 @@ mod tags;
 pub(crate) mod testing;
 
 pub use access::{ApiToken, Grant, User};
+pub use files::{FileChange, NewFile};
 pub use metadata::MetadataTarget;
 
 use std::path::Path;
@@ -21,28 +23,34 @@ use sqlx::sqlite::{
 };
 
 use super::CoreError;
+use super::blobs::LocalDisk;
 use super::tenancy::TenantId;
 
-/// The database behind the core. Cheap to clone: it wraps a connection pool.
+/// The database and the file blobs behind the core. Cheap to clone: it wraps a connection
+/// pool and a directory.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    blobs: LocalDisk,
 }
 
 impl Store {
-    /// Opens (creating if needed) the SQLite file at `path` and applies pending migrations.
+    /// Opens (creating if needed) the SQLite file at `path` and applies pending migrations;
+    /// file bytes go to `files/` beside it.
     pub async fn open_file(path: &Path) -> Result<Self, CoreError> {
-        Self::open(SqliteConnectOptions::new().filename(path)).await
+        let files = path.with_file_name("files");
+        Self::open(SqliteConnectOptions::new().filename(path), &files).await
     }
 
-    /// Opens a database from a `sqlite:` URL, such as `sqlite://data/sitebook.db`.
-    pub async fn open_url(url: &str) -> Result<Self, CoreError> {
+    /// Opens a database from a `sqlite:` URL, such as `sqlite://data/sitebook.db`, keeping
+    /// file bytes in `files_dir`.
+    pub async fn open_url(url: &str, files_dir: &Path) -> Result<Self, CoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| CoreError::Storage(format!("bad database URL {url:?}: {e}")))?;
-        Self::open(options).await
+        Self::open(options, files_dir).await
     }
 
-    async fn open(options: SqliteConnectOptions) -> Result<Self, CoreError> {
+    async fn open(options: SqliteConnectOptions, files_dir: &Path) -> Result<Self, CoreError> {
         let options = options
             .create_if_missing(true)
             // WAL lets readers run beside the one writer; NORMAL sync is durable in WAL mode
@@ -60,7 +68,10 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| CoreError::Storage(format!("migration failed: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            blobs: LocalDisk::open(files_dir)?,
+        })
     }
 
     /// The connection settings in force, as SQLite reports them (for tests and diagnostics).

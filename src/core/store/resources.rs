@@ -268,6 +268,12 @@ impl Store {
                 current: row.version,
             });
         }
+        let blobs: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT sha256 FROM site_files WHERE site_pk = ?")
+                .bind(row.pk)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(storage)?;
         sqlx::query("DELETE FROM resources WHERE pk = ?")
             .bind(row.pk)
             .execute(&mut *tx)
@@ -284,7 +290,11 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await.map_err(storage)
+        tx.commit().await.map_err(storage)?;
+        for (sha256,) in blobs {
+            self.collect_blob(&sha256).await?;
+        }
+        Ok(())
     }
 
     /// One resource of the given type, or `None` when the tenant has no such resource.

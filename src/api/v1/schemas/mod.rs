@@ -1,11 +1,13 @@
 //! The request and response bodies of `/api/v1`, with their OpenAPI schemas. They mirror the
 //! Altostrat seeds field for field; the core types stay free of HTTP and OpenAPI concerns.
 
+mod files;
 mod metadata;
 mod paging;
 mod sites;
 mod tags;
 
+pub use files::*;
 pub use metadata::*;
 pub use paging::*;
 pub use sites::*;

@@ -1,0 +1,211 @@
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::{Blob, BlobStore, BlobUpload, UploadError};
+use crate::core::CoreError;
+use crate::core::files::SNIFF_BYTES;
+
+/// Blobs as files under one directory: `<root>/<first 2 hex>/<sha256>`, with uploads in
+/// progress under `<root>/incoming/` (the same file system, so the final rename is atomic).
+#[derive(Debug, Clone)]
+pub struct LocalDisk {
+    root: PathBuf,
+}
+
+fn io(context: &str, e: std::io::Error) -> CoreError {
+    CoreError::Storage(format!("{context}: {e}"))
+}
+
+impl LocalDisk {
+    /// Uses (creating if needed) `root`, and clears uploads a crash left half-written.
+    pub fn open(root: &Path) -> Result<Self, CoreError> {
+        let incoming = root.join("incoming");
+        if incoming.exists() {
+            std::fs::remove_dir_all(&incoming).map_err(|e| io("clearing old uploads", e))?;
+        }
+        std::fs::create_dir_all(&incoming).map_err(|e| io("creating the files directory", e))?;
+        Ok(Self {
+            root: root.to_owned(),
+        })
+    }
+}
+
+impl BlobStore for LocalDisk {
+    type Upload = LocalUpload;
+
+    async fn begin_upload(&self, limit: u64) -> Result<LocalUpload, CoreError> {
+        let mut name = [0u8; 16];
+        getrandom::fill(&mut name).map_err(|e| CoreError::Storage(e.to_string()))?;
+        let temp = self.root.join("incoming").join(hex::encode(name));
+        let file = tokio::fs::File::create_new(&temp)
+            .await
+            .map_err(|e| io("creating an upload file", e))?;
+        Ok(LocalUpload {
+            file: Some(file),
+            temp,
+            root: self.root.clone(),
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::with_capacity(SNIFF_BYTES),
+            limit,
+        })
+    }
+
+    async fn remove(&self, sha256: &str) -> Result<(), CoreError> {
+        match tokio::fs::remove_file(self.path(sha256)).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io("removing a file", e)),
+        }
+    }
+
+    fn path(&self, sha256: &str) -> PathBuf {
+        // Only hex digests reach here (computed by us), so the path cannot escape the root.
+        debug_assert!(sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()));
+        self.root.join(&sha256[..2]).join(sha256)
+    }
+}
+
+/// An upload being written to a temporary file, hashed as it streams.
+pub struct LocalUpload {
+    /// `None` once finished, so `Drop` knows there is nothing to clean up.
+    file: Option<tokio::fs::File>,
+    temp: PathBuf,
+    root: PathBuf,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+    limit: u64,
+}
+
+impl BlobUpload for LocalUpload {
+    async fn write(&mut self, chunk: &[u8]) -> Result<(), UploadError> {
+        let size = self.size + chunk.len() as u64;
+        if size > self.limit {
+            return Err(UploadError::TooLarge { limit: self.limit });
+        }
+        let room = SNIFF_BYTES.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&chunk[..room.min(chunk.len())]);
+        self.hasher.update(chunk);
+        let file = self.file.as_mut().expect("writes happen before finish");
+        file.write_all(chunk)
+            .await
+            .map_err(|e| UploadError::Storage(io("writing an upload", e)))?;
+        self.size = size;
+        Ok(())
+    }
+
+    fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    async fn finish(mut self) -> Result<Blob, CoreError> {
+        let mut file = self.file.take().expect("finish happens once");
+        file.flush()
+            .await
+            .map_err(|e| io("flushing an upload", e))?;
+        // The bytes must be on disk before the rename makes them visible, or a crash could
+        // leave a complete-looking blob with missing content.
+        file.sync_all()
+            .await
+            .map_err(|e| io("syncing an upload", e))?;
+        drop(file);
+        let sha256 = hex::encode(self.hasher.clone().finalize());
+        let dir = self.root.join(&sha256[..2]);
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| io("creating a files directory", e))?;
+        let target = dir.join(&sha256);
+        tokio::fs::rename(&self.temp, &target)
+            .await
+            .map_err(|e| io("placing an upload", e))?;
+        // Make the rename itself durable.
+        if let Ok(dir) = tokio::fs::File::open(&dir).await {
+            let _ = dir.sync_all().await;
+        }
+        Ok(Blob {
+            sha256,
+            size: self.size,
+        })
+    }
+}
+
+impl Drop for LocalUpload {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            // An abandoned or refused upload: nothing of it may stay behind.
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files_in(dir: &Path) -> usize {
+        walk(dir).len()
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            } else {
+                found.push(path);
+            }
+        }
+        found
+    }
+
+    #[tokio::test]
+    async fn a_finished_upload_is_stored_once_by_its_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = LocalDisk::open(dir.path()).unwrap();
+        let mut blobs = Vec::new();
+        for _ in 0..2 {
+            let mut upload = disk.begin_upload(100).await.unwrap();
+            upload.write(b"hello ").await.unwrap();
+            upload.write(b"world").await.unwrap();
+            assert_eq!(upload.head(), b"hello world");
+            blobs.push(upload.finish().await.unwrap());
+        }
+        assert_eq!(blobs[0], blobs[1]);
+        assert_eq!(
+            blobs[0].sha256,
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+        );
+        assert_eq!(
+            std::fs::read(disk.path(&blobs[0].sha256)).unwrap(),
+            b"hello world"
+        );
+        assert_eq!(files_in(dir.path()), 1);
+        disk.remove(&blobs[0].sha256).await.unwrap();
+        disk.remove(&blobs[0].sha256).await.unwrap();
+        assert_eq!(files_in(dir.path()), 0);
+    }
+
+    #[tokio::test]
+    async fn an_oversized_or_abandoned_upload_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = LocalDisk::open(dir.path()).unwrap();
+        let mut upload = disk.begin_upload(8).await.unwrap();
+        upload.write(b"12345").await.unwrap();
+        assert!(matches!(
+            upload.write(b"6789").await,
+            Err(UploadError::TooLarge { limit: 8 })
+        ));
+        drop(upload);
+        let abandoned = disk.begin_upload(8).await.unwrap();
+        drop(abandoned);
+        assert_eq!(files_in(dir.path()), 0);
+    }
+}

@@ -1,0 +1,18 @@
+//! Site files: diagrams, photos, documents and notes attached to a site.
+//!
+//! What a file is comes from its bytes, never from what the uploader claims: `sniff` names the
+//! content type from the first bytes and refuses anything outside the allowlist. The bytes
+//! themselves live in a blob store (`core::blobs`), addressed by their SHA-256.
+
+mod kind;
+mod name;
+mod record;
+mod sniff;
+
+pub use kind::{Disposition, FileKind};
+pub use name::display_name;
+pub use record::{FileId, SiteFile};
+pub use sniff::{ACCEPTED, SNIFF_BYTES, sniff};
+
+/// The default largest upload: 100 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
