@@ -89,6 +89,11 @@ pub enum ValidationError {
     /// The sniffed type, which is not on the allowlist.
     FileTypeNotAccepted(String),
     NoteNotText,
+    /// A search query that does not parse; `position` counts characters from 0.
+    SearchInvalid {
+        position: usize,
+        message: String,
+    },
 }
 
 impl ValidationError {
@@ -136,6 +141,7 @@ impl ValidationError {
             Self::FileEmpty => "file_empty",
             Self::FileTypeNotAccepted(_) => "unsupported_media_type",
             Self::NoteNotText => "note_not_text",
+            Self::SearchInvalid { .. } => "search_invalid",
         }
     }
 }
@@ -302,6 +308,10 @@ impl fmt::Display for ValidationError {
                  Office and OpenDocument files, ZIP archives and plain text."
             ),
             Self::NoteNotText => f.write_str("Only a note's text can be edited in place."),
+            Self::SearchInvalid { position, message } => write!(
+                f,
+                "The search cannot be read at character {position}: {message}."
+            ),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod files;
 pub mod metadata;
 pub mod resources;
+pub mod search;
 pub mod tags;
 pub mod tenancy;
 mod validated_string;

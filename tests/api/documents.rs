@@ -48,6 +48,7 @@ async fn the_openapi_document_lists_every_route() {
         ("patch", "/sites/{siteId}/files/{fileId}"),
         ("delete", "/sites/{siteId}/files/{fileId}"),
         ("get", "/sites/{siteId}/files/{fileId}/content"),
+        ("get", "/resources"),
         ("get", "/errors/{code}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

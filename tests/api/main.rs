@@ -7,5 +7,6 @@ mod support;
 mod documents;
 mod files;
 mod metadata;
+mod search;
 mod sites;
 mod tags;

@@ -103,6 +103,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("file_kind_invalid", 422, "File kinds are document, image, diagram and note."),
     ("file_empty", 422, "The uploaded file has no bytes."),
     ("note_not_text", 422, "Only notes (text) can have their text replaced; other files are uploaded anew."),
+    ("search_invalid", 422, "The search does not parse; the message gives the character position. See the query language in GET /api/v1/openapi.json under searchResources."),
     ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried."),
 ];
 

@@ -8,6 +8,7 @@ mod etag;
 mod extract;
 mod files;
 mod metadata;
+mod resources;
 mod schemas;
 mod sites;
 mod tag_values;
@@ -58,6 +59,7 @@ const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
         (name = "Metadata", description = "Manage arbitrary key-value metadata for any resource."),
         (name = "Sites", description = "The sites that metadata, tags and files describe."),
         (name = "Site Files", description = "Manage files, such as notes, documents, and media, associated with sites."),
+        (name = "Search", description = "Find resources by name, type, tag values and metadata."),
         (name = "Errors", description = "Documentation of every error code."),
     )
 )]
@@ -124,6 +126,7 @@ where
             files::delete_file
         ))
         .routes(routes!(files::download_file))
+        .routes(routes!(resources::search))
         .routes(routes!(catalogue::error_doc))
 }
 

@@ -5,6 +5,7 @@ mod changes;
 mod files;
 mod metadata;
 mod resources;
+mod search;
 mod tags;
 
 #[cfg(test)]

@@ -4,11 +4,13 @@
 mod files;
 mod metadata;
 mod paging;
+mod resources;
 mod sites;
 mod tags;
 
 pub use files::*;
 pub use metadata::*;
 pub use paging::*;
+pub use resources::*;
 pub use sites::*;
 pub use tags::*;

@@ -1,0 +1,82 @@
+//! The search language: parsed here into a small tree, compiled to SQL (with every value a
+//! bound parameter) by `store::search`.
+//!
+//! ```text
+//! name:router*            name matches (case-insensitive; * is a wildcard)
+//! router                  a bare word: name contains it
+//! type:site               resource type
+//! tag:Region=APAC         tag with a value (case-insensitive; * allowed)
+//! tag:Region              has the tag, with any value
+//! meta.is_critical=true   metadata key compared with = != > >= < <=
+//! meta.rack_units>=2      (true/false are booleans, numbers are numbers, "quoted" is text)
+//! has:meta.circuit_id     has the metadata key
+//! -tag:Tier=Gold          NOT (also written NOT …)
+//! a AND b, a b            both (AND is implied between terms)
+//! a OR b, ( … )           either; AND binds tighter than OR
+//! ```
+//! Names with spaces are quoted: `tag:"Customer Tier"=Gold`, `meta."rack units">2`.
+
+mod parser;
+mod tokens;
+
+pub use parser::parse;
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    All(Vec<Query>),
+    Any(Vec<Query>),
+    Not(Box<Query>),
+    Term(Term),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    /// `name:…` or a bare word (which becomes `*word*`).
+    Name(Pattern),
+    Type(String),
+    /// `tag:Name` (any value) or `tag:Name=value`.
+    Tag {
+        name: String,
+        value: Option<Pattern>,
+    },
+    Meta {
+        key: String,
+        op: Comparison,
+        value: Literal,
+    },
+    HasMeta(String),
+}
+
+/// Text to match, where `*` stands for any run of characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern(pub String);
+
+impl Pattern {
+    pub fn has_wildcard(&self) -> bool {
+        self.0.contains('*')
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// Limits that keep one query cheap to parse and to run.
+pub const MAX_QUERY_CHARS: usize = 1000;
+pub const MAX_TERMS: usize = 32;
+pub const MAX_DEPTH: usize = 16;

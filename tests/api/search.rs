@@ -1,0 +1,97 @@
+//! `GET /resources?q=…`.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use sitebook::core::access::Role;
+
+use crate::support::{Client, spawn_app};
+
+fn encode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_issues_example_query_finds_the_critical_apac_router() {
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    let tag = admin
+        .call(Method::POST, "/tags")
+        .json(&json!({"name": "Region", "color": "#123456", "applies_to": ["site"]}))
+        .send()
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (id, name, critical, region) in [
+        ("site_a", "Sydney core", true, "APAC"),
+        ("site_b", "Tokyo edge", false, "APAC"),
+        ("site_c", "London core", true, "EMEA"),
+    ] {
+        admin
+            .create(&json!({"resource_id": id, "type": "site",
+                            "metadata": {"name": name, "is_critical": critical}}))
+            .await;
+        admin
+            .call(Method::PUT, &format!("/tags/{tag}/values/{id}"))
+            .json(&json!({"correlation_type": "site", "value": region}))
+            .send()
+            .await;
+    }
+    let staff = Client::new(&app, Role::Staff).await;
+    let found = staff
+        .get(&format!(
+            "/resources?q={}",
+            encode("tag:Region=APAC AND meta.is_critical=true")
+        ))
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let body = found.json();
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(body["data"][0]["id"], "site_a");
+    assert_eq!(body["data"][0]["type"], "site");
+
+    let page = staff
+        .get(&format!(
+            "/resources?q={}&limit=2",
+            encode("name:*core* OR tag:Region")
+        ))
+        .await
+        .json();
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let rest = staff
+        .get(&format!(
+            "/resources?q={}&limit=2&after={cursor}",
+            encode("name:*core* OR tag:Region")
+        ))
+        .await
+        .json();
+    assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+    assert!(rest["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn a_malformed_query_says_where() {
+    let app = spawn_app().await;
+    let staff = Client::new(&app, Role::Staff).await;
+    let reply = staff
+        .get(&format!("/resources?q={}", encode("(type:site")))
+        .await;
+    reply.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "search_invalid");
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("character 0")
+    );
+    staff
+        .get("/resources?after=abc")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+}
