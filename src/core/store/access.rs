@@ -207,7 +207,9 @@ impl Store {
             now,
         )
         .await?;
-        tx.commit().await.map_err(storage)
+        tx.commit().await.map_err(storage)?;
+        self.cache.forget_tokens();
+        Ok(())
     }
 
     /// The actor a bearer secret stands for. Unknown, revoked and expired tokens all fail with
@@ -223,12 +225,17 @@ impl Store {
             ));
         }
         let now = Utc::now();
+        let digest = token_digest(secret);
+        if let Some(mut actor) = self.cache.token(&digest, now) {
+            actor.request_id = request_id;
+            return Ok(actor);
+        }
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let row = sqlx::query_as::<_, TokenRow>(
             "SELECT id, tenant_id, role, limited, expires_at, revoked_at, last_used_at \
              FROM api_tokens WHERE secret_sha256 = ?",
         )
-        .bind(&token_digest(secret)[..])
+        .bind(&digest[..])
         .fetch_optional(&mut *conn)
         .await
         .map_err(storage)?
@@ -256,13 +263,18 @@ impl Store {
                 .await
                 .map_err(storage)?;
         }
-        Ok(Actor {
+        let actor = Actor {
             tenant: TenantId::new(row.tenant_id),
             id: row.id,
             creator_type: CreatorType::Client,
             role,
             sites,
+            request_id: None,
+        };
+        self.cache.keep_token(digest, actor.clone(), row.expires_at);
+        Ok(Actor {
             request_id,
+            ..actor
         })
     }
 }
@@ -379,6 +391,8 @@ mod tests {
             .create_token(&admin(), "t", &grant(Role::Staff), None, 2, [2; 32])
             .await
             .unwrap();
+        // Authenticated once (and so cached), then revoked: refused at once all the same.
+        store.authenticate_token(&secret, None).await.unwrap();
         store.revoke_token(&admin(), &token.id).await.unwrap();
         assert!(store.authenticate_token(&secret, None).await.is_err());
         assert!(matches!(

@@ -71,27 +71,82 @@ impl EntryRow {
     }
 }
 
-/// `value` is an ANY column; splitting it by its recorded type keeps each decode exact (an
-/// integer is never read through a float, a numeric-looking string never becomes a number).
-async fn load_entries(
+/// A resource and its metadata in one query: each row is the resource and one key (or no key,
+/// for a resource without metadata). `value` is an ANY column; splitting it by its recorded
+/// type keeps each decode exact (an integer is never read through a float, a numeric-looking
+/// string never becomes a number).
+#[derive(FromRow)]
+struct JoinedRow {
+    #[sqlx(flatten)]
+    resource: ResourceRow,
+    key: Option<String>,
+    value_type: Option<String>,
+    text_value: Option<String>,
+    int_value: Option<i64>,
+    real_value: Option<f64>,
+    revision: Option<i64>,
+    changed_at: Option<DateTime<Utc>>,
+    changed_by: Option<String>,
+    creator_type: Option<String>,
+}
+
+async fn load_record(
     conn: &mut SqliteConnection,
-    resource_pk: i64,
-) -> Result<Vec<MetadataEntry>, CoreError> {
-    sqlx::query_as::<_, EntryRow>(
-        "SELECT key, value_type, \
-           CASE WHEN value_type = 'string' THEN value END AS text_value, \
-           CASE WHEN value_type IN ('integer', 'boolean') THEN value END AS int_value, \
-           CASE WHEN value_type = 'float' THEN value END AS real_value, \
-           revision, changed_at, changed_by, creator_type \
-         FROM metadata WHERE resource_pk = ? ORDER BY key",
+    tenant: &crate::core::tenancy::TenantId,
+    id: &ResourceId,
+) -> Result<Option<(ResourceRow, Vec<MetadataEntry>)>, CoreError> {
+    let rows = sqlx::query_as::<_, JoinedRow>(
+        "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
+           r.version, r.created_at, r.updated_at, m.key, m.value_type, \
+           CASE WHEN m.value_type = 'string' THEN m.value END AS text_value, \
+           CASE WHEN m.value_type IN ('integer', 'boolean') THEN m.value END AS int_value, \
+           CASE WHEN m.value_type = 'float' THEN m.value END AS real_value, \
+           m.revision, m.changed_at, m.changed_by, m.creator_type \
+         FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk \
+         LEFT JOIN metadata m ON m.resource_pk = r.pk \
+         WHERE r.tenant_id = ? AND r.id = ? ORDER BY m.key",
     )
-    .bind(resource_pk)
+    .bind(tenant.as_str())
+    .bind(id.as_str())
     .fetch_all(conn)
     .await
-    .map_err(storage)?
-    .into_iter()
-    .map(EntryRow::into_entry)
-    .collect()
+    .map_err(storage)?;
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut resource = None;
+    for row in rows {
+        if let (
+            Some(key),
+            Some(value_type),
+            Some(revision),
+            Some(changed_at),
+            Some(changed_by),
+            Some(creator_type),
+        ) = (
+            row.key,
+            row.value_type,
+            row.revision,
+            row.changed_at,
+            row.changed_by,
+            row.creator_type,
+        ) {
+            entries.push(
+                EntryRow {
+                    key,
+                    value_type,
+                    text_value: row.text_value,
+                    int_value: row.int_value,
+                    real_value: row.real_value,
+                    revision,
+                    changed_at,
+                    changed_by,
+                    creator_type,
+                }
+                .into_entry()?,
+            );
+        }
+        resource.get_or_insert(row.resource);
+    }
+    Ok(resource.map(|r| (r, entries)))
 }
 
 fn value_type(value: &MetaValue) -> &'static str {
@@ -101,6 +156,44 @@ fn value_type(value: &MetaValue) -> &'static str {
         MetaValue::Float(_) => "float",
         MetaValue::Bool(_) => "boolean",
     }
+}
+
+/// Stores one key's value (replacing any earlier one), stamped with who and when.
+pub(super) async fn upsert_entry(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    resource_pk: i64,
+    key: &MetaKey,
+    value: &MetaValue,
+    revision: i64,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let query = sqlx::query(
+        "INSERT INTO metadata (resource_pk, key, value_type, value, revision, changed_at, \
+         changed_by, creator_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (resource_pk, key) DO UPDATE SET value_type = excluded.value_type, \
+         value = excluded.value, revision = excluded.revision, \
+         changed_at = excluded.changed_at, changed_by = excluded.changed_by, \
+         creator_type = excluded.creator_type",
+    )
+    .bind(resource_pk)
+    .bind(key.as_str())
+    .bind(value_type(value));
+    let query = match value {
+        MetaValue::Text(s) => query.bind(s.as_str()),
+        MetaValue::Integer(i) => query.bind(*i),
+        MetaValue::Float(f) => query.bind(*f),
+        MetaValue::Bool(b) => query.bind(i64::from(*b)),
+    };
+    query
+        .bind(revision)
+        .bind(now)
+        .bind(&actor.id)
+        .bind(actor.creator_type.as_str())
+        .execute(conn)
+        .await
+        .map_err(storage)?;
+    Ok(())
 }
 
 /// Writes one key's new value (or removes it) and records the change.
@@ -114,31 +207,7 @@ async fn write_change(
 ) -> Result<(), CoreError> {
     match &change.new {
         Some(value) => {
-            let query = sqlx::query(
-                "INSERT INTO metadata (resource_pk, key, value_type, value, revision, changed_at, \
-                 changed_by, creator_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (resource_pk, key) DO UPDATE SET value_type = excluded.value_type, \
-                 value = excluded.value, revision = excluded.revision, \
-                 changed_at = excluded.changed_at, changed_by = excluded.changed_by, \
-                 creator_type = excluded.creator_type",
-            )
-            .bind(row.pk)
-            .bind(change.key.as_str())
-            .bind(value_type(value));
-            let query = match value {
-                MetaValue::Text(s) => query.bind(s.as_str()),
-                MetaValue::Integer(i) => query.bind(*i),
-                MetaValue::Float(f) => query.bind(*f),
-                MetaValue::Bool(b) => query.bind(i64::from(*b)),
-            };
-            query
-                .bind(revision)
-                .bind(now)
-                .bind(&actor.id)
-                .bind(actor.creator_type.as_str())
-                .execute(&mut *conn)
-                .await
-                .map_err(storage)?;
+            upsert_entry(conn, actor, row.pk, &change.key, value, revision, now).await?;
         }
         None => {
             sqlx::query("DELETE FROM metadata WHERE resource_pk = ? AND key = ?")
@@ -210,15 +279,22 @@ impl Store {
         id: &ResourceId,
     ) -> Result<MetadataRecord, CoreError> {
         actor.require_read()?;
+        let tenant = actor.tenant.as_str();
+        if let Some(hit) = self.cache.record(tenant, id.as_str()) {
+            return Ok(MetadataRecord::clone(&hit));
+        }
+        let read_at = self.cache.epoch();
         let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let row = resources::find_row(&mut conn, &actor.tenant, id)
+        let (row, entries) = load_record(&mut conn, &actor.tenant, id)
             .await?
             .ok_or_else(|| not_found(id))?;
-        let entries = load_entries(&mut conn, row.pk).await?;
-        Ok(MetadataRecord {
+        let record = MetadataRecord {
             resource: row.into_resource()?,
             entries,
-        })
+        };
+        self.cache
+            .keep_record(tenant, std::sync::Arc::new(record.clone()), read_at);
+        Ok(record)
     }
 
     /// Runs one metadata operation atomically: checks the actor and the precondition, hands
@@ -237,7 +313,10 @@ impl Store {
     {
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
-        let existing = resources::find_row(&mut tx, &actor.tenant, target.id()).await?;
+        let (existing, entries) = match load_record(&mut tx, &actor.tenant, target.id()).await? {
+            Some((row, entries)) => (Some(row), entries),
+            None => (None, Vec::new()),
+        };
         match (&existing, target) {
             (None, MetadataTarget::Existing(id)) => return Err(not_found(id)),
             (None, MetadataTarget::CreateOrExisting { .. }) => actor.require_write(None)?,
@@ -251,10 +330,6 @@ impl Store {
             }
             (Some(row), _) => actor.require_write(row.site().as_ref())?,
         }
-        let entries = match &existing {
-            Some(row) => load_entries(&mut tx, row.pk).await?,
-            None => Vec::new(),
-        };
         check(precondition, existing.as_ref(), &entries)?;
 
         let current =
@@ -262,7 +337,7 @@ impl Store {
         let outcome = operation((!current.is_empty()).then_some(&current))?;
         let name = outcome.metadata.resource_name()?;
 
-        let (row, revision) = match existing {
+        let (row, revision, resource) = match existing {
             Some(row) => {
                 if outcome.changes.is_empty() {
                     // Nothing to write: the transaction is dropped, which rolls it back.
@@ -273,8 +348,14 @@ impl Store {
                 }
                 let rename = name.filter(|n| n.as_str() != row.name());
                 resources::touch(&mut tx, &row, rename.as_ref(), now).await?;
-                let revision = row.version + 1;
-                (row, revision)
+                let mut resource = row.clone_resource()?;
+                resource.version += 1;
+                resource.updated_at = now;
+                if let Some(new_name) = rename {
+                    resource.name = new_name.as_str().to_owned();
+                }
+                let revision = resource.version;
+                (row, revision, resource)
             }
             None => {
                 let MetadataTarget::CreateOrExisting { id, kind } = target else {
@@ -282,22 +363,35 @@ impl Store {
                 };
                 let name = name.ok_or(crate::core::error::ValidationError::MetaNameRequired)?;
                 let row = resources::insert(&mut tx, actor, id, kind, &name, now).await?;
-                let revision = row.version;
-                (row, revision)
+                let resource = row.clone_resource()?;
+                (row, resource.version, resource)
             }
         };
         for change in &outcome.changes {
             write_change(&mut tx, actor, &row, revision, change, now).await?;
         }
-        let entries = load_entries(&mut tx, row.pk).await?;
-        let fresh = resources::find_row(&mut tx, &actor.tenant, target.id())
-            .await?
-            .ok_or_else(|| not_found(target.id()))?;
         tx.commit().await.map_err(storage)?;
-        Ok(MetadataRecord {
-            resource: fresh.into_resource()?,
-            entries,
-        })
+        self.cache.forget_record(actor.tenant.as_str(), row.id());
+        // The new state is known without reading it back: unchanged keys keep their entries,
+        // changed ones carry this write's revision, time and actor.
+        let entries = outcome
+            .metadata
+            .iter()
+            .map(
+                |(key, value)| match entries.iter().find(|e| &e.key == key) {
+                    Some(old) if !outcome.changes.iter().any(|c| &c.key == key) => old.clone(),
+                    _ => MetadataEntry {
+                        key: key.clone(),
+                        value: value.clone(),
+                        revision,
+                        changed_at: now,
+                        changed_by: actor.id.clone(),
+                        creator_type: actor.creator_type,
+                    },
+                },
+            )
+            .collect();
+        Ok(MetadataRecord { resource, entries })
     }
 }
 

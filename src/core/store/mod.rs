@@ -1,8 +1,10 @@
 //! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
 
 mod access;
+mod cache;
 mod changes;
 mod files;
+mod import;
 mod metadata;
 mod resources;
 mod search;
@@ -13,10 +15,12 @@ pub(crate) mod testing;
 
 pub use access::{ApiToken, Grant, User};
 pub use files::{FileChange, NewFile};
+pub use import::ImportItem;
 pub use metadata::MetadataTarget;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -33,6 +37,41 @@ use super::tenancy::TenantId;
 pub struct Store {
     pool: SqlitePool,
     blobs: LocalDisk,
+    cache: Arc<cache::ReadCache>,
+    /// Writers queue here, in this process, instead of polling SQLite's lock: a busy SQLite
+    /// writer makes others sleep in growing steps, which shows up as long tail latencies.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction holding the process's write turn; it derefs to the connection.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl std::fmt::Debug for cache::ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadCache")
+    }
 }
 
 impl Store {
@@ -72,6 +111,9 @@ impl Store {
         Ok(Self {
             pool,
             blobs: LocalDisk::open(files_dir)?,
+            // 100,000 records of a few KiB each at most, and the tokens in use.
+            cache: Arc::new(cache::ReadCache::new(100_000, 10_000)),
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -95,13 +137,14 @@ impl Store {
     /// Starts a write transaction that takes SQLite's write lock at once. A deferred `BEGIN`
     /// that reads first and writes later can fail with SQLITE_BUSY when another writer got in
     /// between, which the busy timeout cannot wait out; `BEGIN IMMEDIATE` queues instead.
-    pub(crate) async fn write_tx(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, CoreError> {
-        self.pool
+    pub(crate) async fn write_tx(&self) -> Result<WriteTx, CoreError> {
+        let turn = self.write_lock.clone().lock_owned().await;
+        let tx = self
+            .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(storage)
+            .map_err(storage)?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// Adds a tenant (the `default` one always exists). Ids are chosen by the operator.

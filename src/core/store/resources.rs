@@ -47,6 +47,18 @@ impl ResourceRow {
         }
     }
 
+    pub(super) fn clone_resource(&self) -> Result<Resource, CoreError> {
+        Ok(Resource {
+            id: ResourceId::from_path(self.id.clone()),
+            kind: ResourceType::parse(&self.kind).map_err(|e| CoreError::Storage(e.to_string()))?,
+            name: self.name.clone(),
+            parent: self.parent_id.clone().map(ResourceId::from_path),
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+
     pub(super) fn into_resource(self) -> Result<Resource, CoreError> {
         Ok(Resource {
             id: ResourceId::from_path(self.id),
@@ -291,6 +303,7 @@ impl Store {
         )
         .await?;
         tx.commit().await.map_err(storage)?;
+        self.cache.forget_record(actor.tenant.as_str(), id.as_str());
         for (sha256,) in blobs {
             self.collect_blob(&sha256).await?;
         }

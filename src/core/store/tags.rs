@@ -13,8 +13,8 @@ use crate::core::tags::{
 use crate::core::tenancy::TenantId;
 
 #[derive(FromRow)]
-struct TagRow {
-    pk: i64,
+pub(super) struct TagRow {
+    pub(super) pk: i64,
     id: String,
     name: String,
     description: String,
@@ -27,7 +27,7 @@ struct TagRow {
 }
 
 impl TagRow {
-    fn into_definition(self) -> Result<TagDefinition, CoreError> {
+    pub(super) fn into_definition(self) -> Result<TagDefinition, CoreError> {
         let damaged =
             |e: &dyn std::fmt::Display| CoreError::Storage(format!("damaged tag {}: {e}", self.id));
         let applies_to: Vec<CorrelationType> =
@@ -56,7 +56,7 @@ impl TagRow {
 const SELECT_TAG: &str = "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
                           version, created_at, updated_at FROM tags WHERE tenant_id = ? AND id = ?";
 
-async fn find_tag(
+pub(super) async fn find_tag(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
     id: &TagId,

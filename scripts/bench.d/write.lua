@@ -1,0 +1,23 @@
+-- PATCH /api/v1/metadata/{id} (merge patch) on random seeded ids: one acknowledged, committed
+-- write per request.
+local resources = tonumber(os.getenv("BENCH_RESOURCES") or "100000")
+wrk.method = "PATCH"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
+wrk.headers["Content-Type"] = "application/merge-patch+json"
+local counter = 0
+
+request = function()
+  counter = counter + 1
+  local n = (counter * 104729 + math.random(0, 1000)) % resources + 1
+  local body = string.format('{"bench_counter": %d}', counter)
+  return wrk.format(nil, string.format("/api/v1/metadata/bench-%07d", n), nil, body)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d seconds=%.2f rps=%.0f p50_ms=%.2f p99_ms=%.2f non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
