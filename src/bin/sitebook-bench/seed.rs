@@ -27,7 +27,7 @@ async fn tag(
 
 /// The nth resource: the full shape (10 keys, 3 tag values) or the light one (3 keys, 1 tag).
 fn item(n: usize, full: bool, tags: &[TagId; 3]) -> ImportItem {
-    let critical = n % 4 == 0;
+    let critical = n.is_multiple_of(4);
     let region = REGIONS[n % REGIONS.len()];
     let metadata = if full {
         json!({
