@@ -12,7 +12,7 @@ use super::error::{ApiError, ErrorResponse};
 use super::etag;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use super::schemas::{
-    ChangeList, ChangesQuery, MetadataCreate, MetadataKeyResponse, MetadataResponse,
+    ChangeList, ChangesQuery, MetadataBody, MetadataCreate, MetadataKeyResponse, MetadataResponse,
     MetadataValueBody, page_limit,
 };
 use crate::core::CoreError;
@@ -26,7 +26,7 @@ fn with_etag(record: &MetadataRecord, status: StatusCode) -> Response {
     (
         status,
         [(header::ETAG, etag::header_value(record.resource.version))],
-        Json(MetadataResponse::from(record)),
+        Json(MetadataBody(record)),
     )
         .into_response()
 }
@@ -108,7 +108,7 @@ pub async fn get_metadata(
     ApiPath(resource_id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let record = store
-        .read_metadata(&actor, &ResourceId::from_path(resource_id))
+        .read_metadata_shared(&actor, &ResourceId::from_path(resource_id))
         .await?;
     Ok(with_etag(&record, StatusCode::OK))
 }

@@ -2,7 +2,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, SqliteConnection};
 
-use super::{Store, changes, storage};
+use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::credentials::{self, token_digest};
 use crate::core::access::{Actor, CreatorType, Role, SiteScope, Username};
@@ -71,7 +71,7 @@ impl Store {
         let id = format!("usr_{random:032x}");
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
-        let inserted = sqlx::query(
+        sqlx::query(
             "INSERT INTO users (id, tenant_id, username, password_hash, role, limited, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
@@ -83,16 +83,10 @@ impl Store {
         .bind(grant.sites.is_some())
         .bind(now)
         .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(CoreError::Conflict(format!(
-                    "A user named '{username}' already exists."
-                )));
-            }
-            Err(e) => return Err(storage(e)),
-        }
+        .await
+        .map_err(unique_or(|| {
+            CoreError::Conflict(format!("A user named '{username}' already exists."))
+        }))?;
         let sites = grant_sites(&mut tx, &actor.tenant, &id, grant).await?;
         changes::append(
             &mut tx,

@@ -3,7 +3,7 @@ use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
 
 use super::resources::{self, ResourceRow};
-use super::{Store, changes, storage};
+use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::blobs::{BlobStore, BlobUpload, LocalDisk};
@@ -277,14 +277,7 @@ impl Store {
         let site = find_site(&mut tx, &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())?;
         let row = find_file(&mut tx, &actor.tenant, site_id, file_id).await?;
-        if let Some(expected) = expected_version
-            && expected != row.version
-        {
-            return Err(CoreError::PreconditionFailed {
-                what: "file",
-                current: row.version,
-            });
-        }
+        check_version("file", row.version, expected_version)?;
         let pk = row.pk;
         let before = row.into_file()?;
         let kind = change.kind.unwrap_or(before.kind);
@@ -350,14 +343,7 @@ impl Store {
         let site = find_site(&mut tx, &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())?;
         let row = find_file(&mut tx, &actor.tenant, site_id, file_id).await?;
-        if let Some(expected) = expected_version
-            && expected != row.version
-        {
-            return Err(CoreError::PreconditionFailed {
-                what: "file",
-                current: row.version,
-            });
-        }
+        check_version("file", row.version, expected_version)?;
         sqlx::query("DELETE FROM site_files WHERE pk = ?")
             .bind(row.pk)
             .execute(&mut *tx)

@@ -278,22 +278,32 @@ impl Store {
         actor: &Actor,
         id: &ResourceId,
     ) -> Result<MetadataRecord, CoreError> {
+        self.read_metadata_shared(actor, id)
+            .await
+            .map(|shared| MetadataRecord::clone(&shared))
+    }
+
+    /// [`Self::read_metadata`] without copying a cached record.
+    pub async fn read_metadata_shared(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+    ) -> Result<std::sync::Arc<MetadataRecord>, CoreError> {
         actor.require_read()?;
         let tenant = actor.tenant.as_str();
         if let Some(hit) = self.cache.record(tenant, id.as_str()) {
-            return Ok(MetadataRecord::clone(&hit));
+            return Ok(hit);
         }
         let read_at = self.cache.epoch();
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let (row, entries) = load_record(&mut conn, &actor.tenant, id)
             .await?
             .ok_or_else(|| not_found(id))?;
-        let record = MetadataRecord {
+        let record = std::sync::Arc::new(MetadataRecord {
             resource: row.into_resource()?,
             entries,
-        };
-        self.cache
-            .keep_record(tenant, std::sync::Arc::new(record.clone()), read_at);
+        });
+        self.cache.keep_record(tenant, record.clone(), read_at);
         Ok(record)
     }
 

@@ -149,19 +149,19 @@ impl Store {
 
     /// Adds a tenant (the `default` one always exists). Ids are chosen by the operator.
     pub async fn create_tenant(&self, id: &TenantId, name: &str) -> Result<(), CoreError> {
-        let inserted = sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
             .bind(id.as_str())
             .bind(name)
             .bind(chrono::Utc::now())
             .execute(&self.pool)
-            .await;
-        match inserted {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(CoreError::Conflict(
-                format!("A tenant with the id '{}' already exists.", id.as_str()),
-            )),
-            Err(e) => Err(storage(e)),
-        }
+            .await
+            .map_err(unique_or(|| {
+                CoreError::Conflict(format!(
+                    "A tenant with the id '{}' already exists.",
+                    id.as_str()
+                ))
+            }))?;
+        Ok(())
     }
 
     pub async fn close(&self) {
@@ -173,6 +173,25 @@ impl Store {
 pub struct StoreSettings {
     pub journal_mode: String,
     pub foreign_keys: bool,
+}
+
+/// Maps a unique-constraint violation to the conflict the caller names; any other error is a
+/// storage fault.
+fn unique_or(conflict: impl FnOnce() -> CoreError) -> impl FnOnce(sqlx::Error) -> CoreError {
+    move |e| match e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => conflict(),
+        e => storage(e),
+    }
+}
+
+/// Refuses a write whose `If-Match` names a version other than the current one.
+fn check_version(what: &'static str, current: i64, expected: Option<i64>) -> Result<(), CoreError> {
+    match expected {
+        Some(expected) if expected != current => {
+            Err(CoreError::PreconditionFailed { what, current })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn storage(e: sqlx::Error) -> CoreError {

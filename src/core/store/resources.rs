@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use super::{Store, changes, storage};
+use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::action;
@@ -272,14 +272,7 @@ impl Store {
                 id: id.to_string(),
             })?;
         actor.require_write(row.site().as_ref())?;
-        if let Some(expected) = expected_version
-            && expected != row.version
-        {
-            return Err(CoreError::PreconditionFailed {
-                what: kind_name(kind),
-                current: row.version,
-            });
-        }
+        check_version(kind_name(kind), row.version, expected_version)?;
         let blobs: Vec<(String,)> =
             sqlx::query_as("SELECT DISTINCT sha256 FROM site_files WHERE site_pk = ?")
                 .bind(row.pk)

@@ -3,7 +3,7 @@ use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
 
 use super::resources::{self, ResourceRow};
-use super::{Store, changes, storage};
+use super::{Store, changes, check_version, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::resources::ResourceId;
@@ -71,15 +71,6 @@ pub(super) async fn find_tag(
             what: "tag",
             id: id.to_string(),
         })
-}
-
-fn check_version(what: &'static str, current: i64, expected: Option<i64>) -> Result<(), CoreError> {
-    match expected {
-        Some(expected) if expected != current => {
-            Err(CoreError::PreconditionFailed { what, current })
-        }
-        _ => Ok(()),
-    }
 }
 
 fn applies_json(draft: &TagDraft) -> String {
@@ -207,7 +198,7 @@ impl Store {
         let now = Utc::now();
         let id = TagId::mint(now.timestamp_millis().max(0) as u64, random);
         let mut tx = self.write_tx().await?;
-        let inserted = sqlx::query(
+        sqlx::query(
             "INSERT INTO tags (tenant_id, id, name, description, colour, applies_to, \
              allowed_values, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -221,14 +212,8 @@ impl Store {
         .bind(now)
         .bind(now)
         .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(name_taken(&draft.name));
-            }
-            Err(e) => return Err(storage(e)),
-        }
+        .await
+        .map_err(unique_or(|| name_taken(&draft.name)))?;
         changes::append(
             &mut tx,
             actor,
@@ -317,7 +302,7 @@ impl Store {
                 before.name
             )));
         }
-        let updated = sqlx::query(
+        sqlx::query(
             "UPDATE tags SET name = ?, description = ?, colour = ?, applies_to = ?, \
              allowed_values = ?, version = version + 1, updated_at = ? WHERE pk = ?",
         )
@@ -329,14 +314,8 @@ impl Store {
         .bind(now)
         .bind(pk)
         .execute(&mut *tx)
-        .await;
-        match updated {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(name_taken(&after.name));
-            }
-            Err(e) => return Err(storage(e)),
-        }
+        .await
+        .map_err(unique_or(|| name_taken(&after.name)))?;
         changes::append(
             &mut tx,
             actor,

@@ -36,13 +36,31 @@ pub struct MetadataResponse {
     pub metadata: Value,
 }
 
-impl From<&MetadataRecord> for MetadataResponse {
-    fn from(record: &MetadataRecord) -> Self {
-        Self {
-            resource_id: record.resource.id.to_string(),
-            kind: record.resource.kind.to_string(),
-            metadata: record.metadata().to_json(),
+/// What is sent for a [`MetadataResponse`]: the same fields, written straight from the record
+/// (no intermediate copies or JSON tree), because it answers the most frequent request.
+pub struct MetadataBody<'a>(pub &'a MetadataRecord);
+
+impl Serialize for MetadataBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeStruct};
+
+        struct Entries<'a>(&'a MetadataRecord);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.entries.len()))?;
+                for entry in &self.0.entries {
+                    map.serialize_entry(entry.key.as_str(), &entry.value)?;
+                }
+                map.end()
+            }
         }
+
+        let record = self.0;
+        let mut body = serializer.serialize_struct("MetadataResponse", 3)?;
+        body.serialize_field("resource_id", record.resource.id.as_str())?;
+        body.serialize_field("type", record.resource.kind.as_str())?;
+        body.serialize_field("metadata", &Entries(record))?;
+        body.end()
     }
 }
 
