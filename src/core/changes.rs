@@ -26,6 +26,7 @@ pub struct ChangeRecord {
 pub mod action {
     pub const RESOURCE_CREATE: &str = "resource.create";
     pub const RESOURCE_DELETE: &str = "resource.delete";
+    pub const RESOURCE_PARENT: &str = "resource.parent";
     pub const METADATA_SET: &str = "metadata.set";
     pub const METADATA_REMOVE: &str = "metadata.remove";
 }

@@ -107,3 +107,83 @@ pub async fn token(store: &Store, command: TokenCommand) -> Result<String, CoreE
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_file(&dir.path().join("cli.db")).await.unwrap();
+        (dir, store)
+    }
+
+    fn create_token(role: &str, sites: &[&str]) -> TokenCommand {
+        TokenCommand::Create {
+            name: "inventory sync".into(),
+            role: role.into(),
+            sites: sites.iter().map(|s| s.to_string()).collect(),
+            expires_in_days: Some(30),
+            tenant: "default".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_created_token_authenticates_until_it_is_revoked() {
+        let (_dir, store) = store().await;
+        let printed = token(&store, create_token("manager", &[])).await.unwrap();
+        let secret = printed.lines().last().unwrap();
+        assert!(secret.starts_with("sbk_"), "{printed}");
+        assert!(printed.contains("expiring"), "{printed}");
+        let actor = store.authenticate_token(secret, None).await.unwrap();
+        assert_eq!(actor.role, Role::Manager);
+
+        let revoked = token(
+            &store,
+            TokenCommand::Revoke {
+                id: actor.id.clone(),
+                tenant: "default".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(revoked.contains(&actor.id));
+        assert!(store.authenticate_token(secret, None).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn bad_roles_and_site_limits_are_refused() {
+        let (_dir, store) = store().await;
+        assert!(matches!(
+            token(&store, create_token("root", &[])).await,
+            Err(CoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            token(&store, create_token("staff", &["site_a"])).await,
+            Err(CoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            token(&store, create_token("manager", &["site_missing"])).await,
+            Err(CoreError::NotFound { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_user_gets_a_generated_password_shown_once() {
+        let (_dir, store) = store().await;
+        let create = || UserCommand::Create {
+            username: "alice".into(),
+            role: "admin".into(),
+            sites: vec![],
+            password_stdin: false,
+            tenant: "default".into(),
+        };
+        let printed = user(&store, create()).await.unwrap();
+        let password = printed.rsplit(' ').next().unwrap();
+        assert_eq!(password.len(), 40, "{printed}");
+        assert!(matches!(
+            user(&store, create()).await,
+            Err(CoreError::Conflict(_))
+        ));
+    }
+}

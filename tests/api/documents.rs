@@ -49,6 +49,8 @@ async fn the_openapi_document_lists_every_route() {
         ("delete", "/sites/{siteId}/files/{fileId}"),
         ("get", "/sites/{siteId}/files/{fileId}/content"),
         ("get", "/resources"),
+        ("get", "/resources/{id}"),
+        ("put", "/resources/{id}/parent"),
         ("get", "/errors/{code}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

@@ -95,3 +95,55 @@ async fn a_malformed_query_says_where() {
         .await
         .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
 }
+
+#[tokio::test]
+async fn a_device_is_put_under_its_site() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let site = manager
+        .call(Method::POST, "/sites")
+        .json(&json!({"name": "HQ"}))
+        .send()
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    manager
+        .create(&json!({"resource_id": "dev-1", "type": "mikrotik.device", "metadata": {"name": "Edge"}}))
+        .await;
+    let placed = manager
+        .call(Method::PUT, "/resources/dev-1/parent")
+        .json(&json!({"parent_id": site}))
+        .header("if-match", "\"1\"")
+        .send()
+        .await;
+    assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    assert_eq!(placed.json()["parent_id"], site.as_str());
+    assert_eq!(
+        manager.get("/resources/dev-1").await.json()["parent_id"],
+        site.as_str()
+    );
+    manager
+        .call(Method::PUT, "/resources/dev-1/parent")
+        .json(&json!({"parent_id": "dev-1"}))
+        .send()
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    manager
+        .call(Method::PUT, "/resources/dev-1/parent")
+        .json(&json!({"parent": null}))
+        .send()
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+    manager
+        .call(Method::PUT, "/resources/dev-1/parent")
+        .json(&json!({"parent_id": null}))
+        .send()
+        .await;
+    assert!(manager.get("/resources/dev-1").await.json()["parent_id"].is_null());
+    manager
+        .get("/resources/nope")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+}

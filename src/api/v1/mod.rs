@@ -127,6 +127,8 @@ where
         ))
         .routes(routes!(files::download_file))
         .routes(routes!(resources::search))
+        .routes(routes!(resources::get_resource))
+        .routes(routes!(resources::set_parent))
         .routes(routes!(catalogue::error_doc))
 }
 

@@ -47,6 +47,11 @@ impl ResourceRow {
         }
     }
 
+    /// The site whose grants cover a resource placed under this one.
+    fn site_of_children(&self) -> Option<ResourceId> {
+        self.site()
+    }
+
     pub(super) fn clone_resource(&self) -> Result<Resource, CoreError> {
         Ok(Resource {
             id: ResourceId::from_path(self.id.clone()),
@@ -172,11 +177,11 @@ pub(super) async fn touch(
 }
 
 fn kind_name(kind: &ResourceType) -> &'static str {
-    if kind.as_str() == "site" {
-        "site"
-    } else {
-        "resource"
-    }
+    kind_name_of(kind.as_str())
+}
+
+fn kind_name_of(kind: &str) -> &'static str {
+    if kind == "site" { "site" } else { "resource" }
 }
 
 fn taken(kind: &ResourceType, name: &str, detail: &str) -> CoreError {
@@ -301,6 +306,108 @@ impl Store {
             self.collect_blob(&sha256).await?;
         }
         Ok(())
+    }
+
+    /// Any resource of the tenant, whatever its type.
+    pub async fn get_resource(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+    ) -> Result<Resource, CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        find_row(&mut conn, &actor.tenant, id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "resource",
+                id: id.to_string(),
+            })?
+            .into_resource()
+    }
+
+    /// Puts a resource under another (a device under its site), or nowhere (`None`). The actor
+    /// must be allowed to write both where the resource is and where it goes, and a resource
+    /// can never end up under itself.
+    pub async fn set_parent(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+        parent: Option<&ResourceId>,
+        expected_version: Option<i64>,
+    ) -> Result<Resource, CoreError> {
+        /// Parent chains are short (site, device, port); this bounds the cycle check.
+        const MAX_DEPTH: usize = 32;
+        let now = Utc::now();
+        let mut tx = self.write_tx().await?;
+        let row =
+            find_row(&mut tx, &actor.tenant, id)
+                .await?
+                .ok_or_else(|| CoreError::NotFound {
+                    what: "resource",
+                    id: id.to_string(),
+                })?;
+        actor.require_write(row.site().as_ref())?;
+        check_version(kind_name_of(&row.kind), row.version, expected_version)?;
+        let new_parent = match parent {
+            None => None,
+            Some(parent_id) => {
+                let parent_row = find_row(&mut tx, &actor.tenant, parent_id)
+                    .await?
+                    .ok_or_else(|| CoreError::NotFound {
+                        what: "parent resource",
+                        id: parent_id.to_string(),
+                    })?;
+                // Where the resource goes must be writable too.
+                actor.require_write(parent_row.site_of_children().as_ref())?;
+                // Walk up from the new parent: meeting the resource itself would close a loop.
+                let mut ancestor = Some(parent_row.pk);
+                for _ in 0..MAX_DEPTH {
+                    let Some(pk) = ancestor else { break };
+                    if pk == row.pk {
+                        return Err(CoreError::Conflict(format!(
+                            "'{parent_id}' is '{id}' itself or under it, so it cannot be its parent."
+                        )));
+                    }
+                    ancestor = sqlx::query_as::<_, (Option<i64>,)>(
+                        "SELECT parent_pk FROM resources WHERE pk = ?",
+                    )
+                    .bind(pk)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(storage)?
+                    .0;
+                }
+                Some(parent_row)
+            }
+        };
+        sqlx::query(
+            "UPDATE resources SET parent_pk = ?, version = version + 1, updated_at = ? WHERE pk = ?",
+        )
+        .bind(new_parent.as_ref().map(|p| p.pk))
+        .bind(now)
+        .bind(row.pk)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        changes::append(
+            &mut tx,
+            actor,
+            id.as_str(),
+            action::RESOURCE_PARENT,
+            "parent",
+            row.parent_id.clone().map(serde_json::Value::from),
+            new_parent
+                .as_ref()
+                .map(|p| serde_json::Value::from(p.id.clone())),
+            now,
+        )
+        .await?;
+        let updated = find_row(&mut tx, &actor.tenant, id).await?.ok_or_else(|| {
+            CoreError::Storage("a resource vanished inside its transaction".into())
+        })?;
+        tx.commit().await.map_err(storage)?;
+        self.cache.forget_record(actor.tenant.as_str(), id.as_str());
+        updated.into_resource()
     }
 
     /// One resource of the given type, or `None` when the tenant has no such resource.
@@ -481,6 +588,86 @@ mod tests {
         assert_eq!(
             store.list_resources(&staff(), &device).await.unwrap().len(),
             2
+        );
+    }
+
+    #[tokio::test]
+    async fn a_device_goes_under_a_site_and_never_under_itself() {
+        let (_dir, store) = temp_store().await;
+        let device = ResourceType::parse("mikrotik.device").unwrap();
+        let hq = store
+            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
+            .await
+            .unwrap();
+        let router = store
+            .create_resource(&manager(), &device, &name("Edge"), 2)
+            .await
+            .unwrap();
+        let port = store
+            .create_resource(&manager(), &device, &name("Port 1"), 3)
+            .await
+            .unwrap();
+        let placed = store
+            .set_parent(&manager(), &router.id, Some(&hq.id), Some(1))
+            .await
+            .unwrap();
+        assert_eq!(placed.parent, Some(hq.id.clone()));
+        assert_eq!(placed.version, 2);
+        store
+            .set_parent(&manager(), &port.id, Some(&router.id), None)
+            .await
+            .unwrap();
+        for (child, parent) in [(&router.id, &router.id), (&router.id, &port.id)] {
+            assert!(matches!(
+                store
+                    .set_parent(&manager(), child, Some(parent), None)
+                    .await,
+                Err(CoreError::Conflict(_))
+            ));
+        }
+        assert!(matches!(
+            store
+                .set_parent(
+                    &manager(),
+                    &router.id,
+                    Some(&ResourceId::from_path("nope")),
+                    None
+                )
+                .await,
+            Err(CoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store
+                .set_parent(&manager(), &router.id, None, Some(1))
+                .await,
+            Err(CoreError::PreconditionFailed { current: 2, .. })
+        ));
+        // A manager limited to HQ now manages the router, and may not move it elsewhere.
+        let mut limited = manager();
+        limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
+        let other = store
+            .create_resource(&manager(), &ResourceType::site(), &name("Branch"), 4)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .set_parent(&limited, &router.id, Some(&other.id), None)
+                .await,
+            Err(CoreError::Forbidden(_))
+        ));
+        assert!(
+            store
+                .set_parent(&limited, &router.id, None, None)
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            store
+                .get_resource(&staff(), &router.id)
+                .await
+                .unwrap()
+                .parent,
+            None
         );
     }
 

@@ -44,3 +44,11 @@ pub struct SearchQuery {
     /// At most this many (1 to 1000; default 100).
     pub limit: Option<u32>,
 }
+
+/// `PUT /resources/{id}/parent`: the new parent's id, or null for none.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParentWrite {
+    #[schema(example = "site_9b52d930f4324c0abac04c12dff85544")]
+    pub parent_id: Option<String>,
+}
