@@ -8,6 +8,35 @@ use crate::core::access::Actor;
 use crate::core::changes::ChangeRecord;
 use crate::core::resources::ResourceId;
 
+const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, \
+                      subject, old_value, new_value, request_id, at) \
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// Adds a change record to a batch (see [`append`]).
+#[allow(clippy::too_many_arguments)] // Each argument is one column of the record.
+pub(super) fn stage(
+    batch: &mut super::batch::Batch,
+    actor: &Actor,
+    resource_id: &str,
+    action: &'static str,
+    subject: &str,
+    old: Option<Value>,
+    new: Option<Value>,
+    at: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    batch.statement(APPEND);
+    batch.arg(actor.tenant.as_str().to_owned())?;
+    batch.arg(resource_id.to_owned())?;
+    batch.arg(actor.id.clone())?;
+    batch.arg(actor.creator_type.as_str())?;
+    batch.arg(action)?;
+    batch.arg(subject.to_owned())?;
+    batch.arg(old.map(|v| v.to_string()))?;
+    batch.arg(new.map(|v| v.to_string()))?;
+    batch.arg(actor.request_id.clone())?;
+    batch.arg(at)
+}
+
 /// Appends one change record inside the caller's transaction, so a change and its record are
 /// committed (or lost) together.
 #[allow(clippy::too_many_arguments)] // Each argument is one column of the record.
@@ -21,23 +50,20 @@ pub(super) async fn append(
     new: Option<Value>,
     at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    sqlx::query(
-        "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, subject, \
-         old_value, new_value, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(actor.tenant.as_str())
-    .bind(resource_id)
-    .bind(&actor.id)
-    .bind(actor.creator_type.as_str())
-    .bind(action)
-    .bind(subject)
-    .bind(old.map(|v| v.to_string()))
-    .bind(new.map(|v| v.to_string()))
-    .bind(actor.request_id.as_deref())
-    .bind(at)
-    .execute(conn)
-    .await
-    .map_err(storage)?;
+    sqlx::query(APPEND)
+        .bind(actor.tenant.as_str())
+        .bind(resource_id)
+        .bind(&actor.id)
+        .bind(actor.creator_type.as_str())
+        .bind(action)
+        .bind(subject)
+        .bind(old.map(|v| v.to_string()))
+        .bind(new.map(|v| v.to_string()))
+        .bind(actor.request_id.as_deref())
+        .bind(at)
+        .execute(conn)
+        .await
+        .map_err(storage)?;
     Ok(())
 }
 

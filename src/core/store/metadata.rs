@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
+use super::batch::Batch;
 use super::resources::{self, ResourceRow};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
@@ -158,6 +159,13 @@ fn value_type(value: &MetaValue) -> &'static str {
     }
 }
 
+const UPSERT_ENTRY: &str = "INSERT INTO metadata (resource_pk, key, value_type, value, revision, \
+                            changed_at, changed_by, creator_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                            ON CONFLICT (resource_pk, key) DO UPDATE SET \
+                            value_type = excluded.value_type, value = excluded.value, \
+                            revision = excluded.revision, changed_at = excluded.changed_at, \
+                            changed_by = excluded.changed_by, creator_type = excluded.creator_type";
+
 /// Stores one key's value (replacing any earlier one), stamped with who and when.
 pub(super) async fn upsert_entry(
     conn: &mut SqliteConnection,
@@ -168,17 +176,10 @@ pub(super) async fn upsert_entry(
     revision: i64,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let query = sqlx::query(
-        "INSERT INTO metadata (resource_pk, key, value_type, value, revision, changed_at, \
-         changed_by, creator_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (resource_pk, key) DO UPDATE SET value_type = excluded.value_type, \
-         value = excluded.value, revision = excluded.revision, \
-         changed_at = excluded.changed_at, changed_by = excluded.changed_by, \
-         creator_type = excluded.creator_type",
-    )
-    .bind(resource_pk)
-    .bind(key.as_str())
-    .bind(value_type(value));
+    let query = sqlx::query(UPSERT_ENTRY)
+        .bind(resource_pk)
+        .bind(key.as_str())
+        .bind(value_type(value));
     let query = match value {
         MetaValue::Text(s) => query.bind(s.as_str()),
         MetaValue::Integer(i) => query.bind(*i),
@@ -196,9 +197,9 @@ pub(super) async fn upsert_entry(
     Ok(())
 }
 
-/// Writes one key's new value (or removes it) and records the change.
-async fn write_change(
-    conn: &mut SqliteConnection,
+/// Adds one key's new value (or its removal) and its change record to a batch.
+fn stage_change(
+    batch: &mut Batch,
     actor: &Actor,
     row: &ResourceRow,
     revision: i64,
@@ -207,15 +208,25 @@ async fn write_change(
 ) -> Result<(), CoreError> {
     match &change.new {
         Some(value) => {
-            upsert_entry(conn, actor, row.pk, &change.key, value, revision, now).await?;
+            batch.statement(UPSERT_ENTRY);
+            batch.arg(row.pk)?;
+            batch.arg(change.key.as_str().to_owned())?;
+            batch.arg(value_type(value))?;
+            match value {
+                MetaValue::Text(s) => batch.arg(s.clone())?,
+                MetaValue::Integer(i) => batch.arg(*i)?,
+                MetaValue::Float(f) => batch.arg(*f)?,
+                MetaValue::Bool(b) => batch.arg(i64::from(*b))?,
+            }
+            batch.arg(revision)?;
+            batch.arg(now)?;
+            batch.arg(actor.id.clone())?;
+            batch.arg(actor.creator_type.as_str())?;
         }
         None => {
-            sqlx::query("DELETE FROM metadata WHERE resource_pk = ? AND key = ?")
-                .bind(row.pk)
-                .bind(change.key.as_str())
-                .execute(&mut *conn)
-                .await
-                .map_err(storage)?;
+            batch.statement("DELETE FROM metadata WHERE resource_pk = ? AND key = ?");
+            batch.arg(row.pk)?;
+            batch.arg(change.key.as_str().to_owned())?;
         }
     }
     let verb = if change.new.is_some() {
@@ -223,8 +234,8 @@ async fn write_change(
     } else {
         action::METADATA_REMOVE
     };
-    changes::append(
-        conn,
+    changes::stage(
+        batch,
         actor,
         row.id(),
         verb,
@@ -233,7 +244,6 @@ async fn write_change(
         change.new.as_ref().map(MetaValue::to_json),
         now,
     )
-    .await
 }
 
 fn check(
@@ -347,6 +357,8 @@ impl Store {
         let outcome = operation((!current.is_empty()).then_some(&current))?;
         let name = outcome.metadata.resource_name()?;
 
+        let mut batch = Batch::default();
+        let mut renamed = None;
         let (row, revision, resource) = match existing {
             Some(row) => {
                 if outcome.changes.is_empty() {
@@ -357,7 +369,8 @@ impl Store {
                     });
                 }
                 let rename = name.filter(|n| n.as_str() != row.name());
-                resources::touch(&mut tx, &row, rename.as_ref(), now).await?;
+                resources::stage_touch(&mut batch, &row, rename.as_ref(), now)?;
+                renamed = rename.clone();
                 let mut resource = row.clone_resource()?;
                 resource.version += 1;
                 resource.updated_at = now;
@@ -378,8 +391,12 @@ impl Store {
             }
         };
         for change in &outcome.changes {
-            write_change(&mut tx, actor, &row, revision, change, now).await?;
+            stage_change(&mut batch, actor, &row, revision, change, now)?;
         }
+        batch
+            .run(&mut tx)
+            .await
+            .map_err(|e| resources::rename_conflict(e, renamed.as_ref()))?;
         tx.commit().await.map_err(storage)?;
         self.cache.forget_record(actor.tenant.as_str(), row.id());
         // The new state is known without reading it back: unchanged keys keep their entries,

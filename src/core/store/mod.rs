@@ -1,6 +1,7 @@
 //! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
 
 mod access;
+mod batch;
 mod cache;
 mod changes;
 mod files;

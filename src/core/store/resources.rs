@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
+use super::batch::Batch;
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -149,30 +150,32 @@ pub(super) async fn insert(
         .ok_or_else(|| CoreError::Storage("a resource vanished inside its transaction".into()))
 }
 
-/// Bumps the version (and renames, if asked) after a change to the resource or its metadata.
-pub(super) async fn touch(
-    conn: &mut SqliteConnection,
+/// Adds the version bump (and the rename, if asked) after a change to the resource or its
+/// metadata to a batch.
+pub(super) fn stage_touch(
+    batch: &mut Batch,
     row: &ResourceRow,
     rename: Option<&ResourceName>,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let updated = sqlx::query(
+    batch.statement(
         "UPDATE resources SET version = version + 1, updated_at = ?, name = coalesce(?, name) \
          WHERE pk = ?",
-    )
-    .bind(now)
-    .bind(rename.map(ResourceName::as_str))
-    .bind(row.pk)
-    .execute(conn)
-    .await;
-    match updated {
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(taken(
+    );
+    batch.arg(now)?;
+    batch.arg(rename.map(|n| n.as_str().to_owned()))?;
+    batch.arg(row.pk)
+}
+
+/// A unique violation from a rename is a taken site name; anything else a storage fault.
+pub(super) fn rename_conflict(e: sqlx::Error, rename: Option<&ResourceName>) -> CoreError {
+    match e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => taken(
             &ResourceType::site(),
             rename.map_or("", ResourceName::as_str),
             db.message(),
-        )),
-        Err(e) => Err(storage(e)),
+        ),
+        e => storage(e),
     }
 }
 
