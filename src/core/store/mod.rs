@@ -102,6 +102,9 @@ impl Store {
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A connection to a local file cannot go stale, so the default ping before every
+            // checkout is one more trip to the connection's thread for nothing.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(storage)?;
