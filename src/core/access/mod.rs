@@ -3,6 +3,8 @@
 
 mod actor;
 mod role;
+#[cfg(feature = "ssr")]
+mod throttle;
 mod username;
 
 #[cfg(feature = "ssr")]
@@ -10,4 +12,6 @@ pub mod credentials;
 
 pub use actor::{Actor, SiteScope};
 pub use role::{CreatorType, Role};
+#[cfg(feature = "ssr")]
+pub use throttle::LoginThrottle;
 pub use username::Username;

@@ -323,7 +323,7 @@ fn sites_before(sites: &[ResourceId], site: &ResourceId) -> bool {
         .any(|s| s == site)
 }
 
-async fn granted_sites(
+pub(super) async fn granted_sites(
     conn: &mut SqliteConnection,
     principal_id: &str,
 ) -> Result<Vec<ResourceId>, CoreError> {

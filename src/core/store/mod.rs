@@ -9,6 +9,7 @@ mod import;
 mod metadata;
 mod resources;
 mod search;
+mod sessions;
 mod tags;
 
 #[cfg(test)]
@@ -18,6 +19,7 @@ pub use access::{ApiToken, Grant, User};
 pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;
+pub use sessions::Session;
 
 use std::path::Path;
 use std::str::FromStr;

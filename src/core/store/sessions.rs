@@ -1,0 +1,270 @@
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+use super::access::granted_sites;
+use super::{Store, storage};
+use crate::core::CoreError;
+use crate::core::access::credentials::{token_digest, verify_password};
+use crate::core::access::{Actor, CreatorType, Role, SiteScope};
+use crate::core::tenancy::TenantId;
+
+/// A signed-in person: who they act as, and the token their forms must send back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub actor: Actor,
+    pub username: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+const SESSION_PREFIX: &str = "sbs_";
+const WRONG: &str = "The username or password is wrong.";
+
+/// Verifying against this when the username is unknown makes a wrong name cost the same time
+/// as a wrong password, so response times do not tell which usernames exist. Made with the
+/// same parameters as real hashes, once.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        crate::core::access::credentials::hash_password("no user has this password")
+            .unwrap_or_default()
+    })
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    password_hash: String,
+    role: String,
+    limited: bool,
+    disabled_at: Option<DateTime<Utc>>,
+}
+
+async fn actor_for(
+    conn: &mut sqlx::SqliteConnection,
+    tenant: &TenantId,
+    user: &UserRow,
+) -> Result<Actor, CoreError> {
+    Ok(Actor {
+        tenant: tenant.clone(),
+        id: user.id.clone(),
+        creator_type: CreatorType::User,
+        role: Role::parse(&user.role).map_err(|e| CoreError::Storage(e.to_string()))?,
+        sites: if user.limited {
+            SiteScope::Only(granted_sites(conn, &user.id).await?)
+        } else {
+            SiteScope::All
+        },
+        request_id: None,
+    })
+}
+
+impl Store {
+    /// Checks a username and password and opens a session. Returns the session secret (for
+    /// the cookie; only its digest is stored) and the session. Every failure has one message.
+    pub async fn sign_in(
+        &self,
+        tenant: &TenantId,
+        username: &str,
+        password: &str,
+        lifetime: Duration,
+        secret: [u8; 32],
+        csrf: [u8; 32],
+    ) -> Result<(String, Session), CoreError> {
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let user = sqlx::query_as::<_, UserRow>(
+            "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+             WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
+        )
+        .bind(tenant.as_str())
+        .bind(username)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?;
+        let hash = user
+            .as_ref()
+            .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+        let password = password.to_owned();
+        // argon2 takes tens of milliseconds on purpose; keep it off the async workers.
+        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| CoreError::Storage(e.to_string()))?;
+        let user = match user {
+            Some(user) if matches && user.disabled_at.is_none() => user,
+            _ => return Err(CoreError::Unauthenticated(WRONG)),
+        };
+        let actor = actor_for(&mut conn, tenant, &user).await?;
+        let secret = format!("{SESSION_PREFIX}{}", hex::encode(secret));
+        let csrf_token = hex::encode(csrf);
+        let now = Utc::now();
+        let expires_at = now + lifetime;
+        sqlx::query(
+            "INSERT INTO sessions (secret_sha256, tenant_id, user_id, csrf_token, created_at, \
+             expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&token_digest(&secret)[..])
+        .bind(tenant.as_str())
+        .bind(&user.id)
+        .bind(&csrf_token)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+        let session = Session {
+            actor,
+            username: user.username,
+            csrf_token,
+            expires_at,
+        };
+        Ok((secret, session))
+    }
+
+    /// The session a cookie's secret stands for, while it has not expired.
+    pub async fn session(&self, secret: &str) -> Result<Session, CoreError> {
+        #[derive(FromRow)]
+        struct Row {
+            tenant_id: String,
+            csrf_token: String,
+            expires_at: DateTime<Utc>,
+            #[sqlx(flatten)]
+            user: UserRow,
+        }
+        let expired = CoreError::Unauthenticated("Your session has ended; please sign in again.");
+        if !secret.starts_with(SESSION_PREFIX) {
+            return Err(expired);
+        }
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let row = sqlx::query_as::<_, Row>(
+            "SELECT s.tenant_id, s.csrf_token, s.expires_at, u.id, u.username, u.password_hash, \
+             u.role, u.limited, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.secret_sha256 = ?",
+        )
+        .bind(&token_digest(secret)[..])
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?
+        .filter(|row| row.expires_at > Utc::now() && row.user.disabled_at.is_none())
+        .ok_or(expired)?;
+        let tenant = TenantId::new(row.tenant_id);
+        Ok(Session {
+            actor: actor_for(&mut conn, &tenant, &row.user).await?,
+            username: row.user.username,
+            csrf_token: row.csrf_token,
+            expires_at: row.expires_at,
+        })
+    }
+
+    /// Ends a session (signing out); an unknown secret is already signed out.
+    pub async fn sign_out(&self, secret: &str) -> Result<(), CoreError> {
+        sqlx::query("DELETE FROM sessions WHERE secret_sha256 = ?")
+            .bind(&token_digest(secret)[..])
+            .execute(&self.pool)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::access::Username;
+    use crate::core::store::Grant;
+    use crate::core::store::testing::{admin, temp_store};
+
+    async fn with_alice() -> (tempfile::TempDir, Store) {
+        let (dir, store) = temp_store().await;
+        store
+            .create_user(
+                &admin(),
+                &Username::parse("alice").unwrap(),
+                "correct horse battery",
+                &Grant {
+                    role: Role::Manager,
+                    sites: None,
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn the_right_password_opens_a_session_that_signs_out() {
+        let (_dir, store) = with_alice().await;
+        let tenant = TenantId::default_tenant();
+        let (secret, session) = store
+            .sign_in(
+                &tenant,
+                "ALICE",
+                "correct horse battery",
+                Duration::hours(8),
+                [1; 32],
+                [2; 32],
+            )
+            .await
+            .unwrap();
+        assert_eq!(session.username, "alice");
+        assert_eq!(session.actor.role, Role::Manager);
+        assert_eq!(session.actor.creator_type, CreatorType::User);
+        assert_eq!(session.csrf_token.len(), 64);
+        assert_eq!(store.session(&secret).await.unwrap(), session);
+        store.sign_out(&secret).await.unwrap();
+        assert!(matches!(
+            store.session(&secret).await,
+            Err(CoreError::Unauthenticated(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_password_and_an_unknown_name_fail_alike() {
+        let (_dir, store) = with_alice().await;
+        let tenant = TenantId::default_tenant();
+        for (name, password) in [
+            ("alice", "wrong password!"),
+            ("mallory", "correct horse battery"),
+        ] {
+            match store
+                .sign_in(
+                    &tenant,
+                    name,
+                    password,
+                    Duration::hours(1),
+                    [1; 32],
+                    [2; 32],
+                )
+                .await
+            {
+                Err(CoreError::Unauthenticated(message)) => assert_eq!(message, WRONG),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(store.session("sbs_forged").await.is_err());
+    }
+
+    #[test]
+    fn the_dummy_hash_is_a_real_one() {
+        assert!(dummy_hash().starts_with("$argon2id$"));
+        assert!(!verify_password("anything", dummy_hash()));
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_is_over() {
+        let (_dir, store) = with_alice().await;
+        let (secret, _) = store
+            .sign_in(
+                &TenantId::default_tenant(),
+                "alice",
+                "correct horse battery",
+                Duration::seconds(-1),
+                [3; 32],
+                [4; 32],
+            )
+            .await
+            .unwrap();
+        assert!(store.session(&secret).await.is_err());
+    }
+}
