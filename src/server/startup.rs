@@ -44,13 +44,13 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
     AppState {
         leptos_options: leptos_options(config),
         store,
-        api: ApiSettings {
-            public_url: config.public_url().into(),
-            limits: MetadataLimits {
+        api: ApiSettings::new(
+            &config.public_url(),
+            MetadataLimits {
                 max_keys: config.max_metadata_keys,
             },
-            max_file_bytes: config.max_file_bytes,
-        },
+            config.max_file_bytes,
+        ),
     }
 }
 

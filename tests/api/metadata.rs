@@ -40,8 +40,16 @@ async fn the_seed_example_creates_metadata_and_reads_back_exactly() {
 
     let read = manager.get(&format!("/metadata/{ROUTER_ID}")).await;
     assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.content_type(), "application/json");
     assert_eq!(read.json(), seed_create());
     assert_eq!(etag(&read), etag(&created));
+    let unchanged = manager
+        .call(Method::GET, &format!("/metadata/{ROUTER_ID}"))
+        .header("if-none-match", &etag(&read))
+        .send()
+        .await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert!(unchanged.body.is_empty());
 
     // POST again overwrites the whole dictionary; `name` is no longer required.
     let overwritten = manager
@@ -51,6 +59,10 @@ async fn the_seed_example_creates_metadata_and_reads_back_exactly() {
     assert_eq!(overwritten.status, StatusCode::OK, "{}", overwritten.body);
     assert_eq!(overwritten.json()["metadata"], json!({"rack_units": 4}));
     assert_eq!(etag(&overwritten), "\"2\"");
+    // A read after the write sees the new dictionary, not a cached body of the old one.
+    let reread = manager.get(&format!("/metadata/{ROUTER_ID}")).await;
+    assert_eq!(reread.json()["metadata"], json!({"rack_units": 4}));
+    assert_eq!(etag(&reread), "\"2\"");
 }
 
 #[tokio::test]

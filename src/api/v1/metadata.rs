@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -97,20 +97,39 @@ pub async fn create_metadata(
 
 /// A resource's metadata (empty when it has none).
 #[utoipa::path(get, path = "/metadata/{resource_id}", tag = TAG, operation_id = "getMetadata",
-    params(("resource_id" = String, Path)),
+    params(("resource_id" = String, Path),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier read")),
     responses(
         (status = 200, body = MetadataResponse, headers(("ETag" = String))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse),
     ))]
 pub async fn get_metadata(
     State(store): State<Store>,
+    State(settings): State<ApiSettings>,
     Caller(actor): Caller,
     ApiPath(resource_id): ApiPath<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let record = store
         .read_metadata_shared(&actor, &ResourceId::from_path(resource_id))
         .await?;
-    Ok(with_etag(&record, StatusCode::OK))
+    let etag = etag::header_value(record.resource.version);
+    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let body = settings.bodies.body(actor.tenant.as_str(), &record);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, etag),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// Replace the whole dictionary of an existing resource. The body is the dictionary itself.

@@ -2,6 +2,7 @@
 //! authentication, the `{type, code, message, doc_url}` error body, ETags and `If-Match`, and
 //! an OpenAPI document generated from these handlers at `/api/v1/openapi.json`.
 
+mod body_cache;
 mod catalogue;
 pub mod error;
 mod etag;
@@ -37,6 +38,18 @@ pub struct ApiSettings {
     pub limits: MetadataLimits,
     /// The largest file an upload may be.
     pub max_file_bytes: u64,
+    pub bodies: Arc<body_cache::BodyCache>,
+}
+
+impl ApiSettings {
+    pub fn new(public_url: &str, limits: MetadataLimits, max_file_bytes: u64) -> Self {
+        Self {
+            public_url: public_url.trim_end_matches('/').into(),
+            limits,
+            max_file_bytes,
+            bodies: Arc::new(body_cache::BodyCache::new(100_000)),
+        }
+    }
 }
 
 /// The largest JSON body accepted. A full dictionary may hold 256 values of 64 KiB (16 MiB);
