@@ -8,6 +8,10 @@ const root = resolve(__dirname, '..');
 const port = process.env.SITEBOOK_E2E_PORT ?? '3107';
 const baseURL = `http://127.0.0.1:${port}`;
 
+/** The admin the tests sign in as; created by the webServer command below. */
+export const E2E_USER = 'e2e-admin';
+export const E2E_PASSWORD = 'e2e-password-not-secret';
+
 // One fresh data directory per run. Set in the environment so the worker processes, which load
 // this file again, see the same value instead of making their own.
 process.env.SITEBOOK_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'sitebook-e2e-'));
@@ -42,8 +46,9 @@ export default defineConfig({
     },
   },
   // Playwright starts the server, waits until it answers, and stops it after the run.
+  // First an admin for the tests to sign in as (the data directory is new), then the server.
   webServer: {
-    command: `${process.env.SITEBOOK_BIN ?? join(root, 'target/release/sitebook')}`,
+    command: `printf '%s\\n' "$E2E_PASSWORD" | "$SITEBOOK_BIN" user create --username "$E2E_USER" --role admin --password-stdin && exec "$SITEBOOK_BIN"`,
     cwd: root,
     url: `${baseURL}/`,
     timeout: 60_000,
@@ -51,6 +56,9 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     env: {
+      SITEBOOK_BIN: process.env.SITEBOOK_BIN ?? join(root, 'target/release/sitebook'),
+      E2E_USER: E2E_USER,
+      E2E_PASSWORD: E2E_PASSWORD,
       SITEBOOK_ADDR: `127.0.0.1:${port}`,
       SITEBOOK_DATA_DIR: process.env.SITEBOOK_E2E_DATA_DIR,
       LEPTOS_SITE_ROOT: join(root, 'target/site'),

@@ -1,4 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
+import { E2E_PASSWORD, E2E_USER } from '../playwright.config';
+
+/** Signs in through the sign-in server function; the cookie lands in the page's context. */
+async function signIn(page: Page) {
+  const reply = await page.request.post('/rpc/sign_in', {
+    form: { username: E2E_USER, password: E2E_PASSWORD },
+    headers: { Accept: 'application/json' },
+  });
+  expect(reply.ok()).toBe(true);
+}
 
 /** Waits until the WASM client has hydrated the page (the app marks <body> when it has). */
 async function waitForHydration(page: Page) {
@@ -14,7 +24,32 @@ async function documentWasKept(page: Page) {
   return page.evaluate(() => (window as unknown as { sitebookMarker?: number }).sitebookMarker === 42);
 }
 
+test('signing in through the form shows who is signed in, and signing out ends it', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('main').getByRole('link', { name: 'sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create site' })).toHaveCount(0);
+
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(E2E_USER);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The username or password is wrong.');
+
+  await page.getByLabel('Password').fill(E2E_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Sites', level: 1 })).toBeVisible();
+  await expect(page.locator('.user-menu')).toContainText(E2E_USER);
+  await expect(page.getByRole('button', { name: 'Create site' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in', level: 1 })).toBeVisible();
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Create site' })).toHaveCount(0);
+});
+
 test('a site created through the hydrated form is listed and its page opens', async ({ page }) => {
+  await signIn(page);
   const name = `Branch ${Date.now()}`;
   let documentLoads = 0;
   page.on('load', () => documentLoads++);
@@ -62,6 +97,7 @@ test('a site created through the hydrated form is listed and its page opens', as
 });
 
 test('an unknown site id gets a 404 page', async ({ page }) => {
+  await signIn(page);
   const response = await page.goto('/sites/site_00000000000000000000000000000000');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
@@ -73,6 +109,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('the list is readable and the form still creates a site and reports errors', async ({ page }) => {
+    await signIn(page);
     const name = `No-JS depot ${Date.now()}`;
     await page.goto('/');
     await expect(page.getByRole('heading', { name: 'Sites', level: 1 })).toBeVisible();

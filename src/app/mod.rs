@@ -10,7 +10,9 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use pages::{NotFoundPage, SiteListPage, SitePage};
+use components::UserMenu;
+use functions::session::current_user;
+use pages::{LoginPage, NotFoundPage, SiteListPage, SitePage};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -45,14 +47,34 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="topbar">
                 <a class="brand" href="/">"Sitebook"</a>
+                <TopBarUser />
             </header>
             <main class="page">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=SiteListPage ssr=SsrMode::Async />
                     <Route path=path!("/sites/:id") view=SitePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Who is signed in, with a sign-out button; a sign-in link otherwise.
+#[component]
+fn TopBarUser() -> impl IntoView {
+    // Asked again on every navigation, so signing in or out shows here at once.
+    let location = leptos_router::hooks::use_location();
+    let user = Resource::new(move || location.pathname.get(), |_| current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! { <UserMenu user /> }.into_any(),
+                    _ => view! { <a class="sign-in" href="/login">"Sign in"</a> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

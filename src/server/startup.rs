@@ -51,6 +51,7 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
             },
             config.max_file_bytes,
         ),
+        login_throttle: Default::default(),
     }
 }
 
@@ -82,9 +83,13 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tracing::info!("Sitebook listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The client's address feeds the sign-in throttle.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.close().await;
     Ok(())
 }

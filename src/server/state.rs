@@ -11,4 +11,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub api: ApiSettings,
+    /// Failed sign-ins per username and address, shared by every request.
+    pub login_throttle: std::sync::Arc<parking_lot::Mutex<crate::core::access::LoginThrottle>>,
 }

@@ -7,7 +7,7 @@ use crate::app::functions::sites::CreateSite;
 /// shows the outcome inline; without JavaScript it is a plain form post whose error comes back
 /// in the redirect and is rendered by the server in the same place.
 #[component]
-pub fn NewSiteForm(action: ServerAction<CreateSite>) -> impl IntoView {
+pub fn NewSiteForm(action: ServerAction<CreateSite>, csrf: String) -> impl IntoView {
     let input: NodeRef<html::Input> = NodeRef::new();
     let outcome = action.value();
 
@@ -21,6 +21,7 @@ pub fn NewSiteForm(action: ServerAction<CreateSite>) -> impl IntoView {
     view! {
         <div class="new-site">
             <ActionForm action>
+                <input type="hidden" name="csrf" value=csrf />
                 <label for="new-site-name">"Site name"</label>
                 <div class="row">
                     <input

@@ -2,6 +2,7 @@
 //! types, calls the core and maps its errors; no rule lives here.
 
 mod error;
+pub mod session;
 pub mod sites;
 
 #[cfg(feature = "ssr")]

@@ -6,10 +6,26 @@ use leptos::prelude::use_context;
 use super::FnError;
 use crate::app::response_status;
 use crate::core::CoreError;
-use crate::core::access::{Actor, CreatorType, Role, SiteScope};
-use crate::core::store::Store;
-use crate::core::tenancy::TenantId;
+use crate::core::access::Actor;
+use crate::core::store::{Session, Store};
 use crate::server::AppState;
+
+/// The whole server state.
+pub fn app_state() -> Result<AppState, FnError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        FnError::Internal
+    })
+}
+
+/// The client's IP address, when the server knows it (for the sign-in throttle).
+pub fn client_address() -> Option<String> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+}
 
 /// The store, from the state `leptos_routes_with_context` provides to every server function.
 pub fn store() -> Result<Store, FnError> {
@@ -21,18 +37,46 @@ pub fn store() -> Result<Store, FnError> {
         })
 }
 
-/// Who the web UI acts as. Sign-in is not built yet (it is the web UI issue's first item), so
-/// until then every browser acts as one built-in manager of the default tenant, recorded as
-/// `web` in the change log. The REST API already authenticates every request.
-pub fn actor() -> Actor {
-    Actor {
-        tenant: TenantId::default_tenant(),
-        id: "web".to_owned(),
-        creator_type: CreatorType::User,
-        role: Role::Manager,
-        sites: SiteScope::All,
-        request_id: None,
+/// The name of the cookie that carries the session secret.
+pub const SESSION_COOKIE: &str = "sitebook_session";
+
+/// The secret in the request's session cookie, if any.
+pub fn session_secret() -> Option<String> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The signed-in person's session; a 401 "please sign in" when there is none.
+pub async fn session() -> Result<Session, FnError> {
+    let secret = session_secret()
+        .ok_or(CoreError::Unauthenticated("Please sign in first."))
+        .map_err(fail)?;
+    store()?.session(&secret).await.map_err(fail)
+}
+
+/// Who the web UI acts as: the signed-in person.
+pub async fn actor() -> Result<Actor, FnError> {
+    Ok(session().await?.actor)
+}
+
+/// A state-changing call must carry the session's CSRF token, which only pages of this site
+/// can read; a forged cross-site form cannot.
+pub async fn actor_for_change(csrf: &str) -> Result<Actor, FnError> {
+    let session = session().await?;
+    if session.csrf_token != csrf {
+        return Err(fail(CoreError::Forbidden(
+            "This form is out of date; reload the page and try again.".to_owned(),
+        )));
     }
+    Ok(session.actor)
 }
 
 /// Maps a core error to the server function's error and sets the matching HTTP status, so the

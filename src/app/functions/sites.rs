@@ -13,7 +13,7 @@ pub async fn list_sites() -> Result<Vec<Resource>, FnError> {
     use crate::core::resources::ResourceType;
 
     store()?
-        .list_resources(&actor(), &ResourceType::site())
+        .list_resources(&actor().await?, &ResourceType::site())
         .await
         .map_err(fail)
 }
@@ -25,20 +25,25 @@ pub async fn get_site(id: String) -> Result<Option<Resource>, FnError> {
     use crate::core::resources::{ResourceId, ResourceType};
 
     store()?
-        .find_resource(&actor(), &ResourceType::site(), &ResourceId::from_path(id))
+        .find_resource(
+            &actor().await?,
+            &ResourceType::site(),
+            &ResourceId::from_path(id),
+        )
         .await
         .map_err(fail)
 }
 
 /// Creates a site. The name is checked by the core's rules; nothing is written when it fails.
 #[server(prefix = "/rpc", endpoint = "create_site")]
-pub async fn create_site(name: String) -> Result<Resource, FnError> {
-    use super::server_context::{actor, fail, random_id_bits, store};
+pub async fn create_site(name: String, csrf: String) -> Result<Resource, FnError> {
+    use super::server_context::{actor_for_change, fail, random_id_bits, store};
     use crate::core::resources::{ResourceName, ResourceType};
 
+    let actor = actor_for_change(&csrf).await?;
     let name = ResourceName::parse(&name).map_err(|e| fail(e.into()))?;
     store()?
-        .create_resource(&actor(), &ResourceType::site(), &name, random_id_bits())
+        .create_resource(&actor, &ResourceType::site(), &name, random_id_bits())
         .await
         .map_err(fail)
 }

@@ -1,9 +1,11 @@
 //! One module per page; each is a route in `app::App`.
 
+mod login;
 mod not_found;
 mod site_list;
 mod site_page;
 
+pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use site_list::SiteListPage;
 pub use site_page::SitePage;

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::NotFoundPage;
-use crate::app::components::Timestamp;
+use crate::app::components::{SignInPrompt, Timestamp};
 use crate::app::functions::sites::get_site;
 use crate::core::resources::Resource as Site;
 
@@ -22,6 +22,9 @@ pub fn SitePage() -> impl IntoView {
                 match site.await {
                     Ok(Some(site)) => view! { <SiteDetails site /> }.into_any(),
                     Ok(None) => view! { <NotFoundPage /> }.into_any(),
+                    Err(crate::app::functions::FnError::Denied(_)) => {
+                        view! { <SignInPrompt /> }.into_any()
+                    }
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -1,0 +1,116 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::FnError;
+
+/// The signed-in person, as pages need them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub username: String,
+    pub role: String,
+    /// Sent back with every state-changing form.
+    pub csrf: String,
+}
+
+/// Who is signed in, or `None`.
+#[server(prefix = "/rpc", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<SignedInUser>, FnError> {
+    use super::server_context::{session_secret, store};
+
+    let Some(secret) = session_secret() else {
+        return Ok(None);
+    };
+    Ok(store()?
+        .session(&secret)
+        .await
+        .ok()
+        .map(|session| SignedInUser {
+            username: session.username,
+            role: session.actor.role.as_str().to_owned(),
+            csrf: session.csrf_token,
+        }))
+}
+
+/// Checks a username and password, sets the session cookie and goes to the site list.
+#[server(prefix = "/rpc", endpoint = "sign_in")]
+pub async fn sign_in(username: String, password: String) -> Result<(), FnError> {
+    use super::server_context::{SESSION_COOKIE, app_state, client_address, fail};
+    use crate::core::CoreError;
+    use crate::core::tenancy::TenantId;
+    use crate::server::random;
+
+    let state = app_state()?;
+    let address = client_address().unwrap_or_default();
+    let keys = [username.to_lowercase(), address];
+    let keys: Vec<&str> = keys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| !k.is_empty())
+        .collect();
+    let now = std::time::Instant::now();
+    if let Err(wait) = state.login_throttle.lock().check(&keys, now) {
+        return Err(fail(CoreError::Forbidden(format!(
+            "Too many failed sign-ins; try again in {} minutes.",
+            wait.as_secs().div_ceil(60)
+        ))));
+    }
+    let lifetime = chrono::Duration::hours(12);
+    let signed_in = state
+        .store
+        .sign_in(
+            &TenantId::default_tenant(),
+            username.trim(),
+            &password,
+            lifetime,
+            random::secret(),
+            random::secret(),
+        )
+        .await;
+    let (secret, _) = match signed_in {
+        Ok(done) => {
+            state.login_throttle.lock().succeeded(&keys);
+            done
+        }
+        Err(e) => {
+            state.login_throttle.lock().failed(&keys, now);
+            return Err(fail(e));
+        }
+    };
+    let secure = if state.api.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        lifetime.num_seconds()
+    );
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) = axum::http::HeaderValue::from_str(&cookie)
+    {
+        response.append_header(axum::http::header::SET_COOKIE, value);
+    }
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends the session and clears the cookie.
+#[server(prefix = "/rpc", endpoint = "sign_out")]
+pub async fn sign_out(csrf: String) -> Result<(), FnError> {
+    use super::server_context::{actor_for_change, fail, session_secret, store};
+
+    actor_for_change(&csrf).await?;
+    if let Some(secret) = session_secret() {
+        store()?.sign_out(&secret).await.map_err(fail)?;
+    }
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.append_header(
+            axum::http::header::SET_COOKIE,
+            axum::http::HeaderValue::from_static(
+                "sitebook_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+            ),
+        );
+    }
+    leptos_axum::redirect("/login");
+    Ok(())
+}
