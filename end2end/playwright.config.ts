@@ -11,6 +11,9 @@ const baseURL = `http://127.0.0.1:${port}`;
 /** The admin the tests sign in as; created by the webServer command below. */
 export const E2E_USER = 'e2e-admin';
 export const E2E_PASSWORD = 'e2e-password-not-secret';
+/** A site manager and a staff user for the journeys, with the same password. */
+export const E2E_MANAGER = 'e2e-manager';
+export const E2E_STAFF = 'e2e-staff';
 
 // One fresh data directory per run. Set in the environment so the worker processes, which load
 // this file again, see the same value instead of making their own.
@@ -48,7 +51,12 @@ export default defineConfig({
   // Playwright starts the server, waits until it answers, and stops it after the run.
   // First an admin for the tests to sign in as (the data directory is new), then the server.
   webServer: {
-    command: `printf '%s\\n' "$E2E_PASSWORD" | "$SITEBOOK_BIN" user create --username "$E2E_USER" --role admin --password-stdin && exec "$SITEBOOK_BIN"`,
+    command: [
+      `printf '%s\\n' "$E2E_PASSWORD" | "$SITEBOOK_BIN" user create --username "$E2E_USER" --role admin --password-stdin`,
+      `printf '%s\\n' "$E2E_PASSWORD" | "$SITEBOOK_BIN" user create --username "$E2E_MANAGER" --role manager --password-stdin`,
+      `printf '%s\\n' "$E2E_PASSWORD" | "$SITEBOOK_BIN" user create --username "$E2E_STAFF" --role staff --password-stdin`,
+      `exec "$SITEBOOK_BIN"`,
+    ].join(' && '),
     cwd: root,
     url: `${baseURL}/`,
     timeout: 60_000,
@@ -58,6 +66,8 @@ export default defineConfig({
     env: {
       SITEBOOK_BIN: process.env.SITEBOOK_BIN ?? join(root, 'target/release/sitebook'),
       E2E_USER: E2E_USER,
+      E2E_MANAGER: E2E_MANAGER,
+      E2E_STAFF: E2E_STAFF,
       E2E_PASSWORD: E2E_PASSWORD,
       SITEBOOK_ADDR: `127.0.0.1:${port}`,
       SITEBOOK_DATA_DIR: process.env.SITEBOOK_E2E_DATA_DIR,

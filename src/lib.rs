@@ -5,6 +5,9 @@
 //! - [`app`]: the Leptos face: pages, components and the server functions they call.
 //! - [`server`]: axum start-up, configuration and state (server only).
 
+// Leptos views are deeply nested types; the site page goes past the default limit of 128.
+#![recursion_limit = "256"]
+
 #[cfg(feature = "ssr")]
 pub mod api;
 pub mod app;

@@ -1,5 +1,6 @@
 //! The Leptos face: the HTML shell, the routes, pages, components and server functions.
 
+pub mod browser;
 pub mod components;
 pub mod functions;
 pub mod pages;
@@ -12,7 +13,7 @@ use leptos_router::{SsrMode, path};
 
 use components::UserMenu;
 use functions::session::current_user;
-use pages::{LoginPage, NotFoundPage, SiteListPage, SitePage};
+use pages::{AdminTagsPage, LoginPage, NotFoundPage, SiteListPage, SitePage};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,10 +55,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=SiteListPage ssr=SsrMode::Async />
                     <Route path=path!("/sites/:id") view=SitePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/tags") view=AdminTagsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
     }
+    .into_any()
 }
 
 /// Who is signed in, with a sign-out button; a sign-in link otherwise.
@@ -76,6 +79,7 @@ fn TopBarUser() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 /// Sets `data-hydrated` on `<body>` once the WASM client has taken over the page. Effects run

@@ -31,6 +31,12 @@ pub enum ValidationError {
     MetaIntegerOutOfRange {
         key: String,
     },
+    /// Typed into a form: the text cannot be read as the type the person picked.
+    MetaValueNotOfType {
+        key: String,
+        expected: &'static str,
+        text: String,
+    },
     MetaTooManyKeys {
         max: usize,
         actual: usize,
@@ -112,6 +118,7 @@ impl ValidationError {
             Self::MetaValueNotScalar { .. } => "metadata_value_not_scalar",
             Self::MetaValueTooLong { .. } => "metadata_value_too_long",
             Self::MetaIntegerOutOfRange { .. } => "metadata_integer_out_of_range",
+            Self::MetaValueNotOfType { .. } => "metadata_value_type_mismatch",
             Self::MetaTooManyKeys { .. } => "metadata_too_many_keys",
             // The Altostrat API documents exactly this code for a create without `name`.
             Self::MetaNameRequired => "parameter_missing",
@@ -196,6 +203,21 @@ impl fmt::Display for ValidationError {
                 "The value of '{key}' is an integer too large to keep exactly (the largest is {}).",
                 i64::MAX
             ),
+            Self::MetaValueNotOfType {
+                key,
+                expected,
+                text,
+            } => match *expected {
+                "boolean" => write!(
+                    f,
+                    "'{text}' is not a boolean; the value of '{key}' must be true or false."
+                ),
+                _ => write!(
+                    f,
+                    "'{text}' is not a {expected}; the value of '{key}' must be a finite number \
+                     such as 2, -7 or 3.5."
+                ),
+            },
             Self::MetaTooManyKeys { max, actual } => write!(
                 f,
                 "A resource can have at most {max} metadata keys; this change would leave {actual}."

@@ -7,6 +7,7 @@ pub mod access;
 pub mod changes;
 pub mod error;
 pub mod files;
+pub mod listing;
 pub mod metadata;
 pub mod resources;
 pub mod search;

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod config;
 pub mod random;
+pub mod session_cookie;
 pub mod startup;
 pub mod state;
 

@@ -9,6 +9,7 @@ use super::ApiSettings;
 use super::error::ApiError;
 use crate::core::access::Actor;
 use crate::core::store::Store;
+use crate::server::session_cookie;
 
 /// A JSON body (`Content-Type: application/json` or a `+json` type).
 #[derive(FromRequest)]
@@ -64,7 +65,10 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// The authenticated caller, from `Authorization: Bearer <token>`.
+/// The authenticated caller: a script with `Authorization: Bearer <token>`, or a signed-in
+/// browser with its session cookie. A browser's state-changing request must also carry the
+/// session's CSRF token in `X-CSRF-Token`, which a cross-site page cannot read, so a forged
+/// form or fetch from elsewhere is refused even though the browser attaches the cookie.
 pub struct Caller(pub Actor);
 
 impl<S> FromRequestParts<S> for Caller
@@ -77,16 +81,22 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::FromRef;
-        let header = parts
+        let store = Store::from_ref(state);
+        let request_id = parts
             .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::new(
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+            return match session_cookie::secret(&parts.headers) {
+                Some(secret) => browser_caller(&store, parts, secret, request_id).await,
+                None => Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,
                     "token_missing",
                     "This endpoint needs an API token: send 'Authorization: Bearer <token>'.",
-                )
-            })?;
+                )),
+            };
+        };
         let secret = header
             .to_str()
             .ok()
@@ -102,13 +112,32 @@ where
                     "The Authorization header must be 'Bearer <token>'.",
                 )
             })?;
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let store = Store::from_ref(state);
         let actor = store.authenticate_token(secret, request_id).await?;
         Ok(Self(actor))
     }
+}
+
+async fn browser_caller(
+    store: &Store,
+    parts: &Parts,
+    secret: &str,
+    request_id: Option<String>,
+) -> Result<Caller, ApiError> {
+    let session = store.session(secret).await?;
+    if !parts.method.is_safe() {
+        let sent = parts
+            .headers
+            .get(session_cookie::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok());
+        if sent != Some(session.csrf_token.as_str()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf_invalid",
+                "A browser's change must carry its page's token in 'X-CSRF-Token'; reload the page and try again.",
+            ));
+        }
+    }
+    let mut actor = session.actor;
+    actor.request_id = request_id;
+    Ok(Caller(actor))
 }

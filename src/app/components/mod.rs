@@ -1,11 +1,15 @@
 //! Widgets shared by pages.
 
+pub mod admin;
+mod confirm_delete;
 mod new_site_form;
 mod sign_in_prompt;
+pub mod site;
 mod site_table;
 mod timestamp;
 mod user_menu;
 
+pub use confirm_delete::ConfirmDelete;
 pub use new_site_form::NewSiteForm;
 pub use sign_in_prompt::SignInPrompt;
 pub use site_table::SiteTable;

@@ -60,4 +60,5 @@ pub fn NewSiteForm(action: ServerAction<CreateSite>, csrf: String) -> impl IntoV
             </ActionForm>
         </div>
     }
+    .into_any()
 }

@@ -8,4 +8,5 @@ pub fn SignInPrompt() -> impl IntoView {
             "Please " <a href="/login">"sign in"</a> " to see the catalogue."
         </p>
     }
+    .into_any()
 }

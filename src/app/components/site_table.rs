@@ -1,27 +1,43 @@
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 
 use super::Timestamp;
-use crate::core::resources::Resource as Site;
+use crate::core::listing::ListedResource;
 
+/// The site list's table: name, type, tag chips, file count, last change.
 #[component]
-pub fn SiteTable(sites: Vec<Site>) -> impl IntoView {
-    if sites.is_empty() {
-        return view! { <p class="empty">"No sites yet. Create the first one above."</p> }
-            .into_any();
+pub fn SiteTable(
+    rows: Vec<ListedResource>,
+    names: HashMap<String, String>,
+    searching: bool,
+) -> impl IntoView {
+    if rows.is_empty() {
+        let message = if searching {
+            "No sites match this search."
+        } else {
+            "No sites yet. Create the first one above."
+        };
+        return view! { <p class="empty">{message}</p> }.into_any();
     }
+    let who = move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     view! {
         <table class="sites">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Type"</th>
-                    <th scope="col">"Created"</th>
+                    <th scope="col">"Tags"</th>
+                    <th scope="col">"Files"</th>
+                    <th scope="col">"Last change"</th>
                 </tr>
             </thead>
             <tbody>
-                {sites
+                {rows
                     .into_iter()
-                    .map(|site| {
+                    .map(|row| {
+                        let site = row.resource;
+                        let last = row.last_change.map(|(at, by)| (at, who(&by)));
                         view! {
                             <tr>
                                 <td>
@@ -31,7 +47,21 @@ pub fn SiteTable(sites: Vec<Site>) -> impl IntoView {
                                     <span class="badge">{site.kind.to_string()}</span>
                                 </td>
                                 <td>
-                                    <Timestamp at=site.created_at />
+                                    <ul class="chips compact">
+                                        {row.tags.into_iter().map(|tag| view! {
+                                            <li class="chip" style=format!("--chip: {}", tag.colour.as_str())>
+                                                <span class="chip-name">{tag.tag_name}</span>
+                                                <span class="chip-value">{tag.value.value}</span>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                </td>
+                                <td class="count">{row.files}</td>
+                                <td>
+                                    {match last {
+                                        Some((at, by)) => view! { <Timestamp at /> <span class="muted">{format!(" by {by}")}</span> }.into_any(),
+                                        None => view! { <Timestamp at=site.updated_at /> }.into_any(),
+                                    }}
                                 </td>
                             </tr>
                         }

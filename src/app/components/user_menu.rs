@@ -8,6 +8,7 @@ pub fn UserMenu(user: SignedInUser) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <div class="user-menu">
+            {(user.role == "admin").then(|| view! { <a href="/admin/tags">"Tags"</a> })}
             <span class="who">{user.username} " · " {user.role}</span>
             <ActionForm action=sign_out>
                 <input type="hidden" name="csrf" value=user.csrf />
@@ -15,4 +16,5 @@ pub fn UserMenu(user: SignedInUser) -> impl IntoView {
             </ActionForm>
         </div>
     }
+    .into_any()
 }

@@ -2,8 +2,11 @@
 //! types, calls the core and maps its errors; no rule lives here.
 
 mod error;
+pub mod metadata;
 pub mod session;
+pub mod site_overview;
 pub mod sites;
+pub mod tags;
 
 #[cfg(feature = "ssr")]
 mod server_context;

@@ -37,21 +37,10 @@ pub fn store() -> Result<Store, FnError> {
         })
 }
 
-/// The name of the cookie that carries the session secret.
-pub const SESSION_COOKIE: &str = "sitebook_session";
-
 /// The secret in the request's session cookie, if any.
 pub fn session_secret() -> Option<String> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
+    crate::server::session_cookie::secret(&parts.headers).map(str::to_owned)
 }
 
 /// The signed-in person's session; a 401 "please sign in" when there is none.

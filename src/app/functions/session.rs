@@ -34,7 +34,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, FnError> {
 /// Checks a username and password, sets the session cookie and goes to the site list.
 #[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), FnError> {
-    use super::server_context::{SESSION_COOKIE, app_state, client_address, fail};
+    use super::server_context::{app_state, client_address, fail};
     use crate::core::CoreError;
     use crate::core::tenancy::TenantId;
     use crate::server::random;
@@ -76,14 +76,10 @@ pub async fn sign_in(username: String, password: String) -> Result<(), FnError> 
             return Err(fail(e));
         }
     };
-    let secure = if state.api.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        lifetime.num_seconds()
+    let cookie = crate::server::session_cookie::set(
+        &secret,
+        lifetime.num_seconds(),
+        state.api.public_url.starts_with("https://"),
     );
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(value) = axum::http::HeaderValue::from_str(&cookie)

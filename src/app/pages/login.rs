@@ -33,4 +33,5 @@ pub fn LoginPage() -> impl IntoView {
             </p>
         </div>
     }
+    .into_any()
 }

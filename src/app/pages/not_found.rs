@@ -17,4 +17,5 @@ pub fn NotFoundPage() -> impl IntoView {
             </p>
         </section>
     }
+    .into_any()
 }

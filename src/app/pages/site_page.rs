@@ -1,62 +1,96 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::NotFoundPage;
+use crate::app::components::site::{
+    FileList, History, MetadataTable, SiteEditing, TagChips, UploadQueue,
+};
 use crate::app::components::{SignInPrompt, Timestamp};
-use crate::app::functions::sites::get_site;
-use crate::core::resources::Resource as Site;
+use crate::app::functions::FnError;
+use crate::app::functions::site_overview::{SiteOverview, get_site_overview};
 
-/// `/sites/{id}`: one site; the not-found page (status 404) for an unknown id.
+/// `/sites/{id}`: one site with its tags, metadata, files and history; the not-found page
+/// (status 404) for an unknown id.
 #[component]
 pub fn SitePage() -> impl IntoView {
     let params = use_params_map();
-    let site = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        get_site,
+    // Every edit bumps this, and the page reads the site again: one source of truth, the core.
+    let changes = RwSignal::new(0u64);
+    UploadQueue::provide();
+    let overview = Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), changes.get()),
+        |(id, _)| get_site_overview(id),
     );
 
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading site…"</p> }>
+        // A Transition keeps the current page on screen while an edit's reload is under way.
+        <Transition fallback=|| view! { <p class="muted">"Loading site…"</p> }>
             {move || Suspend::new(async move {
-                match site.await {
-                    Ok(Some(site)) => view! { <SiteDetails site /> }.into_any(),
+                match overview.await {
+                    Ok(Some(data)) => view! { <SiteDetails data changes /> }.into_any(),
                     Ok(None) => view! { <NotFoundPage /> }.into_any(),
-                    Err(crate::app::functions::FnError::Denied(_)) => {
-                        view! { <SignInPrompt /> }.into_any()
-                    }
+                    Err(FnError::Denied(_)) => view! { <SignInPrompt /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
+    .into_any()
 }
 
 #[component]
-fn SiteDetails(site: Site) -> impl IntoView {
+fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>) -> impl IntoView {
+    let last = data.history.first().map(|c| (c.at, data.who(&c.actor_id)));
+    let tag_names = data
+        .tag_choices
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .chain(
+            data.tags
+                .iter()
+                .map(|t| (t.value.tag_id.to_string(), t.tag_name.clone())),
+        )
+        .collect();
+    provide_context(SiteEditing {
+        site: Arc::from(data.site.id.as_str()),
+        csrf: Arc::from(data.csrf.as_str()),
+        can_edit: data.can_edit,
+        changes,
+        names: Arc::new(data.names),
+    });
+    let site = data.site;
     view! {
         <Title text=site.name.clone() />
         <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Sites"</a>
         </nav>
-        <h1>{site.name}</h1>
-        <dl class="facts">
-            <dt>"Type"</dt>
-            <dd>
-                <span class="badge">{site.kind.to_string()}</span>
-            </dd>
-            <dt>"Id"</dt>
-            <dd>
-                <code>{site.id.to_string()}</code>
-            </dd>
-            <dt>"Created"</dt>
-            <dd>
-                <Timestamp at=site.created_at />
-            </dd>
-            <dt>"Last changed"</dt>
-            <dd>
-                <Timestamp at=site.updated_at />
-            </dd>
-        </dl>
+        <header class="site-header">
+            <h1>{site.name}</h1>
+            <dl class="facts">
+                <dt>"Type"</dt>
+                <dd><span class="badge">{site.kind.to_string()}</span></dd>
+                {data.parent.map(|(id, name)| view! {
+                    <dt>"Parent"</dt>
+                    <dd><a href=format!("/sites/{id}")>{name}</a></dd>
+                })}
+                <dt>"Id"</dt>
+                <dd><code>{site.id.to_string()}</code></dd>
+                <dt>"Last changed"</dt>
+                <dd class="last-change">
+                    {match last {
+                        Some((at, who)) => view! { <Timestamp at /> " by " <span>{who}</span> }.into_any(),
+                        None => view! { <Timestamp at=site.updated_at /> }.into_any(),
+                    }}
+                </dd>
+            </dl>
+        </header>
+        <TagChips tags=data.tags choices=data.tag_choices />
+        <MetadataTable entries=data.metadata />
+        <FileList files=data.files />
+        <History changes=data.history tag_names />
     }
+    .into_any()
 }

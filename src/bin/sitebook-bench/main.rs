@@ -3,6 +3,7 @@
 //! passes or fails on a timing.
 
 mod bare;
+mod page;
 mod search;
 mod seed;
 
@@ -38,6 +39,11 @@ enum Command {
         #[arg(long)]
         addr: SocketAddr,
     },
+    /// Load one seeded site with 200 keys, 50 tags and 500 files, and sign a staff user in.
+    Page {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
     /// Time a search in-process over the store.
     Search {
         #[arg(long)]
@@ -60,6 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             full,
         } => seed::run(&data_dir, resources, full).await,
         Command::Bare { data_dir, addr } => bare::run(&data_dir, addr).await,
+        Command::Page { data_dir } => page::run(&data_dir).await,
         Command::Search {
             data_dir,
             query,

@@ -12,4 +12,4 @@ mod value;
 pub use key::MetaKey;
 pub use operations::{KeyChange, Metadata, MetadataLimits, Outcome};
 pub use record::{MetadataEntry, MetadataRecord, Precondition};
-pub use value::MetaValue;
+pub use value::{MetaValue, MetaValueType};

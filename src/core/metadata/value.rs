@@ -72,6 +72,84 @@ impl MetaValue {
     }
 }
 
+/// The three kinds of value, as a person picks one in a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetaValueType {
+    String,
+    Number,
+    Boolean,
+}
+
+impl MetaValueType {
+    pub const ALL: [Self; 3] = [Self::String, Self::Number, Self::Boolean];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Number => "number",
+            Self::Boolean => "boolean",
+        }
+    }
+
+    /// Reads the name a form sends; anything else is taken as a string, the type that
+    /// accepts every text.
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "number" => Self::Number,
+            "boolean" => Self::Boolean,
+            _ => Self::String,
+        }
+    }
+}
+
+impl MetaValue {
+    pub fn value_type(&self) -> MetaValueType {
+        match self {
+            Self::Text(_) => MetaValueType::String,
+            Self::Integer(_) | Self::Float(_) => MetaValueType::Number,
+            Self::Bool(_) => MetaValueType::Boolean,
+        }
+    }
+
+    /// Reads what a person typed into a form as a value of the type they picked. Numbers go
+    /// through JSON's grammar, so "2" stays an exact integer and "1e400" is refused.
+    pub fn from_text(
+        key: &MetaKey,
+        kind: MetaValueType,
+        text: &str,
+    ) -> Result<Self, ValidationError> {
+        let mismatch = || ValidationError::MetaValueNotOfType {
+            key: key.as_str().to_owned(),
+            expected: kind.as_str(),
+            text: text.to_owned(),
+        };
+        match kind {
+            MetaValueType::String => Self::from_json(key, &Value::String(text.to_owned())),
+            MetaValueType::Boolean => match text.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(Self::Bool(true)),
+                "false" => Ok(Self::Bool(false)),
+                _ => Err(mismatch()),
+            },
+            MetaValueType::Number => {
+                let number = serde_json::from_str::<serde_json::Number>(text.trim())
+                    .map_err(|_| mismatch())?;
+                Self::from_json(key, &Value::Number(number))
+            }
+        }
+    }
+
+    /// The value as a person edits it: the inverse of [`MetaValue::from_text`].
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Text(s) => s.clone(),
+            Self::Integer(i) => i.to_string(),
+            Self::Float(f) => f.to_string(),
+            Self::Bool(b) => b.to_string(),
+        }
+    }
+}
+
 impl Serialize for MetaValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -109,6 +187,50 @@ mod tests {
         assert_eq!(parse(json!(2)), Ok(MetaValue::Integer(2)));
         assert_eq!(parse(json!(-2.5)), Ok(MetaValue::Float(-2.5)));
         assert_eq!(parse(json!(true)), Ok(MetaValue::Bool(true)));
+    }
+
+    #[test]
+    fn typed_text_is_read_as_the_picked_type() {
+        let key = MetaKey::parse("rack_units").unwrap();
+        let read = |kind, text| MetaValue::from_text(&key, kind, text);
+        assert_eq!(
+            read(MetaValueType::Number, " 2 "),
+            Ok(MetaValue::Integer(2))
+        );
+        assert_eq!(
+            read(MetaValueType::Number, "-3.5"),
+            Ok(MetaValue::Float(-3.5))
+        );
+        assert_eq!(
+            read(MetaValueType::Boolean, "True"),
+            Ok(MetaValue::Bool(true))
+        );
+        assert_eq!(
+            read(MetaValueType::String, "2"),
+            Ok(MetaValue::Text("2".into()))
+        );
+        for (kind, text) in [
+            (MetaValueType::Number, "two"),
+            (MetaValueType::Number, "1e400"),
+            (MetaValueType::Number, "NaN"),
+            (MetaValueType::Boolean, "yes"),
+        ] {
+            let err = read(kind, text).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ValidationError::MetaValueNotOfType { .. }
+                        | ValidationError::MetaValueNotScalar { .. }
+                ),
+                "{text}: {err:?}"
+            );
+        }
+        let big = read(MetaValueType::Number, "9007199254740993").unwrap();
+        assert_eq!(big.to_text(), "9007199254740993");
+        assert_eq!(
+            read(MetaValueType::Number, &MetaValue::Float(0.1).to_text()),
+            Ok(MetaValue::Float(0.1))
+        );
     }
 
     #[test]

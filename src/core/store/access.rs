@@ -206,6 +206,24 @@ impl Store {
         Ok(())
     }
 
+    /// Who each user and token id of the tenant is, as people know them: the username, or
+    /// "token <name>". Pages show these instead of ids in "changed by" columns and history.
+    pub async fn principal_names(
+        &self,
+        actor: &Actor,
+    ) -> Result<std::collections::HashMap<String, String>, CoreError> {
+        actor.require_read()?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, username FROM users WHERE tenant_id = ?1 \
+             UNION ALL SELECT id, 'token ' || name FROM api_tokens WHERE tenant_id = ?1",
+        )
+        .bind(actor.tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The actor a bearer secret stands for. Unknown, revoked and expired tokens all fail with
     /// `Unauthenticated`; the messages differ only where telling the holder helps them.
     pub async fn authenticate_token(

@@ -134,4 +134,29 @@ impl Store {
         }
         rows.into_iter().map(ChangeRow::into_record).collect()
     }
+
+    /// A resource's latest `limit` changes, newest first: the history a page shows. Unlike
+    /// [`Store::list_changes`], a resource without history yet is an empty list.
+    pub async fn recent_changes(
+        &self,
+        actor: &Actor,
+        resource_id: &ResourceId,
+        limit: u32,
+    ) -> Result<Vec<ChangeRecord>, CoreError> {
+        actor.require_read()?;
+        sqlx::query_as::<_, ChangeRow>(
+            "SELECT seq, resource_id, actor_id, actor_type, action, subject, old_value, \
+             new_value, request_id, at FROM changes \
+             WHERE tenant_id = ? AND resource_id = ? ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(resource_id.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?
+        .into_iter()
+        .map(ChangeRow::into_record)
+        .collect()
+    }
 }

@@ -6,6 +6,7 @@ mod cache;
 mod changes;
 mod files;
 mod import;
+mod listing;
 mod metadata;
 mod resources;
 mod search;

@@ -540,35 +540,52 @@ impl Store {
                 what: "resource",
                 id: resource_id.to_string(),
             })?;
-        #[derive(FromRow)]
-        struct Chip {
-            tag_name: String,
-            colour: String,
-            #[sqlx(flatten)]
-            value: ValueRow,
-        }
-        sqlx::query_as::<_, Chip>(
-            "SELECT t.name AS tag_name, t.colour, t.id AS tag_id, r.id AS correlation_id, \
-             r.type AS correlation_type, v.value, v.version, v.changed_by, v.created_at, \
-             v.updated_at FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
-             JOIN resources r ON r.pk = v.resource_pk \
-             WHERE v.resource_pk = ? ORDER BY t.name COLLATE NOCASE",
-        )
-        .bind(resource.pk)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .map(|chip| {
-            Ok(AppliedTag {
-                tag_name: chip.tag_name,
-                colour: Colour::parse(&chip.colour)
-                    .map_err(|e| CoreError::Storage(e.to_string()))?,
-                value: chip.value.into_value()?,
-            })
-        })
-        .collect()
+        chips_of(&mut conn, &[resource.pk])
+            .await
+            .map(|mut found| found.pop().map(|(_, chips)| chips).unwrap_or_default())
     }
+}
+
+#[derive(FromRow)]
+struct ChipRow {
+    resource_pk: i64,
+    tag_name: String,
+    colour: String,
+    #[sqlx(flatten)]
+    value: ValueRow,
+}
+
+/// The chips of several resources in one query, grouped per resource (by pk, ascending).
+pub(super) async fn chips_of(
+    conn: &mut SqliteConnection,
+    resource_pks: &[i64],
+) -> Result<Vec<(i64, Vec<AppliedTag>)>, CoreError> {
+    let pks = serde_json::to_string(resource_pks).map_err(|e| CoreError::Storage(e.to_string()))?;
+    let rows = sqlx::query_as::<_, ChipRow>(
+        "SELECT v.resource_pk, t.name AS tag_name, t.colour, t.id AS tag_id, \
+         r.id AS correlation_id, r.type AS correlation_type, v.value, v.version, v.changed_by, \
+         v.created_at, v.updated_at FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+         JOIN resources r ON r.pk = v.resource_pk \
+         WHERE v.resource_pk IN (SELECT value FROM json_each(?)) \
+         ORDER BY v.resource_pk, t.name COLLATE NOCASE",
+    )
+    .bind(pks)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(storage)?;
+    let mut grouped: Vec<(i64, Vec<AppliedTag>)> = Vec::new();
+    for row in rows {
+        let chip = AppliedTag {
+            tag_name: row.tag_name,
+            colour: Colour::parse(&row.colour).map_err(|e| CoreError::Storage(e.to_string()))?,
+            value: row.value.into_value()?,
+        };
+        match grouped.last_mut() {
+            Some((pk, chips)) if *pk == row.resource_pk => chips.push(chip),
+            _ => grouped.push((row.resource_pk, vec![chip])),
+        }
+    }
+    Ok(grouped)
 }
 
 #[cfg(test)]

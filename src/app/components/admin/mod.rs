@@ -1,0 +1,5 @@
+//! Widgets of the admin pages.
+
+mod tag_form;
+
+pub use tag_form::TagFormPanel;

@@ -1,0 +1,157 @@
+use leptos::prelude::*;
+
+use super::note_editor::NoteEditor;
+use super::upload_area::UploadArea;
+use super::use_site;
+use crate::app::browser;
+use crate::app::components::{ConfirmDelete, Timestamp};
+use crate::core::files::{FileKind, SiteFile};
+
+/// Sizes as people read them: 1,000-based units, like file managers show.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut size = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
+fn icon(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Document => "📄",
+        FileKind::Image => "🖼",
+        FileKind::Diagram => "📐",
+        FileKind::Note => "📝",
+    }
+}
+
+fn content_url(file: &SiteFile) -> String {
+    format!("/api/v1/sites/{}/files/{}/content", file.site_id, file.id)
+}
+
+/// The site's files, newest first, with uploads and notes.
+#[component]
+pub fn FileList(files: Vec<SiteFile>) -> impl IntoView {
+    let site = use_site();
+    let writing_note = RwSignal::new(false);
+    let empty = files.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="files-heading">
+            <h2 id="files-heading">"Files"</h2>
+            {site.can_edit.then(|| view! {
+                <UploadArea />
+                <Show when=move || writing_note.get() fallback=move || view! {
+                    <button class="secondary" on:click=move |_| writing_note.set(true)>"Write a note"</button>
+                }>
+                    <NoteEditor file=None on_done=Callback::new(move |_| writing_note.set(false)) />
+                </Show>
+            })}
+            {empty.then(|| view! { <p class="empty">"No files yet."</p> })}
+            <ul class="files">
+                {files.into_iter().map(|file| view! { <FileRow file /> }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn FileRow(file: SiteFile) -> impl IntoView {
+    let site = use_site();
+    let previewing = RwSignal::new(false);
+    let editing = RwSignal::new(false);
+    let url = content_url(&file);
+    let is_image = file.kind == FileKind::Image && file.content_type.starts_with("image/");
+    let is_note = file.kind == FileKind::Note;
+    let name = file.name.clone();
+    let note_file = StoredValue::new((file.id.to_string(), file.version, file.name.clone()));
+    view! {
+        <li class="file" data-file=file.id.to_string()>
+            <div class="file-main">
+                {if is_image {
+                    let (url, name) = (url.clone(), name.clone());
+                    view! {
+                        <button
+                            class="thumb"
+                            aria-label=format!("Preview {name}")
+                            aria-expanded=move || previewing.get().to_string()
+                            on:click=move |_| previewing.update(|p| *p = !*p)
+                        >
+                            <img src=url alt="" loading="lazy" width="56" height="56" />
+                        </button>
+                    }.into_any()
+                } else {
+                    view! { <span class="file-icon" aria-hidden="true">{icon(file.kind)}</span> }.into_any()
+                }}
+                <div class="file-text">
+                    <a class="file-name" href=url.clone() download=name.clone()>{name.clone()}</a>
+                    <span class="muted">
+                        <span class="kind">{file.kind.as_str()}</span>
+                        " · " {human_size(file.size)} " · " {site.who(&file.uploaded_by)} " · "
+                        <Timestamp at=file.uploaded_at />
+                    </span>
+                    {(!file.description.is_empty()).then(|| view! { <span class="description">{file.description.clone()}</span> })}
+                </div>
+                <div class="actions">
+                    <a class="button secondary" href=url.clone() download=name.clone()>
+                        "Download" <span class="sr-only">{format!(" {name}")}</span>
+                    </a>
+                    {(site.can_edit && is_note).then(|| view! {
+                        <button class="secondary" on:click=move |_| editing.set(true)>"Edit note"</button>
+                    })}
+                    {site.can_edit.then(|| view! { <DeleteFile file=file.clone() /> })}
+                </div>
+            </div>
+            {is_image.then(|| {
+                let (url, name) = (url.clone(), name.clone());
+                view! {
+                    <Show when=move || previewing.get()>
+                        <img class="preview" src=url.clone() alt=format!("Preview of {name}") />
+                    </Show>
+                }
+            })}
+            <Show when=move || editing.get()>
+                <NoteEditor file=Some(note_file.get_value()) on_done=Callback::new(move |_| editing.set(false)) />
+            </Show>
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeleteFile(file: SiteFile) -> impl IntoView {
+    let site = use_site();
+    let name = file.name.clone();
+    let delete = Action::new_local(move |_: &()| {
+        let site = site.clone();
+        let (id, version) = (file.id.to_string(), file.version);
+        async move {
+            site.reload_if_ok(browser::delete_file(&site.site, &id, version, &site.csrf).await)
+        }
+    });
+    view! {
+        <ConfirmDelete question=format!("Delete {name}?") confirm="Delete file" on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
+        {move || delete.value().get().and_then(|r| r.err()).map(|e| view! {
+            <p class="form-error" role="alert">{e}</p>
+        })}
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(999), "999 B");
+        assert_eq!(human_size(5_000_000), "5.0 MB");
+        assert_eq!(human_size(1_234_567_890), "1.2 GB");
+    }
+}

@@ -1,0 +1,82 @@
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::use_site;
+use crate::app::components::Timestamp;
+use crate::core::changes::ChangeRecord;
+
+/// A recorded value as a short line: strings bare, files by name, anything else as JSON.
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => match o.get("name") {
+            Some(Value::String(name)) => name.clone(),
+            _ => value.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// What a change did, in words.
+fn describe(change: &ChangeRecord, tag_names: &dyn Fn(&str) -> String) -> String {
+    let thing = match change.action.as_str() {
+        "metadata.set" | "metadata.remove" => format!("metadata '{}'", change.subject),
+        "tag.set" | "tag.remove" => format!("tag {}", tag_names(&change.subject)),
+        a if a.starts_with("file.") => "file".to_owned(),
+        _ => String::new(),
+    };
+    let verb = match change.action.as_str() {
+        "resource.create" => "created the site",
+        "resource.delete" => "deleted the site",
+        "resource.parent" => "moved the site",
+        "metadata.set" | "tag.set" => "set",
+        "metadata.remove" | "tag.remove" => "removed",
+        "file.add" => "added",
+        "file.update" => "changed",
+        "file.delete" => "deleted",
+        other => other,
+    };
+    format!("{verb} {thing}").trim().to_owned()
+}
+
+/// The site's changes, newest first: what, old → new, who and when.
+#[component]
+pub fn History(changes: Vec<ChangeRecord>, tag_names: Vec<(String, String)>) -> impl IntoView {
+    let site = use_site();
+    let name_of = move |id: &str| {
+        tag_names
+            .iter()
+            .find(|(tag, _)| tag == id)
+            .map(|(_, name)| format!("'{name}'"))
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let empty = changes.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            {empty.then(|| view! { <p class="empty">"No changes recorded."</p> })}
+            <ol class="timeline">
+                {changes.into_iter().map(|change| {
+                    let what = describe(&change, &name_of);
+                    let old = change.old.as_ref().map(show);
+                    let new = change.new.as_ref().map(show);
+                    view! {
+                        <li>
+                            <Timestamp at=change.at />
+                            <span class="who">{site.who(&change.actor_id)}</span>
+                            <span class="what">{what}</span>
+                            {(old.is_some() || new.is_some()).then(|| view! {
+                                <span class="values">
+                                    {old.map(|o| view! { <del>{o}</del> })}
+                                    {(change.old.is_some() && change.new.is_some()).then_some(" → ")}
+                                    {new.map(|n| view! { <ins>{n}</ins> })}
+                                </span>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+    .into_any()
+}
