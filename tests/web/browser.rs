@@ -66,7 +66,14 @@ impl Browser {
 
     pub async fn get(&self, uri: &str) -> Reply {
         let request = self.request(Request::get(uri).header(header::ACCEPT, "text/html"));
-        self.app.send(request.body(Body::empty()).unwrap()).await
+        // A page whose render never finishes fails its test instead of hanging the run. About one
+        // run of this binary in 20 has one (only ever a page, never a server function, and never
+        // when the tests run one at a time); it looks like the lost-wakeup race in Leptos's
+        // <Suspense> of leptos-rs/leptos#4851, not yet closed in 0.8.23.
+        let render = self.app.send(request.body(Body::empty()).unwrap());
+        tokio::time::timeout(std::time::Duration::from_secs(30), render)
+            .await
+            .unwrap_or_else(|_| panic!("the page {uri} never finished rendering"))
     }
 
     /// Calls a server function the way the hydrated client does (form-encoded body, JSON reply).
@@ -95,9 +102,9 @@ impl Browser {
     }
 
     pub async fn site_count(&self) -> usize {
-        let reply = self.call("list_sites", "").await;
+        let reply = self.call("search_sites", "q=&after=0").await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        reply.json().as_array().unwrap().len()
+        reply.json()["rows"].as_array().unwrap().len()
     }
 
     /// The new-site form's body, with the session's CSRF token.

@@ -317,15 +317,7 @@ pub async fn put_key(
     let id = ResourceId::from_path(resource_id);
     let precondition = etag::key_precondition(&headers, &key)?;
     let record = store
-        .change_metadata(
-            &actor,
-            MetadataTarget::Existing(&id),
-            &precondition,
-            |current| {
-                let current = current.cloned().unwrap_or_default();
-                Ok(current.put(key.clone(), value, settings.limits)?)
-            },
-        )
+        .put_metadata_key(&actor, &id, &key, value, &precondition, settings.limits)
         .await?;
     key_response(&record, &key)
 }
@@ -350,19 +342,7 @@ pub async fn delete_key(
     let id = ResourceId::from_path(resource_id);
     let precondition = etag::key_precondition(&headers, &key)?;
     store
-        .change_metadata(
-            &actor,
-            MetadataTarget::Existing(&id),
-            &precondition,
-            |current| {
-                current
-                    .and_then(|m| m.remove(key.as_str()))
-                    .ok_or_else(|| CoreError::NotFound {
-                        what: "metadata key",
-                        id: key.to_string(),
-                    })
-            },
-        )
+        .delete_metadata_key(&actor, &id, &key, &precondition)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

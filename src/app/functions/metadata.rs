@@ -20,7 +20,6 @@ pub async fn set_metadata(
     use super::server_context::{actor_for_change, app_state, fail};
     use crate::core::metadata::{MetaKey, MetaValue, MetaValueType, Precondition};
     use crate::core::resources::ResourceId;
-    use crate::core::store::MetadataTarget;
 
     let actor = actor_for_change(&csrf).await?;
     let state = app_state()?;
@@ -31,15 +30,7 @@ pub async fn set_metadata(
     let precondition = Precondition::Key(key.clone(), revision);
     let written = state
         .store
-        .change_metadata(
-            &actor,
-            MetadataTarget::Existing(&id),
-            &precondition,
-            |current| {
-                let current = current.cloned().unwrap_or_default();
-                Ok(current.put(key.clone(), value, state.api.limits)?)
-            },
-        )
+        .put_metadata_key(&actor, &id, &key, value, &precondition, state.api.limits)
         .await;
     match written {
         Ok(record) => record
@@ -65,26 +56,13 @@ pub async fn delete_metadata(
     use super::server_context::{actor_for_change, fail, store};
     use crate::core::metadata::{MetaKey, Precondition};
     use crate::core::resources::ResourceId;
-    use crate::core::store::MetadataTarget;
 
     let actor = actor_for_change(&csrf).await?;
     let store = store()?;
     let key = MetaKey::parse(&key).map_err(|e| fail(e.into()))?;
     let id = ResourceId::from_path(site);
     let removed = store
-        .change_metadata(
-            &actor,
-            MetadataTarget::Existing(&id),
-            &Precondition::Key(key.clone(), revision),
-            |current| {
-                current.and_then(|m| m.remove(key.as_str())).ok_or_else(|| {
-                    crate::core::CoreError::NotFound {
-                        what: "metadata key",
-                        id: key.as_str().to_owned(),
-                    }
-                })
-            },
-        )
+        .delete_metadata_key(&actor, &id, &key, &Precondition::Key(key.clone(), revision))
         .await;
     match removed {
         Ok(_) => Ok(()),

@@ -6,18 +6,6 @@ use crate::core::resources::Resource;
 // Server functions live under /rpc with fixed names, keeping /api free for the REST API and
 // giving scripts and tests stable URLs.
 
-/// Every site, by name.
-#[server(prefix = "/rpc", endpoint = "list_sites")]
-pub async fn list_sites() -> Result<Vec<Resource>, FnError> {
-    use super::server_context::{actor, fail, store};
-    use crate::core::resources::ResourceType;
-
-    store()?
-        .list_resources(&actor().await?, &ResourceType::site())
-        .await
-        .map_err(fail)
-}
-
 /// Creates a site. The name is checked by the core's rules; nothing is written when it fails.
 #[server(prefix = "/rpc", endpoint = "create_site")]
 pub async fn create_site(name: String, csrf: String) -> Result<Resource, FnError> {

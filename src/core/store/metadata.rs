@@ -8,7 +8,8 @@ use crate::core::CoreError;
 use crate::core::access::{Actor, CreatorType};
 use crate::core::changes::action;
 use crate::core::metadata::{
-    MetaKey, MetaValue, Metadata, MetadataEntry, MetadataRecord, Outcome, Precondition,
+    MetaKey, MetaValue, Metadata, MetadataEntry, MetadataLimits, MetadataRecord, Outcome,
+    Precondition,
 };
 use crate::core::resources::{ResourceId, ResourceType};
 
@@ -423,6 +424,52 @@ impl Store {
 }
 
 impl Store {
+    /// Sets one key of an existing resource (the per-key PUT, and the site page's edits).
+    pub async fn put_metadata_key(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+        key: &MetaKey,
+        value: MetaValue,
+        precondition: &Precondition,
+        limits: MetadataLimits,
+    ) -> Result<MetadataRecord, CoreError> {
+        self.change_metadata(
+            actor,
+            MetadataTarget::Existing(id),
+            precondition,
+            |current| {
+                let current = current.cloned().unwrap_or_default();
+                Ok(current.put(key.clone(), value, limits)?)
+            },
+        )
+        .await
+    }
+
+    /// Removes one key of an existing resource; a key it does not have is not found.
+    pub async fn delete_metadata_key(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+        key: &MetaKey,
+        precondition: &Precondition,
+    ) -> Result<MetadataRecord, CoreError> {
+        self.change_metadata(
+            actor,
+            MetadataTarget::Existing(id),
+            precondition,
+            |current| {
+                current
+                    .and_then(|m| m.remove(key.as_str()))
+                    .ok_or_else(|| CoreError::NotFound {
+                        what: "metadata key",
+                        id: key.to_string(),
+                    })
+            },
+        )
+        .await
+    }
+
     /// Renames a resource. The name lives in the `name` metadata key (the resource's name
     /// follows it), so a rename is that key's change, with its record and version bump.
     pub async fn rename_resource(
@@ -447,7 +494,7 @@ impl Store {
             MetadataTarget::Existing(id),
             precondition,
             |current| {
-                let limits = crate::core::metadata::MetadataLimits {
+                let limits = MetadataLimits {
                     max_keys: usize::MAX,
                 };
                 Ok(current
