@@ -86,7 +86,7 @@ test('1. an admin defines a tag with allowed values and a free-text tag', async 
   await page.getByRole('button', { name: 'Create site' }).click();
   await expect(page.getByRole('link', { name: SITE }).first()).toBeVisible();
 
-  await page.getByRole('link', { name: 'Tags' }).click();
+  await page.getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('heading', { name: 'Tags', level: 1 })).toBeVisible();
   await hydrated(page);
   await page.getByRole('button', { name: 'New tag' }).click();
@@ -152,6 +152,9 @@ test('2. a manager tags a site, edits metadata, uploads a photo and writes a not
   await expect(page.locator('tr[data-key="rack_units"]')).toContainText('number');
   await add('is_critical', 'boolean', 'true');
   await expect(page.locator('tr[data-key="is_critical"]')).toContainText('boolean');
+  // The form starts over as a string key, not a boolean with no value.
+  await expect(page.locator('#new-key-value-type')).toHaveValue('string');
+  await expect(page.locator('#new-key-value')).toHaveValue('');
 
   const rack = page.locator('tr[data-key="rack_units"]');
   await rack.getByRole('button', { name: 'Edit' }).click();

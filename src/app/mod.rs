@@ -13,7 +13,9 @@ use leptos_router::{SsrMode, path};
 
 use components::UserMenu;
 use functions::session::current_user;
-use pages::{AdminTagsPage, LoginPage, NotFoundPage, SiteListPage, SitePage};
+use pages::{
+    AdminTagsPage, AdminTokensPage, AdminUsersPage, LoginPage, NotFoundPage, SiteListPage, SitePage,
+};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sites/:id") view=SitePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/tags") view=AdminTagsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/tokens") view=AdminTokensPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -61,6 +61,10 @@ pub enum ValidationError {
     RoleUnknown(String),
     /// Site limits only make sense for managers: admins write everywhere, staff nowhere.
     SitesOnlyForManagers,
+    /// A token's lifetime in days, as a form gives it, is not a whole number in range.
+    TokenLifetimeInvalid {
+        max_days: u32,
+    },
     ColourInvalid(String),
     DescriptionTooLong {
         max: usize,
@@ -132,6 +136,7 @@ impl ValidationError {
             Self::PasswordTooLong { .. } => "password_too_long",
             Self::RoleUnknown(_) => "role_unknown",
             Self::SitesOnlyForManagers => "sites_only_for_managers",
+            Self::TokenLifetimeInvalid { .. } => "token_lifetime_invalid",
             Self::ColourInvalid(_) => "colour_invalid",
             Self::DescriptionTooLong { .. } => "description_too_long",
             Self::AppliesToEmpty => "applies_to_empty",
@@ -266,6 +271,11 @@ impl fmt::Display for ValidationError {
             ),
             Self::SitesOnlyForManagers => f.write_str(
                 "Only a manager can be limited to sites: an admin writes everywhere and staff only read.",
+            ),
+            Self::TokenLifetimeInvalid { max_days } => write!(
+                f,
+                "A token expires after a whole number of days from 1 to {max_days}; leave it \
+                 empty for a token that does not expire."
             ),
             Self::ColourInvalid(value) => write!(
                 f,

@@ -41,7 +41,7 @@ pub async fn user(store: &Store, command: UserCommand) -> Result<String, CoreErr
                     .map_err(|e| CoreError::Storage(format!("cannot read standard input: {e}")))?;
                 (line.trim_end_matches(['\r', '\n']).to_owned(), false)
             } else {
-                (hex_password(), true)
+                (random::password(), true)
             };
             let user = store
                 .create_user(&actor, &username, &password, &grant, random::id_bits())
@@ -58,11 +58,6 @@ pub async fn user(store: &Store, command: UserCommand) -> Result<String, CoreErr
             Ok(out)
         }
     }
-}
-
-/// 20 random bytes as hex: 160 bits, well past any guessing, and easy to copy.
-fn hex_password() -> String {
-    hex::encode(&random::secret()[..20])
 }
 
 pub async fn token(store: &Store, command: TokenCommand) -> Result<String, CoreError> {

@@ -11,6 +11,12 @@ pub fn secret() -> [u8; 32] {
     bytes()
 }
 
+/// A password for a new user when the admin does not choose one: 20 random bytes as hex, 160
+/// bits (well past any guessing) that are easy to copy.
+pub fn password() -> String {
+    hex::encode(bytes::<20>())
+}
+
 fn bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
     // The OS random source does not fail on any platform Sitebook runs on; if it ever did,

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin_access;
 mod admin_tags;
 mod browser;
 mod sign_in;

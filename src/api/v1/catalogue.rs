@@ -102,6 +102,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("password_too_long", 422, "Passwords have at most 1024 characters."),
     ("role_unknown", 422, "Roles are admin, manager and staff."),
     ("sites_only_for_managers", 422, "Only managers can be limited to sites."),
+    ("token_lifetime_invalid", 422, "A token's lifetime is a whole number of days from 1 to 3650, or none."),
     ("file_kind_invalid", 422, "File kinds are document, image, diagram and note."),
     ("file_empty", 422, "The uploaded file has no bytes."),
     ("note_not_text", 422, "Only notes (text) can have their text replaced; other files are uploaded anew."),

@@ -1,7 +1,7 @@
 //! Widgets shared by pages.
 
 pub mod admin;
-mod confirm_delete;
+mod confirm_action;
 mod new_site_form;
 mod sign_in_prompt;
 pub mod site;
@@ -9,7 +9,7 @@ mod site_table;
 mod timestamp;
 mod user_menu;
 
-pub use confirm_delete::ConfirmDelete;
+pub use confirm_action::ConfirmAction;
 pub use new_site_form::NewSiteForm;
 pub use sign_in_prompt::SignInPrompt;
 pub use site_table::SiteTable;

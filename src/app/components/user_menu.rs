@@ -8,7 +8,7 @@ pub fn UserMenu(user: SignedInUser) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <div class="user-menu">
-            {(user.role == "admin").then(|| view! { <a href="/admin/tags">"Tags"</a> })}
+            {(user.role == "admin").then(|| view! { <a href="/admin/tags">"Admin"</a> })}
             <span class="who">{user.username} " · " {user.role}</span>
             <ActionForm action=sign_out>
                 <input type="hidden" name="csrf" value=user.csrf />

@@ -2,11 +2,14 @@
 //! types, calls the core and maps its errors; no rule lives here.
 
 mod error;
+pub mod grants;
 pub mod metadata;
 pub mod session;
 pub mod site_overview;
 pub mod sites;
 pub mod tags;
+pub mod tokens;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 mod server_context;

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::components::admin::TagFormPanel;
-use crate::app::components::{ConfirmDelete, SignInPrompt};
-use crate::app::functions::FnError;
+use crate::app::components::ConfirmAction;
+use crate::app::components::admin::{AdminNav, TagFormPanel, admin_csrf, load_failed};
 use crate::app::functions::session::current_user;
 use crate::app::functions::tags::{TagInUse, delete_tag, tag_definitions};
 use crate::core::tags::TagDefinition;
@@ -25,30 +24,26 @@ pub fn AdminTagsPage() -> impl IntoView {
     let editing = RwSignal::new(Editing::Nothing);
     view! {
         <Title text="Tags" />
-        <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Sites"</a></nav>
+        <AdminNav current="tags" />
         <h1>"Tags"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading tags…"</p> }>
             {move || Suspend::new(async move {
-                let user = match user.await {
-                    Ok(Some(user)) => user,
-                    _ => return view! { <SignInPrompt /> }.into_any(),
+                let refusal = "Only admins define tags. Ask an admin to add or change one.";
+                let csrf = match admin_csrf(user.await, refusal) {
+                    Ok(csrf) => csrf,
+                    Err(refused) => return refused,
                 };
-                if user.role != "admin" {
-                    return view! { <p class="notice">"Only admins define tags. Ask an admin to add or change one."</p> }.into_any();
-                }
                 let list = match tags.await {
                     Ok(list) => list,
-                    Err(FnError::Denied(m)) => return view! { <p class="notice">{m}</p> }.into_any(),
-                    Err(e) => return view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => return load_failed(e),
                 };
-                let csrf = user.csrf;
                 let form_csrf = csrf.clone();
                 let done = Callback::new(move |_| { editing.set(Editing::Nothing); changes.update(|n| *n += 1); });
                 let cancel = Callback::new(move |_| editing.set(Editing::Nothing));
                 view! {
                     {move || match editing.get() {
                         Editing::Nothing => view! {
-                            <button class="new-tag" on:click=move |_| editing.set(Editing::New)>"New tag"</button>
+                            <button class="new-item" on:click=move |_| editing.set(Editing::New)>"New tag"</button>
                         }.into_any(),
                         Editing::New => view! { <TagFormPanel editing=None csrf=form_csrf.clone() on_saved=done on_cancel=cancel /> }.into_any(),
                         Editing::Tag(tag) => view! { <TagFormPanel editing=Some(tag) csrf=form_csrf.clone() on_saved=done on_cancel=cancel /> }.into_any(),
@@ -125,7 +120,7 @@ fn TagRow(
                 <button class="secondary" on:click=move |_| editing.set(Editing::Tag(for_edit.clone()))>
                     "Edit" <span class="sr-only">{format!(" {name}")}</span>
                 </button>
-                <ConfirmDelete
+                <ConfirmAction
                     question=format!("Delete the tag? {used} resource{} will lose it.", if used == 1 { "" } else { "s" })
                     confirm="Delete tag"
                     on_confirm=Callback::new(move |_| { delete.dispatch(()); })

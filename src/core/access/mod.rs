@@ -2,6 +2,7 @@
 //! every face (REST, server functions, CLI).
 
 mod actor;
+mod principals;
 mod role;
 #[cfg(feature = "ssr")]
 mod throttle;
@@ -11,6 +12,7 @@ mod username;
 pub mod credentials;
 
 pub use actor::{Actor, SiteScope};
+pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, User, token_expiry};
 pub use role::{CreatorType, Role};
 #[cfg(feature = "ssr")]
 pub use throttle::LoginThrottle;

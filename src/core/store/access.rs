@@ -1,54 +1,12 @@
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, SqliteConnection};
 
 use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::credentials::{self, token_digest};
-use crate::core::access::{Actor, CreatorType, Role, SiteScope, Username};
-use crate::core::error::ValidationError;
+use crate::core::access::{Actor, ApiToken, CreatorType, Grant, Role, SiteScope, User, Username};
 use crate::core::resources::ResourceId;
 use crate::core::tenancy::TenantId;
-
-/// A user as listed (never with the password hash).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct User {
-    pub id: String,
-    pub username: String,
-    pub role: Role,
-    /// `Some` for a manager limited to these sites.
-    pub sites: Option<Vec<ResourceId>>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// An API token as listed; the secret itself is shown once, by [`Store::create_token`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ApiToken {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-    pub sites: Option<Vec<ResourceId>>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// What a new user or token may do.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Grant {
-    pub role: Role,
-    /// `Some` limits a manager to these sites; an empty list allows none.
-    pub sites: Option<Vec<ResourceId>>,
-}
-
-impl Grant {
-    fn check(&self) -> Result<(), ValidationError> {
-        if self.sites.is_some() && self.role != Role::Manager {
-            Err(ValidationError::SitesOnlyForManagers)
-        } else {
-            Ok(())
-        }
-    }
-}
 
 /// `last_used_at` is a hint for admins, not an audit trail: writing it on every request would
 /// turn each API read into a write, so it is refreshed at most once per this interval.
@@ -106,6 +64,7 @@ impl Store {
             role: grant.role,
             sites,
             created_at: now,
+            disabled_at: None,
         })
     }
 
@@ -163,8 +122,11 @@ impl Store {
             name: name.as_str().to_owned(),
             role: grant.role,
             sites,
+            created_by: actor.id.clone(),
             created_at: now,
             expires_at,
+            last_used_at: None,
+            revoked_at: None,
         };
         Ok((token, secret))
     }
@@ -303,7 +265,7 @@ struct TokenRow {
 }
 
 /// Records a limited grant's sites, each of which must be a site of the tenant.
-async fn grant_sites(
+pub(super) async fn grant_sites(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
     principal_id: &str,
@@ -362,6 +324,7 @@ pub(super) async fn granted_sites(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::ValidationError;
     use crate::core::resources::{ResourceName, ResourceType};
     use crate::core::store::testing::{admin, manager, temp_store};
 

@@ -8,6 +8,7 @@ mod files;
 mod import;
 mod listing;
 mod metadata;
+mod principals;
 mod resources;
 mod search;
 mod sessions;
@@ -16,7 +17,7 @@ mod tags;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use access::{ApiToken, Grant, User};
+pub use crate::core::access::{ApiToken, Grant, User};
 pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;

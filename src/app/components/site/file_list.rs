@@ -4,7 +4,7 @@ use super::note_editor::NoteEditor;
 use super::upload_area::UploadArea;
 use super::use_site;
 use crate::app::browser;
-use crate::app::components::{ConfirmDelete, Timestamp};
+use crate::app::components::{ConfirmAction, Timestamp};
 use crate::core::files::{FileKind, SiteFile};
 
 /// Sizes as people read them: 1,000-based units, like file managers show.
@@ -136,7 +136,7 @@ fn DeleteFile(file: SiteFile) -> impl IntoView {
         }
     });
     view! {
-        <ConfirmDelete question=format!("Delete {name}?") confirm="Delete file" on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
+        <ConfirmAction question=format!("Delete {name}?") confirm="Delete file" on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
         {move || delete.value().get().and_then(|r| r.err()).map(|e| view! {
             <p class="form-error" role="alert">{e}</p>
         })}

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::use_site;
-use crate::app::components::{ConfirmDelete, Timestamp};
+use crate::app::components::{ConfirmAction, Timestamp};
 use crate::app::functions::metadata::{delete_metadata, set_metadata};
 use crate::core::metadata::{MetaKey, MetaValue, MetaValueType, MetadataEntry};
 
@@ -107,7 +107,7 @@ fn DeleteKey(key_name: String, revision: i64) -> impl IntoView {
         }
     });
     view! {
-        <ConfirmDelete question="Delete this key?".to_owned() confirm="Delete key" on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
+        <ConfirmAction question="Delete this key?".to_owned() confirm="Delete key" on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
         {move || delete.value().get().and_then(|r| r.err()).map(|e| view! {
             <p class="form-error" role="alert">{e.to_string()}</p>
         })}
@@ -126,8 +126,11 @@ fn ValueInputs(
     let type_id = format!("{id}-type");
     view! {
         <label class="sr-only" for=type_id.clone()>"Type"</label>
+        // `selected` is for the server's HTML; `prop:value` keeps the picker in step when the
+        // form resets `kind` after an edit.
         <select
             id=type_id
+            prop:value=move || kind.get().as_str()
             on:change=move |e| {
                 let picked = MetaValueType::parse(&event_target_value(&e));
                 if picked == MetaValueType::Boolean && !matches!(text.get_untracked().as_str(), "true" | "false") {
@@ -146,7 +149,7 @@ fn ValueInputs(
             let described_by = described_by.clone();
             move || if kind.get() == MetaValueType::Boolean {
                 view! {
-                    <select id=id.clone() aria-describedby=described_by.clone() on:change=move |e| text.set(event_target_value(&e))>
+                    <select id=id.clone() aria-describedby=described_by.clone() prop:value=move || text.get() on:change=move |e| text.set(event_target_value(&e))>
                         <option value="true" selected=move || text.get() == "true">"true"</option>
                         <option value="false" selected=move || text.get() == "false">"false"</option>
                     </select>
@@ -257,6 +260,7 @@ fn NewKeyForm() -> impl IntoView {
                 .await;
                 if result.is_ok() {
                     key.set(String::new());
+                    kind.set(MetaValueType::String);
                     text.set(String::new());
                     touched.set(false);
                     site.reload();
