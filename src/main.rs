@@ -3,6 +3,10 @@ use sitebook::server::config::Command;
 use sitebook::server::{Config, commands, startup};
 use tracing_subscriber::EnvFilter;
 
+// See Cargo.toml: the page renderer's many small allocations are cheaper with mimalloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();

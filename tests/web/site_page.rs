@@ -419,3 +419,30 @@ async fn staff_see_no_edit_controls_and_forged_calls_change_nothing() {
         "only the creation is recorded: {history:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn long_file_lists_and_histories_show_the_newest_first_and_the_rest_on_request() {
+    let manager = Browser::signed_in(Role::Manager).await;
+    let (site, _) = site_with_region_tag(&manager).await;
+    let csrf = manager.csrf.clone();
+    for n in 0..53 {
+        let body = format!("note {n}");
+        let name = format!("note-{n:02}.txt");
+        let stored = upload(&manager, &site, Some(&csrf), &name, body.as_bytes()).await;
+        assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
+    }
+    let page = manager.get(&format!("/sites/{site}")).await;
+    assert_eq!(page.body.matches("data-file=").count(), 50);
+    assert!(page.body.contains("note-52.txt") && !page.body.contains("note-02.txt"));
+    assert!(page.body.contains("Show all 53 files"), "{}", page.body);
+    assert!(page.body.contains("Show older changes"));
+    assert_eq!(page.body.matches("added file").count(), 25);
+
+    let all = manager
+        .get(&format!("/sites/{site}?files=all&history=all"))
+        .await;
+    assert_eq!(all.body.matches("data-file=").count(), 53);
+    assert!(!all.body.contains("Show all") && !all.body.contains("Show older changes"));
+    assert_eq!(all.body.matches("added file").count(), 53);
+    assert!(all.body.contains("created the site"));
+}

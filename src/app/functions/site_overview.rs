@@ -30,9 +30,14 @@ pub struct SiteOverview {
     pub metadata: Vec<MetadataEntry>,
     pub tags: Vec<AppliedTag>,
     pub tag_choices: Vec<TagChoice>,
+    /// Newest first: the first [`FILES_SHOWN`], or all of them when asked.
     pub files: Vec<SiteFile>,
-    /// Newest first, at most [`HISTORY_LENGTH`].
+    /// How many files the site has in all.
+    pub file_count: u64,
+    /// Newest first: the latest [`HISTORY_SHOWN`], or up to [`HISTORY_MOST`] when asked.
     pub history: Vec<ChangeRecord>,
+    /// Whether older changes were left out.
+    pub history_cut: bool,
     /// User and token ids to the names people know them by.
     pub names: HashMap<String, String>,
     /// Whether the signed-in person may change this site (the core checks again on every call).
@@ -40,8 +45,39 @@ pub struct SiteOverview {
     pub csrf: String,
 }
 
-/// How many changes the page's timeline shows; the API pages through all of them.
-pub const HISTORY_LENGTH: u32 = 100;
+/// What the page shows at first. A site with hundreds of files or changes would otherwise
+/// send them all (twice: as HTML and as the data the browser hydrates from) on every visit.
+pub const FILES_SHOWN: u32 = 50;
+pub const HISTORY_SHOWN: u32 = 25;
+/// The longest timeline the page shows when asked for the whole history; the API pages
+/// through all of it.
+pub const HISTORY_MOST: u32 = 1000;
+
+/// Which of the page's long lists to show in full (`?files=all`, `?history=all`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expanded {
+    pub files: bool,
+    pub history: bool,
+}
+
+impl Expanded {
+    pub fn from_query(files: Option<&str>, history: Option<&str>) -> Self {
+        Self {
+            files: files == Some("all"),
+            history: history == Some("all"),
+        }
+    }
+
+    /// The page's query string with these lists expanded (empty when none is).
+    pub fn query(self) -> String {
+        match (self.files, self.history) {
+            (false, false) => String::new(),
+            (true, false) => "?files=all".to_owned(),
+            (false, true) => "?history=all".to_owned(),
+            (true, true) => "?files=all&history=all".to_owned(),
+        }
+    }
+}
 
 impl TagChoice {
     pub fn of(tag: crate::core::tags::TagDefinition) -> Self {
@@ -67,7 +103,10 @@ impl SiteOverview {
 
 /// The site page's data, or `None` for an id that is not a site of the caller's tenant.
 #[server(prefix = "/rpc", endpoint = "site_overview")]
-pub async fn get_site_overview(id: String) -> Result<Option<SiteOverview>, FnError> {
+pub async fn get_site_overview(
+    id: String,
+    expanded: Expanded,
+) -> Result<Option<SiteOverview>, FnError> {
     use super::server_context::{fail, session, store};
     use crate::core::resources::{ResourceId, ResourceType};
     use crate::core::tags::CorrelationType;
@@ -83,15 +122,30 @@ pub async fn get_site_overview(id: String) -> Result<Option<SiteOverview>, FnErr
     else {
         return Ok(None);
     };
-    // Independent reads; run together so the page waits for the slowest, not their sum.
+    let file_limit = if expanded.files {
+        u32::MAX
+    } else {
+        FILES_SHOWN
+    };
+    let history_limit = if expanded.history {
+        HISTORY_MOST
+    } else {
+        HISTORY_SHOWN
+    };
+    // Independent reads; run together so the page waits for the slowest, not their sum. One
+    // change more than shown tells whether older ones were left out.
     let (metadata, tags, definitions, files, history, names) = tokio::join!(
         store.read_metadata_shared(actor, &id),
         store.resource_tags(actor, &id),
-        store.list_tags(actor),
-        store.list_files(actor, &id),
-        store.recent_changes(actor, &id, HISTORY_LENGTH),
+        store.tags_for(actor, CorrelationType::Site),
+        store.recent_files(actor, &id, file_limit),
+        store.recent_changes(actor, &id, history_limit + 1),
         store.principal_names(actor),
     );
+    let (files, file_count) = files.map_err(fail)?;
+    let mut history = history.map_err(fail)?;
+    let history_cut = history.len() > history_limit as usize;
+    history.truncate(history_limit as usize);
     let parent = match &site.parent {
         Some(parent_id) => store
             .get_resource(actor, parent_id)
@@ -100,20 +154,22 @@ pub async fn get_site_overview(id: String) -> Result<Option<SiteOverview>, FnErr
             .map(|p| (p.id.to_string(), p.name)),
         None => None,
     };
-    let tag_choices = definitions
-        .map_err(fail)?
-        .into_iter()
-        .filter(|(tag, _)| tag.applies_to.contains(&CorrelationType::Site))
-        .map(|(tag, _)| TagChoice::of(tag))
-        .collect();
+    let can_edit = actor.require_write(Some(&site.id)).is_ok();
+    // Only the tag picker uses the choices, and only those who may edit see it.
+    let tag_choices = match definitions.map_err(fail)? {
+        definitions if can_edit => definitions.into_iter().map(TagChoice::of).collect(),
+        _ => Vec::new(),
+    };
     Ok(Some(SiteOverview {
-        can_edit: actor.require_write(Some(&site.id)).is_ok(),
+        can_edit,
         parent,
         metadata: metadata.map_err(fail)?.entries.clone(),
         tags: tags.map_err(fail)?,
         tag_choices,
-        files: files.map_err(fail)?,
-        history: history.map_err(fail)?,
+        files,
+        file_count,
+        history,
+        history_cut,
         names: names.map_err(fail)?,
         csrf: session.csrf_token,
         site,

@@ -53,7 +53,7 @@ pub async fn search_sites(q: String, after: i64) -> Result<SiteListing, FnError>
     let (found, names, tags) = tokio::join!(
         store.list_with_summaries(&actor, Some(&query), after, SITES_PER_PAGE + 1),
         store.principal_names(&actor),
-        store.list_tags(&actor),
+        store.tags_for(&actor, CorrelationType::Site),
     );
     let mut rows = found.map_err(fail)?;
     let next = (rows.len() > SITES_PER_PAGE as usize).then(|| {
@@ -63,10 +63,8 @@ pub async fn search_sites(q: String, after: i64) -> Result<SiteListing, FnError>
     let filters = tags
         .map_err(fail)?
         .into_iter()
-        .filter(|(tag, _)| {
-            tag.applies_to.contains(&CorrelationType::Site) && tag.allowed_values.is_some()
-        })
-        .map(|(tag, _)| TagChoice::of(tag))
+        .filter(|tag| tag.allowed_values.is_some())
+        .map(TagChoice::of)
         .collect();
     Ok(SiteListing {
         rows,

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::NotFoundPage;
 use crate::app::components::site::{
@@ -10,19 +10,27 @@ use crate::app::components::site::{
 };
 use crate::app::components::{SignInPrompt, Timestamp};
 use crate::app::functions::FnError;
-use crate::app::functions::site_overview::{SiteOverview, get_site_overview};
+use crate::app::functions::site_overview::{Expanded, SiteOverview, get_site_overview};
 
 /// `/sites/{id}`: one site with its tags, metadata, files and history; the not-found page
 /// (status 404) for an unknown id.
 #[component]
 pub fn SitePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     // Every edit bumps this, and the page reads the site again: one source of truth, the core.
     let changes = RwSignal::new(0u64);
     UploadQueue::provide();
+    let expanded = Memo::new(move |_| {
+        let query = query.read();
+        Expanded::from_query(query.get_str("files"), query.get_str("history"))
+    });
     let overview = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), changes.get()),
-        |(id, _)| get_site_overview(id),
+        move || {
+            let id = params.read().get("id").unwrap_or_default();
+            (id, expanded.get(), changes.get())
+        },
+        |(id, expanded, _)| get_site_overview(id, expanded),
     );
 
     view! {
@@ -30,7 +38,7 @@ pub fn SitePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading site…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(Some(data)) => view! { <SiteDetails data changes /> }.into_any(),
+                    Ok(Some(data)) => view! { <SiteDetails data changes expanded=expanded.get_untracked() /> }.into_any(),
                     Ok(None) => view! { <NotFoundPage /> }.into_any(),
                     Err(FnError::Denied(_)) => view! { <SignInPrompt /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -42,7 +50,7 @@ pub fn SitePage() -> impl IntoView {
 }
 
 #[component]
-fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>) -> impl IntoView {
+fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>, expanded: Expanded) -> impl IntoView {
     let last = data.history.first().map(|c| (c.at, data.who(&c.actor_id)));
     let tag_names = data
         .tag_choices
@@ -89,8 +97,8 @@ fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>) -> impl IntoView {
         </header>
         <TagChips tags=data.tags choices=data.tag_choices />
         <MetadataTable entries=data.metadata />
-        <FileList files=data.files />
-        <History changes=data.history tag_names />
+        <FileList files=data.files total=data.file_count expanded />
+        <History changes=data.history cut=data.history_cut tag_names expanded />
     }
     .into_any()
 }

@@ -242,6 +242,35 @@ impl Store {
         .collect()
     }
 
+    /// A site's newest `limit` files and how many it has in all: what a page shows first.
+    pub async fn recent_files(
+        &self,
+        actor: &Actor,
+        site_id: &ResourceId,
+        limit: u32,
+    ) -> Result<(Vec<SiteFile>, u64), CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let site = find_site(&mut conn, &actor.tenant, site_id).await?;
+        let files = sqlx::query_as::<_, FileRow>(select_files!(
+            "WHERE f.site_pk = ? ORDER BY f.uploaded_at DESC, f.id LIMIT ?"
+        ))
+        .bind(site.pk)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(storage)?
+        .into_iter()
+        .map(FileRow::into_file)
+        .collect::<Result<Vec<_>, _>>()?;
+        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM site_files WHERE site_pk = ?")
+            .bind(site.pk)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(storage)?;
+        Ok((files, total.unsigned_abs()))
+    }
+
     pub async fn get_file(
         &self,
         actor: &Actor,
@@ -452,6 +481,31 @@ mod tests {
             .unwrap();
         assert!(!path.exists(), "an unreferenced blob is removed");
         assert!(store.list_files(&staff(), &hq).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn recent_files_are_the_newest_few_with_the_total() {
+        let (_dir, store) = temp_store().await;
+        let hq = site(&store).await;
+        for (n, name) in ["a.png", "b.png", "c.png"].into_iter().enumerate() {
+            store
+                .add_file(
+                    &manager(),
+                    &hq,
+                    named(name),
+                    upload(&store, PNG).await,
+                    n as u128,
+                )
+                .await
+                .unwrap();
+        }
+        let (files, total) = store.recent_files(&staff(), &hq, 2).await.unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!((names, total), (vec!["c.png", "b.png"], 3));
+        assert_eq!(
+            store.list_files(&staff(), &hq).await.unwrap()[..2],
+            files[..]
+        );
     }
 
     #[tokio::test]

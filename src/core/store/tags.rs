@@ -256,6 +256,32 @@ impl Store {
         .collect()
     }
 
+    /// The tenant's tag definitions that apply to `kind`, by name, without the usage counts
+    /// of [`Store::list_tags`] (which read every tag value): what pickers and filters offer.
+    pub async fn tags_for(
+        &self,
+        actor: &Actor,
+        kind: CorrelationType,
+    ) -> Result<Vec<TagDefinition>, CoreError> {
+        actor.require_read()?;
+        let rows = sqlx::query_as::<_, TagRow>(
+            "SELECT pk, id, name, description, colour, applies_to, allowed_values, version, \
+             created_at, updated_at FROM tags WHERE tenant_id = ? ORDER BY name COLLATE NOCASE",
+        )
+        .bind(actor.tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let mut tags = Vec::with_capacity(rows.len());
+        for row in rows {
+            let tag = row.into_definition()?;
+            if tag.applies_to.contains(&kind) {
+                tags.push(tag);
+            }
+        }
+        Ok(tags)
+    }
+
     pub async fn get_tag(&self, actor: &Actor, id: &TagId) -> Result<TagDefinition, CoreError> {
         actor.require_read()?;
         let mut conn = self.pool.acquire().await.map_err(storage)?;
@@ -641,6 +667,40 @@ mod tests {
             Err(CoreError::Conflict(_))
         ));
         assert_eq!(store.list_tags(&staff()).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn pickers_get_the_definitions_that_apply_to_their_kind_by_name() {
+        let (_dir, store) = temp_store().await;
+        store
+            .create_tag(&admin(), &draft("tier", None), 1)
+            .await
+            .unwrap();
+        store
+            .create_tag(&admin(), &draft("Region", None), 2)
+            .await
+            .unwrap();
+        let users_only = TagDraft::new("Team", "", "#112233", &["user".to_owned()], None).unwrap();
+        store.create_tag(&admin(), &users_only, 3).await.unwrap();
+        let names = |tags: Vec<TagDefinition>| tags.into_iter().map(|t| t.name).collect::<Vec<_>>();
+        let for_sites = store
+            .tags_for(&staff(), CorrelationType::Site)
+            .await
+            .unwrap();
+        assert_eq!(names(for_sites), ["Region", "tier"]);
+        let for_users = store
+            .tags_for(&staff(), CorrelationType::User)
+            .await
+            .unwrap();
+        assert_eq!(names(for_users), ["Team"]);
+        let other = actor_of("other", Role::Staff);
+        assert!(
+            store
+                .tags_for(&other, CorrelationType::Site)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@ use super::upload_area::UploadArea;
 use super::use_site;
 use crate::app::browser;
 use crate::app::components::{ConfirmAction, Timestamp};
+use crate::app::functions::site_overview::Expanded;
 use crate::core::files::{FileKind, SiteFile};
 
 /// Sizes as people read them: 1,000-based units, like file managers show.
@@ -35,12 +36,25 @@ fn content_url(file: &SiteFile) -> String {
     format!("/api/v1/sites/{}/files/{}/content", file.site_id, file.id)
 }
 
-/// The site's files, newest first, with uploads and notes.
+/// The site's files, newest first, with uploads and notes; `total` counts those not shown.
 #[component]
-pub fn FileList(files: Vec<SiteFile>) -> impl IntoView {
+pub fn FileList(files: Vec<SiteFile>, total: u64, expanded: Expanded) -> impl IntoView {
     let site = use_site();
     let writing_note = RwSignal::new(false);
     let empty = files.is_empty();
+    let shown = files.len() as u64;
+    let more = (shown < total).then(|| {
+        let all = Expanded {
+            files: true,
+            ..expanded
+        };
+        view! {
+            <p class="more">
+                {format!("The newest {shown} of {total} files. ")}
+                <a href=all.query()>{format!("Show all {total} files")}</a>
+            </p>
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="files-heading">
             <h2 id="files-heading">"Files"</h2>
@@ -56,6 +70,7 @@ pub fn FileList(files: Vec<SiteFile>) -> impl IntoView {
             <ul class="files">
                 {files.into_iter().map(|file| view! { <FileRow file /> }).collect_view()}
             </ul>
+            {more}
         </section>
     }
     .into_any()
@@ -64,30 +79,33 @@ pub fn FileList(files: Vec<SiteFile>) -> impl IntoView {
 #[component]
 fn FileRow(file: SiteFile) -> impl IntoView {
     let site = use_site();
-    let previewing = RwSignal::new(false);
-    let editing = RwSignal::new(false);
     let url = content_url(&file);
     let is_image = file.kind == FileKind::Image && file.content_type.starts_with("image/");
     let is_note = file.kind == FileKind::Note;
     let name = file.name.clone();
-    let note_file = StoredValue::new((file.id.to_string(), file.version, file.name.clone()));
+    // Signals only where something can change: a preview toggle for images, note editing for
+    // those who may edit. A page of read-only rows renders faster without them.
+    let previewing = is_image.then(|| RwSignal::new(false));
+    let editing = (site.can_edit && is_note).then(|| RwSignal::new(false));
+    let note_file = (file.id.to_string(), file.version, file.name.clone());
     view! {
         <li class="file" data-file=file.id.to_string()>
             <div class="file-main">
-                {if is_image {
-                    let (url, name) = (url.clone(), name.clone());
-                    view! {
-                        <button
-                            class="thumb"
-                            aria-label=format!("Preview {name}")
-                            aria-expanded=move || previewing.get().to_string()
-                            on:click=move |_| previewing.update(|p| *p = !*p)
-                        >
-                            <img src=url alt="" loading="lazy" width="56" height="56" />
-                        </button>
-                    }.into_any()
-                } else {
-                    view! { <span class="file-icon" aria-hidden="true">{icon(file.kind)}</span> }.into_any()
+                {match previewing {
+                    Some(previewing) => {
+                        let (url, name) = (url.clone(), name.clone());
+                        view! {
+                            <button
+                                class="thumb"
+                                aria-label=format!("Preview {name}")
+                                aria-expanded=move || previewing.get().to_string()
+                                on:click=move |_| previewing.update(|p| *p = !*p)
+                            >
+                                <img src=url alt="" loading="lazy" width="56" height="56" />
+                            </button>
+                        }.into_any()
+                    }
+                    None => view! { <span class="file-icon" aria-hidden="true">{icon(file.kind)}</span> }.into_any(),
                 }}
                 <div class="file-text">
                     <a class="file-name" href=url.clone() download=name.clone()>{name.clone()}</a>
@@ -102,13 +120,13 @@ fn FileRow(file: SiteFile) -> impl IntoView {
                     <a class="button secondary" href=url.clone() download=name.clone()>
                         "Download" <span class="sr-only">{format!(" {name}")}</span>
                     </a>
-                    {(site.can_edit && is_note).then(|| view! {
+                    {editing.map(|editing| view! {
                         <button class="secondary" on:click=move |_| editing.set(true)>"Edit note"</button>
                     })}
                     {site.can_edit.then(|| view! { <DeleteFile file=file.clone() /> })}
                 </div>
             </div>
-            {is_image.then(|| {
+            {previewing.map(|previewing| {
                 let (url, name) = (url.clone(), name.clone());
                 view! {
                     <Show when=move || previewing.get()>
@@ -116,9 +134,14 @@ fn FileRow(file: SiteFile) -> impl IntoView {
                     </Show>
                 }
             })}
-            <Show when=move || editing.get()>
-                <NoteEditor file=Some(note_file.get_value()) on_done=Callback::new(move |_| editing.set(false)) />
-            </Show>
+            {editing.map(|editing| {
+                let note_file = StoredValue::new(note_file);
+                view! {
+                    <Show when=move || editing.get()>
+                        <NoteEditor file=Some(note_file.get_value()) on_done=Callback::new(move |_| editing.set(false)) />
+                    </Show>
+                }
+            })}
         </li>
     }
     .into_any()

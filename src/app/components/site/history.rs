@@ -3,6 +3,7 @@ use serde_json::Value;
 
 use super::use_site;
 use crate::app::components::Timestamp;
+use crate::app::functions::site_overview::{Expanded, HISTORY_MOST};
 use crate::core::changes::ChangeRecord;
 
 /// A recorded value as a short line: strings bare, files by name, anything else as JSON.
@@ -39,9 +40,15 @@ fn describe(change: &ChangeRecord, tag_names: &dyn Fn(&str) -> String) -> String
     format!("{verb} {thing}").trim().to_owned()
 }
 
-/// The site's changes, newest first: what, old → new, who and when.
+/// The site's changes, newest first: what, old → new, who and when. `cut` says older ones
+/// were left out.
 #[component]
-pub fn History(changes: Vec<ChangeRecord>, tag_names: Vec<(String, String)>) -> impl IntoView {
+pub fn History(
+    changes: Vec<ChangeRecord>,
+    cut: bool,
+    tag_names: Vec<(String, String)>,
+    expanded: Expanded,
+) -> impl IntoView {
     let site = use_site();
     let name_of = move |id: &str| {
         tag_names
@@ -51,6 +58,22 @@ pub fn History(changes: Vec<ChangeRecord>, tag_names: Vec<(String, String)>) -> 
             .unwrap_or_else(|| id.to_owned())
     };
     let empty = changes.is_empty();
+    let more = cut.then(|| {
+        if expanded.history {
+            view! {
+                <p class="more">
+                    {format!("The latest {HISTORY_MOST} changes; the API's /api/v1/metadata/{}/changes has them all.", site.site)}
+                </p>
+            }
+            .into_any()
+        } else {
+            let all = Expanded {
+                history: true,
+                ..expanded
+            };
+            view! { <p class="more"><a href=all.query()>"Show older changes"</a></p> }.into_any()
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
@@ -76,6 +99,7 @@ pub fn History(changes: Vec<ChangeRecord>, tag_names: Vec<(String, String)>) -> 
                     }
                 }).collect_view()}
             </ol>
+            {more}
         </section>
     }
     .into_any()
