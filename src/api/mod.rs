@@ -6,18 +6,24 @@
 pub mod v1;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
+use axum::routing::any;
+use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::core::store::Store;
 use v1::ApiSettings;
 use v1::error::ApiError;
 
-/// Everything under `/api`. Unknown paths and methods get the JSON error body too, never the
-/// web UI's HTML, and every response carries an `x-request-id` (the client's, or a new one)
-/// that the change records keep.
+/// Everything under `/api`, at full paths, for the app to merge. Unknown paths and methods get
+/// the JSON error body too, never the web UI's HTML, and every response carries an
+/// `x-request-id` (the client's, or a new one) that the change records keep.
+///
+/// The versions are nested straight at `/api/v1` rather than in a router nested at `/api`:
+/// each level of nesting wraps every route in a layer that rebuilds the request's URI, a cost
+/// paid on every request.
 pub fn router<S>(settings: ApiSettings) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -25,11 +31,19 @@ where
     ApiSettings: FromRef<S>,
 {
     Router::new()
-        .nest("/v1", v1::router())
-        .fallback(route_missing)
-        .layer(from_fn_with_state(settings, v1::error::render))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .nest("/api/v1", v1::router())
+        .route("/api", any(route_missing))
+        .route("/api/", any(route_missing))
+        .route("/api/{*rest}", any(route_missing))
+        // One layer made of four rather than four layers: each `Router::layer` wraps every
+        // route in one more boxed service, cloned on every request.
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(from_fn_with_state(settings, v1::error::render))
+                .layer(DefaultBodyLimit::max(v1::MAX_JSON_BODY)),
+        )
 }
 
 async fn route_missing() -> ApiError {

@@ -3,6 +3,7 @@ use std::path::Path;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -42,7 +43,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// The state every request sees, from the configuration and an open store.
 pub fn app_state(config: &Config, store: Store) -> AppState {
     AppState {
-        leptos_options: leptos_options(config),
+        leptos_options: std::sync::Arc::new(leptos_options(config)),
         store,
         api: ApiSettings::new(
             &config.public_url(),
@@ -64,14 +65,18 @@ fn path_str(path: &Path) -> String {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
-        .nest("/api", crate::api::router(state.api.clone()))
+        .merge(crate::api::router(state.api.clone()))
         .leptos_routes(&state, routes, {
-            let options = state.leptos_options.clone();
+            let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // One layer of two, not two layers: each `Router::layer` boxes every route again.
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(CompressionLayer::new()),
+        )
         .with_state(state)
 }
 

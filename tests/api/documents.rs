@@ -115,14 +115,12 @@ async fn api_paths_never_answer_html() {
         .get("/no/such/route")
         .await
         .assert_error(StatusCode::NOT_FOUND, "route_missing");
-    let other_version = app
-        .send(
-            Request::get("/api/v2/metadata")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    other_version.assert_error(StatusCode::NOT_FOUND, "route_missing");
+    for path in ["/api/v2/metadata", "/api", "/api/"] {
+        let reply = app
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        reply.assert_error(StatusCode::NOT_FOUND, "route_missing");
+    }
     manager
         .call(Method::POST, "/metadata/x")
         .json(&json!({}))

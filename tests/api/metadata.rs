@@ -63,6 +63,16 @@ async fn the_seed_example_creates_metadata_and_reads_back_exactly() {
     let reread = manager.get(&format!("/metadata/{ROUTER_ID}")).await;
     assert_eq!(reread.json()["metadata"], json!({"rack_units": 4}));
     assert_eq!(etag(&reread), "\"2\"");
+    let changed_since = manager
+        .call(Method::GET, &format!("/metadata/{ROUTER_ID}"))
+        .header("if-none-match", &etag(&read))
+        .send()
+        .await;
+    assert_eq!(
+        changed_since.status,
+        StatusCode::OK,
+        "the old ETag no longer matches"
+    );
 }
 
 #[tokio::test]

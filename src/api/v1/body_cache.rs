@@ -6,13 +6,29 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
 use super::schemas::MetadataBody;
 use crate::core::metadata::MetadataRecord;
+use crate::core::store::{RecordKey, RecordKeyRef};
+
+type Body = (Arc<MetadataRecord>, Bytes);
+
+/// Bodies are budgeted by size: one record may be a few bytes or many megabytes.
+#[derive(Clone)]
+struct BySize;
+
+impl Weighter<RecordKey, Body> for BySize {
+    fn weight(&self, _key: &RecordKey, (_, bytes): &Body) -> u64 {
+        // The record the entry keeps alive is about as big as its JSON, and the entry's own
+        // overhead counts too, so that empty bodies cannot grow without bound.
+        128 + 2 * bytes.len() as u64
+    }
+}
 
 pub struct BodyCache {
-    bodies: Cache<(String, String), (Arc<MetadataRecord>, Bytes)>,
+    bodies: Cache<RecordKey, Body, BySize>,
 }
 
 impl std::fmt::Debug for BodyCache {
@@ -22,16 +38,19 @@ impl std::fmt::Debug for BodyCache {
 }
 
 impl BodyCache {
-    pub fn new(capacity: usize) -> Self {
+    /// Keeps bodies up to `budget` bytes in all.
+    pub fn new(budget: u64) -> Self {
+        // The item estimate only sizes the first allocation; a few hundred bytes a body.
+        let estimated = usize::try_from(budget / 512).unwrap_or(usize::MAX);
         Self {
-            bodies: Cache::new(capacity),
+            bodies: Cache::with_weighter(estimated, budget, BySize),
         }
     }
 
     /// The response body for `record`, made once per record.
     pub fn body(&self, tenant: &str, record: &Arc<MetadataRecord>) -> Bytes {
-        let key = (tenant.to_owned(), record.resource.id.to_string());
-        if let Some((cached, bytes)) = self.bodies.get(&key)
+        let id = record.resource.id.as_str();
+        if let Some((cached, bytes)) = self.bodies.get(&RecordKeyRef::new(tenant, id))
             && Arc::ptr_eq(&cached, record)
         {
             return bytes;
@@ -39,7 +58,8 @@ impl BodyCache {
         let bytes = Bytes::from(
             serde_json::to_vec(&MetadataBody(record)).expect("a metadata record serialises"),
         );
-        self.bodies.insert(key, (record.clone(), bytes.clone()));
+        self.bodies
+            .insert(RecordKey::new(tenant, id), (record.clone(), bytes.clone()));
         bytes
     }
 }

@@ -1,5 +1,7 @@
 //! ETags and `If-Match`. A version number is the whole ETag: strong, opaque to clients.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use super::error::ApiError;
@@ -11,6 +13,31 @@ pub fn format(version: i64) -> String {
 
 pub fn header_value(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format(version)).expect("a quoted integer is a valid header value")
+}
+
+/// A request's `If-None-Match`, taken alone rather than with a copy of every header.
+pub struct IfNoneMatch(Option<HeaderValue>);
+
+impl IfNoneMatch {
+    /// Whether the client already has `version` (RFC 9110 13.1.2: `*`, or any tag in the
+    /// list, compared weakly), so a read can answer 304 Not Modified.
+    pub fn has(&self, version: i64) -> bool {
+        let Some(text) = self.0.as_ref().and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let ours = format(version);
+        text.split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.headers.get(header::IF_NONE_MATCH).cloned()))
+    }
 }
 
 /// The version `If-Match` names: `None` when absent or `*` (any current version will do).
@@ -55,6 +82,18 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::IF_MATCH, HeaderValue::from_str(if_match).unwrap());
         h
+    }
+
+    #[test]
+    fn if_none_match_is_met_by_star_or_any_listed_tag_weak_or_strong() {
+        let header = |v: &str| IfNoneMatch(Some(HeaderValue::from_str(v).unwrap()));
+        assert!(header("\"7\"").has(7));
+        assert!(header("W/\"7\"").has(7));
+        assert!(header("\"3\", \"7\"").has(7));
+        assert!(header("*").has(7));
+        assert!(!header("\"3\", \"8\"").has(7));
+        assert!(!header("\"77\"").has(7));
+        assert!(!IfNoneMatch(None).has(7));
     }
 
     #[test]

@@ -89,7 +89,10 @@ pub async fn create_metadata(
                 kind: &kind,
             },
             &precondition,
-            |current| Ok(Metadata::replace(current, &body.metadata, settings.limits)?),
+            {
+                let (metadata, limits) = (body.metadata, settings.limits);
+                move |current| Ok(Metadata::replace(current, &metadata, limits)?)
+            },
         )
         .await?;
     Ok(with_etag(&record, StatusCode::OK))
@@ -109,13 +112,13 @@ pub async fn get_metadata(
     State(settings): State<ApiSettings>,
     Caller(actor): Caller,
     ApiPath(resource_id): ApiPath<String>,
-    headers: HeaderMap,
+    if_none_match: etag::IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let record = store
         .read_metadata_shared(&actor, &ResourceId::from_path(resource_id))
         .await?;
     let etag = etag::header_value(record.resource.version);
-    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+    if if_none_match.has(record.resource.version) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     let body = settings.bodies.body(actor.tenant.as_str(), &record);
@@ -155,12 +158,10 @@ pub async fn replace_metadata(
     let id = ResourceId::from_path(resource_id);
     let precondition = etag::resource_precondition(&headers)?;
     let record = store
-        .change_metadata(
-            &actor,
-            MetadataTarget::Existing(&id),
-            &precondition,
-            |current| Ok(Metadata::replace(current, &body, settings.limits)?),
-        )
+        .change_metadata(&actor, MetadataTarget::Existing(&id), &precondition, {
+            let limits = settings.limits;
+            move |current| Ok(Metadata::replace(current, &body, limits)?)
+        })
         .await?;
     Ok(with_etag(&record, StatusCode::OK))
 }
@@ -229,18 +230,16 @@ pub async fn patch_metadata(
     let id = ResourceId::from_path(resource_id);
     let precondition = etag::resource_precondition(&headers)?;
     let record = store
-        .change_metadata(
-            &actor,
-            MetadataTarget::Existing(&id),
-            &precondition,
-            |current| {
+        .change_metadata(&actor, MetadataTarget::Existing(&id), &precondition, {
+            let limits = settings.limits;
+            move |current| {
                 let current = current.cloned().unwrap_or_default();
                 Ok(match kind {
-                    PatchKind::Merge => current.merge(&body, settings.limits)?,
-                    PatchKind::JsonPatch => current.json_patch(&body, settings.limits)?,
+                    PatchKind::Merge => current.merge(&body, limits)?,
+                    PatchKind::JsonPatch => current.json_patch(&body, limits)?,
                 })
-            },
-        )
+            }
+        })
         .await?;
     Ok(with_etag(&record, StatusCode::OK))
 }

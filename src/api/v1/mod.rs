@@ -47,14 +47,14 @@ impl ApiSettings {
             public_url: public_url.trim_end_matches('/').into(),
             limits,
             max_file_bytes,
-            bodies: Arc::new(body_cache::BodyCache::new(100_000)),
+            bodies: Arc::new(body_cache::BodyCache::new(64 << 20)),
         }
     }
 }
 
 /// The largest JSON body accepted. A full dictionary may hold 256 values of 64 KiB (16 MiB);
 /// twice that leaves room for JSON escaping while still refusing absurd bodies early.
-const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+pub const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -167,5 +167,4 @@ where
                 async move { Json(document.as_ref().clone()) }
             }),
         )
-        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
 }

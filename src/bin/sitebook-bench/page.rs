@@ -37,7 +37,7 @@ pub async fn run(data_dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
             &operator,
             MetadataTarget::Existing(&site),
             &Precondition::Any,
-            |current| Ok(current.cloned().unwrap_or_default().merge(&keys, limits)?),
+            move |current| Ok(current.cloned().unwrap_or_default().merge(&keys, limits)?),
         )
         .await?;
 

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
 use crate::core::access::Actor;
@@ -18,10 +19,86 @@ use crate::core::metadata::MetadataRecord;
 
 pub const TOKEN_TTL: Duration = Duration::from_secs(2);
 
-type RecordKey = (String, String);
+/// A record's place in a cache: its tenant and its resource id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RecordKey {
+    tenant: String,
+    id: String,
+}
+
+impl RecordKey {
+    pub fn new(tenant: &str, id: &str) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            id: id.to_owned(),
+        }
+    }
+}
+
+/// A [`RecordKey`] borrowed, so that a lookup (the hot path of every cached read) allocates
+/// nothing. It hashes exactly as the owned key does: both hash the two strings in order.
+#[derive(Hash)]
+pub struct RecordKeyRef<'a> {
+    tenant: &'a str,
+    id: &'a str,
+}
+
+impl<'a> RecordKeyRef<'a> {
+    pub fn new(tenant: &'a str, id: &'a str) -> Self {
+        Self { tenant, id }
+    }
+}
+
+impl quick_cache::Equivalent<RecordKey> for RecordKeyRef<'_> {
+    fn equivalent(&self, key: &RecordKey) -> bool {
+        self.tenant == key.tenant && self.id == key.id
+    }
+}
+
+/// A cached record with its size, worked out once when it is cached.
+#[derive(Clone)]
+struct Weighed {
+    record: Arc<MetadataRecord>,
+    bytes: u64,
+}
+
+impl Weighed {
+    fn new(record: Arc<MetadataRecord>) -> Self {
+        // Roughly what the record holds in memory: enough to keep the budget honest without
+        // walking the record on every eviction.
+        let bytes = 256
+            + record
+                .entries
+                .iter()
+                .map(|e| {
+                    let value = match &e.value {
+                        crate::core::metadata::MetaValue::Text(text) => text.len(),
+                        _ => 8,
+                    };
+                    96 + e.key.as_str().len() + value + e.changed_by.len()
+                })
+                .sum::<usize>();
+        Self {
+            record,
+            bytes: bytes as u64,
+        }
+    }
+}
+
+/// Records are budgeted by size, not count: a count would have to be small enough for records
+/// of 256 keys of 64 KiB each, and so far too small for the usual record of a few keys, whose
+/// cache would then keep dropping records read only a moment before.
+#[derive(Clone)]
+struct BySize;
+
+impl Weighter<RecordKey, Weighed> for BySize {
+    fn weight(&self, _key: &RecordKey, value: &Weighed) -> u64 {
+        value.bytes
+    }
+}
 
 pub(super) struct ReadCache {
-    records: Cache<RecordKey, Arc<MetadataRecord>>,
+    records: Cache<RecordKey, Weighed, BySize>,
     tokens: Cache<[u8; 32], CachedToken>,
     /// Bumped by every invalidation. A reader that loaded a record from the database only
     /// caches it if no invalidation happened meanwhile, so an old read cannot outlive a write.
@@ -38,21 +115,22 @@ struct CachedToken {
 }
 
 impl ReadCache {
-    pub(super) fn new(records: usize, tokens: usize) -> Self {
+    /// `record_bytes` is the budget for records, `tokens` how many tokens to keep.
+    pub(super) fn new(record_bytes: u64, tokens: usize) -> Self {
+        // The item estimate only sizes the first allocation; a few hundred bytes a record.
+        let estimated_records = usize::try_from(record_bytes / 512).unwrap_or(usize::MAX);
         Self {
-            records: Cache::new(records),
+            records: Cache::with_weighter(estimated_records, record_bytes, BySize),
             tokens: Cache::new(tokens),
             epoch: AtomicU64::new(0),
             guard: parking_lot::Mutex::new(()),
         }
     }
 
-    fn key(tenant: &str, id: &str) -> RecordKey {
-        (tenant.to_owned(), id.to_owned())
-    }
-
     pub(super) fn record(&self, tenant: &str, id: &str) -> Option<Arc<MetadataRecord>> {
-        self.records.get(&Self::key(tenant, id))
+        self.records
+            .get(&RecordKeyRef::new(tenant, id))
+            .map(|cached| cached.record)
     }
 
     /// The epoch to hand back to [`Self::keep_record`] after loading from the database.
@@ -63,8 +141,8 @@ impl ReadCache {
     pub(super) fn keep_record(&self, tenant: &str, record: Arc<MetadataRecord>, read_at: u64) {
         let _ordered = self.guard.lock();
         if self.epoch.load(Ordering::Acquire) == read_at {
-            self.records
-                .insert(Self::key(tenant, record.resource.id.as_str()), record);
+            let key = RecordKey::new(tenant, record.resource.id.as_str());
+            self.records.insert(key, Weighed::new(record));
         }
     }
 
@@ -72,7 +150,7 @@ impl ReadCache {
     pub(super) fn forget_record(&self, tenant: &str, id: &str) {
         let _ordered = self.guard.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        self.records.remove(&Self::key(tenant, id));
+        self.records.remove(&RecordKeyRef::new(tenant, id));
     }
 
     /// The actor of a token checked less than [`TOKEN_TTL`] ago and not expired since.
@@ -101,5 +179,23 @@ impl ReadCache {
 
     pub(super) fn forget_tokens(&self) {
         self.tokens.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_borrowed_key_finds_what_the_owned_key_stored() {
+        let cache = Cache::<RecordKey, u32>::new(10);
+        cache.insert(RecordKey::new("default", "site_1"), 1);
+        cache.insert(RecordKey::new("default", "site_12"), 2);
+        cache.insert(RecordKey::new("other", "site_1"), 3);
+        assert_eq!(cache.get(&RecordKeyRef::new("default", "site_1")), Some(1));
+        assert_eq!(cache.get(&RecordKeyRef::new("default", "site_12")), Some(2));
+        assert_eq!(cache.get(&RecordKeyRef::new("other", "site_1")), Some(3));
+        // The boundary between the two parts counts: ("default", "site_1") is not ("defaults", "ite_1").
+        assert_eq!(cache.get(&RecordKeyRef::new("defaults", "ite_1")), None);
     }
 }

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
 use super::batch::Batch;
+use super::metadata_writer::Write;
 use super::resources::{self, ResourceRow};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
@@ -24,14 +25,6 @@ pub enum MetadataTarget<'a> {
         id: &'a ResourceId,
         kind: &'a ResourceType,
     },
-}
-
-impl MetadataTarget<'_> {
-    fn id(&self) -> &ResourceId {
-        match self {
-            Self::Existing(id) | Self::CreateOrExisting { id, .. } => id,
-        }
-    }
 }
 
 #[derive(FromRow)]
@@ -78,9 +71,9 @@ impl EntryRow {
 /// type keeps each decode exact (an integer is never read through a float, a numeric-looking
 /// string never becomes a number).
 #[derive(FromRow)]
-struct JoinedRow {
+pub(super) struct JoinedRow {
     #[sqlx(flatten)]
-    resource: ResourceRow,
+    pub(super) resource: ResourceRow,
     key: Option<String>,
     value_type: Option<String>,
     text_value: Option<String>,
@@ -113,17 +106,16 @@ async fn load_record(
     .fetch_all(conn)
     .await
     .map_err(storage)?;
-    let mut entries = Vec::with_capacity(rows.len());
-    let mut resource = None;
+    Ok(collect_records(rows)?.pop())
+}
+
+/// Folds joined rows, ordered by resource, into each resource with its entries.
+pub(super) fn collect_records(
+    rows: impl IntoIterator<Item = JoinedRow>,
+) -> Result<Vec<(ResourceRow, Vec<MetadataEntry>)>, CoreError> {
+    let mut records: Vec<(ResourceRow, Vec<MetadataEntry>)> = Vec::new();
     for row in rows {
-        if let (
-            Some(key),
-            Some(value_type),
-            Some(revision),
-            Some(changed_at),
-            Some(changed_by),
-            Some(creator_type),
-        ) = (
+        let entry = match (
             row.key,
             row.value_type,
             row.revision,
@@ -131,7 +123,14 @@ async fn load_record(
             row.changed_by,
             row.creator_type,
         ) {
-            entries.push(
+            (
+                Some(key),
+                Some(value_type),
+                Some(revision),
+                Some(changed_at),
+                Some(changed_by),
+                Some(creator_type),
+            ) => Some(
                 EntryRow {
                     key,
                     value_type,
@@ -144,11 +143,17 @@ async fn load_record(
                     creator_type,
                 }
                 .into_entry()?,
-            );
+            ),
+            _ => None,
+        };
+        match records.last_mut() {
+            Some((resource, entries)) if resource.pk == row.resource.pk => {
+                entries.extend(entry);
+            }
+            _ => records.push((row.resource, entry.into_iter().collect())),
         }
-        resource.get_or_insert(row.resource);
     }
-    Ok(resource.map(|r| (r, entries)))
+    Ok(records)
 }
 
 fn value_type(value: &MetaValue) -> &'static str {
@@ -199,7 +204,7 @@ pub(super) async fn upsert_entry(
 }
 
 /// Adds one key's new value (or its removal) and its change record to a batch.
-fn stage_change(
+pub(super) fn stage_change(
     batch: &mut Batch,
     actor: &Actor,
     row: &ResourceRow,
@@ -247,7 +252,7 @@ fn stage_change(
     )
 }
 
-fn check(
+pub(super) fn check(
     precondition: &Precondition,
     row: Option<&ResourceRow>,
     entries: &[MetadataEntry],
@@ -322,6 +327,9 @@ impl Store {
     /// the current dictionary (`None` when the resource has none yet) to `operation`, writes
     /// the keys it changed with one change record each, and bumps the resource version. An
     /// operation that changes nothing writes nothing and keeps the version (and so the ETag).
+    ///
+    /// The write is committed with whatever other metadata writes are waiting (see
+    /// `metadata_writer`), which is why `operation` owns what it uses and may run twice.
     pub async fn change_metadata<F>(
         &self,
         actor: &Actor,
@@ -330,96 +338,21 @@ impl Store {
         operation: F,
     ) -> Result<MetadataRecord, CoreError>
     where
-        F: FnOnce(Option<&Metadata>) -> Result<Outcome, CoreError>,
+        F: Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync + 'static,
     {
-        let now = Utc::now();
-        let mut tx = self.write_tx().await?;
-        let (existing, entries) = match load_record(&mut tx, &actor.tenant, target.id()).await? {
-            Some((row, entries)) => (Some(row), entries),
-            None => (None, Vec::new()),
+        let (id, create_as) = match target {
+            MetadataTarget::Existing(id) => (id.clone(), None),
+            MetadataTarget::CreateOrExisting { id, kind } => (id.clone(), Some(kind.clone())),
         };
-        match (&existing, target) {
-            (None, MetadataTarget::Existing(id)) => return Err(not_found(id)),
-            (None, MetadataTarget::CreateOrExisting { .. }) => actor.require_write(None)?,
-            (Some(row), MetadataTarget::CreateOrExisting { kind, id })
-                if row.kind() != kind.as_str() =>
-            {
-                return Err(CoreError::Conflict(format!(
-                    "The resource '{id}' is a {}, not a {kind}.",
-                    row.kind()
-                )));
-            }
-            (Some(row), _) => actor.require_write(row.site().as_ref())?,
-        }
-        check(precondition, existing.as_ref(), &entries)?;
-
-        let current =
-            Metadata::from_entries(entries.iter().map(|e| (e.key.clone(), e.value.clone())));
-        let outcome = operation((!current.is_empty()).then_some(&current))?;
-        let name = outcome.metadata.resource_name()?;
-
-        let mut batch = Batch::default();
-        let mut renamed = None;
-        let (row, revision, resource) = match existing {
-            Some(row) => {
-                if outcome.changes.is_empty() {
-                    // Nothing to write: the transaction is dropped, which rolls it back.
-                    return Ok(MetadataRecord {
-                        resource: row.into_resource()?,
-                        entries,
-                    });
-                }
-                let rename = name.filter(|n| n.as_str() != row.name());
-                resources::stage_touch(&mut batch, &row, rename.as_ref(), now)?;
-                renamed = rename.clone();
-                let mut resource = row.clone_resource()?;
-                resource.version += 1;
-                resource.updated_at = now;
-                if let Some(new_name) = rename {
-                    resource.name = new_name.as_str().to_owned();
-                }
-                let revision = resource.version;
-                (row, revision, resource)
-            }
-            None => {
-                let MetadataTarget::CreateOrExisting { id, kind } = target else {
-                    unreachable!("an existing target without a row returned NotFound above")
-                };
-                let name = name.ok_or(crate::core::error::ValidationError::MetaNameRequired)?;
-                let row = resources::insert(&mut tx, actor, id, kind, &name, now).await?;
-                let resource = row.clone_resource()?;
-                (row, resource.version, resource)
-            }
-        };
-        for change in &outcome.changes {
-            stage_change(&mut batch, actor, &row, revision, change, now)?;
-        }
-        batch
-            .run(&mut tx)
+        self.writer
+            .write(Write {
+                actor: actor.clone(),
+                id,
+                create_as,
+                precondition: precondition.clone(),
+                operation: Box::new(operation),
+            })
             .await
-            .map_err(|e| resources::rename_conflict(e, renamed.as_ref()))?;
-        tx.commit().await.map_err(storage)?;
-        self.cache.forget_record(actor.tenant.as_str(), row.id());
-        // The new state is known without reading it back: unchanged keys keep their entries,
-        // changed ones carry this write's revision, time and actor.
-        let entries = outcome
-            .metadata
-            .iter()
-            .map(
-                |(key, value)| match entries.iter().find(|e| &e.key == key) {
-                    Some(old) if !outcome.changes.iter().any(|c| &c.key == key) => old.clone(),
-                    _ => MetadataEntry {
-                        key: key.clone(),
-                        value: value.clone(),
-                        revision,
-                        changed_at: now,
-                        changed_by: actor.id.clone(),
-                        creator_type: actor.creator_type,
-                    },
-                },
-            )
-            .collect();
-        Ok(MetadataRecord { resource, entries })
     }
 }
 
@@ -434,15 +367,13 @@ impl Store {
         precondition: &Precondition,
         limits: MetadataLimits,
     ) -> Result<MetadataRecord, CoreError> {
-        self.change_metadata(
-            actor,
-            MetadataTarget::Existing(id),
-            precondition,
-            |current| {
+        self.change_metadata(actor, MetadataTarget::Existing(id), precondition, {
+            let key = key.clone();
+            move |current| {
                 let current = current.cloned().unwrap_or_default();
-                Ok(current.put(key.clone(), value, limits)?)
-            },
-        )
+                Ok(current.put(key.clone(), value.clone(), limits)?)
+            }
+        })
         .await
     }
 
@@ -454,19 +385,17 @@ impl Store {
         key: &MetaKey,
         precondition: &Precondition,
     ) -> Result<MetadataRecord, CoreError> {
-        self.change_metadata(
-            actor,
-            MetadataTarget::Existing(id),
-            precondition,
-            |current| {
+        self.change_metadata(actor, MetadataTarget::Existing(id), precondition, {
+            let key = key.clone();
+            move |current| {
                 current
                     .and_then(|m| m.remove(key.as_str()))
                     .ok_or_else(|| CoreError::NotFound {
                         what: "metadata key",
                         id: key.to_string(),
                     })
-            },
-        )
+            }
+        })
         .await
     }
 
@@ -493,21 +422,21 @@ impl Store {
             actor,
             MetadataTarget::Existing(id),
             precondition,
-            |current| {
+            move |current| {
                 let limits = MetadataLimits {
                     max_keys: usize::MAX,
                 };
                 Ok(current
                     .cloned()
                     .unwrap_or_default()
-                    .put(key, value, limits)?)
+                    .put(key.clone(), value.clone(), limits)?)
             },
         )
         .await
     }
 }
 
-fn not_found(id: &ResourceId) -> CoreError {
+pub(super) fn not_found(id: &ResourceId) -> CoreError {
     CoreError::NotFound {
         what: "resource",
         id: id.to_string(),
@@ -550,7 +479,7 @@ mod tests {
                     kind: &device(),
                 },
                 &Precondition::Any,
-                |current| Ok(Metadata::replace(current, &body, LIMITS)?),
+                move |current| Ok(Metadata::replace(current, &body, LIMITS)?),
             )
             .await
     }
@@ -566,7 +495,7 @@ mod tests {
                 &manager(),
                 MetadataTarget::Existing(&id(resource)),
                 &precondition,
-                |current| Ok(current.cloned().unwrap_or_default().merge(&body, LIMITS)?),
+                move |current| Ok(current.cloned().unwrap_or_default().merge(&body, LIMITS)?),
             )
             .await
     }

@@ -8,6 +8,7 @@ mod files;
 mod import;
 mod listing;
 mod metadata;
+mod metadata_writer;
 mod principals;
 mod resources;
 mod search;
@@ -18,6 +19,7 @@ mod tags;
 pub(crate) mod testing;
 
 pub use crate::core::access::{ApiToken, Grant, User};
+pub use cache::{RecordKey, RecordKeyRef};
 pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;
@@ -28,6 +30,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -36,16 +39,28 @@ use super::CoreError;
 use super::blobs::LocalDisk;
 use super::tenancy::TenantId;
 
-/// The database and the file blobs behind the core. Cheap to clone: it wraps a connection
-/// pool and a directory.
+/// The database and the file blobs behind the core. Cheap to clone: one shared pointer, so
+/// every handler's copy costs one reference count rather than one per part.
 #[derive(Clone, Debug)]
-pub struct Store {
+pub struct Store(Arc<StoreParts>);
+
+#[derive(Debug)]
+pub struct StoreParts {
     pool: SqlitePool,
     blobs: LocalDisk,
     cache: Arc<cache::ReadCache>,
     /// Writers queue here, in this process, instead of polling SQLite's lock: a busy SQLite
     /// writer makes others sleep in growing steps, which shows up as long tail latencies.
     write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Metadata writes go through here, committed in groups (see `metadata_writer`).
+    writer: metadata_writer::Writer,
+}
+
+impl std::ops::Deref for Store {
+    type Target = StoreParts;
+    fn deref(&self) -> &StoreParts {
+        &self.0
+    }
 }
 
 /// A write transaction holding the process's write turn; it derefs to the connection.
@@ -98,10 +113,12 @@ impl Store {
     async fn open(options: SqliteConnectOptions, files_dir: &Path) -> Result<Self, CoreError> {
         let options = options
             .create_if_missing(true)
-            // WAL lets readers run beside the one writer; NORMAL sync is durable in WAL mode
-            // except for the last transactions before a power loss, the usual SQLite trade-off.
+            // WAL lets readers run beside the one writer. FULL sync makes every commit reach
+            // the disk before it is acknowledged, so an answered write survives a power loss
+            // (NORMAL could lose the last ones); group commit (see `metadata_writer`) pays the
+            // fsync once per group of writes rather than per write.
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
@@ -109,20 +126,43 @@ impl Store {
             // A connection to a local file cannot go stale, so the default ping before every
             // checkout is one more trip to the connection's thread for nothing.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(storage)?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(|e| CoreError::Storage(format!("migration failed: {e}")))?;
-        Ok(Self {
+        // 128 MiB of metadata records (about 200,000 records of three keys each), and the
+        // tokens in use.
+        let cache = Arc::new(cache::ReadCache::new(128 << 20, 10_000));
+        let write_lock = Arc::new(tokio::sync::Mutex::new(()));
+        let writer_connection = options
+            .clone()
+            // Its pages stay valid between writes (see `Writer::start`), so it may as well
+            // keep many: 32 MiB.
+            .pragma("cache_size", "-32768")
+            .connect()
+            .await
+            .map_err(storage)?;
+
+        let writer = metadata_writer::Writer::start(
+            metadata_writer::Shared {
+                pool: pool.clone(),
+                cache: cache.clone(),
+                write_lock: write_lock.clone(),
+                #[cfg(test)]
+                groups: Default::default(),
+            },
+            writer_connection,
+        );
+        Ok(Self(Arc::new(StoreParts {
             pool,
             blobs: LocalDisk::open(files_dir)?,
-            // 100,000 records of a few KiB each at most, and the tokens in use.
-            cache: Arc::new(cache::ReadCache::new(100_000, 10_000)),
-            write_lock: Arc::new(tokio::sync::Mutex::new(())),
-        })
+            cache,
+            write_lock,
+            writer,
+        })))
     }
 
     /// The connection settings in force, as SQLite reports them (for tests and diagnostics).

@@ -10,7 +10,7 @@ use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
 use crate::core::tenancy::TenantId;
 
 /// A resource as stored, with what the rules need beside it (its key and its site).
-#[derive(FromRow)]
+#[derive(FromRow, Clone)]
 pub(super) struct ResourceRow {
     pub(super) pk: i64,
     id: String,
@@ -51,6 +51,16 @@ impl ResourceRow {
     /// The site whose grants cover a resource placed under this one.
     fn site_of_children(&self) -> Option<ResourceId> {
         self.site()
+    }
+
+    /// The row as a write that bumps its version (and maybe renames it) leaves it.
+    pub(super) fn touched(&self, rename: Option<&ResourceName>, now: DateTime<Utc>) -> Self {
+        Self {
+            name: rename.map_or_else(|| self.name.clone(), |n| n.as_str().to_owned()),
+            version: self.version + 1,
+            updated_at: now,
+            ..self.clone()
+        }
     }
 
     pub(super) fn clone_resource(&self) -> Result<Resource, CoreError> {

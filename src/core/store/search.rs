@@ -272,7 +272,7 @@ mod tests {
                         kind: &ResourceType::site(),
                     },
                     &Precondition::Any,
-                    |c| Ok(Metadata::replace(c, &body, MetadataLimits::default())?),
+                    move |c| Ok(Metadata::replace(c, &body, MetadataLimits::default())?),
                 )
                 .await
                 .unwrap();

@@ -1,0 +1,657 @@
+//! Group commit for metadata writes.
+//!
+//! Writes to one SQLite database go one at a time, and a write's time is mostly not its
+//! statements: it is the trips to the connection's thread and back (begin, read, write,
+//! commit) and the commit's fsync. So one writer task takes every metadata write waiting at
+//! that moment and applies the group in one transaction: one read of all the resources it
+//! touches, one batch of statements, one commit. Each write is still checked and applied in
+//! arrival order against the state the writes before it left, so every answer is the one
+//! running them one by one would give, and no answer is sent before the commit.
+//!
+//! When the group's batch or commit fails as a whole (say a rename to a site name that another
+//! write of the same group took), the group is rolled back and its writes replayed one per
+//! transaction, so each gets its own answer and none is lost to another's error.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sqlx::{Connection, FromRow, SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+use super::batch::Batch;
+use super::cache::ReadCache;
+use super::metadata::{JoinedRow, check, collect_records, not_found, stage_change};
+use super::resources::{self, ResourceRow};
+use super::storage;
+use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::error::ValidationError;
+use crate::core::metadata::{Metadata, MetadataEntry, MetadataRecord, Outcome, Precondition};
+use crate::core::resources::{ResourceId, ResourceName, ResourceType};
+
+/// The most writes one transaction takes. Enough to amortise a commit many times over while
+/// keeping one group's statements (and the wait of the last write in it) small.
+const MOST_PER_GROUP: usize = 64;
+
+/// Writes queued beyond this wait in their callers (back-pressure) instead of in memory.
+const QUEUE: usize = 1024;
+
+/// A metadata operation: the dictionary now (`None` when the resource has none) to what it
+/// becomes. It may run twice (see the module note), so it must be a function of its input.
+pub(crate) type Operation =
+    Box<dyn Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync>;
+
+/// One metadata write, owning all it needs to run on the writer task.
+pub(crate) struct Write {
+    pub(crate) actor: Actor,
+    pub(crate) id: ResourceId,
+    /// Set for the Altostrat create-or-overwrite: the type to create the resource as when
+    /// the tenant has none with this id (and that an existing one must have).
+    pub(crate) create_as: Option<ResourceType>,
+    pub(crate) precondition: Precondition,
+    pub(crate) operation: Operation,
+}
+
+type Reply = oneshot::Sender<Result<MetadataRecord, CoreError>>;
+
+/// What the writer task shares with the store that feeds it.
+#[derive(Clone)]
+pub(super) struct Shared {
+    pub(super) pool: SqlitePool,
+    pub(super) cache: Arc<ReadCache>,
+    /// The process's write turn, also taken by every other kind of write.
+    pub(super) write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Transactions run, for the tests that check writes are grouped.
+    #[cfg(test)]
+    pub(super) groups: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// The store's handle on the writer task.
+#[derive(Clone)]
+pub(super) struct Writer {
+    queue: mpsc::Sender<(Write, Reply)>,
+    shared: Shared,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
+}
+
+impl Writer {
+    /// Starts the writer task on the current Tokio runtime, writing through `connection`
+    /// alone. It ends when the last handle is dropped.
+    ///
+    /// The connection is the writer's own rather than one from the pool: in WAL mode SQLite
+    /// drops a connection's page cache whenever another connection has written since its last
+    /// transaction, so writes spread over the pool would read every page from the file again.
+    pub(super) fn start(shared: Shared, connection: SqliteConnection) -> Self {
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(run(shared.clone(), connection, receiver));
+        Self { queue, shared }
+    }
+
+    /// Applies one write, grouped with whatever else is waiting, and answers once it is
+    /// committed (or refused).
+    pub(super) async fn write(&self, write: Write) -> Result<MetadataRecord, CoreError> {
+        let (reply, answer) = oneshot::channel();
+        match self.queue.send((write, reply)).await {
+            Ok(()) => answer.await.unwrap_or_else(|_| {
+                Err(CoreError::Storage(
+                    "the metadata writer stopped before answering".to_owned(),
+                ))
+            }),
+            // The task is gone, as when the runtime that started it has shut down (a store
+            // opened in one test runtime and used in another): write here, alone.
+            Err(mpsc::error::SendError((write, _))) => {
+                let _turn = self.shared.write_lock.lock().await;
+                let mut connection = self.shared.pool.acquire().await.map_err(storage)?;
+                write_alone(&self.shared, &mut connection, &write).await
+            }
+        }
+    }
+}
+
+async fn run(
+    shared: Shared,
+    mut connection: SqliteConnection,
+    mut queue: mpsc::Receiver<(Write, Reply)>,
+) {
+    while let Some(first) = queue.recv().await {
+        let _turn = shared.write_lock.lock().await;
+        let mut group = vec![first];
+        while group.len() < MOST_PER_GROUP {
+            match queue.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let (writes, replies): (Vec<Write>, Vec<Reply>) = group.into_iter().unzip();
+        #[cfg(test)]
+        shared
+            .groups
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let answers = match apply_group(&shared, &mut connection, &writes).await {
+            Ok(answers) => answers,
+            Err(e) if writes.len() == 1 => vec![Err(e)],
+            Err(e) => {
+                tracing::debug!(
+                    "a group of {} metadata writes failed ({e}); replaying them one by one",
+                    writes.len()
+                );
+                let mut answers = Vec::with_capacity(writes.len());
+                for write in &writes {
+                    answers.push(write_alone(&shared, &mut connection, write).await);
+                }
+                answers
+            }
+        };
+        for (reply, answer) in replies.into_iter().zip(answers) {
+            // A caller that has gone away (its client disconnected) still had its write done.
+            let _ = reply.send(answer);
+        }
+    }
+}
+
+async fn write_alone(
+    shared: &Shared,
+    connection: &mut SqliteConnection,
+    write: &Write,
+) -> Result<MetadataRecord, CoreError> {
+    apply_group(shared, connection, std::slice::from_ref(write))
+        .await?
+        .pop()
+        .expect("one answer per write")
+}
+
+/// The state of one resource as the writes of the group so far leave it.
+struct Current {
+    row: ResourceRow,
+    entries: Vec<MetadataEntry>,
+}
+
+type RecordKey = (String, String);
+
+fn key_of(write: &Write) -> RecordKey {
+    (
+        write.actor.tenant.as_str().to_owned(),
+        write.id.as_str().to_owned(),
+    )
+}
+
+/// Runs a group in one transaction. The outer error means the transaction as a whole failed
+/// and nothing of it was kept; otherwise each write has its own answer.
+async fn apply_group(
+    shared: &Shared,
+    connection: &mut SqliteConnection,
+    writes: &[Write],
+) -> Result<Vec<Result<MetadataRecord, CoreError>>, CoreError> {
+    let mut tx = connection
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(storage)?;
+    let mut state = load_group(&mut tx, writes).await?;
+    let mut batch = Batch::default();
+    let mut answers = Vec::with_capacity(writes.len());
+    let mut changed = Vec::new();
+    let mut renamed = None;
+    for write in writes {
+        let key = key_of(write);
+        let current = state.get(&key).and_then(Option::as_ref);
+        let now = Utc::now();
+        match plan(&mut tx, write, current, now).await {
+            Ok(Plan::Unchanged(record)) => answers.push(Ok(record)),
+            Ok(Plan::Write(planned)) => {
+                planned.stage(&mut batch, write, current)?;
+                if planned.rename.is_some() {
+                    renamed.clone_from(&planned.rename);
+                }
+                answers.push(Ok(planned.record()?));
+                state.insert(key.clone(), Some(planned.next));
+                changed.push(key);
+            }
+            Err(refused) => answers.push(Err(refused)),
+        }
+    }
+    batch
+        .run(&mut tx)
+        .await
+        .map_err(|e| resources::rename_conflict(e, renamed.as_ref()))?;
+    tx.commit().await.map_err(storage)?;
+    for (tenant, id) in changed {
+        shared.cache.forget_record(&tenant, &id);
+    }
+    Ok(answers)
+}
+
+/// Every resource the group writes to, with its metadata, in one query; `None` for the ids
+/// the tenant has no resource with.
+async fn load_group(
+    conn: &mut SqliteConnection,
+    writes: &[Write],
+) -> Result<HashMap<RecordKey, Option<Current>>, CoreError> {
+    #[derive(FromRow)]
+    struct GroupRow {
+        tenant_id: String,
+        #[sqlx(flatten)]
+        joined: JoinedRow,
+    }
+
+    let mut state: HashMap<RecordKey, Option<Current>> =
+        writes.iter().map(|w| (key_of(w), None)).collect();
+    let wanted: Vec<&RecordKey> = state.keys().collect();
+    let wanted = serde_json::to_string(&wanted)
+        .map_err(|e| CoreError::Storage(format!("cannot list the resources to load: {e}")))?;
+    let rows = sqlx::query_as::<_, GroupRow>(
+        "SELECT r.tenant_id, r.pk, r.id, r.type, r.name, p.id AS parent_id, \
+           p.type AS parent_type, r.version, r.created_at, r.updated_at, m.key, m.value_type, \
+           CASE WHEN m.value_type = 'string' THEN m.value END AS text_value, \
+           CASE WHEN m.value_type IN ('integer', 'boolean') THEN m.value END AS int_value, \
+           CASE WHEN m.value_type = 'float' THEN m.value END AS real_value, \
+           m.revision, m.changed_at, m.changed_by, m.creator_type \
+         FROM json_each(?) w \
+         JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
+         LEFT JOIN resources p ON p.pk = r.parent_pk \
+         LEFT JOIN metadata m ON m.resource_pk = r.pk \
+         ORDER BY r.pk, m.key",
+    )
+    .bind(wanted)
+    .fetch_all(conn)
+    .await
+    .map_err(storage)?;
+    let mut tenants = HashMap::new();
+    let joined = rows.into_iter().map(|row| {
+        tenants.insert(row.joined.resource.pk, row.tenant_id);
+        row.joined
+    });
+    for (row, entries) in collect_records(joined)? {
+        let tenant = tenants.remove(&row.pk).unwrap_or_default();
+        state.insert(
+            (tenant, row.id().to_owned()),
+            Some(Current { row, entries }),
+        );
+    }
+    Ok(state)
+}
+
+enum Plan {
+    /// The operation changes nothing: nothing is written and the version stays.
+    Unchanged(MetadataRecord),
+    Write(Planned),
+}
+
+/// A write that passed every rule, ready to stage.
+struct Planned {
+    /// The resource and its metadata after this write.
+    next: Current,
+    outcome: Outcome,
+    rename: Option<ResourceName>,
+    now: DateTime<Utc>,
+}
+
+/// Checks one write against the resource as it stands and works out its effect. Nothing is
+/// staged; only creating a resource inserts its row, which the group's transaction keeps or
+/// drops with the rest.
+async fn plan(
+    conn: &mut SqliteConnection,
+    write: &Write,
+    current: Option<&Current>,
+    now: DateTime<Utc>,
+) -> Result<Plan, CoreError> {
+    let actor = &write.actor;
+    match (current, &write.create_as) {
+        (None, None) => return Err(not_found(&write.id)),
+        (None, Some(_)) => actor.require_write(None)?,
+        (Some(current), Some(kind)) if current.row.kind() != kind.as_str() => {
+            return Err(CoreError::Conflict(format!(
+                "The resource '{}' is a {}, not a {kind}.",
+                write.id,
+                current.row.kind()
+            )));
+        }
+        (Some(current), _) => actor.require_write(current.row.site().as_ref())?,
+    }
+    let entries = current.map_or(&[][..], |c| &c.entries);
+    check(&write.precondition, current.map(|c| &c.row), entries)?;
+    let dictionary =
+        Metadata::from_entries(entries.iter().map(|e| (e.key.clone(), e.value.clone())));
+    let outcome = (write.operation)((!dictionary.is_empty()).then_some(&dictionary))?;
+    let name = outcome.metadata.resource_name()?;
+    let (row, rename) = match current {
+        Some(current) if outcome.changes.is_empty() => {
+            return Ok(Plan::Unchanged(MetadataRecord {
+                resource: current.row.clone_resource()?,
+                entries: current.entries.clone(),
+            }));
+        }
+        Some(current) => {
+            let rename = name.filter(|n| n.as_str() != current.row.name());
+            (current.row.touched(rename.as_ref(), now), rename)
+        }
+        None => {
+            let kind = write
+                .create_as
+                .as_ref()
+                .expect("a missing resource without a type to create returned NotFound above");
+            let name = name.ok_or(ValidationError::MetaNameRequired)?;
+            let row = resources::insert(conn, actor, &write.id, kind, &name, now).await?;
+            (row, None)
+        }
+    };
+    let entries = next_entries(actor, entries, &outcome, row.version, now);
+    Ok(Plan::Write(Planned {
+        next: Current { row, entries },
+        outcome,
+        rename,
+        now,
+    }))
+}
+
+/// The dictionary's entries after a write, known without reading them back: unchanged keys
+/// keep their entries, changed ones carry this write's revision, time and actor.
+fn next_entries(
+    actor: &Actor,
+    before: &[MetadataEntry],
+    outcome: &Outcome,
+    revision: i64,
+    now: DateTime<Utc>,
+) -> Vec<MetadataEntry> {
+    outcome
+        .metadata
+        .iter()
+        .map(|(key, value)| match before.iter().find(|e| &e.key == key) {
+            Some(old) if !outcome.changes.iter().any(|c| &c.key == key) => old.clone(),
+            _ => MetadataEntry {
+                key: key.clone(),
+                value: value.clone(),
+                revision,
+                changed_at: now,
+                changed_by: actor.id.clone(),
+                creator_type: actor.creator_type,
+            },
+        })
+        .collect()
+}
+
+impl Planned {
+    /// Adds the write's statements to the group's batch: the version bump (and rename), each
+    /// key's new value or removal, and a change record per key. A failure here is the
+    /// batch's, not the write's, so it fails the group. `before` is the resource as it stood
+    /// (`None` when this write created it, whose row is inserted already).
+    fn stage(
+        &self,
+        batch: &mut Batch,
+        write: &Write,
+        before: Option<&Current>,
+    ) -> Result<(), CoreError> {
+        if let Some(before) = before {
+            resources::stage_touch(batch, &before.row, self.rename.as_ref(), self.now)?;
+        }
+        for change in &self.outcome.changes {
+            stage_change(
+                batch,
+                &write.actor,
+                &self.next.row,
+                self.next.row.version,
+                change,
+                self.now,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn record(&self) -> Result<MetadataRecord, CoreError> {
+        Ok(MetadataRecord {
+            resource: self.next.row.clone_resource()?,
+            entries: self.next.entries.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use serde_json::json;
+
+    use crate::core::CoreError;
+    use crate::core::access::Actor;
+    use crate::core::metadata::MetadataRecord;
+    use crate::core::metadata::{MetaKey, MetaValue, Metadata, MetadataLimits, Precondition};
+    use crate::core::resources::{ResourceId, ResourceName, ResourceType};
+    use crate::core::store::Store;
+    use crate::core::store::metadata::MetadataTarget;
+    use crate::core::store::testing::{manager, staff, temp_store};
+
+    async fn merge(
+        store: &Store,
+        actor: &Actor,
+        id: &ResourceId,
+        precondition: Precondition,
+        body: serde_json::Value,
+    ) -> Result<MetadataRecord, CoreError> {
+        store
+            .change_metadata(
+                actor,
+                MetadataTarget::Existing(id),
+                &precondition,
+                move |current| {
+                    Ok(current
+                        .cloned()
+                        .unwrap_or_default()
+                        .merge(&body, MetadataLimits::default())?)
+                },
+            )
+            .await
+    }
+
+    async fn site(store: &Store, name: &str, number: u128) -> ResourceId {
+        store
+            .create_resource(
+                &manager(),
+                &ResourceType::site(),
+                &ResourceName::parse(name).unwrap(),
+                number,
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// Queues `count` writes while another write holds the write turn, so the writer finds
+    /// them all waiting when it gets the turn, then lets them go and collects the answers.
+    async fn queued_together<F, Fut>(
+        store: &Store,
+        count: usize,
+        write: F,
+    ) -> Vec<Result<MetadataRecord, CoreError>>
+    where
+        F: Fn(usize) -> Fut,
+        Fut: std::future::Future<Output = Result<MetadataRecord, CoreError>> + Send + 'static,
+    {
+        let held = store.write_tx().await.unwrap();
+        let tasks: Vec<_> = (0..count).map(|n| tokio::spawn(write(n))).collect();
+        while store.writer.queue.capacity() > super::QUEUE - (count - 1) {
+            tokio::task::yield_now().await;
+        }
+        drop(held);
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        answers
+    }
+
+    /// `count` merges by a manager into `id`, queued together; the n-th merges `body(n)`.
+    async fn merges_queued_together(
+        store: &Store,
+        id: &ResourceId,
+        count: usize,
+        precondition: Precondition,
+        body: fn(usize) -> serde_json::Value,
+    ) -> Vec<Result<MetadataRecord, CoreError>> {
+        queued_together(store, count, |n| {
+            let (store, id, precondition) = (store.clone(), id.clone(), precondition.clone());
+            async move { merge(&store, &manager(), &id, precondition, body(n)).await }
+        })
+        .await
+    }
+
+    fn groups(store: &Store) -> usize {
+        store.writer.shared.groups.load(Ordering::Relaxed)
+    }
+
+    #[tokio::test]
+    async fn waiting_writes_share_one_transaction_and_each_gets_its_own_version() {
+        let (_dir, store) = temp_store().await;
+        let id = site(&store, "Depot", 1).await;
+        let before = groups(&store);
+        let answers = merges_queued_together(
+            &store,
+            &id,
+            20,
+            Precondition::Any,
+            |n| json!({ format!("k{n}"): n }),
+        )
+        .await;
+        // The writer may take the first write alone before the turn is free; the others wait
+        // together and go in one transaction.
+        assert!(
+            groups(&store) - before <= 2,
+            "{} groups",
+            groups(&store) - before
+        );
+        let mut versions: Vec<i64> = answers
+            .iter()
+            .map(|a| a.as_ref().unwrap().resource.version)
+            .collect();
+        versions.sort_unstable();
+        assert_eq!(versions, (2..=21).collect::<Vec<_>>());
+        let read = store.read_metadata(&staff(), &id).await.unwrap();
+        assert_eq!(read.resource.version, 21);
+        assert_eq!(read.entries.len(), 20);
+        let changes = store.list_changes(&staff(), &id, 0, 100).await.unwrap();
+        assert_eq!(
+            changes
+                .iter()
+                .filter(|c| c.subject.starts_with('k'))
+                .count(),
+            20
+        );
+    }
+
+    #[tokio::test]
+    async fn in_one_group_only_the_first_write_at_a_version_wins() {
+        let (_dir, store) = temp_store().await;
+        let id = site(&store, "Depot", 1).await;
+        let version = store
+            .read_metadata(&staff(), &id)
+            .await
+            .unwrap()
+            .resource
+            .version;
+        let answers = merges_queued_together(
+            &store,
+            &id,
+            6,
+            Precondition::Resource(version),
+            |n| json!({ "n": n }),
+        )
+        .await;
+        let won: Vec<_> = answers.iter().filter(|a| a.is_ok()).collect();
+        assert_eq!(won.len(), 1);
+        for refused in answers.iter().filter(|a| a.is_err()) {
+            assert!(matches!(
+                refused.as_ref().unwrap_err(),
+                CoreError::PreconditionFailed { current, .. } if *current == version + 1
+            ));
+        }
+        let read = store.read_metadata(&staff(), &id).await.unwrap();
+        assert_eq!(read.resource.version, version + 1);
+        assert_eq!(read.entries.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_group_whose_batch_fails_is_replayed_so_only_the_offender_is_refused() {
+        let (_dir, store) = temp_store().await;
+        let sites = [
+            site(&store, "North", 1).await,
+            site(&store, "South", 2).await,
+            site(&store, "East", 3).await,
+        ];
+        // The first write renames North to Hub; in the same group South's rename to Hub
+        // breaks the unique name, which fails the group's batch.
+        let answers = queued_together(&store, 4, |n| {
+            let (store, sites) = (store.clone(), sites.clone());
+            async move {
+                let (target, body) = match n {
+                    0 => (&sites[2], json!({"floor": 0})),
+                    1 => (&sites[0], json!({"name": "Hub"})),
+                    2 => (&sites[1], json!({"name": "Hub"})),
+                    _ => (&sites[2], json!({"rooms": 3})),
+                };
+                merge(&store, &manager(), target, Precondition::Any, body).await
+            }
+        })
+        .await;
+        assert!(answers[0].is_ok() && answers[3].is_ok());
+        // Whichever rename came first wins; the other alone is refused and changes nothing.
+        let (won, lost) = match answers[1] {
+            Ok(_) => (0, 1),
+            Err(_) => (1, 0),
+        };
+        assert!(answers[1 + won].is_ok());
+        assert!(
+            matches!(&answers[1 + lost], Err(CoreError::Conflict(m)) if m.contains("Hub")),
+            "{:?}",
+            answers[1 + lost]
+        );
+        let winner = store.read_metadata(&staff(), &sites[won]).await.unwrap();
+        assert_eq!(winner.resource.name, "Hub");
+        let loser = store.read_metadata(&staff(), &sites[lost]).await.unwrap();
+        assert_ne!(loser.resource.name, "Hub");
+        assert!(loser.entries.is_empty());
+        let east = store.read_metadata(&staff(), &sites[2]).await.unwrap();
+        assert_eq!(east.entry("floor").unwrap().value, MetaValue::Integer(0));
+        assert_eq!(east.entry("rooms").unwrap().value, MetaValue::Integer(3));
+    }
+
+    #[tokio::test]
+    async fn a_refused_write_in_a_group_leaves_the_others_and_reads_see_every_commit() {
+        let (_dir, store) = temp_store().await;
+        let id = site(&store, "Depot", 1).await;
+        // Warm the read cache so a stale cached record would show.
+        store.read_metadata(&staff(), &id).await.unwrap();
+        let missing = ResourceId::parse("site_missing").unwrap();
+        let answers = queued_together(&store, 3, |n| {
+            let (store, id, missing) = (store.clone(), id.clone(), missing.clone());
+            async move {
+                match n {
+                    1 => {
+                        merge(
+                            &store,
+                            &manager(),
+                            &missing,
+                            Precondition::Any,
+                            json!({"a": 1}),
+                        )
+                        .await
+                    }
+                    2 => merge(&store, &staff(), &id, Precondition::Any, json!({"a": 2})).await,
+                    _ => merge(&store, &manager(), &id, Precondition::Any, json!({"a": n})).await,
+                }
+            }
+        })
+        .await;
+        assert!(answers[0].is_ok());
+        assert!(matches!(answers[1], Err(CoreError::NotFound { .. })));
+        assert!(matches!(answers[2], Err(CoreError::Forbidden(_))));
+        let read = store.read_metadata(&staff(), &id).await.unwrap();
+        assert_eq!(
+            read.metadata(),
+            Metadata::from_entries([(MetaKey::parse("a").unwrap(), MetaValue::Integer(0))])
+        );
+    }
+}
