@@ -172,9 +172,11 @@ struct Current {
     entries: Vec<MetadataEntry>,
 }
 
-type RecordKey = (String, String);
+/// A written resource as (tenant, id): a tuple so that the group's keys go to SQLite as one
+/// JSON array of pairs (see `load_group`).
+type WriteKey = (String, String);
 
-fn key_of(write: &Write) -> RecordKey {
+fn key_of(write: &Write) -> WriteKey {
     (
         write.actor.tenant.as_str().to_owned(),
         write.id.as_str().to_owned(),
@@ -231,7 +233,7 @@ async fn apply_group(
 async fn load_group(
     conn: &mut SqliteConnection,
     writes: &[Write],
-) -> Result<HashMap<RecordKey, Option<Current>>, CoreError> {
+) -> Result<HashMap<WriteKey, Option<Current>>, CoreError> {
     #[derive(FromRow)]
     struct GroupRow {
         tenant_id: String,
@@ -239,9 +241,9 @@ async fn load_group(
         joined: JoinedRow,
     }
 
-    let mut state: HashMap<RecordKey, Option<Current>> =
+    let mut state: HashMap<WriteKey, Option<Current>> =
         writes.iter().map(|w| (key_of(w), None)).collect();
-    let wanted: Vec<&RecordKey> = state.keys().collect();
+    let wanted: Vec<&WriteKey> = state.keys().collect();
     let wanted = serde_json::to_string(&wanted)
         .map_err(|e| CoreError::Storage(format!("cannot list the resources to load: {e}")))?;
     let rows = sqlx::query_as::<_, GroupRow>(
