@@ -16,11 +16,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Connection, FromRow, SqliteConnection, SqlitePool};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch::Batch;
 use super::cache::ReadCache;
+use super::checkpointer::Checkpointer;
 use super::metadata::{JoinedRow, check, collect_records, not_found, stage_change};
 use super::resources::{self, ResourceRow};
 use super::storage;
@@ -62,6 +63,7 @@ pub(super) struct Shared {
     pub(super) cache: Arc<ReadCache>,
     /// The process's write turn, also taken by every other kind of write.
     pub(super) write_lock: Arc<tokio::sync::Mutex<()>>,
+    pub(super) checkpointer: Checkpointer,
     /// Transactions run, for the tests that check writes are grouped.
     #[cfg(test)]
     pub(super) groups: Arc<std::sync::atomic::AtomicUsize>,
@@ -173,7 +175,7 @@ struct Current {
 }
 
 /// A written resource as (tenant, id): a tuple so that the group's keys go to SQLite as one
-/// JSON array of pairs (see `load_group`).
+/// JSON array of pairs (see `begin_and_load`).
 type WriteKey = (String, String);
 
 fn key_of(write: &Write) -> WriteKey {
@@ -190,11 +192,33 @@ async fn apply_group(
     connection: &mut SqliteConnection,
     writes: &[Write],
 ) -> Result<Vec<Result<MetadataRecord, CoreError>>, CoreError> {
-    let mut tx = connection
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(storage)?;
-    let mut state = load_group(&mut tx, writes).await?;
+    match apply_in_transaction(connection, writes).await {
+        Ok((answers, changed)) => {
+            shared.checkpointer.committed();
+            for (tenant, id) in changed {
+                shared.cache.forget_record(&tenant, &id);
+            }
+            Ok(answers)
+        }
+        Err(e) => {
+            // The transaction is still open unless it never began or its COMMIT went
+            // through; in either case SQLite refuses this, harmlessly.
+            let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+            Err(e)
+        }
+    }
+}
+
+/// The answers, and the resources changed. The transaction is begun with the group's load and
+/// committed with its batch, rather than by statements of their own, because each call to
+/// SQLite is a trip to the connection's thread and back, and those trips are much of a
+/// group's time. So sqlx does not know of this transaction: whoever gets an error here must
+/// roll it back.
+async fn apply_in_transaction(
+    connection: &mut SqliteConnection,
+    writes: &[Write],
+) -> Result<(Vec<Result<MetadataRecord, CoreError>>, Vec<WriteKey>), CoreError> {
+    let mut state = begin_and_load(connection, writes).await?;
     let mut batch = Batch::default();
     let mut answers = Vec::with_capacity(writes.len());
     let mut changed = Vec::new();
@@ -203,7 +227,7 @@ async fn apply_group(
         let key = key_of(write);
         let current = state.get(&key).and_then(Option::as_ref);
         let now = Utc::now();
-        match plan(&mut tx, write, current, now).await {
+        match plan(connection, write, current, now).await {
             Ok(Plan::Unchanged(record)) => answers.push(Ok(record)),
             Ok(Plan::Write(planned)) => {
                 planned.stage(&mut batch, write, current)?;
@@ -217,20 +241,17 @@ async fn apply_group(
             Err(refused) => answers.push(Err(refused)),
         }
     }
+    batch.statement("COMMIT");
     batch
-        .run(&mut tx)
+        .run(connection)
         .await
         .map_err(|e| resources::rename_conflict(e, renamed.as_ref()))?;
-    tx.commit().await.map_err(storage)?;
-    for (tenant, id) in changed {
-        shared.cache.forget_record(&tenant, &id);
-    }
-    Ok(answers)
+    Ok((answers, changed))
 }
 
-/// Every resource the group writes to, with its metadata, in one query; `None` for the ids
-/// the tenant has no resource with.
-async fn load_group(
+/// Begins the group's transaction and reads every resource the group writes to, with its
+/// metadata, in one query; `None` for the ids the tenant has no resource with.
+async fn begin_and_load(
     conn: &mut SqliteConnection,
     writes: &[Write],
 ) -> Result<HashMap<WriteKey, Option<Current>>, CoreError> {
@@ -247,7 +268,8 @@ async fn load_group(
     let wanted = serde_json::to_string(&wanted)
         .map_err(|e| CoreError::Storage(format!("cannot list the resources to load: {e}")))?;
     let rows = sqlx::query_as::<_, GroupRow>(
-        "SELECT r.tenant_id, r.pk, r.id, r.type, r.name, p.id AS parent_id, \
+        "BEGIN IMMEDIATE; \
+         SELECT r.tenant_id, r.pk, r.id, r.type, r.name, p.id AS parent_id, \
            p.type AS parent_type, r.version, r.created_at, r.updated_at, m.key, m.value_type, \
            CASE WHEN m.value_type = 'string' THEN m.value END AS text_value, \
            CASE WHEN m.value_type IN ('integer', 'boolean') THEN m.value END AS int_value, \

@@ -4,6 +4,7 @@ mod access;
 mod batch;
 mod cache;
 mod changes;
+mod checkpointer;
 mod files;
 mod import;
 mod listing;
@@ -54,6 +55,7 @@ pub struct StoreParts {
     write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Metadata writes go through here, committed in groups (see `metadata_writer`).
     writer: metadata_writer::Writer,
+    checkpointer: checkpointer::Checkpointer,
 }
 
 impl std::ops::Deref for Store {
@@ -67,11 +69,14 @@ impl std::ops::Deref for Store {
 pub(crate) struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     _turn: tokio::sync::OwnedMutexGuard<()>,
+    checkpointer: checkpointer::Checkpointer,
 }
 
 impl WriteTx {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        self.checkpointer.committed();
+        Ok(())
     }
 }
 
@@ -120,6 +125,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Checkpoints run in the background (see `checkpointer`); SQLite's own, inside a
+            // commit, only when that falls behind.
+            .pragma("wal_autocheckpoint", checkpointer::BACKSTOP_PAGES)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -146,11 +154,16 @@ impl Store {
             .await
             .map_err(storage)?;
 
+        let checkpointer = checkpointer::Checkpointer::start(
+            options.clone().connect().await.map_err(storage)?,
+            write_lock.clone(),
+        );
         let writer = metadata_writer::Writer::start(
             metadata_writer::Shared {
                 pool: pool.clone(),
                 cache: cache.clone(),
                 write_lock: write_lock.clone(),
+                checkpointer: checkpointer.clone(),
                 #[cfg(test)]
                 groups: Default::default(),
             },
@@ -162,6 +175,7 @@ impl Store {
             cache,
             write_lock,
             writer,
+            checkpointer,
         })))
     }
 
@@ -192,7 +206,11 @@ impl Store {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(storage)?;
-        Ok(WriteTx { tx, _turn: turn })
+        Ok(WriteTx {
+            tx,
+            _turn: turn,
+            checkpointer: self.checkpointer.clone(),
+        })
     }
 
     /// Adds a tenant (the `default` one always exists). Ids are chosen by the operator.
