@@ -414,8 +414,8 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::blobs::{BlobStore, LocalUpload};
-    use crate::core::resources::{ResourceName, ResourceType};
-    use crate::core::store::testing::{manager, staff, temp_store};
+    use crate::core::resources::ResourceType;
+    use crate::core::store::testing::{manager, site, staff, temp_store};
 
     const PNG: &[u8] = &[
         0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R',
@@ -425,19 +425,6 @@ mod tests {
         let mut upload = store.blobs().begin_upload(1 << 20).await.unwrap();
         upload.write(bytes).await.unwrap();
         upload
-    }
-
-    async fn site(store: &Store) -> ResourceId {
-        store
-            .create_resource(
-                &manager(),
-                &ResourceType::site(),
-                &ResourceName::parse("HQ").unwrap(),
-                1,
-            )
-            .await
-            .unwrap()
-            .id
     }
 
     fn named(name: &str) -> NewFile {
@@ -450,7 +437,7 @@ mod tests {
     #[tokio::test]
     async fn an_upload_is_sniffed_stored_listed_and_deleted_with_its_blob() {
         let (_dir, store) = temp_store().await;
-        let hq = site(&store).await;
+        let hq = site(&store, "HQ", 1).await;
         let file = store
             .add_file(
                 &manager(),
@@ -486,7 +473,7 @@ mod tests {
     #[tokio::test]
     async fn recent_files_are_the_newest_few_with_the_total() {
         let (_dir, store) = temp_store().await;
-        let hq = site(&store).await;
+        let hq = site(&store, "HQ", 1).await;
         for (n, name) in ["a.png", "b.png", "c.png"].into_iter().enumerate() {
             store
                 .add_file(
@@ -511,7 +498,7 @@ mod tests {
     #[tokio::test]
     async fn a_blob_shared_by_two_files_outlives_one_of_them() {
         let (_dir, store) = temp_store().await;
-        let hq = site(&store).await;
+        let hq = site(&store, "HQ", 1).await;
         let a = store
             .add_file(
                 &manager(),
@@ -551,7 +538,7 @@ mod tests {
     #[tokio::test]
     async fn refused_uploads_leave_neither_a_row_nor_bytes() {
         let (dir, store) = temp_store().await;
-        let hq = site(&store).await;
+        let hq = site(&store, "HQ", 1).await;
         let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff";
         assert!(matches!(
             store
@@ -592,7 +579,7 @@ mod tests {
     #[tokio::test]
     async fn a_note_is_text_and_its_text_is_replaced_in_place() {
         let (_dir, store) = temp_store().await;
-        let hq = site(&store).await;
+        let hq = site(&store, "HQ", 1).await;
         let note = NewFile {
             name: "Access.txt".into(),
             kind: Some(FileKind::Note),

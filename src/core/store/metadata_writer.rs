@@ -444,10 +444,10 @@ mod tests {
     use crate::core::access::Actor;
     use crate::core::metadata::MetadataRecord;
     use crate::core::metadata::{MetaKey, MetaValue, Metadata, MetadataLimits, Precondition};
-    use crate::core::resources::{ResourceId, ResourceName, ResourceType};
+    use crate::core::resources::ResourceId;
     use crate::core::store::Store;
     use crate::core::store::metadata::MetadataTarget;
-    use crate::core::store::testing::{manager, staff, temp_store};
+    use crate::core::store::testing::{manager, site, staff, temp_store};
 
     async fn merge(
         store: &Store,
@@ -469,19 +469,6 @@ mod tests {
                 },
             )
             .await
-    }
-
-    async fn site(store: &Store, name: &str, number: u128) -> ResourceId {
-        store
-            .create_resource(
-                &manager(),
-                &ResourceType::site(),
-                &ResourceName::parse(name).unwrap(),
-                number,
-            )
-            .await
-            .unwrap()
-            .id
     }
 
     /// Queues `count` writes while another write holds the write turn, so the writer finds

@@ -619,8 +619,8 @@ mod tests {
     use super::*;
     use crate::core::access::{Role, SiteScope};
     use crate::core::error::ValidationError;
-    use crate::core::resources::{ResourceName, ResourceType};
-    use crate::core::store::testing::{actor_of, admin, manager, staff, temp_store};
+    use crate::core::resources::ResourceType;
+    use crate::core::store::testing::{actor_of, admin, manager, site, staff, temp_store};
 
     fn draft(name: &str, allowed: Option<&[&str]>) -> TagDraft {
         let allowed: Option<Vec<String>> =
@@ -633,19 +633,6 @@ mod tests {
             allowed.as_deref(),
         )
         .unwrap()
-    }
-
-    async fn site(store: &Store, name: &str, n: u128) -> ResourceId {
-        store
-            .create_resource(
-                &admin(),
-                &ResourceType::site(),
-                &ResourceName::parse(name).unwrap(),
-                n,
-            )
-            .await
-            .unwrap()
-            .id
     }
 
     #[tokio::test]
