@@ -25,6 +25,7 @@ use super::checkpointer::Checkpointer;
 use super::metadata::{JoinedRow, check, collect_records, not_found, stage_change};
 use super::resources::{self, ResourceRow};
 use super::storage;
+use super::wal_sync::WalSync;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
@@ -89,9 +90,16 @@ impl Writer {
     /// The connection is the writer's own rather than one from the pool: in WAL mode SQLite
     /// drops a connection's page cache whenever another connection has written since its last
     /// transaction, so writes spread over the pool would read every page from the file again.
-    pub(super) fn start(shared: Shared, connection: SqliteConnection) -> Self {
+    ///
+    /// With `wal_sync`, the connection commits without syncing and answers wait for that
+    /// thread's fsync instead (see `wal_sync`); without it, each commit syncs.
+    pub(super) fn start(
+        shared: Shared,
+        connection: SqliteConnection,
+        wal_sync: Option<WalSync>,
+    ) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(shared.clone(), connection, receiver));
+        tokio::spawn(run(shared.clone(), connection, wal_sync, receiver));
         Self { queue, shared }
     }
 
@@ -119,6 +127,7 @@ impl Writer {
 async fn run(
     shared: Shared,
     mut connection: SqliteConnection,
+    wal_sync: Option<WalSync>,
     mut queue: mpsc::Receiver<(Write, Reply)>,
 ) {
     while let Some(first) = queue.recv().await {
@@ -150,10 +159,28 @@ async fn run(
                 answers
             }
         };
-        for (reply, answer) in replies.into_iter().zip(answers) {
-            // A caller that has gone away (its client disconnected) still had its write done.
-            let _ = reply.send(answer);
+        // Refusals and unchanged answers wait too: they read what the group before committed.
+        match &wal_sync {
+            Some(wal_sync) => wal_sync.after_sync(Box::new(move |synced| match synced {
+                Ok(()) => send(replies, answers),
+                Err(e) => {
+                    let unsure = || {
+                        Err(CoreError::Storage(format!(
+                            "cannot confirm the write: syncing the WAL to disk failed ({e})"
+                        )))
+                    };
+                    send(replies, answers.iter().map(|_| unsure()).collect());
+                }
+            })),
+            None => send(replies, answers),
         }
+    }
+}
+
+fn send(replies: Vec<Reply>, answers: Vec<Result<MetadataRecord, CoreError>>) {
+    for (reply, answer) in replies.into_iter().zip(answers) {
+        // A caller that has gone away (its client disconnected) still had its write done.
+        let _ = reply.send(answer);
     }
 }
 

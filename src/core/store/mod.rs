@@ -15,6 +15,7 @@ mod resources;
 mod search;
 mod sessions;
 mod tags;
+mod wal_sync;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -120,8 +121,9 @@ impl Store {
             .create_if_missing(true)
             // WAL lets readers run beside the one writer. FULL sync makes every commit reach
             // the disk before it is acknowledged, so an answered write survives a power loss
-            // (NORMAL could lose the last ones); group commit (see `metadata_writer`) pays the
-            // fsync once per group of writes rather than per write.
+            // (NORMAL alone could lose the last ones); group commit (see `metadata_writer`)
+            // pays the fsync once per group of writes rather than per write. The metadata
+            // writer's connection syncs on another thread instead (see `wal_sync`).
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
@@ -145,17 +147,28 @@ impl Store {
         // tokens in use.
         let cache = Arc::new(cache::ReadCache::new(128 << 20, 10_000));
         let write_lock = Arc::new(tokio::sync::Mutex::new(()));
+        // The WAL exists now: the migrations' connections hold it open. A database without
+        // one (in memory) keeps syncing in each commit.
+        let database = options.get_filename();
+        let wal = format!("{}-wal", database.display());
+        let wal_sync = wal_sync::WalSync::start(Path::new(&wal)).ok();
         let writer_connection = options
             .clone()
             // Its pages stay valid between writes (see `Writer::start`), so it may as well
             // keep many: 32 MiB.
             .pragma("cache_size", "-32768")
+            .synchronous(if wal_sync.is_some() {
+                SqliteSynchronous::Normal
+            } else {
+                SqliteSynchronous::Full
+            })
             .connect()
             .await
             .map_err(storage)?;
 
         let checkpointer = checkpointer::Checkpointer::start(
             options.clone().connect().await.map_err(storage)?,
+            std::fs::OpenOptions::new().write(true).open(database).ok(),
             write_lock.clone(),
         );
         let writer = metadata_writer::Writer::start(
@@ -168,6 +181,7 @@ impl Store {
                 groups: Default::default(),
             },
             writer_connection,
+            wal_sync,
         );
         Ok(Self(Arc::new(StoreParts {
             pool,
