@@ -1,7 +1,7 @@
 //! Acknowledgements that wait for the disk, off the metadata writer's path.
 //!
 //! With `synchronous = FULL` a commit returns only once the WAL is fsynced, and the writer can
-//! start nothing while it waits. Under load that fsync took most of a group's time, because
+//! start nothing while it waits. Under load that fsync took about half of a group's time, as
 //! it queues on the disk behind the checkpointer's writes. So the writer's own connection
 //! commits with `synchronous = NORMAL` (the WAL is written, not yet synced) and hands the
 //! group's answers here. This thread fsyncs the WAL file and only then sends them, while the
