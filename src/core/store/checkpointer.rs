@@ -13,11 +13,11 @@
 //! SQLite's own checkpoint stays on as a backstop, at a larger size (see `BACKSTOP_PAGES`),
 //! for when this task falls behind.
 
-use std::fs::File;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::SqliteConnection;
+use tokio::fs::File;
 use tokio::sync::{Mutex, mpsc};
 
 /// The WAL size, in pages, at which a commit checkpoints inline after all. Far above what
@@ -45,8 +45,8 @@ pub(super) struct Checkpointer {
 
 impl Checkpointer {
     /// Starts the task on the current Tokio runtime, checkpointing through `connection`.
-    /// `database` is the database file, synced by the task itself (see `sync`); `None` for a
-    /// database without one.
+    /// `database` is the database file, synced by the task itself (see `checkpoint`); `None`
+    /// for a database without one.
     pub(super) fn start(
         connection: SqliteConnection,
         database: Option<File>,
@@ -54,7 +54,6 @@ impl Checkpointer {
     ) -> Self {
         // One pending wake is enough: the task checkpoints everything committed before it runs.
         let (wake, woken) = mpsc::channel(1);
-        let database = database.map(Arc::new);
         tokio::spawn(run(connection, database, write_lock, woken));
         Self { wake }
     }
@@ -67,7 +66,7 @@ impl Checkpointer {
 
 async fn run(
     mut connection: SqliteConnection,
-    database: Option<Arc<File>>,
+    database: Option<File>,
     write_lock: Arc<Mutex<()>>,
     mut woken: mpsc::Receiver<()>,
 ) {
@@ -97,7 +96,7 @@ async fn passive(connection: &mut SqliteConnection) -> Result<Pass, sqlx::Error>
 
 async fn checkpoint(
     connection: &mut SqliteConnection,
-    database: Option<&Arc<File>>,
+    database: Option<&File>,
     write_lock: &Mutex<()>,
 ) -> Result<(), sqlx::Error> {
     let mut copied_before = 0;
@@ -108,7 +107,10 @@ async fn checkpoint(
             return Ok(());
         }
         if let Some(database) = database {
-            sync(database).await?;
+            // SQLite syncs the file only in a pass that ends with no newer commit than it
+            // began with. Under steady writes that is none of these, which would leave the
+            // writing out of every page they copied to the locked pass, while writes wait.
+            database.sync_data().await?;
         }
         let fresh = pass.copied - copied_before;
         copied_before = pass.copied;
@@ -121,17 +123,6 @@ async fn checkpoint(
     let _turn = write_lock.lock().await;
     passive(connection).await?;
     Ok(())
-}
-
-/// Writes the database file's copied pages out. SQLite syncs it only in a pass that ends with
-/// no newer commit than it began with, which under steady writes leaves the syncing, of every
-/// page the background passes copied, to the locked pass, while every write waits.
-async fn sync(database: &Arc<File>) -> Result<(), sqlx::Error> {
-    let database = database.clone();
-    tokio::task::spawn_blocking(move || database.sync_data())
-        .await
-        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
-        .map_err(sqlx::Error::Io)
 }
 
 #[cfg(test)]

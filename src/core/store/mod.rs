@@ -168,7 +168,11 @@ impl Store {
 
         let checkpointer = checkpointer::Checkpointer::start(
             options.clone().connect().await.map_err(storage)?,
-            std::fs::OpenOptions::new().write(true).open(database).ok(),
+            tokio::fs::OpenOptions::new()
+                .write(true)
+                .open(database)
+                .await
+                .ok(),
             write_lock.clone(),
         );
         let writer = metadata_writer::Writer::start(
