@@ -28,7 +28,7 @@ pub enum MetadataTarget<'a> {
 }
 
 #[derive(FromRow)]
-struct EntryRow {
+pub(super) struct EntryRow {
     key: String,
     value_type: String,
     text_value: Option<String>,
@@ -41,7 +41,7 @@ struct EntryRow {
 }
 
 impl EntryRow {
-    fn into_entry(self) -> Result<MetadataEntry, CoreError> {
+    pub(super) fn into_entry(self) -> Result<MetadataEntry, CoreError> {
         let damaged = || CoreError::Storage(format!("damaged metadata row for key {:?}", self.key));
         let value = match (
             self.value_type.as_str(),
@@ -71,9 +71,9 @@ impl EntryRow {
 /// type keeps each decode exact (an integer is never read through a float, a numeric-looking
 /// string never becomes a number).
 #[derive(FromRow)]
-pub(super) struct JoinedRow {
+struct JoinedRow {
     #[sqlx(flatten)]
-    pub(super) resource: ResourceRow,
+    resource: ResourceRow,
     key: Option<String>,
     value_type: Option<String>,
     text_value: Option<String>,
@@ -110,7 +110,7 @@ async fn load_record(
 }
 
 /// Folds joined rows, ordered by resource, into each resource with its entries.
-pub(super) fn collect_records(
+fn collect_records(
     rows: impl IntoIterator<Item = JoinedRow>,
 ) -> Result<Vec<(ResourceRow, Vec<MetadataEntry>)>, CoreError> {
     let mut records: Vec<(ResourceRow, Vec<MetadataEntry>)> = Vec::new();
@@ -821,5 +821,27 @@ mod tests {
                 .await,
             Err(CoreError::NotFound { .. })
         ));
+    }
+
+    /// The table's checks, rewritten by a migration without `IN` lists, still hold.
+    #[tokio::test]
+    async fn the_table_refuses_an_unknown_value_type_or_creator_type() {
+        let (_dir, store) = temp_store().await;
+        replace(&store, &manager(), UUID, json!({"name": "Router"}))
+            .await
+            .unwrap();
+        for change in [
+            "UPDATE metadata SET value_type = 'blob'",
+            "UPDATE metadata SET creator_type = 'robot'",
+        ] {
+            let refused = sqlx::query(change).execute(&store.pool).await.unwrap_err();
+            assert!(refused.to_string().contains("CHECK"), "{refused}");
+        }
+        for kept in [
+            "UPDATE metadata SET value_type = 'string'",
+            "UPDATE metadata SET creator_type = 'rule'",
+        ] {
+            sqlx::query(kept).execute(&store.pool).await.unwrap();
+        }
     }
 }

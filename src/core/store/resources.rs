@@ -168,12 +168,25 @@ pub(super) fn stage_touch(
     rename: Option<&ResourceName>,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    batch.statement(
-        "UPDATE resources SET version = version + 1, updated_at = ?, name = coalesce(?, name) \
-         WHERE pk = ?",
-    );
-    batch.arg(now)?;
-    batch.arg(rename.map(|n| n.as_str().to_owned()))?;
+    // Without a rename the name is left out of the statement, not set to itself: SQLite
+    // rewrites the entry of every index on a column the statement sets, and the two name
+    // indexes would add two random pages to every metadata write.
+    match rename {
+        Some(name) => {
+            batch.statement(
+                "UPDATE resources SET version = version + 1, updated_at = ?, name = ? \
+                 WHERE pk = ?",
+            );
+            batch.arg(now)?;
+            batch.arg(name.as_str().to_owned())?;
+        }
+        None => {
+            batch.statement(
+                "UPDATE resources SET version = version + 1, updated_at = ? WHERE pk = ?",
+            );
+            batch.arg(now)?;
+        }
+    }
     batch.arg(row.pk)
 }
 
