@@ -27,17 +27,30 @@ pub enum MetadataTarget<'a> {
     },
 }
 
-#[derive(FromRow)]
+/// One key's row. Also read from a JSON array of the columns in this order (see
+/// `metadata_writer`), where a float comes as SQLite's `quote()` text, which reads back as
+/// the very same number (JSON's own rendering of a float keeps only 15 digits).
+#[derive(FromRow, serde::Deserialize)]
 pub(super) struct EntryRow {
     key: String,
     value_type: String,
     text_value: Option<String>,
     int_value: Option<i64>,
+    #[serde(deserialize_with = "float_from_quoted")]
     real_value: Option<f64>,
     revision: i64,
     changed_at: DateTime<Utc>,
     changed_by: String,
     creator_type: String,
+}
+
+fn float_from_quoted<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+    let quoted: Option<&str> = serde::Deserialize::deserialize(deserializer)?;
+    quoted
+        .map(|text| text.parse().map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 impl EntryRow {

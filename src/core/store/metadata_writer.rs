@@ -16,8 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
-use sqlx::{Either, Executor, FromRow, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch::Batch;
@@ -277,24 +276,22 @@ async fn apply_in_transaction(
     Ok((answers, changed))
 }
 
-/// Begins a group's transaction, then reads the group's resources and, in a second
-/// statement, their keys. One row per key carrying its resource's columns again (as a join
-/// gives) would nearly double the values read: sqlx copies each one out of SQLite and back
-/// apart, and that was most of a group's load.
+/// Begins a group's transaction and reads the group's resources, each with its keys, as one
+/// JSON document. Rows would cost more: sqlx copies every value of every row out of SQLite
+/// and back apart, and with one row per key that was most of a group's time.
 const BEGIN_AND_LOAD: &str = "BEGIN IMMEDIATE; \
-    SELECT r.tenant_id, r.pk, r.id, r.type, r.name, p.id AS parent_id, \
-      p.type AS parent_type, r.version, r.created_at, r.updated_at \
+    SELECT json_group_array(json_array(r.tenant_id, \
+      json_array(r.pk, r.id, r.type, r.name, p.id, p.type, r.version, r.created_at, \
+        r.updated_at), \
+      json((SELECT json_group_array(json_array(m.key, m.value_type, \
+          CASE WHEN m.value_type = 'string' THEN m.value END, \
+          CASE WHEN m.value_type IN ('integer', 'boolean') THEN m.value END, \
+          CASE WHEN m.value_type = 'float' THEN quote(m.value) END, \
+          m.revision, m.changed_at, m.changed_by, m.creator_type)) \
+        FROM metadata m WHERE m.resource_pk = r.pk)))) \
     FROM json_each(?) w \
     JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
-    LEFT JOIN resources p ON p.pk = r.parent_pk; \
-    SELECT m.resource_pk, m.key, m.value_type, \
-      CASE WHEN m.value_type = 'string' THEN m.value END AS text_value, \
-      CASE WHEN m.value_type IN ('integer', 'boolean') THEN m.value END AS int_value, \
-      CASE WHEN m.value_type = 'float' THEN m.value END AS real_value, \
-      m.revision, m.changed_at, m.changed_by, m.creator_type \
-    FROM json_each(?) w \
-    JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
-    JOIN metadata m ON m.resource_pk = r.pk";
+    LEFT JOIN resources p ON p.pk = r.parent_pk";
 
 /// Begins the group's transaction and reads every resource the group writes to, with its
 /// metadata; `None` for the ids the tenant has no resource with.
@@ -302,52 +299,28 @@ async fn begin_and_load(
     conn: &mut SqliteConnection,
     writes: &[Write],
 ) -> Result<HashMap<WriteKey, Option<Current>>, CoreError> {
-    #[derive(FromRow)]
-    struct ResourceOfGroup {
-        tenant_id: String,
-        #[sqlx(flatten)]
-        row: ResourceRow,
-    }
-    #[derive(FromRow)]
-    struct KeyOfGroup {
-        resource_pk: i64,
-        #[sqlx(flatten)]
-        entry: EntryRow,
-    }
-
     let mut state: HashMap<WriteKey, Option<Current>> =
         writes.iter().map(|w| (key_of(w), None)).collect();
     let wanted: Vec<&WriteKey> = state.keys().collect();
     let wanted = serde_json::to_string(&wanted)
         .map_err(|e| CoreError::Storage(format!("cannot list the resources to load: {e}")))?;
-    let mut results = conn.fetch_many(sqlx::query(BEGIN_AND_LOAD).bind(&wanted).bind(&wanted));
-    let mut resources = Vec::with_capacity(writes.len());
-    let mut entries: HashMap<i64, Vec<MetadataEntry>> = HashMap::new();
-    // Each statement ends with a result of its own: the rows after the first (BEGIN) are
-    // resources, those after the second keys.
-    let mut statements_done = 0;
-    while let Some(result) = results.try_next().await.map_err(storage)? {
-        match result {
-            Either::Left(_) => statements_done += 1,
-            Either::Right(row) if statements_done == 1 => {
-                resources.push(ResourceOfGroup::from_row(&row).map_err(storage)?);
-            }
-            Either::Right(row) => {
-                let key = KeyOfGroup::from_row(&row).map_err(storage)?;
-                entries
-                    .entry(key.resource_pk)
-                    .or_default()
-                    .push(key.entry.into_entry()?);
-            }
-        }
-    }
-    for ResourceOfGroup { tenant_id, row } in resources {
-        let mut entries = entries.remove(&row.pk).unwrap_or_default();
+    let (loaded,): (String,) = sqlx::query_as(BEGIN_AND_LOAD)
+        .bind(wanted)
+        .fetch_one(conn)
+        .await
+        .map_err(storage)?;
+    let loaded: Vec<(String, ResourceRow, Vec<EntryRow>)> = serde_json::from_str(&loaded)
+        .map_err(|e| CoreError::Storage(format!("cannot read the loaded resources: {e}")))?;
+    for (tenant, row, entries) in loaded {
+        let mut entries = entries
+            .into_iter()
+            .map(EntryRow::into_entry)
+            .collect::<Result<Vec<_>, _>>()?;
         // The keys come in key order from the table's primary key already; the sort only
         // makes that independent of the query plan.
         entries.sort_unstable_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
         state.insert(
-            (tenant_id, row.id().to_owned()),
+            (tenant, row.id().to_owned()),
             Some(Current { row, entries }),
         );
     }
@@ -731,6 +704,7 @@ mod tests {
             let body = json!({
                 "zone": format!("z{n}"), "units": n, "ratio": 0.1 + 0.2 + n as f64,
                 "critical": n % 2 == 0, "big": 9_007_199_254_740_993_i64,
+                "huge": f64::MAX, "tiny": 5e-324, "third": 1.0 / 3.0,
             });
             merge(&store, &manager(), &id, Precondition::Any, body)
                 .await
@@ -754,7 +728,12 @@ mod tests {
         for (n, (answer, id)) in answers.into_iter().zip(&sites).enumerate() {
             let answer = answer.unwrap();
             let keys: Vec<&str> = answer.entries.iter().map(|e| e.key.as_str()).collect();
-            assert_eq!(keys, ["added", "big", "critical", "ratio", "units", "zone"]);
+            assert_eq!(
+                keys,
+                [
+                    "added", "big", "critical", "huge", "ratio", "third", "tiny", "units", "zone"
+                ]
+            );
             let value = |key: &str| answer.metadata().get(key).cloned();
             assert_eq!(value("zone"), Some(MetaValue::Text(format!("z{n}"))));
             assert_eq!(value("ratio"), Some(MetaValue::Float(0.1 + 0.2 + n as f64)));
@@ -763,6 +742,10 @@ mod tests {
                 Some(MetaValue::Integer(9_007_199_254_740_993))
             );
             assert_eq!(value("critical"), Some(MetaValue::Bool(n % 2 == 0)));
+            // Floats that need all 17 digits, and the extremes, come back bit for bit.
+            for (key, float) in [("huge", f64::MAX), ("tiny", 5e-324), ("third", 1.0 / 3.0)] {
+                assert_eq!(value(key), Some(MetaValue::Float(float)), "{key}");
+            }
             assert_eq!(store.read_metadata(&staff(), id).await.unwrap(), answer);
         }
     }

@@ -10,7 +10,8 @@ use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
 use crate::core::tenancy::TenantId;
 
 /// A resource as stored, with what the rules need beside it (its key and its site).
-#[derive(FromRow, Clone)]
+/// Also read from a JSON array of the columns in this order (see `metadata_writer`).
+#[derive(FromRow, serde::Deserialize, Clone)]
 pub(super) struct ResourceRow {
     pub(super) pk: i64,
     id: String,
