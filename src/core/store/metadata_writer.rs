@@ -693,8 +693,8 @@ mod tests {
         );
     }
 
-    /// The group's load reads resources and keys apart and puts them back together: each
-    /// write must see its own resource's keys, of every type, and no other's.
+    /// The group's load brings every resource with its keys in one JSON document: each write
+    /// must see its own resource's keys, of every type and exactly, and no other's.
     #[tokio::test]
     async fn a_group_gives_each_write_its_own_resources_keys() {
         let (_dir, store) = temp_store().await;

@@ -172,21 +172,15 @@ pub(super) fn stage_touch(
     // Without a rename the name is left out of the statement, not set to itself: SQLite
     // rewrites the entry of every index on a column the statement sets, and the two name
     // indexes would add two random pages to every metadata write.
-    match rename {
-        Some(name) => {
-            batch.statement(
-                "UPDATE resources SET version = version + 1, updated_at = ?, name = ? \
-                 WHERE pk = ?",
-            );
-            batch.arg(now)?;
-            batch.arg(name.as_str().to_owned())?;
+    batch.statement(match rename {
+        Some(_) => {
+            "UPDATE resources SET version = version + 1, updated_at = ?, name = ? WHERE pk = ?"
         }
-        None => {
-            batch.statement(
-                "UPDATE resources SET version = version + 1, updated_at = ? WHERE pk = ?",
-            );
-            batch.arg(now)?;
-        }
+        None => "UPDATE resources SET version = version + 1, updated_at = ? WHERE pk = ?",
+    });
+    batch.arg(now)?;
+    if let Some(name) = rename {
+        batch.arg(name.as_str().to_owned())?;
     }
     batch.arg(row.pk)
 }
