@@ -8,7 +8,6 @@ pub mod v1;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::StatusCode;
-use axum::middleware::from_fn_with_state;
 use axum::routing::any;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -21,9 +20,9 @@ use v1::error::ApiError;
 /// the JSON error body too, never the web UI's HTML, and every response carries an
 /// `x-request-id` (the client's, or a new one) that the change records keep.
 ///
-/// The versions are nested straight at `/api/v1` rather than in a router nested at `/api`:
-/// each level of nesting wraps every route in a layer that rebuilds the request's URI, a cost
-/// paid on every request.
+/// Each version's routes carry their full paths rather than being nested: each level of
+/// nesting wraps every route in a layer that rebuilds the request's URI, a cost paid on every
+/// request.
 pub fn router<S>(settings: ApiSettings) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -31,7 +30,7 @@ where
     ApiSettings: FromRef<S>,
 {
     Router::new()
-        .nest("/api/v1", v1::router())
+        .merge(v1::router())
         .route("/api", any(route_missing))
         .route("/api/", any(route_missing))
         .route("/api/{*rest}", any(route_missing))
@@ -41,7 +40,7 @@ where
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(from_fn_with_state(settings, v1::error::render))
+                .map_response(move |response| v1::error::render(&settings, response))
                 .layer(DefaultBodyLimit::max(v1::MAX_JSON_BODY)),
         )
 }

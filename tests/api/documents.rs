@@ -115,7 +115,7 @@ async fn api_paths_never_answer_html() {
         .get("/no/such/route")
         .await
         .assert_error(StatusCode::NOT_FOUND, "route_missing");
-    for path in ["/api/v2/metadata", "/api", "/api/"] {
+    for path in ["/api/v2/metadata", "/api", "/api/", "/api/v1", "/api/v1/"] {
         let reply = app
             .send(Request::get(path).body(Body::empty()).unwrap())
             .await;

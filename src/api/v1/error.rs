@@ -1,8 +1,6 @@
 //! The Altostrat error body, `{type, code, message, doc_url}`, for every failure under `/api`.
 
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -132,11 +130,13 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Middleware for every `/api` route: gives each [`ApiError`] its JSON body, and turns any
-/// other bodiless error axum produces itself (unknown route, wrong method) into one too, so
-/// `/api` never answers with HTML or an empty body.
-pub async fn render(State(settings): State<ApiSettings>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// Runs on every `/api` response: gives each [`ApiError`] its JSON body, and turns any other
+/// bodiless error axum produces itself (unknown route, wrong method) into one too, so `/api`
+/// never answers with HTML or an empty body.
+///
+/// A plain function for `tower`'s `map_response` rather than axum's `from_fn` middleware,
+/// which boxes the rest of the stack and its future again on every request.
+pub fn render(settings: &ApiSettings, mut response: Response) -> Response {
     let error = match response.extensions_mut().remove::<ApiError>() {
         Some(error) => error,
         None if response.status() == StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
@@ -152,6 +152,6 @@ pub async fn render(State(settings): State<ApiSettings>, request: Request, next:
         HeaderValue::from_static("application/json"),
     );
     parts.headers.remove(header::CONTENT_LENGTH);
-    let body = serde_json::to_vec(&error.body(&settings)).unwrap_or_default();
+    let body = serde_json::to_vec(&error.body(settings)).unwrap_or_default();
     Response::from_parts(parts, body.into())
 }

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use super::batch::Batch;
 use super::metadata_writer::Write;
@@ -27,10 +27,10 @@ pub enum MetadataTarget<'a> {
     },
 }
 
-/// One key's row. Also read from a JSON array of the columns in this order (see
-/// `metadata_writer`), where a float comes as SQLite's `quote()` text, which reads back as
-/// the very same number (JSON's own rendering of a float keeps only 15 digits).
-#[derive(FromRow, serde::Deserialize)]
+/// One key's row, read from a JSON array of the columns in this order (see
+/// [`resource_with_keys_json`]), where a float comes as SQLite's `quote()` text, which reads
+/// back as the very same number (JSON's own rendering of a float keeps only 15 digits).
+#[derive(serde::Deserialize)]
 pub(super) struct EntryRow {
     key: String,
     value_type: String,
@@ -79,94 +79,76 @@ impl EntryRow {
     }
 }
 
-/// A resource and its metadata in one query: each row is the resource and one key (or no key,
-/// for a resource without metadata). `value` is an ANY column; splitting it by its recorded
-/// type keeps each decode exact (an integer is never read through a float, a numeric-looking
-/// string never becomes a number).
-#[derive(FromRow)]
-struct JoinedRow {
-    #[sqlx(flatten)]
-    resource: ResourceRow,
-    key: Option<String>,
-    value_type: Option<String>,
-    text_value: Option<String>,
-    int_value: Option<i64>,
-    real_value: Option<f64>,
-    revision: Option<i64>,
-    changed_at: Option<DateTime<Utc>>,
-    changed_by: Option<String>,
-    creator_type: Option<String>,
+/// The SQL of one resource (`r`, with its parent `p`) and all its keys as a single JSON value:
+/// `[tenant, [resource columns], [[key columns], …]]`, in the column orders [`ResourceRow`]
+/// and [`EntryRow`] read. One value instead of one row per key, because sqlx copies every
+/// value of every row out of SQLite and frees it again: with rows repeating the resource's
+/// columns for each key, that copying was most of a read's time. Keys come in no promised
+/// order; [`LoadedRecord::into_parts`] sorts them.
+macro_rules! resource_with_keys_json {
+    () => {
+        "json_array(r.tenant_id, \
+           json_array(r.pk, r.id, r.type, r.name, p.id, p.type, r.version, r.created_at, \
+             r.updated_at), \
+           json((SELECT json_group_array(json_array(m.key, m.value_type, \
+               CASE WHEN m.value_type = 'string' THEN m.value END, \
+               CASE WHEN m.value_type = 'integer' OR m.value_type = 'boolean' THEN m.value END, \
+               CASE WHEN m.value_type = 'float' THEN quote(m.value) END, \
+               m.revision, m.changed_at, m.changed_by, m.creator_type)) \
+             FROM metadata m WHERE m.resource_pk = r.pk)))"
+    };
+}
+pub(super) use resource_with_keys_json;
+
+/// One resource of a tenant with its keys, as [`resource_with_keys_json`] renders it.
+#[derive(serde::Deserialize)]
+pub(super) struct LoadedRecord(String, ResourceRow, Vec<EntryRow>);
+
+impl LoadedRecord {
+    /// The tenant, the resource, and its entries in key order.
+    pub(super) fn into_parts(self) -> Result<(String, ResourceRow, Vec<MetadataEntry>), CoreError> {
+        let Self(tenant, row, entries) = self;
+        let mut entries = entries
+            .into_iter()
+            .map(EntryRow::into_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        entries.sort_unstable_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+        Ok((tenant, row, entries))
+    }
 }
 
+/// Reads what SQLite rendered as JSON; a failure means the stored data is not what this code
+/// wrote, so it is a storage error.
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, CoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| CoreError::Storage(format!("cannot read the loaded metadata: {e}")))
+}
+
+const LOAD_RECORD: &str = concat!(
+    "SELECT ",
+    resource_with_keys_json!(),
+    " FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk \
+     WHERE r.tenant_id = ? AND r.id = ?"
+);
+
+/// A resource of `tenant` with its metadata in key order; `None` when the tenant has no such
+/// resource.
 async fn load_record(
     conn: &mut SqliteConnection,
     tenant: &crate::core::tenancy::TenantId,
     id: &ResourceId,
 ) -> Result<Option<(ResourceRow, Vec<MetadataEntry>)>, CoreError> {
-    let rows = sqlx::query_as::<_, JoinedRow>(
-        "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
-           r.version, r.created_at, r.updated_at, m.key, m.value_type, \
-           CASE WHEN m.value_type = 'string' THEN m.value END AS text_value, \
-           CASE WHEN m.value_type IN ('integer', 'boolean') THEN m.value END AS int_value, \
-           CASE WHEN m.value_type = 'float' THEN m.value END AS real_value, \
-           m.revision, m.changed_at, m.changed_by, m.creator_type \
-         FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk \
-         LEFT JOIN metadata m ON m.resource_pk = r.pk \
-         WHERE r.tenant_id = ? AND r.id = ? ORDER BY m.key",
-    )
-    .bind(tenant.as_str())
-    .bind(id.as_str())
-    .fetch_all(conn)
-    .await
-    .map_err(storage)?;
-    Ok(collect_records(rows)?.pop())
-}
-
-/// Folds joined rows, ordered by resource, into each resource with its entries.
-fn collect_records(
-    rows: impl IntoIterator<Item = JoinedRow>,
-) -> Result<Vec<(ResourceRow, Vec<MetadataEntry>)>, CoreError> {
-    let mut records: Vec<(ResourceRow, Vec<MetadataEntry>)> = Vec::new();
-    for row in rows {
-        let entry = match (
-            row.key,
-            row.value_type,
-            row.revision,
-            row.changed_at,
-            row.changed_by,
-            row.creator_type,
-        ) {
-            (
-                Some(key),
-                Some(value_type),
-                Some(revision),
-                Some(changed_at),
-                Some(changed_by),
-                Some(creator_type),
-            ) => Some(
-                EntryRow {
-                    key,
-                    value_type,
-                    text_value: row.text_value,
-                    int_value: row.int_value,
-                    real_value: row.real_value,
-                    revision,
-                    changed_at,
-                    changed_by,
-                    creator_type,
-                }
-                .into_entry()?,
-            ),
-            _ => None,
-        };
-        match records.last_mut() {
-            Some((resource, entries)) if resource.pk == row.resource.pk => {
-                entries.extend(entry);
-            }
-            _ => records.push((row.resource, entry.into_iter().collect())),
-        }
-    }
-    Ok(records)
+    let loaded: Option<(String,)> = sqlx::query_as(LOAD_RECORD)
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await
+        .map_err(storage)?;
+    let Some((loaded,)) = loaded else {
+        return Ok(None);
+    };
+    let (_, row, entries) = from_json::<LoadedRecord>(&loaded)?.into_parts()?;
+    Ok(Some((row, entries)))
 }
 
 fn value_type(value: &MetaValue) -> &'static str {

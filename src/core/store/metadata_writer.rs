@@ -22,7 +22,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::batch::Batch;
 use super::cache::ReadCache;
 use super::checkpointer::Checkpointer;
-use super::metadata::{EntryRow, check, not_found, stage_change};
+use super::metadata::{
+    LoadedRecord, check, from_json, not_found, resource_with_keys_json, stage_change,
+};
 use super::resources::{self, ResourceRow};
 use super::storage;
 use super::wal_sync::WalSync;
@@ -277,21 +279,14 @@ async fn apply_in_transaction(
 }
 
 /// Begins a group's transaction and reads the group's resources, each with its keys, as one
-/// JSON document. Rows would cost more: sqlx copies every value of every row out of SQLite
-/// and back apart, and with one row per key that was most of a group's time.
-const BEGIN_AND_LOAD: &str = "BEGIN IMMEDIATE; \
-    SELECT json_group_array(json_array(r.tenant_id, \
-      json_array(r.pk, r.id, r.type, r.name, p.id, p.type, r.version, r.created_at, \
-        r.updated_at), \
-      json((SELECT json_group_array(json_array(m.key, m.value_type, \
-          CASE WHEN m.value_type = 'string' THEN m.value END, \
-          CASE WHEN m.value_type IN ('integer', 'boolean') THEN m.value END, \
-          CASE WHEN m.value_type = 'float' THEN quote(m.value) END, \
-          m.revision, m.changed_at, m.changed_by, m.creator_type)) \
-        FROM metadata m WHERE m.resource_pk = r.pk)))) \
-    FROM json_each(?) w \
-    JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
-    LEFT JOIN resources p ON p.pk = r.parent_pk";
+/// JSON document (see [`resource_with_keys_json`] for why not rows).
+const BEGIN_AND_LOAD: &str = concat!(
+    "BEGIN IMMEDIATE; SELECT json_group_array(",
+    resource_with_keys_json!(),
+    ") FROM json_each(?) w \
+     JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
+     LEFT JOIN resources p ON p.pk = r.parent_pk"
+);
 
 /// Begins the group's transaction and reads every resource the group writes to, with its
 /// metadata; `None` for the ids the tenant has no resource with.
@@ -309,16 +304,8 @@ async fn begin_and_load(
         .fetch_one(conn)
         .await
         .map_err(storage)?;
-    let loaded: Vec<(String, ResourceRow, Vec<EntryRow>)> = serde_json::from_str(&loaded)
-        .map_err(|e| CoreError::Storage(format!("cannot read the loaded resources: {e}")))?;
-    for (tenant, row, entries) in loaded {
-        let mut entries = entries
-            .into_iter()
-            .map(EntryRow::into_entry)
-            .collect::<Result<Vec<_>, _>>()?;
-        // The keys come in key order from the table's primary key already; the sort only
-        // makes that independent of the query plan.
-        entries.sort_unstable_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+    for loaded in from_json::<Vec<LoadedRecord>>(&loaded)? {
+        let (tenant, row, entries) = loaded.into_parts()?;
         state.insert(
             (tenant, row.id().to_owned()),
             Some(Current { row, entries }),
@@ -694,7 +681,8 @@ mod tests {
     }
 
     /// The group's load brings every resource with its keys in one JSON document: each write
-    /// must see its own resource's keys, of every type and exactly, and no other's.
+    /// must see its own resource's keys, of every type and exactly, and no other's. The read
+    /// after each write loads the record afresh through the same JSON, and must agree.
     #[tokio::test]
     async fn a_group_gives_each_write_its_own_resources_keys() {
         let (_dir, store) = temp_store().await;
