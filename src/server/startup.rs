@@ -1,11 +1,17 @@
 use std::path::Path;
 
-use axum::Router;
+use axum::body::Body;
+use axum::response::Response;
+use axum::{Router, ServiceExt};
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
-use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
+use tower::util::MapResponse;
+use tower_http::classify::{
+    NeverClassifyEos, ServerErrorsAsFailures, ServerErrorsFailureClass, SharedClassifier,
+};
+use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
+use tower_http::trace::{ResponseBody, Trace, TraceLayer};
 
 use super::{AppState, Config};
 use crate::api::v1::ApiSettings;
@@ -60,24 +66,40 @@ fn path_str(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// The whole HTTP surface, as [`router`] returns it.
+pub type HttpService = MapResponse<
+    Trace<Compression<Router>, SharedClassifier<ServerErrorsAsFailures>>,
+    fn(Response<TracedBody>) -> Response,
+>;
+
+type TracedBody = ResponseBody<CompressionBody<Body>, NeverClassifyEos<ServerErrorsFailureClass>>;
+
 /// The whole HTTP surface: REST API, pages, server functions and static files. Tests drive
 /// this directly.
-pub fn router(state: AppState) -> Router {
+///
+/// Tracing and compression wrap the router once, as one service, rather than through
+/// `Router::layer`, which would wrap every route on its own: each request would then clone
+/// and box that route's stack once more, and box its body again.
+pub fn router(state: AppState) -> HttpService {
     let routes = generate_route_list(App);
-    Router::new()
+    let router = Router::new()
         .merge(crate::api::router(state.api.clone()))
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        // One layer of two, not two layers: each `Router::layer` boxes every route again.
-        .layer(
-            ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
-                .layer(CompressionLayer::new()),
-        )
-        .with_state(state)
+        .with_state(state);
+    ServiceBuilder::new()
+        .map_response(box_body as fn(Response<TracedBody>) -> Response)
+        .layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new())
+        .service(router)
+}
+
+/// axum serves one body type; the traced, compressed body is boxed into it once, here.
+fn box_body(response: Response<TracedBody>) -> Response {
+    response.map(Body::new)
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and closes the database.
@@ -91,7 +113,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     // The client's address feeds the sign-in throttle.
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+            std::net::SocketAddr,
+        >(router(state)),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;

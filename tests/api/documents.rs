@@ -150,3 +150,24 @@ async fn every_error_doc_url_resolves_on_this_server() {
         .await
         .assert_error(StatusCode::NOT_FOUND, "resource_missing");
 }
+
+/// Compression wraps the whole router: a client that accepts gzip gets gzip, and one that
+/// does not gets the bytes as they are.
+#[tokio::test]
+async fn responses_are_gzipped_for_clients_that_accept_it() {
+    let app = spawn_app().await;
+    let request = |encoding: Option<&str>| {
+        let mut request = Request::get("/api/v1/openapi.json");
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let (status, headers, bytes) = app.send_bytes(request(Some("gzip"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-encoding"], "gzip");
+    assert_eq!(&bytes[..2], [0x1f, 0x8b], "the gzip magic number");
+    let (_, headers, bytes) = app.send_bytes(request(None)).await;
+    assert!(headers.get("content-encoding").is_none());
+    assert!(serde_json::from_slice::<serde_json::Value>(&bytes).is_ok());
+}

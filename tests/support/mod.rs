@@ -2,7 +2,6 @@
 
 #![allow(dead_code)] // Each test binary uses its own share of these helpers.
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use clap::Parser;
@@ -17,7 +16,7 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     pub data_dir: tempfile::TempDir,
-    pub router: Router,
+    pub router: startup::HttpService,
     pub store: Store,
 }
 
