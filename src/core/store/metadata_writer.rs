@@ -279,11 +279,13 @@ async fn apply_in_transaction(
 }
 
 /// Begins a group's transaction and reads the group's resources, each with its keys, as one
-/// JSON document (see [`resource_with_keys_json`] for why not rows).
+/// JSON array (see [`resource_with_keys_json`] for why not rows). The array is joined as text
+/// by `group_concat`, for the reason the resources are: `json_group_array` would parse each
+/// resource's JSON again to nest it.
 const BEGIN_AND_LOAD: &str = concat!(
-    "BEGIN IMMEDIATE; SELECT json_group_array(",
+    "BEGIN IMMEDIATE; SELECT '[' || coalesce(group_concat(",
     resource_with_keys_json!(),
-    ") FROM json_each(?) w \
+    ", ','), '') || ']' FROM json_each(?) w \
      JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
      LEFT JOIN resources p ON p.pk = r.parent_pk"
 );

@@ -21,7 +21,9 @@ pub(super) struct ResourceRow {
     parent_id: Option<String>,
     parent_type: Option<String>,
     pub(super) version: i64,
+    #[serde(deserialize_with = "super::metadata::time_from_rfc3339")]
     created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "super::metadata::time_from_rfc3339")]
     updated_at: DateTime<Utc>,
 }
 
