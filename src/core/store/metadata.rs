@@ -113,8 +113,8 @@ impl EntryRow {
 ///
 /// The outer array is joined as text from JSON that SQLite's functions made, instead of by
 /// `json_array`: a subquery's JSON reaches the outer query as plain text, so `json_array`
-/// would need it wrapped in `json(…)`, which parses it again. That parse was a twentieth of a
-/// metadata write's instructions, more than the statements that write it.
+/// would need it wrapped in `json(…)`, which parses it again: a twentieth of a metadata
+/// write's instructions.
 macro_rules! resource_with_keys_json {
     () => {
         "'[' || json_quote(r.tenant_id) || ',' || \
