@@ -1,45 +1,95 @@
-//! Several statements sent to SQLite in one call. sqlx hands every call to the connection's
-//! worker thread and back, and on the write path those hops cost more than the statements, so
-//! a write's statements (version bump, key rows, change records) go as one batch. Arguments
-//! bind in order across the statements.
+//! The statements of a group of metadata writes, gathered while each write is planned and run
+//! together at the end, so that a failure of any of them fails the group as a whole (see
+//! `metadata_writer`). They run on the writer's own thread through rusqlite, one cached
+//! prepared statement each.
 
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, AssertSqlSafe, Encode, Sqlite, SqliteConnection, Type};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::types::Value;
 
 use crate::core::CoreError;
 
 #[derive(Default)]
 pub(super) struct Batch {
-    sql: String,
-    args: SqliteArguments,
-    statements: usize,
+    statements: Vec<(&'static str, Vec<Value>)>,
 }
 
 impl Batch {
     /// Appends a statement; its arguments follow with [`Batch::arg`].
     pub(super) fn statement(&mut self, sql: &'static str) {
-        self.sql.push_str(sql);
-        self.sql.push_str(";\n");
-        self.statements += 1;
+        self.statements.push((sql, Vec::new()));
     }
 
-    pub(super) fn arg<'t, T: Encode<'t, Sqlite> + Type<Sqlite> + 't>(
-        &mut self,
-        value: T,
-    ) -> Result<(), CoreError> {
-        self.args
-            .add(value)
-            .map_err(|e| CoreError::Storage(format!("cannot bind a value: {e}")))
+    /// The next argument of the statement appended last.
+    pub(super) fn arg(&mut self, value: impl Into<Value>) {
+        let (_, args) = self
+            .statements
+            .last_mut()
+            .expect("an argument follows its statement");
+        args.push(value.into());
     }
 
-    pub(super) async fn run(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-        if self.statements == 0 {
-            return Ok(());
+    /// A time argument, as every other write stores one (see [`stored_time`]).
+    pub(super) fn time(&mut self, at: DateTime<Utc>) {
+        self.arg(stored_time(at));
+    }
+
+    /// Runs the statements in order, stopping at the first that fails.
+    pub(super) fn run(self, db: &rusqlite::Connection) -> rusqlite::Result<()> {
+        for (sql, args) in self.statements {
+            db.prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(args))?;
         }
-        // The text is only the fixed statements above, joined; every value is an argument.
-        sqlx::query_with(AssertSqlSafe(self.sql), self.args)
-            .execute(conn)
-            .await
-            .map(|_| ())
+        Ok(())
+    }
+}
+
+/// The message of a unique violation (a taken id or name), which says which index refused.
+pub(super) fn unique_violation(e: &rusqlite::Error) -> Option<&str> {
+    match e {
+        rusqlite::Error::SqliteFailure(failure, message)
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Some(message.as_deref().unwrap_or(""))
+        }
+        _ => None,
+    }
+}
+
+/// Any other failure of the writer's statements.
+pub(super) fn failed(e: rusqlite::Error) -> CoreError {
+    CoreError::Storage(e.to_string())
+}
+
+/// A time as the rest of the store writes it through sqlx, whose encoding this repeats:
+/// RFC 3339 with a `T`, `+00:00` and only as many fraction digits as needed. The writer's
+/// times must sort and compare with theirs as text.
+pub(super) fn stored_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::stored_time;
+    use crate::core::store::testing::temp_store;
+
+    #[tokio::test]
+    async fn times_are_stored_exactly_as_sqlx_stores_them() {
+        let (_dir, store) = temp_store().await;
+        let times = [
+            Utc.with_ymd_and_hms(2026, 11, 23, 22, 9, 0).unwrap(),
+            Utc.timestamp_opt(1_795_000_000, 120_000_000).unwrap(),
+            Utc.timestamp_opt(1_795_000_000, 123_456_789).unwrap(),
+        ];
+        for at in times {
+            let (by_sqlx,): (String,) = sqlx::query_as("SELECT ?")
+                .bind(at)
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(stored_time(at), by_sqlx);
+        }
     }
 }

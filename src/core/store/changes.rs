@@ -23,18 +23,18 @@ pub(super) fn stage(
     old: Option<Value>,
     new: Option<Value>,
     at: DateTime<Utc>,
-) -> Result<(), CoreError> {
+) {
     batch.statement(APPEND);
-    batch.arg(actor.tenant.as_str().to_owned())?;
-    batch.arg(resource_id.to_owned())?;
-    batch.arg(actor.id.clone())?;
-    batch.arg(actor.creator_type.as_str())?;
-    batch.arg(action)?;
-    batch.arg(subject.to_owned())?;
-    batch.arg(old.map(|v| v.to_string()))?;
-    batch.arg(new.map(|v| v.to_string()))?;
-    batch.arg(actor.request_id.clone())?;
-    batch.arg(at)
+    batch.arg(actor.tenant.as_str().to_owned());
+    batch.arg(resource_id.to_owned());
+    batch.arg(actor.id.clone());
+    batch.arg(actor.creator_type.as_str().to_owned());
+    batch.arg(action.to_owned());
+    batch.arg(subject.to_owned());
+    batch.arg(old.map(|v| v.to_string()));
+    batch.arg(new.map(|v| v.to_string()));
+    batch.arg(actor.request_id.clone());
+    batch.time(at);
 }
 
 /// Appends one change record inside the caller's transaction, so a change and its record are

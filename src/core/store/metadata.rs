@@ -236,28 +236,28 @@ pub(super) fn stage_change(
     revision: i64,
     change: &crate::core::metadata::KeyChange,
     now: DateTime<Utc>,
-) -> Result<(), CoreError> {
+) {
     match &change.new {
         Some(value) => {
             batch.statement(UPSERT_ENTRY);
-            batch.arg(row.pk)?;
-            batch.arg(change.key.as_str().to_owned())?;
-            batch.arg(value_type(value))?;
+            batch.arg(row.pk);
+            batch.arg(change.key.as_str().to_owned());
+            batch.arg(value_type(value).to_owned());
             match value {
-                MetaValue::Text(s) => batch.arg(s.clone())?,
-                MetaValue::Integer(i) => batch.arg(*i)?,
-                MetaValue::Float(f) => batch.arg(*f)?,
-                MetaValue::Bool(b) => batch.arg(i64::from(*b))?,
+                MetaValue::Text(s) => batch.arg(s.clone()),
+                MetaValue::Integer(i) => batch.arg(*i),
+                MetaValue::Float(f) => batch.arg(*f),
+                MetaValue::Bool(b) => batch.arg(i64::from(*b)),
             }
-            batch.arg(revision)?;
-            batch.arg(now)?;
-            batch.arg(actor.id.clone())?;
-            batch.arg(actor.creator_type.as_str())?;
+            batch.arg(revision);
+            batch.time(now);
+            batch.arg(actor.id.clone());
+            batch.arg(actor.creator_type.as_str().to_owned());
         }
         None => {
             batch.statement("DELETE FROM metadata WHERE resource_pk = ? AND key = ?");
-            batch.arg(row.pk)?;
-            batch.arg(change.key.as_str().to_owned())?;
+            batch.arg(row.pk);
+            batch.arg(change.key.as_str().to_owned());
         }
     }
     let verb = if change.new.is_some() {
@@ -274,7 +274,7 @@ pub(super) fn stage_change(
         change.old.as_ref().map(MetaValue::to_json),
         change.new.as_ref().map(MetaValue::to_json),
         now,
-    )
+    );
 }
 
 pub(super) fn check(

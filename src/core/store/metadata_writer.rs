@@ -1,32 +1,39 @@
 //! Group commit for metadata writes.
 //!
 //! Writes to one SQLite database go one at a time, and a write's time is mostly not its
-//! statements: it is the trips to the connection's thread and back (begin, read, write,
-//! commit) and the commit's fsync. So one writer task takes every metadata write waiting at
-//! that moment and applies the group in one transaction: one read of all the resources it
-//! touches, one batch of statements, one commit. Each write is still checked and applied in
-//! arrival order against the state the writes before it left, so every answer is the one
-//! running them one by one would give, and no answer is sent before the commit.
+//! statements: it is getting to run at all (a turn of the database, a thread to run on) and the
+//! commit's fsync. So one writer thread takes every metadata write waiting at that moment and
+//! applies the group in one transaction: one read of all the resources it touches, its
+//! statements, one commit. Each write is still checked and applied in arrival order against the
+//! state the writes before it left, so every answer is the one running them one by one would
+//! give, and no answer is sent before the commit.
 //!
-//! When the group's batch or commit fails as a whole (say a rename to a site name that another
-//! write of the same group took), the group is rolled back and its writes replayed one per
-//! transaction, so each gets its own answer and none is lost to another's error.
+//! The thread runs its statements itself, synchronously, through rusqlite on the handle of a
+//! connection sqlx opened (so it has every setting the pool's connections have). Through sqlx
+//! each call is a trip to the connection's own thread and back, and on this path those trips
+//! cost more than the statements: under load, about half of a group's time went to waiting for
+//! one thread or the other to be scheduled, with two trips and a wake-up per statement result
+//! in every group.
+//!
+//! When the group's statements or commit fail as a whole (say a rename to a site name that
+//! another write of the same group took), the group is rolled back and its writes replayed one
+//! per transaction, so each gets its own answer and none is lost to another's error.
 
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::batch::Batch;
+use super::batch::{Batch, failed, unique_violation};
 use super::cache::ReadCache;
 use super::checkpointer::Checkpointer;
 use super::metadata::{
     LoadedRecord, check, from_json, not_found, resource_with_keys_json, stage_change,
 };
 use super::resources::{self, ResourceRow};
-use super::storage;
 use super::wal_sync::WalSync;
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -46,7 +53,7 @@ const QUEUE: usize = 1024;
 pub(crate) type Operation =
     Box<dyn Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync>;
 
-/// One metadata write, owning all it needs to run on the writer task.
+/// One metadata write, owning all it needs to run on the writer thread.
 pub(crate) struct Write {
     pub(crate) actor: Actor,
     pub(crate) id: ResourceId,
@@ -59,10 +66,12 @@ pub(crate) struct Write {
 
 type Reply = oneshot::Sender<Result<MetadataRecord, CoreError>>;
 
-/// What the writer task shares with the store that feeds it.
+/// Each write's answer, in the order of the writes.
+type Answers = Vec<Result<MetadataRecord, CoreError>>;
+
+/// What the writer thread shares with the store that feeds it.
 #[derive(Clone)]
 pub(super) struct Shared {
-    pub(super) pool: SqlitePool,
     pub(super) cache: Arc<ReadCache>,
     /// The process's write turn, also taken by every other kind of write.
     pub(super) write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -72,10 +81,11 @@ pub(super) struct Shared {
     pub(super) groups: Arc<std::sync::atomic::AtomicUsize>,
 }
 
-/// The store's handle on the writer task.
+/// The store's handle on the writer thread.
 #[derive(Clone)]
 pub(super) struct Writer {
     queue: mpsc::Sender<(Write, Reply)>,
+    #[cfg(test)]
     shared: Shared,
 }
 
@@ -86,8 +96,9 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on the current Tokio runtime, writing through `connection`
-    /// alone. It ends when the last handle is dropped.
+    /// Starts the writer thread, writing through `connection` alone. It ends when the last
+    /// handle is dropped. A thread rather than a task, because its statements block; and so
+    /// it outlives the runtime that started it, as a store shared between test runtimes does.
     ///
     /// The connection is the writer's own rather than one from the pool: in WAL mode SQLite
     /// drops a connection's page cache whenever another connection has written since its last
@@ -99,41 +110,69 @@ impl Writer {
         shared: Shared,
         connection: SqliteConnection,
         wal_sync: Option<WalSync>,
-    ) -> Self {
+    ) -> Result<Self, CoreError> {
         let (queue, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(shared.clone(), connection, wal_sync, receiver));
-        Self { queue, shared }
+        let runtime = tokio::runtime::Handle::current();
+        let on_thread = shared.clone();
+        std::thread::Builder::new()
+            .name("sitebook-metadata-writer".to_owned())
+            .spawn(move || run(&on_thread, connection, wal_sync, receiver, &runtime))
+            .map_err(|e| CoreError::Storage(format!("cannot start the metadata writer: {e}")))?;
+        #[cfg(not(test))]
+        let _ = shared;
+        Ok(Self {
+            queue,
+            #[cfg(test)]
+            shared,
+        })
     }
 
     /// Applies one write, grouped with whatever else is waiting, and answers once it is
     /// committed (or refused).
     pub(super) async fn write(&self, write: Write) -> Result<MetadataRecord, CoreError> {
         let (reply, answer) = oneshot::channel();
-        match self.queue.send((write, reply)).await {
-            Ok(()) => answer.await.unwrap_or_else(|_| {
-                Err(CoreError::Storage(
-                    "the metadata writer stopped before answering".to_owned(),
-                ))
-            }),
-            // The task is gone, as when the runtime that started it has shut down (a store
-            // opened in one test runtime and used in another): write here, alone.
-            Err(mpsc::error::SendError((write, _))) => {
-                let _turn = self.shared.write_lock.lock().await;
-                let mut connection = self.shared.pool.acquire().await.map_err(storage)?;
-                write_alone(&self.shared, &mut connection, &write).await
-            }
-        }
+        self.queue
+            .send((write, reply))
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.unwrap_or_else(|_| Err(stopped()))
     }
 }
 
-async fn run(
-    shared: Shared,
+fn stopped() -> CoreError {
+    CoreError::Storage("the metadata writer has stopped".to_owned())
+}
+
+/// The writer thread: takes the connection's handle from sqlx's own thread for good, then
+/// serves groups until the queue closes.
+fn run(
+    shared: &Shared,
     mut connection: SqliteConnection,
     wal_sync: Option<WalSync>,
     mut queue: mpsc::Receiver<(Write, Reply)>,
+    runtime: &tokio::runtime::Handle,
 ) {
-    while let Some(first) = queue.recv().await {
-        let _turn = shared.write_lock.lock().await;
+    // Waiting for the lock needs no I/O or timer, so any runtime's handle can drive it, even
+    // from this thread outside it.
+    let mut handle = match runtime.block_on(connection.lock_handle()) {
+        Ok(handle) => handle,
+        Err(e) => {
+            tracing::error!("the metadata writer cannot take its connection: {e}");
+            return;
+        }
+    };
+    // SAFETY: the handle is valid, and used by no other thread, for as long as sqlx's lock on
+    // it is held, which is past this connection's last use: `db` is dropped first, finalizing
+    // the statements it prepared, so sqlx can close the handle afterwards.
+    let db = match unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) } {
+        Ok(db) => db,
+        Err(e) => {
+            tracing::error!("the metadata writer cannot use its connection: {e}");
+            return;
+        }
+    };
+    while let Some(first) = queue.blocking_recv() {
+        let _turn = shared.write_lock.blocking_lock();
         let mut group = vec![first];
         while group.len() < MOST_PER_GROUP {
             match queue.try_recv() {
@@ -146,21 +185,15 @@ async fn run(
         shared
             .groups
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let answers = match apply_group(&shared, &mut connection, &writes).await {
-            Ok(answers) => answers,
-            Err(e) if writes.len() == 1 => vec![Err(e)],
-            Err(e) => {
-                tracing::debug!(
-                    "a group of {} metadata writes failed ({e}); replaying them one by one",
-                    writes.len()
-                );
-                let mut answers = Vec::with_capacity(writes.len());
-                for write in &writes {
-                    answers.push(write_alone(&shared, &mut connection, write).await);
+        // An operation that panics (a bug) fails its group rather than every write to come.
+        let answers = catch_unwind(AssertUnwindSafe(|| apply_or_replay(shared, &db, &writes)))
+            .unwrap_or_else(|_| {
+                if !db.is_autocommit() {
+                    let _ = db.execute_batch("ROLLBACK");
                 }
-                answers
-            }
-        };
+                let panicked = || Err(CoreError::Storage("the metadata write failed".to_owned()));
+                writes.iter().map(|_| panicked()).collect()
+            });
         // Refusals and unchanged answers wait too: they read what the group before committed.
         match &wal_sync {
             Some(wal_sync) => wal_sync.after_sync(Box::new(move |synced| match synced {
@@ -177,22 +210,42 @@ async fn run(
             None => send(replies, answers),
         }
     }
+    drop(db);
+    drop(handle);
 }
 
-fn send(replies: Vec<Reply>, answers: Vec<Result<MetadataRecord, CoreError>>) {
+/// The group's answers: from one transaction, or when that fails as a whole, from one per
+/// write.
+fn apply_or_replay(shared: &Shared, db: &rusqlite::Connection, writes: &[Write]) -> Answers {
+    match apply_group(shared, db, writes) {
+        Ok(answers) => answers,
+        Err(e) if writes.len() == 1 => vec![Err(e)],
+        Err(e) => {
+            tracing::debug!(
+                "a group of {} metadata writes failed ({e}); replaying them one by one",
+                writes.len()
+            );
+            writes
+                .iter()
+                .map(|write| write_alone(shared, db, write))
+                .collect()
+        }
+    }
+}
+
+fn send(replies: Vec<Reply>, answers: Answers) {
     for (reply, answer) in replies.into_iter().zip(answers) {
         // A caller that has gone away (its client disconnected) still had its write done.
         let _ = reply.send(answer);
     }
 }
 
-async fn write_alone(
+fn write_alone(
     shared: &Shared,
-    connection: &mut SqliteConnection,
+    db: &rusqlite::Connection,
     write: &Write,
 ) -> Result<MetadataRecord, CoreError> {
-    apply_group(shared, connection, std::slice::from_ref(write))
-        .await?
+    apply_group(shared, db, std::slice::from_ref(write))?
         .pop()
         .expect("one answer per write")
 }
@@ -204,7 +257,7 @@ struct Current {
 }
 
 /// A written resource as (tenant, id): a tuple so that the group's keys go to SQLite as one
-/// JSON array of pairs (see `begin_and_load`).
+/// JSON array of pairs (see `LOAD`).
 type WriteKey = (String, String);
 
 fn key_of(write: &Write) -> WriteKey {
@@ -216,12 +269,12 @@ fn key_of(write: &Write) -> WriteKey {
 
 /// Runs a group in one transaction. The outer error means the transaction as a whole failed
 /// and nothing of it was kept; otherwise each write has its own answer.
-async fn apply_group(
+fn apply_group(
     shared: &Shared,
-    connection: &mut SqliteConnection,
+    db: &rusqlite::Connection,
     writes: &[Write],
-) -> Result<Vec<Result<MetadataRecord, CoreError>>, CoreError> {
-    match apply_in_transaction(connection, writes).await {
+) -> Result<Answers, CoreError> {
+    match apply_in_transaction(db, writes) {
         Ok((answers, changed)) => {
             shared.checkpointer.committed();
             for (tenant, id) in changed {
@@ -230,24 +283,26 @@ async fn apply_group(
             Ok(answers)
         }
         Err(e) => {
-            // The transaction is still open unless it never began or its COMMIT went
-            // through; in either case SQLite refuses this, harmlessly.
-            let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+            if !db.is_autocommit() {
+                let _ = db.execute_batch("ROLLBACK");
+            }
             Err(e)
         }
     }
 }
 
-/// The answers, and the resources changed. The transaction is begun with the group's load and
-/// committed with its batch, rather than by statements of their own, because each call to
-/// SQLite is a trip to the connection's thread and back, and those trips are much of a
-/// group's time. So sqlx does not know of this transaction: whoever gets an error here must
-/// roll it back.
-async fn apply_in_transaction(
-    connection: &mut SqliteConnection,
+/// The answers, and the resources changed.
+fn apply_in_transaction(
+    db: &rusqlite::Connection,
     writes: &[Write],
-) -> Result<(Vec<Result<MetadataRecord, CoreError>>, Vec<WriteKey>), CoreError> {
-    let mut state = begin_and_load(connection, writes).await?;
+) -> Result<(Answers, Vec<WriteKey>), CoreError> {
+    run_cached(db, "BEGIN IMMEDIATE")?;
+    let mut state: HashMap<WriteKey, Option<Current>> =
+        writes.iter().map(|w| (key_of(w), None)).collect();
+    let wanted: Vec<&WriteKey> = state.keys().collect();
+    for (key, current) in load(db, &wanted)? {
+        state.insert(key, Some(current));
+    }
     let mut batch = Batch::default();
     let mut answers = Vec::with_capacity(writes.len());
     let mut changed = Vec::new();
@@ -256,10 +311,10 @@ async fn apply_in_transaction(
         let key = key_of(write);
         let current = state.get(&key).and_then(Option::as_ref);
         let now = Utc::now();
-        match plan(connection, write, current, now).await {
+        match plan(db, &mut batch, write, current, now) {
             Ok(Plan::Unchanged(record)) => answers.push(Ok(record)),
             Ok(Plan::Write(planned)) => {
-                planned.stage(&mut batch, write, current)?;
+                planned.stage(&mut batch, write, current);
                 if planned.rename.is_some() {
                     renamed.clone_from(&planned.rename);
                 }
@@ -271,49 +326,49 @@ async fn apply_in_transaction(
         }
     }
     batch.statement("COMMIT");
-    batch
-        .run(connection)
-        .await
-        .map_err(|e| resources::rename_conflict(e, renamed.as_ref()))?;
+    batch.run(db).map_err(|e| match unique_violation(&e) {
+        Some(detail) => resources::taken_by_write(&ResourceType::site(), renamed.as_ref(), detail),
+        None => failed(e),
+    })?;
     Ok((answers, changed))
 }
 
-/// Begins a group's transaction and reads the group's resources, each with its keys, as one
-/// JSON array (see [`resource_with_keys_json`] for why not rows). The array is joined as text
-/// by `group_concat`, for the reason the resources are: `json_group_array` would parse each
-/// resource's JSON again to nest it.
-const BEGIN_AND_LOAD: &str = concat!(
-    "BEGIN IMMEDIATE; SELECT '[' || coalesce(group_concat(",
+fn run_cached(db: &rusqlite::Connection, sql: &'static str) -> Result<(), CoreError> {
+    db.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute([]))
+        .map(|_| ())
+        .map_err(failed)
+}
+
+/// Reads resources, each with its keys, as one JSON array (see [`resource_with_keys_json`]
+/// for why not rows). The array is joined as text by `group_concat`, for the reason the
+/// resources are: `json_group_array` would parse each resource's JSON again to nest it.
+const LOAD: &str = concat!(
+    "SELECT '[' || coalesce(group_concat(",
     resource_with_keys_json!(),
     ", ','), '') || ']' FROM json_each(?) w \
      JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
      LEFT JOIN resources p ON p.pk = r.parent_pk"
 );
 
-/// Begins the group's transaction and reads every resource the group writes to, with its
-/// metadata; `None` for the ids the tenant has no resource with.
-async fn begin_and_load(
-    conn: &mut SqliteConnection,
-    writes: &[Write],
-) -> Result<HashMap<WriteKey, Option<Current>>, CoreError> {
-    let mut state: HashMap<WriteKey, Option<Current>> =
-        writes.iter().map(|w| (key_of(w), None)).collect();
-    let wanted: Vec<&WriteKey> = state.keys().collect();
-    let wanted = serde_json::to_string(&wanted)
+/// The `wanted` resources the tenants have, with their metadata.
+fn load(
+    db: &rusqlite::Connection,
+    wanted: &[&WriteKey],
+) -> Result<Vec<(WriteKey, Current)>, CoreError> {
+    let wanted = serde_json::to_string(wanted)
         .map_err(|e| CoreError::Storage(format!("cannot list the resources to load: {e}")))?;
-    let (loaded,): (String,) = sqlx::query_as(BEGIN_AND_LOAD)
-        .bind(wanted)
-        .fetch_one(conn)
-        .await
-        .map_err(storage)?;
-    for loaded in from_json::<Vec<LoadedRecord>>(&loaded)? {
-        let (tenant, row, entries) = loaded.into_parts()?;
-        state.insert(
-            (tenant, row.id().to_owned()),
-            Some(Current { row, entries }),
-        );
-    }
-    Ok(state)
+    let loaded: String = db
+        .prepare_cached(LOAD)
+        .and_then(|mut statement| statement.query_row([wanted], |row| row.get(0)))
+        .map_err(failed)?;
+    from_json::<Vec<LoadedRecord>>(&loaded)?
+        .into_iter()
+        .map(|loaded| {
+            let (tenant, row, entries) = loaded.into_parts()?;
+            Ok(((tenant, row.id().to_owned()), Current { row, entries }))
+        })
+        .collect()
 }
 
 enum Plan {
@@ -332,10 +387,11 @@ struct Planned {
 }
 
 /// Checks one write against the resource as it stands and works out its effect. Nothing is
-/// staged; only creating a resource inserts its row, which the group's transaction keeps or
-/// drops with the rest.
-async fn plan(
-    conn: &mut SqliteConnection,
+/// staged but the record of a resource's creation, whose row is inserted at once (the group's
+/// transaction keeps or drops it with the rest), so the rest of the group sees it.
+fn plan(
+    db: &rusqlite::Connection,
+    batch: &mut Batch,
     write: &Write,
     current: Option<&Current>,
     now: DateTime<Utc>,
@@ -376,8 +432,11 @@ async fn plan(
                 .as_ref()
                 .expect("a missing resource without a type to create returned NotFound above");
             let name = name.ok_or(ValidationError::MetaNameRequired)?;
-            let row = resources::insert(conn, actor, &write.id, kind, &name, now).await?;
-            (row, None)
+            resources::insert_in_writer(db, batch, actor, &write.id, kind, &name, now)?;
+            let (_, created) = load(db, &[&key_of(write)])?.pop().ok_or_else(|| {
+                CoreError::Storage("a resource vanished inside its transaction".to_owned())
+            })?;
+            (created.row, None)
         }
     };
     let entries = next_entries(actor, entries, &outcome, row.version, now);
@@ -417,17 +476,11 @@ fn next_entries(
 
 impl Planned {
     /// Adds the write's statements to the group's batch: the version bump (and rename), each
-    /// key's new value or removal, and a change record per key. A failure here is the
-    /// batch's, not the write's, so it fails the group. `before` is the resource as it stood
-    /// (`None` when this write created it, whose row is inserted already).
-    fn stage(
-        &self,
-        batch: &mut Batch,
-        write: &Write,
-        before: Option<&Current>,
-    ) -> Result<(), CoreError> {
+    /// key's new value or removal, and a change record per key. `before` is the resource as
+    /// it stood (`None` when this write created it, whose row is inserted already).
+    fn stage(&self, batch: &mut Batch, write: &Write, before: Option<&Current>) {
         if let Some(before) = before {
-            resources::stage_touch(batch, &before.row, self.rename.as_ref(), self.now)?;
+            resources::stage_touch(batch, &before.row, self.rename.as_ref(), self.now);
         }
         for change in &self.outcome.changes {
             stage_change(
@@ -437,9 +490,8 @@ impl Planned {
                 self.next.row.version,
                 change,
                 self.now,
-            )?;
+            );
         }
-        Ok(())
     }
 
     fn record(&self) -> Result<MetadataRecord, CoreError> {
@@ -455,6 +507,8 @@ mod tests {
     use std::sync::atomic::Ordering;
 
     use serde_json::json;
+
+    use super::Answers;
 
     use crate::core::CoreError;
     use crate::core::access::Actor;
@@ -489,11 +543,7 @@ mod tests {
 
     /// Queues `count` writes while another write holds the write turn, so the writer finds
     /// them all waiting when it gets the turn, then lets them go and collects the answers.
-    async fn queued_together<F, Fut>(
-        store: &Store,
-        count: usize,
-        write: F,
-    ) -> Vec<Result<MetadataRecord, CoreError>>
+    async fn queued_together<F, Fut>(store: &Store, count: usize, write: F) -> Answers
     where
         F: Fn(usize) -> Fut,
         Fut: std::future::Future<Output = Result<MetadataRecord, CoreError>> + Send + 'static,
@@ -518,7 +568,7 @@ mod tests {
         count: usize,
         precondition: Precondition,
         body: fn(usize) -> serde_json::Value,
-    ) -> Vec<Result<MetadataRecord, CoreError>> {
+    ) -> Answers {
         queued_together(store, count, |n| {
             let (store, id, precondition) = (store.clone(), id.clone(), precondition.clone());
             async move { merge(&store, &manager(), &id, precondition, body(n)).await }

@@ -177,7 +177,6 @@ impl Store {
         );
         let writer = metadata_writer::Writer::start(
             metadata_writer::Shared {
-                pool: pool.clone(),
                 cache: cache.clone(),
                 write_lock: write_lock.clone(),
                 checkpointer: checkpointer.clone(),
@@ -186,7 +185,7 @@ impl Store {
             },
             writer_connection,
             wal_sync,
-        );
+        )?;
         Ok(Self(Arc::new(StoreParts {
             pool,
             blobs: LocalDisk::open(files_dir)?,

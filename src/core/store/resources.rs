@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use super::batch::Batch;
+use super::batch::{Batch, failed, stored_time, unique_violation};
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -119,6 +119,14 @@ pub(super) async fn find_row(
         .map_err(storage)
 }
 
+const INSERT: &str = "INSERT INTO resources (tenant_id, id, type, name, created_at, updated_at) \
+                      VALUES (?, ?, ?, ?, ?, ?)";
+
+/// The new value in the change record of a resource's creation.
+fn creation_record(kind: &ResourceType, name: &ResourceName) -> serde_json::Value {
+    serde_json::json!({ "type": kind.as_str(), "name": name.as_str() })
+}
+
 /// Inserts a resource and records its creation; a taken site name is a conflict.
 pub(super) async fn insert(
     conn: &mut SqliteConnection,
@@ -128,18 +136,15 @@ pub(super) async fn insert(
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> Result<ResourceRow, CoreError> {
-    let inserted = sqlx::query(
-        "INSERT INTO resources (tenant_id, id, type, name, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(actor.tenant.as_str())
-    .bind(id.as_str())
-    .bind(kind.as_str())
-    .bind(name.as_str())
-    .bind(now)
-    .bind(now)
-    .execute(&mut *conn)
-    .await;
+    let inserted = sqlx::query(INSERT)
+        .bind(actor.tenant.as_str())
+        .bind(id.as_str())
+        .bind(kind.as_str())
+        .bind(name.as_str())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await;
     match inserted {
         Ok(_) => {}
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
@@ -154,13 +159,53 @@ pub(super) async fn insert(
         action::RESOURCE_CREATE,
         kind.as_str(),
         None,
-        Some(serde_json::json!({ "type": kind.as_str(), "name": name.as_str() })),
+        Some(creation_record(kind, name)),
         now,
     )
     .await?;
     find_row(conn, &actor.tenant, id)
         .await?
         .ok_or_else(|| CoreError::Storage("a resource vanished inside its transaction".into()))
+}
+
+/// Inserts a resource on the metadata writer's connection, inside its transaction, and stages
+/// the record of its creation; a taken id or site name is a conflict.
+pub(super) fn insert_in_writer(
+    db: &rusqlite::Connection,
+    batch: &mut Batch,
+    actor: &Actor,
+    id: &ResourceId,
+    kind: &ResourceType,
+    name: &ResourceName,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let at = stored_time(now);
+    db.prepare_cached(INSERT)
+        .and_then(|mut insert| {
+            insert.execute(rusqlite::params![
+                actor.tenant.as_str(),
+                id.as_str(),
+                kind.as_str(),
+                name.as_str(),
+                at,
+                at
+            ])
+        })
+        .map_err(|e| match unique_violation(&e) {
+            Some(detail) => taken(kind, name.as_str(), detail),
+            None => failed(e),
+        })?;
+    changes::stage(
+        batch,
+        actor,
+        id.as_str(),
+        action::RESOURCE_CREATE,
+        kind.as_str(),
+        None,
+        Some(creation_record(kind, name)),
+        now,
+    );
+    Ok(())
 }
 
 /// Adds the version bump (and the rename, if asked) after a change to the resource or its
@@ -170,7 +215,7 @@ pub(super) fn stage_touch(
     row: &ResourceRow,
     rename: Option<&ResourceName>,
     now: DateTime<Utc>,
-) -> Result<(), CoreError> {
+) {
     // Without a rename the name is left out of the statement, not set to itself: SQLite
     // rewrites the entry of every index on a column the statement sets, and the two name
     // indexes would add two random pages to every metadata write.
@@ -180,23 +225,21 @@ pub(super) fn stage_touch(
         }
         None => "UPDATE resources SET version = version + 1, updated_at = ? WHERE pk = ?",
     });
-    batch.arg(now)?;
+    batch.time(now);
     if let Some(name) = rename {
-        batch.arg(name.as_str().to_owned())?;
+        batch.arg(name.as_str().to_owned());
     }
-    batch.arg(row.pk)
+    batch.arg(row.pk);
 }
 
-/// A unique violation from a rename is a taken site name; anything else a storage fault.
-pub(super) fn rename_conflict(e: sqlx::Error, rename: Option<&ResourceName>) -> CoreError {
-    match e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => taken(
-            &ResourceType::site(),
-            rename.map_or("", ResourceName::as_str),
-            db.message(),
-        ),
-        e => storage(e),
-    }
+/// A unique violation, with SQLite's message `detail`: the id taken, or the name of a site
+/// (`renamed` to, when a rename caused it).
+pub(super) fn taken_by_write(
+    kind: &ResourceType,
+    renamed: Option<&ResourceName>,
+    detail: &str,
+) -> CoreError {
+    taken(kind, renamed.map_or("", ResourceName::as_str), detail)
 }
 
 fn kind_name(kind: &ResourceType) -> &'static str {
