@@ -13,6 +13,7 @@ use tower_http::classify::{
 use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
 use tower_http::trace::{ResponseBody, Trace, TraceLayer};
 
+use super::compressible::Compressible;
 use super::{AppState, Config};
 use crate::api::v1::ApiSettings;
 use crate::app::{App, shell};
@@ -68,7 +69,7 @@ fn path_str(path: &Path) -> String {
 
 /// The whole HTTP surface, as [`router`] returns it.
 pub type HttpService = MapResponse<
-    Trace<Compression<Router>, SharedClassifier<ServerErrorsAsFailures>>,
+    Trace<Compression<Router, Compressible>, SharedClassifier<ServerErrorsAsFailures>>,
     fn(Response<TracedBody>) -> Response,
 >;
 
@@ -93,7 +94,7 @@ pub fn router(state: AppState) -> HttpService {
     ServiceBuilder::new()
         .map_response(box_body as fn(Response<TracedBody>) -> Response)
         .layer(TraceLayer::new_for_http())
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(Compressible))
         .service(router)
 }
 

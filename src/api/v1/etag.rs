@@ -11,8 +11,16 @@ pub fn format(version: i64) -> String {
     format!("\"{version}\"")
 }
 
+/// The `ETag` header for `version`. Every read answers with one, so it is written with itoa
+/// into a stack buffer rather than through `format!`, which was a fortieth of a cached
+/// metadata read's instructions (callgrind).
 pub fn header_value(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format(version)).expect("a quoted integer is a valid header value")
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(version).as_bytes();
+    let mut quoted = [b'"'; 22];
+    quoted[1..=digits.len()].copy_from_slice(digits);
+    HeaderValue::from_bytes(&quoted[..digits.len() + 2])
+        .expect("a quoted integer is a valid header value")
 }
 
 /// A request's `If-None-Match`, taken alone rather than with a copy of every header.
@@ -82,6 +90,13 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::IF_MATCH, HeaderValue::from_str(if_match).unwrap());
         h
+    }
+
+    #[test]
+    fn the_header_is_the_quoted_version_for_every_version() {
+        for version in [0, 7, 42, -3, i64::MAX, i64::MIN] {
+            assert_eq!(header_value(version), format(version).as_str());
+        }
     }
 
     #[test]

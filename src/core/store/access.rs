@@ -204,6 +204,18 @@ impl Store {
             actor.request_id = request_id;
             return Ok(actor);
         }
+        // Boxed, so that the queries' large future is not part of every request's, which is
+        // moved from frame to frame on each request, cached or not.
+        Box::pin(self.token_from_database(digest, now, request_id)).await
+    }
+
+    /// The actor of a token the cache lacks, looked up by its digest and kept.
+    async fn token_from_database(
+        &self,
+        digest: [u8; 32],
+        now: DateTime<Utc>,
+        request_id: Option<String>,
+    ) -> Result<Actor, CoreError> {
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let row = sqlx::query_as::<_, TokenRow>(
             "SELECT id, tenant_id, role, limited, expires_at, revoked_at, last_used_at \

@@ -335,6 +335,17 @@ impl Store {
         if let Some(hit) = self.cache.record(tenant, id.as_str()) {
             return Ok(hit);
         }
+        // Boxed, so that the query's large future is not part of every read's, which is moved
+        // from frame to frame on each request, cached or not.
+        Box::pin(self.load_and_keep(actor, id)).await
+    }
+
+    /// A record the cache lacks, read and kept.
+    async fn load_and_keep(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+    ) -> Result<std::sync::Arc<MetadataRecord>, CoreError> {
         let read_at = self.cache.epoch();
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let (row, entries) = load_record(&mut conn, &actor.tenant, id)
@@ -344,7 +355,8 @@ impl Store {
             resource: row.into_resource()?,
             entries,
         });
-        self.cache.keep_record(tenant, record.clone(), read_at);
+        self.cache
+            .keep_record(actor.tenant.as_str(), record.clone(), read_at);
         Ok(record)
     }
 
