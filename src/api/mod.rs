@@ -3,6 +3,7 @@
 //!
 //! - [`v1`]: the native API under `/api/v1`, which speaks the Altostrat Metadata API.
 
+pub mod request_id;
 pub mod v1;
 
 use axum::Router;
@@ -10,7 +11,6 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::StatusCode;
 use axum::routing::any;
 use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::core::store::Store;
 use v1::ApiSettings;
@@ -34,12 +34,11 @@ where
         .route("/api", any(route_missing))
         .route("/api/", any(route_missing))
         .route("/api/{*rest}", any(route_missing))
-        // One layer made of four rather than four layers: each `Router::layer` wraps every
+        // One layer made of three rather than three layers: each `Router::layer` wraps every
         // route in one more boxed service, cloned on every request.
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(request_id::RequestIdLayer)
                 .map_response(move |response| v1::error::render(&settings, response))
                 .layer(DefaultBodyLimit::max(v1::MAX_JSON_BODY)),
         )

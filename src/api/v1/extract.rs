@@ -84,7 +84,7 @@ where
         let store = Store::from_ref(state);
         let request_id = parts
             .headers
-            .get("x-request-id")
+            .get(crate::api::request_id::X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
