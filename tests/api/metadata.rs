@@ -363,6 +363,33 @@ async fn put_replaces_and_merge_patch_sets_and_removes() {
         .assert_error(StatusCode::BAD_REQUEST, "invalid_json");
 }
 
+/// Reads are answered from cached bytes; every write must still show in the next read.
+#[tokio::test]
+async fn a_read_after_each_write_sees_that_write() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    manager.create(&seed_create()).await;
+    let path = format!("/metadata/{ROUTER_ID}");
+    for n in 0..3 {
+        let before = manager.get(&path).await;
+        assert_eq!(before.json(), manager.get(&path).await.json());
+        let merged = manager
+            .call(Method::PATCH, &path)
+            .raw(
+                "application/merge-patch+json",
+                json!({ "rack_units": n }).to_string(),
+            )
+            .send()
+            .await;
+        assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
+        let after = manager.get(&path).await;
+        assert_eq!(after.json()["metadata"]["rack_units"], n);
+        assert_eq!(after.json(), merged.json());
+        assert_eq!(etag(&after), etag(&merged));
+        assert_ne!(etag(&after), etag(&before));
+    }
+}
+
 #[tokio::test]
 async fn json_patch_runs_all_six_operations_atomically() {
     let app = spawn_app().await;

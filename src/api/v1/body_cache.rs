@@ -1,7 +1,11 @@
 //! The JSON of recently read metadata records, so the most frequent request (reading one
-//! resource's metadata) is answered with bytes already made. An entry is used only while the
-//! core still hands out the very same record (the same `Arc`): any write makes the core load
-//! a new record, and the old bytes are simply never matched again.
+//! resource's metadata) is answered with bytes already made.
+//!
+//! An entry is keyed by the record itself, the address of the very `Arc` the core hands out:
+//! any write makes the core load a new record, so the old bytes are simply never asked for
+//! again and age out. The entry holds that `Arc`, so the address cannot be reused while the
+//! entry lives. Keying by address rather than by (tenant, resource id) spares every read
+//! hashing and comparing the id's text a second time, after the core's own cache lookup.
 
 use std::sync::Arc;
 
@@ -11,7 +15,6 @@ use quick_cache::sync::Cache;
 
 use super::schemas::MetadataBody;
 use crate::core::metadata::MetadataRecord;
-use crate::core::store::{RecordKey, RecordKeyRef};
 
 type Body = (Arc<MetadataRecord>, Bytes);
 
@@ -19,8 +22,8 @@ type Body = (Arc<MetadataRecord>, Bytes);
 #[derive(Clone)]
 struct BySize;
 
-impl Weighter<RecordKey, Body> for BySize {
-    fn weight(&self, _key: &RecordKey, (_, bytes): &Body) -> u64 {
+impl Weighter<usize, Body> for BySize {
+    fn weight(&self, _key: &usize, (_, bytes): &Body) -> u64 {
         // The record the entry keeps alive is about as big as its JSON, and the entry's own
         // overhead counts too, so that empty bodies cannot grow without bound.
         128 + 2 * bytes.len() as u64
@@ -28,7 +31,7 @@ impl Weighter<RecordKey, Body> for BySize {
 }
 
 pub struct BodyCache {
-    bodies: Cache<RecordKey, Body, BySize>,
+    bodies: Cache<usize, Body, BySize>,
 }
 
 impl std::fmt::Debug for BodyCache {
@@ -48,18 +51,15 @@ impl BodyCache {
     }
 
     /// The response body for `record`, made once per record.
-    pub fn body(&self, tenant: &str, record: &Arc<MetadataRecord>) -> Bytes {
-        let id = record.resource.id.as_str();
-        if let Some((cached, bytes)) = self.bodies.get(&RecordKeyRef::new(tenant, id))
-            && Arc::ptr_eq(&cached, record)
-        {
+    pub fn body(&self, record: &Arc<MetadataRecord>) -> Bytes {
+        let key = Arc::as_ptr(record) as usize;
+        if let Some((_, bytes)) = self.bodies.get(&key) {
             return bytes;
         }
         let bytes = Bytes::from(
             serde_json::to_vec(&MetadataBody(record)).expect("a metadata record serialises"),
         );
-        self.bodies
-            .insert(RecordKey::new(tenant, id), (record.clone(), bytes.clone()));
+        self.bodies.insert(key, (record.clone(), bytes.clone()));
         bytes
     }
 }

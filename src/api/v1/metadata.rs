@@ -121,7 +121,7 @@ pub async fn get_metadata(
     if if_none_match.has(record.resource.version) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let body = settings.bodies.body(actor.tenant.as_str(), &record);
+    let body = settings.bodies.body(&record);
     Ok((
         [
             (

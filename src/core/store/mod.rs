@@ -21,7 +21,7 @@ mod wal_sync;
 pub(crate) mod testing;
 
 pub use crate::core::access::{ApiToken, Grant, User};
-pub use cache::{RecordKey, RecordKeyRef};
+
 pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;
