@@ -14,6 +14,7 @@ use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
 use tower_http::trace::{ResponseBody, Trace, TraceLayer};
 
 use super::compressible::Compressible;
+use super::state::AppStateParts;
 use super::{AppState, Config};
 use crate::api::v1::ApiSettings;
 use crate::app::{App, shell};
@@ -49,8 +50,8 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// The state every request sees, from the configuration and an open store.
 pub fn app_state(config: &Config, store: Store) -> AppState {
-    AppState {
-        leptos_options: std::sync::Arc::new(leptos_options(config)),
+    AppState::new(AppStateParts {
+        leptos_options: leptos_options(config),
         store,
         api: ApiSettings::new(
             &config.public_url(),
@@ -60,7 +61,7 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
             config.max_file_bytes,
         ),
         login_throttle: Default::default(),
-    }
+    })
 }
 
 fn path_str(path: &Path) -> String {

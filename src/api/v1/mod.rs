@@ -30,25 +30,37 @@ use utoipa_axum::routes;
 use crate::core::metadata::MetadataLimits;
 use crate::core::store::Store;
 
-/// What the API's handlers need besides the store.
+/// What the API's handlers need besides the store. One reference count, as `AppState` is, for
+/// the same reason: handlers clone it on every request.
 #[derive(Clone, Debug)]
-pub struct ApiSettings {
+pub struct ApiSettings(Arc<ApiSettingsParts>);
+
+#[derive(Debug)]
+pub struct ApiSettingsParts {
     /// The address clients reach this server at, without a trailing slash; used in `doc_url`.
     pub public_url: Arc<str>,
     pub limits: MetadataLimits,
     /// The largest file an upload may be.
     pub max_file_bytes: u64,
-    pub bodies: Arc<body_cache::BodyCache>,
+    pub bodies: body_cache::BodyCache,
 }
 
 impl ApiSettings {
     pub fn new(public_url: &str, limits: MetadataLimits, max_file_bytes: u64) -> Self {
-        Self {
+        Self(Arc::new(ApiSettingsParts {
             public_url: public_url.trim_end_matches('/').into(),
             limits,
             max_file_bytes,
-            bodies: Arc::new(body_cache::BodyCache::new(64 << 20)),
-        }
+            bodies: body_cache::BodyCache::new(64 << 20),
+        }))
+    }
+}
+
+impl std::ops::Deref for ApiSettings {
+    type Target = ApiSettingsParts;
+
+    fn deref(&self) -> &ApiSettingsParts {
+        &self.0
     }
 }
 

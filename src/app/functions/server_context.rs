@@ -30,7 +30,7 @@ pub fn client_address() -> Option<String> {
 /// The store, from the state `leptos_routes_with_context` provides to every server function.
 pub fn store() -> Result<Store, FnError> {
     use_context::<AppState>()
-        .map(|state| state.store)
+        .map(|state| state.store.clone())
         .ok_or_else(|| {
             tracing::error!("AppState missing from the server function context");
             FnError::Internal
