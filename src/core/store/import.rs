@@ -1,19 +1,24 @@
 //! Bulk import: many new resources with their metadata and tags in one transaction, for teams
 //! moving their spreadsheets in (and for seeding benchmarks). The same rules as one-by-one
 //! writes, minus the per-key history: each resource gets one `resource.import` record.
+//!
+//! Every item is checked first, reading only the tag definitions it names; then the writes
+//! run as one transaction on the metadata writer's thread (see `Writer::transaction`).
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 
-use super::metadata::upsert_entry;
+use super::batch::{Batch, failed, unique_violation};
+use super::metadata::stage_entry;
+use super::resources::insert_row_in_writer;
 use super::tags::find_tag;
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
 use crate::core::metadata::{Metadata, MetadataLimits};
-use crate::core::resources::{ResourceId, ResourceType};
+use crate::core::resources::{ResourceId, ResourceName, ResourceType};
 use crate::core::tags::{CorrelationType, TagDraft, TagId};
 
 /// One resource to import.
@@ -27,6 +32,16 @@ pub struct ImportItem {
     pub tags: Vec<(TagId, String)>,
 }
 
+/// An item that passed every check: its name, and its tag values by tag key.
+struct Checked {
+    item: ImportItem,
+    name: ResourceName,
+    tag_values: Vec<(i64, String)>,
+}
+
+const INSERT_TAG_VALUE: &str = "INSERT INTO tag_values (tag_pk, resource_pk, value, changed_by, \
+                                created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)";
+
 impl Store {
     /// Imports new resources, all or nothing: the first item that breaks a rule (or whose id
     /// or site name is taken) aborts the whole import, which writes nothing.
@@ -37,9 +52,66 @@ impl Store {
         limits: MetadataLimits,
     ) -> Result<usize, CoreError> {
         actor.require_write(None)?;
-        let now = Utc::now();
-        let mut tx = self.write_tx().await?;
+        let checked = self.check_import(actor, items, limits).await?;
+        let actor = actor.clone();
+        self.writer
+            .transaction(move |db| {
+                let now = Utc::now();
+                for Checked {
+                    item,
+                    name,
+                    tag_values,
+                } in &checked
+                {
+                    let pk = insert_row_in_writer(db, &actor, &item.id, &item.kind, name, now)
+                        .map_err(|e| match unique_violation(&e) {
+                            Some(_) => CoreError::Conflict(format!(
+                                "'{}' clashes with an existing resource (same id, or a site of \
+                                 the same name).",
+                                item.id
+                            )),
+                            None => failed(e),
+                        })?;
+                    let mut batch = Batch::default();
+                    for (key, value) in item.metadata.iter() {
+                        stage_entry(&mut batch, &actor, pk, key, value, 1, now);
+                    }
+                    for (tag_pk, value) in tag_values {
+                        batch.statement(INSERT_TAG_VALUE);
+                        batch.arg(*tag_pk);
+                        batch.arg(pk);
+                        batch.arg(value.clone());
+                        batch.arg(actor.id.clone());
+                        batch.time(now);
+                        batch.time(now);
+                    }
+                    changes::stage(
+                        &mut batch,
+                        &actor,
+                        item.id.as_str(),
+                        "resource.import",
+                        item.kind.as_str(),
+                        None,
+                        Some(item.metadata.to_json()),
+                        now,
+                    );
+                    batch.run(db).map_err(failed)?;
+                }
+                Ok(checked.len())
+            })
+            .await
+    }
+
+    /// Every item against the rules, and each tag value against its tag's definition.
+    async fn check_import(
+        &self,
+        actor: &Actor,
+        items: &[ImportItem],
+        limits: MetadataLimits,
+    ) -> Result<Vec<Checked>, CoreError> {
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
         let mut tags: HashMap<TagId, (i64, TagDraft)> = HashMap::new();
+        let mut checked = Vec::with_capacity(items.len());
         for item in items {
             let name = item
                 .metadata
@@ -52,68 +124,24 @@ impl Store {
                 }
                 .into());
             }
-            let inserted = sqlx::query(
-                "INSERT INTO resources (tenant_id, id, type, name, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(actor.tenant.as_str())
-            .bind(item.id.as_str())
-            .bind(item.kind.as_str())
-            .bind(name.as_str())
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await;
-            let pk = match inserted {
-                Ok(done) => done.last_insert_rowid(),
-                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                    return Err(CoreError::Conflict(format!(
-                        "'{}' clashes with an existing resource (same id, or a site of the same name).",
-                        item.id
-                    )));
-                }
-                Err(e) => return Err(storage(e)),
-            };
-            for (key, value) in item.metadata.iter() {
-                upsert_entry(&mut tx, actor, pk, key, value, 1, now).await?;
-            }
+            let mut tag_values = Vec::with_capacity(item.tags.len());
             for (tag_id, value) in &item.tags {
                 if !tags.contains_key(tag_id) {
-                    let row = find_tag(&mut tx, &actor.tenant, tag_id).await?;
-                    let pk = row.pk;
-                    tags.insert(tag_id.clone(), (pk, row.into_definition()?.draft()));
+                    let row = find_tag(&mut conn, &actor.tenant, tag_id).await?;
+                    tags.insert(tag_id.clone(), (row.pk, row.into_definition()?.draft()));
                 }
                 let (tag_pk, draft) = &tags[tag_id];
                 let correlation = CorrelationType::parse(item.kind.as_str())?;
                 let value = draft.check_value(correlation, value)?;
-                sqlx::query(
-                    "INSERT INTO tag_values (tag_pk, resource_pk, value, changed_by, created_at, \
-                     updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .bind(tag_pk)
-                .bind(pk)
-                .bind(value.as_str())
-                .bind(&actor.id)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
+                tag_values.push((*tag_pk, value.as_str().to_owned()));
             }
-            changes::append(
-                &mut tx,
-                actor,
-                item.id.as_str(),
-                "resource.import",
-                item.kind.as_str(),
-                None,
-                Some(item.metadata.to_json()),
-                now,
-            )
-            .await?;
+            checked.push(Checked {
+                item: item.clone(),
+                name,
+                tag_values,
+            });
         }
-        tx.commit().await.map_err(storage)?;
-        Ok(items.len())
+        Ok(checked)
     }
 }
 
@@ -218,5 +246,97 @@ mod tests {
                 .await,
             Err(CoreError::Forbidden(_))
         ));
+    }
+
+    /// A clash is found only by the insert, inside the transaction, after earlier items of the
+    /// same import were written: those go too.
+    #[tokio::test]
+    async fn a_clash_late_in_an_import_leaves_nothing_of_it() {
+        let (_dir, store) = temp_store().await;
+        let taken = vec![item("s2", json!({"name": "Taken"}), vec![])];
+        store
+            .import_resources(&admin(), &taken, MetadataLimits::default())
+            .await
+            .unwrap();
+        let clashing = vec![
+            item("s1", json!({"name": "One", "rack_units": 2}), vec![]),
+            item("s2", json!({"name": "Two"}), vec![]),
+        ];
+        let refused = store
+            .import_resources(&admin(), &clashing, MetadataLimits::default())
+            .await;
+        assert!(
+            matches!(&refused, Err(CoreError::Conflict(m)) if m.contains("'s2'")),
+            "{refused:?}"
+        );
+        assert!(
+            store
+                .read_metadata(&staff(), &ResourceId::from_path("s1"))
+                .await
+                .is_err()
+        );
+        let kept = store
+            .read_metadata(&staff(), &ResourceId::from_path("s2"))
+            .await
+            .unwrap();
+        assert_eq!(kept.metadata().to_json(), json!({"name": "Taken"}));
+    }
+
+    /// Imports and metadata writes share the writer thread; one of each kind queued behind the
+    /// other must neither be lost nor answered before it ran.
+    #[tokio::test]
+    async fn imports_between_metadata_writes_all_land() {
+        let (_dir, store) = temp_store().await;
+        let first = vec![item("s0", json!({"name": "Zero"}), vec![])];
+        store
+            .import_resources(&admin(), &first, MetadataLimits::default())
+            .await
+            .unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 1..=20 {
+            let importer = store.clone();
+            tasks.spawn(async move {
+                let batch = vec![item(
+                    &format!("s{n}"),
+                    json!({"name": format!("N{n}")}),
+                    vec![],
+                )];
+                importer
+                    .import_resources(&admin(), &batch, MetadataLimits::default())
+                    .await
+                    .map(|_| ())
+            });
+            let writer = store.clone();
+            tasks.spawn(async move {
+                let body = json!({ format!("k{n}"): n });
+                writer
+                    .change_metadata(
+                        &admin(),
+                        crate::core::store::MetadataTarget::Existing(&ResourceId::from_path("s0")),
+                        &crate::core::metadata::Precondition::Any,
+                        move |current| {
+                            let current = current.cloned().unwrap_or_default();
+                            Ok(current.merge(&body, MetadataLimits::default())?)
+                        },
+                    )
+                    .await
+                    .map(|_| ())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap().unwrap();
+        }
+        let zero = store
+            .read_metadata(&staff(), &ResourceId::from_path("s0"))
+            .await
+            .unwrap();
+        assert_eq!(zero.metadata().len(), 21, "{:?}", zero.metadata().to_json());
+        for n in 1..=20 {
+            let one = store
+                .read_metadata(&staff(), &ResourceId::from_path(format!("s{n}")))
+                .await
+                .unwrap();
+            assert_eq!(one.metadata().to_json(), json!({"name": format!("N{n}")}));
+        }
     }
 }

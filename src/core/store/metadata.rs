@@ -197,35 +197,30 @@ const UPSERT_ENTRY: &str = "INSERT INTO metadata (resource_pk, key, value_type, 
                             revision = excluded.revision, changed_at = excluded.changed_at, \
                             changed_by = excluded.changed_by, creator_type = excluded.creator_type";
 
-/// Stores one key's value (replacing any earlier one), stamped with who and when.
-pub(super) async fn upsert_entry(
-    conn: &mut SqliteConnection,
+/// Adds one key's value (replacing any earlier one), stamped with who and when, to a batch.
+pub(super) fn stage_entry(
+    batch: &mut Batch,
     actor: &Actor,
     resource_pk: i64,
     key: &MetaKey,
     value: &MetaValue,
     revision: i64,
     now: DateTime<Utc>,
-) -> Result<(), CoreError> {
-    let query = sqlx::query(UPSERT_ENTRY)
-        .bind(resource_pk)
-        .bind(key.as_str())
-        .bind(value_type(value));
-    let query = match value {
-        MetaValue::Text(s) => query.bind(s.as_str()),
-        MetaValue::Integer(i) => query.bind(*i),
-        MetaValue::Float(f) => query.bind(*f),
-        MetaValue::Bool(b) => query.bind(i64::from(*b)),
-    };
-    query
-        .bind(revision)
-        .bind(now)
-        .bind(&actor.id)
-        .bind(actor.creator_type.as_str())
-        .execute(conn)
-        .await
-        .map_err(storage)?;
-    Ok(())
+) {
+    batch.statement(UPSERT_ENTRY);
+    batch.arg(resource_pk);
+    batch.arg(key.as_str().to_owned());
+    batch.arg(value_type(value).to_owned());
+    match value {
+        MetaValue::Text(s) => batch.arg(s.clone()),
+        MetaValue::Integer(i) => batch.arg(*i),
+        MetaValue::Float(f) => batch.arg(*f),
+        MetaValue::Bool(b) => batch.arg(i64::from(*b)),
+    }
+    batch.arg(revision);
+    batch.time(now);
+    batch.arg(actor.id.clone());
+    batch.arg(actor.creator_type.as_str().to_owned());
 }
 
 /// Adds one key's new value (or its removal) and its change record to a batch.
@@ -238,22 +233,7 @@ pub(super) fn stage_change(
     now: DateTime<Utc>,
 ) {
     match &change.new {
-        Some(value) => {
-            batch.statement(UPSERT_ENTRY);
-            batch.arg(row.pk);
-            batch.arg(change.key.as_str().to_owned());
-            batch.arg(value_type(value).to_owned());
-            match value {
-                MetaValue::Text(s) => batch.arg(s.clone()),
-                MetaValue::Integer(i) => batch.arg(*i),
-                MetaValue::Float(f) => batch.arg(*f),
-                MetaValue::Bool(b) => batch.arg(i64::from(*b)),
-            }
-            batch.arg(revision);
-            batch.time(now);
-            batch.arg(actor.id.clone());
-            batch.arg(actor.creator_type.as_str().to_owned());
-        }
+        Some(value) => stage_entry(batch, actor, row.pk, &change.key, value, revision, now),
         None => {
             batch.statement("DELETE FROM metadata WHERE resource_pk = ? AND key = ?");
             batch.arg(row.pk);

@@ -34,7 +34,7 @@ use super::metadata::{
     LoadedRecord, check, from_json, not_found, resource_with_keys_json, stage_change,
 };
 use super::resources::{self, ResourceRow};
-use super::wal_sync::WalSync;
+use super::wal_sync::{AfterSync, WalSync};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
@@ -66,6 +66,15 @@ pub(crate) struct Write {
 
 type Reply = oneshot::Sender<Result<MetadataRecord, CoreError>>;
 
+/// What the writer thread is asked to do.
+enum Job {
+    /// A metadata write, grouped with the others waiting.
+    Write(Write, Reply),
+    /// A transaction of its own (see [`Writer::transaction`]): it runs it, then hands back
+    /// what to do once the transaction is on disk.
+    Alone(Box<dyn FnOnce(&rusqlite::Connection) -> AfterSync + Send>),
+}
+
 /// Each write's answer, in the order of the writes.
 type Answers = Vec<Result<MetadataRecord, CoreError>>;
 
@@ -84,7 +93,7 @@ pub(super) struct Shared {
 /// The store's handle on the writer thread.
 #[derive(Clone)]
 pub(super) struct Writer {
-    queue: mpsc::Sender<(Write, Reply)>,
+    queue: mpsc::Sender<Job>,
     #[cfg(test)]
     shared: Shared,
 }
@@ -132,11 +141,52 @@ impl Writer {
     pub(super) async fn write(&self, write: Write) -> Result<MetadataRecord, CoreError> {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send((write, reply))
+            .send(Job::Write(write, reply))
             .await
             .map_err(|_| stopped())?;
         answer.await.unwrap_or_else(|_| Err(stopped()))
     }
+
+    /// Runs `work` in a transaction of its own on the writer's connection, committed if it
+    /// returns `Ok` and rolled back otherwise, and answers once the commit is on disk. For
+    /// writes of many statements (an import): through a pool connection each statement would
+    /// be a trip to that connection's thread and back, which on some machines cost ten times
+    /// the statement itself.
+    pub(super) async fn transaction<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&rusqlite::Connection) -> Result<T, CoreError> + Send + 'static,
+    ) -> Result<T, CoreError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Alone(Box::new(move |db| {
+            let done = in_transaction(db, work);
+            Box::new(move |synced| {
+                let _ = reply.send(match synced {
+                    Ok(()) => done,
+                    Err(e) => Err(unconfirmed(e)),
+                });
+            })
+        }));
+        self.queue.send(job).await.map_err(|_| stopped())?;
+        answer.await.unwrap_or_else(|_| Err(stopped()))
+    }
+}
+
+fn in_transaction<T>(
+    db: &rusqlite::Connection,
+    work: impl FnOnce(&rusqlite::Connection) -> Result<T, CoreError>,
+) -> Result<T, CoreError> {
+    run_cached(db, "BEGIN IMMEDIATE")?;
+    let done = work(db).and_then(|value| run_cached(db, "COMMIT").map(|()| value));
+    if done.is_err() && !db.is_autocommit() {
+        let _ = db.execute_batch("ROLLBACK");
+    }
+    done
+}
+
+fn unconfirmed(e: &std::io::Error) -> CoreError {
+    CoreError::Storage(format!(
+        "cannot confirm the write: syncing the WAL to disk failed ({e})"
+    ))
 }
 
 fn stopped() -> CoreError {
@@ -149,7 +199,7 @@ fn run(
     shared: &Shared,
     mut connection: SqliteConnection,
     wal_sync: Option<WalSync>,
-    mut queue: mpsc::Receiver<(Write, Reply)>,
+    mut queue: mpsc::Receiver<Job>,
     runtime: &tokio::runtime::Handle,
 ) {
     // Waiting for the lock needs no I/O or timer, so any runtime's handle can drive it, even
@@ -171,12 +221,25 @@ fn run(
             return;
         }
     };
-    while let Some(first) = queue.blocking_recv() {
+    // A job taken while gathering a group that is not a metadata write: it runs next.
+    let mut held = None;
+    while let Some(first) = held.take().or_else(|| queue.blocking_recv()) {
         let _turn = shared.write_lock.blocking_lock();
+        let first = match first {
+            Job::Write(write, reply) => (write, reply),
+            Job::Alone(job) => {
+                run_alone(shared, &db, job, wal_sync.as_ref());
+                continue;
+            }
+        };
         let mut group = vec![first];
         while group.len() < MOST_PER_GROUP {
             match queue.try_recv() {
-                Ok(next) => group.push(next),
+                Ok(Job::Write(write, reply)) => group.push((write, reply)),
+                Ok(alone) => {
+                    held = Some(alone);
+                    break;
+                }
                 Err(_) => break,
             }
         }
@@ -198,20 +261,37 @@ fn run(
         match &wal_sync {
             Some(wal_sync) => wal_sync.after_sync(Box::new(move |synced| match synced {
                 Ok(()) => send(replies, answers),
-                Err(e) => {
-                    let unsure = || {
-                        Err(CoreError::Storage(format!(
-                            "cannot confirm the write: syncing the WAL to disk failed ({e})"
-                        )))
-                    };
-                    send(replies, answers.iter().map(|_| unsure()).collect());
-                }
+                Err(e) => send(
+                    replies,
+                    answers.iter().map(|_| Err(unconfirmed(e))).collect(),
+                ),
             })),
             None => send(replies, answers),
         }
     }
     drop(db);
     drop(handle);
+}
+
+/// Runs a transaction of its own, answering once it is on disk. A job that panics (a bug)
+/// is rolled back and its caller told the writer stopped, rather than the thread ending.
+fn run_alone(
+    shared: &Shared,
+    db: &rusqlite::Connection,
+    job: Box<dyn FnOnce(&rusqlite::Connection) -> AfterSync + Send>,
+    wal_sync: Option<&WalSync>,
+) {
+    let Ok(after) = catch_unwind(AssertUnwindSafe(|| job(db))) else {
+        if !db.is_autocommit() {
+            let _ = db.execute_batch("ROLLBACK");
+        }
+        return;
+    };
+    shared.checkpointer.committed();
+    match wal_sync {
+        Some(wal_sync) => wal_sync.after_sync(after),
+        None => after(Ok(())),
+    }
 }
 
 /// The group's answers: from one transaction, or when that fails as a whole, from one per

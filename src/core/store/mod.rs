@@ -54,7 +54,8 @@ pub struct StoreParts {
     /// Writers queue here, in this process, instead of polling SQLite's lock: a busy SQLite
     /// writer makes others sleep in growing steps, which shows up as long tail latencies.
     write_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Metadata writes go through here, committed in groups (see `metadata_writer`).
+    /// Metadata writes go through here, committed in groups (see `metadata_writer`), and so
+    /// do imports, as transactions of their own.
     writer: metadata_writer::Writer,
     checkpointer: checkpointer::Checkpointer,
 }

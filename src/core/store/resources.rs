@@ -179,22 +179,12 @@ pub(super) fn insert_in_writer(
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let at = stored_time(now);
-    db.prepare_cached(INSERT)
-        .and_then(|mut insert| {
-            insert.execute(rusqlite::params![
-                actor.tenant.as_str(),
-                id.as_str(),
-                kind.as_str(),
-                name.as_str(),
-                at,
-                at
-            ])
-        })
-        .map_err(|e| match unique_violation(&e) {
+    insert_row_in_writer(db, actor, id, kind, name, now).map_err(|e| {
+        match unique_violation(&e) {
             Some(detail) => taken(kind, name.as_str(), detail),
             None => failed(e),
-        })?;
+        }
+    })?;
     changes::stage(
         batch,
         actor,
@@ -206,6 +196,27 @@ pub(super) fn insert_in_writer(
         now,
     );
     Ok(())
+}
+
+/// Inserts a resource's row on the metadata writer's connection, and nothing else; its key.
+pub(super) fn insert_row_in_writer(
+    db: &rusqlite::Connection,
+    actor: &Actor,
+    id: &ResourceId,
+    kind: &ResourceType,
+    name: &ResourceName,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    let at = stored_time(now);
+    db.prepare_cached(INSERT)?.execute(rusqlite::params![
+        actor.tenant.as_str(),
+        id.as_str(),
+        kind.as_str(),
+        name.as_str(),
+        at,
+        at
+    ])?;
+    Ok(db.last_insert_rowid())
 }
 
 /// Adds the version bump (and the rename, if asked) after a change to the resource or its
