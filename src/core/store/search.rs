@@ -111,8 +111,12 @@ fn compile_term(term: &Term, tenant: &str, sql: &mut Sql) {
         Term::Type(kind) => matches(sql, "r.type", &Pattern(kind.clone())),
         Term::Tag { name, value } => {
             // The tag's key is looked up once; each resource is then one primary-key probe.
+            // `+r.pk`, an expression rather than the column, keeps SQLite (3.51) from carrying
+            // the cursor's `r.pk > ?` over to `v.resource_pk > ?` and probing tag values by
+            // that range instead of by the one resource: `tag:Region=APAC` took 2 s over
+            // 100,000 resources instead of 2 ms.
             sql.push(
-                "EXISTS (SELECT 1 FROM tag_values v WHERE v.resource_pk = r.pk AND v.tag_pk = \
+                "EXISTS (SELECT 1 FROM tag_values v WHERE v.resource_pk = +r.pk AND v.tag_pk = \
                  (SELECT pk FROM tags WHERE tenant_id = ",
             );
             sql.text(tenant);
@@ -179,34 +183,9 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<(i64, Resource)>, CoreError> {
         actor.require_read()?;
-        let mut sql = Sql::default();
-        sql.push(
-            "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
-             r.version, r.created_at, r.updated_at \
-             FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk \
-             WHERE r.tenant_id = ",
-        );
-        sql.text(actor.tenant.as_str());
-        sql.push(" AND r.pk > ");
-        sql.bind(Bind::Integer(after));
-        if let Some(query) = query {
-            sql.push(" AND ");
-            compile(query, actor.tenant.as_str(), &mut sql);
-        }
-        sql.push(" ORDER BY r.pk LIMIT ");
-        sql.bind(Bind::Integer(i64::from(limit)));
-
-        let mut arguments = SqliteArguments::default();
-        for bind in sql.binds {
-            let added = match bind {
-                Bind::Text(text) => arguments.add(text),
-                Bind::Integer(i) => arguments.add(i),
-                Bind::Float(f) => arguments.add(f),
-            };
-            added.map_err(|e| CoreError::Storage(e.to_string()))?;
-        }
-        // The text holds only fixed SQL and `?` placeholders, as built above.
-        sqlx::query_as_with::<_, ResourceRow, _>(AssertSqlSafe(sql.text), arguments)
+        let (text, arguments) = search_sql(actor.tenant.as_str(), query, after, limit)?;
+        // The text holds only fixed SQL and `?` placeholders, as built by `search_sql`.
+        sqlx::query_as_with::<_, ResourceRow, _>(AssertSqlSafe(text), arguments)
             .fetch_all(&self.pool)
             .await
             .map_err(storage)?
@@ -219,6 +198,42 @@ impl Store {
     }
 }
 
+/// The search as SQL text (fixed SQL and `?` placeholders only) and its arguments.
+fn search_sql(
+    tenant: &str,
+    query: Option<&Query>,
+    after: i64,
+    limit: u32,
+) -> Result<(String, SqliteArguments), CoreError> {
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
+         r.version, r.created_at, r.updated_at \
+         FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk \
+         WHERE r.tenant_id = ",
+    );
+    sql.text(tenant);
+    sql.push(" AND r.pk > ");
+    sql.bind(Bind::Integer(after));
+    if let Some(query) = query {
+        sql.push(" AND ");
+        compile(query, tenant, &mut sql);
+    }
+    sql.push(" ORDER BY r.pk LIMIT ");
+    sql.bind(Bind::Integer(i64::from(limit)));
+
+    let mut arguments = SqliteArguments::default();
+    for bind in sql.binds {
+        let added = match bind {
+            Bind::Text(text) => arguments.add(text),
+            Bind::Integer(i) => arguments.add(i),
+            Bind::Float(f) => arguments.add(f),
+        };
+        added.map_err(|e| CoreError::Storage(e.to_string()))?;
+    }
+    Ok((sql.text, arguments))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -229,6 +244,42 @@ mod tests {
     use crate::core::store::MetadataTarget;
     use crate::core::store::testing::{actor_of, admin, staff, temp_store};
     use crate::core::tags::{CorrelationType, TagDraft};
+
+    /// SQLite (3.51) carried the cursor's `r.pk > ?` over to the tag values' primary key and
+    /// scanned each tag's values by that range for every resource: `tag:Region=APAC` over
+    /// 100,000 resources took 2 s. Every tag term must probe its values by the one resource.
+    #[tokio::test]
+    async fn tag_terms_look_up_tag_values_by_the_resource() {
+        use sqlx::{AssertSqlSafe, Row};
+
+        let (_dir, store) = temp_store().await;
+        for query in [
+            "tag:Region=APAC",
+            "tag:Region",
+            "-tag:Tier=Gold",
+            "type:site AND tag:Region=APAC",
+            "tag:Region=APAC OR meta.rack_units>=2",
+        ] {
+            let parsed = parse(query).unwrap();
+            let (text, arguments) = super::search_sql("default", parsed.as_ref(), 7, 101).unwrap();
+            let plan: Vec<String> = sqlx::query_with(
+                AssertSqlSafe(format!("EXPLAIN QUERY PLAN {text}")),
+                arguments,
+            )
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>(3))
+            .collect();
+            let probes: Vec<&String> = plan.iter().filter(|l| l.contains(" v ")).collect();
+            assert!(!probes.is_empty(), "{query}: {plan:?}");
+            assert!(
+                probes.iter().all(|l| l.contains("resource_pk=?")),
+                "{query}: {plan:?}"
+            );
+        }
+    }
 
     /// Sites with metadata and a Region tag, then each query's matching names.
     #[tokio::test]
