@@ -95,7 +95,21 @@ impl Store {
                         Some(item.metadata.to_json()),
                         now,
                     );
-                    batch.run(db).map_err(failed)?;
+                    batch.run(db).map_err(|e| match &e {
+                        // Tag values are the only rows here with a foreign key that can fail:
+                        // their tag was deleted after the check.
+                        rusqlite::Error::SqliteFailure(failure, _)
+                            if failure.extended_code
+                                == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+                        {
+                            CoreError::Conflict(format!(
+                                "A tag that '{}' names was deleted while the import ran; \
+                                 nothing was imported.",
+                                item.id
+                            ))
+                        }
+                        _ => failed(e),
+                    })?;
                 }
                 Ok(checked.len())
             })
@@ -125,7 +139,13 @@ impl Store {
                 .into());
             }
             let mut tag_values = Vec::with_capacity(item.tags.len());
-            for (tag_id, value) in &item.tags {
+            for (n, (tag_id, value)) in item.tags.iter().enumerate() {
+                if item.tags[..n].iter().any(|(earlier, _)| earlier == tag_id) {
+                    return Err(CoreError::Conflict(format!(
+                        "'{}' gives the tag '{tag_id}' more than one value.",
+                        item.id
+                    )));
+                }
                 if !tags.contains_key(tag_id) {
                     let row = find_tag(&mut conn, &actor.tenant, tag_id).await?;
                     tags.insert(tag_id.clone(), (row.pk, row.into_definition()?.draft()));
@@ -246,6 +266,37 @@ mod tests {
                 .await,
             Err(CoreError::Forbidden(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn an_item_with_two_values_for_one_tag_is_refused_before_anything_is_written() {
+        let (_dir, store) = temp_store().await;
+        let draft = TagDraft::new("Owner", "", "#000000", &["site".into()], None).unwrap();
+        let owner = store.create_tag(&admin(), &draft, 1).await.unwrap();
+        let items = vec![
+            item("s1", json!({"name": "One"}), vec![]),
+            item(
+                "s2",
+                json!({"name": "Two"}),
+                vec![
+                    (owner.id.clone(), "a".into()),
+                    (owner.id.clone(), "b".into()),
+                ],
+            ),
+        ];
+        let refused = store
+            .import_resources(&admin(), &items, MetadataLimits::default())
+            .await;
+        assert!(
+            matches!(&refused, Err(CoreError::Conflict(m)) if m.contains("more than one value")),
+            "{refused:?}"
+        );
+        assert!(
+            store
+                .read_metadata(&staff(), &ResourceId::from_path("s1"))
+                .await
+                .is_err()
+        );
     }
 
     /// A clash is found only by the insert, inside the transaction, after earlier items of the
