@@ -268,6 +268,24 @@ mod tests {
         ));
     }
 
+    /// Imports `items`, whose first is `s1`, expecting a conflict that mentions `fragment`,
+    /// and checks that `s1` was not written.
+    async fn refused_leaving_no_s1(store: &Store, items: &[ImportItem], fragment: &str) {
+        let refused = store
+            .import_resources(&admin(), items, MetadataLimits::default())
+            .await;
+        assert!(
+            matches!(&refused, Err(CoreError::Conflict(m)) if m.contains(fragment)),
+            "{refused:?}"
+        );
+        assert!(
+            store
+                .read_metadata(&staff(), &ResourceId::from_path("s1"))
+                .await
+                .is_err()
+        );
+    }
+
     #[tokio::test]
     async fn an_item_with_two_values_for_one_tag_is_refused_before_anything_is_written() {
         let (_dir, store) = temp_store().await;
@@ -284,19 +302,7 @@ mod tests {
                 ],
             ),
         ];
-        let refused = store
-            .import_resources(&admin(), &items, MetadataLimits::default())
-            .await;
-        assert!(
-            matches!(&refused, Err(CoreError::Conflict(m)) if m.contains("more than one value")),
-            "{refused:?}"
-        );
-        assert!(
-            store
-                .read_metadata(&staff(), &ResourceId::from_path("s1"))
-                .await
-                .is_err()
-        );
+        refused_leaving_no_s1(&store, &items, "more than one value").await;
     }
 
     /// A clash is found only by the insert, inside the transaction, after earlier items of the
@@ -313,19 +319,7 @@ mod tests {
             item("s1", json!({"name": "One", "rack_units": 2}), vec![]),
             item("s2", json!({"name": "Two"}), vec![]),
         ];
-        let refused = store
-            .import_resources(&admin(), &clashing, MetadataLimits::default())
-            .await;
-        assert!(
-            matches!(&refused, Err(CoreError::Conflict(m)) if m.contains("'s2'")),
-            "{refused:?}"
-        );
-        assert!(
-            store
-                .read_metadata(&staff(), &ResourceId::from_path("s1"))
-                .await
-                .is_err()
-        );
+        refused_leaving_no_s1(&store, &clashing, "'s2'").await;
         let kept = store
             .read_metadata(&staff(), &ResourceId::from_path("s2"))
             .await
