@@ -46,6 +46,10 @@ pub enum ValidationError {
     PatchMalformed(String),
     PatchFailed(String),
     PatchTestFailed(String),
+    PatchTooLong {
+        max: usize,
+        actual: usize,
+    },
     /// The `name` key names the resource, so it must be usable as a resource name.
     MetaNameInvalid(Box<ValidationError>),
     MetaNameNotText {
@@ -130,6 +134,7 @@ impl ValidationError {
             Self::PatchMalformed(_) => "patch_malformed",
             Self::PatchFailed(_) => "patch_failed",
             Self::PatchTestFailed(_) => "patch_test_failed",
+            Self::PatchTooLong { .. } => "patch_too_long",
             Self::MetaNameInvalid(_) | Self::MetaNameNotText { .. } => "metadata_name_invalid",
             Self::UsernameInvalid => "username_invalid",
             Self::PasswordTooShort { .. } => "password_too_short",
@@ -248,6 +253,11 @@ impl fmt::Display for ValidationError {
                     "A JSON Patch 'test' operation failed, so nothing changed: {detail}"
                 )
             }
+            Self::PatchTooLong { max, actual } => write!(
+                f,
+                "A JSON Patch can hold at most {max} operations; this one has {actual}. Send \
+                 it in parts, or replace the dictionary with PUT."
+            ),
             Self::MetaNameInvalid(why) => write!(
                 f,
                 "The 'name' key names the resource, so it must be text that is a valid name: {why}"

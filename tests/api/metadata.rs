@@ -449,6 +449,45 @@ async fn json_patch_runs_all_six_operations_atomically() {
     );
 }
 
+/// The patches that took the server down: 150,001 operations nesting an array ever deeper
+/// (dropping it overflowed the metadata writer's stack and aborted the process), and 23 `copy`
+/// operations doubling a document. Both are refused before they reach the writer, and the server
+/// goes on answering writes.
+#[tokio::test]
+async fn a_json_patch_flood_is_refused_and_the_server_keeps_writing() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    manager.create(&seed_create()).await;
+    let path = format!("/metadata/{ROUTER_ID}");
+    let patch = |ops: Vec<Value>| {
+        manager
+            .call(Method::PATCH, &path)
+            .raw("application/json-patch+json", Value::Array(ops).to_string())
+    };
+
+    let mut nesting = vec![json!({"op": "add", "path": "/x", "value": []})];
+    nesting.extend((0..150_000).map(|_| json!({"op": "add", "path": "/x/-", "value": "y"})));
+    patch(nesting)
+        .send()
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "patch_too_long");
+    let doubling = (0..23)
+        .map(|_| json!({"op": "copy", "from": "/rack_units", "path": "/rack_units/-"}))
+        .collect();
+    patch(doubling)
+        .send()
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "patch_failed");
+
+    let ok = patch(vec![
+        json!({"op": "replace", "path": "/rack_units", "value": 9}),
+    ])
+    .send()
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(manager.get(&path).await.json()["metadata"]["rack_units"], 9);
+}
+
 #[tokio::test]
 async fn if_match_refuses_a_stale_write_with_412_and_the_current_etag() {
     let app = spawn_app().await;

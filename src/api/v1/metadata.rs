@@ -16,7 +16,7 @@ use super::schemas::{
     MetadataValueBody, page_limit,
 };
 use crate::core::CoreError;
-use crate::core::metadata::{MetaKey, MetaValue, Metadata, MetadataRecord};
+use crate::core::metadata::{JsonPatch, MetaKey, MetaValue, Metadata, MetadataRecord};
 use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::store::{MetadataTarget, Store};
 
@@ -172,6 +172,12 @@ enum PatchKind {
     JsonPatch,
 }
 
+/// A PATCH body as read.
+enum Patch {
+    Merge(Value),
+    Json(JsonPatch),
+}
+
 fn patch_kind(headers: &HeaderMap) -> Result<PatchKind, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -227,19 +233,30 @@ pub async fn patch_metadata(
     let body: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request("invalid_json", format!("The body is not valid JSON: {e}"))
     })?;
+    let limits = settings.limits;
+    // A JSON Patch is read and checked here, off the metadata writer's thread: only the checked,
+    // bounded operations travel to it, and the request body is freed on this side.
+    let patch = match kind {
+        PatchKind::Merge => Patch::Merge(body),
+        PatchKind::JsonPatch => {
+            Patch::Json(JsonPatch::parse(&body, limits).map_err(CoreError::from)?)
+        }
+    };
     let id = ResourceId::from_path(resource_id);
     let precondition = etag::resource_precondition(&headers)?;
     let record = store
-        .change_metadata(&actor, MetadataTarget::Existing(&id), &precondition, {
-            let limits = settings.limits;
+        .change_metadata(
+            &actor,
+            MetadataTarget::Existing(&id),
+            &precondition,
             move |current| {
                 let current = current.cloned().unwrap_or_default();
-                Ok(match kind {
-                    PatchKind::Merge => current.merge(&body, limits)?,
-                    PatchKind::JsonPatch => current.json_patch(&body, limits)?,
+                Ok(match &patch {
+                    Patch::Merge(body) => current.merge(body, limits)?,
+                    Patch::Json(patch) => patch.apply(&current, limits)?,
                 })
-            }
-        })
+            },
+        )
         .await?;
     Ok(with_etag(&record, StatusCode::OK))
 }

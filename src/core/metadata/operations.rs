@@ -63,6 +63,10 @@ impl Metadata {
         self.0.iter()
     }
 
+    pub(super) fn entries(&self) -> &BTreeMap<MetaKey, MetaValue> {
+        &self.0
+    }
+
     /// The resource name the `name` key gives, when there is one. It must be text that is a
     /// valid resource name, because the catalogue lists and searches resources by it.
     pub fn resource_name(&self) -> Result<Option<ResourceName>, ValidationError> {
@@ -128,26 +132,6 @@ impl Metadata {
         finish(self.clone(), Self(after), limits)
     }
 
-    /// JSON Patch (RFC 6902), all six operations. Atomic: the patch runs on a copy, and the
-    /// result is checked as a whole, so a failed operation (including `test`) changes nothing.
-    pub fn json_patch(
-        &self,
-        body: &Value,
-        limits: MetadataLimits,
-    ) -> Result<Outcome, ValidationError> {
-        let patch: json_patch::Patch = serde_json::from_value(body.clone())
-            .map_err(|e| ValidationError::PatchMalformed(e.to_string()))?;
-        let mut document = self.to_json();
-        json_patch::patch(&mut document, &patch).map_err(|e| match e.kind {
-            json_patch::PatchErrorKind::TestFailed => {
-                ValidationError::PatchTestFailed(e.to_string())
-            }
-            _ => ValidationError::PatchFailed(e.to_string()),
-        })?;
-        let after = Self::from_json(&document)?;
-        finish(self.clone(), after, limits)
-    }
-
     /// Sets one key (create or overwrite).
     pub fn put(
         &self,
@@ -185,7 +169,7 @@ fn as_object(body: &Value) -> Result<&Map<String, Value>, ValidationError> {
     body.as_object().ok_or(ValidationError::MetadataNotAnObject)
 }
 
-fn finish(
+pub(super) fn finish(
     before: Metadata,
     after: Metadata,
     limits: MetadataLimits,
@@ -404,101 +388,5 @@ mod tests {
             }]
         );
         assert!(current.remove("missing").is_none());
-    }
-
-    #[test]
-    fn json_patch_supports_all_six_operations() {
-        let current = meta(json!({"name": "R1", "a": 1, "b": "two", "c": true}));
-        let patch = json!([
-            {"op": "add", "path": "/d", "value": 4},
-            {"op": "remove", "path": "/a"},
-            {"op": "replace", "path": "/b", "value": "deux"},
-            {"op": "move", "from": "/c", "path": "/moved"},
-            {"op": "copy", "from": "/name", "path": "/name_copy"},
-            {"op": "test", "path": "/b", "value": "deux"}
-        ]);
-        let out = current.json_patch(&patch, LIMITS).unwrap();
-        assert_eq!(
-            out.metadata.to_json(),
-            json!({"b": "deux", "d": 4, "moved": true, "name": "R1", "name_copy": "R1"})
-        );
-    }
-
-    #[test]
-    fn a_failed_test_operation_changes_nothing() {
-        let current = meta(json!({"name": "R1", "a": 1}));
-        let patch = json!([
-            {"op": "replace", "path": "/a", "value": 2},
-            {"op": "test", "path": "/a", "value": 99}
-        ]);
-        let err = current.json_patch(&patch, LIMITS).unwrap_err();
-        assert!(
-            matches!(err, ValidationError::PatchTestFailed(_)),
-            "{err:?}"
-        );
-        assert_eq!(
-            current.get("a"),
-            Some(&MetaValue::Integer(1)),
-            "the original is untouched"
-        );
-    }
-
-    #[test]
-    fn a_patch_on_a_missing_path_fails_whole() {
-        let current = meta(json!({"name": "R1"}));
-        let patch = json!([
-            {"op": "add", "path": "/ok", "value": 1},
-            {"op": "remove", "path": "/missing"}
-        ]);
-        assert!(matches!(
-            current.json_patch(&patch, LIMITS),
-            Err(ValidationError::PatchFailed(_))
-        ));
-    }
-
-    #[test]
-    fn a_patch_that_would_leave_an_invalid_dictionary_is_refused() {
-        let current = meta(json!({"name": "R1"}));
-        let nested = json!([{"op": "add", "path": "/obj", "value": {"x": 1}}]);
-        assert_eq!(
-            current.json_patch(&nested, LIMITS),
-            Err(ValidationError::MetaValueNotScalar { key: "obj".into() })
-        );
-        let whole = json!([{"op": "replace", "path": "", "value": [1]}]);
-        assert_eq!(
-            current.json_patch(&whole, LIMITS),
-            Err(ValidationError::MetadataNotAnObject)
-        );
-    }
-
-    #[test]
-    fn a_malformed_patch_document_is_refused() {
-        let current = meta(json!({"name": "R1"}));
-        for body in [
-            json!({"op": "add"}),
-            json!([{"op": "frobnicate", "path": "/a"}]),
-            json!([{"path": "/a"}]),
-        ] {
-            assert!(
-                matches!(
-                    current.json_patch(&body, LIMITS),
-                    Err(ValidationError::PatchMalformed(_))
-                ),
-                "{body}"
-            );
-        }
-    }
-
-    #[test]
-    fn json_pointer_escapes_reach_keys_with_slashes_and_tildes() {
-        let current = meta(json!({"a/b": 1, "c~d": 2}));
-        let patch = json!([{"op": "remove", "path": "/a~1b"}, {"op": "remove", "path": "/c~0d"}]);
-        assert!(
-            current
-                .json_patch(&patch, LIMITS)
-                .unwrap()
-                .metadata
-                .is_empty()
-        );
     }
 }
