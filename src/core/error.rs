@@ -163,6 +163,81 @@ impl ValidationError {
     }
 }
 
+impl ValidationError {
+    /// One example of every rule, so documentation and tests can walk them all. A new variant
+    /// does not compile until `code` names it, and `every_variant_has_an_example` then fails
+    /// until it has an example here.
+    pub fn examples() -> Vec<Self> {
+        let s = String::new;
+        vec![
+            Self::NameEmpty,
+            Self::NameTooLong { max: 1, actual: 2 },
+            Self::NameHasControlCharacter,
+            Self::ResourceTypeInvalid(s()),
+            Self::ResourceIdInvalid(s()),
+            Self::MetaKeyEmpty,
+            Self::MetaKeyTooLong { max: 1, actual: 2 },
+            Self::MetaKeyHasControlCharacter,
+            Self::MetaValueNull { key: s() },
+            Self::MetaValueNotScalar { key: s() },
+            Self::MetaValueTooLong {
+                key: s(),
+                max: 1,
+                actual: 2,
+            },
+            Self::MetaIntegerOutOfRange { key: s() },
+            Self::MetaValueNotOfType {
+                key: s(),
+                expected: "number",
+                text: s(),
+            },
+            Self::MetaTooManyKeys { max: 1, actual: 2 },
+            Self::MetaNameRequired,
+            Self::MetadataNotAnObject,
+            Self::PatchMalformed(s()),
+            Self::PatchFailed(s()),
+            Self::PatchTestFailed(s()),
+            Self::PatchTooLong { max: 1, actual: 2 },
+            Self::MetaNameInvalid(Box::new(Self::NameEmpty)),
+            Self::MetaNameNotText { actual: "number" },
+            Self::UsernameInvalid,
+            Self::PasswordTooShort { min: 1 },
+            Self::PasswordTooLong { max: 1 },
+            Self::RoleUnknown(s()),
+            Self::SitesOnlyForManagers,
+            Self::TokenLifetimeInvalid { max_days: 1 },
+            Self::ColourInvalid(s()),
+            Self::DescriptionTooLong { max: 1, actual: 2 },
+            Self::AppliesToEmpty,
+            Self::CorrelationTypeUnknown(s()),
+            Self::AllowedValuesEmpty,
+            Self::AllowedValueRepeated(s()),
+            Self::TooManyAllowedValues { max: 1, actual: 2 },
+            Self::TagValueEmpty,
+            Self::TagValueTooLong { max: 1, actual: 2 },
+            Self::TagValueHasControlCharacter,
+            Self::TagValueNotAllowed {
+                tag: s(),
+                value: s(),
+                allowed: vec![],
+            },
+            Self::TagNotApplicable {
+                tag: s(),
+                correlation_type: "site",
+                applies_to: vec![],
+            },
+            Self::FileKindUnknown(s()),
+            Self::FileEmpty,
+            Self::FileTypeNotAccepted(s()),
+            Self::NoteNotText,
+            Self::SearchInvalid {
+                position: 0,
+                message: s(),
+            },
+        ]
+    }
+}
+
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -383,4 +458,41 @@ pub enum CoreError {
     /// A fault below the domain (database, disk). Its text is for logs, never for clients.
     #[error("storage failure: {0}")]
     Storage(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The variants `code` matches, read from this file's source: `code` has no wildcard arm, so
+    /// it names every variant, and the examples must name the same ones.
+    #[test]
+    fn every_variant_has_an_example() {
+        let source = include_str!("error.rs");
+        let start = source.find("pub fn code(&self)").unwrap();
+        let end = start + source[start..].find("\n    }\n").unwrap();
+        let mut matched: Vec<&str> = source[start..end]
+            .split("Self::")
+            .skip(1)
+            .map(|arm| arm.split(|c: char| !c.is_alphanumeric()).next().unwrap())
+            .collect();
+        matched.sort_unstable();
+        matched.dedup();
+        let mut examples: Vec<String> = ValidationError::examples()
+            .iter()
+            .map(|e| {
+                let debug = format!("{e:?}");
+                debug
+                    .split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        examples.sort_unstable();
+        let total = examples.len();
+        examples.dedup();
+        assert_eq!(examples.len(), total, "one example per variant");
+        assert_eq!(examples, matched);
+    }
 }

@@ -95,7 +95,7 @@ validated_string!(Colour);
 
 /// A tag's name: trimmed, 1 to 64 characters, no control characters.
 fn tag_name(input: &str) -> Result<String, ValidationError> {
-    const MAX: usize = 64;
+    const MAX: usize = MAX_TAG_NAME_CHARS;
     let trimmed = input.trim();
     let chars = trimmed.chars().count();
     if chars == 0 {
@@ -112,8 +112,9 @@ fn tag_name(input: &str) -> Result<String, ValidationError> {
     }
 }
 
-const MAX_DESCRIPTION_CHARS: usize = 1000;
-const MAX_ALLOWED_VALUES: usize = 200;
+pub const MAX_TAG_NAME_CHARS: usize = 64;
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+pub const MAX_ALLOWED_VALUES: usize = 200;
 
 /// A complete, valid tag definition before it is stored (or after a patch is applied).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,5 +6,8 @@
 mod definition;
 mod value;
 
-pub use definition::{Colour, CorrelationType, TagDefinition, TagDraft, TagId, TagPatch};
+pub use definition::{
+    Colour, CorrelationType, MAX_ALLOWED_VALUES, MAX_DESCRIPTION_CHARS, MAX_TAG_NAME_CHARS,
+    TagDefinition, TagDraft, TagId, TagPatch,
+};
 pub use value::{AppliedTag, TagValue, TagValueText};
