@@ -22,11 +22,140 @@ pub struct ChangeRecord {
     pub at: DateTime<Utc>,
 }
 
-/// The actions the core records, named once so faces and tests agree on them.
+/// What a change record says was done, as `<thing>.<verb>` on the wire and in the database.
+/// Named once so the store that writes them, the views that describe them and the API that
+/// serves them agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "&'static str")]
+pub enum Action {
+    ResourceCreate,
+    ResourceImport,
+    ResourceDelete,
+    ResourceParent,
+    MetadataSet,
+    MetadataRemove,
+    TagCreate,
+    TagUpdate,
+    TagDelete,
+    TagSet,
+    TagRemove,
+    FileAdd,
+    FileUpdate,
+    FileDelete,
+    UserCreate,
+    UserDisable,
+    UserEnable,
+    UserGrant,
+    TokenCreate,
+    TokenRevoke,
+    TokenGrant,
+}
+
+impl Action {
+    pub const ALL: [Self; 21] = [
+        Self::ResourceCreate,
+        Self::ResourceImport,
+        Self::ResourceDelete,
+        Self::ResourceParent,
+        Self::MetadataSet,
+        Self::MetadataRemove,
+        Self::TagCreate,
+        Self::TagUpdate,
+        Self::TagDelete,
+        Self::TagSet,
+        Self::TagRemove,
+        Self::FileAdd,
+        Self::FileUpdate,
+        Self::FileDelete,
+        Self::UserCreate,
+        Self::UserDisable,
+        Self::UserEnable,
+        Self::UserGrant,
+        Self::TokenCreate,
+        Self::TokenRevoke,
+        Self::TokenGrant,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ResourceCreate => "resource.create",
+            Self::ResourceImport => "resource.import",
+            Self::ResourceDelete => "resource.delete",
+            Self::ResourceParent => "resource.parent",
+            Self::MetadataSet => "metadata.set",
+            Self::MetadataRemove => "metadata.remove",
+            Self::TagCreate => "tag.create",
+            Self::TagUpdate => "tag.update",
+            Self::TagDelete => "tag.delete",
+            Self::TagSet => "tag.set",
+            Self::TagRemove => "tag.remove",
+            Self::FileAdd => "file.add",
+            Self::FileUpdate => "file.update",
+            Self::FileDelete => "file.delete",
+            Self::UserCreate => "user.create",
+            Self::UserDisable => "user.disable",
+            Self::UserEnable => "user.enable",
+            Self::UserGrant => "user.grant",
+            Self::TokenCreate => "token.create",
+            Self::TokenRevoke => "token.revoke",
+            Self::TokenGrant => "token.grant",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<Action> for &'static str {
+    fn from(action: Action) -> Self {
+        action.as_str()
+    }
+}
+
+impl TryFrom<String> for Action {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text).ok_or_else(|| format!("'{text}' is not a change action"))
+    }
+}
+
+/// The actions' texts as the store spells them until it takes `Action` itself.
 pub mod action {
-    pub const RESOURCE_CREATE: &str = "resource.create";
-    pub const RESOURCE_DELETE: &str = "resource.delete";
-    pub const RESOURCE_PARENT: &str = "resource.parent";
-    pub const METADATA_SET: &str = "metadata.set";
-    pub const METADATA_REMOVE: &str = "metadata.remove";
+    use super::Action;
+    pub const RESOURCE_CREATE: &str = Action::ResourceCreate.as_str();
+    pub const RESOURCE_DELETE: &str = Action::ResourceDelete.as_str();
+    pub const RESOURCE_PARENT: &str = Action::ResourceParent.as_str();
+    pub const METADATA_SET: &str = Action::MetadataSet.as_str();
+    pub const METADATA_REMOVE: &str = Action::MetadataRemove.as_str();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_text() {
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(Action::parse("resource.explode"), None);
+    }
+
+    #[test]
+    fn actions_travel_as_their_text() {
+        let json = serde_json::to_value(Action::MetadataSet).unwrap();
+        assert_eq!(json, "metadata.set");
+        assert_eq!(
+            serde_json::from_value::<Action>(json).unwrap(),
+            Action::MetadataSet
+        );
+    }
 }

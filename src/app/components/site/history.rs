@@ -4,7 +4,7 @@ use serde_json::Value;
 use super::use_site;
 use crate::app::components::Timestamp;
 use crate::app::functions::site_overview::{Expanded, HISTORY_MOST};
-use crate::core::changes::ChangeRecord;
+use crate::core::changes::{Action, ChangeRecord};
 
 /// A recorded value as a short line: strings bare, files by name, anything else as JSON.
 fn show(value: &Value) -> String {
@@ -20,22 +20,26 @@ fn show(value: &Value) -> String {
 
 /// What a change did, in words.
 fn describe(change: &ChangeRecord, tag_names: &dyn Fn(&str) -> String) -> String {
-    let thing = match change.action.as_str() {
-        "metadata.set" | "metadata.remove" => format!("metadata '{}'", change.subject),
-        "tag.set" | "tag.remove" => format!("tag {}", tag_names(&change.subject)),
-        a if a.starts_with("file.") => "file".to_owned(),
+    let Some(action) = Action::parse(&change.action) else {
+        return change.action.clone();
+    };
+    let thing = match action {
+        Action::MetadataSet | Action::MetadataRemove => format!("metadata '{}'", change.subject),
+        Action::TagSet | Action::TagRemove => format!("tag {}", tag_names(&change.subject)),
+        Action::FileAdd | Action::FileUpdate | Action::FileDelete => "file".to_owned(),
         _ => String::new(),
     };
-    let verb = match change.action.as_str() {
-        "resource.create" => "created the site",
-        "resource.delete" => "deleted the site",
-        "resource.parent" => "moved the site",
-        "metadata.set" | "tag.set" => "set",
-        "metadata.remove" | "tag.remove" => "removed",
-        "file.add" => "added",
-        "file.update" => "changed",
-        "file.delete" => "deleted",
-        other => other,
+    let verb = match action {
+        Action::ResourceCreate => "created the site",
+        Action::ResourceImport => "imported the site",
+        Action::ResourceDelete => "deleted the site",
+        Action::ResourceParent => "moved the site",
+        Action::MetadataSet | Action::TagSet => "set",
+        Action::MetadataRemove | Action::TagRemove => "removed",
+        Action::FileAdd => "added",
+        Action::FileUpdate => "changed",
+        Action::FileDelete => "deleted",
+        other => other.as_str(),
     };
     format!("{verb} {thing}").trim().to_owned()
 }
