@@ -150,6 +150,33 @@ impl MetaValue {
     }
 }
 
+/// The dialects whose metadata values are all strings (OpenStack Nova, AVEVA Data Hub) see
+/// Sitebook's typed values through one rule, kept here so every such face agrees.
+impl MetaValue {
+    /// Text as it is, numbers as their JSON text (`2`, `2.5`, `2.0`), booleans `true`/`false`.
+    pub fn to_untyped(&self) -> String {
+        match self {
+            Self::Text(s) => s.clone(),
+            Self::Float(f) => Value::from(*f).to_string(),
+            other => other.to_text(),
+        }
+    }
+
+    /// A string written through an untyped dialect. A key that holds a number or a boolean
+    /// keeps its type when the string reads as that type (`"4"` stays the number 4), and the
+    /// write is refused, naming the type, when it does not: silently turning a number into
+    /// text would break every typed reader of that key. A new key, or one that holds text,
+    /// takes the string as text.
+    pub fn from_untyped(
+        key: &MetaKey,
+        text: &str,
+        current: Option<&MetaValue>,
+    ) -> Result<Self, ValidationError> {
+        let kind = current.map_or(MetaValueType::String, MetaValue::value_type);
+        Self::from_text(key, kind, text)
+    }
+}
+
 impl Serialize for MetaValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -291,5 +318,37 @@ mod tests {
         assert_eq!(MetaValue::Integer(1).type_name(), "number");
         assert_eq!(MetaValue::Float(1.5).type_name(), "number");
         assert_eq!(MetaValue::Bool(false).type_name(), "boolean");
+    }
+
+    #[test]
+    fn untyped_dialects_read_typed_values_as_strings() {
+        assert_eq!(MetaValue::Text("x".into()).to_untyped(), "x");
+        assert_eq!(MetaValue::Integer(-7).to_untyped(), "-7");
+        assert_eq!(MetaValue::Float(2.5).to_untyped(), "2.5");
+        assert_eq!(MetaValue::Float(2.0).to_untyped(), "2.0");
+        assert_eq!(MetaValue::Bool(true).to_untyped(), "true");
+    }
+
+    #[test]
+    fn an_untyped_write_keeps_a_keys_type_or_is_refused_naming_it() {
+        let key = MetaKey::parse("rack_units").unwrap();
+        let number = MetaValue::Integer(2);
+        let flag = MetaValue::Bool(false);
+        let text = MetaValue::Text("a".into());
+        let write = |value: &str, current| MetaValue::from_untyped(&key, value, current);
+        assert_eq!(write("4", Some(&number)), Ok(MetaValue::Integer(4)));
+        assert_eq!(write("4.5", Some(&number)), Ok(MetaValue::Float(4.5)));
+        assert_eq!(write("true", Some(&flag)), Ok(MetaValue::Bool(true)));
+        assert_eq!(write("4", Some(&text)), Ok(MetaValue::Text("4".into())));
+        assert_eq!(write("4", None), Ok(MetaValue::Text("4".into())));
+        assert_eq!(
+            write("four", Some(&number)),
+            Err(ValidationError::MetaValueNotOfType {
+                key: "rack_units".into(),
+                expected: "number",
+                text: "four".into()
+            })
+        );
+        assert!(write("yes", Some(&flag)).is_err());
     }
 }
