@@ -257,41 +257,6 @@ pub(super) fn stage_change(
     );
 }
 
-pub(super) fn check(
-    precondition: &Precondition,
-    row: Option<&ResourceRow>,
-    entries: &[MetadataEntry],
-) -> Result<(), CoreError> {
-    match precondition {
-        Precondition::Any => Ok(()),
-        Precondition::Resource(expected) => {
-            let current = row.map_or(0, |r| r.version);
-            if current == *expected {
-                Ok(())
-            } else {
-                Err(CoreError::PreconditionFailed {
-                    what: "metadata",
-                    current,
-                })
-            }
-        }
-        Precondition::Key(key, expected) => {
-            let current = entries
-                .iter()
-                .find(|e| &e.key == key)
-                .map_or(0, |e| e.revision);
-            if current == *expected {
-                Ok(())
-            } else {
-                Err(CoreError::PreconditionFailed {
-                    what: "metadata key",
-                    current,
-                })
-            }
-        }
-    }
-}
-
 impl Store {
     /// A resource of the actor's tenant with its whole metadata (empty when it has none).
     pub async fn read_metadata(

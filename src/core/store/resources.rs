@@ -6,7 +6,9 @@ use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::action;
-use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
+use crate::core::resources::{
+    MAX_ANCESTRY, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
+};
 use crate::core::tenancy::TenantId;
 
 /// A resource as stored, with what the rules need beside it (its key and its site).
@@ -40,20 +42,10 @@ impl ResourceRow {
         &self.name
     }
 
-    /// The site whose grants cover this resource: itself, or its parent when that is a site.
+    /// The site whose grants cover this resource (see [`Resource::governing_site`]).
     pub(super) fn site(&self) -> Option<ResourceId> {
-        if self.kind == "site" {
-            Some(ResourceId::from_path(self.id.clone()))
-        } else if self.parent_type.as_deref() == Some("site") {
-            self.parent_id.clone().map(ResourceId::from_path)
-        } else {
-            None
-        }
-    }
-
-    /// The site whose grants cover a resource placed under this one.
-    fn site_of_children(&self) -> Option<ResourceId> {
-        self.site()
+        let parent = self.parent_type.as_deref().zip(self.parent_id.as_deref());
+        Resource::governing_site(&self.kind, &self.id, parent)
     }
 
     /// The row as a write that bumps its version (and maybe renames it) leaves it.
@@ -269,6 +261,13 @@ fn taken(kind: &ResourceType, name: &str, detail: &str) -> CoreError {
     }
 }
 
+/// A resource's key and its ancestors' keys, nearest first, at most `?2` of them: the chain
+/// [`refuse_loop`] checks, loaded in one query.
+const ANCESTRY: &str = "WITH RECURSIVE chain (pk, depth) AS (SELECT ?1, 1 UNION ALL \
+                        SELECT r.parent_pk, c.depth + 1 FROM chain c JOIN resources r ON r.pk = c.pk \
+                        WHERE r.parent_pk IS NOT NULL AND c.depth < ?2) \
+                        SELECT pk FROM chain ORDER BY depth";
+
 impl Store {
     /// Creates a resource with a freshly minted id. The name is already valid by construction;
     /// the database still has the last word on uniqueness, so two racing creates cannot both win.
@@ -412,8 +411,6 @@ impl Store {
         parent: Option<&ResourceId>,
         expected_version: Option<i64>,
     ) -> Result<Resource, CoreError> {
-        /// Parent chains are short (site, device, port); this bounds the cycle check.
-        const MAX_DEPTH: usize = 32;
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
         let row =
@@ -435,25 +432,14 @@ impl Store {
                         id: parent_id.to_string(),
                     })?;
                 // Where the resource goes must be writable too.
-                actor.require_write(parent_row.site_of_children().as_ref())?;
-                // Walk up from the new parent: meeting the resource itself would close a loop.
-                let mut ancestor = Some(parent_row.pk);
-                for _ in 0..MAX_DEPTH {
-                    let Some(pk) = ancestor else { break };
-                    if pk == row.pk {
-                        return Err(CoreError::Conflict(format!(
-                            "'{parent_id}' is '{id}' itself or under it, so it cannot be its parent."
-                        )));
-                    }
-                    ancestor = sqlx::query_as::<_, (Option<i64>,)>(
-                        "SELECT parent_pk FROM resources WHERE pk = ?",
-                    )
-                    .bind(pk)
-                    .fetch_one(&mut *tx)
+                actor.require_write(parent_row.site().as_ref())?;
+                let ancestry: Vec<(i64,)> = sqlx::query_as(ANCESTRY)
+                    .bind(parent_row.pk)
+                    .bind(MAX_ANCESTRY as i64)
+                    .fetch_all(&mut *tx)
                     .await
-                    .map_err(storage)?
-                    .0;
-                }
+                    .map_err(storage)?;
+                refuse_loop(id, parent_id, &(row.pk,), &ancestry)?;
                 Some(parent_row)
             }
         };

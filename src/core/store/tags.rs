@@ -321,13 +321,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(storage)?;
-        if stranded > 0 {
-            return Err(CoreError::Conflict(format!(
-                "{stranded} resource(s) carry values of '{}' that the new definition would not \
-                 allow; change or remove those values first.",
-                before.name
-            )));
-        }
+        before.refuse_stranding(stranded)?;
         sqlx::query(
             "UPDATE tags SET name = ?, description = ?, colour = ?, applies_to = ?, \
              allowed_values = ?, version = version + 1, updated_at = ? WHERE pk = ?",
