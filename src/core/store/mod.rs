@@ -23,6 +23,7 @@ mod metadata;
 mod metadata_writer;
 mod principals;
 mod resources;
+mod rows;
 mod search;
 mod sessions;
 mod tags;

@@ -1,7 +1,8 @@
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use super::batch::{Batch, failed, stored_time, unique_violation};
+use super::rows::{ResourceRow, select_resources};
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -10,92 +11,6 @@ use crate::core::resources::{
     MAX_ANCESTRY, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
 };
 use crate::core::tenancy::TenantId;
-
-/// A resource as stored, with what the rules need beside it (its key and its site).
-/// Also read from a JSON array of the columns in this order (see `metadata_writer`).
-#[derive(FromRow, serde::Deserialize, Clone)]
-pub(super) struct ResourceRow {
-    pub(super) pk: i64,
-    id: String,
-    #[sqlx(rename = "type")]
-    kind: String,
-    name: String,
-    parent_id: Option<String>,
-    parent_type: Option<String>,
-    pub(super) version: i64,
-    #[serde(deserialize_with = "super::metadata::time_from_rfc3339")]
-    created_at: DateTime<Utc>,
-    #[serde(deserialize_with = "super::metadata::time_from_rfc3339")]
-    updated_at: DateTime<Utc>,
-}
-
-impl ResourceRow {
-    pub(super) fn id(&self) -> &str {
-        &self.id
-    }
-
-    pub(super) fn kind(&self) -> &str {
-        &self.kind
-    }
-
-    pub(super) fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The site whose grants cover this resource (see [`Resource::governing_site`]).
-    pub(super) fn site(&self) -> Option<ResourceId> {
-        let parent = self.parent_type.as_deref().zip(self.parent_id.as_deref());
-        Resource::governing_site(&self.kind, &self.id, parent)
-    }
-
-    /// The row as a write that bumps its version (and maybe renames it) leaves it.
-    pub(super) fn touched(&self, rename: Option<&ResourceName>, now: DateTime<Utc>) -> Self {
-        Self {
-            name: rename.map_or_else(|| self.name.clone(), |n| n.as_str().to_owned()),
-            version: self.version + 1,
-            updated_at: now,
-            ..self.clone()
-        }
-    }
-
-    pub(super) fn clone_resource(&self) -> Result<Resource, CoreError> {
-        Ok(Resource {
-            id: ResourceId::from_path(self.id.clone()),
-            kind: ResourceType::parse(&self.kind).map_err(|e| CoreError::Storage(e.to_string()))?,
-            name: self.name.clone(),
-            parent: self.parent_id.clone().map(ResourceId::from_path),
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-
-    pub(super) fn into_resource(self) -> Result<Resource, CoreError> {
-        Ok(Resource {
-            id: ResourceId::from_path(self.id),
-            // Only parsed types are ever written, so a bad one here means a damaged database.
-            kind: ResourceType::parse(&self.kind).map_err(|e| CoreError::Storage(e.to_string()))?,
-            name: self.name,
-            parent: self.parent_id.map(ResourceId::from_path),
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-/// Keeps each query a `&'static str` (what sqlx accepts without an escape hatch) while the
-/// column list is written once.
-macro_rules! select_resources {
-    ($tail:literal) => {
-        concat!(
-            "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
-             r.version, r.created_at, r.updated_at \
-             FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk ",
-            $tail
-        )
-    };
-}
 
 /// One resource of the tenant by id, whatever its type, inside a transaction.
 pub(super) async fn find_row(

@@ -11,10 +11,9 @@ use crate::core::error::ValidationError;
 use crate::core::metadata::{Found, Metadata, MetadataEntry, MetadataRecord, Outcome, admit};
 use crate::core::resources::ResourceName;
 use crate::core::store::batch::{Batch, failed};
-use crate::core::store::metadata::{
-    LoadedRecord, from_json, resource_with_keys_json, stage_change,
-};
-use crate::core::store::resources::{self, ResourceRow};
+use crate::core::store::metadata::stage_change;
+use crate::core::store::resources;
+use crate::core::store::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
 
 /// The state of one resource as the writes of the group so far leave it.
 pub(super) struct Current {
