@@ -11,22 +11,23 @@
 //!
 //! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
 
-mod access;
 mod batch;
 mod cache;
 mod changes;
 mod checkpointer;
 mod files;
+mod grants;
 mod import;
 mod listing;
 mod metadata;
 mod metadata_writer;
-mod principals;
 mod resources;
 mod rows;
 mod search;
 mod sessions;
 mod tags;
+mod tokens;
+mod users;
 mod wal_sync;
 
 #[cfg(test)]
