@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::batch::{Batch, failed, stored_time, unique_violation};
+use super::batch::{Args, Batch, Bound, Query, failed, unique_violation};
 use super::rows::{ResourceRow, select_resources};
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
@@ -29,6 +29,23 @@ pub(super) async fn find_row(
 const INSERT: &str = "INSERT INTO resources (tenant_id, id, type, name, created_at, updated_at) \
                       VALUES (?, ?, ?, ?, ?, ?)";
 
+/// A new resource's columns, in [`INSERT`]'s order.
+fn insert_columns(
+    args: &mut impl Args,
+    actor: &Actor,
+    id: &ResourceId,
+    kind: &ResourceType,
+    name: &ResourceName,
+    now: DateTime<Utc>,
+) {
+    args.text(actor.tenant.as_str());
+    args.text(id.as_str());
+    args.text(kind.as_str());
+    args.text(name.as_str());
+    args.time(now);
+    args.time(now);
+}
+
 /// The new value in the change record of a resource's creation.
 fn creation_record(kind: &ResourceType, name: &ResourceName) -> serde_json::Value {
     serde_json::json!({ "type": kind.as_str(), "name": name.as_str() })
@@ -43,13 +60,9 @@ pub(super) async fn insert(
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> Result<ResourceRow, CoreError> {
-    let inserted = sqlx::query(INSERT)
-        .bind(actor.tenant.as_str())
-        .bind(id.as_str())
-        .bind(kind.as_str())
-        .bind(name.as_str())
-        .bind(now)
-        .bind(now)
+    let mut args = Query::default();
+    insert_columns(&mut args, actor, id, kind, name, now);
+    let inserted = sqlx::query_with(INSERT, args.arguments()?)
         .execute(&mut *conn)
         .await;
     match inserted {
@@ -114,15 +127,10 @@ pub(super) fn insert_row_in_writer(
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<i64> {
-    let at = stored_time(now);
-    db.prepare_cached(INSERT)?.execute(rusqlite::params![
-        actor.tenant.as_str(),
-        id.as_str(),
-        kind.as_str(),
-        name.as_str(),
-        at,
-        at
-    ])?;
+    let mut statement = db.prepare_cached(INSERT)?;
+    let mut args = Bound::new(&mut statement);
+    insert_columns(&mut args, actor, id, kind, name, now);
+    args.execute()?;
     Ok(db.last_insert_rowid())
 }
 
