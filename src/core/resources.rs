@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::error::ValidationError;
+use super::error::{CoreError, ValidationError};
 use super::validated_string::validated_string;
 
 /// A resource type such as `site` or `mikrotik.device`: lowercase words joined by dots.
@@ -128,6 +128,48 @@ pub struct Resource {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Resource {
+    /// The site whose grants cover a resource: the resource itself when it is a site, else its
+    /// parent when that is a site. A resource governed by no site is open only to writers
+    /// limited to no sites. Types and ids come as the store holds them, so that asking costs a
+    /// write no parsing.
+    pub fn governing_site(
+        kind: &str,
+        id: &str,
+        parent: Option<(&str, &str)>,
+    ) -> Option<ResourceId> {
+        match parent {
+            _ if kind == SITE => Some(ResourceId::from_path(id)),
+            Some((SITE, parent_id)) => Some(ResourceId::from_path(parent_id)),
+            _ => None,
+        }
+    }
+}
+
+const SITE: &str = "site";
+
+/// How far up a parent chain the loop check looks. Chains are short (site, device, port), so
+/// this only bounds the walk should stored data ever hold a loop already.
+pub const MAX_ANCESTRY: usize = 32;
+
+/// Refuses putting `id` under `parent` when that would make the resource its own ancestor.
+/// `ancestry` is the new parent and then its ancestors, nearest first (at most
+/// [`MAX_ANCESTRY`] of them), by whatever key the caller loaded them, and `own` is the
+/// resource's key.
+pub fn refuse_loop<K: PartialEq>(
+    id: &ResourceId,
+    parent: &ResourceId,
+    own: &K,
+    ancestry: &[K],
+) -> Result<(), CoreError> {
+    if ancestry.iter().take(MAX_ANCESTRY).any(|key| key == own) {
+        return Err(CoreError::Conflict(format!(
+            "'{parent}' is '{id}' itself or under it, so it cannot be its parent."
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +290,52 @@ mod tests {
         let json = serde_json::to_value(&site).unwrap();
         assert_eq!(json["type"], "site");
         assert_eq!(json["id"], "site_1");
+    }
+
+    #[test]
+    fn a_site_governs_itself_and_the_resources_directly_under_it() {
+        let site = |id: &str| Some(ResourceId::from_path(id));
+        assert_eq!(Resource::governing_site("site", "s1", None), site("s1"));
+        assert_eq!(
+            Resource::governing_site("site", "s1", Some(("site", "s0"))),
+            site("s1")
+        );
+        assert_eq!(
+            Resource::governing_site("mikrotik.device", "d1", Some(("site", "s1"))),
+            site("s1")
+        );
+    }
+
+    #[test]
+    fn a_resource_under_no_site_is_governed_by_none() {
+        assert_eq!(
+            Resource::governing_site("mikrotik.device", "d1", None),
+            None
+        );
+        assert_eq!(
+            Resource::governing_site("port", "p1", Some(("mikrotik.device", "d1"))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_resource_cannot_go_under_itself_or_its_descendants() {
+        let (id, parent) = (ResourceId::from_path("r"), ResourceId::from_path("p"));
+        assert!(refuse_loop(&id, &parent, &1, &[2, 3]).is_ok());
+        assert!(refuse_loop(&id, &parent, &1, &[]).is_ok());
+        for ancestry in [&[1][..], &[2, 1], &[2, 3, 1]] {
+            assert!(matches!(
+                refuse_loop(&id, &parent, &1, ancestry),
+                Err(CoreError::Conflict(m)) if m.contains("'p' is 'r' itself or under it")
+            ));
+        }
+    }
+
+    #[test]
+    fn the_loop_check_looks_no_further_than_its_bound() {
+        let (id, parent) = (ResourceId::from_path("r"), ResourceId::from_path("p"));
+        let mut ancestry: Vec<usize> = (100..100 + MAX_ANCESTRY).collect();
+        ancestry.push(1);
+        assert!(refuse_loop(&id, &parent, &1, &ancestry).is_ok());
     }
 }

@@ -4,12 +4,14 @@
 //! current dictionary and the request to the new dictionary plus the per-key changes, so the
 //! rules are the same for every face and are tested without a database.
 
+mod admit;
 mod json_patch;
 mod key;
 mod operations;
 mod record;
 mod value;
 
+pub use admit::{Found, admit};
 pub use json_patch::JsonPatch;
 pub use key::MetaKey;
 pub use operations::{KeyChange, Metadata, MetadataLimits, Outcome};

@@ -18,6 +18,19 @@ pub struct MetadataLimits {
     pub max_keys: usize,
 }
 
+impl MetadataLimits {
+    /// Refuses a dictionary with more keys than these limits allow.
+    pub fn check(self, metadata: &Metadata) -> Result<(), ValidationError> {
+        if metadata.len() > self.max_keys {
+            return Err(ValidationError::MetaTooManyKeys {
+                max: self.max_keys,
+                actual: metadata.len(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Default for MetadataLimits {
     fn default() -> Self {
         Self { max_keys: 256 }
@@ -79,6 +92,20 @@ impl Metadata {
                 actual: other.type_name(),
             }),
         }
+    }
+
+    /// The name of a new resource created with this whole dictionary (an imported item): the
+    /// `name` key is required, as when a write creates a resource, and the dictionary must
+    /// keep within the limits every write keeps within.
+    pub fn new_resource_name(
+        &self,
+        limits: MetadataLimits,
+    ) -> Result<ResourceName, ValidationError> {
+        let name = self
+            .resource_name()?
+            .ok_or(ValidationError::MetaNameRequired)?;
+        limits.check(self)?;
+        Ok(name)
     }
 
     pub fn to_json(&self) -> Value {
@@ -174,12 +201,7 @@ pub(super) fn finish(
     after: Metadata,
     limits: MetadataLimits,
 ) -> Result<Outcome, ValidationError> {
-    if after.len() > limits.max_keys {
-        return Err(ValidationError::MetaTooManyKeys {
-            max: limits.max_keys,
-            actual: after.len(),
-        });
-    }
+    limits.check(&after)?;
     Ok(Outcome {
         changes: diff(&before, &after),
         metadata: after,
@@ -388,5 +410,29 @@ mod tests {
             }]
         );
         assert!(current.remove("missing").is_none());
+    }
+
+    #[test]
+    fn a_new_resource_needs_a_valid_name_and_keys_within_the_limit() {
+        let limits = MetadataLimits { max_keys: 2 };
+        assert_eq!(
+            meta(json!({"name": " Edge ", "a": 1}))
+                .new_resource_name(limits)
+                .unwrap()
+                .as_str(),
+            "Edge"
+        );
+        assert_eq!(
+            meta(json!({"a": 1})).new_resource_name(limits),
+            Err(ValidationError::MetaNameRequired)
+        );
+        assert_eq!(
+            meta(json!({"name": 1})).new_resource_name(limits),
+            Err(ValidationError::MetaNameNotText { actual: "number" })
+        );
+        assert_eq!(
+            meta(json!({"name": "Edge", "a": 1, "b": 2})).new_resource_name(limits),
+            Err(ValidationError::MetaTooManyKeys { max: 2, actual: 3 })
+        );
     }
 }

@@ -43,6 +43,130 @@ impl Batch {
     }
 }
 
+/// Where a statement's arguments go: a batch of the writer's, a statement the writer runs at
+/// once, or a sqlx query. A statement run on both paths lists its columns once, in a function
+/// generic over this, so the two cannot drift apart. Each sink copies only what it copied
+/// before: the batch owns its arguments, the other two bind borrowed ones.
+pub(super) trait Args {
+    fn text(&mut self, value: &str);
+    fn maybe_text(&mut self, value: Option<&str>);
+    /// Text made for this statement alone, handed over rather than copied.
+    fn made_text(&mut self, value: Option<String>);
+    fn time(&mut self, at: DateTime<Utc>);
+}
+
+impl Args for Batch {
+    fn text(&mut self, value: &str) {
+        self.arg(value.to_owned());
+    }
+
+    fn maybe_text(&mut self, value: Option<&str>) {
+        self.arg(value.map(str::to_owned));
+    }
+
+    fn made_text(&mut self, value: Option<String>) {
+        self.arg(value);
+    }
+
+    fn time(&mut self, at: DateTime<Utc>) {
+        Batch::time(self, at);
+    }
+}
+
+/// A prepared statement of the writer's, bound in place and run with [`Bound::execute`].
+pub(super) struct Bound<'s, 'c> {
+    statement: &'s mut rusqlite::Statement<'c>,
+    next: usize,
+    failed: Option<rusqlite::Error>,
+}
+
+impl<'s, 'c> Bound<'s, 'c> {
+    pub(super) fn new(statement: &'s mut rusqlite::Statement<'c>) -> Self {
+        Self {
+            statement,
+            next: 1,
+            failed: None,
+        }
+    }
+
+    fn bind(&mut self, value: impl rusqlite::ToSql) {
+        if self.failed.is_none()
+            && let Err(e) = self.statement.raw_bind_parameter(self.next, value)
+        {
+            self.failed = Some(e);
+        }
+        self.next += 1;
+    }
+
+    pub(super) fn execute(self) -> rusqlite::Result<usize> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => self.statement.raw_execute(),
+        }
+    }
+}
+
+impl Args for Bound<'_, '_> {
+    fn text(&mut self, value: &str) {
+        self.bind(value);
+    }
+
+    fn maybe_text(&mut self, value: Option<&str>) {
+        self.bind(value);
+    }
+
+    fn made_text(&mut self, value: Option<String>) {
+        self.bind(value);
+    }
+
+    fn time(&mut self, at: DateTime<Utc>) {
+        self.bind(stored_time(at));
+    }
+}
+
+/// A sqlx query's arguments; the first that fails to encode is kept for [`Query::arguments`].
+#[derive(Default)]
+pub(super) struct Query {
+    arguments: sqlx::sqlite::SqliteArguments,
+    failed: Option<sqlx::error::BoxDynError>,
+}
+
+impl Query {
+    fn add<'t, T: sqlx::Encode<'t, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(&mut self, value: T) {
+        use sqlx::Arguments;
+        if self.failed.is_none()
+            && let Err(e) = self.arguments.add(value)
+        {
+            self.failed = Some(e);
+        }
+    }
+
+    pub(super) fn arguments(self) -> Result<sqlx::sqlite::SqliteArguments, CoreError> {
+        match self.failed {
+            Some(e) => Err(CoreError::Storage(e.to_string())),
+            None => Ok(self.arguments),
+        }
+    }
+}
+
+impl Args for Query {
+    fn text(&mut self, value: &str) {
+        self.add(value);
+    }
+
+    fn maybe_text(&mut self, value: Option<&str>) {
+        self.add(value);
+    }
+
+    fn made_text(&mut self, value: Option<String>) {
+        self.add(value);
+    }
+
+    fn time(&mut self, at: DateTime<Utc>) {
+        self.add(at);
+    }
+}
+
 /// The message of a unique violation (a taken id or name), which says which index refused.
 pub(super) fn unique_violation(e: &rusqlite::Error) -> Option<&str> {
     match e {

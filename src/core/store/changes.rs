@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{FromRow, SqliteConnection};
 
+use super::batch::{Args, Batch, Query};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -12,10 +13,34 @@ const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, act
                       subject, old_value, new_value, request_id, at) \
                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+/// A change record's columns, in [`APPEND`]'s order.
+#[allow(clippy::too_many_arguments)] // Each argument is one column of the record.
+fn columns(
+    args: &mut impl Args,
+    actor: &Actor,
+    resource_id: &str,
+    action: &str,
+    subject: &str,
+    old: Option<Value>,
+    new: Option<Value>,
+    at: DateTime<Utc>,
+) {
+    args.text(actor.tenant.as_str());
+    args.text(resource_id);
+    args.text(&actor.id);
+    args.text(actor.creator_type.as_str());
+    args.text(action);
+    args.text(subject);
+    args.made_text(old.map(|v| v.to_string()));
+    args.made_text(new.map(|v| v.to_string()));
+    args.maybe_text(actor.request_id.as_deref());
+    args.time(at);
+}
+
 /// Adds a change record to a batch (see [`append`]).
 #[allow(clippy::too_many_arguments)] // Each argument is one column of the record.
 pub(super) fn stage(
-    batch: &mut super::batch::Batch,
+    batch: &mut Batch,
     actor: &Actor,
     resource_id: &str,
     action: &'static str,
@@ -25,16 +50,7 @@ pub(super) fn stage(
     at: DateTime<Utc>,
 ) {
     batch.statement(APPEND);
-    batch.arg(actor.tenant.as_str().to_owned());
-    batch.arg(resource_id.to_owned());
-    batch.arg(actor.id.clone());
-    batch.arg(actor.creator_type.as_str().to_owned());
-    batch.arg(action.to_owned());
-    batch.arg(subject.to_owned());
-    batch.arg(old.map(|v| v.to_string()));
-    batch.arg(new.map(|v| v.to_string()));
-    batch.arg(actor.request_id.clone());
-    batch.time(at);
+    columns(batch, actor, resource_id, action, subject, old, new, at);
 }
 
 /// Appends one change record inside the caller's transaction, so a change and its record are
@@ -50,17 +66,9 @@ pub(super) async fn append(
     new: Option<Value>,
     at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    sqlx::query(APPEND)
-        .bind(actor.tenant.as_str())
-        .bind(resource_id)
-        .bind(&actor.id)
-        .bind(actor.creator_type.as_str())
-        .bind(action)
-        .bind(subject)
-        .bind(old.map(|v| v.to_string()))
-        .bind(new.map(|v| v.to_string()))
-        .bind(actor.request_id.as_deref())
-        .bind(at)
+    let mut args = Query::default();
+    columns(&mut args, actor, resource_id, action, subject, old, new, at);
+    sqlx::query_with(APPEND, args.arguments()?)
         .execute(conn)
         .await
         .map_err(storage)?;

@@ -2,7 +2,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
 
-use super::resources::{self, ResourceRow};
+use super::resources;
+use super::rows::ResourceRow;
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;

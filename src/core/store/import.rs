@@ -16,7 +16,6 @@ use super::tags::find_tag;
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::error::ValidationError;
 use crate::core::metadata::{Metadata, MetadataLimits};
 use crate::core::resources::{ResourceId, ResourceName, ResourceType};
 use crate::core::tags::{CorrelationType, TagDraft, TagId};
@@ -127,17 +126,7 @@ impl Store {
         let mut tags: HashMap<TagId, (i64, TagDraft)> = HashMap::new();
         let mut checked = Vec::with_capacity(items.len());
         for item in items {
-            let name = item
-                .metadata
-                .resource_name()?
-                .ok_or(ValidationError::MetaNameRequired)?;
-            if item.metadata.len() > limits.max_keys {
-                return Err(ValidationError::MetaTooManyKeys {
-                    max: limits.max_keys,
-                    actual: item.metadata.len(),
-                }
-                .into());
-            }
+            let name = item.metadata.new_resource_name(limits)?;
             let mut tag_values = Vec::with_capacity(item.tags.len());
             for (n, (tag_id, value)) in item.tags.iter().enumerate() {
                 if item.tags[..n].iter().any(|(earlier, _)| earlier == tag_id) {
@@ -170,6 +159,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::core::error::ValidationError;
     use crate::core::store::testing::{admin, staff, temp_store};
 
     fn item(id: &str, meta: serde_json::Value, tags: Vec<(TagId, String)>) -> ImportItem {

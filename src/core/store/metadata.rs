@@ -3,10 +3,11 @@ use sqlx::SqliteConnection;
 
 use super::batch::Batch;
 use super::metadata_writer::Write;
-use super::resources::{self, ResourceRow};
+use super::resources;
+use super::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
-use crate::core::access::{Actor, CreatorType};
+use crate::core::access::Actor;
 use crate::core::changes::action;
 use crate::core::metadata::{
     MetaKey, MetaValue, Metadata, MetadataEntry, MetadataLimits, MetadataRecord, Outcome,
@@ -25,133 +26,6 @@ pub enum MetadataTarget<'a> {
         id: &'a ResourceId,
         kind: &'a ResourceType,
     },
-}
-
-/// One key's row, read from a JSON array of the columns in this order (see
-/// [`resource_with_keys_json`]), where a float comes as SQLite's `quote()` text, which reads
-/// back as the very same number (JSON's own rendering of a float keeps only 15 digits).
-#[derive(serde::Deserialize)]
-pub(super) struct EntryRow {
-    key: String,
-    value_type: String,
-    text_value: Option<String>,
-    int_value: Option<i64>,
-    #[serde(deserialize_with = "float_from_quoted")]
-    real_value: Option<f64>,
-    revision: i64,
-    #[serde(deserialize_with = "time_from_rfc3339")]
-    changed_at: DateTime<Utc>,
-    changed_by: String,
-    creator_type: String,
-}
-
-fn float_from_quoted<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<f64>, D::Error> {
-    let quoted: Option<&str> = serde::Deserialize::deserialize(deserializer)?;
-    quoted
-        .map(|text| text.parse().map_err(serde::de::Error::custom))
-        .transpose()
-}
-
-/// Times are stored as RFC 3339, which chrono's strict parser reads in a fraction of the
-/// instructions of its serde default (a general pattern matcher that also takes a space for
-/// the `T`). Anything else falls back to that default, so whatever read before still reads.
-pub(super) fn time_from_rfc3339<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<DateTime<Utc>, D::Error> {
-    struct Rfc3339;
-    impl serde::de::Visitor<'_> for Rfc3339 {
-        type Value = DateTime<Utc>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an RFC 3339 time")
-        }
-
-        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
-            DateTime::parse_from_rfc3339(text)
-                .or_else(|_| text.parse())
-                .map(|time| time.with_timezone(&Utc))
-                .map_err(E::custom)
-        }
-    }
-    deserializer.deserialize_str(Rfc3339)
-}
-
-impl EntryRow {
-    pub(super) fn into_entry(self) -> Result<MetadataEntry, CoreError> {
-        let damaged = || CoreError::Storage(format!("damaged metadata row for key {:?}", self.key));
-        let value = match (
-            self.value_type.as_str(),
-            self.text_value,
-            self.int_value,
-            self.real_value,
-        ) {
-            ("string", Some(s), _, _) => MetaValue::Text(s),
-            ("integer", _, Some(i), _) => MetaValue::Integer(i),
-            ("boolean", _, Some(i), _) => MetaValue::Bool(i != 0),
-            ("float", _, _, Some(f)) => MetaValue::Float(f),
-            _ => return Err(damaged()),
-        };
-        Ok(MetadataEntry {
-            key: MetaKey::parse(&self.key).map_err(|_| damaged())?,
-            value,
-            revision: self.revision,
-            changed_at: self.changed_at,
-            changed_by: self.changed_by,
-            creator_type: CreatorType::parse(&self.creator_type).ok_or_else(damaged)?,
-        })
-    }
-}
-
-/// The SQL of one resource (`r`, with its parent `p`) and all its keys as a single JSON value:
-/// `[tenant, [resource columns], [[key columns], …]]`, in the column orders [`ResourceRow`]
-/// and [`EntryRow`] read. One value instead of one row per key, because sqlx copies every
-/// value of every row out of SQLite and frees it again: with rows repeating the resource's
-/// columns for each key, that copying was most of a read's time. Keys come in no promised
-/// order; [`LoadedRecord::into_parts`] sorts them.
-///
-/// The outer array is joined as text from JSON that SQLite's functions made, instead of by
-/// `json_array`: a subquery's JSON reaches the outer query as plain text, so `json_array`
-/// would need it wrapped in `json(…)`, which parses it again: a twentieth of a metadata
-/// write's instructions.
-macro_rules! resource_with_keys_json {
-    () => {
-        "'[' || json_quote(r.tenant_id) || ',' || \
-           json_array(r.pk, r.id, r.type, r.name, p.id, p.type, r.version, r.created_at, \
-             r.updated_at) || ',' || \
-           (SELECT json_group_array(json_array(m.key, m.value_type, \
-               CASE WHEN m.value_type = 'string' THEN m.value END, \
-               CASE WHEN m.value_type = 'integer' OR m.value_type = 'boolean' THEN m.value END, \
-               CASE WHEN m.value_type = 'float' THEN quote(m.value) END, \
-               m.revision, m.changed_at, m.changed_by, m.creator_type)) \
-             FROM metadata m WHERE m.resource_pk = r.pk) || ']'"
-    };
-}
-pub(super) use resource_with_keys_json;
-
-/// One resource of a tenant with its keys, as [`resource_with_keys_json`] renders it.
-#[derive(serde::Deserialize)]
-pub(super) struct LoadedRecord(String, ResourceRow, Vec<EntryRow>);
-
-impl LoadedRecord {
-    /// The tenant, the resource, and its entries in key order.
-    pub(super) fn into_parts(self) -> Result<(String, ResourceRow, Vec<MetadataEntry>), CoreError> {
-        let Self(tenant, row, entries) = self;
-        let mut entries = entries
-            .into_iter()
-            .map(EntryRow::into_entry)
-            .collect::<Result<Vec<_>, _>>()?;
-        entries.sort_unstable_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
-        Ok((tenant, row, entries))
-    }
-}
-
-/// Reads what SQLite rendered as JSON; a failure means the stored data is not what this code
-/// wrote, so it is a storage error.
-pub(super) fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, CoreError> {
-    serde_json::from_str(json)
-        .map_err(|e| CoreError::Storage(format!("cannot read the loaded metadata: {e}")))
 }
 
 const LOAD_RECORD: &str = concat!(
@@ -255,41 +129,6 @@ pub(super) fn stage_change(
         change.new.as_ref().map(MetaValue::to_json),
         now,
     );
-}
-
-pub(super) fn check(
-    precondition: &Precondition,
-    row: Option<&ResourceRow>,
-    entries: &[MetadataEntry],
-) -> Result<(), CoreError> {
-    match precondition {
-        Precondition::Any => Ok(()),
-        Precondition::Resource(expected) => {
-            let current = row.map_or(0, |r| r.version);
-            if current == *expected {
-                Ok(())
-            } else {
-                Err(CoreError::PreconditionFailed {
-                    what: "metadata",
-                    current,
-                })
-            }
-        }
-        Precondition::Key(key, expected) => {
-            let current = entries
-                .iter()
-                .find(|e| &e.key == key)
-                .map_or(0, |e| e.revision);
-            if current == *expected {
-                Ok(())
-            } else {
-                Err(CoreError::PreconditionFailed {
-                    what: "metadata key",
-                    current,
-                })
-            }
-        }
-    }
 }
 
 impl Store {
@@ -453,7 +292,7 @@ impl Store {
     }
 }
 
-pub(super) fn not_found(id: &ResourceId) -> CoreError {
+fn not_found(id: &ResourceId) -> CoreError {
     CoreError::NotFound {
         what: "resource",
         id: id.to_string(),
@@ -465,7 +304,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::core::access::{Role, SiteScope};
+    use crate::core::access::{CreatorType, Role, SiteScope};
     use crate::core::error::ValidationError;
     use crate::core::metadata::MetadataLimits;
     use crate::core::resources::ResourceName;
@@ -479,27 +318,6 @@ mod tests {
 
     fn id(s: &str) -> ResourceId {
         ResourceId::parse(s).unwrap()
-    }
-
-    /// The loaded times take the strict RFC 3339 path, and the relaxed forms the serde default
-    /// read (a space for the `T`, a `Z`) still read, to the same instant.
-    #[test]
-    fn loaded_times_read_strict_rfc3339_and_the_relaxed_forms() {
-        #[derive(serde::Deserialize)]
-        struct Time(#[serde(deserialize_with = "time_from_rfc3339")] DateTime<Utc>);
-        let read = |text: &str| {
-            serde_json::from_value::<Time>(json!(text))
-                .map(|t| t.0)
-                .map_err(|e| e.to_string())
-        };
-        let stored = read("2026-11-22T10:11:12.123456789+00:00").unwrap();
-        assert_eq!(
-            stored.timestamp_nanos_opt(),
-            Some(1_795_342_272_123_456_789)
-        );
-        assert_eq!(read("2026-11-22 10:11:12.123456789Z").unwrap(), stored);
-        assert_eq!(read("2026-11-22T12:11:12.123456789+02:00").unwrap(), stored);
-        assert!(read("yesterday").is_err());
     }
 
     async fn replace(

@@ -1,20 +1,33 @@
+//! The application layer: every use case Sitebook offers is a method of [`Store`] taking the
+//! acting [`Actor`](crate::core::access::Actor), and the faces (the REST API, the Leptos pages,
+//! the command line) are thin adapters that parse input, call one, and map its answer.
+//!
+//! A use case here checks the actor's permission, loads what the rules need, asks the domain
+//! core to decide (a resource's governing site, whether a metadata write is admitted, whether
+//! a new parent closes a loop, whether a tag change strands values, the metadata operations
+//! themselves), and writes the outcome with its change records in one transaction. The
+//! decisions live in plain core functions with their unit tests beside them; what stays here
+//! is what needs the database: loading, counting, uniqueness, atomicity.
+//!
 //! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
 
-mod access;
 mod batch;
 mod cache;
 mod changes;
 mod checkpointer;
 mod files;
+mod grants;
 mod import;
 mod listing;
 mod metadata;
 mod metadata_writer;
-mod principals;
 mod resources;
+mod rows;
 mod search;
 mod sessions;
 mod tags;
+mod tokens;
+mod users;
 mod wal_sync;
 
 #[cfg(test)]

@@ -1,109 +1,16 @@
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use super::batch::{Batch, failed, stored_time, unique_violation};
+use super::batch::{Args, Batch, Bound, Query, failed, unique_violation};
+use super::rows::{ResourceRow, select_resources};
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::action;
-use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
+use crate::core::resources::{
+    MAX_ANCESTRY, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
+};
 use crate::core::tenancy::TenantId;
-
-/// A resource as stored, with what the rules need beside it (its key and its site).
-/// Also read from a JSON array of the columns in this order (see `metadata_writer`).
-#[derive(FromRow, serde::Deserialize, Clone)]
-pub(super) struct ResourceRow {
-    pub(super) pk: i64,
-    id: String,
-    #[sqlx(rename = "type")]
-    kind: String,
-    name: String,
-    parent_id: Option<String>,
-    parent_type: Option<String>,
-    pub(super) version: i64,
-    #[serde(deserialize_with = "super::metadata::time_from_rfc3339")]
-    created_at: DateTime<Utc>,
-    #[serde(deserialize_with = "super::metadata::time_from_rfc3339")]
-    updated_at: DateTime<Utc>,
-}
-
-impl ResourceRow {
-    pub(super) fn id(&self) -> &str {
-        &self.id
-    }
-
-    pub(super) fn kind(&self) -> &str {
-        &self.kind
-    }
-
-    pub(super) fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The site whose grants cover this resource: itself, or its parent when that is a site.
-    pub(super) fn site(&self) -> Option<ResourceId> {
-        if self.kind == "site" {
-            Some(ResourceId::from_path(self.id.clone()))
-        } else if self.parent_type.as_deref() == Some("site") {
-            self.parent_id.clone().map(ResourceId::from_path)
-        } else {
-            None
-        }
-    }
-
-    /// The site whose grants cover a resource placed under this one.
-    fn site_of_children(&self) -> Option<ResourceId> {
-        self.site()
-    }
-
-    /// The row as a write that bumps its version (and maybe renames it) leaves it.
-    pub(super) fn touched(&self, rename: Option<&ResourceName>, now: DateTime<Utc>) -> Self {
-        Self {
-            name: rename.map_or_else(|| self.name.clone(), |n| n.as_str().to_owned()),
-            version: self.version + 1,
-            updated_at: now,
-            ..self.clone()
-        }
-    }
-
-    pub(super) fn clone_resource(&self) -> Result<Resource, CoreError> {
-        Ok(Resource {
-            id: ResourceId::from_path(self.id.clone()),
-            kind: ResourceType::parse(&self.kind).map_err(|e| CoreError::Storage(e.to_string()))?,
-            name: self.name.clone(),
-            parent: self.parent_id.clone().map(ResourceId::from_path),
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-
-    pub(super) fn into_resource(self) -> Result<Resource, CoreError> {
-        Ok(Resource {
-            id: ResourceId::from_path(self.id),
-            // Only parsed types are ever written, so a bad one here means a damaged database.
-            kind: ResourceType::parse(&self.kind).map_err(|e| CoreError::Storage(e.to_string()))?,
-            name: self.name,
-            parent: self.parent_id.map(ResourceId::from_path),
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-/// Keeps each query a `&'static str` (what sqlx accepts without an escape hatch) while the
-/// column list is written once.
-macro_rules! select_resources {
-    ($tail:literal) => {
-        concat!(
-            "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
-             r.version, r.created_at, r.updated_at \
-             FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk ",
-            $tail
-        )
-    };
-}
 
 /// One resource of the tenant by id, whatever its type, inside a transaction.
 pub(super) async fn find_row(
@@ -122,6 +29,23 @@ pub(super) async fn find_row(
 const INSERT: &str = "INSERT INTO resources (tenant_id, id, type, name, created_at, updated_at) \
                       VALUES (?, ?, ?, ?, ?, ?)";
 
+/// A new resource's columns, in [`INSERT`]'s order.
+fn insert_columns(
+    args: &mut impl Args,
+    actor: &Actor,
+    id: &ResourceId,
+    kind: &ResourceType,
+    name: &ResourceName,
+    now: DateTime<Utc>,
+) {
+    args.text(actor.tenant.as_str());
+    args.text(id.as_str());
+    args.text(kind.as_str());
+    args.text(name.as_str());
+    args.time(now);
+    args.time(now);
+}
+
 /// The new value in the change record of a resource's creation.
 fn creation_record(kind: &ResourceType, name: &ResourceName) -> serde_json::Value {
     serde_json::json!({ "type": kind.as_str(), "name": name.as_str() })
@@ -136,13 +60,9 @@ pub(super) async fn insert(
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> Result<ResourceRow, CoreError> {
-    let inserted = sqlx::query(INSERT)
-        .bind(actor.tenant.as_str())
-        .bind(id.as_str())
-        .bind(kind.as_str())
-        .bind(name.as_str())
-        .bind(now)
-        .bind(now)
+    let mut args = Query::default();
+    insert_columns(&mut args, actor, id, kind, name, now);
+    let inserted = sqlx::query_with(INSERT, args.arguments()?)
         .execute(&mut *conn)
         .await;
     match inserted {
@@ -207,15 +127,10 @@ pub(super) fn insert_row_in_writer(
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<i64> {
-    let at = stored_time(now);
-    db.prepare_cached(INSERT)?.execute(rusqlite::params![
-        actor.tenant.as_str(),
-        id.as_str(),
-        kind.as_str(),
-        name.as_str(),
-        at,
-        at
-    ])?;
+    let mut statement = db.prepare_cached(INSERT)?;
+    let mut args = Bound::new(&mut statement);
+    insert_columns(&mut args, actor, id, kind, name, now);
+    args.execute()?;
     Ok(db.last_insert_rowid())
 }
 
@@ -268,6 +183,13 @@ fn taken(kind: &ResourceType, name: &str, detail: &str) -> CoreError {
         CoreError::Conflict(format!("A {kind} named '{name}' already exists."))
     }
 }
+
+/// A resource's key and its ancestors' keys, nearest first, at most `?2` of them: the chain
+/// [`refuse_loop`] checks, loaded in one query.
+const ANCESTRY: &str = "WITH RECURSIVE chain (pk, depth) AS (SELECT ?1, 1 UNION ALL \
+                        SELECT r.parent_pk, c.depth + 1 FROM chain c JOIN resources r ON r.pk = c.pk \
+                        WHERE r.parent_pk IS NOT NULL AND c.depth < ?2) \
+                        SELECT pk FROM chain ORDER BY depth";
 
 impl Store {
     /// Creates a resource with a freshly minted id. The name is already valid by construction;
@@ -412,8 +334,6 @@ impl Store {
         parent: Option<&ResourceId>,
         expected_version: Option<i64>,
     ) -> Result<Resource, CoreError> {
-        /// Parent chains are short (site, device, port); this bounds the cycle check.
-        const MAX_DEPTH: usize = 32;
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
         let row =
@@ -435,25 +355,14 @@ impl Store {
                         id: parent_id.to_string(),
                     })?;
                 // Where the resource goes must be writable too.
-                actor.require_write(parent_row.site_of_children().as_ref())?;
-                // Walk up from the new parent: meeting the resource itself would close a loop.
-                let mut ancestor = Some(parent_row.pk);
-                for _ in 0..MAX_DEPTH {
-                    let Some(pk) = ancestor else { break };
-                    if pk == row.pk {
-                        return Err(CoreError::Conflict(format!(
-                            "'{parent_id}' is '{id}' itself or under it, so it cannot be its parent."
-                        )));
-                    }
-                    ancestor = sqlx::query_as::<_, (Option<i64>,)>(
-                        "SELECT parent_pk FROM resources WHERE pk = ?",
-                    )
-                    .bind(pk)
-                    .fetch_one(&mut *tx)
+                actor.require_write(parent_row.site().as_ref())?;
+                let ancestry: Vec<(i64,)> = sqlx::query_as(ANCESTRY)
+                    .bind(parent_row.pk)
+                    .bind(MAX_ANCESTRY as i64)
+                    .fetch_all(&mut *tx)
                     .await
-                    .map_err(storage)?
-                    .0;
-                }
+                    .map_err(storage)?;
+                refuse_loop(id, parent_id, &(row.pk,), &ancestry)?;
                 Some(parent_row)
             }
         };

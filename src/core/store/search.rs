@@ -4,7 +4,7 @@
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, AssertSqlSafe};
 
-use super::resources::ResourceRow;
+use super::rows::ResourceRow;
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
-use super::access::granted_sites;
+use super::grants::granted_sites;
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{token_digest, verify_password};

@@ -2,7 +2,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
 
-use super::resources::{self, ResourceRow};
+use super::resources;
+use super::rows::{ResourceRow, TagRow};
 use super::{Store, changes, check_version, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -11,47 +12,6 @@ use crate::core::tags::{
     AppliedTag, Colour, CorrelationType, TagDefinition, TagDraft, TagId, TagPatch, TagValue,
 };
 use crate::core::tenancy::TenantId;
-
-#[derive(FromRow)]
-pub(super) struct TagRow {
-    pub(super) pk: i64,
-    id: String,
-    name: String,
-    description: String,
-    colour: String,
-    applies_to: String,
-    allowed_values: Option<String>,
-    version: i64,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl TagRow {
-    pub(super) fn into_definition(self) -> Result<TagDefinition, CoreError> {
-        let damaged =
-            |e: &dyn std::fmt::Display| CoreError::Storage(format!("damaged tag {}: {e}", self.id));
-        let applies_to: Vec<CorrelationType> =
-            serde_json::from_str(&self.applies_to).map_err(|e| damaged(&e))?;
-        let allowed_values: Option<Vec<String>> = self
-            .allowed_values
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| damaged(&e))?;
-        let colour = Colour::parse(&self.colour).map_err(|e| damaged(&e))?;
-        Ok(TagDefinition {
-            id: TagId::from_path(self.id),
-            name: self.name,
-            description: self.description,
-            colour,
-            applies_to,
-            allowed_values,
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
 
 const SELECT_TAG: &str = "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
                           version, created_at, updated_at FROM tags WHERE tenant_id = ? AND id = ?";
@@ -321,13 +281,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(storage)?;
-        if stranded > 0 {
-            return Err(CoreError::Conflict(format!(
-                "{stranded} resource(s) carry values of '{}' that the new definition would not \
-                 allow; change or remove those values first.",
-                before.name
-            )));
-        }
+        before.refuse_stranding(stranded)?;
         sqlx::query(
             "UPDATE tags SET name = ?, description = ?, colour = ?, applies_to = ?, \
              allowed_values = ?, version = version + 1, updated_at = ? WHERE pk = ?",

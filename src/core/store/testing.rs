@@ -1,7 +1,8 @@
 //! Shared fixtures for the store's unit tests.
 
 use super::Store;
-use crate::core::access::{Actor, CreatorType, Role, SiteScope};
+use crate::core::CoreError;
+use crate::core::access::{Actor, CreatorType, Grant, Role, SiteScope, User, Username};
 use crate::core::resources::{ResourceId, ResourceName, ResourceType};
 use crate::core::tenancy::TenantId;
 
@@ -46,4 +47,40 @@ pub(crate) fn staff() -> Actor {
 
 pub(crate) fn admin() -> Actor {
     actor_of("default", Role::Admin)
+}
+
+/// An unlimited grant of `role`.
+pub(crate) fn grant(role: Role) -> Grant {
+    Grant { role, sites: None }
+}
+
+/// A user of the default tenant made by an admin, with the password [`sign_in`] uses.
+pub(crate) async fn user(store: &Store, name: &str, role: Role, random: u128) -> User {
+    store
+        .create_user(
+            &admin(),
+            &Username::parse(name).unwrap(),
+            "long enough pw",
+            &grant(role),
+            random,
+        )
+        .await
+        .unwrap()
+}
+
+/// Signs in a user made by [`user`] for an hour; the session's secret.
+pub(crate) async fn sign_in(store: &Store, name: &str) -> Result<String, CoreError> {
+    let mut random = [0; 32];
+    random[..name.len()].copy_from_slice(name.as_bytes());
+    store
+        .sign_in(
+            &TenantId::default_tenant(),
+            name,
+            "long enough pw",
+            chrono::Duration::hours(1),
+            random,
+            [0; 32],
+        )
+        .await
+        .map(|(secret, _)| secret)
 }

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::value::TagValueText;
-use crate::core::error::ValidationError;
+use crate::core::error::{CoreError, ValidationError};
 use crate::core::resources::ResourceType;
 use crate::core::validated_string::validated_string;
 
@@ -282,6 +282,22 @@ impl TagDefinition {
     }
 }
 
+impl TagDefinition {
+    /// Refuses changing this definition when `stranded` stored values (counted by the store
+    /// against the new definition's types and allowed values) would no longer be allowed:
+    /// nothing is ever dropped silently.
+    pub fn refuse_stranding(&self, stranded: i64) -> Result<(), CoreError> {
+        if stranded > 0 {
+            return Err(CoreError::Conflict(format!(
+                "{stranded} resource(s) carry values of '{}' that the new definition would not \
+                 allow; change or remove those values first.",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,5 +447,26 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_change_that_would_strand_stored_values_is_refused_and_says_how_many() {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        let stored = TagDefinition {
+            id: TagId::from_path("tag_1"),
+            name: "Region".to_owned(),
+            description: String::new(),
+            colour: Colour::parse("#1E90FF").unwrap(),
+            applies_to: vec![CorrelationType::Site],
+            allowed_values: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        assert!(stored.refuse_stranding(0).is_ok());
+        assert!(matches!(
+            stored.refuse_stranding(3),
+            Err(CoreError::Conflict(m)) if m.starts_with("3 resource(s) carry values of 'Region'")
+        ));
     }
 }

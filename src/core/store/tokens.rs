@@ -1,73 +1,45 @@
-use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, SqliteConnection};
+//! API tokens: creating, revoking, listing and regranting them, and authenticating a bearer
+//! secret. What users and tokens share (site grants) is in `grants`.
 
-use super::{Store, changes, storage, unique_or};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+use super::grants::{Principal, grant_sites, granted_sites, role, tenant_grants};
+use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{self, token_digest};
-use crate::core::access::{Actor, ApiToken, CreatorType, Grant, Role, SiteScope, User, Username};
-use crate::core::resources::ResourceId;
+use crate::core::access::{Actor, ApiToken, CreatorType, Grant, Role, SiteScope};
 use crate::core::tenancy::TenantId;
 
 /// `last_used_at` is a hint for admins, not an audit trail: writing it on every request would
 /// turn each API read into a write, so it is refreshed at most once per this interval.
 const LAST_USED_RESOLUTION: Duration = Duration::seconds(60);
 
-impl Store {
-    /// Creates a user with an argon2-hashed password. Admins only.
-    pub async fn create_user(
-        &self,
-        actor: &Actor,
-        username: &Username,
-        password: &str,
-        grant: &Grant,
-        random: u128,
-    ) -> Result<User, CoreError> {
-        actor.require_admin()?;
-        grant.check()?;
-        // Hash before taking the write lock: argon2 is deliberately slow.
-        let hash = credentials::hash_password(password)?;
-        let id = format!("usr_{random:032x}");
-        let now = Utc::now();
-        let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO users (id, tenant_id, username, password_hash, role, limited, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(actor.tenant.as_str())
-        .bind(username.as_str())
-        .bind(&hash)
-        .bind(grant.role.as_str())
-        .bind(grant.sites.is_some())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_or(|| {
-            CoreError::Conflict(format!("A user named '{username}' already exists."))
-        }))?;
-        let sites = grant_sites(&mut tx, &actor.tenant, &id, grant).await?;
-        changes::append(
-            &mut tx,
-            actor,
-            &id,
-            "user.create",
-            username.as_str(),
-            None,
-            Some(serde_json::json!({ "role": grant.role.as_str(), "sites": sites })),
-            now,
-        )
-        .await?;
-        tx.commit().await.map_err(storage)?;
-        Ok(User {
-            id,
-            username: username.as_str().to_owned(),
-            role: grant.role,
-            sites,
-            created_at: now,
-            disabled_at: None,
-        })
-    }
+#[derive(FromRow)]
+struct AuthRow {
+    id: String,
+    tenant_id: String,
+    role: String,
+    limited: bool,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
 
+#[derive(FromRow)]
+struct ListedRow {
+    id: String,
+    name: String,
+    role: String,
+    limited: bool,
+    created_by: String,
+    created_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
     /// Creates an API token and returns it with its secret, the only time the secret exists
     /// outside the caller's hands. Admins only. `random_id` and `secret` come from the caller's
     /// random source, which keeps the core deterministic under test.
@@ -168,22 +140,49 @@ impl Store {
         Ok(())
     }
 
-    /// Who each user and token id of the tenant is, as people know them: the username, or
-    /// "token <name>". Pages show these instead of ids in "changed by" columns and history.
-    pub async fn principal_names(
-        &self,
-        actor: &Actor,
-    ) -> Result<std::collections::HashMap<String, String>, CoreError> {
-        actor.require_read()?;
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, username FROM users WHERE tenant_id = ?1 \
-             UNION ALL SELECT id, 'token ' || name FROM api_tokens WHERE tenant_id = ?1",
+    /// The tenant's tokens, newest first, revoked and expired ones included. Admins only.
+    pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, CoreError> {
+        actor.require_admin()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let rows: Vec<ListedRow> = sqlx::query_as(
+            "SELECT id, name, role, limited, created_by, created_at, expires_at, last_used_at, \
+             revoked_at FROM api_tokens WHERE tenant_id = ? ORDER BY created_at DESC, id",
         )
         .bind(actor.tenant.as_str())
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(storage)?;
-        Ok(rows.into_iter().collect())
+        let mut grants = tenant_grants(&mut conn, &actor.tenant, Principal::Token).await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ApiToken {
+                    sites: row
+                        .limited
+                        .then(|| grants.remove(&row.id).unwrap_or_default()),
+                    role: role(&row.role)?,
+                    id: row.id,
+                    name: row.name,
+                    created_by: row.created_by,
+                    created_at: row.created_at,
+                    expires_at: row.expires_at,
+                    last_used_at: row.last_used_at,
+                    revoked_at: row.revoked_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Changes a token's role and sites, effective at once in this process.
+    pub async fn set_token_grant(
+        &self,
+        actor: &Actor,
+        token_id: &str,
+        grant: &Grant,
+    ) -> Result<(), CoreError> {
+        self.regrant(actor, Principal::Token, token_id, grant)
+            .await?;
+        self.cache.forget_tokens();
+        Ok(())
     }
 
     /// The actor a bearer secret stands for. Unknown, revoked and expired tokens all fail with
@@ -217,7 +216,7 @@ impl Store {
         request_id: Option<String>,
     ) -> Result<Actor, CoreError> {
         let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let row = sqlx::query_as::<_, TokenRow>(
+        let row = sqlx::query_as::<_, AuthRow>(
             "SELECT id, tenant_id, role, limited, expires_at, revoked_at, last_used_at \
              FROM api_tokens WHERE secret_sha256 = ?",
         )
@@ -265,84 +264,13 @@ impl Store {
     }
 }
 
-#[derive(FromRow)]
-struct TokenRow {
-    id: String,
-    tenant_id: String,
-    role: String,
-    limited: bool,
-    expires_at: Option<DateTime<Utc>>,
-    revoked_at: Option<DateTime<Utc>>,
-    last_used_at: Option<DateTime<Utc>>,
-}
-
-/// Records a limited grant's sites, each of which must be a site of the tenant.
-pub(super) async fn grant_sites(
-    conn: &mut SqliteConnection,
-    tenant: &TenantId,
-    principal_id: &str,
-    grant: &Grant,
-) -> Result<Option<Vec<ResourceId>>, CoreError> {
-    let Some(sites) = &grant.sites else {
-        return Ok(None);
-    };
-    for site in sites {
-        let granted = sqlx::query(
-            "INSERT OR IGNORE INTO site_grants (principal_id, site_pk) \
-             SELECT ?, pk FROM resources WHERE tenant_id = ? AND id = ? AND type = 'site'",
-        )
-        .bind(principal_id)
-        .bind(tenant.as_str())
-        .bind(site.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(storage)?;
-        if granted.rows_affected() == 0 && !sites_before(sites, site) {
-            return Err(CoreError::NotFound {
-                what: "site",
-                id: site.to_string(),
-            });
-        }
-    }
-    Ok(Some(sites.clone()))
-}
-
-/// True when `site` appears earlier in `sites` (a repeated grant is not a missing site).
-fn sites_before(sites: &[ResourceId], site: &ResourceId) -> bool {
-    sites
-        .iter()
-        .take_while(|s| !std::ptr::eq(*s, site))
-        .any(|s| s == site)
-}
-
-pub(super) async fn granted_sites(
-    conn: &mut SqliteConnection,
-    principal_id: &str,
-) -> Result<Vec<ResourceId>, CoreError> {
-    let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT r.id FROM site_grants g JOIN resources r ON r.pk = g.site_pk \
-         WHERE g.principal_id = ? ORDER BY r.id",
-    )
-    .bind(principal_id)
-    .fetch_all(conn)
-    .await
-    .map_err(storage)?;
-    Ok(ids
-        .into_iter()
-        .map(|(id,)| ResourceId::from_path(id))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use crate::core::error::ValidationError;
-    use crate::core::resources::{ResourceName, ResourceType};
-    use crate::core::store::testing::{admin, manager, temp_store};
-
-    fn grant(role: Role) -> Grant {
-        Grant { role, sites: None }
-    }
+    use crate::core::resources::{ResourceId, ResourceName, ResourceType};
+    use crate::core::store::testing::{admin, grant, temp_store};
 
     #[tokio::test]
     async fn a_token_authenticates_as_its_role_and_tenant() {
@@ -398,41 +326,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn only_admins_create_users_and_tokens() {
-        let (_dir, store) = temp_store().await;
-        let alice = Username::parse("alice").unwrap();
-        assert!(matches!(
-            store
-                .create_user(&manager(), &alice, "long enough pw", &grant(Role::Staff), 1)
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-        assert!(matches!(
-            store
-                .create_token(&manager(), "t", &grant(Role::Staff), None, 1, [1; 32])
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-    }
-
-    #[tokio::test]
-    async fn usernames_are_unique_ignoring_case() {
-        let (_dir, store) = temp_store().await;
-        let alice = Username::parse("alice").unwrap();
-        store
-            .create_user(&admin(), &alice, "long enough pw", &grant(Role::Admin), 1)
-            .await
-            .unwrap();
-        let again = Username::parse("ALICE").unwrap();
-        assert!(matches!(
-            store
-                .create_user(&admin(), &again, "long enough pw", &grant(Role::Staff), 2)
-                .await,
-            Err(CoreError::Conflict(_))
-        ));
-    }
-
-    #[tokio::test]
     async fn a_limited_manager_token_carries_its_sites() {
         let (_dir, store) = temp_store().await;
         let site = store
@@ -475,5 +368,47 @@ mod tests {
                 .await,
             Err(CoreError::Invalid(ValidationError::SitesOnlyForManagers))
         ));
+    }
+
+    #[tokio::test]
+    async fn a_token_regranted_acts_with_its_new_role_at_once_and_revoked_ones_are_history() {
+        let (_dir, store) = temp_store().await;
+        let (token, secret) = store
+            .create_token(&admin(), "deploy", &grant(Role::Staff), None, 1, [4; 32])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.authenticate_token(&secret, None).await.unwrap().role,
+            Role::Staff
+        );
+        let limited = Grant {
+            role: Role::Manager,
+            sites: Some(vec![]),
+        };
+        store
+            .set_token_grant(&admin(), &token.id, &limited)
+            .await
+            .unwrap();
+        let actor = store.authenticate_token(&secret, None).await.unwrap();
+        assert_eq!(
+            (actor.role, actor.sites),
+            (Role::Manager, SiteScope::Only(vec![]))
+        );
+        let listed = store.list_tokens(&admin()).await.unwrap();
+        assert_eq!(listed[0].sites, Some(vec![]));
+        assert_eq!(listed[0].created_by, admin().id);
+        assert!(listed[0].last_used_at.is_some());
+        store.revoke_token(&admin(), &token.id).await.unwrap();
+        assert!(matches!(
+            store
+                .set_token_grant(&admin(), &token.id, &grant(Role::Admin))
+                .await,
+            Err(CoreError::NotFound { .. })
+        ));
+        assert!(
+            store.list_tokens(&admin()).await.unwrap()[0]
+                .revoked_at
+                .is_some()
+        );
     }
 }

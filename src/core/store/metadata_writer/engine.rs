@@ -1,45 +1,25 @@
-//! Group commit for metadata writes.
-//!
-//! Writes to one SQLite database go one at a time, and a write's time is mostly not its
-//! statements: it is getting to run at all (a turn of the database, a thread to run on) and the
-//! commit's fsync. So one writer thread takes every metadata write waiting at that moment and
-//! applies the group in one transaction: one read of all the resources it touches, its
-//! statements, one commit. Each write is still checked and applied in arrival order against the
-//! state the writes before it left, so every answer is the one running them one by one would
-//! give, and no answer is sent before the commit.
-//!
-//! The thread runs its statements itself, synchronously, through rusqlite on the handle of a
-//! connection sqlx opened (so it has every setting the pool's connections have). Through sqlx
-//! each call is a trip to the connection's own thread and back, and on this path those trips
-//! cost more than the statements: under load, about half of a group's time went to waiting for
-//! one thread or the other to be scheduled, with two trips and a wake-up per statement result
-//! in every group.
-//!
-//! When the group's statements or commit fail as a whole (say a rename to a site name that
-//! another write of the same group took), the group is rolled back and its writes replayed one
-//! per transaction, so each gets its own answer and none is lost to another's error.
+//! The thread that runs metadata writes: it gathers the writes waiting, applies each group in
+//! one transaction (replaying a failed group one write at a time), and answers once the commit
+//! is on disk.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::batch::{Batch, failed, unique_violation};
-use super::cache::ReadCache;
-use super::checkpointer::Checkpointer;
-use super::metadata::{
-    LoadedRecord, check, from_json, not_found, resource_with_keys_json, stage_change,
-};
-use super::resources::{self, ResourceRow};
-use super::wal_sync::{AfterSync, WalSync};
+use super::Write;
+use super::plan::{Current, Plan, WriteKey, key_of, load, plan};
 use crate::core::CoreError;
-use crate::core::access::Actor;
-use crate::core::error::ValidationError;
-use crate::core::metadata::{Metadata, MetadataEntry, MetadataRecord, Outcome, Precondition};
-use crate::core::resources::{ResourceId, ResourceName, ResourceType};
+use crate::core::metadata::MetadataRecord;
+use crate::core::resources::ResourceType;
+use crate::core::store::batch::{Batch, failed, unique_violation};
+use crate::core::store::cache::ReadCache;
+use crate::core::store::checkpointer::Checkpointer;
+use crate::core::store::resources;
+use crate::core::store::wal_sync::{AfterSync, WalSync};
 
 /// The most writes one transaction takes. Enough to amortise a commit many times over while
 /// keeping one group's statements (and the wait of the last write in it) small.
@@ -47,22 +27,6 @@ const MOST_PER_GROUP: usize = 64;
 
 /// Writes queued beyond this wait in their callers (back-pressure) instead of in memory.
 const QUEUE: usize = 1024;
-
-/// A metadata operation: the dictionary now (`None` when the resource has none) to what it
-/// becomes. It may run twice (see the module note), so it must be a function of its input.
-pub(crate) type Operation =
-    Box<dyn Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync>;
-
-/// One metadata write, owning all it needs to run on the writer thread.
-pub(crate) struct Write {
-    pub(crate) actor: Actor,
-    pub(crate) id: ResourceId,
-    /// Set for the Altostrat create-or-overwrite: the type to create the resource as when
-    /// the tenant has none with this id (and that an existing one must have).
-    pub(crate) create_as: Option<ResourceType>,
-    pub(crate) precondition: Precondition,
-    pub(crate) operation: Operation,
-}
 
 type Reply = oneshot::Sender<Result<MetadataRecord, CoreError>>;
 
@@ -80,19 +44,19 @@ type Answers = Vec<Result<MetadataRecord, CoreError>>;
 
 /// What the writer thread shares with the store that feeds it.
 #[derive(Clone)]
-pub(super) struct Shared {
-    pub(super) cache: Arc<ReadCache>,
+pub(in crate::core::store) struct Shared {
+    pub(in crate::core::store) cache: Arc<ReadCache>,
     /// The process's write turn, also taken by every other kind of write.
-    pub(super) write_lock: Arc<tokio::sync::Mutex<()>>,
-    pub(super) checkpointer: Checkpointer,
+    pub(in crate::core::store) write_lock: Arc<tokio::sync::Mutex<()>>,
+    pub(in crate::core::store) checkpointer: Checkpointer,
     /// Transactions run, for the tests that check writes are grouped.
     #[cfg(test)]
-    pub(super) groups: Arc<std::sync::atomic::AtomicUsize>,
+    pub(in crate::core::store) groups: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The store's handle on the writer thread.
 #[derive(Clone)]
-pub(super) struct Writer {
+pub(in crate::core::store) struct Writer {
     queue: mpsc::Sender<Job>,
     #[cfg(test)]
     shared: Shared,
@@ -115,7 +79,7 @@ impl Writer {
     ///
     /// With `wal_sync`, the connection commits without syncing and answers wait for that
     /// thread's fsync instead (see `wal_sync`); without it, each commit syncs.
-    pub(super) fn start(
+    pub(in crate::core::store) fn start(
         shared: Shared,
         connection: SqliteConnection,
         wal_sync: Option<WalSync>,
@@ -138,7 +102,10 @@ impl Writer {
 
     /// Applies one write, grouped with whatever else is waiting, and answers once it is
     /// committed (or refused).
-    pub(super) async fn write(&self, write: Write) -> Result<MetadataRecord, CoreError> {
+    pub(in crate::core::store) async fn write(
+        &self,
+        write: Write,
+    ) -> Result<MetadataRecord, CoreError> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job::Write(write, reply))
@@ -152,7 +119,7 @@ impl Writer {
     /// writes of many statements (an import): through a pool connection each statement would
     /// be a trip to that connection's thread and back, which on some machines cost ten times
     /// the statement itself.
-    pub(super) async fn transaction<T: Send + 'static>(
+    pub(in crate::core::store) async fn transaction<T: Send + 'static>(
         &self,
         work: impl FnOnce(&rusqlite::Connection) -> Result<T, CoreError> + Send + 'static,
     ) -> Result<T, CoreError> {
@@ -330,23 +297,6 @@ fn write_alone(
         .expect("one answer per write")
 }
 
-/// The state of one resource as the writes of the group so far leave it.
-struct Current {
-    row: ResourceRow,
-    entries: Vec<MetadataEntry>,
-}
-
-/// A written resource as (tenant, id): a tuple so that the group's keys go to SQLite as one
-/// JSON array of pairs (see `LOAD`).
-type WriteKey = (String, String);
-
-fn key_of(write: &Write) -> WriteKey {
-    (
-        write.actor.tenant.as_str().to_owned(),
-        write.id.as_str().to_owned(),
-    )
-}
-
 /// Runs a group in one transaction. The outer error means the transaction as a whole failed
 /// and nothing of it was kept; otherwise each write has its own answer.
 fn apply_group(
@@ -413,173 +363,11 @@ fn apply_in_transaction(
     Ok((answers, changed))
 }
 
-fn run_cached(db: &rusqlite::Connection, sql: &'static str) -> Result<(), CoreError> {
+pub(super) fn run_cached(db: &rusqlite::Connection, sql: &'static str) -> Result<(), CoreError> {
     db.prepare_cached(sql)
         .and_then(|mut statement| statement.execute([]))
         .map(|_| ())
         .map_err(failed)
-}
-
-/// Reads resources, each with its keys, as one JSON array (see [`resource_with_keys_json`]
-/// for why not rows). The array is joined as text by `group_concat`, for the reason the
-/// resources are: `json_group_array` would parse each resource's JSON again to nest it.
-const LOAD: &str = concat!(
-    "SELECT '[' || coalesce(group_concat(",
-    resource_with_keys_json!(),
-    ", ','), '') || ']' FROM json_each(?) w \
-     JOIN resources r ON r.tenant_id = w.value ->> 0 AND r.id = w.value ->> 1 \
-     LEFT JOIN resources p ON p.pk = r.parent_pk"
-);
-
-/// The `wanted` resources the tenants have, with their metadata.
-fn load(
-    db: &rusqlite::Connection,
-    wanted: &[&WriteKey],
-) -> Result<Vec<(WriteKey, Current)>, CoreError> {
-    let wanted = serde_json::to_string(wanted)
-        .map_err(|e| CoreError::Storage(format!("cannot list the resources to load: {e}")))?;
-    let loaded: String = db
-        .prepare_cached(LOAD)
-        .and_then(|mut statement| statement.query_row([wanted], |row| row.get(0)))
-        .map_err(failed)?;
-    from_json::<Vec<LoadedRecord>>(&loaded)?
-        .into_iter()
-        .map(|loaded| {
-            let (tenant, row, entries) = loaded.into_parts()?;
-            Ok(((tenant, row.id().to_owned()), Current { row, entries }))
-        })
-        .collect()
-}
-
-enum Plan {
-    /// The operation changes nothing: nothing is written and the version stays.
-    Unchanged(MetadataRecord),
-    Write(Planned),
-}
-
-/// A write that passed every rule, ready to stage.
-struct Planned {
-    /// The resource and its metadata after this write.
-    next: Current,
-    outcome: Outcome,
-    rename: Option<ResourceName>,
-    now: DateTime<Utc>,
-}
-
-/// Checks one write against the resource as it stands and works out its effect. Nothing is
-/// staged but the record of a resource's creation, whose row is inserted at once (the group's
-/// transaction keeps or drops it with the rest), so the rest of the group sees it.
-fn plan(
-    db: &rusqlite::Connection,
-    batch: &mut Batch,
-    write: &Write,
-    current: Option<&Current>,
-    now: DateTime<Utc>,
-) -> Result<Plan, CoreError> {
-    let actor = &write.actor;
-    match (current, &write.create_as) {
-        (None, None) => return Err(not_found(&write.id)),
-        (None, Some(_)) => actor.require_write(None)?,
-        (Some(current), Some(kind)) if current.row.kind() != kind.as_str() => {
-            return Err(CoreError::Conflict(format!(
-                "The resource '{}' is a {}, not a {kind}.",
-                write.id,
-                current.row.kind()
-            )));
-        }
-        (Some(current), _) => actor.require_write(current.row.site().as_ref())?,
-    }
-    let entries = current.map_or(&[][..], |c| &c.entries);
-    check(&write.precondition, current.map(|c| &c.row), entries)?;
-    let dictionary =
-        Metadata::from_entries(entries.iter().map(|e| (e.key.clone(), e.value.clone())));
-    let outcome = (write.operation)((!dictionary.is_empty()).then_some(&dictionary))?;
-    let name = outcome.metadata.resource_name()?;
-    let (row, rename) = match current {
-        Some(current) if outcome.changes.is_empty() => {
-            return Ok(Plan::Unchanged(MetadataRecord {
-                resource: current.row.clone_resource()?,
-                entries: current.entries.clone(),
-            }));
-        }
-        Some(current) => {
-            let rename = name.filter(|n| n.as_str() != current.row.name());
-            (current.row.touched(rename.as_ref(), now), rename)
-        }
-        None => {
-            let kind = write
-                .create_as
-                .as_ref()
-                .expect("a missing resource without a type to create returned NotFound above");
-            let name = name.ok_or(ValidationError::MetaNameRequired)?;
-            resources::insert_in_writer(db, batch, actor, &write.id, kind, &name, now)?;
-            let (_, created) = load(db, &[&key_of(write)])?.pop().ok_or_else(|| {
-                CoreError::Storage("a resource vanished inside its transaction".to_owned())
-            })?;
-            (created.row, None)
-        }
-    };
-    let entries = next_entries(actor, entries, &outcome, row.version, now);
-    Ok(Plan::Write(Planned {
-        next: Current { row, entries },
-        outcome,
-        rename,
-        now,
-    }))
-}
-
-/// The dictionary's entries after a write, known without reading them back: unchanged keys
-/// keep their entries, changed ones carry this write's revision, time and actor.
-fn next_entries(
-    actor: &Actor,
-    before: &[MetadataEntry],
-    outcome: &Outcome,
-    revision: i64,
-    now: DateTime<Utc>,
-) -> Vec<MetadataEntry> {
-    outcome
-        .metadata
-        .iter()
-        .map(|(key, value)| match before.iter().find(|e| &e.key == key) {
-            Some(old) if !outcome.changes.iter().any(|c| &c.key == key) => old.clone(),
-            _ => MetadataEntry {
-                key: key.clone(),
-                value: value.clone(),
-                revision,
-                changed_at: now,
-                changed_by: actor.id.clone(),
-                creator_type: actor.creator_type,
-            },
-        })
-        .collect()
-}
-
-impl Planned {
-    /// Adds the write's statements to the group's batch: the version bump (and rename), each
-    /// key's new value or removal, and a change record per key. `before` is the resource as
-    /// it stood (`None` when this write created it, whose row is inserted already).
-    fn stage(&self, batch: &mut Batch, write: &Write, before: Option<&Current>) {
-        if let Some(before) = before {
-            resources::stage_touch(batch, &before.row, self.rename.as_ref(), self.now);
-        }
-        for change in &self.outcome.changes {
-            stage_change(
-                batch,
-                &write.actor,
-                &self.next.row,
-                self.next.row.version,
-                change,
-                self.now,
-            );
-        }
-    }
-
-    fn record(&self) -> Result<MetadataRecord, CoreError> {
-        Ok(MetadataRecord {
-            resource: self.next.row.clone_resource()?,
-            entries: self.next.entries.clone(),
-        })
-    }
 }
 
 #[cfg(test)]
