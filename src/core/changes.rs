@@ -13,7 +13,7 @@ pub struct ChangeRecord {
     pub actor_id: String,
     pub actor_type: String,
     /// What was done, as `<thing>.<verb>`: `resource.create`, `metadata.set`, `metadata.remove`.
-    pub action: String,
+    pub action: Action,
     /// What inside the resource changed, such as the metadata key.
     pub subject: String,
     pub old: Option<Value>,
@@ -125,16 +125,6 @@ impl TryFrom<String> for Action {
     fn try_from(text: String) -> Result<Self, Self::Error> {
         Self::parse(&text).ok_or_else(|| format!("'{text}' is not a change action"))
     }
-}
-
-/// The actions' texts as the store spells them until it takes `Action` itself.
-pub mod action {
-    use super::Action;
-    pub const RESOURCE_CREATE: &str = Action::ResourceCreate.as_str();
-    pub const RESOURCE_DELETE: &str = Action::ResourceDelete.as_str();
-    pub const RESOURCE_PARENT: &str = Action::ResourceParent.as_str();
-    pub const METADATA_SET: &str = Action::MetadataSet.as_str();
-    pub const METADATA_REMOVE: &str = Action::MetadataRemove.as_str();
 }
 
 #[cfg(test)]

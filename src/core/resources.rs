@@ -15,8 +15,15 @@ pub struct ResourceType(String);
 impl ResourceType {
     pub const MAX_LEN: usize = 64;
 
+    /// The type of a site, the resource that grants, files and the site list revolve around.
+    pub const SITE: &'static str = "site";
+
     pub fn site() -> Self {
-        Self("site".to_owned())
+        Self(Self::SITE.to_owned())
+    }
+
+    pub fn is_site(&self) -> bool {
+        self.0 == Self::SITE
     }
 
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
@@ -139,14 +146,12 @@ impl Resource {
         parent: Option<(&str, &str)>,
     ) -> Option<ResourceId> {
         match parent {
-            _ if kind == SITE => Some(ResourceId::from_path(id)),
-            Some((SITE, parent_id)) => Some(ResourceId::from_path(parent_id)),
+            _ if kind == ResourceType::SITE => Some(ResourceId::from_path(id)),
+            Some((ResourceType::SITE, parent_id)) => Some(ResourceId::from_path(parent_id)),
             _ => None,
         }
     }
 }
-
-const SITE: &str = "site";
 
 /// How far up a parent chain the loop check looks. Chains are short (site, device, port), so
 /// this only bounds the walk should stored data ever hold a loop already.

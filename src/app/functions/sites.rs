@@ -40,12 +40,13 @@ pub const SITES_PER_PAGE: u32 = 50;
 pub async fn search_sites(q: String, after: i64) -> Result<SiteListing, FnError> {
     use super::server_context::{actor, fail, store};
     use super::site_overview::TagChoice;
+    use crate::core::resources::ResourceType;
     use crate::core::search::{Query, Term, parse};
     use crate::core::tags::CorrelationType;
 
     let actor = actor().await?;
     let store = store()?;
-    let sites = Query::Term(Term::Type("site".to_owned()));
+    let sites = Query::Term(Term::Type(ResourceType::SITE.to_owned()));
     let query = match parse(&q).map_err(|e| fail(e.into()))? {
         Some(parsed) => Query::All(vec![sites, parsed]),
         None => sites,

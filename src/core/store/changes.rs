@@ -6,7 +6,7 @@ use super::batch::{Args, Batch, Query};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::changes::ChangeRecord;
+use crate::core::changes::{Action, ChangeRecord};
 use crate::core::resources::ResourceId;
 
 const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, \
@@ -19,7 +19,7 @@ fn columns(
     args: &mut impl Args,
     actor: &Actor,
     resource_id: &str,
-    action: &str,
+    action: Action,
     subject: &str,
     old: Option<Value>,
     new: Option<Value>,
@@ -29,7 +29,7 @@ fn columns(
     args.text(resource_id);
     args.text(&actor.id);
     args.text(actor.creator_type.as_str());
-    args.text(action);
+    args.text(action.as_str());
     args.text(subject);
     args.made_text(old.map(|v| v.to_string()));
     args.made_text(new.map(|v| v.to_string()));
@@ -43,7 +43,7 @@ pub(super) fn stage(
     batch: &mut Batch,
     actor: &Actor,
     resource_id: &str,
-    action: &'static str,
+    action: Action,
     subject: &str,
     old: Option<Value>,
     new: Option<Value>,
@@ -60,7 +60,7 @@ pub(super) async fn append(
     conn: &mut SqliteConnection,
     actor: &Actor,
     resource_id: &str,
-    action: &str,
+    action: Action,
     subject: &str,
     old: Option<Value>,
     new: Option<Value>,
@@ -101,7 +101,9 @@ impl ChangeRow {
             resource_id: self.resource_id,
             actor_id: self.actor_id,
             actor_type: self.actor_type,
-            action: self.action,
+            action: Action::parse(&self.action).ok_or_else(|| {
+                CoreError::Storage(format!("damaged change record: action '{}'", self.action))
+            })?,
             subject: self.subject,
             old: parse(self.old_value)?,
             new: parse(self.new_value)?,

@@ -8,9 +8,10 @@ use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::blobs::{BlobStore, BlobUpload, LocalDisk};
+use crate::core::changes::Action;
 use crate::core::error::ValidationError;
 use crate::core::files::{FileId, FileKind, SiteFile, display_name, sniff};
-use crate::core::resources::ResourceId;
+use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::tenancy::TenantId;
 
 /// What the uploader says about a new file (its content type is never among it).
@@ -99,7 +100,7 @@ async fn find_site(
 ) -> Result<ResourceRow, CoreError> {
     resources::find_row(conn, tenant, site_id)
         .await?
-        .filter(|row| row.kind() == "site")
+        .filter(|row| row.kind() == ResourceType::SITE)
         .ok_or_else(|| CoreError::NotFound {
             what: "site",
             id: site_id.to_string(),
@@ -211,7 +212,7 @@ impl Store {
             &mut tx,
             actor,
             site_id.as_str(),
-            "file.add",
+            Action::FileAdd,
             id.as_str(),
             None,
             Some(summary(&file)),
@@ -347,7 +348,7 @@ impl Store {
             &mut tx,
             actor,
             site_id.as_str(),
-            "file.update",
+            Action::FileUpdate,
             file_id.as_str(),
             Some(summary(&before)),
             Some(summary(&after)),
@@ -384,7 +385,7 @@ impl Store {
             &mut tx,
             actor,
             site_id.as_str(),
-            "file.delete",
+            Action::FileDelete,
             file_id.as_str(),
             Some(summary(&file)),
             None,
@@ -415,7 +416,6 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::blobs::{BlobStore, LocalUpload};
-    use crate::core::resources::ResourceType;
     use crate::core::store::testing::{manager, site, staff, temp_store};
 
     const PNG: &[u8] = &[

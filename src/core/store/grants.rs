@@ -11,6 +11,7 @@ use super::users::keep_an_admin;
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::{Actor, Grant, Role};
+use crate::core::changes::Action;
 use crate::core::resources::ResourceId;
 use crate::core::tenancy::TenantId;
 
@@ -64,10 +65,10 @@ impl Principal {
         }
     }
 
-    fn action(self) -> &'static str {
+    fn action(self) -> Action {
         match self {
-            Self::User => "user.grant",
-            Self::Token => "token.grant",
+            Self::User => Action::UserGrant,
+            Self::Token => Action::TokenGrant,
         }
     }
 }

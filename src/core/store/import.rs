@@ -16,6 +16,7 @@ use super::tags::find_tag;
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::changes::Action;
 use crate::core::metadata::{Metadata, MetadataLimits};
 use crate::core::resources::{ResourceId, ResourceName, ResourceType};
 use crate::core::tags::{CorrelationType, TagDraft, TagId};
@@ -88,7 +89,7 @@ impl Store {
                         &mut batch,
                         &actor,
                         item.id.as_str(),
-                        "resource.import",
+                        Action::ResourceImport,
                         item.kind.as_str(),
                         None,
                         Some(item.metadata.to_json()),

@@ -8,7 +8,7 @@ use super::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json}
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::changes::action;
+use crate::core::changes::Action;
 use crate::core::metadata::{
     MetaKey, MetaValue, Metadata, MetadataEntry, MetadataLimits, MetadataRecord, Outcome,
     Precondition,
@@ -115,9 +115,9 @@ pub(super) fn stage_change(
         }
     }
     let verb = if change.new.is_some() {
-        action::METADATA_SET
+        Action::MetadataSet
     } else {
-        action::METADATA_REMOVE
+        Action::MetadataRemove
     };
     changes::stage(
         batch,
@@ -506,18 +506,11 @@ mod tests {
             .unwrap();
         let summary: Vec<_> = history
             .iter()
-            .map(|c| {
-                (
-                    c.action.as_str(),
-                    c.subject.as_str(),
-                    c.old.clone(),
-                    c.new.clone(),
-                )
-            })
+            .map(|c| (c.action, c.subject.as_str(), c.old.clone(), c.new.clone()))
             .collect();
-        assert_eq!(summary[0].0, action::RESOURCE_CREATE);
-        assert!(summary.contains(&("metadata.set", "a", Some(json!(1)), Some(json!(2)))));
-        assert!(summary.contains(&("metadata.remove", "b", Some(json!(true)), None)));
+        assert_eq!(summary[0].0, Action::ResourceCreate);
+        assert!(summary.contains(&(Action::MetadataSet, "a", Some(json!(1)), Some(json!(2)))));
+        assert!(summary.contains(&(Action::MetadataRemove, "b", Some(json!(true)), None)));
         assert!(
             history
                 .iter()

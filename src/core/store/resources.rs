@@ -6,7 +6,7 @@ use super::rows::{ResourceRow, select_resources};
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::changes::action;
+use crate::core::changes::Action;
 use crate::core::resources::{
     MAX_ANCESTRY, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
 };
@@ -76,7 +76,7 @@ pub(super) async fn insert(
         conn,
         actor,
         id.as_str(),
-        action::RESOURCE_CREATE,
+        Action::ResourceCreate,
         kind.as_str(),
         None,
         Some(creation_record(kind, name)),
@@ -109,7 +109,7 @@ pub(super) fn insert_in_writer(
         batch,
         actor,
         id.as_str(),
-        action::RESOURCE_CREATE,
+        Action::ResourceCreate,
         kind.as_str(),
         None,
         Some(creation_record(kind, name)),
@@ -173,7 +173,11 @@ fn kind_name(kind: &ResourceType) -> &'static str {
 }
 
 fn kind_name_of(kind: &str) -> &'static str {
-    if kind == "site" { "site" } else { "resource" }
+    if kind == ResourceType::SITE {
+        ResourceType::SITE
+    } else {
+        "resource"
+    }
 }
 
 fn taken(kind: &ResourceType, name: &str, detail: &str) -> CoreError {
@@ -292,7 +296,7 @@ impl Store {
             &mut tx,
             actor,
             id.as_str(),
-            action::RESOURCE_DELETE,
+            Action::ResourceDelete,
             kind.as_str(),
             Some(serde_json::json!({ "type": row.kind, "name": row.name })),
             None,
@@ -379,7 +383,7 @@ impl Store {
             &mut tx,
             actor,
             id.as_str(),
-            action::RESOURCE_PARENT,
+            Action::ResourceParent,
             "parent",
             row.parent_id.clone().map(serde_json::Value::from),
             new_parent
@@ -455,7 +459,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(history.len(), 1);
-        assert_eq!(history[0].action, action::RESOURCE_CREATE);
+        assert_eq!(history[0].action, Action::ResourceCreate);
         assert_eq!(history[0].actor_id, manager().id);
         assert_eq!(history[0].new.as_ref().unwrap()["name"], "HQ");
     }

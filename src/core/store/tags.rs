@@ -7,6 +7,7 @@ use super::rows::{ResourceRow, TagRow};
 use super::{Store, changes, check_version, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::changes::Action;
 use crate::core::resources::ResourceId;
 use crate::core::tags::{
     AppliedTag, Colour, CorrelationType, TagDefinition, TagDraft, TagId, TagPatch, TagValue,
@@ -178,7 +179,7 @@ impl Store {
             &mut tx,
             actor,
             id.as_str(),
-            "tag.create",
+            Action::TagCreate,
             &draft.name,
             None,
             Some(draft_json(draft)),
@@ -300,7 +301,7 @@ impl Store {
             &mut tx,
             actor,
             id.as_str(),
-            "tag.update",
+            Action::TagUpdate,
             &after.name,
             Some(draft_json(&before.draft())),
             Some(draft_json(&after)),
@@ -353,7 +354,7 @@ impl Store {
             &mut tx,
             actor,
             id.as_str(),
-            "tag.delete",
+            Action::TagDelete,
             &row.name,
             Some(json!({ "name": row.name, "values_removed": removed })),
             None,
@@ -414,7 +415,7 @@ impl Store {
             &mut tx,
             actor,
             correlation_id.as_str(),
-            "tag.set",
+            Action::TagSet,
             tag_id.as_str(),
             existing.as_ref().map(|v| json!(v.value)),
             Some(json!(value.as_str())),
@@ -496,7 +497,7 @@ impl Store {
             &mut tx,
             actor,
             correlation_id.as_str(),
-            "tag.remove",
+            Action::TagRemove,
             tag_id.as_str(),
             Some(json!(existing.value)),
             None,
@@ -725,7 +726,12 @@ mod tests {
             .collect();
         assert_eq!(
             actions,
-            ["resource.create", "tag.set", "tag.set", "tag.remove"]
+            [
+                Action::ResourceCreate,
+                Action::TagSet,
+                Action::TagSet,
+                Action::TagRemove
+            ]
         );
     }
 
@@ -867,7 +873,7 @@ mod tests {
             .id
             .clone();
         let history = store.list_changes(&staff(), &s0, 0, 10).await.unwrap();
-        assert_eq!(history.last().unwrap().action, "tag.remove");
+        assert_eq!(history.last().unwrap().action, Action::TagRemove);
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@ use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{self, token_digest};
 use crate::core::access::{Actor, ApiToken, CreatorType, Grant, Role, SiteScope};
+use crate::core::changes::Action;
 use crate::core::tenancy::TenantId;
 
 /// `last_used_at` is a hint for admins, not an audit trail: writing it on every request would
@@ -81,7 +82,7 @@ impl Store {
             &mut tx,
             actor,
             &id,
-            "token.create",
+            Action::TokenCreate,
             name.as_str(),
             None,
             Some(serde_json::json!({ "role": grant.role.as_str(), "sites": sites })),
@@ -128,7 +129,7 @@ impl Store {
             &mut tx,
             actor,
             token_id,
-            "token.revoke",
+            Action::TokenRevoke,
             token_id,
             None,
             None,

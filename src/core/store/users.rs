@@ -9,6 +9,7 @@ use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::credentials;
 use crate::core::access::{Actor, Grant, Role, User, Username};
+use crate::core::changes::Action;
 use crate::core::tenancy::TenantId;
 
 #[derive(FromRow)]
@@ -59,7 +60,7 @@ impl Store {
             &mut tx,
             actor,
             &id,
-            "user.create",
+            Action::UserCreate,
             username.as_str(),
             None,
             Some(serde_json::json!({ "role": grant.role.as_str(), "sites": sites })),
@@ -157,9 +158,9 @@ impl Store {
             .await
             .map_err(storage)?;
         let action = if disabled {
-            "user.disable"
+            Action::UserDisable
         } else {
-            "user.enable"
+            Action::UserEnable
         };
         changes::append(&mut tx, actor, user_id, action, user_id, None, None, now).await?;
         tx.commit().await.map_err(storage)
@@ -297,7 +298,7 @@ mod tests {
             .await
             .unwrap();
         let last = history.last().unwrap();
-        assert_eq!(last.action, "user.grant");
+        assert_eq!(last.action, Action::UserGrant);
         assert_eq!(last.old.as_ref().unwrap()["role"], "staff");
         assert_eq!(last.new.as_ref().unwrap()["role"], "manager");
         assert!(matches!(
@@ -364,6 +365,9 @@ mod tests {
             .into_iter()
             .map(|c| c.action)
             .collect();
-        assert_eq!(actions, ["user.create", "user.disable", "user.enable"]);
+        assert_eq!(
+            actions,
+            [Action::UserCreate, Action::UserDisable, Action::UserEnable]
+        );
     }
 }

@@ -129,7 +129,7 @@ impl From<ChangeRecord> for ChangeResponse {
             resource_id: c.resource_id,
             actor_id: c.actor_id,
             actor_type: c.actor_type,
-            action: c.action,
+            action: c.action.as_str().to_owned(),
             subject: c.subject,
             old: c.old,
             new: c.new,

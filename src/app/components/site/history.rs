@@ -20,9 +20,7 @@ fn show(value: &Value) -> String {
 
 /// What a change did, in words.
 fn describe(change: &ChangeRecord, tag_names: &dyn Fn(&str) -> String) -> String {
-    let Some(action) = Action::parse(&change.action) else {
-        return change.action.clone();
-    };
+    let action = change.action;
     let thing = match action {
         Action::MetadataSet | Action::MetadataRemove => format!("metadata '{}'", change.subject),
         Action::TagSet | Action::TagRemove => format!("tag {}", tag_names(&change.subject)),
