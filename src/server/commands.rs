@@ -6,9 +6,9 @@ use std::io::BufRead;
 use chrono::{Duration, Utc};
 
 use super::config::{TokenCommand, UserCommand};
-use super::random;
 use crate::core::CoreError;
 use crate::core::access::{Actor, Role, Username};
+use crate::core::random;
 use crate::core::resources::ResourceId;
 use crate::core::store::{Grant, Store};
 use crate::core::tenancy::TenantId;

@@ -5,10 +5,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ApiSettings;
 use super::catalogue::{self, ErrorKind};
 use crate::core::CoreError;
 use crate::core::error::ValidationError;
+use crate::web::Settings;
 
 /// A failed API request. Handlers return it; [`render`] writes the body, because the body's
 /// `doc_url` needs the server's public address, which only the state knows.
@@ -53,7 +53,7 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    fn body(&self, settings: &ApiSettings) -> ErrorResponse {
+    fn body(&self, settings: &Settings) -> ErrorResponse {
         ErrorResponse {
             kind: ErrorKind::of(self.status).as_str(),
             code: self.code,
@@ -136,7 +136,7 @@ impl IntoResponse for ApiError {
 ///
 /// A plain function for `tower`'s `map_response` rather than axum's `from_fn` middleware,
 /// which boxes the rest of the stack and its future again on every request.
-pub fn render(settings: &ApiSettings, mut response: Response) -> Response {
+pub fn render(settings: &Settings, mut response: Response) -> Response {
     let error = match response.extensions_mut().remove::<ApiError>() {
         Some(error) => error,
         None if response.status() == StatusCode::METHOD_NOT_ALLOWED => ApiError::new(

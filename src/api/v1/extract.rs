@@ -5,11 +5,10 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-use super::ApiSettings;
 use super::error::ApiError;
 use crate::core::access::Actor;
 use crate::core::store::Store;
-use crate::server::session_cookie;
+use crate::web::session_cookie;
 
 /// A JSON body (`Content-Type: application/json` or a `+json` type).
 #[derive(FromRequest)]
@@ -75,7 +74,6 @@ impl<S> FromRequestParts<S> for Caller
 where
     S: Send + Sync,
     Store: axum::extract::FromRef<S>,
-    ApiSettings: axum::extract::FromRef<S>,
 {
     type Rejection = ApiError;
 

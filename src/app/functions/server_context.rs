@@ -8,7 +8,7 @@ use crate::app::response_status;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::store::{Session, Store};
-use crate::server::AppState;
+use crate::web::{AppState, session_cookie};
 
 /// The whole server state.
 pub fn app_state() -> Result<AppState, FnError> {
@@ -40,7 +40,7 @@ pub fn store() -> Result<Store, FnError> {
 /// The secret in the request's session cookie, if any.
 pub fn session_secret() -> Option<String> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    crate::server::session_cookie::secret(&parts.headers).map(str::to_owned)
+    session_cookie::secret(&parts.headers).map(str::to_owned)
 }
 
 /// The signed-in person's session; a 401 "please sign in" when there is none.
@@ -91,9 +91,4 @@ pub fn fail(error: CoreError) -> FnError {
     };
     response_status::server_fn_failed(status.as_u16());
     mapped
-}
-
-/// 128 random bits for a new id.
-pub fn random_id_bits() -> u128 {
-    crate::server::random::id_bits()
 }

@@ -50,9 +50,9 @@ pub async fn create_token(
     expires_in_days: String,
     csrf: String,
 ) -> Result<NewToken, FnError> {
-    use super::server_context::{actor_for_change, fail, random_id_bits, store};
+    use super::server_context::{actor_for_change, fail, store};
     use crate::core::access::token_expiry;
-    use crate::server::random;
+    use crate::core::random;
 
     let actor = actor_for_change(&csrf).await?;
     let grant = grant.grant().map_err(fail)?;
@@ -64,7 +64,7 @@ pub async fn create_token(
             &name,
             &grant,
             expires_at,
-            random_id_bits(),
+            crate::core::random::id_bits(),
             random::secret(),
         )
         .await
