@@ -12,7 +12,7 @@ mod username;
 pub mod credentials;
 
 pub use actor::{Actor, SiteScope};
-pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, User, token_expiry};
+pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, TokenLifetime, User};
 pub use role::{CreatorType, Role};
 #[cfg(feature = "ssr")]
 pub use throttle::LoginThrottle;

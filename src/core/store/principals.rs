@@ -519,8 +519,9 @@ mod tests {
     #[tokio::test]
     async fn a_token_regranted_acts_with_its_new_role_at_once_and_revoked_ones_are_history() {
         let (_dir, store) = temp_store().await;
+        let day = crate::core::access::TokenLifetime::days(Some(1)).unwrap();
         let (token, secret) = store
-            .create_token(&admin(), "deploy", &grant(Role::Staff), None, 1, [4; 32])
+            .create_token(&admin(), "deploy", &grant(Role::Staff), day, 1, [4; 32])
             .await
             .unwrap();
         assert_eq!(
