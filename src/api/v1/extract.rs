@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use super::error::ApiError;
-use crate::core::access::Actor;
+use crate::core::access::{Actor, csrf_matches};
 use crate::core::store::Store;
 use crate::web::session_cookie;
 
@@ -127,7 +127,7 @@ async fn browser_caller(
             .headers
             .get(session_cookie::CSRF_HEADER)
             .and_then(|v| v.to_str().ok());
-        if sent != Some(session.csrf_token.as_str()) {
+        if !csrf_matches(&session.csrf_token, sent) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "csrf_invalid",

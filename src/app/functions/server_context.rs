@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use super::FnError;
 use crate::app::response_status;
 use crate::core::CoreError;
-use crate::core::access::Actor;
+use crate::core::access::{Actor, csrf_matches};
 use crate::core::store::{Session, Store};
 use crate::web::{AppState, session_cookie};
 
@@ -56,11 +56,11 @@ pub async fn actor() -> Result<Actor, FnError> {
     Ok(session().await?.actor)
 }
 
-/// A state-changing call must carry the session's CSRF token, which only pages of this site
-/// can read; a forged cross-site form cannot.
+/// Who the web UI acts as for a state-changing call, which must carry the session's CSRF token
+/// (`core::access::csrf_matches`).
 pub async fn actor_for_change(csrf: &str) -> Result<Actor, FnError> {
     let session = session().await?;
-    if session.csrf_token != csrf {
+    if !csrf_matches(&session.csrf_token, Some(csrf)) {
         return Err(fail(CoreError::Forbidden(
             "This form is out of date; reload the page and try again.".to_owned(),
         )));
