@@ -157,9 +157,10 @@ mod tests {
     use super::*;
     use crate::core::error::ValidationError as V;
 
-    /// Every rule's code must be documented, or its `doc_url` would lead to a 404.
+    /// Every rule's code must be documented, or its `doc_url` would lead to a 404, and with the
+    /// status it is answered with.
     #[test]
-    fn every_validation_code_is_documented() {
+    fn every_validation_code_is_documented_with_its_status() {
         let every_rule = [
             V::NameEmpty,
             V::NameTooLong { max: 1, actual: 2 },
@@ -213,10 +214,13 @@ mod tests {
             },
         ];
         for rule in every_rule {
-            assert!(
-                CODES.iter().any(|(code, _, _)| *code == rule.code()),
-                "{} is not documented",
-                rule.code()
+            let code = rule.code();
+            let documented = CODES.iter().find(|(c, _, _)| *c == code);
+            let status = crate::web::status::of(&crate::core::CoreError::Invalid(rule));
+            assert_eq!(
+                documented.map(|&(_, status, _)| status),
+                Some(status.as_u16()),
+                "{code} is not documented with its status"
             );
         }
     }

@@ -7,8 +7,7 @@ use utoipa::ToSchema;
 
 use super::catalogue::{self, ErrorKind};
 use crate::core::CoreError;
-use crate::core::error::ValidationError;
-use crate::web::Settings;
+use crate::web::{Settings, status};
 
 /// A failed API request. Handlers return it; [`render`] writes the body, because the body's
 /// `doc_url` needs the server's public address, which only the state knows.
@@ -65,41 +64,21 @@ impl ApiError {
 
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
+        let status = status::of(&error);
         match error {
-            CoreError::Invalid(rule) => {
-                let status = match rule {
-                    // Structural problems with the request itself, as the seed's 400 describes.
-                    ValidationError::MetaNameRequired
-                    | ValidationError::MetadataNotAnObject
-                    | ValidationError::PatchMalformed(_) => StatusCode::BAD_REQUEST,
-                    // RFC 5789: a patch whose `test` fails conflicts with the current state.
-                    ValidationError::PatchTestFailed(_) => StatusCode::CONFLICT,
-                    // The bytes are of a type this server does not take.
-                    ValidationError::FileTypeNotAccepted(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
-                };
-                Self::new(status, rule.code(), rule.to_string())
-            }
-            e @ CoreError::NotFound { .. } => {
-                Self::new(StatusCode::NOT_FOUND, "resource_missing", e.to_string())
-            }
-            CoreError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            CoreError::Invalid(rule) => Self::new(status, rule.code(), rule.to_string()),
+            e @ CoreError::NotFound { .. } => Self::new(status, "resource_missing", e.to_string()),
+            CoreError::Conflict(message) => Self::new(status, "conflict", message),
             e @ CoreError::PreconditionFailed { current, .. } => Self {
                 current_etag: Some(super::etag::format(current)),
-                ..Self::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "precondition_failed",
-                    e.to_string(),
-                )
+                ..Self::new(status, "precondition_failed", e.to_string())
             },
-            CoreError::Unauthenticated(message) => {
-                Self::new(StatusCode::UNAUTHORIZED, "token_invalid", message)
-            }
-            CoreError::Forbidden(message) => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
+            CoreError::Unauthenticated(message) => Self::new(status, "token_invalid", message),
+            CoreError::Forbidden(message) => Self::new(status, "forbidden", message),
             CoreError::Storage(detail) => {
                 tracing::error!("storage failure behind the API: {detail}");
                 Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                    status,
                     "internal_error",
                     "Something went wrong on the server; the request may be retried.",
                 )

@@ -1,6 +1,5 @@
 //! Server-side helpers shared by the server functions.
 
-use axum::http::StatusCode;
 use leptos::prelude::use_context;
 
 use super::FnError;
@@ -8,7 +7,7 @@ use crate::app::response_status;
 use crate::core::CoreError;
 use crate::core::access::{Actor, csrf_matches};
 use crate::core::store::{Session, Store};
-use crate::web::{AppState, session_cookie};
+use crate::web::{AppState, session_cookie, status};
 
 /// The whole server state.
 pub fn app_state() -> Result<AppState, FnError> {
@@ -68,27 +67,20 @@ pub async fn actor_for_change(csrf: &str) -> Result<Actor, FnError> {
     Ok(session.actor)
 }
 
-/// Maps a core error to the server function's error and sets the matching HTTP status, so the
-/// endpoint also speaks plain HTTP to scripts and tests.
+/// Maps a core error to the server function's error and sets its HTTP status (the REST API's,
+/// from `web::status`), so the endpoint also speaks plain HTTP to scripts and tests.
 pub fn fail(error: CoreError) -> FnError {
-    let (status, mapped) = match error {
-        CoreError::Invalid(e) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FnError::Invalid(e.to_string()),
-        ),
-        e @ CoreError::NotFound { .. } => (StatusCode::NOT_FOUND, FnError::NotFound(e.to_string())),
-        CoreError::Conflict(m) => (StatusCode::CONFLICT, FnError::Conflict(m)),
-        e @ CoreError::PreconditionFailed { .. } => (
-            StatusCode::PRECONDITION_FAILED,
-            FnError::Conflict(e.to_string()),
-        ),
-        CoreError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, FnError::Denied(m.to_owned())),
-        CoreError::Forbidden(m) => (StatusCode::FORBIDDEN, FnError::Denied(m)),
+    response_status::server_fn_failed(status::of(&error).as_u16());
+    match error {
+        CoreError::Invalid(e) => FnError::Invalid(e.to_string()),
+        e @ CoreError::NotFound { .. } => FnError::NotFound(e.to_string()),
+        CoreError::Conflict(m) => FnError::Conflict(m),
+        e @ CoreError::PreconditionFailed { .. } => FnError::Conflict(e.to_string()),
+        CoreError::Unauthenticated(m) => FnError::Denied(m.to_owned()),
+        CoreError::Forbidden(m) => FnError::Denied(m),
         CoreError::Storage(m) => {
             tracing::error!("storage failure in a server function: {m}");
-            (StatusCode::INTERNAL_SERVER_ERROR, FnError::Internal)
+            FnError::Internal
         }
-    };
-    response_status::server_fn_failed(status.as_u16());
-    mapped
+    }
 }
