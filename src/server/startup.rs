@@ -78,9 +78,8 @@ type TracedBody = ResponseBody<CompressionBody<Body>, NeverClassifyEos<ServerErr
 /// The whole HTTP surface: REST API, pages, server functions and static files. Tests drive
 /// this directly.
 ///
-/// Tracing and compression wrap the router once, as one service, rather than through
-/// `Router::layer`, which would wrap every route on its own: each request would then clone
-/// and box that route's stack once more, and box its body again.
+/// Tracing and compression wrap the router once, as one service, rather than every route
+/// through `Router::layer`; hence the spelled-out [`HttpService`]. See `docs/performance.md`.
 pub fn router(state: AppState) -> HttpService {
     let routes = generate_route_list(App);
     let router = Router::new()

@@ -114,7 +114,7 @@ impl IntoResponse for ApiError {
 /// never answers with HTML or an empty body.
 ///
 /// A plain function for `tower`'s `map_response` rather than axum's `from_fn` middleware,
-/// which boxes the rest of the stack and its future again on every request.
+/// which boxes the rest of the stack again on every request (`docs/performance.md`).
 pub fn render(settings: &Settings, mut response: Response) -> Response {
     let error = match response.extensions_mut().remove::<ApiError>() {
         Some(error) => error,

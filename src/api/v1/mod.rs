@@ -112,10 +112,9 @@ const PREFIX: &str = "/api/v1";
 /// The documented routes as they are built: the OpenAPI description of each, and an axum
 /// router serving each at [`PREFIX`] plus its documented path.
 ///
-/// utoipa-axum's own router would route the documented paths as they are, leaving the prefix
-/// to `Router::nest`, whose layers rebuild every request's URI and extensions on the way in:
-/// measured with callgrind, about a tenth of a cached metadata read's instructions. So each
-/// route is registered here at its full path, and utoipa-axum only keeps the description.
+/// utoipa-axum's own router would leave the prefix to `Router::nest`, which costs every request
+/// (see `docs/performance.md`), so each route is registered here at its full path and
+/// utoipa-axum only keeps the description.
 struct Documented<S> {
     openapi: OpenApiRouter<S>,
     router: Router<S>,
