@@ -3,7 +3,9 @@
 //! - [`core`]: the domain, plain Rust (types, rules, storage); no HTTP, no Leptos.
 //! - [`api`]: the REST faces (server only).
 //! - [`app`]: the Leptos face: pages, components and the server functions they call.
-//! - [`server`]: axum start-up, configuration and state (server only).
+//! - [`web`]: what both web faces share below them: state, settings, the session cookie
+//!   (server only).
+//! - [`server`]: assembly: axum start-up, configuration and the CLI commands (server only).
 
 // Leptos views are deeply nested types; the site page goes past the default limit of 128.
 #![recursion_limit = "256"]
@@ -15,6 +17,8 @@ pub mod core;
 
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 /// The browser entry point: attaches the WASM client to the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -3,7 +3,7 @@ use sitebook::server::config::Command;
 use sitebook::server::{Config, commands, startup};
 use tracing_subscriber::EnvFilter;
 
-// See Cargo.toml: the page renderer's many small allocations are cheaper with mimalloc.
+// The page renderer's many small allocations are cheaper with mimalloc (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

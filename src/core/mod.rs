@@ -18,6 +18,8 @@ mod validated_string;
 #[cfg(feature = "ssr")]
 pub mod blobs;
 #[cfg(feature = "ssr")]
+pub mod random;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 pub use error::CoreError;

@@ -3,12 +3,10 @@
 
 use std::io::BufRead;
 
-use chrono::{Duration, Utc};
-
 use super::config::{TokenCommand, UserCommand};
-use super::random;
 use crate::core::CoreError;
-use crate::core::access::{Actor, Role, Username};
+use crate::core::access::{Actor, Role, TokenLifetime, Username};
+use crate::core::random;
 use crate::core::resources::ResourceId;
 use crate::core::store::{Grant, Store};
 use crate::core::tenancy::TenantId;
@@ -71,13 +69,13 @@ pub async fn token(store: &Store, command: TokenCommand) -> Result<String, CoreE
         } => {
             let actor = Actor::operator(TenantId::new(tenant));
             let grant = grant(&role, &sites)?;
-            let expires_at = expires_in_days.map(|days| Utc::now() + Duration::days(days.into()));
+            let lifetime = TokenLifetime::days(expires_in_days)?;
             let (token, secret) = store
                 .create_token(
                     &actor,
                     &name,
                     &grant,
-                    expires_at,
+                    lifetime,
                     random::id_bits(),
                     random::secret(),
                 )
@@ -106,6 +104,7 @@ pub async fn token(store: &Store, command: TokenCommand) -> Result<String, CoreE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::ValidationError;
 
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -114,13 +113,44 @@ mod tests {
     }
 
     fn create_token(role: &str, sites: &[&str]) -> TokenCommand {
+        create_token_for(role, sites, Some(30))
+    }
+
+    fn create_token_for(role: &str, sites: &[&str], days: Option<u32>) -> TokenCommand {
         TokenCommand::Create {
             name: "inventory sync".into(),
             role: role.into(),
             sites: sites.iter().map(|s| s.to_string()).collect(),
-            expires_in_days: Some(30),
+            expires_in_days: days,
             tenant: "default".into(),
         }
+    }
+
+    #[tokio::test]
+    async fn a_token_lifetime_outside_one_to_3650_days_is_refused_and_nothing_is_made() {
+        let (_dir, store) = store().await;
+        for days in [0, 3651] {
+            assert!(
+                matches!(
+                    token(&store, create_token_for("staff", &[], Some(days))).await,
+                    Err(CoreError::Invalid(
+                        ValidationError::TokenLifetimeInvalid { .. }
+                    ))
+                ),
+                "{days} days"
+            );
+        }
+        let operator = Actor::operator(TenantId::default_tenant());
+        assert!(store.list_tokens(&operator).await.unwrap().is_empty());
+
+        let printed = token(&store, create_token_for("staff", &[], Some(3650)))
+            .await
+            .unwrap();
+        assert!(printed.contains("expiring"), "{printed}");
+        let unlimited = token(&store, create_token_for("staff", &[], None))
+            .await
+            .unwrap();
+        assert!(!unlimited.contains("expiring"), "{unlimited}");
     }
 
     #[tokio::test]

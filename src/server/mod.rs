@@ -1,12 +1,9 @@
-//! The axum server: configuration, shared state and start-up. Compiled only with `ssr`.
+//! Assembly: configuration, start-up and the CLI commands. Compiled only with `ssr`. Nothing
+//! here holds a rule or is imported by a face: the faces stand on `web` and `core`.
 
 pub mod commands;
 pub mod compressible;
 pub mod config;
-pub mod random;
-pub mod session_cookie;
 pub mod startup;
-pub mod state;
 
 pub use config::Config;
-pub use state::AppState;

@@ -13,13 +13,12 @@ use tower_http::classify::{
 use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
 use tower_http::trace::{ResponseBody, Trace, TraceLayer};
 
+use super::Config;
 use super::compressible::Compressible;
-use super::state::AppStateParts;
-use super::{AppState, Config};
-use crate::api::v1::ApiSettings;
 use crate::app::{App, shell};
 use crate::core::metadata::MetadataLimits;
 use crate::core::store::Store;
+use crate::web::{AppState, AppStateParts, Settings};
 
 /// Opens the store the configuration names, creating the data directory for the embedded default.
 pub async fn open_store(config: &Config) -> Result<Store, Box<dyn std::error::Error>> {
@@ -53,7 +52,7 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
     AppState::new(AppStateParts {
         leptos_options: leptos_options(config),
         store,
-        api: ApiSettings::new(
+        settings: Settings::new(
             &config.public_url(),
             MetadataLimits {
                 max_keys: config.max_metadata_keys,
@@ -79,13 +78,15 @@ type TracedBody = ResponseBody<CompressionBody<Body>, NeverClassifyEos<ServerErr
 /// The whole HTTP surface: REST API, pages, server functions and static files. Tests drive
 /// this directly.
 ///
-/// Tracing and compression wrap the router once, as one service, rather than through
-/// `Router::layer`, which would wrap every route on its own: each request would then clone
-/// and box that route's stack once more, and box its body again.
+/// Tracing and compression wrap the router once, as one service, rather than every route
+/// through `Router::layer`; hence the spelled-out [`HttpService`]. See `docs/performance.md`.
 pub fn router(state: AppState) -> HttpService {
     let routes = generate_route_list(App);
     let router = Router::new()
-        .merge(crate::api::router(state.api.clone()))
+        .merge(crate::api::router(
+            state.store.clone(),
+            state.settings.clone(),
+        ))
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use clap::Parser;
 use http_body_util::BodyExt;
 use serde_json::Value;
-use sitebook::core::access::{Actor, Role};
+use sitebook::core::access::{Actor, Role, TokenLifetime};
 use sitebook::core::resources::ResourceId;
 use sitebook::core::store::{Grant, Store};
 use sitebook::core::tenancy::TenantId;
@@ -130,7 +130,7 @@ impl TestApp {
                 &Actor::operator(tenant.clone()),
                 "test",
                 &grant,
-                None,
+                TokenLifetime::UNLIMITED,
                 n,
                 n.to_le_bytes().repeat(2).try_into().unwrap(),
             )

@@ -192,7 +192,7 @@ mod tests {
     fn every_validation_code_is_documented_with_its_status() {
         for rule in ValidationError::examples() {
             let code = rule.code();
-            let status = ApiError::from(CoreError::Invalid(rule)).status.as_u16();
+            let status = crate::web::status::of(&CoreError::Invalid(rule)).as_u16();
             let entry = CODES.iter().find(|entry| entry.code == code);
             assert_eq!(entry.map(|e| e.status), Some(status), "{code}");
         }

@@ -5,10 +5,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ApiSettings;
 use super::catalogue::{self, ErrorKind};
 use crate::core::CoreError;
-use crate::core::error::ValidationError;
+use crate::web::{Settings, status};
 
 /// A failed API request. Handlers return it; [`render`] writes the body, because the body's
 /// `doc_url` needs the server's public address, which only the state knows.
@@ -53,7 +52,7 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    fn body(&self, settings: &ApiSettings) -> ErrorResponse {
+    fn body(&self, settings: &Settings) -> ErrorResponse {
         ErrorResponse {
             kind: ErrorKind::of(self.status).as_str(),
             code: self.code,
@@ -65,41 +64,21 @@ impl ApiError {
 
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
+        let status = status::of(&error);
         match error {
-            CoreError::Invalid(rule) => {
-                let status = match rule {
-                    // Structural problems with the request itself, as the seed's 400 describes.
-                    ValidationError::MetaNameRequired
-                    | ValidationError::MetadataNotAnObject
-                    | ValidationError::PatchMalformed(_) => StatusCode::BAD_REQUEST,
-                    // RFC 5789: a patch whose `test` fails conflicts with the current state.
-                    ValidationError::PatchTestFailed(_) => StatusCode::CONFLICT,
-                    // The bytes are of a type this server does not take.
-                    ValidationError::FileTypeNotAccepted(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
-                };
-                Self::new(status, rule.code(), rule.to_string())
-            }
-            e @ CoreError::NotFound { .. } => {
-                Self::new(StatusCode::NOT_FOUND, "resource_missing", e.to_string())
-            }
-            CoreError::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            CoreError::Invalid(rule) => Self::new(status, rule.code(), rule.to_string()),
+            e @ CoreError::NotFound { .. } => Self::new(status, "resource_missing", e.to_string()),
+            CoreError::Conflict(message) => Self::new(status, "conflict", message),
             e @ CoreError::PreconditionFailed { current, .. } => Self {
                 current_etag: Some(super::etag::format(current)),
-                ..Self::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "precondition_failed",
-                    e.to_string(),
-                )
+                ..Self::new(status, "precondition_failed", e.to_string())
             },
-            CoreError::Unauthenticated(message) => {
-                Self::new(StatusCode::UNAUTHORIZED, "token_invalid", message)
-            }
-            CoreError::Forbidden(message) => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
+            CoreError::Unauthenticated(message) => Self::new(status, "token_invalid", message),
+            CoreError::Forbidden(message) => Self::new(status, "forbidden", message),
             CoreError::Storage(detail) => {
                 tracing::error!("storage failure behind the API: {detail}");
                 Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                    status,
                     "internal_error",
                     "Something went wrong on the server; the request may be retried.",
                 )
@@ -135,8 +114,8 @@ impl IntoResponse for ApiError {
 /// never answers with HTML or an empty body.
 ///
 /// A plain function for `tower`'s `map_response` rather than axum's `from_fn` middleware,
-/// which boxes the rest of the stack and its future again on every request.
-pub fn render(settings: &ApiSettings, mut response: Response) -> Response {
+/// which boxes the rest of the stack again on every request (`docs/performance.md`).
+pub fn render(settings: &Settings, mut response: Response) -> Response {
     let error = match response.extensions_mut().remove::<ApiError>() {
         Some(error) => error,
         None if response.status() == StatusCode::METHOD_NOT_ALLOWED => ApiError::new(

@@ -11,9 +11,8 @@ pub fn format(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The `ETag` header for `version`. Every read answers with one, so it is written with itoa
-/// into a stack buffer rather than through `format!`, which was a fortieth of a cached
-/// metadata read's instructions (callgrind).
+/// The `ETag` header for `version`, written with itoa into a stack buffer rather than through
+/// `format!`: every read answers with one (see `docs/performance.md`).
 pub fn header_value(version: i64) -> HeaderValue {
     let mut digits = itoa::Buffer::new();
     let digits = digits.format(version).as_bytes();

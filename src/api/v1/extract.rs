@@ -5,11 +5,10 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-use super::ApiSettings;
 use super::error::ApiError;
-use crate::core::access::Actor;
+use crate::core::access::{Actor, csrf_matches};
 use crate::core::store::Store;
-use crate::server::session_cookie;
+use crate::web::session_cookie;
 
 /// A JSON body (`Content-Type: application/json` or a `+json` type).
 #[derive(FromRequest)]
@@ -75,7 +74,6 @@ impl<S> FromRequestParts<S> for Caller
 where
     S: Send + Sync,
     Store: axum::extract::FromRef<S>,
-    ApiSettings: axum::extract::FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -129,7 +127,7 @@ async fn browser_caller(
             .headers
             .get(session_cookie::CSRF_HEADER)
             .and_then(|v| v.to_str().ok());
-        if sent != Some(session.csrf_token.as_str()) {
+        if !csrf_matches(&session.csrf_token, sent) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "csrf_invalid",

@@ -10,7 +10,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use super::ApiSettings;
+use super::ApiState;
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
 use super::extract::{ApiJson, ApiPath, Caller};
@@ -170,7 +170,7 @@ fn essence(headers: &HeaderMap) -> String {
         (status = 422, body = ErrorResponse)))]
 pub async fn upload_file(
     State(store): State<Store>,
-    State(settings): State<ApiSettings>,
+    State(api): State<ApiState>,
     Caller(actor): Caller,
     ApiPath(site_id): ApiPath<String>,
     request: Request,
@@ -178,7 +178,7 @@ pub async fn upload_file(
     let site_id = ResourceId::from_path(site_id);
     // Refuse before receiving any bytes when the site is missing or out of reach.
     store.authorize_file_write(&actor, &site_id).await?;
-    let limit = settings.max_file_bytes;
+    let limit = api.settings.max_file_bytes;
     let (new, upload) = match essence(request.headers()).as_str() {
         "multipart/form-data" => {
             let content_type = request
@@ -225,7 +225,7 @@ pub async fn upload_file(
             &site_id,
             new,
             upload,
-            crate::server::random::id_bits(),
+            crate::core::random::id_bits(),
         )
         .await?;
     Ok(file_response(file, StatusCode::CREATED))
@@ -279,7 +279,7 @@ pub async fn get_file(
         (status = 422, body = ErrorResponse)))]
 pub async fn update_file(
     State(store): State<Store>,
-    State(settings): State<ApiSettings>,
+    State(api): State<ApiState>,
     Caller(actor): Caller,
     ApiPath((site_id, file_id)): ApiPath<(String, String)>,
     headers: HeaderMap,
@@ -298,7 +298,7 @@ pub async fn update_file(
     };
     let content = match &body.text {
         Some(text) if text.len() > MAX_NOTE_BYTES => return Err(note_too_large()),
-        Some(text) => Some(text_upload(&store, settings.max_file_bytes, text).await?),
+        Some(text) => Some(text_upload(&store, api.settings.max_file_bytes, text).await?),
         None => None,
     };
     let file = store

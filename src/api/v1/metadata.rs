@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::ApiSettings;
+use super::ApiState;
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
@@ -73,7 +73,7 @@ fn parse_key(raw: &str) -> Result<MetaKey, ApiError> {
     ))]
 pub async fn create_metadata(
     State(store): State<Store>,
-    State(settings): State<ApiSettings>,
+    State(api): State<ApiState>,
     Caller(actor): Caller,
     headers: HeaderMap,
     ApiJson(body): ApiJson<MetadataCreate>,
@@ -90,7 +90,7 @@ pub async fn create_metadata(
             },
             &precondition,
             {
-                let (metadata, limits) = (body.metadata, settings.limits);
+                let (metadata, limits) = (body.metadata, api.settings.limits);
                 move |current| Ok(Metadata::replace(current, &metadata, limits)?)
             },
         )
@@ -109,7 +109,7 @@ pub async fn create_metadata(
     ))]
 pub async fn get_metadata(
     State(store): State<Store>,
-    State(settings): State<ApiSettings>,
+    State(api): State<ApiState>,
     Caller(actor): Caller,
     ApiPath(resource_id): ApiPath<String>,
     if_none_match: etag::IfNoneMatch,
@@ -121,7 +121,7 @@ pub async fn get_metadata(
     if if_none_match.has(record.resource.version) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let body = settings.bodies.body(&record);
+    let body = api.bodies.body(&record);
     Ok((
         [
             (
@@ -149,7 +149,7 @@ pub async fn get_metadata(
     ))]
 pub async fn replace_metadata(
     State(store): State<Store>,
-    State(settings): State<ApiSettings>,
+    State(api): State<ApiState>,
     Caller(actor): Caller,
     ApiPath(resource_id): ApiPath<String>,
     headers: HeaderMap,
@@ -159,7 +159,7 @@ pub async fn replace_metadata(
     let precondition = etag::resource_precondition(&headers)?;
     let record = store
         .change_metadata(&actor, MetadataTarget::Existing(&id), &precondition, {
-            let limits = settings.limits;
+            let limits = api.settings.limits;
             move |current| Ok(Metadata::replace(current, &body, limits)?)
         })
         .await?;
@@ -223,7 +223,7 @@ fn patch_kind(headers: &HeaderMap) -> Result<PatchKind, ApiError> {
     ))]
 pub async fn patch_metadata(
     State(store): State<Store>,
-    State(settings): State<ApiSettings>,
+    State(api): State<ApiState>,
     Caller(actor): Caller,
     ApiPath(resource_id): ApiPath<String>,
     headers: HeaderMap,
@@ -233,7 +233,7 @@ pub async fn patch_metadata(
     let body: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request("invalid_json", format!("The body is not valid JSON: {e}"))
     })?;
-    let limits = settings.limits;
+    let limits = api.settings.limits;
     // A JSON Patch is read and checked here, off the metadata writer's thread: only the checked,
     // bounded operations travel to it, and the request body is freed on this side.
     let patch = match kind {
@@ -322,7 +322,7 @@ pub async fn get_key(
     ))]
 pub async fn put_key(
     State(store): State<Store>,
-    State(settings): State<ApiSettings>,
+    State(api): State<ApiState>,
     Caller(actor): Caller,
     ApiPath((resource_id, key)): ApiPath<(String, String)>,
     headers: HeaderMap,
@@ -333,7 +333,7 @@ pub async fn put_key(
     let id = ResourceId::from_path(resource_id);
     let precondition = etag::key_precondition(&headers, &key)?;
     let record = store
-        .put_metadata_key(&actor, &id, &key, value, &precondition, settings.limits)
+        .put_metadata_key(&actor, &id, &key, value, &precondition, api.settings.limits)
         .await?;
     key_response(&record, &key)
 }
@@ -396,14 +396,14 @@ pub async fn list_changes(
 /// `GET` (read that key through `GET /metadata/{resource_id}`).
 pub async fn put_changes_key(
     store: State<Store>,
-    settings: State<ApiSettings>,
+    api: State<ApiState>,
     caller: Caller,
     ApiPath(resource_id): ApiPath<String>,
     headers: HeaderMap,
     body: ApiJson<MetadataValueBody>,
 ) -> Result<Response, ApiError> {
     let path = ApiPath((resource_id, "changes".to_owned()));
-    put_key(store, settings, caller, path, headers, body).await
+    put_key(store, api, caller, path, headers, body).await
 }
 
 pub async fn delete_changes_key(

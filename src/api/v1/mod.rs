@@ -27,40 +27,43 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
-use crate::core::metadata::MetadataLimits;
 use crate::core::store::Store;
+use crate::web::Settings;
 
-/// What the API's handlers need besides the store. One reference count, as `AppState` is, for
-/// the same reason: handlers clone it on every request.
+/// What the API's handlers reach: the store, the settings both faces share, and this face's
+/// own cache of response bodies. One reference count rather than one per part; see
+/// `docs/performance.md`.
 #[derive(Clone, Debug)]
-pub struct ApiSettings(Arc<ApiSettingsParts>);
+pub struct ApiState(Arc<ApiStateParts>);
 
 #[derive(Debug)]
-pub struct ApiSettingsParts {
-    /// The address clients reach this server at, without a trailing slash; used in `doc_url`.
-    pub public_url: Arc<str>,
-    pub limits: MetadataLimits,
-    /// The largest file an upload may be.
-    pub max_file_bytes: u64,
+pub struct ApiStateParts {
+    pub store: Store,
+    pub settings: Settings,
     pub bodies: body_cache::BodyCache,
 }
 
-impl ApiSettings {
-    pub fn new(public_url: &str, limits: MetadataLimits, max_file_bytes: u64) -> Self {
-        Self(Arc::new(ApiSettingsParts {
-            public_url: public_url.trim_end_matches('/').into(),
-            limits,
-            max_file_bytes,
+impl ApiState {
+    pub fn new(store: Store, settings: Settings) -> Self {
+        Self(Arc::new(ApiStateParts {
+            store,
+            settings,
             bodies: body_cache::BodyCache::new(64 << 20),
         }))
     }
 }
 
-impl std::ops::Deref for ApiSettings {
-    type Target = ApiSettingsParts;
+impl std::ops::Deref for ApiState {
+    type Target = ApiStateParts;
 
-    fn deref(&self) -> &ApiSettingsParts {
+    fn deref(&self) -> &ApiStateParts {
         &self.0
+    }
+}
+
+impl FromRef<ApiState> for Store {
+    fn from_ref(state: &ApiState) -> Self {
+        state.store.clone()
     }
 }
 
@@ -109,10 +112,9 @@ const PREFIX: &str = "/api/v1";
 /// The documented routes as they are built: the OpenAPI description of each, and an axum
 /// router serving each at [`PREFIX`] plus its documented path.
 ///
-/// utoipa-axum's own router would route the documented paths as they are, leaving the prefix
-/// to `Router::nest`, whose layers rebuild every request's URI and extensions on the way in:
-/// measured with callgrind, about a tenth of a cached metadata read's instructions. So each
-/// route is registered here at its full path, and utoipa-axum only keeps the description.
+/// utoipa-axum's own router would leave the prefix to `Router::nest`, which costs every request
+/// (see `docs/performance.md`), so each route is registered here at its full path and
+/// utoipa-axum only keeps the description.
 struct Documented<S> {
     openapi: OpenApiRouter<S>,
     router: Router<S>,
@@ -145,7 +147,7 @@ fn documented<S>() -> Documented<S>
 where
     S: Clone + Send + Sync + 'static,
     Store: FromRef<S>,
-    ApiSettings: FromRef<S>,
+    ApiState: FromRef<S>,
 {
     Documented::new()
         .routes(routes!(metadata::create_metadata))
@@ -199,7 +201,7 @@ pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Store: FromRef<S>,
-    ApiSettings: FromRef<S>,
+    ApiState: FromRef<S>,
 {
     let Documented { openapi, router } = documented::<S>();
     let document = Arc::new(openapi.into_openapi());

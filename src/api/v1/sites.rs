@@ -77,7 +77,7 @@ pub async fn create_site(
             &actor,
             &ResourceType::site(),
             &name,
-            crate::server::random::id_bits(),
+            crate::core::random::id_bits(),
         )
         .await?;
     Ok(site_response(site, StatusCode::CREATED))

@@ -66,7 +66,7 @@ pub async fn create_tag(
     )
     .map_err(CoreError::from)?;
     let tag = store
-        .create_tag(&actor, &draft, crate::server::random::id_bits())
+        .create_tag(&actor, &draft, crate::core::random::id_bits())
         .await?;
     Ok(tag_response(tag, StatusCode::CREATED))
 }

@@ -30,7 +30,14 @@ pub async fn set_metadata(
     let precondition = Precondition::Key(key.clone(), revision);
     let written = state
         .store
-        .put_metadata_key(&actor, &id, &key, value, &precondition, state.api.limits)
+        .put_metadata_key(
+            &actor,
+            &id,
+            &key,
+            value,
+            &precondition,
+            state.settings.limits,
+        )
         .await;
     match written {
         Ok(record) => record

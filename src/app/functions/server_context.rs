@@ -1,14 +1,13 @@
 //! Server-side helpers shared by the server functions.
 
-use axum::http::StatusCode;
 use leptos::prelude::use_context;
 
 use super::FnError;
 use crate::app::response_status;
 use crate::core::CoreError;
-use crate::core::access::Actor;
+use crate::core::access::{Actor, csrf_matches};
 use crate::core::store::{Session, Store};
-use crate::server::AppState;
+use crate::web::{AppState, session_cookie, status};
 
 /// The whole server state.
 pub fn app_state() -> Result<AppState, FnError> {
@@ -40,7 +39,7 @@ pub fn store() -> Result<Store, FnError> {
 /// The secret in the request's session cookie, if any.
 pub fn session_secret() -> Option<String> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    crate::server::session_cookie::secret(&parts.headers).map(str::to_owned)
+    session_cookie::secret(&parts.headers).map(str::to_owned)
 }
 
 /// The signed-in person's session; a 401 "please sign in" when there is none.
@@ -56,11 +55,11 @@ pub async fn actor() -> Result<Actor, FnError> {
     Ok(session().await?.actor)
 }
 
-/// A state-changing call must carry the session's CSRF token, which only pages of this site
-/// can read; a forged cross-site form cannot.
+/// Who the web UI acts as for a state-changing call, which must carry the session's CSRF token
+/// (`core::access::csrf_matches`).
 pub async fn actor_for_change(csrf: &str) -> Result<Actor, FnError> {
     let session = session().await?;
-    if session.csrf_token != csrf {
+    if !csrf_matches(&session.csrf_token, Some(csrf)) {
         return Err(fail(CoreError::Forbidden(
             "This form is out of date; reload the page and try again.".to_owned(),
         )));
@@ -68,32 +67,20 @@ pub async fn actor_for_change(csrf: &str) -> Result<Actor, FnError> {
     Ok(session.actor)
 }
 
-/// Maps a core error to the server function's error and sets the matching HTTP status, so the
-/// endpoint also speaks plain HTTP to scripts and tests.
+/// Maps a core error to the server function's error and sets its HTTP status (the REST API's,
+/// from `web::status`), so the endpoint also speaks plain HTTP to scripts and tests.
 pub fn fail(error: CoreError) -> FnError {
-    let (status, mapped) = match error {
-        CoreError::Invalid(e) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FnError::Invalid(e.to_string()),
-        ),
-        e @ CoreError::NotFound { .. } => (StatusCode::NOT_FOUND, FnError::NotFound(e.to_string())),
-        CoreError::Conflict(m) => (StatusCode::CONFLICT, FnError::Conflict(m)),
-        e @ CoreError::PreconditionFailed { .. } => (
-            StatusCode::PRECONDITION_FAILED,
-            FnError::Conflict(e.to_string()),
-        ),
-        CoreError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, FnError::Denied(m.to_owned())),
-        CoreError::Forbidden(m) => (StatusCode::FORBIDDEN, FnError::Denied(m)),
+    response_status::server_fn_failed(status::of(&error).as_u16());
+    match error {
+        CoreError::Invalid(e) => FnError::Invalid(e.to_string()),
+        e @ CoreError::NotFound { .. } => FnError::NotFound(e.to_string()),
+        CoreError::Conflict(m) => FnError::Conflict(m),
+        e @ CoreError::PreconditionFailed { .. } => FnError::Conflict(e.to_string()),
+        CoreError::Unauthenticated(m) => FnError::Denied(m.to_owned()),
+        CoreError::Forbidden(m) => FnError::Denied(m),
         CoreError::Storage(m) => {
             tracing::error!("storage failure in a server function: {m}");
-            (StatusCode::INTERNAL_SERVER_ERROR, FnError::Internal)
+            FnError::Internal
         }
-    };
-    response_status::server_fn_failed(status.as_u16());
-    mapped
-}
-
-/// 128 random bits for a new id.
-pub fn random_id_bits() -> u128 {
-    crate::server::random::id_bits()
+    }
 }

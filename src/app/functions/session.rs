@@ -36,8 +36,8 @@ pub async fn current_user() -> Result<Option<SignedInUser>, FnError> {
 pub async fn sign_in(username: String, password: String) -> Result<(), FnError> {
     use super::server_context::{app_state, client_address, fail};
     use crate::core::CoreError;
+    use crate::core::random;
     use crate::core::tenancy::TenantId;
-    use crate::server::random;
 
     let state = app_state()?;
     let address = client_address().unwrap_or_default();
@@ -76,11 +76,8 @@ pub async fn sign_in(username: String, password: String) -> Result<(), FnError> 
             return Err(fail(e));
         }
     };
-    let cookie = crate::server::session_cookie::set(
-        &secret,
-        lifetime.num_seconds(),
-        state.api.public_url.starts_with("https://"),
-    );
+    let cookie =
+        crate::web::session_cookie::set(&secret, lifetime.num_seconds(), state.settings.is_https());
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(value) = axum::http::HeaderValue::from_str(&cookie)
     {
@@ -102,9 +99,7 @@ pub async fn sign_out(csrf: String) -> Result<(), FnError> {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.append_header(
             axum::http::header::SET_COOKIE,
-            axum::http::HeaderValue::from_static(
-                "sitebook_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
-            ),
+            axum::http::HeaderValue::from_static(crate::web::session_cookie::CLEAR),
         );
     }
     leptos_axum::redirect("/login");

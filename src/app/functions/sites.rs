@@ -9,13 +9,18 @@ use crate::core::resources::Resource;
 /// Creates a site. The name is checked by the core's rules; nothing is written when it fails.
 #[server(prefix = "/rpc", endpoint = "create_site")]
 pub async fn create_site(name: String, csrf: String) -> Result<Resource, FnError> {
-    use super::server_context::{actor_for_change, fail, random_id_bits, store};
+    use super::server_context::{actor_for_change, fail, store};
     use crate::core::resources::{ResourceName, ResourceType};
 
     let actor = actor_for_change(&csrf).await?;
     let name = ResourceName::parse(&name).map_err(|e| fail(e.into()))?;
     store()?
-        .create_resource(&actor, &ResourceType::site(), &name, random_id_bits())
+        .create_resource(
+            &actor,
+            &ResourceType::site(),
+            &name,
+            crate::core::random::id_bits(),
+        )
         .await
         .map_err(fail)
 }

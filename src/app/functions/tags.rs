@@ -130,7 +130,7 @@ pub async fn save_tag(
     form: TagForm,
     csrf: String,
 ) -> Result<TagDefinition, FnError> {
-    use super::server_context::{actor_for_change, fail, random_id_bits, store};
+    use super::server_context::{actor_for_change, fail, store};
     use crate::core::tags::{TagDraft, TagId, TagPatch};
 
     let actor = actor_for_change(&csrf).await?;
@@ -147,7 +147,7 @@ pub async fn save_tag(
         )
         .map_err(|e| fail(e.into()))?;
         store
-            .create_tag(&actor, &draft, random_id_bits())
+            .create_tag(&actor, &draft, crate::core::random::id_bits())
             .await
             .map_err(fail)
     } else {

@@ -50,21 +50,20 @@ pub async fn create_token(
     expires_in_days: String,
     csrf: String,
 ) -> Result<NewToken, FnError> {
-    use super::server_context::{actor_for_change, fail, random_id_bits, store};
-    use crate::core::access::token_expiry;
-    use crate::server::random;
+    use super::server_context::{actor_for_change, fail, store};
+    use crate::core::access::TokenLifetime;
+    use crate::core::random;
 
     let actor = actor_for_change(&csrf).await?;
     let grant = grant.grant().map_err(fail)?;
-    let expires_at =
-        token_expiry(&expires_in_days, chrono::Utc::now()).map_err(|e| fail(e.into()))?;
+    let lifetime = TokenLifetime::parse(&expires_in_days).map_err(|e| fail(e.into()))?;
     let (token, secret) = store()?
         .create_token(
             &actor,
             &name,
             &grant,
-            expires_at,
-            random_id_bits(),
+            lifetime,
+            crate::core::random::id_bits(),
             random::secret(),
         )
         .await

@@ -30,9 +30,9 @@ pub async fn create_user(
     grant: GrantForm,
     csrf: String,
 ) -> Result<NewUser, FnError> {
-    use super::server_context::{actor_for_change, fail, random_id_bits, store};
+    use super::server_context::{actor_for_change, fail, store};
     use crate::core::access::Username;
-    use crate::server::random;
+    use crate::core::random;
 
     let actor = actor_for_change(&csrf).await?;
     let username = Username::parse(username.trim()).map_err(|e| fail(e.into()))?;
@@ -40,7 +40,13 @@ pub async fn create_user(
     let chosen = password.is_empty().then(random::password);
     let password = chosen.as_deref().unwrap_or(&password);
     let user = store()?
-        .create_user(&actor, &username, password, &grant, random_id_bits())
+        .create_user(
+            &actor,
+            &username,
+            password,
+            &grant,
+            crate::core::random::id_bits(),
+        )
         .await
         .map_err(fail)?;
     Ok(NewUser {

@@ -2,7 +2,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde_json::json;
-use sitebook::core::access::{Actor, Role};
+use sitebook::core::access::{Actor, Role, TokenLifetime};
 use sitebook::core::metadata::{Metadata, MetadataLimits};
 use sitebook::core::resources::{ResourceId, ResourceType};
 use sitebook::core::store::{Grant, ImportItem, Store};
@@ -106,7 +106,14 @@ pub async fn run(
         sites: None,
     };
     let (_, secret) = store
-        .create_token(&operator, "bench", &admin, None, 42, rand_secret())
+        .create_token(
+            &operator,
+            "bench",
+            &admin,
+            TokenLifetime::UNLIMITED,
+            42,
+            rand_secret(),
+        )
         .await?;
     std::fs::write(data_dir.join("bench-token"), &secret)?;
     store.close().await;

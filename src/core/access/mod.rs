@@ -2,6 +2,7 @@
 //! every face (REST, server functions, CLI).
 
 mod actor;
+mod csrf;
 mod principals;
 mod role;
 #[cfg(feature = "ssr")]
@@ -12,7 +13,8 @@ mod username;
 pub mod credentials;
 
 pub use actor::{Actor, SiteScope};
-pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, User, token_expiry};
+pub use csrf::csrf_matches;
+pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, TokenLifetime, User};
 pub use role::{CreatorType, Role};
 #[cfg(feature = "ssr")]
 pub use throttle::LoginThrottle;

@@ -47,20 +47,44 @@ impl ApiToken {
 /// The longest lifetime a token can be given in days: ten years. Without one it never expires.
 pub const MAX_TOKEN_DAYS: u32 = 3650;
 
-/// When a token given `days` (a form's text: empty, or whole days) from `now` expires.
-pub fn token_expiry(
-    days: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, ValidationError> {
-    let days = days.trim();
-    if days.is_empty() {
-        return Ok(None);
+/// How long a new token works: whole days from 1 to [`MAX_TOKEN_DAYS`], or without end. The
+/// store takes only this, so no face can make a token outside the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime(Option<u32>);
+
+impl TokenLifetime {
+    /// A token that never expires.
+    pub const UNLIMITED: Self = Self(None);
+
+    /// `days` whole days, or without end for `None` (the command line's optional number).
+    pub fn days(days: Option<u32>) -> Result<Self, ValidationError> {
+        match days {
+            None => Ok(Self::UNLIMITED),
+            Some(days @ 1..=MAX_TOKEN_DAYS) => Ok(Self(Some(days))),
+            Some(_) => Err(ValidationError::TokenLifetimeInvalid {
+                max_days: MAX_TOKEN_DAYS,
+            }),
+        }
     }
-    match days.parse::<u32>() {
-        Ok(days @ 1..=MAX_TOKEN_DAYS) => Ok(Some(now + chrono::Duration::days(days.into()))),
-        _ => Err(ValidationError::TokenLifetimeInvalid {
-            max_days: MAX_TOKEN_DAYS,
-        }),
+
+    /// A form's text: empty for a token without end, or whole days.
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Self::UNLIMITED);
+        }
+        let days = text
+            .parse::<u32>()
+            .map_err(|_| ValidationError::TokenLifetimeInvalid {
+                max_days: MAX_TOKEN_DAYS,
+            })?;
+        Self::days(Some(days))
+    }
+
+    /// When a token made at `created_at` stops working.
+    pub fn expiry(self, created_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.0
+            .map(|days| created_at + chrono::Duration::days(days.into()))
     }
 }
 
@@ -132,13 +156,28 @@ mod tests {
     #[test]
     fn a_token_lifetime_is_empty_or_whole_days_in_range() {
         let now = Utc::now();
-        assert_eq!(token_expiry(" ", now), Ok(None));
+        assert_eq!(TokenLifetime::parse(" "), Ok(TokenLifetime::UNLIMITED));
+        assert_eq!(TokenLifetime::UNLIMITED.expiry(now), None);
         assert_eq!(
-            token_expiry("30", now),
-            Ok(Some(now + chrono::Duration::days(30)))
+            TokenLifetime::parse("30").unwrap().expiry(now),
+            Some(now + chrono::Duration::days(30))
         );
         for bad in ["0", "-1", "1.5", "3651", "soon"] {
-            assert!(token_expiry(bad, now).is_err(), "{bad}");
+            assert_eq!(
+                TokenLifetime::parse(bad),
+                Err(ValidationError::TokenLifetimeInvalid { max_days: 3650 }),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lifetime_given_as_a_number_keeps_the_same_range_as_a_form() {
+        assert_eq!(TokenLifetime::days(None), Ok(TokenLifetime::UNLIMITED));
+        assert!(TokenLifetime::days(Some(1)).is_ok());
+        assert!(TokenLifetime::days(Some(MAX_TOKEN_DAYS)).is_ok());
+        for bad in [0, MAX_TOKEN_DAYS + 1, u32::MAX] {
+            assert!(TokenLifetime::days(Some(bad)).is_err(), "{bad}");
         }
     }
 

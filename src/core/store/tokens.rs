@@ -8,7 +8,7 @@ use super::grants::{Principal, grant_sites, granted_sites, role, tenant_grants};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{self, token_digest};
-use crate::core::access::{Actor, ApiToken, CreatorType, Grant, Role, SiteScope};
+use crate::core::access::{Actor, ApiToken, CreatorType, Grant, Role, SiteScope, TokenLifetime};
 use crate::core::changes::Action;
 use crate::core::tenancy::TenantId;
 
@@ -42,15 +42,16 @@ struct ListedRow {
 
 impl Store {
     /// Creates an API token and returns it with its secret, the only time the secret exists
-    /// outside the caller's hands. Admins only. `random_id` and `secret` come from the caller's
-    /// random source, which keeps the core deterministic under test.
+    /// outside the caller's hands. Admins only. It expires `lifetime` after it is made.
+    /// `random_id` and `secret` come from the caller's random source, which keeps the core
+    /// deterministic under test.
     #[allow(clippy::too_many_arguments)] // The parts of one token, each needed.
     pub async fn create_token(
         &self,
         actor: &Actor,
         name: &str,
         grant: &Grant,
-        expires_at: Option<DateTime<Utc>>,
+        lifetime: TokenLifetime,
         random_id: u128,
         secret: [u8; 32],
     ) -> Result<(ApiToken, String), CoreError> {
@@ -60,6 +61,7 @@ impl Store {
         let id = format!("tok_{random_id:032x}");
         let secret = credentials::token_secret(secret);
         let now = Utc::now();
+        let expires_at = lifetime.expiry(now);
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO api_tokens (id, tenant_id, name, secret_sha256, role, limited, \
@@ -273,11 +275,39 @@ mod tests {
     use crate::core::resources::{ResourceId, ResourceName, ResourceType};
     use crate::core::store::testing::{admin, grant, temp_store};
 
+    const UNENDING: TokenLifetime = TokenLifetime::UNLIMITED;
+
+    fn day() -> TokenLifetime {
+        TokenLifetime::days(Some(1)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_token_expires_its_lifetime_after_it_is_made() {
+        let (_dir, store) = temp_store().await;
+        let (token, _) = store
+            .create_token(&admin(), "week", &grant(Role::Staff), day(), 4, [4; 32])
+            .await
+            .unwrap();
+        assert_eq!(token.expires_at, Some(token.created_at + Duration::days(1)));
+        let (token, _) = store
+            .create_token(&admin(), "ever", &grant(Role::Staff), UNENDING, 5, [5; 32])
+            .await
+            .unwrap();
+        assert_eq!(token.expires_at, None);
+    }
+
     #[tokio::test]
     async fn a_token_authenticates_as_its_role_and_tenant() {
         let (_dir, store) = temp_store().await;
         let (token, secret) = store
-            .create_token(&admin(), "deploy", &grant(Role::Manager), None, 1, [7; 32])
+            .create_token(
+                &admin(),
+                "deploy",
+                &grant(Role::Manager),
+                UNENDING,
+                1,
+                [7; 32],
+            )
             .await
             .unwrap();
         let actor = store
@@ -304,7 +334,7 @@ mod tests {
             Err(CoreError::Unauthenticated(_))
         ));
         let (token, secret) = store
-            .create_token(&admin(), "t", &grant(Role::Staff), None, 2, [2; 32])
+            .create_token(&admin(), "t", &grant(Role::Staff), UNENDING, 2, [2; 32])
             .await
             .unwrap();
         // Authenticated once (and so cached), then revoked: refused at once all the same.
@@ -315,9 +345,15 @@ mod tests {
             store.revoke_token(&admin(), &token.id).await,
             Err(CoreError::NotFound { .. })
         ));
-        let past = Utc::now() - Duration::seconds(1);
-        let (_, expired) = store
-            .create_token(&admin(), "old", &grant(Role::Staff), Some(past), 3, [3; 32])
+        let (old, expired) = store
+            .create_token(&admin(), "old", &grant(Role::Staff), day(), 3, [3; 32])
+            .await
+            .unwrap();
+        // No lifetime reaches into the past, so the test moves the expiry there itself.
+        sqlx::query("UPDATE api_tokens SET expires_at = ? WHERE id = ?")
+            .bind(Utc::now() - Duration::seconds(1))
+            .bind(&old.id)
+            .execute(&store.pool)
             .await
             .unwrap();
         assert!(matches!(
@@ -343,7 +379,7 @@ mod tests {
             sites: Some(vec![site.id.clone()]),
         };
         let (_, secret) = store
-            .create_token(&admin(), "field", &limited, None, 1, [9; 32])
+            .create_token(&admin(), "field", &limited, UNENDING, 1, [9; 32])
             .await
             .unwrap();
         let actor = store.authenticate_token(&secret, None).await.unwrap();
@@ -355,7 +391,7 @@ mod tests {
         };
         assert!(matches!(
             store
-                .create_token(&admin(), "x", &bad, None, 2, [8; 32])
+                .create_token(&admin(), "x", &bad, UNENDING, 2, [8; 32])
                 .await,
             Err(CoreError::NotFound { what: "site", .. })
         ));
@@ -365,7 +401,7 @@ mod tests {
         };
         assert!(matches!(
             store
-                .create_token(&admin(), "x", &staff_limited, None, 3, [6; 32])
+                .create_token(&admin(), "x", &staff_limited, UNENDING, 3, [6; 32])
                 .await,
             Err(CoreError::Invalid(ValidationError::SitesOnlyForManagers))
         ));
@@ -375,7 +411,14 @@ mod tests {
     async fn a_token_regranted_acts_with_its_new_role_at_once_and_revoked_ones_are_history() {
         let (_dir, store) = temp_store().await;
         let (token, secret) = store
-            .create_token(&admin(), "deploy", &grant(Role::Staff), None, 1, [4; 32])
+            .create_token(
+                &admin(),
+                "deploy",
+                &grant(Role::Staff),
+                TokenLifetime::UNLIMITED,
+                1,
+                [4; 32],
+            )
             .await
             .unwrap();
         assert_eq!(

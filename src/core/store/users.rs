@@ -214,7 +214,14 @@ mod tests {
         ));
         assert!(matches!(
             store
-                .create_token(&manager(), "t", &grant(Role::Staff), None, 1, [1; 32])
+                .create_token(
+                    &manager(),
+                    "t",
+                    &grant(Role::Staff),
+                    crate::core::access::TokenLifetime::UNLIMITED,
+                    1,
+                    [1; 32]
+                )
                 .await,
             Err(CoreError::Forbidden(_))
         ));

@@ -28,6 +28,9 @@ pub fn set(secret: &str, max_age_seconds: i64, secure: bool) -> String {
     format!("{NAME}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}")
 }
 
+/// The `Set-Cookie` value that makes the browser forget its session on signing out.
+pub const CLEAR: &str = "sitebook_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +53,11 @@ mod tests {
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
         assert!(cookie.ends_with("; Secure"));
         assert!(!set("sbs_1", 60, false).contains("Secure"));
+    }
+
+    #[test]
+    fn the_clearing_cookie_names_the_session_and_expires_at_once() {
+        assert!(CLEAR.starts_with(&format!("{NAME}=;")));
+        assert!(CLEAR.ends_with("Max-Age=0"));
     }
 }

@@ -1,5 +1,6 @@
-//! The server's random source. The core takes random bits as arguments (ids, token secrets),
-//! which keeps it deterministic under test; this is where real ones come from.
+//! The one source of real random bits, for every face. The store's calls take their random
+//! bits (ids, secrets) as arguments, which keeps them deterministic under test; the faces draw
+//! those bits here rather than each from a source of its own. Server only.
 
 /// 128 random bits for a new id.
 pub fn id_bits() -> u128 {
@@ -28,8 +29,11 @@ fn bytes<const N: usize>() -> [u8; N] {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn two_draws_differ() {
+    fn two_draws_differ_and_a_password_is_forty_hex_digits() {
         assert_ne!(super::id_bits(), super::id_bits());
         assert_ne!(super::secret(), super::secret());
+        let password = super::password();
+        assert_eq!(password.len(), 40);
+        assert!(password.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 }

@@ -1,0 +1,66 @@
+//! The HTTP status of a core error, one mapping for the REST API and the server functions alike:
+//! the same refusal answers with the same status whichever face it came through.
+
+use axum::http::StatusCode;
+
+use crate::core::CoreError;
+use crate::core::error::ValidationError;
+
+/// The status `error` is answered with.
+pub fn of(error: &CoreError) -> StatusCode {
+    match error {
+        CoreError::Invalid(rule) => match rule {
+            // Structural problems with the request itself, as the Altostrat seed's 400 describes.
+            ValidationError::MetaNameRequired
+            | ValidationError::MetadataNotAnObject
+            | ValidationError::PatchMalformed(_) => StatusCode::BAD_REQUEST,
+            // RFC 5789: a patch whose `test` fails conflicts with the current state.
+            ValidationError::PatchTestFailed(_) => StatusCode::CONFLICT,
+            // The bytes are of a type this server does not take.
+            ValidationError::FileTypeNotAccepted(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        },
+        CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+        CoreError::Conflict(_) => StatusCode::CONFLICT,
+        CoreError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+        CoreError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        CoreError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_rule_is_unprocessable_unless_the_request_itself_is_malformed() {
+        let invalid = |rule| of(&CoreError::Invalid(rule));
+        assert_eq!(
+            invalid(ValidationError::MetaNameRequired),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            invalid(ValidationError::PatchTestFailed("/a".into())),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            invalid(ValidationError::FileTypeNotAccepted(
+                "application/x-msdownload".into()
+            )),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        assert_eq!(
+            invalid(ValidationError::SitesOnlyForManagers),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            of(&CoreError::Forbidden("no".into())),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            of(&CoreError::Storage("disk".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}
