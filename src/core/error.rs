@@ -435,6 +435,51 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
+/// Which clash a conflict is, for clients that act on the difference (pick another name, fix
+/// the type, clear the tag's values first, make another admin); people read the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clash {
+    /// A site, tag or user of that name exists already.
+    NameTaken,
+    /// Something with that id exists already.
+    IdTaken,
+    /// The id names a resource of another type than the request says.
+    TypeMismatch,
+    /// Resources carry values of the tag that the change would no longer allow.
+    TagInUse,
+    /// The change would leave no active admin.
+    LastAdmin,
+    /// The new parent is the resource itself or under it.
+    ParentLoop,
+    /// Any other clash with the stored state.
+    Other,
+}
+
+impl Clash {
+    pub const ALL: [Self; 7] = [
+        Self::NameTaken,
+        Self::IdTaken,
+        Self::TypeMismatch,
+        Self::TagInUse,
+        Self::LastAdmin,
+        Self::ParentLoop,
+        Self::Other,
+    ];
+
+    /// A short, stable identifier for clients to branch on.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NameTaken => "name_taken",
+            Self::IdTaken => "id_taken",
+            Self::TypeMismatch => "type_mismatch",
+            Self::TagInUse => "tag_in_use",
+            Self::LastAdmin => "last_admin",
+            Self::ParentLoop => "parent_loop",
+            Self::Other => "conflict",
+        }
+    }
+}
+
 /// Every way a core operation can fail. Faces map each variant to their own status and body.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -442,8 +487,8 @@ pub enum CoreError {
     Invalid(#[from] ValidationError),
     #[error("No {what} has the id '{id}'.")]
     NotFound { what: &'static str, id: String },
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{1}")]
+    Conflict(Clash, String),
     /// The caller's copy is stale: `current` is the version it would have to match now.
     #[error(
         "The {what} has changed since you read it (it is now at version {current}); read it again and retry."

@@ -1,5 +1,6 @@
 //! Resources are the things Sitebook catalogues: sites first, later devices, users, WANs, ...
 
+use crate::core::error::Clash;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -168,9 +169,10 @@ pub fn refuse_loop<K: PartialEq>(
     ancestry: &[K],
 ) -> Result<(), CoreError> {
     if ancestry.iter().take(MAX_ANCESTRY).any(|key| key == own) {
-        return Err(CoreError::Conflict(format!(
-            "'{parent}' is '{id}' itself or under it, so it cannot be its parent."
-        )));
+        return Err(CoreError::Conflict(
+            Clash::ParentLoop,
+            format!("'{parent}' is '{id}' itself or under it, so it cannot be its parent."),
+        ));
     }
     Ok(())
 }
@@ -331,7 +333,7 @@ mod tests {
         for ancestry in [&[1][..], &[2, 1], &[2, 3, 1]] {
             assert!(matches!(
                 refuse_loop(&id, &parent, &1, ancestry),
-                Err(CoreError::Conflict(m)) if m.contains("'p' is 'r' itself or under it")
+                Err(CoreError::Conflict(_, m)) if m.contains("'p' is 'r' itself or under it")
             ));
         }
     }

@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(password.len(), 40, "{printed}");
         assert!(matches!(
             user(&store, create()).await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Conflict(..))
         ));
     }
 }

@@ -21,7 +21,7 @@ pub fn of(error: &CoreError) -> StatusCode {
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         },
         CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-        CoreError::Conflict(_) => StatusCode::CONFLICT,
+        CoreError::Conflict(..) => StatusCode::CONFLICT,
         CoreError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
         CoreError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,

@@ -629,7 +629,7 @@ async fn delete_all_empties_the_metadata_and_the_next_create_needs_a_name_again(
     manager
         .create(&json!({"resource_id": ROUTER_ID, "type": "site", "metadata": {"name": "x"}}))
         .await
-        .assert_error(StatusCode::CONFLICT, "conflict");
+        .assert_error(StatusCode::CONFLICT, "type_mismatch");
 }
 
 #[tokio::test]

@@ -129,7 +129,7 @@ async fn a_device_is_put_under_its_site() {
         .json(&json!({"parent_id": "dev-1"}))
         .send()
         .await
-        .assert_error(StatusCode::CONFLICT, "conflict");
+        .assert_error(StatusCode::CONFLICT, "parent_loop");
     manager
         .call(Method::PUT, "/resources/dev-1/parent")
         .json(&json!({"parent": null}))

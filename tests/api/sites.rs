@@ -73,7 +73,7 @@ async fn bad_site_writes_are_refused() {
     post(json!({"name": "hq"}))
         .send()
         .await
-        .assert_error(StatusCode::CONFLICT, "conflict");
+        .assert_error(StatusCode::CONFLICT, "name_taken");
     post(json!({"name": ""}))
         .send()
         .await

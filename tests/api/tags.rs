@@ -66,7 +66,7 @@ async fn admins_define_tags_and_everyone_reads_them() {
         .json(&json!({"name": "region", "color": "#000000", "applies_to": ["site"]}))
         .send()
         .await
-        .assert_error(StatusCode::CONFLICT, "conflict");
+        .assert_error(StatusCode::CONFLICT, "name_taken");
 }
 
 #[tokio::test]
@@ -244,7 +244,7 @@ async fn a_tag_value_must_fit_its_definition_and_resource() {
     )
     .send()
     .await
-    .assert_error(StatusCode::CONFLICT, "conflict");
+    .assert_error(StatusCode::CONFLICT, "type_mismatch");
     put(
         "site_nowhere".into(),
         json!({"correlation_type": "site", "value": "APAC"}),
@@ -285,7 +285,7 @@ async fn a_definition_is_patched_with_if_match_and_deleted_with_its_values() {
         .json(&json!({"allowed_values": ["EMEA"]}))
         .send()
         .await;
-    stranding.assert_error(StatusCode::CONFLICT, "conflict");
+    stranding.assert_error(StatusCode::CONFLICT, "tag_in_use");
     assert!(
         stranding.json()["message"]
             .as_str()

@@ -83,7 +83,13 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("resource_missing", 404, "Nothing with that id exists in your tenant.".into()),
         ("route_missing", 404, "No API endpoint has this path. See /api/v1/openapi.json.".into()),
         ("method_not_allowed", 405, "The endpoint exists but not with this HTTP method.".into()),
-        ("conflict", 409, "The change clashes with existing data, such as a site name already taken or a resource of another type with this id.".into()),
+        ("conflict", 409, "The change clashes with existing data in a way the codes below do not name, such as an import item that clashes with a stored resource; the message says how.".into()),
+        ("name_taken", 409, "A site, tag or user of that name exists already (names are compared ignoring case). Pick another name.".into()),
+        ("id_taken", 409, "Something with that id exists already. Use another id, or change the existing one.".into()),
+        ("type_mismatch", 409, "The id names a resource of another type than the request says; the message names both.".into()),
+        ("tag_in_use", 409, "Resources carry values of the tag that the change would no longer allow; the message says how many. Change or remove those values first.".into()),
+        ("last_admin", 409, "The change would leave no active admin. Make another user an admin first.".into()),
+        ("parent_loop", 409, "The new parent is the resource itself or under it.".into()),
         ("patch_test_failed", 409, "A JSON Patch 'test' operation did not hold, so the patch was not applied. Re-read and retry.".into()),
         ("precondition_failed", 412, "The record changed since you read it. The response's ETag is the current version: re-read, then retry with it.".into()),
         ("payload_too_large", 413, "The body is larger than this endpoint accepts.".into()),
@@ -195,6 +201,14 @@ mod tests {
             let status = crate::web::status::of(&CoreError::Invalid(rule)).as_u16();
             let entry = CODES.iter().find(|entry| entry.code == code);
             assert_eq!(entry.map(|e| e.status), Some(status), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_conflict_code_is_documented() {
+        for clash in crate::core::error::Clash::ALL {
+            let entry = CODES.iter().find(|entry| entry.code == clash.code());
+            assert_eq!(entry.map(|e| e.status), Some(409), "{}", clash.code());
         }
     }
 

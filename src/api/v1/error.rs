@@ -68,7 +68,7 @@ impl From<CoreError> for ApiError {
         match error {
             CoreError::Invalid(rule) => Self::new(status, rule.code(), rule.to_string()),
             e @ CoreError::NotFound { .. } => Self::new(status, "resource_missing", e.to_string()),
-            CoreError::Conflict(message) => Self::new(status, "conflict", message),
+            CoreError::Conflict(clash, message) => Self::new(status, clash.code(), message),
             e @ CoreError::PreconditionFailed { current, .. } => Self {
                 current_etag: Some(super::etag::format(current)),
                 ..Self::new(status, "precondition_failed", e.to_string())

@@ -74,7 +74,7 @@ pub fn fail(error: CoreError) -> FnError {
     match error {
         CoreError::Invalid(e) => FnError::Invalid(e.to_string()),
         e @ CoreError::NotFound { .. } => FnError::NotFound(e.to_string()),
-        CoreError::Conflict(m) => FnError::Conflict(m),
+        CoreError::Conflict(_, m) => FnError::Conflict(m),
         e @ CoreError::PreconditionFailed { .. } => FnError::Conflict(e.to_string()),
         CoreError::Unauthenticated(m) => FnError::Denied(m.to_owned()),
         CoreError::Forbidden(m) => FnError::Denied(m),

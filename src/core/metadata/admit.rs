@@ -3,6 +3,7 @@
 
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::error::Clash;
 use crate::core::resources::{ResourceId, ResourceType};
 
 /// The resource a metadata write found: its stored type and the site governing it (see
@@ -32,6 +33,7 @@ pub fn admit<'k>(
         }),
         (None, Some(kind)) => actor.require_write(None).map(|()| Some(kind)),
         (Some(found), Some(kind)) if found.kind != kind.as_str() => Err(CoreError::Conflict(
+            Clash::TypeMismatch,
             format!("The resource '{id}' is a {}, not a {kind}.", found.kind),
         )),
         (Some(found), _) => actor.require_write(found.site.as_ref()).map(|()| None),
@@ -104,7 +106,7 @@ mod tests {
         let admin = actor(Role::Admin, SiteScope::All);
         assert!(matches!(
             admit(&admin, &id("s1"), Some(site("s1")), Some(&device())),
-            Err(CoreError::Conflict(m)) if m == "The resource 's1' is a site, not a mikrotik.device."
+            Err(CoreError::Conflict(_, m)) if m == "The resource 's1' is a site, not a mikrotik.device."
         ));
         assert_eq!(
             admit(

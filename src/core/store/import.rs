@@ -5,6 +5,7 @@
 //! Every item is checked first, reading only the tag definitions it names; then the writes
 //! run as one transaction on the metadata writer's thread (see `Writer::transaction`).
 
+use crate::core::error::Clash;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -65,11 +66,14 @@ impl Store {
                 {
                     let pk = insert_row_in_writer(db, &actor, &item.id, &item.kind, name, now)
                         .map_err(|e| match unique_violation(&e) {
-                            Some(_) => CoreError::Conflict(format!(
-                                "'{}' clashes with an existing resource (same id, or a site of \
+                            Some(_) => CoreError::Conflict(
+                                Clash::Other,
+                                format!(
+                                    "'{}' clashes with an existing resource (same id, or a site of \
                                  the same name).",
-                                item.id
-                            )),
+                                    item.id
+                                ),
+                            ),
                             None => failed(e),
                         })?;
                     let mut batch = Batch::default();
@@ -102,11 +106,14 @@ impl Store {
                             if failure.extended_code
                                 == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
                         {
-                            CoreError::Conflict(format!(
-                                "A tag that '{}' names was deleted while the import ran; \
+                            CoreError::Conflict(
+                                Clash::Other,
+                                format!(
+                                    "A tag that '{}' names was deleted while the import ran; \
                                  nothing was imported.",
-                                item.id
-                            ))
+                                    item.id
+                                ),
+                            )
                         }
                         _ => failed(e),
                     })?;
@@ -131,10 +138,13 @@ impl Store {
             let mut tag_values = Vec::with_capacity(item.tags.len());
             for (n, (tag_id, value)) in item.tags.iter().enumerate() {
                 if item.tags[..n].iter().any(|(earlier, _)| earlier == tag_id) {
-                    return Err(CoreError::Conflict(format!(
-                        "'{}' gives the tag '{tag_id}' more than one value.",
-                        item.id
-                    )));
+                    return Err(CoreError::Conflict(
+                        Clash::Other,
+                        format!(
+                            "'{}' gives the tag '{tag_id}' more than one value.",
+                            item.id
+                        ),
+                    ));
                 }
                 if !tags.contains_key(tag_id) {
                     let row = find_tag(&mut conn, &actor.tenant, tag_id).await?;
@@ -266,7 +276,7 @@ mod tests {
             .import_resources(&admin(), items, MetadataLimits::default())
             .await;
         assert!(
-            matches!(&refused, Err(CoreError::Conflict(m)) if m.contains(fragment)),
+            matches!(&refused, Err(CoreError::Conflict(_, m)) if m.contains(fragment)),
             "{refused:?}"
         );
         assert!(

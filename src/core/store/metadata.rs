@@ -566,7 +566,7 @@ mod tests {
         )
         .await
         .unwrap_err();
-        assert!(matches!(err, CoreError::Conflict(_)), "{err:?}");
+        assert!(matches!(err, CoreError::Conflict(..)), "{err:?}");
         assert!(
             store
                 .read_metadata(&staff(), &a.id)
@@ -592,7 +592,7 @@ mod tests {
         let err = replace(&store, &manager(), site.id.as_str(), json!({"name": "A"}))
             .await
             .unwrap_err();
-        assert!(matches!(err, CoreError::Conflict(m) if m.contains("is a site")));
+        assert!(matches!(err, CoreError::Conflict(_, m) if m.contains("is a site")));
     }
 
     #[tokio::test]

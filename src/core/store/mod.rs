@@ -40,6 +40,7 @@ pub use import::ImportItem;
 pub use metadata::MetadataTarget;
 pub use sessions::Session;
 
+use crate::core::error::Clash;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -253,10 +254,10 @@ impl Store {
             .execute(&self.pool)
             .await
             .map_err(unique_or(|| {
-                CoreError::Conflict(format!(
-                    "A tenant with the id '{}' already exists.",
-                    id.as_str()
-                ))
+                CoreError::Conflict(
+                    Clash::IdTaken,
+                    format!("A tenant with the id '{}' already exists.", id.as_str()),
+                )
             }))?;
         Ok(())
     }

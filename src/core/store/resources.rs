@@ -1,3 +1,4 @@
+use crate::core::error::Clash;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -182,9 +183,15 @@ fn kind_name_of(kind: &str) -> &'static str {
 
 fn taken(kind: &ResourceType, name: &str, detail: &str) -> CoreError {
     if detail.contains("resources.id") || detail.contains("resources_tenant_id") {
-        CoreError::Conflict("A resource with this id already exists.".to_owned())
+        CoreError::Conflict(
+            Clash::IdTaken,
+            "A resource with this id already exists.".to_owned(),
+        )
     } else {
-        CoreError::Conflict(format!("A {kind} named '{name}' already exists."))
+        CoreError::Conflict(
+            Clash::NameTaken,
+            format!("A {kind} named '{name}' already exists."),
+        )
     }
 }
 
@@ -556,7 +563,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(&err, CoreError::Conflict(m) if m.contains("MAIN office")),
+            matches!(&err, CoreError::Conflict(_, m) if m.contains("MAIN office")),
             "{err:?}"
         );
         assert_eq!(
@@ -612,7 +619,7 @@ mod tests {
                 store
                     .set_parent(&manager(), child, Some(parent), None)
                     .await,
-                Err(CoreError::Conflict(_))
+                Err(CoreError::Conflict(..))
             ));
         }
         assert!(matches!(

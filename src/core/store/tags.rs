@@ -1,3 +1,4 @@
+use crate::core::error::Clash;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
@@ -56,7 +57,10 @@ fn draft_json(draft: &TagDraft) -> serde_json::Value {
 }
 
 fn name_taken(name: &str) -> CoreError {
-    CoreError::Conflict(format!("A tag named '{name}' already exists."))
+    CoreError::Conflict(
+        Clash::NameTaken,
+        format!("A tag named '{name}' already exists."),
+    )
 }
 
 #[derive(FromRow)]
@@ -112,11 +116,14 @@ async fn correlated(
             id: id.to_string(),
         })?;
     if row.kind() != claimed.as_str() {
-        return Err(CoreError::Conflict(format!(
-            "The resource '{id}' is a {}, not a {}.",
-            row.kind(),
-            claimed.as_str()
-        )));
+        return Err(CoreError::Conflict(
+            Clash::TypeMismatch,
+            format!(
+                "The resource '{id}' is a {}, not a {}.",
+                row.kind(),
+                claimed.as_str()
+            ),
+        ));
     }
     Ok(row)
 }
@@ -606,7 +613,7 @@ mod tests {
         assert!(tag.id.as_str().starts_with("tag_"));
         assert!(matches!(
             store.create_tag(&admin(), &draft("REGION", None), 2).await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Conflict(..))
         ));
         assert_eq!(store.list_tags(&staff()).await.unwrap().len(), 1);
     }
@@ -760,7 +767,7 @@ mod tests {
             store
                 .set_tag_value(&manager(), &tag.id, &hq, CorrelationType::Wan, "A", None)
                 .await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Conflict(..))
         ));
         let user_only = TagDraft::new("Team", "", "#000000", &["user".to_owned()], None).unwrap();
         let team = store.create_tag(&admin(), &user_only, 2).await.unwrap();
@@ -817,7 +824,7 @@ mod tests {
         };
         assert!(matches!(
             store.update_tag(&admin(), &tag.id, None, &drop_apac).await,
-            Err(CoreError::Conflict(m)) if m.starts_with("1 resource")
+            Err(CoreError::Conflict(_, m)) if m.starts_with("1 resource")
         ));
         let wan_only = TagPatch {
             applies_to: Some(vec!["wan".into()]),
@@ -825,7 +832,7 @@ mod tests {
         };
         assert!(matches!(
             store.update_tag(&admin(), &tag.id, None, &wan_only).await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Conflict(..))
         ));
         let add_amer = TagPatch {
             allowed_values: Some(Some(vec!["APAC".into(), "EMEA".into(), "AMER".into()])),

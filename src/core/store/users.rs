@@ -1,6 +1,7 @@
 //! Users: creating them, listing them, changing their grant, disabling them. Signing in is
 //! in `sessions`; what users and tokens share (site grants) is in `grants`.
 
+use crate::core::error::Clash;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
@@ -53,7 +54,10 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(unique_or(|| {
-            CoreError::Conflict(format!("A user named '{username}' already exists."))
+            CoreError::Conflict(
+                Clash::NameTaken,
+                format!("A user named '{username}' already exists."),
+            )
         }))?;
         let sites = grant_sites(&mut tx, &actor.tenant, &id, grant).await?;
         changes::append(
@@ -189,6 +193,7 @@ pub(super) async fn keep_an_admin(
     .map_err(storage)?;
     if others == 0 {
         return Err(CoreError::Conflict(
+            Clash::LastAdmin,
             "This is the last active admin; make another user an admin first.".to_owned(),
         ));
     }
@@ -240,7 +245,7 @@ mod tests {
             store
                 .create_user(&admin(), &again, "long enough pw", &grant(Role::Staff), 2)
                 .await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Conflict(..))
         ));
     }
 
@@ -327,10 +332,12 @@ mod tests {
         let demote = store
             .set_user_grant(&admin(), &root.id, &grant(Role::Staff))
             .await;
-        assert!(matches!(demote, Err(CoreError::Conflict(m)) if m.contains("last active admin")));
+        assert!(
+            matches!(demote, Err(CoreError::Conflict(_, m)) if m.contains("last active admin"))
+        );
         assert!(matches!(
             store.set_user_disabled(&admin(), &root.id, true).await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Conflict(..))
         ));
         // With a second admin, the first may go.
         user(&store, "deputy", Role::Admin, 2).await;
@@ -343,7 +350,7 @@ mod tests {
             store
                 .set_user_grant(&admin(), &deputy.id, &grant(Role::Manager))
                 .await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Conflict(..))
         ));
     }
 

@@ -1,3 +1,4 @@
+use crate::core::error::Clash;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -288,11 +289,14 @@ impl TagDefinition {
     /// nothing is ever dropped silently.
     pub fn refuse_stranding(&self, stranded: i64) -> Result<(), CoreError> {
         if stranded > 0 {
-            return Err(CoreError::Conflict(format!(
-                "{stranded} resource(s) carry values of '{}' that the new definition would not \
+            return Err(CoreError::Conflict(
+                Clash::TagInUse,
+                format!(
+                    "{stranded} resource(s) carry values of '{}' that the new definition would not \
                  allow; change or remove those values first.",
-                self.name
-            )));
+                    self.name
+                ),
+            ));
         }
         Ok(())
     }
@@ -466,7 +470,7 @@ mod tests {
         assert!(stored.refuse_stranding(0).is_ok());
         assert!(matches!(
             stored.refuse_stranding(3),
-            Err(CoreError::Conflict(m)) if m.starts_with("3 resource(s) carry values of 'Region'")
+            Err(CoreError::Conflict(_, m)) if m.starts_with("3 resource(s) carry values of 'Region'")
         ));
     }
 }

@@ -549,7 +549,7 @@ mod tests {
         };
         assert!(answers[1 + won].is_ok());
         assert!(
-            matches!(&answers[1 + lost], Err(CoreError::Conflict(m)) if m.contains("Hub")),
+            matches!(&answers[1 + lost], Err(CoreError::Conflict(_, m)) if m.contains("Hub")),
             "{:?}",
             answers[1 + lost]
         );
