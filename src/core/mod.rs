@@ -13,6 +13,7 @@ pub mod resources;
 pub mod search;
 pub mod tags;
 pub mod tenancy;
+pub mod unchecked;
 mod validated_string;
 
 #[cfg(feature = "ssr")]

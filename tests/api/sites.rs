@@ -109,3 +109,85 @@ async fn bad_site_writes_are_refused() {
         1
     );
 }
+
+/// Whoever may not make a change is refused for that, before anything they sent is judged:
+/// a reader learns nothing from validation messages (not even a tag's allowed values).
+#[tokio::test]
+async fn a_caller_without_the_right_is_refused_before_their_input_is_judged() {
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let staff = Client::new(&app, Role::Staff).await;
+    let site = admin
+        .call(Method::POST, "/sites")
+        .json(&json!({"name": "HQ"}))
+        .send()
+        .await
+        .json();
+    let site = site["id"].as_str().unwrap().to_owned();
+    let tag = admin
+        .call(Method::POST, "/tags")
+        .json(
+            &json!({"name": "Region", "color": "#000000", "applies_to": ["site"],
+                      "allowed_values": ["APAC"]}),
+        )
+        .send()
+        .await
+        .json();
+    let tag = tag["id"].as_str().unwrap().to_owned();
+
+    let refused = [
+        (
+            &staff,
+            Method::POST,
+            "/sites".to_owned(),
+            json!({"name": ""}),
+        ),
+        (
+            &staff,
+            Method::PATCH,
+            format!("/sites/{site}"),
+            json!({"name": ""}),
+        ),
+        (
+            &staff,
+            Method::PUT,
+            format!("/metadata/{site}/rack"),
+            json!({"value": {"nested": 1}}),
+        ),
+        (
+            &staff,
+            Method::PUT,
+            format!("/tags/{tag}/values/{site}"),
+            json!({"correlation_type": "galaxy", "value": "APAC"}),
+        ),
+        (
+            &staff,
+            Method::PUT,
+            format!("/tags/{tag}/values/{site}"),
+            json!({"correlation_type": "site", "value": "Mars"}),
+        ),
+        (
+            &manager,
+            Method::POST,
+            "/tags".to_owned(),
+            json!({"name": "", "color": "red", "applies_to": []}),
+        ),
+    ];
+    for (client, method, path, body) in refused {
+        let reply = client.call(method.clone(), &path).json(&body).send().await;
+        assert_eq!(
+            (reply.status, reply.json()["code"].clone()),
+            (StatusCode::FORBIDDEN, json!("forbidden")),
+            "{method} {path}: {}",
+            reply.body
+        );
+    }
+    // The same input from someone who may write is judged on its merits.
+    admin
+        .call(Method::POST, "/sites")
+        .json(&json!({"name": ""}))
+        .send()
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "name_empty");
+}

@@ -328,12 +328,20 @@ pub async fn put_key(
     headers: HeaderMap,
     ApiJson(body): ApiJson<MetadataValueBody>,
 ) -> Result<Response, ApiError> {
+    // The key names the precondition's and the answer's entry, so it must read; the value
+    // is judged by the store, after the caller's right to write.
     let key = parse_key(&key)?;
-    let value = MetaValue::from_json(&key, &body.value).map_err(CoreError::from)?;
+    let entry = MetaValue::from_json(&key, &body.value).map(|value| (key.clone(), value));
     let id = ResourceId::from_path(resource_id);
     let precondition = etag::key_precondition(&headers, &key)?;
     let record = store
-        .put_metadata_key(&actor, &id, &key, value, &precondition, api.settings.limits)
+        .put_metadata_key(
+            &actor,
+            &id,
+            entry.into(),
+            &precondition,
+            api.settings.limits,
+        )
         .await?;
     key_response(&record, &key)
 }

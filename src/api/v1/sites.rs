@@ -71,12 +71,11 @@ pub async fn create_site(
     Caller(actor): Caller,
     ApiJson(body): ApiJson<SiteWrite>,
 ) -> Result<Response, ApiError> {
-    let name = ResourceName::parse(&body.name).map_err(CoreError::from)?;
     let site = store
         .create_resource(
             &actor,
             &ResourceType::site(),
-            &name,
+            ResourceName::parse(&body.name),
             crate::core::random::id_bits(),
         )
         .await?;
@@ -119,14 +118,13 @@ pub async fn update_site(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SiteWrite>,
 ) -> Result<Response, ApiError> {
-    let name = ResourceName::parse(&body.name).map_err(CoreError::from)?;
     let precondition = etag::resource_precondition(&headers)?;
     let record = store
         .rename_resource(
             &actor,
             &ResourceType::site(),
             &ResourceId::from_path(site_id),
-            &name,
+            ResourceName::parse(&body.name),
             &precondition,
         )
         .await?;

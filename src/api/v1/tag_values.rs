@@ -11,7 +11,6 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use super::schemas::{
     Page, PageQuery, ResourceTags, TagValueResponse, TagValueWrite, into_page, page_limit,
 };
-use crate::core::CoreError;
 use crate::core::resources::ResourceId;
 use crate::core::store::Store;
 use crate::core::tags::{CorrelationType, TagId, TagValue};
@@ -34,8 +33,7 @@ async fn write(
     headers: &HeaderMap,
     body: &TagValueWrite,
 ) -> Result<(TagValue, bool), ApiError> {
-    let correlation_type =
-        CorrelationType::parse(&body.correlation_type).map_err(CoreError::from)?;
+    let correlation_type = CorrelationType::parse(&body.correlation_type);
     let expected = etag::expected(headers)?;
     Ok(store
         .set_tag_value(

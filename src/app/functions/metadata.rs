@@ -24,8 +24,8 @@ pub async fn set_metadata(
     let actor = actor_for_change(&csrf).await?;
     let state = app_state()?;
     let key = MetaKey::parse(&key).map_err(|e| fail(e.into()))?;
-    let value = MetaValue::from_text(&key, MetaValueType::parse(&kind), &text)
-        .map_err(|e| fail(e.into()))?;
+    let entry = MetaValue::from_text(&key, MetaValueType::parse(&kind), &text)
+        .map(|value| (key.clone(), value));
     let id = ResourceId::from_path(site);
     let precondition = Precondition::Key(key.clone(), revision);
     let written = state
@@ -33,8 +33,7 @@ pub async fn set_metadata(
         .put_metadata_key(
             &actor,
             &id,
-            &key,
-            value,
+            entry.into(),
             &precondition,
             state.settings.limits,
         )

@@ -13,12 +13,11 @@ pub async fn create_site(name: String, csrf: String) -> Result<Resource, FnError
     use crate::core::resources::{ResourceName, ResourceType};
 
     let actor = actor_for_change(&csrf).await?;
-    let name = ResourceName::parse(&name).map_err(|e| fail(e.into()))?;
     store()?
         .create_resource(
             &actor,
             &ResourceType::site(),
-            &name,
+            ResourceName::parse(&name),
             crate::core::random::id_bits(),
         )
         .await

@@ -144,10 +144,9 @@ pub async fn save_tag(
             &form.colour,
             &applies_to,
             allowed.as_deref(),
-        )
-        .map_err(|e| fail(e.into()))?;
+        );
         store
-            .create_tag(&actor, &draft, crate::core::random::id_bits())
+            .create_tag(&actor, draft, crate::core::random::id_bits())
             .await
             .map_err(fail)
     } else {

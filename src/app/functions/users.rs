@@ -35,14 +35,14 @@ pub async fn create_user(
     use crate::core::random;
 
     let actor = actor_for_change(&csrf).await?;
-    let username = Username::parse(username.trim()).map_err(|e| fail(e.into()))?;
+    let username = Username::parse(username.trim());
     let grant = grant.grant().map_err(fail)?;
     let chosen = password.is_empty().then(random::password);
     let password = chosen.as_deref().unwrap_or(&password);
     let user = store()?
         .create_user(
             &actor,
-            &username,
+            username,
             password,
             &grant,
             crate::core::random::id_bits(),

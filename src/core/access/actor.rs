@@ -45,14 +45,21 @@ impl Actor {
         Ok(())
     }
 
-    /// Writing catalogue data (metadata, tag values, files) on a resource whose site is `site`
-    /// (the resource itself when it is a site, else its parent site, if any).
-    pub fn require_write(&self, site: Option<&ResourceId>) -> Result<(), CoreError> {
+    /// Writing catalogue data anywhere at all: the check that needs no lookup, made before a
+    /// request's input is judged so that a reader learns nothing from validation messages.
+    pub fn require_writer(&self) -> Result<(), CoreError> {
         if self.role < Role::Manager {
             return Err(CoreError::Forbidden(
                 "Your role (staff) may read but not change the catalogue.".to_owned(),
             ));
         }
+        Ok(())
+    }
+
+    /// Writing catalogue data (metadata, tag values, files) on a resource whose site is `site`
+    /// (the resource itself when it is a site, else its parent site, if any).
+    pub fn require_write(&self, site: Option<&ResourceId>) -> Result<(), CoreError> {
+        self.require_writer()?;
         match (&self.sites, site) {
             (SiteScope::All, _) => Ok(()),
             (SiteScope::Only(allowed), Some(site)) if allowed.contains(site) => Ok(()),

@@ -14,6 +14,7 @@ use crate::core::metadata::{
     Precondition,
 };
 use crate::core::resources::{ResourceId, ResourceType};
+use crate::core::unchecked::Unchecked;
 
 /// Which resource a metadata write is for.
 #[derive(Debug, Clone, Copy)]
@@ -213,23 +214,28 @@ impl Store {
 }
 
 impl Store {
-    /// Sets one key of an existing resource (the per-key PUT, and the site page's edits).
+    /// Sets one key of an existing resource (the per-key PUT, and the site page's edits). The
+    /// key and value are judged once the caller is known to write at all; their sites and the
+    /// precondition are checked on the writer, as for every metadata write.
     pub async fn put_metadata_key(
         &self,
         actor: &Actor,
         id: &ResourceId,
-        key: &MetaKey,
-        value: MetaValue,
+        entry: Unchecked<(MetaKey, MetaValue)>,
         precondition: &Precondition,
         limits: MetadataLimits,
     ) -> Result<MetadataRecord, CoreError> {
-        self.change_metadata(actor, MetadataTarget::Existing(id), precondition, {
-            let key = key.clone();
+        actor.require_writer()?;
+        let (key, value) = entry.check()?;
+        self.change_metadata(
+            actor,
+            MetadataTarget::Existing(id),
+            precondition,
             move |current| {
                 let current = current.cloned().unwrap_or_default();
                 Ok(current.put(key.clone(), value.clone(), limits)?)
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -262,9 +268,11 @@ impl Store {
         actor: &Actor,
         kind: &ResourceType,
         id: &ResourceId,
-        name: &crate::core::resources::ResourceName,
+        name: impl Into<Unchecked<crate::core::resources::ResourceName>>,
         precondition: &Precondition,
     ) -> Result<MetadataRecord, CoreError> {
+        actor.require_writer()?;
+        let name = name.into().check()?;
         {
             let mut conn = self.pool.acquire().await.map_err(storage)?;
             let found = resources::find_row(&mut conn, &actor.tenant, id).await?;

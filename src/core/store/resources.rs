@@ -1,4 +1,5 @@
 use crate::core::error::Clash;
+use crate::core::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -209,11 +210,12 @@ impl Store {
         &self,
         actor: &Actor,
         kind: &ResourceType,
-        name: &ResourceName,
+        name: impl Into<Unchecked<ResourceName>>,
         random: u128,
     ) -> Result<Resource, CoreError> {
         // A brand-new resource belongs to no site yet, so only unlimited writers may create one.
         actor.require_write(None)?;
+        let name = &name.into().check()?;
         let now = Utc::now();
         let id = ResourceId::mint(kind, random);
         let mut tx = self.write_tx().await?;

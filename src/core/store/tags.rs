@@ -1,4 +1,5 @@
 use crate::core::error::Clash;
+use crate::core::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
@@ -159,10 +160,11 @@ impl Store {
     pub async fn create_tag(
         &self,
         actor: &Actor,
-        draft: &TagDraft,
+        draft: impl Into<Unchecked<TagDraft>>,
         random: u128,
     ) -> Result<TagDefinition, CoreError> {
         actor.require_admin()?;
+        let draft = &draft.into().check()?;
         let now = Utc::now();
         let id = TagId::mint(now.timestamp_millis().max(0) as u64, random);
         let mut tx = self.write_tx().await?;
@@ -379,10 +381,15 @@ impl Store {
         actor: &Actor,
         tag_id: &TagId,
         correlation_id: &ResourceId,
-        correlation_type: CorrelationType,
+        correlation_type: impl Into<Unchecked<CorrelationType>>,
         value: &str,
         expected_version: Option<i64>,
     ) -> Result<(TagValue, bool), CoreError> {
+        // Whether the caller writes at all comes before any rule: a reader must not learn a
+        // tag's allowed values from the refusal. Their sites are checked once the resource is
+        // found.
+        actor.require_writer()?;
+        let correlation_type = correlation_type.into().check()?;
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
         let tag = find_tag(&mut tx, &actor.tenant, tag_id).await?;

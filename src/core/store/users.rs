@@ -2,6 +2,7 @@
 //! in `sessions`; what users and tokens share (site grants) is in `grants`.
 
 use crate::core::error::Clash;
+use crate::core::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
@@ -28,12 +29,13 @@ impl Store {
     pub async fn create_user(
         &self,
         actor: &Actor,
-        username: &Username,
+        username: impl Into<Unchecked<Username>>,
         password: &str,
         grant: &Grant,
         random: u128,
     ) -> Result<User, CoreError> {
         actor.require_admin()?;
+        let username = &username.into().check()?;
         grant.check()?;
         // Hash before taking the write lock: argon2 is deliberately slow.
         let hash = credentials::hash_password(password)?;
