@@ -343,3 +343,30 @@ async fn notes_are_written_as_text_and_edited_in_place() {
         "{actions:?}"
     );
 }
+
+/// Staff are refused for their role, not told what is wrong with their file.
+#[tokio::test]
+async fn staff_uploads_are_refused_before_the_file_is_judged() {
+    let app = spawn_app().await;
+    let (_manager, site) = setup(&app).await;
+    let staff = Client::new(&app, Role::Staff).await;
+    for (bytes, kind) in [
+        (b"MZ\x90\x00 a program".to_vec(), "document"),
+        (png(100), "spaceship"),
+    ] {
+        staff
+            .call(Method::POST, &format!("/sites/{site}/files"))
+            .raw(
+                &multipart(),
+                form(
+                    "x.bin",
+                    "application/octet-stream",
+                    &bytes,
+                    &[("kind", kind)],
+                ),
+            )
+            .send()
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+}

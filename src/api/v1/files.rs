@@ -119,10 +119,7 @@ async fn receive_form(
                 upload = Some(receiving);
             }
             Some("name") => name_part = Some(text_part(field).await?),
-            Some("kind") => {
-                new.kind =
-                    Some(FileKind::parse(text_part(field).await?.trim()).map_err(CoreError::from)?)
-            }
+            Some("kind") => new.kind = Some(FileKind::parse(text_part(field).await?.trim()).into()),
             Some("description") => new.description = text_part(field).await?,
             // Other parts are read and ignored, as HTML forms may send extra fields.
             _ => while field.chunk().await.map_err(multipart_error)?.is_some() {},
@@ -203,7 +200,7 @@ pub async fn upload_file(
             let upload = text_upload(&store, limit, &note.text).await?;
             let new = NewFile {
                 name: note.name,
-                kind: Some(FileKind::Note),
+                kind: Some(FileKind::Note.into()),
                 description: note.description,
             };
             (new, upload)

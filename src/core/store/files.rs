@@ -13,13 +13,14 @@ use crate::core::error::ValidationError;
 use crate::core::files::{FileId, FileKind, SiteFile, display_name, sniff};
 use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::tenancy::TenantId;
+use crate::core::unchecked::Unchecked;
 
 /// What the uploader says about a new file (its content type is never among it).
 #[derive(Debug, Clone, Default)]
 pub struct NewFile {
     pub name: String,
     /// `None`: chosen from the sniffed content type.
-    pub kind: Option<FileKind>,
+    pub kind: Option<Unchecked<FileKind>>,
     pub description: String,
 }
 
@@ -166,10 +167,14 @@ impl Store {
         upload: U,
         random: u128,
     ) -> Result<SiteFile, CoreError> {
+        // Whether the caller writes at all comes before the file is judged; their sites are
+        // checked once the site is found.
+        actor.require_writer()?;
         let content_type = sniff(upload.head())?;
-        let kind = new
-            .kind
-            .unwrap_or_else(|| FileKind::default_for(content_type));
+        let kind = match new.kind {
+            Some(kind) => kind.check()?,
+            None => FileKind::default_for(content_type),
+        };
         if kind == FileKind::Note && content_type != "text/plain" {
             return Err(ValidationError::NoteNotText.into());
         }
@@ -583,7 +588,7 @@ mod tests {
         let hq = site(&store, "HQ", 1).await;
         let note = NewFile {
             name: "Access.txt".into(),
-            kind: Some(FileKind::Note),
+            kind: Some(FileKind::Note.into()),
             description: "How to get in".into(),
         };
         let file = store
