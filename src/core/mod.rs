@@ -13,7 +13,6 @@ pub mod resources;
 pub mod search;
 pub mod tags;
 pub mod tenancy;
-pub mod unchecked;
 mod validated_string;
 
 #[cfg(feature = "ssr")]
@@ -22,5 +21,7 @@ pub mod blobs;
 pub mod random;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod unchecked;
 
 pub use error::CoreError;
