@@ -168,6 +168,12 @@ async fn a_caller_without_the_right_is_refused_before_their_input_is_judged() {
             json!({"correlation_type": "site", "value": "Mars"}),
         ),
         (
+            &staff,
+            Method::POST,
+            "/metadata".to_owned(),
+            json!({"resource_id": "not an id!", "type": "Site!", "metadata": {"name": 1}}),
+        ),
+        (
             &manager,
             Method::POST,
             "/tags".to_owned(),

@@ -78,16 +78,12 @@ pub async fn create_metadata(
     headers: HeaderMap,
     ApiJson(body): ApiJson<MetadataCreate>,
 ) -> Result<Response, ApiError> {
-    let id = ResourceId::parse(&body.resource_id).map_err(CoreError::from)?;
-    let kind = ResourceType::parse(&body.kind).map_err(CoreError::from)?;
     let precondition = etag::resource_precondition(&headers)?;
     let record = store
-        .change_metadata(
+        .create_or_change_metadata(
             &actor,
-            MetadataTarget::CreateOrExisting {
-                id: &id,
-                kind: &kind,
-            },
+            ResourceId::parse(&body.resource_id).into(),
+            ResourceType::parse(&body.kind).into(),
             &precondition,
             {
                 let (metadata, limits) = (body.metadata, api.settings.limits);

@@ -180,6 +180,30 @@ impl Store {
         Ok(record)
     }
 
+    /// Creates a resource with the whole dictionary `operation` makes, or overwrites the
+    /// dictionary of the one that exists (the Altostrat `createMetadata`). The id and type a
+    /// face read are judged only once the caller is known to write at all.
+    pub async fn create_or_change_metadata<F>(
+        &self,
+        actor: &Actor,
+        id: Unchecked<ResourceId>,
+        kind: Unchecked<ResourceType>,
+        precondition: &Precondition,
+        operation: F,
+    ) -> Result<MetadataRecord, CoreError>
+    where
+        F: Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync + 'static,
+    {
+        actor.require_writer()?;
+        let (id, kind) = (id.check()?, kind.check()?);
+        let target = MetadataTarget::CreateOrExisting {
+            id: &id,
+            kind: &kind,
+        };
+        self.change_metadata(actor, target, precondition, operation)
+            .await
+    }
+
     /// Runs one metadata operation atomically: checks the actor and the precondition, hands
     /// the current dictionary (`None` when the resource has none yet) to `operation`, writes
     /// the keys it changed with one change record each, and bumps the resource version. An
