@@ -18,6 +18,7 @@ use super::schemas::{FileUpdate, FileUploadForm, NoteCreate, SiteFileList, SiteF
 use super::upload_stream::OneChunkAtATime;
 use crate::core::CoreError;
 use crate::core::blobs::{BlobStore, BlobUpload, LocalUpload, UploadError};
+use crate::core::files::MAX_NOTE_BYTES;
 use crate::core::files::{Disposition, FileId, FileKind, SiteFile};
 use crate::core::resources::ResourceId;
 use crate::core::store::{FileChange, NewFile, Store};
@@ -27,9 +28,7 @@ const TAG: &str = "Site Files";
 /// Text parts of an upload form are short; anything longer is refused, not buffered.
 const MAX_TEXT_PART: usize = 4096;
 
-/// A note is text someone wrote; 1 MiB is far beyond that and bounds what is buffered.
-/// (The JSON body may be up to seven times larger, for escaped characters.)
-const MAX_NOTE_BYTES: usize = 1024 * 1024;
+// A note's JSON body may be up to seven times `MAX_NOTE_BYTES`, for escaped characters.
 
 fn note_too_large() -> ApiError {
     ApiError::new(

@@ -14,5 +14,8 @@ pub use name::display_name;
 pub use record::{FileId, SiteFile};
 pub use sniff::{ACCEPTED, SNIFF_BYTES, sniff};
 
+/// A note is text someone wrote; 1 MiB is far beyond that and bounds what a face buffers.
+pub const MAX_NOTE_BYTES: usize = 1024 * 1024;
+
 /// The default largest upload: 100 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
