@@ -2,7 +2,9 @@
 //! its own error body; none of them holds a rule of its own.
 //!
 //! - [`v1`]: the native API under `/api/v1`, which speaks the Altostrat Metadata API.
+//! - [`openstack`]: Nova's compute API under `/openstack/compute` (server metadata).
 
+pub mod openstack;
 pub mod request_id;
 pub mod v1;
 

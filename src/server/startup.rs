@@ -87,6 +87,11 @@ pub fn router(state: AppState) -> HttpService {
             state.store.clone(),
             state.settings.clone(),
         ))
+        .merge(crate::api::openstack::compute::router(
+            state.store.clone(),
+            state.settings.clone(),
+            crate::api::openstack::compute::DEFAULT_METADATA_ITEMS,
+        ))
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())

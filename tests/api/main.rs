@@ -7,6 +7,7 @@ mod support;
 mod documents;
 mod files;
 mod metadata;
+mod nova;
 mod search;
 mod sites;
 mod tags;

@@ -1,0 +1,160 @@
+//! Compute API microversions. Sitebook follows Nova's response schemas at 2.1 only, so that is
+//! both the minimum and the maximum it advertises (a higher maximum obliges server fields it
+//! does not have: `locked` from 2.9, `description` from 2.19, `tags` from 2.26).
+
+use axum::extract::Request;
+use axum::http::header::VARY;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::fault::Fault;
+
+pub const MIN: Version = Version(2, 1);
+pub const MAX: Version = Version(2, 1);
+
+const STANDARD: &str = "openstack-api-version";
+const LEGACY: &str = "x-openstack-nova-api-version";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32);
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+/// The version a request asks for, as Nova reads it: the right-most `compute` entry of
+/// `OpenStack-API-Version`, else the last item of `X-OpenStack-Nova-API-Version`, else 2.1.
+pub fn requested(headers: &HeaderMap) -> Result<Version, Fault> {
+    let standard = headers
+        .get_all(STANDARD)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|entry| {
+            let mut parts = entry.trim().splitn(2, char::is_whitespace);
+            let service = parts.next()?;
+            let version = parts.next()?.trim();
+            service.eq_ignore_ascii_case("compute").then_some(version)
+        })
+        .next_back();
+    let legacy = || {
+        headers
+            .get_all(LEGACY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .map(str::trim)
+    };
+    match standard.or_else(legacy) {
+        None => Ok(MIN),
+        Some("latest") => Ok(MAX),
+        Some(text) => {
+            let version = parse(text).ok_or_else(|| {
+                Fault::bad_request(format!(
+                    "API Version String {text} is of invalid format. Must be of format \
+                     MajorNum.MinorNum."
+                ))
+            })?;
+            if version < MIN || version > MAX {
+                return Err(Fault::new(
+                    StatusCode::NOT_ACCEPTABLE,
+                    format!(
+                        "Version {version} is not supported by the API. Minimum is {MIN} and \
+                         maximum is {MAX}."
+                    ),
+                ));
+            }
+            Ok(version)
+        }
+    }
+}
+
+/// `MajorNum.MinorNum` with no leading zeros, as Nova's pattern `^([1-9]\d*)\.([1-9]\d*|0)$`.
+fn parse(text: &str) -> Option<Version> {
+    let (major, minor) = text.split_once('.')?;
+    let number = |s: &str| {
+        let ok = !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0'));
+        ok.then(|| s.parse::<u32>().ok()).flatten()
+    };
+    let major = number(major).filter(|m| *m > 0)?;
+    Some(Version(major, number(minor)?))
+}
+
+/// Refuses a version outside the range, and marks every answer with the version it follows.
+pub async fn negotiate(request: Request, next: Next) -> Response {
+    let version = match requested(request.headers()) {
+        Ok(version) => version,
+        // A malformed version sets none, so its 400 carries no version headers, as in Nova.
+        Err(fault) if fault.status == StatusCode::BAD_REQUEST => return fault.into_response(),
+        Err(fault) => return with_version(fault.into_response(), None),
+    };
+    with_version(next.run(request).await, Some(version))
+}
+
+fn with_version(mut response: Response, version: Option<Version>) -> Response {
+    let version = version.unwrap_or(MAX).to_string();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&format!("compute {version}")) {
+        headers.insert(STANDARD, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&version) {
+        headers.insert(LEGACY, value);
+    }
+    headers.append(VARY, HeaderValue::from_static("OpenStack-API-Version"));
+    headers.append(
+        VARY,
+        HeaderValue::from_static("X-OpenStack-Nova-API-Version"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(pairs: &[(&'static str, &str)]) -> Result<Version, StatusCode> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        requested(&headers).map_err(|f| f.status)
+    }
+
+    #[test]
+    fn no_header_means_the_minimum() {
+        assert_eq!(ask(&[]), Ok(Version(2, 1)));
+    }
+
+    #[test]
+    fn the_standard_header_wins_and_its_right_most_compute_entry() {
+        assert_eq!(
+            ask(&[
+                (STANDARD, "volume 3.0, compute 2.1, image 2.5"),
+                (LEGACY, "9.9")
+            ]),
+            Ok(Version(2, 1))
+        );
+        assert_eq!(ask(&[(LEGACY, "2.1")]), Ok(Version(2, 1)));
+        assert_eq!(ask(&[(STANDARD, "compute latest")]), Ok(MAX));
+    }
+
+    #[test]
+    fn malformed_versions_are_400_and_unsupported_ones_406() {
+        for bad in ["2.01", "2", "v2.1", "2.1.0", "Latest", ""] {
+            assert_eq!(ask(&[(LEGACY, bad)]), Err(StatusCode::BAD_REQUEST), "{bad}");
+        }
+        for unsupported in ["2.0", "2.2", "3.0"] {
+            assert_eq!(
+                ask(&[(STANDARD, &format!("compute {unsupported}"))]),
+                Err(StatusCode::NOT_ACCEPTABLE),
+                "{unsupported}"
+            );
+        }
+    }
+}

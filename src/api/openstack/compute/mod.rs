@@ -1,0 +1,180 @@
+//! Nova's compute API (v2.1) at `/openstack/compute`: version documents, microversions, faults
+//! and server metadata, over the same `Store` calls as the native API.
+//!
+//! Every route exists twice, as in Nova: `/v2.1/servers/…` and the legacy
+//! `/v2.1/{project_id}/servers/…`. The project id is Sitebook's tenant.
+
+mod auth;
+mod fault;
+mod microversion;
+mod server_metadata;
+mod versions;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Router, body::Bytes};
+use serde_json::Value;
+
+use crate::core::access::Actor;
+use crate::core::store::Store;
+use crate::web::Settings;
+pub use fault::Fault;
+pub use server_metadata::SERVER_TYPE;
+
+/// Nova's default `metadata_items` quota: the most items a server's metadata may hold.
+pub const DEFAULT_METADATA_ITEMS: usize = 128;
+
+const PREFIX: &str = "/openstack/compute";
+
+/// What the compute face's handlers share.
+#[derive(Clone)]
+pub struct ComputeState(Arc<ComputeStateParts>);
+
+pub struct ComputeStateParts {
+    pub store: Store,
+    pub settings: Settings,
+    pub metadata_items: usize,
+}
+
+impl std::ops::Deref for ComputeState {
+    type Target = ComputeStateParts;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl FromRef<ComputeState> for Store {
+    fn from_ref(state: &ComputeState) -> Store {
+        state.store.clone()
+    }
+}
+
+/// The compute API's routes, with their state, for the app to merge.
+pub fn router<S>(store: Store, settings: Settings, metadata_items: usize) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let state = ComputeState(Arc::new(ComputeStateParts {
+        store,
+        settings,
+        metadata_items,
+    }));
+    let mut api = Router::new();
+    for base in ["/v2.1", "/v2.1/{project_id}"] {
+        use server_metadata as m;
+        api = api
+            .route(
+                &format!("{PREFIX}{base}/servers/{{server_id}}/metadata"),
+                get(m::list).post(m::merge).put(m::replace),
+            )
+            .route(
+                &format!("{PREFIX}{base}/servers/{{server_id}}/metadata/{{key}}"),
+                get(m::show).put(m::set).delete(m::delete),
+            );
+    }
+    let api = api.layer(middleware::from_fn(microversion::negotiate));
+    Router::new()
+        .route(PREFIX, get(versions::list))
+        .route(&format!("{PREFIX}/"), get(versions::list))
+        .route(&format!("{PREFIX}/v2.1"), get(versions::current))
+        .route(&format!("{PREFIX}/v2.1/"), get(versions::current))
+        .merge(api)
+        // Any other path under the prefix is Nova's 404 fault, never the web UI's page. (A
+        // catch-all beside `{project_id}` would clash with it, so it sits one level up.)
+        .route(&format!("{PREFIX}/{{*rest}}"), axum::routing::any(missing))
+        .layer(middleware::from_fn(request_ids))
+        .with_state(state)
+}
+
+async fn missing() -> Fault {
+    Fault::not_found("The resource could not be found.")
+}
+
+/// Every compute answer carries Nova's request id (`req-` and a UUID) under both of its names,
+/// and the change records of the request keep it.
+async fn request_ids(mut request: Request, next: Next) -> Response {
+    let id = format!("req-{}", uuid::Uuid::new_v4());
+    let value = HeaderValue::from_str(&id).expect("a request id is visible ASCII");
+    request
+        .headers_mut()
+        .insert(crate::api::request_id::X_REQUEST_ID, value.clone());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert("x-compute-request-id", value.clone());
+    headers.insert("x-openstack-request-id", value);
+    response
+}
+
+/// The legacy form's project id, when the URL has one: it must be the caller's tenant, or Nova
+/// refuses the URL as malformed.
+pub struct Project(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Project {
+    type Rejection = Fault;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Fault> {
+        let params: Path<std::collections::HashMap<String, String>> =
+            Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| Fault::bad_request("Malformed request URL"))?;
+        Ok(Self(params.0.get("project_id").cloned()))
+    }
+}
+
+impl Project {
+    pub fn check(&self, actor: &Actor) -> Result<(), Fault> {
+        match &self.0 {
+            Some(project) if project != actor.tenant.as_str() => Err(Fault::bad_request(format!(
+                "Malformed request URL: URL's project_id '{project}' doesn't match Context's \
+                 project_id '{}'",
+                actor.tenant.as_str()
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A JSON request body, refused as Nova refuses one: 415 for a type other than JSON, 400 for
+/// an absent or malformed body.
+pub struct Body(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = Fault;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Fault> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        if let Some(kind) = content_type.as_deref()
+            && !matches!(
+                kind,
+                "" | "text/plain" | "application/json" | "application/vnd.openstack.compute+json"
+            )
+        {
+            return Err(Fault::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported Content-Type",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| Fault::bad_request("Malformed request body"))?;
+        serde_json::from_slice(&bytes)
+            .map(Body)
+            .map_err(|_| Fault::bad_request("Malformed request body"))
+    }
+}

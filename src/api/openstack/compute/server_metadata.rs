@@ -1,0 +1,333 @@
+//! `/servers/{server_id}/metadata`: Nova's six server-metadata calls over the same store calls
+//! as the native API. A Nova server is a Sitebook resource of type `openstack.server`.
+//!
+//! What is Nova's own here is its request schema (keys of `[a-zA-Z0-9-_:. ]`, string values of
+//! at most 255 characters), its quota on the number of items, and its bodies. How Sitebook's
+//! typed values read as Nova's strings is the core's rule (`MetaValue::to_untyped` and
+//! `from_untyped`). The `name` key is the server's name in Sitebook, shown as the server's
+//! `name`, so it is not a metadata item to Nova: hidden from reads, kept by a replace, and a
+//! Nova write of it is refused.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::auth::Caller;
+use super::fault::Fault;
+use super::{Body, ComputeState, Project};
+use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::error::ValidationError;
+use crate::core::metadata::{
+    MetaKey, MetaValue, Metadata, MetadataLimits, MetadataRecord, Outcome, Precondition,
+};
+use crate::core::resources::ResourceId;
+use crate::core::store::MetadataTarget;
+
+/// The resource type a Nova server is.
+pub const SERVER_TYPE: &str = "openstack.server";
+
+/// Nova's longest value, in characters.
+const MAX_VALUE_CHARS: usize = 255;
+
+/// The key Sitebook names a resource by; to Nova it is the server's name, not an item.
+const NAME_KEY: &str = "name";
+
+type Items = Map<String, Value>;
+
+/// Path parameters by name: the legacy routes carry a project id too.
+#[derive(Deserialize)]
+pub struct ServerPath {
+    server_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct ItemPath {
+    server_id: String,
+    key: String,
+}
+
+fn items_of(metadata: &Metadata) -> Items {
+    metadata
+        .iter()
+        .filter(|(key, _)| key.as_str() != NAME_KEY)
+        .map(|(key, value)| (key.as_str().to_owned(), Value::String(value.to_untyped())))
+        .collect()
+}
+
+fn instance_missing(id: &str) -> Fault {
+    Fault::not_found(format!("Instance {id} could not be found."))
+}
+
+fn item_missing() -> Fault {
+    Fault::not_found("Metadata item was not found")
+}
+
+/// The server's record, or Nova's 404 for anything that is not a server of the caller's.
+pub async fn server(
+    state: &ComputeState,
+    actor: &Actor,
+    id: &str,
+) -> Result<MetadataRecord, Fault> {
+    match state
+        .store
+        .read_metadata(actor, &ResourceId::from_path(id))
+        .await
+    {
+        Ok(record) if record.resource.kind.as_str() == SERVER_TYPE => Ok(record),
+        Ok(_) | Err(CoreError::NotFound { .. }) => Err(instance_missing(id)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A body's `metadata` (or `meta`) object read by Nova's schema: every key matches
+/// `^[a-zA-Z0-9-_:. ]{1,255}$` and every value is a string of at most 255 characters.
+fn read_items(body: &Value, field: &str) -> Result<Items, Fault> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| Fault::bad_request("The request body is not a JSON object."))?;
+    if let Some(other) = object.keys().find(|k| k.as_str() != field) {
+        return Err(Fault::bad_request(format!(
+            "Additional properties are not allowed ('{other}' was unexpected)"
+        )));
+    }
+    let items = object
+        .get(field)
+        .ok_or_else(|| Fault::bad_request(format!("'{field}' is a required property")))?
+        .as_object()
+        .ok_or_else(|| {
+            Fault::bad_request(format!(
+                "Invalid input for field/attribute {field}: not an object."
+            ))
+        })?;
+    for (key, value) in items {
+        let key_ok = (1..=255).contains(&key.chars().count())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | ' '));
+        if !key_ok {
+            return Err(Fault::bad_request(format!(
+                "Invalid input for field/attribute {field}. Value: {key}. Keys are 1 to 255 \
+                 letters, digits, '-', '_', ':', '.' or spaces."
+            )));
+        }
+        match value {
+            Value::String(s) if s.chars().count() <= MAX_VALUE_CHARS => {}
+            Value::String(_) => {
+                return Err(Fault::bad_request(format!(
+                    "Invalid input for field/attribute {key}. Value is longer than \
+                     {MAX_VALUE_CHARS} characters."
+                )));
+            }
+            other => {
+                return Err(Fault::bad_request(format!(
+                    "Invalid input for field/attribute {key}. Value: {other}. {other} is not of \
+                     type 'string'"
+                )));
+            }
+        }
+        if key == NAME_KEY {
+            return Err(Fault::bad_request(
+                "'name' is the server's name in Sitebook, not a metadata item; rename the \
+                 server through Sitebook's own API.",
+            ));
+        }
+    }
+    Ok(items.clone())
+}
+
+/// The typed dictionary after a Nova write: each string keeps the type its key has now
+/// (the core's rule), and the result may hold at most the quota of items besides `name`.
+fn apply(
+    current: &Metadata,
+    items: &Items,
+    replace: bool,
+    quota: usize,
+    limits: MetadataLimits,
+) -> Result<Outcome, CoreError> {
+    let mut after: Vec<(MetaKey, MetaValue)> = if replace {
+        current
+            .iter()
+            .filter(|(key, _)| key.as_str() == NAME_KEY)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    } else {
+        current
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    for (raw_key, raw_value) in items {
+        let key = MetaKey::parse(raw_key)?;
+        let text = raw_value.as_str().unwrap_or_default();
+        let value = MetaValue::from_untyped(&key, text, current.get(raw_key))?;
+        after.retain(|(k, _)| *k != key);
+        after.push((key, value));
+    }
+    let counted = after.iter().filter(|(k, _)| k.as_str() != NAME_KEY).count();
+    if counted > quota {
+        return Err(CoreError::Forbidden(format!(
+            "Maximum number of metadata items exceeds {quota}"
+        )));
+    }
+    let document = Value::Object(
+        after
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_json()))
+            .collect(),
+    );
+    Ok(Metadata::replace(Some(current), &document, limits)?)
+}
+
+async fn write(
+    state: &ComputeState,
+    actor: &Actor,
+    id: &str,
+    items: Items,
+    replace: bool,
+) -> Result<MetadataRecord, Fault> {
+    server(state, actor, id).await?;
+    let (quota, limits) = (state.metadata_items, state.settings.limits);
+    let record = state
+        .store
+        .change_metadata(
+            actor,
+            MetadataTarget::Existing(&ResourceId::from_path(id)),
+            &Precondition::Any,
+            move |current| {
+                let current = current.cloned().unwrap_or_default();
+                apply(&current, &items, replace, quota, limits)
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            CoreError::NotFound { .. } => instance_missing(id),
+            CoreError::Invalid(ValidationError::MetaTooManyKeys { .. }) => Fault::new(
+                StatusCode::FORBIDDEN,
+                format!("Maximum number of metadata items exceeds {quota}"),
+            ),
+            other => other.into(),
+        })?;
+    Ok(record)
+}
+
+fn metadata_body(record: &MetadataRecord) -> Response {
+    Json(json!({"metadata": items_of(&record.metadata())})).into_response()
+}
+
+/// `GET /servers/{server_id}/metadata`
+pub async fn list(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(ServerPath { server_id }): Path<ServerPath>,
+) -> Result<Response, Fault> {
+    project.check(&actor)?;
+    Ok(metadata_body(&server(&state, &actor, &server_id).await?))
+}
+
+/// `POST /servers/{server_id}/metadata`: merges, and answers the whole resulting set.
+pub async fn merge(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(ServerPath { server_id }): Path<ServerPath>,
+    Body(body): Body,
+) -> Result<Response, Fault> {
+    project.check(&actor)?;
+    let items = read_items(&body, "metadata")?;
+    Ok(metadata_body(
+        &write(&state, &actor, &server_id, items, false).await?,
+    ))
+}
+
+/// `PUT /servers/{server_id}/metadata`: replaces every item.
+pub async fn replace(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(ServerPath { server_id }): Path<ServerPath>,
+    Body(body): Body,
+) -> Result<Response, Fault> {
+    project.check(&actor)?;
+    let items = read_items(&body, "metadata")?;
+    Ok(metadata_body(
+        &write(&state, &actor, &server_id, items, true).await?,
+    ))
+}
+
+/// `GET /servers/{server_id}/metadata/{key}`
+pub async fn show(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(ItemPath { server_id, key }): Path<ItemPath>,
+) -> Result<Response, Fault> {
+    project.check(&actor)?;
+    let record = server(&state, &actor, &server_id).await?;
+    let value = items_of(&record.metadata())
+        .remove(&key)
+        .ok_or_else(item_missing)?;
+    Ok(Json(json!({"meta": {key: value}})).into_response())
+}
+
+/// `PUT /servers/{server_id}/metadata/{key}`: sets one item; the body names exactly that key.
+pub async fn set(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(ItemPath { server_id, key }): Path<ItemPath>,
+    Body(body): Body,
+) -> Result<Response, Fault> {
+    project.check(&actor)?;
+    let items = read_items(&body, "meta")?;
+    if items.len() != 1 {
+        return Err(Fault::bad_request(
+            "Invalid input for field/attribute meta: it must hold exactly one item.",
+        ));
+    }
+    if !items.contains_key(&key) {
+        return Err(Fault::bad_request("Request body and URI mismatch"));
+    }
+    let record = write(&state, &actor, &server_id, items, false).await?;
+    let value = items_of(&record.metadata())
+        .remove(&key)
+        .unwrap_or_default();
+    Ok(Json(json!({"meta": {key: value}})).into_response())
+}
+
+/// `DELETE /servers/{server_id}/metadata/{key}`: 204, no body.
+pub async fn delete(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(ItemPath { server_id, key }): Path<ItemPath>,
+) -> Result<StatusCode, Fault> {
+    project.check(&actor)?;
+    server(&state, &actor, &server_id).await?;
+    if key == NAME_KEY {
+        return Err(item_missing());
+    }
+    let meta_key = MetaKey::parse(&key).map_err(|_| item_missing())?;
+    state
+        .store
+        .delete_metadata_key(
+            &actor,
+            &ResourceId::from_path(server_id.as_str()),
+            &meta_key,
+            &Precondition::Any,
+        )
+        .await
+        .map_err(|e| match e {
+            CoreError::NotFound {
+                what: "metadata key",
+                ..
+            } => item_missing(),
+            CoreError::NotFound { .. } => instance_missing(&server_id),
+            other => other.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}

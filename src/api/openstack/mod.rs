@@ -1,0 +1,4 @@
+//! The OpenStack faces: Nova's compute API (server metadata) under `/openstack/compute`, so
+//! python-novaclient, openstacksdk and the `openstack` CLI work against Sitebook.
+
+pub mod compute;

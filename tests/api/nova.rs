@@ -1,0 +1,308 @@
+//! `/openstack/compute`: Nova's server metadata over the same catalogue as `/api/v1`.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::{Value, json};
+use sitebook::core::access::Role;
+
+use crate::support::{Client, Reply, TestApp, spawn_app};
+
+const SERVER: &str = "9e0f7c8e-3c55-4f1c-9a51-0a5c3e2b7d11";
+
+async fn nova(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("/openstack/compute/v2.1{path}"))
+        .header("x-auth-token", token);
+    let body = match body {
+        Some(json) => {
+            request = request.header("content-type", "application/json");
+            Body::from(json.to_string())
+        }
+        None => Body::empty(),
+    };
+    app.send(request.body(body).unwrap()).await
+}
+
+/// A server made through the native API, with a number, a boolean and a string.
+async fn server(manager: &Client<'_>) {
+    let created = manager
+        .create(&json!({"resource_id": SERVER, "type": "openstack.server",
+                        "metadata": {"name": "web-1", "rack_units": 2, "is_critical": true,
+                                     "role": "web"}}))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+}
+
+#[tokio::test]
+async fn the_version_documents_need_no_token_and_link_absolutely() {
+    let app = spawn_app().await;
+    for path in ["/openstack/compute/v2.1", "/openstack/compute/v2.1/"] {
+        let reply = app
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        let version = &reply.json()["version"];
+        assert_eq!(version["id"], "v2.1");
+        assert_eq!(version["min_version"], "2.1");
+        assert_eq!(version["version"], "2.1");
+        let href = version["links"][0]["href"].as_str().unwrap();
+        assert!(
+            href.starts_with("http") && href.ends_with("/openstack/compute/v2.1/"),
+            "{href}"
+        );
+    }
+    let list = app
+        .send(
+            Request::get("/openstack/compute/")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(list.json()["versions"][0]["status"], "CURRENT");
+}
+
+#[tokio::test]
+async fn server_metadata_reads_typed_values_as_strings_and_writes_keep_their_types() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    server(&manager).await;
+    let token = &manager.token;
+
+    let listed = nova(
+        &app,
+        token,
+        Method::GET,
+        &format!("/servers/{SERVER}/metadata"),
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert_eq!(
+        listed.json(),
+        json!({"metadata": {"rack_units": "2", "is_critical": "true", "role": "web"}})
+    );
+    assert!(
+        listed
+            .header("x-compute-request-id".parse().unwrap())
+            .unwrap()
+            .starts_with("req-")
+    );
+    assert_eq!(
+        listed
+            .header("x-openstack-nova-api-version".parse().unwrap())
+            .as_deref(),
+        Some("2.1")
+    );
+
+    // A merge answers the whole set; "4" stays a number, a new key is text.
+    let merged = nova(
+        &app,
+        token,
+        Method::POST,
+        &format!("/servers/{SERVER}/metadata"),
+        Some(json!({"metadata": {"rack_units": "4", "rack": "A7"}})),
+    )
+    .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.body);
+    assert_eq!(merged.json()["metadata"]["rack_units"], "4");
+    assert_eq!(merged.json()["metadata"]["role"], "web");
+    let native = manager.get(&format!("/metadata/{SERVER}")).await.json();
+    assert_eq!(native["metadata"]["rack_units"], 4);
+    assert_eq!(native["metadata"]["rack"], "A7");
+    assert_eq!(native["metadata"]["name"], "web-1");
+
+    // A string that does not read as the key's type is refused, naming it, and nothing changes.
+    let refused = nova(
+        &app,
+        token,
+        Method::POST,
+        &format!("/servers/{SERVER}/metadata"),
+        Some(json!({"metadata": {"rack": "B1", "is_critical": "maybe"}})),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.json()["badRequest"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("boolean")
+    );
+    assert_eq!(
+        manager.get(&format!("/metadata/{SERVER}")).await.json()["metadata"]["rack"],
+        "A7"
+    );
+
+    // One item: PUT echoes it, GET reads it, DELETE answers 204 and then it is gone.
+    let item = format!("/servers/{SERVER}/metadata/rack");
+    let put = nova(
+        &app,
+        token,
+        Method::PUT,
+        &item,
+        Some(json!({"meta": {"rack": "C3"}})),
+    )
+    .await;
+    assert_eq!(put.json(), json!({"meta": {"rack": "C3"}}));
+    let got = nova(&app, token, Method::GET, &item, None).await;
+    assert_eq!(got.json(), json!({"meta": {"rack": "C3"}}));
+    let deleted = nova(&app, token, Method::DELETE, &item, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert!(deleted.body.is_empty());
+    let gone = nova(&app, token, Method::GET, &item, None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        gone.json()["itemNotFound"]["message"],
+        "Metadata item was not found"
+    );
+
+    // A replace keeps the server's name, which is not an item to Nova.
+    let replaced = nova(
+        &app,
+        token,
+        Method::PUT,
+        &format!("/servers/{SERVER}/metadata"),
+        Some(json!({"metadata": {}})),
+    )
+    .await;
+    assert_eq!(replaced.json(), json!({"metadata": {}}));
+    let native = manager.get(&format!("/metadata/{SERVER}")).await.json();
+    assert_eq!(native["metadata"], json!({"name": "web-1"}));
+}
+
+#[tokio::test]
+async fn nova_refuses_what_nova_refuses() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let staff = Client::new(&app, Role::Staff).await;
+    server(&manager).await;
+    let token = &manager.token;
+    let collection = format!("/servers/{SERVER}/metadata");
+    let bad_request = [
+        json!({"metadata": {"a/b": "x"}}),
+        json!({"metadata": {"": "x"}}),
+        json!({"metadata": {"k".repeat(256): "x"}}),
+        json!({"metadata": {"k": 5}}),
+        json!({"metadata": {"k": "v".repeat(256)}}),
+        json!({"meta": {"k": "v"}}),
+        json!({}),
+    ];
+    for body in bad_request {
+        let reply = nova(&app, token, Method::POST, &collection, Some(body.clone())).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.body
+        );
+        assert_eq!(reply.json()["badRequest"]["code"], 400);
+    }
+    let item = format!("/servers/{SERVER}/metadata/rack");
+    let mismatch = nova(
+        &app,
+        token,
+        Method::PUT,
+        &item,
+        Some(json!({"meta": {"row": "1"}})),
+    )
+    .await;
+    assert_eq!(
+        mismatch.json()["badRequest"]["message"],
+        "Request body and URI mismatch"
+    );
+    let two = nova(
+        &app,
+        token,
+        Method::PUT,
+        &item,
+        Some(json!({"meta": {"rack": "1", "row": "2"}})),
+    )
+    .await;
+    assert_eq!(two.status, StatusCode::BAD_REQUEST);
+
+    // The quota counts the resulting set: 128 items are fine, 129 are refused whole.
+    let three_left: serde_json::Map<String, Value> =
+        (0..125).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let at_quota = nova(
+        &app,
+        token,
+        Method::POST,
+        &collection,
+        Some(json!({"metadata": three_left})),
+    )
+    .await;
+    assert_eq!(at_quota.status, StatusCode::OK, "{}", at_quota.body);
+    let over = nova(
+        &app,
+        token,
+        Method::POST,
+        &collection,
+        Some(json!({"metadata": {"one_more": "x"}})),
+    )
+    .await;
+    assert_eq!(over.status, StatusCode::FORBIDDEN, "{}", over.body);
+    assert_eq!(
+        over.json()["forbidden"]["message"],
+        "Maximum number of metadata items exceeds 128"
+    );
+
+    let unknown = nova(&app, token, Method::GET, "/servers/nope/metadata", None).await;
+    assert_eq!(
+        unknown.json()["itemNotFound"]["message"],
+        "Instance nope could not be found."
+    );
+    let written_by_staff = nova(
+        &app,
+        &staff.token,
+        Method::POST,
+        &collection,
+        Some(json!({"metadata": {"x": "y"}})),
+    )
+    .await;
+    assert_eq!(written_by_staff.status, StatusCode::FORBIDDEN);
+    let no_token = app
+        .send(
+            Request::get(format!("/openstack/compute/v2.1{collection}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+
+    let other_project = nova(
+        &app,
+        token,
+        Method::GET,
+        &format!("/other{collection}"),
+        None,
+    )
+    .await;
+    assert_eq!(other_project.status, StatusCode::BAD_REQUEST);
+    let legacy = nova(
+        &app,
+        token,
+        Method::GET,
+        &format!("/default{collection}"),
+        None,
+    )
+    .await;
+    assert_eq!(legacy.status, StatusCode::OK, "{}", legacy.body);
+
+    let unsupported = app
+        .send(
+            Request::get(format!("/openstack/compute/v2.1{collection}"))
+                .header("x-auth-token", token)
+                .header("openstack-api-version", "compute 2.90")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(unsupported.status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(unsupported.json()["computeFault"]["code"], 406);
+}
