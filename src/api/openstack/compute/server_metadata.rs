@@ -237,11 +237,7 @@ pub async fn merge(
     Path(ServerPath { server_id }): Path<ServerPath>,
     Body(body): Body,
 ) -> Result<Response, Fault> {
-    project.check(&actor)?;
-    let items = read_items(&body, "metadata")?;
-    Ok(metadata_body(
-        &write(&state, &actor, &server_id, items, false).await?,
-    ))
+    write_all(&state, &actor, &project, &server_id, &body, false).await
 }
 
 /// `PUT /servers/{server_id}/metadata`: replaces every item.
@@ -252,10 +248,22 @@ pub async fn replace(
     Path(ServerPath { server_id }): Path<ServerPath>,
     Body(body): Body,
 ) -> Result<Response, Fault> {
-    project.check(&actor)?;
-    let items = read_items(&body, "metadata")?;
+    write_all(&state, &actor, &project, &server_id, &body, true).await
+}
+
+/// The collection's POST (merge) and PUT (`replace`): both answer the whole resulting set.
+async fn write_all(
+    state: &ComputeState,
+    actor: &Actor,
+    project: &Project,
+    server_id: &str,
+    body: &Value,
+    replace: bool,
+) -> Result<Response, Fault> {
+    project.check(actor)?;
+    let items = read_items(body, "metadata")?;
     Ok(metadata_body(
-        &write(&state, &actor, &server_id, items, true).await?,
+        &write(state, actor, server_id, items, replace).await?,
     ))
 }
 
