@@ -500,9 +500,46 @@ pub enum CoreError {
     /// Known caller, but the role or site limits do not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// Refused for now, not for good: the same request may succeed after `retry_after`.
+    #[error("{}", .why.message(*.retry_after))]
+    TryLater {
+        why: Later,
+        retry_after: std::time::Duration,
+    },
     /// A fault below the domain (database, disk). Its text is for logs, never for clients.
     #[error("storage failure: {0}")]
     Storage(String),
+}
+
+/// Why a request must wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Later {
+    /// Too many sign-in attempts for the account or from the address (password guessing).
+    TooManySignIns,
+    /// Every password check the server allows at once is running.
+    SignInsBusy,
+}
+
+impl Later {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TooManySignIns => "too_many_sign_ins",
+            Self::SignInsBusy => "busy",
+        }
+    }
+
+    fn message(self, wait: std::time::Duration) -> String {
+        match self {
+            Self::TooManySignIns => format!(
+                "Too many sign-in attempts; try again in {} minutes.",
+                wait.as_secs().div_ceil(60).max(1)
+            ),
+            Self::SignInsBusy => format!(
+                "The server is busy checking other sign-ins; try again in {} seconds.",
+                wait.as_secs().max(1)
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,12 @@ pub struct Config {
     /// The largest file an upload may be, in bytes (default 100 MiB).
     #[arg(long, env = "SITEBOOK_MAX_FILE_BYTES", default_value_t = crate::core::files::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
+
+    /// Trust the last address in `X-Forwarded-For` as the client's (for the sign-in throttle).
+    /// Turn on only behind a reverse proxy that sets that header; off, anyone could claim any
+    /// address and escape the per-address count.
+    #[arg(long, env = "SITEBOOK_TRUSTED_PROXY")]
+    pub trusted_proxy: bool,
 }
 
 /// Where the data lives; shared by the server and every command.
@@ -198,6 +204,8 @@ mod tests {
             "--public-url",
             "SITEBOOK_PUBLIC_URL",
             "--max-metadata-keys",
+            "--trusted-proxy",
+            "SITEBOOK_TRUSTED_PROXY",
             "--max-file-bytes",
             "user",
             "token",

@@ -58,8 +58,8 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
                 max_keys: config.max_metadata_keys,
             },
             config.max_file_bytes,
-        ),
-        login_throttle: Default::default(),
+        )
+        .behind_proxy(config.trusted_proxy),
     })
 }
 

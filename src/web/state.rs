@@ -14,6 +14,8 @@ pub struct Settings {
     pub limits: MetadataLimits,
     /// The largest file an upload may be.
     pub max_file_bytes: u64,
+    /// Whether a reverse proxy in front says who the client is (`X-Forwarded-For`).
+    pub trusted_proxy: bool,
 }
 
 impl Settings {
@@ -22,7 +24,38 @@ impl Settings {
             public_url: public_url.trim_end_matches('/').into(),
             limits,
             max_file_bytes,
+            trusted_proxy: false,
         }
+    }
+
+    /// Takes the client's address from the proxy's `X-Forwarded-For` (see [`client_address`]).
+    pub fn behind_proxy(self, trusted_proxy: bool) -> Self {
+        Self {
+            trusted_proxy,
+            ..self
+        }
+    }
+
+    /// The address a request came from: the connection's peer or, behind a trusted proxy,
+    /// the last address the proxy appended to `X-Forwarded-For` (earlier ones are the
+    /// client's own claims, and anyone can make those).
+    pub fn client_address(&self, parts: &axum::http::request::Parts) -> Option<String> {
+        if self.trusted_proxy {
+            return parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .next_back()
+                .filter(|a| a.parse::<std::net::IpAddr>().is_ok())
+                .map(str::to_owned);
+        }
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
     }
 
     /// Whether browsers reach the server over https, where a cookie without `Secure` would
@@ -45,8 +78,6 @@ pub struct AppStateParts {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub settings: Settings,
-    /// Failed sign-ins per username and address, shared by every request.
-    pub login_throttle: parking_lot::Mutex<crate::core::access::LoginThrottle>,
 }
 
 impl AppState {
@@ -81,5 +112,26 @@ mod tests {
         assert_eq!(&*settings.public_url, "https://sitebook.example");
         assert!(settings.is_https());
         assert!(!Settings::new("http://127.0.0.1:3000", limits, 1).is_https());
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client_and_only_its_own_entry_counts() {
+        let request = axum::http::Request::builder()
+            .header("x-forwarded-for", "6.6.6.6, 10.0.0.7")
+            .header("x-forwarded-for", "192.0.2.1")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        parts
+            .extensions
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                4000,
+            ))));
+        let limits = MetadataLimits { max_keys: 1 };
+        let direct = Settings::new("http://x", limits, 1);
+        assert_eq!(direct.client_address(&parts).as_deref(), Some("127.0.0.1"));
+        let proxied = direct.behind_proxy(true);
+        assert_eq!(proxied.client_address(&parts).as_deref(), Some("192.0.2.1"));
     }
 }

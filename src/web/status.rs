@@ -1,10 +1,21 @@
 //! The HTTP status of a core error, one mapping for the REST API and the server functions alike:
 //! the same refusal answers with the same status whichever face it came through.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 
 use crate::core::CoreError;
-use crate::core::error::ValidationError;
+use crate::core::error::{Later, ValidationError};
+
+/// The `Retry-After` header a refusal-for-now carries, in whole seconds (at least one).
+pub fn retry_after(error: &CoreError) -> Option<(HeaderName, HeaderValue)> {
+    match error {
+        CoreError::TryLater { retry_after, .. } => Some((
+            header::RETRY_AFTER,
+            HeaderValue::from(retry_after.as_secs().max(1)),
+        )),
+        _ => None,
+    }
+}
 
 /// The status `error` is answered with.
 pub fn of(error: &CoreError) -> StatusCode {
@@ -25,6 +36,10 @@ pub fn of(error: &CoreError) -> StatusCode {
         CoreError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
         CoreError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        CoreError::TryLater { why, .. } => match why {
+            Later::TooManySignIns => StatusCode::TOO_MANY_REQUESTS,
+            Later::SignInsBusy => StatusCode::SERVICE_UNAVAILABLE,
+        },
         CoreError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

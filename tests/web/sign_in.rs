@@ -32,12 +32,26 @@ async fn a_wrong_password_is_refused_and_repeated_failures_are_throttled() {
         );
     }
     let last = last.unwrap();
-    assert!(last.status.is_client_error(), "{}", last.status);
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS, "{}", last.body);
     assert!(
-        last.body.contains("Too many failed sign-ins"),
+        last.body.contains("Too many sign-in attempts"),
         "{}",
         last.body
     );
+    let wait: u64 = last
+        .header(axum::http::header::RETRY_AFTER)
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=15 * 60).contains(&wait), "{wait}");
+    // The same account under another spelling is the same count, even with the right password.
+    let respelled = app
+        .call(
+            "sign_in",
+            "username=%20TESTER%20&password=correct+horse+battery",
+        )
+        .await;
+    assert_eq!(respelled.status, StatusCode::TOO_MANY_REQUESTS);
     let first_wrong = Browser::anonymous(spawn_app().await)
         .call("sign_in", "username=nobody&password=whatever+it+is")
         .await;

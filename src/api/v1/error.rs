@@ -75,6 +75,7 @@ impl From<CoreError> for ApiError {
             },
             CoreError::Unauthenticated(message) => Self::new(status, "token_invalid", message),
             CoreError::Forbidden(message) => Self::new(status, "forbidden", message),
+            e @ CoreError::TryLater { why, .. } => Self::new(status, why.code(), e.to_string()),
             CoreError::Storage(detail) => {
                 tracing::error!("storage failure behind the API: {detail}");
                 Self::new(

@@ -18,12 +18,8 @@ pub fn app_state() -> Result<AppState, FnError> {
 }
 
 /// The client's IP address, when the server knows it (for the sign-in throttle).
-pub fn client_address() -> Option<String> {
-    let parts = use_context::<axum::http::request::Parts>()?;
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+pub fn client_address(settings: &crate::web::Settings) -> Option<String> {
+    settings.client_address(&use_context::<axum::http::request::Parts>()?)
 }
 
 /// The store, from the state `leptos_routes_with_context` provides to every server function.
@@ -78,6 +74,14 @@ pub fn fail(error: CoreError) -> FnError {
         e @ CoreError::PreconditionFailed { .. } => FnError::Conflict(e.to_string()),
         CoreError::Unauthenticated(m) => FnError::Denied(m.to_owned()),
         CoreError::Forbidden(m) => FnError::Denied(m),
+        e @ CoreError::TryLater { .. } => {
+            if let Some((name, value)) = status::retry_after(&e)
+                && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            {
+                response.insert_header(name, value);
+            }
+            FnError::Denied(e.to_string())
+        }
         CoreError::Storage(m) => {
             tracing::error!("storage failure in a server function: {m}");
             FnError::Internal

@@ -35,49 +35,25 @@ pub async fn current_user() -> Result<Option<SignedInUser>, FnError> {
 #[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), FnError> {
     use super::server_context::{app_state, client_address, fail};
-    use crate::core::CoreError;
+    use crate::core::access::SESSION_HOURS;
     use crate::core::random;
     use crate::core::tenancy::TenantId;
 
     let state = app_state()?;
-    let address = client_address().unwrap_or_default();
-    let keys = [username.to_lowercase(), address];
-    let keys: Vec<&str> = keys
-        .iter()
-        .map(String::as_str)
-        .filter(|k| !k.is_empty())
-        .collect();
-    let now = std::time::Instant::now();
-    if let Err(wait) = state.login_throttle.lock().check(&keys, now) {
-        return Err(fail(CoreError::Forbidden(format!(
-            "Too many failed sign-ins; try again in {} minutes.",
-            wait.as_secs().div_ceil(60)
-        ))));
-    }
-    let lifetime = chrono::Duration::hours(12);
-    let signed_in = state
+    let (secret, _) = state
         .store
         .sign_in(
             &TenantId::default_tenant(),
-            username.trim(),
+            &username,
             &password,
-            lifetime,
+            client_address(&state.settings).as_deref(),
             random::secret(),
             random::secret(),
         )
-        .await;
-    let (secret, _) = match signed_in {
-        Ok(done) => {
-            state.login_throttle.lock().succeeded(&keys);
-            done
-        }
-        Err(e) => {
-            state.login_throttle.lock().failed(&keys, now);
-            return Err(fail(e));
-        }
-    };
+        .await
+        .map_err(fail)?;
     let cookie =
-        crate::web::session_cookie::set(&secret, lifetime.num_seconds(), state.settings.is_https());
+        crate::web::session_cookie::set(&secret, SESSION_HOURS * 3600, state.settings.is_https());
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(value) = axum::http::HeaderValue::from_str(&cookie)
     {

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use chrono::Duration;
 use serde_json::{Map, Value};
 use sitebook::core::access::{Actor, Role, Username};
 use sitebook::core::blobs::{BlobStore, BlobUpload};
@@ -88,14 +87,7 @@ pub async fn run(data_dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         .create_user(&operator, &username, PASSWORD, &grant, 77)
         .await?;
     let (secret, _) = store
-        .sign_in(
-            &tenant,
-            "bench-staff",
-            PASSWORD,
-            Duration::hours(12),
-            [7; 32],
-            [9; 32],
-        )
+        .sign_in(&tenant, "bench-staff", PASSWORD, None, [7; 32], [9; 32])
         .await?;
     std::fs::write(
         data_dir.join("bench-cookie"),

@@ -17,5 +17,8 @@ pub use csrf::csrf_matches;
 pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, TokenLifetime, User};
 pub use role::{CreatorType, Role};
 #[cfg(feature = "ssr")]
-pub use throttle::LoginThrottle;
+pub use throttle::{Attempt, SignInThrottle};
 pub use username::Username;
+
+/// How long a web sign-in lasts before the person must sign in again.
+pub const SESSION_HOURS: i64 = 12;

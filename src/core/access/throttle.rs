@@ -1,64 +1,140 @@
-//! Slows down password guessing: after a few failed sign-ins for one username (or from one
-//! address) within a window, further attempts are refused until the window has passed.
+//! Slows down password guessing: after a few sign-in attempts that did not succeed for one
+//! username (or from one address) within a window, further attempts are refused until the
+//! window has passed.
+//!
+//! An attempt is counted when it starts, before the password is checked, under the same lock as
+//! the check: concurrent guesses cannot all pass a check that none of them has counted yet.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// Failures allowed per key within [`LoginThrottle::window`].
-const MAX_FAILURES: u32 = 5;
+/// Attempts allowed per key within the window.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// The most keys remembered. A flood of made-up usernames from many addresses must not grow
+/// the table without bound; when it is full, counts below the limit are forgotten before locks.
+const MAX_KEYS: usize = 65_536;
+
+/// The key a username is counted under: what the account lookup matches (surrounding spaces
+/// ignored, ASCII case folded, as SQLite's `NOCASE` does), so `"Admin "` counts for `admin`.
+pub fn username_key(username: &str) -> String {
+    format!("user:{}", username.trim().to_ascii_lowercase())
+}
+
+fn address_key(address: &str) -> String {
+    format!("addr:{address}")
+}
 
 #[derive(Debug)]
-pub struct LoginThrottle {
+pub struct SignInThrottle {
     window: Duration,
-    failures: HashMap<String, (u32, Instant)>,
+    max_keys: usize,
+    /// Per key: attempts not yet forgiven, and when the first of them was made.
+    attempts: HashMap<String, (u32, Instant)>,
 }
 
-impl Default for LoginThrottle {
+/// One counted attempt, to hand back when it succeeds.
+#[derive(Debug)]
+#[must_use = "a successful attempt must be reported with `succeeded`"]
+pub struct Attempt {
+    user: String,
+    address: Option<String>,
+}
+
+impl Default for SignInThrottle {
     fn default() -> Self {
-        Self::new(Duration::from_secs(15 * 60))
+        Self::new(Duration::from_secs(15 * 60), MAX_KEYS)
     }
 }
 
-impl LoginThrottle {
-    pub fn new(window: Duration) -> Self {
+impl SignInThrottle {
+    pub fn new(window: Duration, max_keys: usize) -> Self {
         Self {
             window,
-            failures: HashMap::new(),
+            max_keys,
+            attempts: HashMap::new(),
         }
     }
 
-    /// `Err(wait)` while any of the keys (username, address) has used up its attempts.
-    pub fn check(&mut self, keys: &[&str], now: Instant) -> Result<(), Duration> {
-        self.forget_old(now);
-        let wait = keys
-            .iter()
-            .filter_map(|key| self.failures.get(*key))
-            .filter(|(count, _)| *count >= MAX_FAILURES)
-            .map(|(_, since)| self.window.saturating_sub(now.duration_since(*since)))
+    /// Counts an attempt for `username` from `address`, or `Err(wait)` while either has used up
+    /// its attempts (and then nothing is counted).
+    pub fn attempt(
+        &mut self,
+        username: &str,
+        address: Option<&str>,
+        now: Instant,
+    ) -> Result<Attempt, Duration> {
+        let attempt = Attempt {
+            user: username_key(username),
+            address: address.filter(|a| !a.is_empty()).map(address_key),
+        };
+        let keys = || std::iter::once(&attempt.user).chain(&attempt.address);
+        let window = self.window;
+        let wait = keys()
+            .filter_map(|key| self.attempts.get(key))
+            .filter(|(count, since)| *count >= MAX_ATTEMPTS && now.duration_since(*since) < window)
+            .map(|(_, since)| window.saturating_sub(now.duration_since(*since)))
             .max();
-        match wait {
-            Some(wait) => Err(wait),
-            None => Ok(()),
+        if let Some(wait) = wait {
+            return Err(wait);
         }
-    }
-
-    pub fn failed(&mut self, keys: &[&str], now: Instant) {
-        for key in keys {
-            let entry = self.failures.entry((*key).to_owned()).or_insert((0, now));
+        for key in keys() {
+            if !self.attempts.contains_key(key) {
+                self.make_room(now);
+            }
+            let entry = self.attempts.entry(key.clone()).or_insert((0, now));
+            if now.duration_since(entry.1) >= window {
+                *entry = (0, now);
+            }
             entry.0 += 1;
         }
+        Ok(attempt)
     }
 
-    pub fn succeeded(&mut self, keys: &[&str]) {
-        for key in keys {
-            self.failures.remove(*key);
+    /// The password was right: the account's count is cleared, and the address gets back only
+    /// this attempt, so others' failed guesses from it still count (a person cannot guess four
+    /// times, sign in to their own account, and start again).
+    pub fn succeeded(&mut self, attempt: Attempt) {
+        self.attempts.remove(&attempt.user);
+        self.withdraw(Attempt {
+            user: String::new(),
+            address: attempt.address,
+        });
+    }
+
+    /// The attempt was never judged (the server was too busy to check it): it does not count.
+    pub fn withdraw(&mut self, attempt: Attempt) {
+        for key in std::iter::once(attempt.user).chain(attempt.address) {
+            if let Some(entry) = self.attempts.get_mut(&key) {
+                entry.0 = entry.0.saturating_sub(1);
+                if entry.0 == 0 {
+                    self.attempts.remove(&key);
+                }
+            }
         }
     }
 
-    fn forget_old(&mut self, now: Instant) {
+    fn make_room(&mut self, now: Instant) {
+        if self.attempts.len() < self.max_keys {
+            return;
+        }
         let window = self.window;
-        self.failures
+        self.attempts
             .retain(|_, (_, since)| now.duration_since(*since) < window);
+        if self.attempts.len() >= self.max_keys {
+            self.attempts.retain(|_, (count, _)| *count >= MAX_ATTEMPTS);
+        }
+        if self.attempts.len() >= self.max_keys {
+            // Every key is locked: the oldest lock is the nearest to ending anyway.
+            if let Some(oldest) = self
+                .attempts
+                .iter()
+                .min_by_key(|(_, (_, since))| *since)
+                .map(|(key, _)| key.clone())
+            {
+                self.attempts.remove(&oldest);
+            }
+        }
     }
 }
 
@@ -66,42 +142,88 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
+    fn throttle() -> SignInThrottle {
+        SignInThrottle::new(Duration::from_secs(60), 1000)
+    }
+
     #[test]
-    fn five_failures_lock_the_key_until_the_window_passes() {
-        let mut throttle = LoginThrottle::new(Duration::from_secs(60));
+    fn five_attempts_lock_the_account_and_the_address_until_the_window_passes() {
+        let mut throttle = throttle();
         let start = Instant::now();
         for _ in 0..5 {
-            assert!(throttle.check(&["alice", "10.0.0.1"], start).is_ok());
-            throttle.failed(&["alice", "10.0.0.1"], start);
+            let _ = throttle
+                .attempt("alice", Some("10.0.0.1"), start)
+                .expect("allowed");
         }
         let wait = throttle
-            .check(&["alice"], start + Duration::from_secs(10))
+            .attempt("alice", None, start + Duration::from_secs(10))
             .unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
         assert!(
-            throttle.check(&["10.0.0.1"], start).is_err(),
+            throttle.attempt("bob", Some("10.0.0.1"), start).is_err(),
             "the address is locked too"
         );
         assert!(
-            throttle.check(&["bob", "10.0.0.2"], start).is_ok(),
+            throttle.attempt("bob", Some("10.0.0.2"), start).is_ok(),
             "others are not"
         );
         assert!(
             throttle
-                .check(&["alice"], start + Duration::from_secs(61))
+                .attempt("alice", None, start + Duration::from_secs(61))
                 .is_ok()
         );
     }
 
     #[test]
-    fn a_success_clears_the_count() {
-        let mut throttle = LoginThrottle::new(Duration::from_secs(60));
+    fn spaces_and_case_do_not_make_a_fresh_key_for_the_same_account() {
+        let mut throttle = throttle();
+        let now = Instant::now();
+        for name in ["admin", "Admin", "admin ", " ADMIN", "aDmIn\t"] {
+            let _ = throttle.attempt(name, None, now).expect("allowed");
+        }
+        assert!(throttle.attempt("admin  ", None, now).is_err());
+    }
+
+    #[test]
+    fn signing_in_to_ones_own_account_does_not_forgive_the_addresss_guesses() {
+        let mut throttle = throttle();
         let now = Instant::now();
         for _ in 0..4 {
-            throttle.failed(&["alice"], now);
+            let _ = throttle.attempt("victim", Some("10.0.0.9"), now).unwrap();
         }
-        throttle.succeeded(&["alice"]);
-        throttle.failed(&["alice"], now);
-        assert!(throttle.check(&["alice"], now).is_ok());
+        let own = throttle.attempt("mallory", Some("10.0.0.9"), now).unwrap();
+        throttle.succeeded(own);
+        let _ = throttle
+            .attempt("victim", Some("10.0.0.9"), now)
+            .expect("the fifth guess");
+        assert!(throttle.attempt("victim2", Some("10.0.0.9"), now).is_err());
+    }
+
+    #[test]
+    fn a_success_clears_the_accounts_count() {
+        let mut throttle = throttle();
+        let now = Instant::now();
+        for _ in 0..4 {
+            let _ = throttle.attempt("alice", None, now).unwrap();
+        }
+        let ok = throttle.attempt("alice", None, now).unwrap();
+        throttle.succeeded(ok);
+        for _ in 0..5 {
+            let _ = throttle.attempt("alice", None, now).expect("a fresh count");
+        }
+    }
+
+    #[test]
+    fn the_table_stays_bounded_and_keeps_its_locks_longest() {
+        let mut throttle = SignInThrottle::new(Duration::from_secs(60), 100);
+        let now = Instant::now();
+        for _ in 0..5 {
+            let _ = throttle.attempt("locked", None, now).unwrap();
+        }
+        for i in 0..10_000 {
+            let _ = throttle.attempt(&format!("user{i}"), None, now).unwrap();
+            assert!(throttle.attempts.len() <= 100);
+        }
+        assert!(throttle.attempt("locked", None, now).is_err());
     }
 }

@@ -72,6 +72,7 @@ pub struct StoreParts {
     /// do imports, as transactions of their own.
     writer: metadata_writer::Writer,
     checkpointer: checkpointer::Checkpointer,
+    password_checks: sessions::PasswordChecks,
 }
 
 impl std::ops::Deref for Store {
@@ -208,6 +209,7 @@ impl Store {
             write_lock,
             writer,
             checkpointer,
+            password_checks: Default::default(),
         })))
     }
 

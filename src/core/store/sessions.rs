@@ -5,7 +5,8 @@ use super::grants::granted_sites;
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{token_digest, verify_password};
-use crate::core::access::{Actor, CreatorType, Role, SiteScope};
+use crate::core::access::{Actor, CreatorType, Role, SESSION_HOURS, SignInThrottle, SiteScope};
+use crate::core::error::Later;
 use crate::core::tenancy::TenantId;
 
 /// A signed-in person: who they act as, and the token their forms must send back.
@@ -60,26 +61,71 @@ async fn actor_for(
     })
 }
 
+/// Password checks, shared by every way of signing in: the guessing throttle, and a bound on
+/// how many argon2 verifications run at once (each takes 19 MiB and tens of milliseconds on
+/// purpose, for unknown usernames too, so unbounded they let anyone exhaust memory).
+#[derive(Debug)]
+pub(super) struct PasswordChecks {
+    throttle: parking_lot::Mutex<SignInThrottle>,
+    running: tokio::sync::Semaphore,
+}
+
+/// Verifications allowed at once: 4 × 19 MiB at most, and enough to keep two cores busy.
+const CONCURRENT_CHECKS: usize = 4;
+/// How long an attempt waits for a turn before it is answered "busy".
+const WAIT_FOR_TURN: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Default for PasswordChecks {
+    fn default() -> Self {
+        Self {
+            throttle: Default::default(),
+            running: tokio::sync::Semaphore::new(CONCURRENT_CHECKS),
+        }
+    }
+}
+
 impl Store {
-    /// Checks a username and password and opens a session. Returns the session secret (for
-    /// the cookie; only its digest is stored) and the session. Every failure has one message.
-    pub async fn sign_in(
+    /// The active account `username` names (surrounding spaces ignored, ASCII case folded) if
+    /// `password` is its password. Counts the attempt against the account and the client's
+    /// `address` first (see [`SignInThrottle`]); every wrong answer has one message.
+    ///
+    /// No connection is held while waiting for a turn, so a flood of sign-ins cannot starve
+    /// the pool that pages read from.
+    async fn check_password(
         &self,
         tenant: &TenantId,
         username: &str,
         password: &str,
-        lifetime: Duration,
-        secret: [u8; 32],
-        csrf: [u8; 32],
-    ) -> Result<(String, Session), CoreError> {
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        address: Option<&str>,
+    ) -> Result<UserRow, CoreError> {
+        let attempt = self
+            .password_checks
+            .throttle
+            .lock()
+            .attempt(username, address, std::time::Instant::now())
+            .map_err(|retry_after| CoreError::TryLater {
+                why: Later::TooManySignIns,
+                retry_after,
+            })?;
+        let turn = match tokio::time::timeout(WAIT_FOR_TURN, self.password_checks.running.acquire())
+            .await
+        {
+            Ok(Ok(turn)) => turn,
+            _ => {
+                self.password_checks.throttle.lock().withdraw(attempt);
+                return Err(CoreError::TryLater {
+                    why: Later::SignInsBusy,
+                    retry_after: WAIT_FOR_TURN,
+                });
+            }
+        };
         let user = sqlx::query_as::<_, UserRow>(
             "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
              WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
         )
         .bind(tenant.as_str())
-        .bind(username)
-        .fetch_optional(&mut *conn)
+        .bind(username.trim())
+        .fetch_optional(&self.pool)
         .await
         .map_err(storage)?;
         let hash = user
@@ -90,15 +136,37 @@ impl Store {
         let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
             .map_err(|e| CoreError::Storage(e.to_string()))?;
-        let user = match user {
-            Some(user) if matches && user.disabled_at.is_none() => user,
-            _ => return Err(CoreError::Unauthenticated(WRONG)),
-        };
+        drop(turn);
+        match user {
+            Some(user) if matches && user.disabled_at.is_none() => {
+                self.password_checks.throttle.lock().succeeded(attempt);
+                Ok(user)
+            }
+            _ => Err(CoreError::Unauthenticated(WRONG)),
+        }
+    }
+
+    /// Checks a username and password (see `check_password`) and opens a session of
+    /// [`SESSION_HOURS`]. Returns the session secret (for the cookie; only its digest is
+    /// stored) and the session.
+    pub async fn sign_in(
+        &self,
+        tenant: &TenantId,
+        username: &str,
+        password: &str,
+        address: Option<&str>,
+        secret: [u8; 32],
+        csrf: [u8; 32],
+    ) -> Result<(String, Session), CoreError> {
+        let user = self
+            .check_password(tenant, username, password, address)
+            .await?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
         let actor = actor_for(&mut conn, tenant, &user).await?;
         let secret = format!("{SESSION_PREFIX}{}", hex::encode(secret));
         let csrf_token = hex::encode(csrf);
         let now = Utc::now();
-        let expires_at = now + lifetime;
+        let expires_at = now + Duration::hours(SESSION_HOURS);
         sqlx::query(
             "INSERT INTO sessions (secret_sha256, tenant_id, user_id, csrf_token, created_at, \
              expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -201,7 +269,7 @@ mod tests {
                 &tenant,
                 "ALICE",
                 "correct horse battery",
-                Duration::hours(8),
+                None,
                 [1; 32],
                 [2; 32],
             )
@@ -228,14 +296,7 @@ mod tests {
             ("mallory", "correct horse battery"),
         ] {
             match store
-                .sign_in(
-                    &tenant,
-                    name,
-                    password,
-                    Duration::hours(1),
-                    [1; 32],
-                    [2; 32],
-                )
+                .sign_in(&tenant, name, password, None, [1; 32], [2; 32])
                 .await
             {
                 Err(CoreError::Unauthenticated(message)) => assert_eq!(message, WRONG),
@@ -259,12 +320,103 @@ mod tests {
                 &TenantId::default_tenant(),
                 "alice",
                 "correct horse battery",
-                Duration::seconds(-1),
+                None,
                 [3; 32],
                 [4; 32],
             )
             .await
             .unwrap();
+        assert!(store.session(&secret).await.is_ok());
+        sqlx::query("UPDATE sessions SET expires_at = ?")
+            .bind(Utc::now() - Duration::seconds(1))
+            .execute(&store.pool)
+            .await
+            .unwrap();
         assert!(store.session(&secret).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn concurrent_guesses_cannot_all_pass_the_throttle() {
+        let (_dir, store) = with_alice().await;
+        let mut guesses = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let store = store.clone();
+            guesses.spawn(async move {
+                store
+                    .sign_in(
+                        &TenantId::default_tenant(),
+                        "alice",
+                        &format!("guess number {i}"),
+                        None,
+                        [1; 32],
+                        [2; 32],
+                    )
+                    .await
+            });
+        }
+        let answers = guesses.join_all().await;
+        let judged = answers
+            .iter()
+            .filter(|a| matches!(a, Err(CoreError::Unauthenticated(_))))
+            .count();
+        let refused = answers
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a,
+                    Err(CoreError::TryLater {
+                        why: Later::TooManySignIns,
+                        ..
+                    })
+                )
+            })
+            .count();
+        assert_eq!((judged, refused), (5, 15));
+    }
+
+    #[tokio::test]
+    async fn when_every_check_is_running_an_attempt_is_told_to_retry_and_not_counted() {
+        let (_dir, store) = with_alice().await;
+        let all = store
+            .password_checks
+            .running
+            .acquire_many(CONCURRENT_CHECKS as u32)
+            .await
+            .unwrap();
+        for _ in 0..6 {
+            let busy = store
+                .sign_in(
+                    &TenantId::default_tenant(),
+                    "alice",
+                    "correct horse battery",
+                    Some("192.0.2.5"),
+                    [1; 32],
+                    [2; 32],
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    busy,
+                    CoreError::TryLater {
+                        why: Later::SignInsBusy,
+                        ..
+                    }
+                ),
+                "{busy:?}"
+            );
+        }
+        drop(all);
+        store
+            .sign_in(
+                &TenantId::default_tenant(),
+                "alice",
+                "correct horse battery",
+                Some("192.0.2.5"),
+                [1; 32],
+                [2; 32],
+            )
+            .await
+            .expect("the busy refusals were not counted as guesses");
     }
 }

@@ -77,7 +77,7 @@ pub(crate) async fn sign_in(store: &Store, name: &str) -> Result<String, CoreErr
             &TenantId::default_tenant(),
             name,
             "long enough pw",
-            chrono::Duration::hours(1),
+            None,
             random,
             [0; 32],
         )

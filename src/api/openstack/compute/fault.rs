@@ -41,7 +41,7 @@ impl Fault {
             404 => "itemNotFound",
             405 => "badMethod",
             409 => "conflictingRequest",
-            413 => "overLimit",
+            413 | 429 => "overLimit",
             415 => "badMediaType",
             501 => "notImplemented",
             503 => "serviceUnavailable",
