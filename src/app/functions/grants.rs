@@ -40,11 +40,11 @@ impl GrantForm {
     }
 
     #[cfg(feature = "ssr")]
-    pub fn grant(&self) -> Result<crate::core::access::Grant, crate::core::CoreError> {
-        Ok(crate::core::access::Grant::parse(
+    pub fn grant(&self) -> Result<crate::core::access::Grant, crate::core::error::ValidationError> {
+        crate::core::access::Grant::parse(
             &self.role,
             self.limited && self.role == "manager",
             &self.sites,
-        )?)
+        )
     }
 }

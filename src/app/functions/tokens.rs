@@ -55,13 +55,13 @@ pub async fn create_token(
     use crate::core::random;
 
     let actor = actor_for_change(&csrf).await?;
-    let grant = grant.grant().map_err(fail)?;
-    let lifetime = TokenLifetime::parse(&expires_in_days).map_err(|e| fail(e.into()))?;
+    let grant = grant.grant();
+    let lifetime = TokenLifetime::parse(&expires_in_days);
     let (token, secret) = store()?
         .create_token(
             &actor,
             &name,
-            &grant,
+            grant,
             lifetime,
             crate::core::random::id_bits(),
             random::secret(),
@@ -77,9 +77,9 @@ pub async fn set_token_grant(id: String, grant: GrantForm, csrf: String) -> Resu
     use super::server_context::{actor_for_change, fail, store};
 
     let actor = actor_for_change(&csrf).await?;
-    let grant = grant.grant().map_err(fail)?;
+    let grant = grant.grant();
     store()?
-        .set_token_grant(&actor, &id, &grant)
+        .set_token_grant(&actor, &id, grant)
         .await
         .map_err(fail)
 }

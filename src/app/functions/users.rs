@@ -36,7 +36,7 @@ pub async fn create_user(
 
     let actor = actor_for_change(&csrf).await?;
     let username = Username::parse(username.trim());
-    let grant = grant.grant().map_err(fail)?;
+    let grant = grant.grant();
     let chosen = password.is_empty().then(random::password);
     let password = chosen.as_deref().unwrap_or(&password);
     let user = store()?
@@ -44,7 +44,7 @@ pub async fn create_user(
             &actor,
             username,
             password,
-            &grant,
+            grant,
             crate::core::random::id_bits(),
         )
         .await
@@ -61,9 +61,9 @@ pub async fn set_user_grant(id: String, grant: GrantForm, csrf: String) -> Resul
     use super::server_context::{actor_for_change, fail, store};
 
     let actor = actor_for_change(&csrf).await?;
-    let grant = grant.grant().map_err(fail)?;
+    let grant = grant.grant();
     store()?
-        .set_user_grant(&actor, &id, &grant)
+        .set_user_grant(&actor, &id, grant)
         .await
         .map_err(fail)
 }

@@ -1,6 +1,7 @@
 //! What users and tokens share: a role and, for a limited manager, the sites granted. Both
 //! kinds are principals; their names and their regranting are here.
 
+use crate::core::unchecked::Unchecked;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -101,9 +102,10 @@ impl Store {
         actor: &Actor,
         principal: Principal,
         id: &str,
-        grant: &Grant,
+        grant: Unchecked<Grant>,
     ) -> Result<(), CoreError> {
         actor.require_admin()?;
+        let grant = &grant.check()?;
         grant.check()?;
         let now = Utc::now();
         let mut tx = self.write_tx().await?;

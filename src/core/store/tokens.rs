@@ -1,6 +1,7 @@
 //! API tokens: creating, revoking, listing and regranting them, and authenticating a bearer
 //! secret. What users and tokens share (site grants) is in `grants`.
 
+use crate::core::unchecked::Unchecked;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
@@ -50,12 +51,14 @@ impl Store {
         &self,
         actor: &Actor,
         name: &str,
-        grant: &Grant,
-        lifetime: TokenLifetime,
+        grant: impl Into<Unchecked<Grant>>,
+        lifetime: impl Into<Unchecked<TokenLifetime>>,
         random_id: u128,
         secret: [u8; 32],
     ) -> Result<(ApiToken, String), CoreError> {
         actor.require_admin()?;
+        let grant = &grant.into().check()?;
+        let lifetime = lifetime.into().check()?;
         grant.check()?;
         let name = crate::core::resources::ResourceName::parse(name)?;
         let id = format!("tok_{random_id:032x}");
@@ -180,9 +183,9 @@ impl Store {
         &self,
         actor: &Actor,
         token_id: &str,
-        grant: &Grant,
+        grant: impl Into<Unchecked<Grant>>,
     ) -> Result<(), CoreError> {
-        self.regrant(actor, Principal::Token, token_id, grant)
+        self.regrant(actor, Principal::Token, token_id, grant.into())
             .await?;
         self.cache.forget_tokens();
         Ok(())
@@ -279,6 +282,42 @@ mod tests {
 
     fn day() -> TokenLifetime {
         TokenLifetime::days(Some(1)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_non_admin_learns_nothing_from_a_bad_grant_or_lifetime() {
+        let (_dir, store) = temp_store().await;
+        let mut manager = admin();
+        manager.role = Role::Manager;
+        let bad_grant = crate::core::access::Grant::parse("overlord", false, "");
+        let bad_lifetime = TokenLifetime::parse("0");
+        assert!(bad_grant.is_err() && bad_lifetime.is_err());
+        let refused = store
+            .create_token(&manager, "x", bad_grant, bad_lifetime, 1, [1; 32])
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, CoreError::Forbidden(_)), "{refused:?}");
+        let refused = store
+            .set_token_grant(
+                &manager,
+                "tok_x",
+                crate::core::access::Grant::parse("", true, "s"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, CoreError::Forbidden(_)), "{refused:?}");
+        let judged = store
+            .create_token(
+                &admin(),
+                "x",
+                &grant(Role::Staff),
+                TokenLifetime::parse("0"),
+                1,
+                [1; 32],
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(judged, CoreError::Invalid(_)), "{judged:?}");
     }
 
     #[tokio::test]

@@ -31,11 +31,12 @@ impl Store {
         actor: &Actor,
         username: impl Into<Unchecked<Username>>,
         password: &str,
-        grant: &Grant,
+        grant: impl Into<Unchecked<Grant>>,
         random: u128,
     ) -> Result<User, CoreError> {
         actor.require_admin()?;
         let username = &username.into().check()?;
+        let grant = &grant.into().check()?;
         grant.check()?;
         // Hash before taking the write lock: argon2 is deliberately slow.
         let hash = credentials::hash_password(password)?;
@@ -119,9 +120,10 @@ impl Store {
         &self,
         actor: &Actor,
         user_id: &str,
-        grant: &Grant,
+        grant: impl Into<Unchecked<Grant>>,
     ) -> Result<(), CoreError> {
-        self.regrant(actor, Principal::User, user_id, grant).await
+        self.regrant(actor, Principal::User, user_id, grant.into())
+            .await
     }
 
     /// Disables a user (ending their sessions) or enables them again. Disabling the tenant's
