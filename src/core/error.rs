@@ -55,6 +55,19 @@ pub enum ValidationError {
     MetaNameNotText {
         actual: &'static str,
     },
+    /// A dialect whose metadata is all strings wrote `name`, which is the resource's name there.
+    MetaNameNotAnItem,
+    /// A dialect whose metadata is all strings was sent another kind of value.
+    MetaValueNotText {
+        key: String,
+    },
+    /// A Data Hub stream, type or namespace id that Data Hub's rules refuse.
+    SdsIdInvalid {
+        what: &'static str,
+        why: String,
+    },
+    /// A Data Hub stream or type body that cannot be read.
+    SdsBodyInvalid(String),
     UsernameInvalid,
     PasswordTooShort {
         min: usize,
@@ -136,6 +149,10 @@ impl ValidationError {
             Self::PatchTestFailed(_) => "patch_test_failed",
             Self::PatchTooLong { .. } => "patch_too_long",
             Self::MetaNameInvalid(_) | Self::MetaNameNotText { .. } => "metadata_name_invalid",
+            Self::MetaNameNotAnItem => "metadata_name_not_an_item",
+            Self::MetaValueNotText { .. } => "metadata_value_not_text",
+            Self::SdsIdInvalid { .. } => "datahub_id_invalid",
+            Self::SdsBodyInvalid(_) => "datahub_body_invalid",
             Self::UsernameInvalid => "username_invalid",
             Self::PasswordTooShort { .. } => "password_too_short",
             Self::PasswordTooLong { .. } => "password_too_long",
@@ -200,6 +217,13 @@ impl ValidationError {
             Self::PatchTooLong { max: 1, actual: 2 },
             Self::MetaNameInvalid(Box::new(Self::NameEmpty)),
             Self::MetaNameNotText { actual: "number" },
+            Self::MetaNameNotAnItem,
+            Self::MetaValueNotText { key: s() },
+            Self::SdsIdInvalid {
+                what: "stream",
+                why: s(),
+            },
+            Self::SdsBodyInvalid(s()),
             Self::UsernameInvalid,
             Self::PasswordTooShort { min: 1 },
             Self::PasswordTooLong { max: 1 },
@@ -341,6 +365,17 @@ impl fmt::Display for ValidationError {
                 f,
                 "The 'name' key names the resource, so it must be a string, not a {actual}."
             ),
+            Self::MetaNameNotAnItem => f.write_str(
+                "'name' is the resource's name in Sitebook, not a metadata item; rename the \
+                 resource through Sitebook's own API.",
+            ),
+            Self::MetaValueNotText { key } => {
+                write!(f, "The value of '{key}' must be a string.")
+            }
+            Self::SdsIdInvalid { what, why } => {
+                write!(f, "The {what} id is not valid: {why}.")
+            }
+            Self::SdsBodyInvalid(why) => f.write_str(why),
             Self::UsernameInvalid => f.write_str(
                 "A username is 1 to 64 characters: letters, digits, '.', '_', '-' or '@'.",
             ),

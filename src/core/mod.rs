@@ -11,6 +11,7 @@ pub mod listing;
 pub mod metadata;
 pub mod resources;
 pub mod search;
+pub mod streams;
 pub mod tags;
 pub mod tenancy;
 mod validated_string;

@@ -9,6 +9,7 @@ mod json_patch;
 mod key;
 mod operations;
 mod record;
+pub mod untyped;
 mod value;
 
 pub use admit::{Found, admit};
