@@ -3,7 +3,9 @@
 //!
 //! - [`v1`]: the native API under `/api/v1`, which speaks the Altostrat Metadata API.
 //! - [`openstack`]: Nova's compute API under `/openstack/compute` (server metadata).
+//! - [`datahub`]: AVEVA Data Hub's SDS API under `/datahub` (streams, their metadata and tags).
 
+pub mod datahub;
 pub mod openstack;
 pub mod request_id;
 pub mod v1;

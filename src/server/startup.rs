@@ -92,6 +92,10 @@ pub fn router(state: AppState) -> HttpService {
             state.settings.clone(),
             crate::api::openstack::compute::DEFAULT_METADATA_ITEMS,
         ))
+        .nest_service(
+            crate::api::datahub::PREFIX,
+            crate::api::datahub::service(state.store.clone(), state.settings.clone()),
+        )
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())

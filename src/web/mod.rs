@@ -1,9 +1,10 @@
 //! The ground both web faces stand on: the state every request reaches, the settings they
-//! share, the session cookie, and the HTTP status of a core error. Server only.
+//! share, the session cookie, ETags, and the HTTP status of a core error. Server only.
 //!
 //! It sits below the REST API (`api`) and the Leptos face (`app`) and above the core, so
 //! neither face imports the other or `server`; `server` only assembles these at start-up.
 
+pub mod etag;
 pub mod session_cookie;
 pub mod state;
 pub mod status;

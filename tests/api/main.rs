@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod datahub;
 mod documents;
 mod files;
 mod metadata;

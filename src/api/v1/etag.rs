@@ -7,20 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use super::error::ApiError;
 use crate::core::metadata::{MetaKey, Precondition};
 
-pub fn format(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-/// The `ETag` header for `version`, written with itoa into a stack buffer rather than through
-/// `format!`: every read answers with one (see `docs/performance.md`).
-pub fn header_value(version: i64) -> HeaderValue {
-    let mut digits = itoa::Buffer::new();
-    let digits = digits.format(version).as_bytes();
-    let mut quoted = [b'"'; 22];
-    quoted[1..=digits.len()].copy_from_slice(digits);
-    HeaderValue::from_bytes(&quoted[..digits.len() + 2])
-        .expect("a quoted integer is a valid header value")
-}
+pub use crate::web::etag::{format, header_value};
 
 /// A request's `If-None-Match`, taken alone rather than with a copy of every header.
 pub struct IfNoneMatch(Option<HeaderValue>);
@@ -49,26 +36,15 @@ impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
 
 /// The version `If-Match` names: `None` when absent or `*` (any current version will do).
 pub fn expected(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(raw) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = raw.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    text.strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .and_then(|t| t.parse::<i64>().ok())
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "precondition_header_invalid",
-                format!(
-                    "If-Match must be one ETag from an earlier response, such as \"7\"; got {text}."
-                ),
-            )
-        })
+    crate::web::etag::if_match(headers).map_err(|text| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "precondition_header_invalid",
+            format!(
+                "If-Match must be one ETag from an earlier response, such as \"7\"; got {text}."
+            ),
+        )
+    })
 }
 
 /// `If-Match` on a whole resource's metadata.

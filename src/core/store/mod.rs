@@ -25,6 +25,7 @@ mod resources;
 mod rows;
 mod search;
 mod sessions;
+mod streams;
 mod tags;
 mod tokens;
 mod users;
@@ -39,6 +40,7 @@ pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;
 pub use sessions::Session;
+pub use streams::{Namespace, StoredStream, StoredType};
 
 use crate::core::error::Clash;
 use std::path::Path;

@@ -1,0 +1,42 @@
+//! Stream data values and stream views, which Sitebook does not keep: 501 with Data Hub's error
+//! body, after the stream is known to exist (an unknown stream is still 404).
+
+use axum::extract::State;
+
+use super::DataHub;
+use super::error::SdsError;
+use super::extract::{Caller, DhPath};
+use super::streams::{StreamPath, find};
+
+/// Any call on `Streams/{streamId}/Data…`.
+pub async fn values(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<DataPath>,
+) -> SdsError {
+    if let Err(missing) = find(&state, &actor, &path.stream).await {
+        return missing;
+    }
+    SdsError::not_implemented("Stream data").parameter("StreamId", &path.stream.stream_id)
+}
+
+/// `PUT Streams/{streamId}/Type?streamViewId=`: changing a stream's type needs stream views.
+pub async fn stream_views(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+) -> SdsError {
+    if let Err(missing) = find(&state, &actor, &path).await {
+        return missing;
+    }
+    SdsError::not_implemented("Changing a stream's type through a stream view")
+        .parameter("StreamId", &path.stream_id)
+}
+
+#[derive(serde::Deserialize)]
+pub struct DataPath {
+    #[serde(flatten)]
+    stream: StreamPath,
+    #[serde(default, rename = "rest")]
+    _rest: Option<String>,
+}

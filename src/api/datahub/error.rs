@@ -1,0 +1,175 @@
+//! Data Hub's error body: `{OperationId, Error, Reason, Resolution, Parameters}`, with the same
+//! operation id in an `Operation-Id` header. The content type is exactly `application/json`:
+//! the Python library reads the body's fields only then.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::core::CoreError;
+use crate::web::status;
+
+/// Boxed: handlers pass it through `Result`s, where a small error keeps the happy path small.
+#[derive(Debug)]
+pub struct SdsError(Box<Parts>);
+
+#[derive(Debug)]
+pub struct Parts {
+    pub status: StatusCode,
+    pub error: String,
+    pub reason: String,
+    pub resolution: String,
+    pub parameters: Map<String, Value>,
+    retry_after: Option<HeaderValue>,
+}
+
+impl SdsError {
+    pub fn new(status: StatusCode, error: impl Into<String>) -> Self {
+        Self(Box::new(Parts {
+            status,
+            error: error.into(),
+            reason: String::new(),
+            resolution: String::new(),
+            parameters: Map::new(),
+            retry_after: None,
+        }))
+    }
+
+    pub fn bad_request(error: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error)
+    }
+
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.0.reason = reason.into();
+        self
+    }
+
+    pub fn resolution(mut self, resolution: impl Into<String>) -> Self {
+        self.0.resolution = resolution.into();
+        self
+    }
+
+    pub fn parameter(mut self, name: &str, value: &str) -> Self {
+        self.0.parameters.insert(name.to_owned(), value.into());
+        self
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "The request is not authorized.")
+            .reason("No valid bearer token was sent.")
+            .resolution(
+                "Get an access token from the token endpoint (or use a Sitebook API token) and \
+                 send it as 'Authorization: Bearer <token>'.",
+            )
+    }
+
+    pub fn stream_missing(id: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "The specified stream was not found.")
+            .resolution("Check the stream id, or create the stream.")
+            .parameter("StreamId", id)
+    }
+
+    pub fn not_implemented(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            format!("{what} is not supported."),
+        )
+        .reason("Sitebook stores stream metadata, tags and types, not data values or views.")
+        .resolution("Use AVEVA Data Hub itself for stream data.")
+    }
+}
+
+impl From<CoreError> for SdsError {
+    fn from(error: CoreError) -> Self {
+        let retry_after = status::retry_after(&error).map(|(_, value)| value);
+        let status = match &error {
+            // Data Hub answers every request it cannot read or accept with 400.
+            CoreError::Invalid(_) => StatusCode::BAD_REQUEST,
+            other => status::of(other),
+        };
+        let mut sds = match error {
+            CoreError::Invalid(rule) => Self::new(status, rule.to_string())
+                .reason(format!("The request breaks the rule '{}'.", rule.code()))
+                .resolution("Correct the request and send it again."),
+            CoreError::NotFound { what, id } => {
+                let what = if what == "resource" { "stream" } else { what };
+                Self::new(status, format!("The specified {what} was not found."))
+                    .parameter(&capitalised_id(what), &id)
+            }
+            CoreError::Storage(detail) => {
+                tracing::error!("storage failure behind the Data Hub face: {detail}");
+                Self::new(status, "Something went wrong on the server.")
+                    .resolution("The request may be retried.")
+            }
+            other => Self::new(status, other.to_string()),
+        };
+        sds.0.retry_after = retry_after;
+        sds
+    }
+}
+
+/// `stream` → `StreamId`, `metadata key` → `MetadataKeyId`, as Data Hub names its parameters.
+fn capitalised_id(what: &str) -> String {
+    let mut name: String = what
+        .split(' ')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect();
+    name.push_str("Id");
+    name
+}
+
+impl std::ops::Deref for SdsError {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+impl IntoResponse for SdsError {
+    fn into_response(self) -> Response {
+        let parts = *self.0;
+        let operation = uuid::Uuid::new_v4().to_string();
+        let body = json!({
+            "OperationId": operation,
+            "Error": parts.error,
+            "Reason": parts.reason,
+            "Resolution": parts.resolution,
+            "Parameters": parts.parameters,
+        });
+        let mut response = (parts.status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&operation) {
+            headers.insert("operation-id", value);
+        }
+        if parts.status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(wait) = parts.retry_after {
+            headers.insert(header::RETRY_AFTER, wait);
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_names_the_parameter_as_data_hub_does() {
+        let error = SdsError::from(CoreError::NotFound {
+            what: "stream",
+            id: "Tank".into(),
+        });
+        assert_eq!(error.status, StatusCode::NOT_FOUND);
+        assert_eq!(error.error, "The specified stream was not found.");
+        assert_eq!(error.parameters["StreamId"], "Tank");
+        assert_eq!(capitalised_id("metadata key"), "MetadataKeyId");
+    }
+}

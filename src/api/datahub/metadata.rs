@@ -1,0 +1,222 @@
+//! `Streams/{streamId}/Metadata` and `ChangeData/Metadata`, exactly as seed 004 describes them.
+//! Values are strings to Data Hub; Sitebook's typed values read and write through the core's
+//! untyped rule (`core::metadata::untyped`), the same one the Nova face uses.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::DataHub;
+use super::error::SdsError;
+use super::extract::{Caller, DhPath, JsonBody};
+use super::streams::{StreamPath, find};
+use super::types::date;
+use crate::core::CoreError;
+use crate::core::access::{Actor, CreatorType};
+use crate::core::error::ValidationError;
+use crate::core::metadata::{JsonPatch, MetaValue, MetadataRecord, Precondition, untyped};
+use crate::core::store::MetadataTarget;
+use crate::web::etag;
+
+/// Data Hub's enum for who made a change.
+fn creator_type(kind: CreatorType) -> u8 {
+    match kind {
+        CreatorType::User => 1,
+        CreatorType::Client => 2,
+        CreatorType::Rule => 3,
+    }
+}
+
+fn dictionary(record: &MetadataRecord) -> Response {
+    let items: Map<String, Value> = untyped::items(&record.metadata())
+        .into_iter()
+        .map(|(key, value)| (key, Value::String(value)))
+        .collect();
+    let mut response = Json(Value::Object(items)).into_response();
+    response
+        .headers_mut()
+        .insert(header::ETAG, etag::header_value(record.resource.version));
+    response
+}
+
+fn precondition(headers: &HeaderMap) -> Result<Precondition, SdsError> {
+    etag::if_match(headers)
+        .map(|version| version.map_or(Precondition::Any, Precondition::Resource))
+        .map_err(|text| {
+            SdsError::bad_request(format!(
+                "If-Match must be an ETag this server sent; got {text}."
+            ))
+        })
+}
+
+/// `GET Metadata`: the whole dictionary, `{}` when empty.
+pub async fn list(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+) -> Result<Response, SdsError> {
+    let stream = find(&state, &actor, &path).await?;
+    let record = state
+        .store
+        .read_metadata_shared(&actor, &stream.resource.id)
+        .await?;
+    Ok(dictionary(&record))
+}
+
+#[derive(Deserialize)]
+pub struct KeyPath {
+    #[serde(flatten)]
+    stream: StreamPath,
+    key: String,
+}
+
+/// `GET Metadata/{key}`: the value as a JSON string.
+pub async fn show(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<KeyPath>,
+) -> Result<Response, SdsError> {
+    let stream = find(&state, &actor, &path.stream).await?;
+    let record = state
+        .store
+        .read_metadata_shared(&actor, &stream.resource.id)
+        .await?;
+    let value = untyped::items(&record.metadata())
+        .remove(&path.key)
+        .ok_or_else(|| {
+            SdsError::new(StatusCode::NOT_FOUND, "The specified key was not found.")
+                .parameter("StreamId", &path.stream.stream_id)
+                .parameter("Key", &path.key)
+        })?;
+    let mut response = Json(Value::String(value)).into_response();
+    response
+        .headers_mut()
+        .insert(header::ETAG, etag::header_value(record.resource.version));
+    Ok(response)
+}
+
+/// Writes the stream's whole dictionary as `items` make it (the `name` key kept).
+async fn write(
+    state: &DataHub,
+    actor: &Actor,
+    path: &StreamPath,
+    headers: &HeaderMap,
+    items: Result<Vec<(String, String)>, ValidationError>,
+) -> Result<MetadataRecord, SdsError> {
+    let stream = find(state, actor, path).await?;
+    let precondition = precondition(headers)?;
+    let limits = state.settings.limits;
+    let record = state
+        .store
+        .change_metadata(
+            actor,
+            MetadataTarget::Existing(&stream.resource.id),
+            &precondition,
+            move |current| {
+                let items = items.clone()?;
+                let current = current.cloned().unwrap_or_default();
+                Ok(untyped::write(&current, items, true, limits)?)
+            },
+        )
+        .await?;
+    Ok(record)
+}
+
+/// `PUT Metadata`: replaces the dictionary and answers the new one.
+pub async fn replace(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, SdsError> {
+    let items = untyped::read_object(&body);
+    let record = write(&state, &actor, &path, &headers, items).await?;
+    Ok(dictionary(&record))
+}
+
+/// `PATCH Metadata`: a JSON Patch on the dictionary as Data Hub sees it (strings only), all
+/// or nothing; answers the new dictionary.
+pub async fn patch(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, SdsError> {
+    let stream = find(&state, &actor, &path).await?;
+    let precondition = precondition(&headers)?;
+    let limits = state.settings.limits;
+    let patch = JsonPatch::parse(&body, limits).map_err(CoreError::from)?;
+    let record = state
+        .store
+        .change_metadata(
+            &actor,
+            MetadataTarget::Existing(&stream.resource.id),
+            &precondition,
+            move |current| {
+                let current = current.cloned().unwrap_or_default();
+                let seen = patch.apply(&untyped::view(&current), limits)?;
+                let items = seen
+                    .metadata
+                    .iter()
+                    .map(|(key, value)| match value {
+                        MetaValue::Text(text) => Ok((key.as_str().to_owned(), text.clone())),
+                        _ => Err(ValidationError::MetaValueNotText {
+                            key: key.as_str().to_owned(),
+                        }),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(untyped::write(&current, items, true, limits)?)
+            },
+        )
+        .await?;
+    Ok(dictionary(&record))
+}
+
+/// `DELETE Metadata`: every item goes (the stream keeps its name); 204.
+pub async fn delete(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+    headers: HeaderMap,
+) -> Result<StatusCode, SdsError> {
+    write(&state, &actor, &path, &headers, Ok(Vec::new())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET ChangeData/Metadata`: each item with when it last changed and who changed it.
+pub async fn change_data(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+) -> Result<Json<Value>, SdsError> {
+    let stream = find(&state, &actor, &path).await?;
+    let record = state
+        .store
+        .read_metadata_shared(&actor, &stream.resource.id)
+        .await?;
+    let visible = untyped::items(&record.metadata());
+    let changes: Map<String, Value> = record
+        .entries
+        .iter()
+        .filter_map(|entry| {
+            let value = visible.get(entry.key.as_str())?;
+            Some((
+                entry.key.as_str().to_owned(),
+                json!({
+                    "Value": value,
+                    "ChangeData": {
+                        "Timestamp": date(entry.changed_at),
+                        "CreatorId": entry.changed_by,
+                        "CreatorType": creator_type(entry.creator_type),
+                    }
+                }),
+            ))
+        })
+        .collect();
+    Ok(Json(Value::Object(changes)))
+}

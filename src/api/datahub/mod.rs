@@ -1,0 +1,225 @@
+//! AVEVA Data Hub's Sequential Data Store API at `/datahub`: namespaces, types, streams and
+//! stream metadata, over the same `Store` calls as the native API, so a Data Hub write shows in
+//! the web UI and `/api/v1` and the other way round.
+//!
+//! A client configured with the resource `http://HOST/datahub` finds `…/api/v1/Tenants/{t}/
+//! Namespaces/{ns}/…` here. The tenant is Sitebook's; fixed path words match in any case
+//! (see `paths`). Stream data values are not Sitebook's to keep: those calls answer 501.
+
+mod data;
+mod error;
+mod extract;
+mod metadata;
+mod namespaces;
+mod paths;
+mod streams;
+mod types;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{FromRef, Request};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use serde::Deserialize;
+use tower::ServiceBuilder;
+
+use crate::core::access::Actor;
+use crate::core::store::Store;
+use crate::web::Settings;
+pub use error::SdsError;
+
+/// Where the face is mounted.
+pub const PREFIX: &str = "/datahub";
+
+/// The most items one list call answers (Data Hub documents 1000 as its largest `count`).
+const MAX_COUNT: u32 = 1000;
+
+#[derive(Clone)]
+pub struct DataHub(Arc<DataHubParts>);
+
+pub struct DataHubParts {
+    pub store: Store,
+    pub settings: Settings,
+}
+
+impl std::ops::Deref for DataHub {
+    type Target = DataHubParts;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl FromRef<DataHub> for Store {
+    fn from_ref(state: &DataHub) -> Store {
+        state.store.clone()
+    }
+}
+
+impl DataHub {
+    /// The absolute URL of `path` under the face, for `Self` links.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{PREFIX}{path}", self.settings.public_url)
+    }
+}
+
+/// The tenant and namespace every SDS path starts with.
+#[derive(Deserialize)]
+pub struct Scope {
+    tenant: String,
+    namespace: String,
+}
+
+impl Scope {
+    /// The namespace's id as stored, once the caller is known to belong to the tenant and the
+    /// namespace exists.
+    pub async fn namespace(&self, state: &DataHub, actor: &Actor) -> Result<String, SdsError> {
+        check_tenant(actor, &self.tenant)?;
+        state
+            .store
+            .namespace(actor, &self.namespace)
+            .await
+            .map(|ns| ns.id)
+            .map_err(|_| {
+                SdsError::new(
+                    axum::http::StatusCode::NOT_FOUND,
+                    "The specified namespace was not found.",
+                )
+                .parameter("NamespaceId", &self.namespace)
+            })
+    }
+}
+
+/// Another tenant's paths are refused: the token belongs to one tenant only.
+fn check_tenant(actor: &Actor, tenant: &str) -> Result<(), SdsError> {
+    if tenant.eq_ignore_ascii_case(actor.tenant.as_str()) {
+        Ok(())
+    } else {
+        Err(SdsError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "The token does not grant access to this tenant.",
+        )
+        .parameter("TenantId", tenant))
+    }
+}
+
+/// `skip` and `count` as Data Hub reads them: 0 and 100 by default, at most 1000 items.
+#[derive(Deserialize)]
+pub struct Page {
+    #[serde(default)]
+    skip: Option<String>,
+    #[serde(default)]
+    count: Option<String>,
+    #[serde(default)]
+    query: Option<String>,
+}
+
+impl Page {
+    fn bounds(&self) -> Result<(u32, u32), SdsError> {
+        let read = |name: &str, raw: &Option<String>, default: u32| match raw.as_deref() {
+            None | Some("") => Ok(default),
+            Some(text) => text.parse::<u32>().map_err(|_| {
+                SdsError::bad_request(format!("'{text}' is not a valid {name}."))
+                    .resolution(format!("{name} is a whole number of at least 0."))
+            }),
+        };
+        let skip = read("skip", &self.skip, 0)?;
+        let count = read("count", &self.count, 100)?;
+        if count > MAX_COUNT {
+            return Err(SdsError::bad_request(format!(
+                "count may be at most {MAX_COUNT}; it was {count}."
+            )));
+        }
+        Ok((skip, count))
+    }
+
+    /// A search query, which this slice of the face does not evaluate yet.
+    fn refuse_query(&self) -> Result<(), SdsError> {
+        match self.query.as_deref().map(str::trim) {
+            None | Some("") => Ok(()),
+            Some(_) => Err(SdsError::not_implemented("Searching with 'query'")
+                .reason("Sitebook does not evaluate Data Hub's search syntax yet.")
+                .resolution("List without 'query' and filter on the client.")),
+        }
+    }
+}
+
+/// The face as one service, to nest at [`PREFIX`]: paths are put in the router's spelling
+/// before it routes them (see `paths`).
+pub fn service(
+    store: Store,
+    settings: Settings,
+) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send + 'static>
++ Clone
++ Send
++ Sync
++ 'static {
+    let state = DataHub(Arc::new(DataHubParts { store, settings }));
+    let ns = "/api/v1/Tenants/{tenant}/Namespaces/{namespace}";
+    let router = Router::new()
+        .route("/api/v1/Tenants/{tenant}", get(namespaces::tenant))
+        .route("/api/v1/Tenants/{tenant}/Namespaces", get(namespaces::list))
+        .route(ns, get(namespaces::show))
+        .route(&format!("{ns}/Types"), get(types::list))
+        .route(
+            &format!("{ns}/Types/{{type_id}}"),
+            get(types::show)
+                .post(types::get_or_create)
+                .delete(types::delete),
+        )
+        .route(
+            &format!("{ns}/Types/{{type_id}}/ReferenceCount"),
+            get(types::reference_count),
+        )
+        .route(&format!("{ns}/Streams"), get(streams::list))
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}"),
+            get(streams::show)
+                .post(streams::get_or_create)
+                .put(streams::create_or_update)
+                .delete(streams::delete),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/Type"),
+            get(streams::stream_type).put(data::stream_views),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/Metadata"),
+            get(metadata::list)
+                .put(metadata::replace)
+                .patch(metadata::patch)
+                .delete(metadata::delete),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/Metadata/{{key}}"),
+            get(metadata::show),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/ChangeData/Metadata"),
+            get(metadata::change_data),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/Data"),
+            any(data::values),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/Data/{{*rest}}"),
+            any(data::values),
+        )
+        .fallback(missing)
+        .with_state(state);
+    ServiceBuilder::new()
+        .layer(crate::api::request_id::RequestIdLayer)
+        .map_request(paths::canonical_request)
+        .service(router)
+}
+
+async fn missing() -> Response {
+    SdsError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "The requested resource was not found.",
+    )
+    .resolution("Check the path against Data Hub's SDS API; Sitebook serves namespaces, types, streams, stream metadata and tags.")
+    .into_response()
+}

@@ -1,0 +1,65 @@
+//! The tenant and its namespaces. The AVEVA samples call `GET Tenants/{t}` to check a token.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::SdsError;
+use super::extract::{Caller, DhPath};
+use super::{DataHub, Scope, check_tenant};
+use crate::core::store::Namespace;
+
+#[derive(Deserialize)]
+pub struct TenantPath {
+    tenant: String,
+}
+
+/// `GET Tenants/{tenantId}`
+pub async fn tenant(
+    Caller(actor): Caller,
+    DhPath(path): DhPath<TenantPath>,
+) -> Result<Json<Value>, SdsError> {
+    check_tenant(&actor, &path.tenant)?;
+    Ok(Json(
+        json!({"Id": actor.tenant.as_str(), "State": "Active"}),
+    ))
+}
+
+fn shape(state: &DataHub, tenant: &str, namespace: &Namespace) -> Value {
+    json!({
+        "Id": namespace.id,
+        "Description": namespace.description,
+        "Region": "",
+        "State": 1,
+        "Self": state.url(&format!("/api/v1/Tenants/{tenant}/Namespaces/{}", namespace.id)),
+    })
+}
+
+/// `GET Tenants/{tenantId}/Namespaces` (the library sends `?region=`, which changes nothing
+/// here: Sitebook is one region).
+pub async fn list(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<TenantPath>,
+) -> Result<Json<Value>, SdsError> {
+    check_tenant(&actor, &path.tenant)?;
+    let namespaces = state.store.list_namespaces(&actor).await?;
+    Ok(Json(Value::Array(
+        namespaces
+            .iter()
+            .map(|ns| shape(&state, actor.tenant.as_str(), ns))
+            .collect(),
+    )))
+}
+
+/// `GET Tenants/{tenantId}/Namespaces/{namespaceId}`
+pub async fn show(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(scope): DhPath<Scope>,
+) -> Result<Json<Value>, SdsError> {
+    let id = scope.namespace(&state, &actor).await?;
+    let namespace = state.store.namespace(&actor, &id).await?;
+    Ok(Json(shape(&state, actor.tenant.as_str(), &namespace)))
+}

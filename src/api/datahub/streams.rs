@@ -1,0 +1,157 @@
+//! `Streams`: SdsStreams, each a Sitebook resource of type `datahub.stream`.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error::SdsError;
+use super::extract::{Caller, DhPath, JsonBody};
+use super::types::date;
+use super::{DataHub, Page, Scope};
+use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::random;
+use crate::core::store::StoredStream;
+use crate::core::streams::{SdsId, Stream};
+
+#[derive(Deserialize)]
+pub struct StreamPath {
+    #[serde(flatten)]
+    pub scope: Scope,
+    pub stream_id: String,
+}
+
+pub fn shape(stored: &StoredStream) -> Value {
+    stored.stream.to_json(
+        &date(stored.resource.created_at),
+        &date(stored.resource.updated_at),
+    )
+}
+
+/// The stream a path names, with Data Hub's 404 when there is none.
+pub async fn find(
+    state: &DataHub,
+    actor: &Actor,
+    path: &StreamPath,
+) -> Result<StoredStream, SdsError> {
+    let namespace = path.scope.namespace(state, actor).await?;
+    match state.store.stream(actor, &namespace, &path.stream_id).await {
+        Ok(stored) => Ok(stored),
+        Err(CoreError::NotFound { .. }) => Err(SdsError::stream_missing(&path.stream_id)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `GET Streams?skip&count&query`: a bare array, by id.
+pub async fn list(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(scope): DhPath<Scope>,
+    Query(page): Query<Page>,
+) -> Result<Json<Value>, SdsError> {
+    let namespace = scope.namespace(&state, &actor).await?;
+    let (skip, count) = page.bounds()?;
+    page.refuse_query()?;
+    let streams = state
+        .store
+        .list_streams(&actor, &namespace, skip, count)
+        .await?;
+    Ok(Json(Value::Array(streams.iter().map(shape).collect())))
+}
+
+/// `GET Streams/{streamId}`
+pub async fn show(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+) -> Result<Json<Value>, SdsError> {
+    Ok(Json(shape(&find(&state, &actor, &path).await?)))
+}
+
+async fn put(
+    state: &DataHub,
+    actor: &Actor,
+    path: &StreamPath,
+    body: &Value,
+    update: bool,
+) -> Result<(StoredStream, bool), SdsError> {
+    let namespace = path.scope.namespace(state, actor).await?;
+    let parsed = SdsId::parse("stream", &path.stream_id).and_then(|id| Stream::parse(&id, body));
+    state
+        .store
+        .put_stream(actor, &namespace, parsed, update, random::id_bits())
+        .await
+        .map_err(|e| match e {
+            CoreError::NotFound { what: "type", id } => SdsError::new(
+                StatusCode::NOT_FOUND,
+                "One of the resources specified was not found.",
+            )
+            .reason(format!("The type '{id}' does not exist in this namespace."))
+            .resolution("Create the type first (POST Types/{typeId}).")
+            .parameter("TypeId", &id),
+            other => other.into(),
+        })
+}
+
+/// `POST Streams/{streamId}`: 201 with the new stream, 200 with the same one created before,
+/// 409 for a different one under that id.
+pub async fn get_or_create(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, SdsError> {
+    let (stored, created) = put(&state, &actor, &path, &body, false).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(shape(&stored))).into_response())
+}
+
+/// `PUT Streams/{streamId}`: 201 with the stream when created, 204 when updated.
+pub async fn create_or_update(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, SdsError> {
+    match put(&state, &actor, &path, &body, true).await? {
+        (stored, true) => Ok((StatusCode::CREATED, Json(shape(&stored))).into_response()),
+        (_, false) => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+/// `DELETE Streams/{streamId}`: the stream goes with its metadata and tags.
+pub async fn delete(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+) -> Result<StatusCode, SdsError> {
+    let stored = find(&state, &actor, &path).await?;
+    state
+        .store
+        .delete_resource(&actor, &stored.resource.kind, &stored.resource.id, None)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET Streams/{streamId}/Type`
+pub async fn stream_type(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<StreamPath>,
+) -> Result<Json<Value>, SdsError> {
+    let stored = find(&state, &actor, &path).await?;
+    let namespace = path.scope.namespace(&state, &actor).await?;
+    let kind = state
+        .store
+        .stream_type(&actor, &namespace, stored.stream.type_id.as_str())
+        .await?;
+    let created = date(kind.created_at);
+    Ok(Json(kind.sds_type.to_json(&created, &created)))
+}

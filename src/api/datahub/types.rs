@@ -1,0 +1,118 @@
+//! `Types`: the SdsTypes streams are made of. Types never change; a type in use cannot go.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::SdsError;
+use super::extract::{Caller, DhPath, JsonBody};
+use super::{DataHub, Page, Scope};
+use crate::core::store::StoredType;
+use crate::core::streams::{SdsId, SdsType};
+
+#[derive(Deserialize)]
+pub struct TypePath {
+    #[serde(flatten)]
+    scope: Scope,
+    type_id: String,
+}
+
+pub fn date(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn shape(stored: &StoredType) -> Value {
+    let created = date(stored.created_at);
+    stored.sds_type.to_json(&created, &created)
+}
+
+/// `GET Types?skip&count&query`
+pub async fn list(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(scope): DhPath<Scope>,
+    Query(page): Query<Page>,
+) -> Result<Json<Value>, SdsError> {
+    let namespace = scope.namespace(&state, &actor).await?;
+    let (skip, count) = page.bounds()?;
+    page.refuse_query()?;
+    let types = state
+        .store
+        .list_stream_types(&actor, &namespace, skip, count)
+        .await?;
+    Ok(Json(Value::Array(types.iter().map(shape).collect())))
+}
+
+/// `GET Types/{typeId}`
+pub async fn show(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<TypePath>,
+) -> Result<Json<Value>, SdsError> {
+    let namespace = path.scope.namespace(&state, &actor).await?;
+    let stored = state
+        .store
+        .stream_type(&actor, &namespace, &path.type_id)
+        .await?;
+    Ok(Json(shape(&stored)))
+}
+
+/// `POST Types/{typeId}`: 201 with the new type, 200 with the same one defined before, 409
+/// for a different one under that id.
+pub async fn get_or_create(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<TypePath>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, SdsError> {
+    let namespace = path.scope.namespace(&state, &actor).await?;
+    let parsed = SdsId::parse("type", &path.type_id).and_then(|id| SdsType::parse(&id, &body));
+    let (stored, created) = state
+        .store
+        .get_or_create_stream_type(&actor, &namespace, parsed)
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(shape(&stored))).into_response())
+}
+
+/// `DELETE Types/{typeId}`: 204; 409 while streams use it.
+pub async fn delete(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<TypePath>,
+) -> Result<StatusCode, SdsError> {
+    let namespace = path.scope.namespace(&state, &actor).await?;
+    state
+        .store
+        .delete_stream_type(&actor, &namespace, &path.type_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET Types/{typeId}/ReferenceCount`: how many streams use the type (Sitebook has no stream
+/// views, and types refer to others only by full definition).
+pub async fn reference_count(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(path): DhPath<TypePath>,
+) -> Result<Json<Value>, SdsError> {
+    let namespace = path.scope.namespace(&state, &actor).await?;
+    state
+        .store
+        .stream_type(&actor, &namespace, &path.type_id)
+        .await?;
+    let users = state
+        .store
+        .count_streams_of_type(&actor, &namespace, &path.type_id)
+        .await?;
+    Ok(Json(
+        json!({"SdsStream": users, "SdsStreamView": 0, "SdsType": 0}),
+    ))
+}

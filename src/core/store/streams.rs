@@ -1,0 +1,562 @@
+//! Data Hub's namespaces, types and streams (see `core::streams`). A stream is a resource, so
+//! its metadata, tags, history and deletion go through the same calls as every resource's;
+//! here is only what Data Hub adds.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+
+use super::resources::{find_row, insert};
+use super::{Store, storage, unique_or};
+use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::error::Clash;
+use crate::core::resources::{Resource, ResourceId, ResourceType};
+use crate::core::streams::{DEFAULT_NAMESPACE, NamespaceId, STREAM_TYPE, SdsId, SdsType, Stream};
+use crate::core::unchecked::Unchecked;
+
+/// A namespace as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Namespace {
+    pub id: String,
+    pub description: String,
+}
+
+/// A type with the time it was defined (types never change; to change one, delete it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredType {
+    pub sds_type: SdsType,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stream with the resource it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredStream {
+    pub stream: Stream,
+    pub resource: Resource,
+}
+
+#[derive(sqlx::FromRow)]
+struct StreamRow {
+    resource_pk: i64,
+    id: String,
+    type_id: String,
+    display_name: Option<String>,
+    description: Option<String>,
+    settings: String,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, CoreError> {
+    serde_json::from_str(text)
+        .map_err(|e| CoreError::Storage(format!("a stored stream field: {e}")))
+}
+
+fn stored_id(what: &'static str, raw: &str) -> Result<SdsId, CoreError> {
+    SdsId::parse(what, raw).map_err(|e| CoreError::Storage(e.to_string()))
+}
+
+fn stream_missing(id: &str) -> CoreError {
+    CoreError::NotFound {
+        what: "stream",
+        id: id.to_owned(),
+    }
+}
+
+fn type_missing(id: &str) -> CoreError {
+    CoreError::NotFound {
+        what: "type",
+        id: id.to_owned(),
+    }
+}
+
+const SELECT_STREAM: &str = "SELECT resource_pk, id, type_id, display_name, description, settings \
+                             FROM streams WHERE tenant_id = ? AND namespace_id = ? AND id = ?";
+
+async fn stream_row(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    namespace: &str,
+    id: &str,
+) -> Result<Option<StreamRow>, CoreError> {
+    sqlx::query_as::<_, StreamRow>(SELECT_STREAM)
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(storage)
+}
+
+async fn load_stream(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    row: StreamRow,
+) -> Result<StoredStream, CoreError> {
+    load_stream_and_site(conn, actor, row).await.map(|(s, _)| s)
+}
+
+/// The stream, and the site whose grants cover it.
+async fn load_stream_and_site(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    row: StreamRow,
+) -> Result<(StoredStream, Option<ResourceId>), CoreError> {
+    let (resource_id,): (String,) = sqlx::query_as("SELECT id FROM resources WHERE pk = ?")
+        .bind(row.resource_pk)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(storage)?;
+    let resource_row = find_row(conn, &actor.tenant, &ResourceId::from_path(resource_id))
+        .await?
+        .ok_or_else(|| stream_missing(&row.id))?;
+    let site = resource_row.site();
+    let resource = resource_row.into_resource()?;
+    let stream = StoredStream {
+        stream: Stream {
+            id: stored_id("stream", &row.id)?,
+            name: row.display_name,
+            description: row.description,
+            type_id: stored_id("type", &row.type_id)?,
+            settings: decode(&row.settings)?,
+        },
+        resource,
+    };
+    Ok((stream, site))
+}
+
+impl Store {
+    /// The namespace `id` names (ignoring case), or not found.
+    pub async fn namespace(&self, actor: &Actor, id: &str) -> Result<Namespace, CoreError> {
+        actor.require_read()?;
+        if id.eq_ignore_ascii_case(DEFAULT_NAMESPACE) {
+            return Ok(Namespace {
+                id: DEFAULT_NAMESPACE.to_owned(),
+                description: String::new(),
+            });
+        }
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT id, description FROM stream_namespaces WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage)?;
+        row.map(|(id, description)| Namespace { id, description })
+            .ok_or_else(|| CoreError::NotFound {
+                what: "namespace",
+                id: id.to_owned(),
+            })
+    }
+
+    /// Every namespace of the tenant, `default` first.
+    pub async fn list_namespaces(&self, actor: &Actor) -> Result<Vec<Namespace>, CoreError> {
+        actor.require_read()?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, description FROM stream_namespaces WHERE tenant_id = ? ORDER BY id",
+        )
+        .bind(actor.tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let default = Namespace {
+            id: DEFAULT_NAMESPACE.to_owned(),
+            description: String::new(),
+        };
+        Ok(std::iter::once(default)
+            .chain(
+                rows.into_iter()
+                    .map(|(id, description)| Namespace { id, description }),
+            )
+            .collect())
+    }
+
+    /// Adds a namespace. Admins only.
+    pub async fn create_namespace(
+        &self,
+        actor: &Actor,
+        id: impl Into<Unchecked<NamespaceId>>,
+        description: &str,
+    ) -> Result<Namespace, CoreError> {
+        actor.require_admin()?;
+        let id = id.into().check()?;
+        let taken = || {
+            CoreError::Conflict(
+                Clash::IdTaken,
+                format!("A namespace with the id '{}' already exists.", id.as_str()),
+            )
+        };
+        if id.as_str().eq_ignore_ascii_case(DEFAULT_NAMESPACE) {
+            return Err(taken());
+        }
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO stream_namespaces (tenant_id, id, description, created_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(id.as_str())
+        .bind(description)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(unique_or(taken))?;
+        tx.commit().await.map_err(storage)?;
+        Ok(Namespace {
+            id: id.as_str().to_owned(),
+            description: description.to_owned(),
+        })
+    }
+
+    /// One type of the namespace, by id ignoring case.
+    pub async fn stream_type(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        id: &str,
+    ) -> Result<StoredType, CoreError> {
+        actor.require_read()?;
+        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT id, definition, created_at FROM stream_types \
+             WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage)?;
+        let (id, definition, created_at) = row.ok_or_else(|| type_missing(id))?;
+        Ok(StoredType {
+            sds_type: SdsType::stored(stored_id("type", &id)?, decode(&definition)?),
+            created_at,
+        })
+    }
+
+    /// A page of the namespace's types by id.
+    pub async fn list_stream_types(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        skip: u32,
+        count: u32,
+    ) -> Result<Vec<StoredType>, CoreError> {
+        actor.require_read()?;
+        let rows: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT id, definition, created_at FROM stream_types \
+             WHERE tenant_id = ? AND namespace_id = ? ORDER BY id LIMIT ? OFFSET ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(count)
+        .bind(skip)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        rows.into_iter()
+            .map(|(id, definition, created_at)| {
+                Ok(StoredType {
+                    sds_type: SdsType::stored(stored_id("type", &id)?, decode(&definition)?),
+                    created_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Defines a type, or answers the one defined already when it is the same; a different
+    /// definition under the same id conflicts (types never change). `true` when created.
+    pub async fn get_or_create_stream_type(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        sds_type: impl Into<Unchecked<SdsType>>,
+    ) -> Result<(StoredType, bool), CoreError> {
+        actor.require_write(None)?;
+        let sds_type = sds_type.into().check()?;
+        let mut tx = self.write_tx().await?;
+        let existing: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT id, definition, created_at FROM stream_types \
+             WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(sds_type.id.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if let Some((id, definition, created_at)) = existing {
+            let stored = SdsType::stored(stored_id("type", &id)?, decode(&definition)?);
+            let mut asked = sds_type.definition.clone();
+            asked["Id"] = Value::from(id.as_str());
+            if stored.definition != asked {
+                return Err(CoreError::Conflict(
+                    Clash::IdTaken,
+                    format!(
+                        "A different type with the id '{id}' exists; types cannot change, so \
+                         delete it first or use another id."
+                    ),
+                ));
+            }
+            return Ok((
+                StoredType {
+                    sds_type: stored,
+                    created_at,
+                },
+                false,
+            ));
+        }
+        let now = Utc::now();
+        sqlx::query(
+            "INSERT INTO stream_types (tenant_id, namespace_id, id, definition, created_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(sds_type.id.as_str())
+        .bind(sds_type.definition.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        tx.commit().await.map_err(storage)?;
+        Ok((
+            StoredType {
+                sds_type,
+                created_at: now,
+            },
+            true,
+        ))
+    }
+
+    /// Deletes a type no stream uses.
+    pub async fn delete_stream_type(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        id: &str,
+    ) -> Result<(), CoreError> {
+        actor.require_write(None)?;
+        let mut tx = self.write_tx().await?;
+        let users: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM streams WHERE tenant_id = ? AND namespace_id = ? AND type_id = ? \
+             ORDER BY id LIMIT 5",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if !users.is_empty() {
+            let names: Vec<String> = users.into_iter().map(|(s,)| format!("'{s}'")).collect();
+            return Err(CoreError::Conflict(
+                Clash::Other,
+                format!(
+                    "The type '{id}' is used by the streams {}; delete them first.",
+                    names.join(", ")
+                ),
+            ));
+        }
+        let deleted = sqlx::query(
+            "DELETE FROM stream_types WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if deleted.rows_affected() == 0 {
+            return Err(type_missing(id));
+        }
+        tx.commit().await.map_err(storage)
+    }
+
+    /// One stream of the namespace, by id ignoring case.
+    pub async fn stream(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        id: &str,
+    ) -> Result<StoredStream, CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let row = stream_row(&mut conn, actor, namespace, id)
+            .await?
+            .ok_or_else(|| stream_missing(id))?;
+        load_stream(&mut conn, actor, row).await
+    }
+
+    /// A page of the namespace's streams by id.
+    pub async fn list_streams(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        skip: u32,
+        count: u32,
+    ) -> Result<Vec<StoredStream>, CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let rows = sqlx::query_as::<_, StreamRow>(
+            "SELECT resource_pk, id, type_id, display_name, description, settings FROM streams \
+             WHERE tenant_id = ? AND namespace_id = ? ORDER BY id LIMIT ? OFFSET ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(count)
+        .bind(skip)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(storage)?;
+        let mut streams = Vec::with_capacity(rows.len());
+        for row in rows {
+            streams.push(load_stream(&mut conn, actor, row).await?);
+        }
+        Ok(streams)
+    }
+
+    /// Creates a stream, or (with `update`) changes the one of that id: its name, description,
+    /// indexes and modes, never its type. Without `update` an existing stream is answered when
+    /// it is the same and conflicts when it differs. `true` when created.
+    pub async fn put_stream(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        stream: impl Into<Unchecked<Stream>>,
+        update: bool,
+        random: u128,
+    ) -> Result<(StoredStream, bool), CoreError> {
+        actor.require_writer()?;
+        let stream = stream.into().check()?;
+        let mut tx = self.write_tx().await?;
+        let type_known: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM stream_types WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(stream.type_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if type_known.is_none() {
+            return Err(type_missing(stream.type_id.as_str()));
+        }
+        if let Some(row) = stream_row(&mut tx, actor, namespace, stream.id.as_str()).await? {
+            let pk = row.resource_pk;
+            let (current, site) = load_stream_and_site(&mut tx, actor, row).await?;
+            actor.require_write(site.as_ref())?;
+            if !current.stream.type_id.same_as(stream.type_id.as_str()) {
+                return Err(CoreError::Conflict(
+                    Clash::TypeMismatch,
+                    format!(
+                        "The stream '{}' is of the type '{}'; a stream's type cannot change.",
+                        current.stream.id.as_str(),
+                        current.stream.type_id.as_str()
+                    ),
+                ));
+            }
+            if !update {
+                if current.stream.same_as(&stream) {
+                    return Ok((current, false));
+                }
+                return Err(CoreError::Conflict(
+                    Clash::IdTaken,
+                    format!(
+                        "A different stream with the id '{}' exists; change it with PUT.",
+                        current.stream.id.as_str()
+                    ),
+                ));
+            }
+            let name = stream.resource_name()?;
+            let now = Utc::now();
+            sqlx::query(
+                "UPDATE streams SET display_name = ?, description = ?, settings = ? \
+                 WHERE resource_pk = ?",
+            )
+            .bind(&stream.name)
+            .bind(&stream.description)
+            .bind(stream.settings.to_string())
+            .bind(pk)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
+            sqlx::query("UPDATE resources SET name = ?, updated_at = ? WHERE pk = ?")
+                .bind(name.as_str())
+                .bind(now)
+                .bind(pk)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage)?;
+            let row = stream_row(&mut tx, actor, namespace, stream.id.as_str())
+                .await?
+                .ok_or_else(|| stream_missing(stream.id.as_str()))?;
+            let updated = load_stream(&mut tx, actor, row).await?;
+            tx.commit().await.map_err(storage)?;
+            self.cache
+                .forget_record(actor.tenant.as_str(), updated.resource.id.as_str());
+            return Ok((updated, false));
+        }
+        actor.require_write(None)?;
+        let kind = ResourceType::parse(STREAM_TYPE)?;
+        let id = ResourceId::mint(&kind, random);
+        let row = insert(
+            &mut tx,
+            actor,
+            &id,
+            &kind,
+            &stream.resource_name()?,
+            Utc::now(),
+        )
+        .await?;
+        sqlx::query(
+            "INSERT INTO streams (resource_pk, tenant_id, namespace_id, id, type_id, \
+             display_name, description, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(row.pk)
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(stream.id.as_str())
+        .bind(stream.type_id.as_str())
+        .bind(&stream.name)
+        .bind(&stream.description)
+        .bind(stream.settings.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        let resource = row.into_resource()?;
+        tx.commit().await.map_err(storage)?;
+        Ok((StoredStream { stream, resource }, true))
+    }
+
+    /// How many streams of the namespace use the type.
+    pub async fn count_streams_of_type(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        type_id: &str,
+    ) -> Result<i64, CoreError> {
+        actor.require_read()?;
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM streams WHERE tenant_id = ? AND namespace_id = ? AND type_id = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(type_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(count)
+    }
+
+    /// Deletes a stream with its metadata and tags (its history stays).
+    pub async fn delete_stream(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        id: &str,
+    ) -> Result<(), CoreError> {
+        let stored = self.stream(actor, namespace, id).await?;
+        self.delete_resource(actor, &stored.resource.kind, &stored.resource.id, None)
+            .await
+    }
+}

@@ -1,0 +1,436 @@
+//! `/datahub`: Data Hub's SDS API (namespaces, types, streams, stream metadata) over the same
+//! catalogue as `/api/v1`, with the Python library's bodies and headers.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::{Value, json};
+use sitebook::core::access::Role;
+
+use crate::support::{Client, Reply, TestApp, spawn_app};
+
+const NS: &str = "/datahub/api/v1/Tenants/default/Namespaces/default";
+
+/// A call as the library makes it: `Content-type: application/json` on every method.
+async fn sds(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json");
+    let body = body.map_or_else(Body::empty, |json| Body::from(json.to_string()));
+    app.send(request.body(body).unwrap()).await
+}
+
+/// The library's own test type, and a stream of it with metadata.
+async fn tank(app: &TestApp, token: &str) {
+    let created = sds(
+        app,
+        token,
+        Method::POST,
+        &format!("{NS}/Types/TestType"),
+        Some(json!(
+            {"Id":"TestType","SdsTypeCode":"Object","Properties":[{"Id":"Tan","IsKey":true,
+             "SdsType":{"Id":"doubleType","SdsTypeCode":"Double","Properties":[]}}]}
+        )),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let stream = sds(app, token, Method::POST, &format!("{NS}/Streams/Tank1"),
+        Some(json!({"Id": "Tank1", "TypeId": "TestType", "Name": "Tank 1", "InterpolationMode": "Discrete"}))).await;
+    assert_eq!(stream.status, StatusCode::CREATED, "{}", stream.body);
+}
+
+fn assert_sds_error(reply: &Reply, status: StatusCode) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(reply.content_type(), "application/json");
+    let body = reply.json();
+    for field in ["OperationId", "Error", "Reason", "Resolution", "Parameters"] {
+        assert!(body.get(field).is_some(), "{field} in {body}");
+    }
+    assert_eq!(
+        reply.header("operation-id".parse().unwrap()).as_deref(),
+        body["OperationId"].as_str()
+    );
+    body
+}
+
+#[tokio::test]
+async fn types_and_streams_are_got_or_created_in_any_spelling_and_case() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+
+    // The same type again, by numbers this time and through lower-case path words: 200.
+    let again = sds(
+        &app,
+        &token,
+        Method::POST,
+        "/datahub/api/v1/tenants/default/namespaces/default/types/testtype",
+        Some(
+            json!({"id":"testtype","SdsTypeCode":1,"Properties":[{"Id":"Tan","IsKey":true,"Order":0,
+                    "SdsType":{"Id":"doubleType","SdsTypeCode":14}}]}),
+        ),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.json()["Id"], "TestType");
+    assert_eq!(again.json()["SdsTypeCode"], 1);
+    assert_eq!(again.json()["Properties"][0]["SdsType"]["SdsTypeCode"], 14);
+    let different = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Types/TestType"),
+        Some(json!({"Id":"TestType","SdsTypeCode":"Double"})),
+    )
+    .await;
+    assert_sds_error(&different, StatusCode::CONFLICT);
+
+    let stream = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/TANK1"),
+        None,
+    )
+    .await;
+    assert_eq!(stream.status, StatusCode::OK, "{}", stream.body);
+    let stream = stream.json();
+    assert_eq!(stream["Id"], "Tank1");
+    assert_eq!(stream["TypeId"], "TestType");
+    assert_eq!(stream["InterpolationMode"], 3);
+    assert!(stream.get("Description").is_none() && stream["CreatedDate"].is_string());
+
+    let same = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Streams/Tank1"),
+        Some(
+            json!({"Id": "Tank1", "TypeId": "testtype", "Name": "Tank 1", "InterpolationMode": 3}),
+        ),
+    )
+    .await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    let other = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Streams/Tank1"),
+        Some(json!({"Id": "Tank1", "TypeId": "TestType", "Name": "Another"})),
+    )
+    .await;
+    assert_sds_error(&other, StatusCode::CONFLICT);
+    let updated = sds(&app, &token, Method::PUT, &format!("{NS}/Streams/Tank1"),
+        Some(json!({"Id": "Tank1", "TypeId": "TestType", "Name": "Tank one", "Description": "North"}))).await;
+    assert_eq!(updated.status, StatusCode::NO_CONTENT, "{}", updated.body);
+    let retyped = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1"),
+        Some(json!({"Id": "Tank1", "TypeId": "Other"})),
+    )
+    .await;
+    assert_sds_error(&retyped, StatusCode::NOT_FOUND);
+
+    let listed = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams?query=&skip=0&count=100"),
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let listed = listed.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["Name"], "Tank one");
+    assert_eq!(listed[0]["Description"], "North");
+
+    let in_use = sds(
+        &app,
+        &token,
+        Method::DELETE,
+        &format!("{NS}/Types/TestType"),
+        None,
+    )
+    .await;
+    assert_sds_error(&in_use, StatusCode::CONFLICT);
+    let count = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Types/TestType/ReferenceCount"),
+        None,
+    )
+    .await;
+    assert_eq!(count.json()["SdsStream"], 1);
+    let gone = sds(
+        &app,
+        &token,
+        Method::DELETE,
+        &format!("{NS}/Streams/Tank1"),
+        None,
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let missing = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        None,
+    )
+    .await;
+    let body = assert_sds_error(&missing, StatusCode::NOT_FOUND);
+    assert_eq!(body["Parameters"]["StreamId"], "Tank1");
+    let deleted = sds(
+        &app,
+        &token,
+        Method::DELETE,
+        &format!("{NS}/Types/TestType"),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+}
+
+#[tokio::test]
+async fn metadata_is_replaced_patched_read_and_traced_as_seed_004_says() {
+    let app = spawn_app().await;
+    let first = app.token(Role::Manager, None).await;
+    let second = app.token(Role::Manager, None).await;
+    tank(&app, &first).await;
+    let metadata = format!("{NS}/Streams/Tank1/Metadata");
+
+    let empty = sds(&app, &first, Method::GET, &metadata, None).await;
+    assert_eq!(empty.json(), json!({}));
+    let put = sds(
+        &app,
+        &first,
+        Method::PUT,
+        &metadata,
+        Some(json!({"Region": "North America", "Country": "Canada", "Province": "Quebec"})),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_eq!(
+        put.json(),
+        json!({"Region": "North America", "Country": "Canada", "Province": "Quebec"})
+    );
+
+    // The AVEVA sample's patch, sent as the library sends it: application/json.
+    let patched = sds(
+        &app,
+        &second,
+        Method::PATCH,
+        &metadata,
+        Some(json!([
+        {"op":"remove","path":"/Region"},{"op":"replace","path":"/Province","value":"Ontario"},
+        {"op":"add","path":"/City","value":"Toronto"}])),
+    )
+    .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(
+        patched.json(),
+        json!({"Country": "Canada", "Province": "Ontario", "City": "Toronto"})
+    );
+
+    // A failing test changes nothing.
+    let failed = sds(&app, &second, Method::PATCH, &metadata, Some(json!([
+        {"op":"replace","path":"/City","value":"Ottawa"},{"op":"test","path":"/Country","value":"France"}]))).await;
+    assert_sds_error(&failed, StatusCode::BAD_REQUEST);
+    let key = sds(&app, &first, Method::GET, &format!("{metadata}/City"), None).await;
+    assert_eq!(key.json(), json!("Toronto"));
+    assert_sds_error(
+        &sds(
+            &app,
+            &first,
+            Method::GET,
+            &format!("{metadata}/Nowhere"),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    );
+    let number = sds(
+        &app,
+        &first,
+        Method::PUT,
+        &metadata,
+        Some(json!({"Rack": 4})),
+    )
+    .await;
+    assert_sds_error(&number, StatusCode::BAD_REQUEST);
+
+    let changes = sds(
+        &app,
+        &first,
+        Method::GET,
+        &format!("{NS}/Streams/Tank1/ChangeData/Metadata"),
+        None,
+    )
+    .await;
+    let changes = changes.json();
+    assert_eq!(changes["Country"]["Value"], "Canada");
+    assert_eq!(changes["Country"]["ChangeData"]["CreatorType"], 2);
+    assert_ne!(
+        changes["Country"]["ChangeData"]["CreatorId"],
+        changes["City"]["ChangeData"]["CreatorId"]
+    );
+    assert!(
+        changes["City"]["ChangeData"]["Timestamp"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    assert!(changes.get("name").is_none());
+
+    // If-Match with a stale ETag: 412 and nothing changes.
+    let current = sds(&app, &first, Method::GET, &metadata, None).await;
+    let etag = current.header(axum::http::header::ETAG).unwrap();
+    sds(
+        &app,
+        &first,
+        Method::PUT,
+        &metadata,
+        Some(json!({"City": "Montreal"})),
+    )
+    .await;
+    let stale = app
+        .send(
+            Request::put(&metadata)
+                .header("authorization", format!("Bearer {first}"))
+                .header("if-match", etag)
+                .body(Body::from(r#"{"City":"Laval"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_sds_error(&stale, StatusCode::PRECONDITION_FAILED);
+
+    // The stream is a Sitebook resource: the native API sees the same metadata, and its name.
+    let id = current_resource_id(&app, &first).await;
+    let native = Client {
+        app: &app,
+        token: first.clone(),
+    }
+    .get(&format!("/metadata/{id}"))
+    .await;
+    assert_eq!(
+        native.json()["metadata"]["City"],
+        "Montreal",
+        "{}",
+        native.body
+    );
+
+    let cleared = sds(&app, &first, Method::DELETE, &metadata, None).await;
+    assert_eq!(cleared.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sds(&app, &first, Method::GET, &metadata, None).await.json(),
+        json!({})
+    );
+}
+
+async fn current_resource_id(app: &TestApp, token: &str) -> String {
+    let found = Client {
+        app,
+        token: token.to_owned(),
+    }
+    .get("/resources?q=type:datahub.stream")
+    .await;
+    found.json()["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn bad_tokens_other_tenants_staff_writes_and_data_calls_get_data_hubs_error_body() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let unauthorized = sds(
+        &app,
+        "sbk_nonsense",
+        Method::GET,
+        &format!("{NS}/Streams"),
+        None,
+    )
+    .await;
+    assert_sds_error(&unauthorized, StatusCode::UNAUTHORIZED);
+    let other = sds(
+        &app,
+        &token,
+        Method::GET,
+        "/datahub/api/v1/Tenants/elsewhere/Namespaces/default/Streams",
+        None,
+    )
+    .await;
+    assert_sds_error(&other, StatusCode::FORBIDDEN);
+    let no_ns = sds(
+        &app,
+        &token,
+        Method::GET,
+        "/datahub/api/v1/Tenants/default/Namespaces/nope/Streams",
+        None,
+    )
+    .await;
+    assert_sds_error(&no_ns, StatusCode::NOT_FOUND);
+    let staff = app.token(Role::Staff, None).await;
+    let refused = sds(
+        &app,
+        &staff,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        Some(json!({"a": "b"})),
+    )
+    .await;
+    assert_sds_error(&refused, StatusCode::FORBIDDEN);
+    let data = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/Tank1/Data/Last"),
+        None,
+    )
+    .await;
+    assert_sds_error(&data, StatusCode::NOT_IMPLEMENTED);
+    let no_stream = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/Nope/Data?index=1"),
+        None,
+    )
+    .await;
+    assert_sds_error(&no_stream, StatusCode::NOT_FOUND);
+    let unknown = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/StreamViews"),
+        None,
+    )
+    .await;
+    assert_sds_error(&unknown, StatusCode::NOT_FOUND);
+    let bad_count = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams?count=-1"),
+        None,
+    )
+    .await;
+    assert_sds_error(&bad_count, StatusCode::BAD_REQUEST);
+    let namespaces = sds(
+        &app,
+        &token,
+        Method::GET,
+        "/datahub/api/v1/Tenants/default/Namespaces?region=",
+        None,
+    )
+    .await;
+    assert_eq!(namespaces.json()[0]["Id"], "default", "{}", namespaces.body);
+}
