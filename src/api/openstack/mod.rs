@@ -1,4 +1,5 @@
 //! The OpenStack faces: Nova's compute API (server metadata) under `/openstack/compute`, so
 //! python-novaclient, openstacksdk and the `openstack` CLI work against Sitebook.
 
+pub mod auth;
 pub mod compute;

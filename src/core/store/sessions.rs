@@ -5,7 +5,7 @@ use super::grants::granted_sites;
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{token_digest, verify_password};
-use crate::core::access::{Actor, CreatorType, Role, SiteScope};
+use crate::core::access::{Actor, CreatorType, Role, SiteScope, UserRef};
 use crate::core::tenancy::TenantId;
 
 /// A signed-in person: who they act as, and the token their forms must send back.
@@ -32,16 +32,57 @@ fn dummy_hash() -> &'static str {
 }
 
 #[derive(FromRow)]
-struct UserRow {
-    id: String,
-    username: String,
+pub(super) struct UserRow {
+    pub(super) id: String,
+    pub(super) username: String,
     password_hash: String,
     role: String,
     limited: bool,
-    disabled_at: Option<DateTime<Utc>>,
+    pub(super) disabled_at: Option<DateTime<Utc>>,
 }
 
-async fn actor_for(
+/// The active user a password belongs to, checked one way for every face (web sign-in,
+/// Keystone's password login): the name trimmed and matched ignoring case, argon2 off the
+/// async workers, and one message for every failure.
+pub(super) async fn check_password(
+    conn: &mut sqlx::SqliteConnection,
+    tenant: &TenantId,
+    user: &UserRef,
+    password: &str,
+) -> Result<UserRow, CoreError> {
+    let (sql, key) = match user {
+        UserRef::Name(name) => (
+            "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+             WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
+            name.trim(),
+        ),
+        UserRef::Id(id) => (
+            "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+             WHERE tenant_id = ? AND id = ?",
+            id.trim(),
+        ),
+    };
+    let user = sqlx::query_as::<_, UserRow>(sql)
+        .bind(tenant.as_str())
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?;
+    let hash = user
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let password = password.to_owned();
+    // argon2 takes tens of milliseconds on purpose; keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| CoreError::Storage(e.to_string()))?;
+    match user {
+        Some(user) if matches && user.disabled_at.is_none() => Ok(user),
+        _ => Err(CoreError::Unauthenticated(WRONG)),
+    }
+}
+
+pub(super) async fn actor_for(
     conn: &mut sqlx::SqliteConnection,
     tenant: &TenantId,
     user: &UserRow,
@@ -73,27 +114,13 @@ impl Store {
         csrf: [u8; 32],
     ) -> Result<(String, Session), CoreError> {
         let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let user = sqlx::query_as::<_, UserRow>(
-            "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
-             WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
+        let user = check_password(
+            &mut conn,
+            tenant,
+            &UserRef::Name(username.to_owned()),
+            password,
         )
-        .bind(tenant.as_str())
-        .bind(username)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(storage)?;
-        let hash = user
-            .as_ref()
-            .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-        let password = password.to_owned();
-        // argon2 takes tens of milliseconds on purpose; keep it off the async workers.
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(|e| CoreError::Storage(e.to_string()))?;
-        let user = match user {
-            Some(user) if matches && user.disabled_at.is_none() => user,
-            _ => return Err(CoreError::Unauthenticated(WRONG)),
-        };
+        .await?;
         let actor = actor_for(&mut conn, tenant, &user).await?;
         let secret = format!("{SESSION_PREFIX}{}", hex::encode(secret));
         let csrf_token = hex::encode(csrf);
