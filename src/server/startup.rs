@@ -92,6 +92,11 @@ pub fn router(state: AppState) -> HttpService {
             state.settings.clone(),
             crate::api::openstack::compute::DEFAULT_METADATA_ITEMS,
         ))
+        .merge(crate::api::openstack::identity::router(
+            state.store.clone(),
+            state.settings.clone(),
+            state.login_throttle.clone(),
+        ))
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())

@@ -45,8 +45,9 @@ pub struct AppStateParts {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub settings: Settings,
-    /// Failed sign-ins per username and address, shared by every request.
-    pub login_throttle: parking_lot::Mutex<crate::core::access::LoginThrottle>,
+    /// Failed sign-ins per username and address, shared by every request and with the
+    /// identity face's password logins (one count of guesses per username).
+    pub login_throttle: Arc<parking_lot::Mutex<crate::core::access::LoginThrottle>>,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@ mod support;
 
 mod documents;
 mod files;
+mod keystone;
 mod metadata;
 mod nova;
 mod search;
