@@ -91,6 +91,13 @@ impl Store {
                         "The API token belongs to another project.",
                     ));
                 }
+                // A login is a use of the API token, as admins read `last_used_at`.
+                sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(&token.actor.id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(storage)?;
                 let principal = AccessPrincipal::ApiToken {
                     id: token.actor.id.clone(),
                     name: token.name,
@@ -436,6 +443,11 @@ mod tests {
         assert_eq!(
             (actor.id.as_str(), actor.creator_type),
             (token.id.as_str(), CreatorType::Client)
+        );
+        assert!(
+            store.list_tokens(&admin()).await.unwrap()[0]
+                .last_used_at
+                .is_some()
         );
         store.revoke_token(&admin(), &token.id).await.unwrap();
         assert!(store.authenticate_bearer(&secret, None).await.is_err());
