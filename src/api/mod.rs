@@ -2,7 +2,8 @@
 //! its own error body; none of them holds a rule of its own.
 //!
 //! - [`v1`]: the native API under `/api/v1`, which speaks the Altostrat Metadata API.
-//! - [`openstack`]: Nova's compute API under `/openstack/compute` (server metadata).
+//! - [`openstack`]: Nova's compute API under `/openstack/compute` (server metadata) and
+//!   Keystone's identity API under `/openstack/identity` (login).
 //! - [`datahub`]: AVEVA Data Hub's SDS API under `/datahub` (streams, their metadata and tags).
 
 pub mod datahub;

@@ -21,10 +21,67 @@ impl TenantId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The tenant as an OpenStack project id: its id's bytes in lower-case hex (`default` is
+    /// `64656661756c74`). Nova routes a project id in a URL only when it matches `[0-9a-f-]+`,
+    /// which a tenant id such as `default` does not; hex keeps it reversible.
+    pub fn project_id(&self) -> String {
+        self.0.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The tenant a project id names, if it is one (see [`TenantId::project_id`]).
+    pub fn from_project_id(project_id: &str) -> Option<Self> {
+        let digits = project_id.as_bytes();
+        if digits.is_empty()
+            || !digits.len().is_multiple_of(2)
+            || !digits
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        {
+            return None;
+        }
+        let bytes = digits
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        String::from_utf8(bytes).ok().map(Self)
+    }
+
+    /// Whether a URL's project id names this tenant, by its project id or (as before project
+    /// ids existed) by its own id.
+    pub fn is_named_by(&self, project: &str) -> bool {
+        project == self.0 || project == self.project_id()
+    }
 }
 
 impl Default for TenantId {
     fn default() -> Self {
         Self::default_tenant()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tenant_s_project_id_is_lower_case_hex_and_reads_back() {
+        let tenant = TenantId::default_tenant();
+        assert_eq!(tenant.project_id(), "64656661756c74");
+        assert_eq!(TenantId::from_project_id("64656661756c74"), Some(tenant));
+    }
+
+    #[test]
+    fn what_is_not_a_project_id_names_no_tenant() {
+        for bad in ["", "6", "default", "64656661756C74", "ff"] {
+            assert_eq!(TenantId::from_project_id(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_url_may_name_the_tenant_by_project_id_or_by_id() {
+        let tenant = TenantId::default_tenant();
+        assert!(tenant.is_named_by("default") && tenant.is_named_by("64656661756c74"));
+        assert!(!tenant.is_named_by("other"));
     }
 }

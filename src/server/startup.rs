@@ -92,6 +92,10 @@ pub fn router(state: AppState) -> HttpService {
             state.settings.clone(),
             crate::api::openstack::compute::DEFAULT_METADATA_ITEMS,
         ))
+        .merge(crate::api::openstack::identity::router(
+            state.store.clone(),
+            state.settings.clone(),
+        ))
         .nest_service(
             crate::api::datahub::PREFIX,
             crate::api::datahub::service(state.store.clone(), state.settings.clone()),

@@ -7,6 +7,7 @@ mod support;
 mod datahub;
 mod documents;
 mod files;
+mod keystone;
 mod metadata;
 mod nova;
 mod search;

@@ -40,7 +40,7 @@ where
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         Store::from_ref(state)
-            .authenticate_token(secret, request_id)
+            .authenticate_bearer(secret, request_id)
             .await
             .map(Caller)
             .map_err(|_| SdsError::unauthorized())

@@ -1,4 +1,7 @@
-//! The OpenStack faces: Nova's compute API (server metadata) under `/openstack/compute`, so
-//! python-novaclient, openstacksdk and the `openstack` CLI work against Sitebook.
+//! The OpenStack faces: Nova's compute API (server metadata) under `/openstack/compute`, and
+//! Keystone's identity API (login) under `/openstack/identity`, so python-novaclient,
+//! openstacksdk and the `openstack` CLI work against Sitebook.
 
+pub mod auth;
 pub mod compute;
+pub mod identity;

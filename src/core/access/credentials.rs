@@ -59,7 +59,25 @@ pub fn token_digest(secret: &str) -> [u8; 32] {
 
 /// A syntactically possible secret; anything else is refused before touching the database.
 pub fn looks_like_token(secret: &str) -> bool {
-    secret.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| {
+    prefixed_hex(secret, TOKEN_PREFIX)
+}
+
+/// Every issued (short-lived) access token starts with this; see `access::issued`.
+pub const ACCESS_TOKEN_PREFIX: &str = "sba_";
+
+/// Builds an issued access token's secret from 32 random bytes.
+pub fn access_token_secret(random: [u8; 32]) -> String {
+    format!("{ACCESS_TOKEN_PREFIX}{}", hex::encode(random))
+}
+
+/// A syntactically possible issued access token.
+pub fn looks_like_access_token(secret: &str) -> bool {
+    prefixed_hex(secret, ACCESS_TOKEN_PREFIX)
+}
+
+/// The prefix and 64 lower-case hex digits.
+fn prefixed_hex(secret: &str, prefix: &str) -> bool {
+    secret.strip_prefix(prefix).is_some_and(|hex| {
         hex.len() == 64
             && hex
                 .bytes()
@@ -103,6 +121,14 @@ mod tests {
         assert!(looks_like_token(&secret));
         assert_eq!(token_digest(&secret), token_digest(&secret));
         assert_ne!(token_digest(&secret), token_digest(&token_secret([0; 32])));
+    }
+
+    #[test]
+    fn api_token_and_access_token_secrets_are_told_apart_by_their_prefix() {
+        let access = access_token_secret([0xcd; 32]);
+        assert_eq!(access, format!("sba_{}", "cd".repeat(32)));
+        assert!(looks_like_access_token(&access) && !looks_like_token(&access));
+        assert!(!looks_like_access_token(&token_secret([0xcd; 32])));
     }
 
     #[test]

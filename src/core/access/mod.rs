@@ -3,6 +3,7 @@
 
 mod actor;
 mod csrf;
+mod issued;
 mod principals;
 mod role;
 #[cfg(feature = "ssr")]
@@ -14,6 +15,10 @@ pub mod credentials;
 
 pub use actor::{Actor, SiteScope};
 pub use csrf::csrf_matches;
+pub use issued::{
+    ACCESS_TOKEN_LIFETIME_SECONDS, AccessCredential, AccessPrincipal, AccessToken, UserRef,
+    access_expiry,
+};
 pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, TokenLifetime, User};
 pub use role::{CreatorType, Role};
 #[cfg(feature = "ssr")]

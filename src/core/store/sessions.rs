@@ -5,7 +5,9 @@ use super::grants::granted_sites;
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{token_digest, verify_password};
-use crate::core::access::{Actor, CreatorType, Role, SESSION_HOURS, SignInThrottle, SiteScope};
+use crate::core::access::{
+    Actor, CreatorType, Role, SESSION_HOURS, SignInThrottle, SiteScope, UserRef,
+};
 use crate::core::error::Later;
 use crate::core::tenancy::TenantId;
 
@@ -33,16 +35,16 @@ fn dummy_hash() -> &'static str {
 }
 
 #[derive(FromRow)]
-struct UserRow {
-    id: String,
-    username: String,
+pub(super) struct UserRow {
+    pub(super) id: String,
+    pub(super) username: String,
     password_hash: String,
     role: String,
     limited: bool,
-    disabled_at: Option<DateTime<Utc>>,
+    pub(super) disabled_at: Option<DateTime<Utc>>,
 }
 
-async fn actor_for(
+pub(super) async fn actor_for(
     conn: &mut sqlx::SqliteConnection,
     tenant: &TenantId,
     user: &UserRow,
@@ -85,24 +87,37 @@ impl Default for PasswordChecks {
 }
 
 impl Store {
-    /// The active account `username` names (surrounding spaces ignored, ASCII case folded) if
-    /// `password` is its password. Counts the attempt against the account and the client's
+    /// The active account `user` names (a name with surrounding spaces ignored and ASCII case
+    /// folded, or an id) if `password` is its password; one check for every face (web sign-in,
+    /// Keystone's password login). Counts the attempt against the account and the client's
     /// `address` first (see [`SignInThrottle`]); every wrong answer has one message.
     ///
     /// No connection is held while waiting for a turn, so a flood of sign-ins cannot starve
     /// the pool that pages read from.
-    async fn check_password(
+    pub(super) async fn check_password(
         &self,
         tenant: &TenantId,
-        username: &str,
+        user: &UserRef,
         password: &str,
         address: Option<&str>,
     ) -> Result<UserRow, CoreError> {
+        let (sql, key) = match user {
+            UserRef::Name(name) => (
+                "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+                 WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
+                name.trim(),
+            ),
+            UserRef::Id(id) => (
+                "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+                 WHERE tenant_id = ? AND id = ?",
+                id.trim(),
+            ),
+        };
         let attempt = self
             .password_checks
             .throttle
             .lock()
-            .attempt(username, address, std::time::Instant::now())
+            .attempt(key, address, std::time::Instant::now())
             .map_err(|retry_after| CoreError::TryLater {
                 why: Later::TooManySignIns,
                 retry_after,
@@ -119,15 +134,12 @@ impl Store {
                 });
             }
         };
-        let user = sqlx::query_as::<_, UserRow>(
-            "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
-             WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
-        )
-        .bind(tenant.as_str())
-        .bind(username.trim())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(storage)?;
+        let user = sqlx::query_as::<_, UserRow>(sql)
+            .bind(tenant.as_str())
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage)?;
         let hash = user
             .as_ref()
             .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
@@ -159,7 +171,12 @@ impl Store {
         csrf: [u8; 32],
     ) -> Result<(String, Session), CoreError> {
         let user = self
-            .check_password(tenant, username, password, address)
+            .check_password(
+                tenant,
+                &UserRef::Name(username.to_owned()),
+                password,
+                address,
+            )
             .await?;
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let actor = actor_for(&mut conn, tenant, &user).await?;

@@ -21,11 +21,83 @@ const LAST_USED_RESOLUTION: Duration = Duration::seconds(60);
 struct AuthRow {
     id: String,
     tenant_id: String,
+    name: String,
     role: String,
     limited: bool,
     expires_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
     last_used_at: Option<DateTime<Utc>>,
+}
+
+/// How to find an API token: by its secret's digest (a bearer secret) or by its id (the
+/// principal of an issued access token).
+pub(super) enum TokenKey<'a> {
+    Digest(&'a [u8; 32]),
+    Id(&'a str),
+}
+
+/// An API token that authenticates now, as the actor it stands for.
+pub(super) struct ActiveToken {
+    pub(super) actor: Actor,
+    pub(super) name: String,
+    pub(super) expires_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The token `key` names, if it is neither revoked nor expired at `now`; the one place that
+/// decides whether an API token still works.
+pub(super) async fn active_token(
+    conn: &mut sqlx::SqliteConnection,
+    key: TokenKey<'_>,
+    now: DateTime<Utc>,
+) -> Result<ActiveToken, CoreError> {
+    let row = match key {
+        TokenKey::Digest(digest) => {
+            sqlx::query_as::<_, AuthRow>(
+                "SELECT id, tenant_id, name, role, limited, expires_at, revoked_at, \
+                 last_used_at FROM api_tokens WHERE secret_sha256 = ?",
+            )
+            .bind(&digest[..])
+            .fetch_optional(&mut *conn)
+            .await
+        }
+        TokenKey::Id(id) => {
+            sqlx::query_as::<_, AuthRow>(
+                "SELECT id, tenant_id, name, role, limited, expires_at, revoked_at, \
+                 last_used_at FROM api_tokens WHERE id = ?",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+        }
+    }
+    .map_err(storage)?
+    .filter(|row| row.revoked_at.is_none())
+    .ok_or(CoreError::Unauthenticated(
+        "The bearer token is unknown or has been revoked.",
+    ))?;
+    if row.expires_at.is_some_and(|at| at <= now) {
+        return Err(CoreError::Unauthenticated("The bearer token has expired."));
+    }
+    let role = Role::parse(&row.role).map_err(|e| CoreError::Storage(e.to_string()))?;
+    let sites = if row.limited {
+        SiteScope::Only(granted_sites(conn, &row.id).await?)
+    } else {
+        SiteScope::All
+    };
+    Ok(ActiveToken {
+        actor: Actor {
+            tenant: TenantId::new(row.tenant_id),
+            id: row.id,
+            creator_type: CreatorType::Client,
+            role,
+            sites,
+            request_id: None,
+        },
+        name: row.name,
+        expires_at: row.expires_at,
+        last_used_at: row.last_used_at,
+    })
 }
 
 #[derive(FromRow)]
@@ -222,47 +294,21 @@ impl Store {
         request_id: Option<String>,
     ) -> Result<Actor, CoreError> {
         let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let row = sqlx::query_as::<_, AuthRow>(
-            "SELECT id, tenant_id, role, limited, expires_at, revoked_at, last_used_at \
-             FROM api_tokens WHERE secret_sha256 = ?",
-        )
-        .bind(&digest[..])
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(storage)?
-        .filter(|row| row.revoked_at.is_none())
-        .ok_or(CoreError::Unauthenticated(
-            "The bearer token is unknown or has been revoked.",
-        ))?;
-        if row.expires_at.is_some_and(|at| at <= now) {
-            return Err(CoreError::Unauthenticated("The bearer token has expired."));
-        }
-        let role = Role::parse(&row.role).map_err(|e| CoreError::Storage(e.to_string()))?;
-        let sites = if row.limited {
-            SiteScope::Only(granted_sites(&mut conn, &row.id).await?)
-        } else {
-            SiteScope::All
-        };
-        if row
+        let token = active_token(&mut conn, TokenKey::Digest(&digest), now).await?;
+        if token
             .last_used_at
             .is_none_or(|at| now - at >= LAST_USED_RESOLUTION)
         {
             sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
                 .bind(now)
-                .bind(&row.id)
+                .bind(&token.actor.id)
                 .execute(&mut *conn)
                 .await
                 .map_err(storage)?;
         }
-        let actor = Actor {
-            tenant: TenantId::new(row.tenant_id),
-            id: row.id,
-            creator_type: CreatorType::Client,
-            role,
-            sites,
-            request_id: None,
-        };
-        self.cache.keep_token(digest, actor.clone(), row.expires_at);
+        let actor = token.actor;
+        self.cache
+            .keep_token(digest, actor.clone(), token.expires_at);
         Ok(Actor {
             request_id,
             ..actor

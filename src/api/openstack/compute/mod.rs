@@ -4,7 +4,6 @@
 //! Every route exists twice, as in Nova: `/v2.1/servers/…` and the legacy
 //! `/v2.1/{project_id}/servers/…`. The project id is Sitebook's tenant.
 
-mod auth;
 mod fault;
 mod microversion;
 mod server_metadata;
@@ -111,8 +110,9 @@ async fn request_ids(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// The legacy form's project id, when the URL has one: it must be the caller's tenant, or Nova
-/// refuses the URL as malformed.
+/// The legacy form's project id, when the URL has one: it must name the caller's tenant (its
+/// project id, as the identity face hands it out, or the tenant's own id), or Nova refuses the
+/// URL as malformed.
 pub struct Project(Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Project {
@@ -130,11 +130,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Project {
 impl Project {
     pub fn check(&self, actor: &Actor) -> Result<(), Fault> {
         match &self.0 {
-            Some(project) if project != actor.tenant.as_str() => Err(Fault::bad_request(format!(
-                "Malformed request URL: URL's project_id '{project}' doesn't match Context's \
-                 project_id '{}'",
-                actor.tenant.as_str()
-            ))),
+            Some(project) if !actor.tenant.is_named_by(project) => {
+                Err(Fault::bad_request(format!(
+                    "Malformed request URL: URL's project_id '{project}' doesn't match Context's \
+                     project_id '{}'",
+                    actor.tenant.project_id()
+                )))
+            }
             _ => Ok(()),
         }
     }

@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::auth::Caller;
 use super::fault::Fault;
 use super::{Body, ComputeState, Project};
+use crate::api::openstack::auth::Caller;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;

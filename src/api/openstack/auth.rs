@@ -1,5 +1,6 @@
-//! Who is calling: `X-Auth-Token` (as every OpenStack client sends it) or `Authorization:
-//! Bearer`, holding a Sitebook API token.
+//! Who is calling, for every OpenStack face: `X-Auth-Token` (as every OpenStack client sends
+//! it) or `Authorization: Bearer`, holding a token issued by the identity face's login or a
+//! Sitebook API token.
 
 use axum::Json;
 use axum::extract::{FromRef, FromRequestParts};
@@ -51,7 +52,7 @@ where
             ))?;
         let request_id = header(crate::api::request_id::X_REQUEST_ID.as_str()).map(str::to_owned);
         Store::from_ref(state)
-            .authenticate_token(secret, request_id)
+            .authenticate_bearer(secret, request_id)
             .await
             .map(Caller)
             .map_err(|_| Unauthorized("The request you have made requires authentication."))

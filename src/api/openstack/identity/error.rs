@@ -1,0 +1,87 @@
+//! Keystone's error body, `{"error": {"code": 401, "title": "Unauthorized", "message": …}}`,
+//! which keystoneauth reads its exception text from.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::core::CoreError;
+
+/// What Keystone answers to every failed login, whatever failed.
+pub const NEEDS_AUTHENTICATION: &str = "The request you have made requires authentication.";
+
+/// A refusal in Keystone's terms.
+#[derive(Debug)]
+pub struct IdentityError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl IdentityError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// A login refused with a reason the client should see (an unsupported form, a lockout).
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+}
+
+impl IntoResponse for IdentityError {
+    fn into_response(self) -> Response {
+        let title = self.status.canonical_reason().unwrap_or("Error");
+        let body = json!({"error": {
+            "code": self.status.as_u16(), "title": title, "message": self.message,
+        }});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<CoreError> for IdentityError {
+    fn from(error: CoreError) -> Self {
+        match error {
+            // Keystone tells a failed login nothing about why; the core's reason goes to the
+            // log only.
+            CoreError::Unauthenticated(why) => {
+                tracing::debug!("identity login refused: {why}");
+                Self::unauthorized(NEEDS_AUTHENTICATION)
+            }
+            CoreError::Forbidden(message) => Self::new(StatusCode::FORBIDDEN, message),
+            CoreError::NotFound { .. } => Self::not_found("Could not find token."),
+            CoreError::Invalid(rule) => Self::bad_request(rule.to_string()),
+            CoreError::Storage(detail) => {
+                tracing::error!("storage failure behind the identity API: {detail}");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "An unexpected error prevented the server from fulfilling your request.",
+                )
+            }
+            other => Self::new(crate::web::status::of(&other), other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_login_says_only_that_authentication_is_needed() {
+        let error = IdentityError::from(CoreError::Unauthenticated("wrong password"));
+        assert_eq!(error.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error.message, NEEDS_AUTHENTICATION);
+    }
+}

@@ -1,0 +1,115 @@
+//! Keystone's identity API (v3) at `/openstack/identity`, as much of it as OpenStack clients
+//! need to log in and reach the compute face: the version documents, and `/v3/auth/tokens` to
+//! log in with a password or an application credential (a Sitebook API token), look at a
+//! token and revoke it.
+//!
+//! The tokens are the core's issued access tokens (`core::access::issued`); this face only
+//! parses Keystone's bodies and maps the answers. Sitebook's tenant is Keystone's project
+//! (its id in hex, see `TenantId::project_id`), in the one domain `Default`.
+
+mod error;
+mod login;
+mod token_body;
+mod tokens;
+mod versions;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{any, get};
+
+use crate::core::store::Store;
+use crate::web::Settings;
+pub use error::IdentityError;
+pub use token_body::keystone_roles;
+
+const PREFIX: &str = "/openstack/identity";
+
+/// What the identity face's handlers share.
+#[derive(Clone)]
+pub struct IdentityState(Arc<IdentityStateParts>);
+
+pub struct IdentityStateParts {
+    pub store: Store,
+    pub settings: Settings,
+}
+
+impl std::ops::Deref for IdentityState {
+    type Target = IdentityStateParts;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl axum::extract::FromRef<IdentityState> for Store {
+    fn from_ref(state: &IdentityState) -> Store {
+        state.store.clone()
+    }
+}
+
+impl IdentityState {
+    /// The identity API's absolute URL, as clients reach it.
+    fn base_url(&self) -> String {
+        format!("{}{PREFIX}", self.settings.public_url)
+    }
+}
+
+/// The identity API's routes, with their state, for the app to merge.
+pub fn router<S>(store: Store, settings: Settings) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let state = IdentityState(Arc::new(IdentityStateParts { store, settings }));
+    Router::new()
+        .route(PREFIX, get(versions::list))
+        .route(&format!("{PREFIX}/"), get(versions::list))
+        .route(&format!("{PREFIX}/v3"), get(versions::current))
+        .route(&format!("{PREFIX}/v3/"), get(versions::current))
+        .route(
+            &format!("{PREFIX}/v3/auth/tokens"),
+            get(tokens::validate)
+                .post(tokens::issue)
+                .delete(tokens::revoke)
+                .fallback(wrong_method),
+        )
+        // Any other path under the prefix is Keystone's 404, never the web UI's page.
+        .route(&format!("{PREFIX}/{{*rest}}"), any(missing))
+        .layer(middleware::from_fn_with_state(state.clone(), headers))
+        .with_state(state)
+}
+
+async fn missing() -> IdentityError {
+    IdentityError::not_found("The resource could not be found.")
+}
+
+async fn wrong_method() -> IdentityError {
+    IdentityError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "The method is not allowed for the requested URL.",
+    )
+}
+
+/// Every answer carries a request id (`req-` and a UUID), which the change records of the
+/// request keep too; every 401 names where to log in, as Keystone's do; answers depend on the
+/// caller's token.
+async fn headers(State(state): State<IdentityState>, mut request: Request, next: Next) -> Response {
+    let id = format!("req-{}", uuid::Uuid::new_v4());
+    let value = HeaderValue::from_str(&id).expect("a request id is visible ASCII");
+    request
+        .headers_mut()
+        .insert(crate::api::request_id::X_REQUEST_ID, value.clone());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert("x-openstack-request-id", value);
+    headers.insert(header::VARY, HeaderValue::from_static("X-Auth-Token"));
+    if response.status() == StatusCode::UNAUTHORIZED
+        && let Ok(uri) = HeaderValue::from_str(&format!("Keystone uri=\"{}/v3\"", state.base_url()))
+    {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, uri);
+    }
+    response
+}

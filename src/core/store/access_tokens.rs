@@ -1,0 +1,535 @@
+//! Issued access tokens (the rules are in `core::access::issued`): issuing one for a
+//! credential, the actor one stands for at each use, looking at one and revoking it.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+use super::sessions::{UserRow, actor_for};
+use super::tokens::{TokenKey, active_token};
+use super::{Store, storage};
+use crate::core::CoreError;
+use crate::core::access::credentials::{
+    access_token_secret, looks_like_access_token, looks_like_token, token_digest,
+};
+use crate::core::access::{AccessCredential, AccessPrincipal, AccessToken, Actor, access_expiry};
+use crate::core::tenancy::TenantId;
+
+const UNKNOWN: &str = "The token is unknown, has expired or has been revoked.";
+
+/// Expired rows stay this long (so a late client still reads "expired" rather than nothing
+/// in the logs) and are then swept when another token is issued.
+const KEEP_EXPIRED: Duration = Duration::days(1);
+
+#[derive(FromRow)]
+struct Row {
+    tenant_id: String,
+    tenant_name: String,
+    user_id: Option<String>,
+    api_token_id: Option<String>,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A name for the token in logs and audit trails: the start of its digest, which tells
+/// nothing about the secret.
+fn audit_id(digest: &[u8; 32]) -> String {
+    hex::encode(&digest[..16])
+}
+
+async fn tenant_name(
+    conn: &mut sqlx::SqliteConnection,
+    tenant: &TenantId,
+) -> Result<String, CoreError> {
+    sqlx::query_scalar("SELECT name FROM tenants WHERE id = ?")
+        .bind(tenant.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?
+        .ok_or(CoreError::Unauthenticated(UNKNOWN))
+}
+
+impl Store {
+    /// Checks a credential and issues a short-lived access token acting for its principal.
+    /// Returns the secret (only its digest is stored) and the token. A password is looked up
+    /// in `tenant` (the default tenant when `None`), exactly as the web sign-in checks it; an
+    /// API token must be active and, when `tenant` is given, of that tenant.
+    pub async fn issue_access_token(
+        &self,
+        tenant: Option<&TenantId>,
+        credential: &AccessCredential,
+        address: Option<&str>,
+        secret: [u8; 32],
+    ) -> Result<(String, AccessToken), CoreError> {
+        let now = Utc::now();
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let (actor, principal, principal_expires_at) = match credential {
+            AccessCredential::Password { user, password } => {
+                let tenant = tenant.cloned().unwrap_or_default();
+                let user = self
+                    .check_password(&tenant, user, password, address)
+                    .await?;
+                let actor = actor_for(&mut conn, &tenant, &user).await?;
+                let principal = AccessPrincipal::User {
+                    id: user.id,
+                    username: user.username,
+                };
+                (actor, principal, None)
+            }
+            AccessCredential::ApiToken { id, secret } => {
+                if !looks_like_token(secret) {
+                    return Err(CoreError::Unauthenticated(
+                        "The secret is not a Sitebook API token (they start with 'sbk_').",
+                    ));
+                }
+                let token =
+                    active_token(&mut conn, TokenKey::Digest(&token_digest(secret)), now).await?;
+                if id.as_deref().is_some_and(|id| id.trim() != token.actor.id) {
+                    return Err(CoreError::Unauthenticated(
+                        "The id is not the id of the API token whose secret was given.",
+                    ));
+                }
+                if tenant.is_some_and(|tenant| *tenant != token.actor.tenant) {
+                    return Err(CoreError::Unauthenticated(
+                        "The API token belongs to another project.",
+                    ));
+                }
+                // A login is a use of the API token, as admins read `last_used_at`.
+                sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(&token.actor.id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(storage)?;
+                let principal = AccessPrincipal::ApiToken {
+                    id: token.actor.id.clone(),
+                    name: token.name,
+                };
+                (token.actor, principal, token.expires_at)
+            }
+        };
+        let tenant_name = tenant_name(&mut conn, &actor.tenant).await?;
+        let expires_at = access_expiry(now, principal_expires_at);
+        let secret = access_token_secret(secret);
+        let digest = token_digest(&secret);
+        sqlx::query("DELETE FROM access_tokens WHERE expires_at < ?")
+            .bind(now - KEEP_EXPIRED)
+            .execute(&mut *conn)
+            .await
+            .map_err(storage)?;
+        let (user_id, api_token_id) = match &principal {
+            AccessPrincipal::User { id, .. } => (Some(id), None),
+            AccessPrincipal::ApiToken { id, .. } => (None, Some(id)),
+        };
+        sqlx::query(
+            "INSERT INTO access_tokens (secret_sha256, tenant_id, user_id, api_token_id, \
+             created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&digest[..])
+        .bind(actor.tenant.as_str())
+        .bind(user_id)
+        .bind(api_token_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+        let token = AccessToken {
+            actor,
+            principal,
+            tenant_name,
+            issued_at: now,
+            expires_at,
+            audit_id: audit_id(&digest),
+        };
+        Ok((secret, token))
+    }
+
+    /// The issued token a secret stands for, acting with its principal's role and sites as
+    /// they are now. Unknown, expired and revoked tokens fail with `Unauthenticated`, and so
+    /// do tokens whose API token was revoked or expired or whose user was disabled.
+    pub async fn access_token(
+        &self,
+        secret: &str,
+        request_id: Option<String>,
+    ) -> Result<AccessToken, CoreError> {
+        if !looks_like_access_token(secret) {
+            return Err(CoreError::Unauthenticated(UNKNOWN));
+        }
+        let now = Utc::now();
+        let digest = token_digest(secret);
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let row = sqlx::query_as::<_, Row>(
+            "SELECT a.tenant_id, t.name AS tenant_name, a.user_id, a.api_token_id, \
+             a.created_at, a.expires_at, a.revoked_at \
+             FROM access_tokens a JOIN tenants t ON t.id = a.tenant_id \
+             WHERE a.secret_sha256 = ?",
+        )
+        .bind(&digest[..])
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?
+        .filter(|row| row.revoked_at.is_none() && row.expires_at > now)
+        .ok_or(CoreError::Unauthenticated(UNKNOWN))?;
+        let tenant = TenantId::new(row.tenant_id);
+        let (actor, principal) = match (row.user_id, row.api_token_id) {
+            (Some(user_id), _) => {
+                let user = sqlx::query_as::<_, UserRow>(
+                    "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+                     WHERE id = ? AND tenant_id = ?",
+                )
+                .bind(&user_id)
+                .bind(tenant.as_str())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(storage)?
+                .filter(|user| user.disabled_at.is_none())
+                .ok_or(CoreError::Unauthenticated(UNKNOWN))?;
+                let actor = actor_for(&mut conn, &tenant, &user).await?;
+                let principal = AccessPrincipal::User {
+                    id: user.id,
+                    username: user.username,
+                };
+                (actor, principal)
+            }
+            (None, Some(token_id)) => {
+                let token = active_token(&mut conn, TokenKey::Id(&token_id), now)
+                    .await
+                    .map_err(|e| match e {
+                        CoreError::Unauthenticated(_) => CoreError::Unauthenticated(UNKNOWN),
+                        other => other,
+                    })?;
+                let principal = AccessPrincipal::ApiToken {
+                    id: token_id,
+                    name: token.name,
+                };
+                (token.actor, principal)
+            }
+            (None, None) => return Err(CoreError::Unauthenticated(UNKNOWN)),
+        };
+        Ok(AccessToken {
+            actor: Actor {
+                request_id,
+                ..actor
+            },
+            principal,
+            tenant_name: row.tenant_name,
+            issued_at: row.created_at,
+            expires_at: row.expires_at,
+            audit_id: audit_id(&digest),
+        })
+    }
+
+    /// The actor an issued token's secret stands for (see [`Store::access_token`]).
+    pub async fn authenticate_access_token(
+        &self,
+        secret: &str,
+        request_id: Option<String>,
+    ) -> Result<Actor, CoreError> {
+        Ok(self.access_token(secret, request_id).await?.actor)
+    }
+
+    /// The actor a bearer secret stands for, whether an API token (`sbk_…`) or an issued
+    /// access token (`sba_…`): what the faces that take either call.
+    pub async fn authenticate_bearer(
+        &self,
+        secret: &str,
+        request_id: Option<String>,
+    ) -> Result<Actor, CoreError> {
+        if looks_like_access_token(secret) {
+            self.authenticate_access_token(secret, request_id).await
+        } else {
+            self.authenticate_token(secret, request_id).await
+        }
+    }
+
+    /// Another issued token, as its principal or an admin of its tenant may see it. One that
+    /// does not work (unknown, expired, revoked) is `NotFound`.
+    pub async fn inspect_access_token(
+        &self,
+        actor: &Actor,
+        secret: &str,
+    ) -> Result<AccessToken, CoreError> {
+        let token = self.access_token(secret, None).await.map_err(|e| match e {
+            CoreError::Unauthenticated(_) => CoreError::NotFound {
+                what: "token",
+                id: String::new(),
+            },
+            other => other,
+        })?;
+        token.require_inspector(actor)?;
+        Ok(token)
+    }
+
+    /// Ends an issued token at once; for its principal and the tenant's admins.
+    pub async fn revoke_access_token(&self, actor: &Actor, secret: &str) -> Result<(), CoreError> {
+        self.inspect_access_token(actor, secret).await?;
+        sqlx::query(
+            "UPDATE access_tokens SET revoked_at = ? \
+             WHERE secret_sha256 = ? AND revoked_at IS NULL",
+        )
+        .bind(Utc::now())
+        .bind(&token_digest(secret)[..])
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// The tenant with this name (ignoring case), as a login names its project.
+    pub async fn tenant_named(&self, name: &str) -> Result<Option<TenantId>, CoreError> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM tenants WHERE name = ? COLLATE NOCASE")
+                .bind(name.trim())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage)?;
+        Ok(id.map(TenantId::new))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::access::{
+        ACCESS_TOKEN_LIFETIME_SECONDS, CreatorType, Grant, Role, TokenLifetime, UserRef, Username,
+    };
+    use crate::core::store::testing::{admin, grant, temp_store};
+
+    const PASSWORD: &str = "correct horse battery";
+
+    async fn with_alice() -> (tempfile::TempDir, Store, String) {
+        let (dir, store) = temp_store().await;
+        let user = store
+            .create_user(
+                &admin(),
+                &Username::parse("alice").unwrap(),
+                PASSWORD,
+                &Grant {
+                    role: Role::Manager,
+                    sites: None,
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        (dir, store, user.id)
+    }
+
+    fn password(name: &str, password: &str) -> AccessCredential {
+        AccessCredential::Password {
+            user: UserRef::Name(name.into()),
+            password: password.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_password_buys_an_hour_long_token_that_acts_as_the_user() {
+        let (_dir, store, alice) = with_alice().await;
+        let (secret, issued) = store
+            .issue_access_token(None, &password(" ALICE ", PASSWORD), None, [1; 32])
+            .await
+            .unwrap();
+        assert!(secret.starts_with("sba_"));
+        assert_eq!(
+            (issued.expires_at - issued.issued_at).num_seconds(),
+            ACCESS_TOKEN_LIFETIME_SECONDS
+        );
+        assert_eq!(
+            issued.principal,
+            AccessPrincipal::User {
+                id: alice.clone(),
+                username: "alice".into()
+            }
+        );
+        assert_eq!(issued.tenant_name, "Default");
+        let actor = store
+            .authenticate_bearer(&secret, Some("r".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            (actor.id.as_str(), actor.role, actor.creator_type),
+            (alice.as_str(), Role::Manager, CreatorType::User)
+        );
+        assert_eq!(actor.request_id.as_deref(), Some("r"));
+        let by_id = AccessCredential::Password {
+            user: UserRef::Id(alice),
+            password: PASSWORD.into(),
+        };
+        assert!(
+            store
+                .issue_access_token(None, &by_id, None, [2; 32])
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wrong_password_buys_nothing() {
+        let (_dir, store, _) = with_alice().await;
+        for credential in [
+            password("alice", "wrong password!"),
+            password("mallory", PASSWORD),
+        ] {
+            assert!(matches!(
+                store
+                    .issue_access_token(None, &credential, None, [1; 32])
+                    .await,
+                Err(CoreError::Unauthenticated(_))
+            ));
+        }
+        let other = TenantId::new("other");
+        assert!(
+            store
+                .issue_access_token(Some(&other), &password("alice", PASSWORD), None, [1; 32])
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_user_s_tokens_follow_their_role_and_stop_when_they_are_disabled() {
+        let (_dir, store, alice) = with_alice().await;
+        let (secret, _) = store
+            .issue_access_token(None, &password("alice", PASSWORD), None, [1; 32])
+            .await
+            .unwrap();
+        store
+            .set_user_grant(&admin(), &alice, &grant(Role::Staff))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.authenticate_bearer(&secret, None).await.unwrap().role,
+            Role::Staff
+        );
+        store
+            .set_user_disabled(&admin(), &alice, true)
+            .await
+            .unwrap();
+        assert!(store.authenticate_bearer(&secret, None).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_api_token_buys_tokens_that_die_with_it() {
+        let (_dir, store) = temp_store().await;
+        let (token, api_secret) = store
+            .create_token(
+                &admin(),
+                "ci",
+                &grant(Role::Manager),
+                TokenLifetime::days(Some(1)).unwrap(),
+                7,
+                [7; 32],
+            )
+            .await
+            .unwrap();
+        let credential = |id: Option<&str>| AccessCredential::ApiToken {
+            id: id.map(str::to_owned),
+            secret: api_secret.clone(),
+        };
+        assert!(matches!(
+            store
+                .issue_access_token(None, &credential(Some("tok_other")), None, [1; 32])
+                .await,
+            Err(CoreError::Unauthenticated(_))
+        ));
+        let (secret, issued) = store
+            .issue_access_token(None, &credential(Some(&token.id)), None, [1; 32])
+            .await
+            .unwrap();
+        assert_eq!(
+            issued.principal,
+            AccessPrincipal::ApiToken {
+                id: token.id.clone(),
+                name: "ci".into()
+            }
+        );
+        let actor = store.authenticate_bearer(&secret, None).await.unwrap();
+        assert_eq!(
+            (actor.id.as_str(), actor.creator_type),
+            (token.id.as_str(), CreatorType::Client)
+        );
+        assert!(
+            store.list_tokens(&admin()).await.unwrap()[0]
+                .last_used_at
+                .is_some()
+        );
+        store.revoke_token(&admin(), &token.id).await.unwrap();
+        assert!(store.authenticate_bearer(&secret, None).await.is_err());
+        assert!(
+            store
+                .issue_access_token(None, &credential(None), None, [2; 32])
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_token_is_revoked_by_its_owner_or_an_admin_only() {
+        let (_dir, store, _) = with_alice().await;
+        let (secret, issued) = store
+            .issue_access_token(None, &password("alice", PASSWORD), None, [1; 32])
+            .await
+            .unwrap();
+        let stranger = Actor {
+            id: "usr_stranger".into(),
+            role: Role::Manager,
+            ..admin()
+        };
+        assert!(matches!(
+            store.revoke_access_token(&stranger, &secret).await,
+            Err(CoreError::Forbidden(_))
+        ));
+        assert_eq!(
+            store
+                .inspect_access_token(&issued.actor, &secret)
+                .await
+                .unwrap()
+                .audit_id,
+            issued.audit_id
+        );
+        store
+            .revoke_access_token(&issued.actor, &secret)
+            .await
+            .unwrap();
+        assert!(store.authenticate_bearer(&secret, None).await.is_err());
+        assert!(matches!(
+            store.inspect_access_token(&admin(), &secret).await,
+            Err(CoreError::NotFound { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refused_and_swept_a_day_later() {
+        let (_dir, store, _) = with_alice().await;
+        let (secret, _) = store
+            .issue_access_token(None, &password("alice", PASSWORD), None, [1; 32])
+            .await
+            .unwrap();
+        sqlx::query("UPDATE access_tokens SET expires_at = ?")
+            .bind(Utc::now() - Duration::days(2))
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert!(store.authenticate_bearer(&secret, None).await.is_err());
+        store
+            .issue_access_token(None, &password("alice", PASSWORD), None, [2; 32])
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM access_tokens")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 1);
+    }
+
+    #[tokio::test]
+    async fn a_project_is_found_by_its_tenant_s_name() {
+        let (_dir, store) = temp_store().await;
+        assert_eq!(
+            store.tenant_named("default").await.unwrap(),
+            Some(TenantId::default_tenant())
+        );
+        assert_eq!(store.tenant_named("plant-north").await.unwrap(), None);
+    }
+}
