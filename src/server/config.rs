@@ -36,6 +36,11 @@ pub struct Config {
     /// The largest file an upload may be, in bytes (default 100 MiB).
     #[arg(long, env = "SITEBOOK_MAX_FILE_BYTES", default_value_t = crate::core::files::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
+
+    /// The most metadata items a server may hold through the OpenStack compute API (Nova's
+    /// `metadata_items` quota).
+    #[arg(long, env = "SITEBOOK_NOVA_METADATA_ITEMS", default_value_t = crate::core::openstack::DEFAULT_METADATA_ITEMS)]
+    pub nova_metadata_items: usize,
 }
 
 /// Where the data lives; shared by the server and every command.

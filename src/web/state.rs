@@ -14,6 +14,9 @@ pub struct Settings {
     pub limits: MetadataLimits,
     /// The largest file an upload may be.
     pub max_file_bytes: u64,
+    /// Nova's `metadata_items` quota: the most items a server's metadata may hold through the
+    /// compute API.
+    pub nova_metadata_items: usize,
 }
 
 impl Settings {
@@ -22,6 +25,7 @@ impl Settings {
             public_url: public_url.trim_end_matches('/').into(),
             limits,
             max_file_bytes,
+            nova_metadata_items: crate::core::openstack::DEFAULT_METADATA_ITEMS,
         }
     }
 

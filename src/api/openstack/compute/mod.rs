@@ -8,6 +8,7 @@ mod auth;
 mod fault;
 mod microversion;
 mod server_metadata;
+mod servers;
 mod versions;
 
 use std::sync::Arc;
@@ -22,13 +23,10 @@ use axum::{Router, body::Bytes};
 use serde_json::Value;
 
 use crate::core::access::Actor;
+pub use crate::core::openstack::{DEFAULT_METADATA_ITEMS, SERVER_TYPE};
 use crate::core::store::Store;
 use crate::web::Settings;
 pub use fault::Fault;
-pub use server_metadata::SERVER_TYPE;
-
-/// Nova's default `metadata_items` quota: the most items a server's metadata may hold.
-pub const DEFAULT_METADATA_ITEMS: usize = 128;
 
 const PREFIX: &str = "/openstack/compute";
 
@@ -69,6 +67,15 @@ where
     for base in ["/v2.1", "/v2.1/{project_id}"] {
         use server_metadata as m;
         api = api
+            .route(&format!("{PREFIX}{base}/servers"), get(servers::index))
+            .route(
+                &format!("{PREFIX}{base}/servers/detail"),
+                get(servers::detail_index),
+            )
+            .route(
+                &format!("{PREFIX}{base}/servers/{{server_id}}"),
+                get(servers::show),
+            )
             .route(
                 &format!("{PREFIX}{base}/servers/{{server_id}}/metadata"),
                 get(m::list).post(m::merge).put(m::replace),
@@ -128,6 +135,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Project {
 }
 
 impl Project {
+    /// The project id the URL carries, for links that keep the form the client used.
+    pub fn segment(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
     pub fn check(&self, actor: &Actor) -> Result<(), Fault> {
         match &self.0 {
             Some(project) if project != actor.tenant.as_str() => Err(Fault::bad_request(format!(
