@@ -8,6 +8,7 @@ mod documents;
 mod files;
 mod metadata;
 mod nova;
+mod nova_aggregates;
 mod search;
 mod sites;
 mod tags;

@@ -9,7 +9,7 @@ use crate::support::{Client, Reply, TestApp, spawn_app};
 
 const SERVER: &str = "9e0f7c8e-3c55-4f1c-9a51-0a5c3e2b7d11";
 
-async fn nova(
+pub(crate) async fn nova(
     app: &TestApp,
     token: &str,
     method: Method,

@@ -11,6 +11,7 @@
 //!
 //! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
 
+mod aggregates;
 mod batch;
 mod cache;
 mod changes;

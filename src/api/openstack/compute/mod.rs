@@ -1,9 +1,10 @@
-//! Nova's compute API (v2.1) at `/openstack/compute`: version documents, microversions, faults
-//! and server metadata, over the same `Store` calls as the native API.
+//! Nova's compute API (v2.1) at `/openstack/compute`: version documents, microversions, faults,
+//! servers (read-only), server metadata and host aggregates, over the same `Store` calls as the native API.
 //!
 //! Every route exists twice, as in Nova: `/v2.1/servers/…` and the legacy
 //! `/v2.1/{project_id}/servers/…`. The project id is Sitebook's tenant.
 
+mod aggregates;
 mod auth;
 mod fault;
 mod microversion;
@@ -67,6 +68,20 @@ where
     for base in ["/v2.1", "/v2.1/{project_id}"] {
         use server_metadata as m;
         api = api
+            .route(
+                &format!("{PREFIX}{base}/os-aggregates"),
+                get(aggregates::list).post(aggregates::create),
+            )
+            .route(
+                &format!("{PREFIX}{base}/os-aggregates/{{aggregate_id}}"),
+                get(aggregates::show)
+                    .put(aggregates::update)
+                    .delete(aggregates::delete),
+            )
+            .route(
+                &format!("{PREFIX}{base}/os-aggregates/{{aggregate_id}}/action"),
+                axum::routing::post(aggregates::action),
+            )
             .route(&format!("{PREFIX}{base}/servers"), get(servers::index))
             .route(
                 &format!("{PREFIX}{base}/servers/detail"),
