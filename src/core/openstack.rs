@@ -15,6 +15,12 @@ pub const SERVER_TYPE: &str = "openstack.server";
 /// The resource type a Nova host aggregate is.
 pub const AGGREGATE_TYPE: &str = "openstack.aggregate";
 
+/// Whether only admins may write resources of this type: Nova lets only admins change host
+/// aggregates, and their metadata is the same through every face.
+pub fn admins_only(kind: &str) -> bool {
+    kind == AGGREGATE_TYPE
+}
+
 /// Nova's default `metadata_items` quota: the most items a server's metadata may hold.
 pub const DEFAULT_METADATA_ITEMS: usize = 128;
 
@@ -227,6 +233,34 @@ pub fn check_host_addition(
     Ok(())
 }
 
+/// Adding `host` to an aggregate in `zone`: a host is in one availability zone, so one already
+/// in aggregates of other zones (`host_zones`) cannot join. An aggregate without a zone takes
+/// any host, as Nova's does.
+pub fn check_host_zone(
+    number: i64,
+    zone: Option<&str>,
+    host_zones: &[String],
+) -> Result<(), CoreError> {
+    let Some(zone) = zone else { return Ok(()) };
+    let mut others: Vec<&str> = host_zones
+        .iter()
+        .map(String::as_str)
+        .filter(|z| *z != zone)
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    others.sort_unstable();
+    others.dedup();
+    Err(CoreError::Conflict(
+        Clash::Other,
+        format!(
+            "Cannot add host to aggregate {number}. Reason: One or more hosts already in \
+             availability zone(s) {others:?}."
+        ),
+    ))
+}
+
 /// Removing `host` from an aggregate that has `hosts`: it must be there.
 pub fn check_host_removal(number: i64, hosts: &[String], host: &HostName) -> Result<(), CoreError> {
     if hosts.iter().any(|h| h == host.as_str()) {
@@ -389,6 +423,18 @@ mod tests {
             Err(ValidationError::AggregateNotEmpty)
         );
         assert!(check_deletion(&[]).is_ok());
+    }
+
+    #[test]
+    fn a_host_stays_in_one_availability_zone() {
+        let zones = vec!["london".to_owned()];
+        assert!(check_host_zone(2, None, &zones).is_ok());
+        assert!(check_host_zone(2, Some("london"), &zones).is_ok());
+        assert!(check_host_zone(2, Some("paris"), &[]).is_ok());
+        assert!(matches!(
+            check_host_zone(2, Some("paris"), &zones),
+            Err(CoreError::Conflict(_, m)) if m.contains("[\"london\"]")
+        ));
     }
 
     #[test]

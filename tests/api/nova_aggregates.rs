@@ -281,6 +281,32 @@ async fn hosts_are_added_once_removed_only_when_there_and_block_deletion() {
     .json();
     assert_eq!(shown["aggregate"]["hosts"], json!(["compute-2"]));
 
+    // A host is in one availability zone.
+    let london = create(&app, token, "in-london", json!("london"))
+        .await
+        .json()["aggregate"]["id"]
+        .as_i64()
+        .unwrap();
+    let paris = create(&app, token, "in-paris", json!("paris")).await.json()["aggregate"]["id"]
+        .as_i64()
+        .unwrap();
+    let joined = act(
+        &app,
+        token,
+        london,
+        json!({"add_host": {"host": "compute-2"}}),
+    )
+    .await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    let elsewhere = act(
+        &app,
+        token,
+        paris,
+        json!({"add_host": {"host": "compute-2"}}),
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::CONFLICT, "{}", elsewhere.body);
+
     let no_aggregate = act(&app, token, 999, json!({"add_host": {"host": "h"}})).await;
     assert_eq!(no_aggregate.status, StatusCode::NOT_FOUND);
 }

@@ -13,8 +13,8 @@ use crate::core::changes::Action;
 use crate::core::metadata::{Metadata, MetadataLimits, Precondition};
 use crate::core::openstack::{
     AGGREGATE_TYPE, Aggregate, AggregateName, AvailabilityZone, HostName, MetadataUpdate,
-    check_deletion, check_host_addition, check_host_removal, new_aggregate_metadata,
-    update_aggregate_metadata,
+    check_deletion, check_host_addition, check_host_removal, check_host_zone,
+    new_aggregate_metadata, update_aggregate_metadata,
 };
 use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::unchecked::Unchecked;
@@ -71,6 +71,42 @@ async fn hosts_of(conn: &mut SqliteConnection, number: i64) -> Result<Vec<String
             .await
             .map_err(storage)?;
     Ok(rows.into_iter().map(|(host,)| host).collect())
+}
+
+/// The availability zones of the aggregates of `actor`'s tenant that hold `host`, other than
+/// `number`, and the zone of `number` itself.
+async fn zones(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    number: i64,
+    host: &HostName,
+) -> Result<(Option<String>, Vec<String>), CoreError> {
+    const ZONE: &str = "SELECT CAST(m.value AS TEXT) FROM aggregates a \
+                        JOIN resources r ON r.pk = a.resource_pk \
+                        JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
+                        WHERE a.id = ?";
+    let own: Option<(String,)> = sqlx::query_as(ZONE)
+        .bind(number)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?;
+    let others: Vec<(String,)> = sqlx::query_as(
+        "SELECT CAST(m.value AS TEXT) FROM aggregate_hosts h \
+         JOIN aggregates a ON a.id = h.aggregate_id \
+         JOIN resources r ON r.pk = a.resource_pk \
+         JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
+         WHERE h.host = ? AND r.tenant_id = ? AND a.id != ?",
+    )
+    .bind(host.as_str())
+    .bind(actor.tenant.as_str())
+    .bind(number)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok((
+        own.map(|(zone,)| zone),
+        others.into_iter().map(|(zone,)| zone).collect(),
+    ))
 }
 
 impl Store {
@@ -235,7 +271,8 @@ impl Store {
         self.load_aggregate(actor, number).await
     }
 
-    /// Adds a host to an aggregate (once), with a change record on the aggregate.
+    /// Adds a host to an aggregate (once, and not while it is in another availability zone),
+    /// with a change record on the aggregate.
     pub async fn add_aggregate_host(
         &self,
         actor: &Actor,
@@ -271,6 +308,8 @@ impl Store {
         let value = Some(serde_json::Value::from(host.as_str()));
         let (action, old, new) = if add {
             check_host_addition(number, &hosts, &host)?;
+            let (zone, host_zones) = zones(&mut tx, actor, number, &host).await?;
+            check_host_zone(number, zone.as_deref(), &host_zones)?;
             sqlx::query(
                 "INSERT INTO aggregate_hosts (aggregate_id, host, added_at) VALUES (?, ?, ?)",
             )
