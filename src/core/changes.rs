@@ -49,10 +49,13 @@ pub enum Action {
     TokenCreate,
     TokenRevoke,
     TokenGrant,
+    /// A host added to an OpenStack host aggregate (the subject is the host).
+    HostAdd,
+    HostRemove,
 }
 
 impl Action {
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 23] = [
         Self::ResourceCreate,
         Self::ResourceImport,
         Self::ResourceDelete,
@@ -74,6 +77,8 @@ impl Action {
         Self::TokenCreate,
         Self::TokenRevoke,
         Self::TokenGrant,
+        Self::HostAdd,
+        Self::HostRemove,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -99,6 +104,8 @@ impl Action {
             Self::TokenCreate => "token.create",
             Self::TokenRevoke => "token.revoke",
             Self::TokenGrant => "token.grant",
+            Self::HostAdd => "host.add",
+            Self::HostRemove => "host.remove",
         }
     }
 

@@ -121,6 +121,21 @@ pub enum ValidationError {
         position: usize,
         message: String,
     },
+    /// A key outside Nova's pattern (`[a-zA-Z0-9-_:. ]`, 1 to 255 characters).
+    NovaKeyInvalid(String),
+    NovaValueTooLong {
+        key: String,
+        max: usize,
+        actual: usize,
+    },
+    AggregateNameInvalid(String),
+    AvailabilityZoneInvalid(String),
+    /// Nova cannot blank an aggregate's availability zone once it has one.
+    AvailabilityZoneRequired,
+    HostNameInvalid(String),
+    AggregateIdInvalid(String),
+    /// Nova deletes only an aggregate without hosts.
+    AggregateNotEmpty,
 }
 
 impl ValidationError {
@@ -176,6 +191,14 @@ impl ValidationError {
             Self::FileTypeNotAccepted(_) => "unsupported_media_type",
             Self::NoteNotText => "note_not_text",
             Self::SearchInvalid { .. } => "search_invalid",
+            Self::NovaKeyInvalid(_) => "nova_metadata_key_invalid",
+            Self::NovaValueTooLong { .. } => "nova_metadata_value_too_long",
+            Self::AggregateNameInvalid(_) => "aggregate_name_invalid",
+            Self::AvailabilityZoneInvalid(_) => "availability_zone_invalid",
+            Self::AvailabilityZoneRequired => "availability_zone_required",
+            Self::HostNameInvalid(_) => "host_name_invalid",
+            Self::AggregateIdInvalid(_) => "aggregate_id_invalid",
+            Self::AggregateNotEmpty => "aggregate_not_empty",
         }
     }
 }
@@ -258,6 +281,18 @@ impl ValidationError {
                 position: 0,
                 message: s(),
             },
+            Self::NovaKeyInvalid(s()),
+            Self::NovaValueTooLong {
+                key: s(),
+                max: 1,
+                actual: 2,
+            },
+            Self::AggregateNameInvalid(s()),
+            Self::AvailabilityZoneInvalid(s()),
+            Self::AvailabilityZoneRequired,
+            Self::HostNameInvalid(s()),
+            Self::AggregateIdInvalid(s()),
+            Self::AggregateNotEmpty,
         ]
     }
 }
@@ -463,6 +498,42 @@ impl fmt::Display for ValidationError {
             Self::SearchInvalid { position, message } => write!(
                 f,
                 "The search cannot be read at character {position}: {message}."
+            ),
+            Self::NovaKeyInvalid(key) => write!(
+                f,
+                "Invalid input for field/attribute metadata. Value: {key}. Keys are 1 to 255 \
+                 letters, digits, '-', '_', ':', '.' or spaces, and 'name' is the name, not an \
+                 item."
+            ),
+            Self::NovaValueTooLong { key, max, actual } => write!(
+                f,
+                "Invalid input for field/attribute {key}. The value has {actual} characters; \
+                 at most {max} are allowed."
+            ),
+            Self::AggregateNameInvalid(name) => write!(
+                f,
+                "An invalid 'name' value was provided ('{name}'). The name must be: 1 to 200 \
+                 printable characters. Can not start or end with whitespace."
+            ),
+            Self::AvailabilityZoneInvalid(zone) => write!(
+                f,
+                "An invalid 'availability_zone' value was provided ('{zone}'). It must be 1 to \
+                 255 printable characters without ':', not starting or ending with whitespace."
+            ),
+            Self::AvailabilityZoneRequired => f.write_str(
+                "An aggregate does not support an empty named availability zone; set another \
+                 zone instead.",
+            ),
+            Self::HostNameInvalid(host) => write!(
+                f,
+                "Invalid input for field/attribute host. Value: {host}. A host is 1 to 255 \
+                 letters, digits, '-', '.' or '_'."
+            ),
+            Self::AggregateIdInvalid(_) => {
+                f.write_str("Invalid input received: id must be an integer")
+            }
+            Self::AggregateNotEmpty => f.write_str(
+                "Cannot remove host from aggregate. Reason: Host aggregate is not empty.",
             ),
         }
     }

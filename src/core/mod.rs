@@ -9,6 +9,7 @@ pub mod error;
 pub mod files;
 pub mod listing;
 pub mod metadata;
+pub mod openstack;
 pub mod resources;
 pub mod search;
 pub mod streams;

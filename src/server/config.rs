@@ -42,6 +42,11 @@ pub struct Config {
     /// address and escape the per-address count.
     #[arg(long, env = "SITEBOOK_TRUSTED_PROXY")]
     pub trusted_proxy: bool,
+
+    /// The most metadata items a server may hold through the OpenStack compute API (Nova's
+    /// `metadata_items` quota).
+    #[arg(long, env = "SITEBOOK_NOVA_METADATA_ITEMS", default_value_t = crate::core::openstack::DEFAULT_METADATA_ITEMS)]
+    pub nova_metadata_items: usize,
 }
 
 /// Where the data lives; shared by the server and every command.

@@ -52,14 +52,17 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
     AppState::new(AppStateParts {
         leptos_options: leptos_options(config),
         store,
-        settings: Settings::new(
-            &config.public_url(),
-            MetadataLimits {
-                max_keys: config.max_metadata_keys,
-            },
-            config.max_file_bytes,
-        )
-        .behind_proxy(config.trusted_proxy),
+        settings: Settings {
+            nova_metadata_items: config.nova_metadata_items,
+            ..Settings::new(
+                &config.public_url(),
+                MetadataLimits {
+                    max_keys: config.max_metadata_keys,
+                },
+                config.max_file_bytes,
+            )
+            .behind_proxy(config.trusted_proxy)
+        },
     })
 }
 
@@ -90,7 +93,7 @@ pub fn router(state: AppState) -> HttpService {
         .merge(crate::api::openstack::compute::router(
             state.store.clone(),
             state.settings.clone(),
-            crate::api::openstack::compute::DEFAULT_METADATA_ITEMS,
+            state.settings.nova_metadata_items,
         ))
         .merge(crate::api::openstack::identity::router(
             state.store.clone(),

@@ -16,6 +16,9 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Whether a reverse proxy in front says who the client is (`X-Forwarded-For`).
     pub trusted_proxy: bool,
+    /// Nova's `metadata_items` quota: the most items a server's metadata may hold through the
+    /// compute API.
+    pub nova_metadata_items: usize,
 }
 
 impl Settings {
@@ -25,6 +28,7 @@ impl Settings {
             limits,
             max_file_bytes,
             trusted_proxy: false,
+            nova_metadata_items: crate::core::openstack::DEFAULT_METADATA_ITEMS,
         }
     }
 

@@ -10,6 +10,7 @@ mod files;
 mod keystone;
 mod metadata;
 mod nova;
+mod nova_aggregates;
 mod search;
 mod sites;
 mod tags;

@@ -9,7 +9,7 @@ use crate::support::{Client, Reply, TestApp, spawn_app};
 
 const SERVER: &str = "9e0f7c8e-3c55-4f1c-9a51-0a5c3e2b7d11";
 
-async fn nova(
+pub(crate) async fn nova(
     app: &TestApp,
     token: &str,
     method: Method,
@@ -305,4 +305,253 @@ async fn nova_refuses_what_nova_refuses() {
         .await;
     assert_eq!(unsupported.status, StatusCode::NOT_ACCEPTABLE);
     assert_eq!(unsupported.json()["computeFault"]["code"], 406);
+}
+
+/// Servers made through the native API, in this order, with a device beside them.
+async fn servers(manager: &Client<'_>, names: &[&str]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let id = format!("9e0f7c8e-3c55-4f1c-9a51-0a5c3e2b7d{i:02}");
+        let created = manager
+            .create(&json!({"resource_id": id, "type": "openstack.server",
+                            "metadata": {"name": name, "units": 2}}))
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        ids.push(id);
+    }
+    let device = manager
+        .create(
+            &json!({"resource_id": "not-a-server", "type": "mikrotik.device",
+                        "metadata": {"name": "web-router"}}),
+        )
+        .await;
+    assert_eq!(device.status, StatusCode::OK, "{}", device.body);
+    ids
+}
+
+#[tokio::test]
+async fn servers_are_listed_newest_first_in_nova_shapes_and_shown_one_by_one() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let staff = Client::new(&app, Role::Staff).await;
+    let ids = servers(&manager, &["web-1", "db-1"]).await;
+
+    let list = nova(&app, &staff.token, Method::GET, "/servers", None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let body = list.json();
+    let listed = body["servers"].as_array().unwrap();
+    assert_eq!(listed.len(), 2, "only servers: {body}");
+    assert_eq!(listed[0]["id"], ids[1].as_str());
+    assert_eq!(listed[0]["name"], "db-1");
+    let first = listed[0].as_object().unwrap();
+    let mut keys: Vec<_> = first.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["id", "links", "name"]);
+    let href = first["links"][0]["href"].as_str().unwrap();
+    assert!(
+        href.starts_with("http")
+            && href.ends_with(&format!("/openstack/compute/v2.1/servers/{}", ids[1])),
+        "{href}"
+    );
+    assert!(
+        first["links"][1]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/openstack/compute/servers/{}", ids[1]))
+    );
+    assert!(body.get("servers_links").is_none(), "the page is not full");
+
+    let detail = nova(&app, &staff.token, Method::GET, "/servers/detail", None).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    let server = &detail.json()["servers"][1];
+    assert_eq!(server["id"], ids[0].as_str());
+    assert_eq!(server["name"], "web-1");
+    assert_eq!(server["status"], "ACTIVE");
+    assert_eq!(server["metadata"], json!({"units": "2"}));
+    assert_eq!(server["tenant_id"], "default");
+    assert!(server["user_id"].as_str().unwrap().starts_with("tok_"));
+    for required in [
+        "accessIPv4",
+        "accessIPv6",
+        "addresses",
+        "config_drive",
+        "created",
+        "flavor",
+        "hostId",
+        "id",
+        "image",
+        "key_name",
+        "links",
+        "metadata",
+        "name",
+        "os-extended-volumes:volumes_attached",
+        "status",
+        "tenant_id",
+        "updated",
+        "user_id",
+        "OS-DCF:diskConfig",
+        "OS-EXT-AZ:availability_zone",
+        "OS-EXT-STS:power_state",
+        "OS-EXT-STS:task_state",
+        "OS-EXT-STS:vm_state",
+        "OS-SRV-USG:launched_at",
+        "OS-SRV-USG:terminated_at",
+    ] {
+        assert!(
+            server.get(required).is_some(),
+            "{required} missing: {server}"
+        );
+    }
+    let created = server["created"].as_str().unwrap();
+    assert_eq!(created.len(), 20, "{created}");
+    assert!(
+        created.ends_with('Z') && !created.contains('.'),
+        "{created}"
+    );
+    assert_eq!(server["flavor"]["id"], "sitebook");
+
+    let shown = nova(
+        &app,
+        &staff.token,
+        Method::GET,
+        &format!("/servers/{}", ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert_eq!(shown.json()["server"], *server);
+
+    let legacy = nova(
+        &app,
+        &staff.token,
+        Method::GET,
+        &format!("/default/servers/{}", ids[0]),
+        None,
+    )
+    .await;
+    let self_link = legacy.json()["server"]["links"][0]["href"].clone();
+    assert!(
+        self_link
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/v2.1/default/servers/{}", ids[0])),
+        "{self_link}"
+    );
+
+    for missing in ["nope", "not-a-server"] {
+        let reply = nova(
+            &app,
+            &staff.token,
+            Method::GET,
+            &format!("/servers/{missing}"),
+            None,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            reply.json()["itemNotFound"]["message"],
+            format!("Instance {missing} could not be found.")
+        );
+    }
+}
+
+#[tokio::test]
+async fn server_lists_page_by_limit_and_marker_and_link_the_next_page_when_full() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let ids = servers(&manager, &["a", "b", "c"]).await;
+    let token = &manager.token;
+
+    let first = nova(&app, token, Method::GET, "/servers/detail?limit=2", None).await;
+    let body = first.json();
+    let page: Vec<_> = body["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].clone())
+        .collect();
+    assert_eq!(page, ["c", "b"]);
+    let next = body["servers_links"][0]["href"].as_str().unwrap();
+    assert_eq!(body["servers_links"][0]["rel"], "next");
+    assert!(
+        next.starts_with("http")
+            && next.ends_with(&format!(
+                "/openstack/compute/v2.1/servers/detail?limit=2&marker={}",
+                ids[1]
+            )),
+        "{next}"
+    );
+    let path = next.split("/v2.1").nth(1).unwrap();
+    let second = nova(&app, token, Method::GET, path, None).await.json();
+    assert_eq!(second["servers"].as_array().unwrap().len(), 1);
+    assert_eq!(second["servers"][0]["name"], "a");
+    assert!(second.get("servers_links").is_none());
+
+    // A page exactly full links to the empty page after it, as Nova does.
+    let exact = nova(&app, token, Method::GET, "/servers?limit=3", None)
+        .await
+        .json();
+    assert!(exact.get("servers_links").is_some());
+    let none = nova(&app, token, Method::GET, "/servers?limit=0", None)
+        .await
+        .json();
+    assert_eq!(none, json!({"servers": []}));
+
+    for bad in [
+        "/servers?limit=-1",
+        "/servers?limit=x",
+        "/servers/detail?limit=",
+    ] {
+        let reply = nova(&app, token, Method::GET, bad, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let unknown = nova(&app, token, Method::GET, "/servers?marker=nope", None).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        unknown.json()["badRequest"]["message"],
+        "marker [nope] not found"
+    );
+}
+
+#[tokio::test]
+async fn the_name_filter_finds_text_anywhere_in_a_name_ignoring_case() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    servers(&manager, &["web-01", "MyWeb", "db-01", "web-011"]).await;
+    let names = |reply: Reply| -> Vec<String> {
+        reply.json()["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let token = &manager.token;
+    let web = nova(&app, token, Method::GET, "/servers/detail?name=WEB", None).await;
+    assert_eq!(names(web), ["web-011", "MyWeb", "web-01"]);
+    let exact = nova(&app, token, Method::GET, "/servers?name=%5Eweb-01%24", None).await;
+    assert_eq!(names(exact), ["web-01"]);
+    let none = nova(&app, token, Method::GET, "/servers?name=zzz", None).await;
+    assert!(names(none).is_empty());
+}
+
+#[tokio::test]
+async fn the_metadata_quota_is_a_setting() {
+    let app = crate::support::spawn_app_with(&["--nova-metadata-items", "2"]).await;
+    let manager = Client::new(&app, Role::Manager).await;
+    server(&manager).await;
+    // The server holds three items already (rack_units, is_critical, role).
+    let over = nova(
+        &app,
+        &manager.token,
+        Method::POST,
+        &format!("/servers/{SERVER}/metadata"),
+        Some(json!({"metadata": {"x": "y"}})),
+    )
+    .await;
+    assert_eq!(over.status, StatusCode::FORBIDDEN, "{}", over.body);
+    assert_eq!(
+        over.json()["forbidden"]["message"],
+        "Maximum number of metadata items exceeds 2"
+    );
 }

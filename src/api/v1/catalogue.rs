@@ -137,6 +137,14 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("file_empty", 422, "The uploaded file has no bytes.".into()),
         ("note_not_text", 422, "Only notes (text) can have their text replaced; other files are uploaded anew.".into()),
         ("search_invalid", 422, "The search does not parse; the message gives the character position. See the query language in GET /api/v1/openapi.json under searchResources.".into()),
+        ("nova_metadata_key_invalid", 422, "Through the OpenStack compute API, metadata keys are 1 to 255 letters, digits, '-', '_', ':', '.' or spaces.".into()),
+        ("nova_metadata_value_too_long", 422, format!("Through the OpenStack compute API, values are strings of at most {} characters.", crate::core::openstack::MAX_CHARS)),
+        ("aggregate_name_invalid", 422, "Aggregate names are printable and do not start or end with whitespace.".into()),
+        ("availability_zone_invalid", 422, "Availability zones are printable, without ':' and without whitespace around them.".into()),
+        ("availability_zone_required", 422, "An aggregate's availability zone can be changed but not blanked.".into()),
+        ("host_name_invalid", 422, "Host names are 1 to 255 letters, digits, '-', '.' or '_'.".into()),
+        ("aggregate_id_invalid", 422, "Aggregate ids are integers.".into()),
+        ("aggregate_not_empty", 422, "Remove an aggregate's hosts before deleting it.".into()),
         ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried.".into()),
     ];
     codes

@@ -20,12 +20,21 @@ pub struct Found<'a> {
 /// it. Without it, a missing resource is not found.
 ///
 /// A new resource belongs to no site yet, so only writers limited to no sites may create one.
+/// A type only admins write (an OpenStack host aggregate) is written by admins alone, whichever
+/// face the write came through.
 pub fn admit<'k>(
     actor: &Actor,
     id: &ResourceId,
     current: Option<Found<'_>>,
     create_as: Option<&'k ResourceType>,
 ) -> Result<Option<&'k ResourceType>, CoreError> {
+    let kind = current
+        .as_ref()
+        .map(|found| found.kind)
+        .or(create_as.map(ResourceType::as_str));
+    if kind.is_some_and(crate::core::openstack::admins_only) {
+        actor.require_admin()?;
+    }
     match (current, create_as) {
         (None, None) => Err(CoreError::NotFound {
             what: "resource",
@@ -118,6 +127,26 @@ mod tests {
             .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn only_admins_write_host_aggregates() {
+        let manager = actor(Role::Manager, SiteScope::All);
+        let admin = actor(Role::Admin, SiteScope::All);
+        let aggregate = ResourceType::parse("openstack.aggregate").unwrap();
+        let found = || Found {
+            kind: "openstack.aggregate",
+            site: None,
+        };
+        assert!(matches!(
+            admit(&manager, &id("a"), None, Some(&aggregate)),
+            Err(CoreError::Forbidden(_))
+        ));
+        assert!(matches!(
+            admit(&manager, &id("a"), Some(found()), None),
+            Err(CoreError::Forbidden(_))
+        ));
+        assert!(admit(&admin, &id("a"), Some(found()), None).is_ok());
     }
 
     #[test]

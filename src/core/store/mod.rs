@@ -12,6 +12,7 @@
 //! Every SQL statement Sitebook runs lives below this module, one file per aggregate.
 
 mod access_tokens;
+mod aggregates;
 mod batch;
 mod cache;
 mod changes;

@@ -9,6 +9,7 @@ use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
+use crate::core::openstack::NameFilter;
 use crate::core::resources::{
     MAX_ANCESTRY, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
 };
@@ -268,6 +269,63 @@ impl Store {
             .into_iter()
             .map(ResourceRow::into_resource)
             .collect()
+    }
+
+    /// A page of one type's resources, newest first (Nova's default order), after the
+    /// resource `marker` when given (not found when the tenant has no such resource of the
+    /// type), keeping only names `filter` matches, at most `limit`.
+    pub async fn page_resources_newest_first(
+        &self,
+        actor: &Actor,
+        kind: &ResourceType,
+        filter: Option<&NameFilter>,
+        marker: Option<&ResourceId>,
+        limit: u32,
+    ) -> Result<Vec<Resource>, CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let mut before = match marker {
+            None => i64::MAX,
+            Some(marker) => {
+                find_row(&mut conn, &actor.tenant, marker)
+                    .await?
+                    .filter(|row| row.kind == kind.as_str())
+                    .ok_or_else(|| CoreError::NotFound {
+                        what: "marker",
+                        id: marker.to_string(),
+                    })?
+                    .pk
+            }
+        };
+        // A filter is matched here, by the core's rule, so rows are read in chunks until the
+        // page is full or the type has no more.
+        const CHUNK: u32 = 500;
+        let sql = select_resources!(
+            "WHERE r.tenant_id = ? AND r.type = ? AND r.pk < ? ORDER BY r.pk DESC LIMIT ?"
+        );
+        let mut page = Vec::new();
+        while page.len() < limit as usize {
+            let rows = sqlx::query_as::<_, ResourceRow>(sql)
+                .bind(actor.tenant.as_str())
+                .bind(kind.as_str())
+                .bind(before)
+                .bind(if filter.is_some() { CHUNK } else { limit })
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(storage)?;
+            let Some(last) = rows.last() else { break };
+            before = last.pk;
+            let exhausted = rows.len() < CHUNK as usize;
+            for row in rows {
+                if page.len() < limit as usize && filter.is_none_or(|f| f.matches(&row.name)) {
+                    page.push(row.into_resource()?);
+                }
+            }
+            if filter.is_none() || exhausted {
+                break;
+            }
+        }
+        Ok(page)
     }
 
     /// Deletes a resource with its metadata and tag values; its history stays. Resources
@@ -668,6 +726,50 @@ mod tests {
                 .parent,
             None
         );
+    }
+
+    #[tokio::test]
+    async fn a_newest_first_page_starts_after_its_marker_and_keeps_matching_names() {
+        let (_dir, store) = temp_store().await;
+        let server = ResourceType::parse("openstack.server").unwrap();
+        let mut made = Vec::new();
+        for (i, n) in ["web-1", "db-1", "WEB-2", "web-3"].into_iter().enumerate() {
+            let created = store
+                .create_resource(&manager(), &server, &name(n), i as u128)
+                .await
+                .unwrap();
+            made.push(created.id);
+        }
+        let names = |page: Vec<Resource>| page.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        let all = store
+            .page_resources_newest_first(&staff(), &server, None, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(names(all), ["web-3", "WEB-2", "db-1", "web-1"]);
+        let web = NameFilter::parse("web");
+        let first = store
+            .page_resources_newest_first(&staff(), &server, Some(&web), None, 2)
+            .await
+            .unwrap();
+        assert_eq!(names(first), ["web-3", "WEB-2"]);
+        let rest = store
+            .page_resources_newest_first(&staff(), &server, Some(&web), Some(&made[2]), 2)
+            .await
+            .unwrap();
+        assert_eq!(names(rest), ["web-1"]);
+        let missing = store
+            .page_resources_newest_first(
+                &staff(),
+                &server,
+                None,
+                Some(&ResourceId::from_path("nope")),
+                2,
+            )
+            .await;
+        assert!(matches!(
+            missing,
+            Err(CoreError::NotFound { what: "marker", .. })
+        ));
     }
 
     #[tokio::test]

@@ -1,12 +1,14 @@
-//! Nova's compute API (v2.1) at `/openstack/compute`: version documents, microversions, faults
-//! and server metadata, over the same `Store` calls as the native API.
+//! Nova's compute API (v2.1) at `/openstack/compute`: version documents, microversions, faults,
+//! servers (read-only), server metadata and host aggregates, over the same `Store` calls as the native API.
 //!
 //! Every route exists twice, as in Nova: `/v2.1/servers/…` and the legacy
 //! `/v2.1/{project_id}/servers/…`. The project id is Sitebook's tenant.
 
+mod aggregates;
 mod fault;
 mod microversion;
 mod server_metadata;
+mod servers;
 mod versions;
 
 use std::sync::Arc;
@@ -21,13 +23,10 @@ use axum::{Router, body::Bytes};
 use serde_json::Value;
 
 use crate::core::access::Actor;
+pub use crate::core::openstack::{DEFAULT_METADATA_ITEMS, SERVER_TYPE};
 use crate::core::store::Store;
 use crate::web::Settings;
 pub use fault::Fault;
-pub use server_metadata::SERVER_TYPE;
-
-/// Nova's default `metadata_items` quota: the most items a server's metadata may hold.
-pub const DEFAULT_METADATA_ITEMS: usize = 128;
 
 const PREFIX: &str = "/openstack/compute";
 
@@ -68,6 +67,29 @@ where
     for base in ["/v2.1", "/v2.1/{project_id}"] {
         use server_metadata as m;
         api = api
+            .route(
+                &format!("{PREFIX}{base}/os-aggregates"),
+                get(aggregates::list).post(aggregates::create),
+            )
+            .route(
+                &format!("{PREFIX}{base}/os-aggregates/{{aggregate_id}}"),
+                get(aggregates::show)
+                    .put(aggregates::update)
+                    .delete(aggregates::delete),
+            )
+            .route(
+                &format!("{PREFIX}{base}/os-aggregates/{{aggregate_id}}/action"),
+                axum::routing::post(aggregates::action),
+            )
+            .route(&format!("{PREFIX}{base}/servers"), get(servers::index))
+            .route(
+                &format!("{PREFIX}{base}/servers/detail"),
+                get(servers::detail_index),
+            )
+            .route(
+                &format!("{PREFIX}{base}/servers/{{server_id}}"),
+                get(servers::show),
+            )
             .route(
                 &format!("{PREFIX}{base}/servers/{{server_id}}/metadata"),
                 get(m::list).post(m::merge).put(m::replace),
@@ -128,6 +150,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Project {
 }
 
 impl Project {
+    /// The project id the URL carries, for links that keep the form the client used.
+    pub fn segment(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
     pub fn check(&self, actor: &Actor) -> Result<(), Fault> {
         match &self.0 {
             Some(project) if !actor.tenant.is_named_by(project) => {

@@ -27,14 +27,8 @@ use crate::core::metadata::{
 use crate::core::resources::ResourceId;
 use crate::core::store::MetadataTarget;
 
-/// The resource type a Nova server is.
-pub const SERVER_TYPE: &str = "openstack.server";
-
-/// Nova's longest value, in characters.
-const MAX_VALUE_CHARS: usize = 255;
-
-/// The key Sitebook names a resource by; to Nova it is the server's name, not an item.
-const NAME_KEY: &str = "name";
+pub use crate::core::openstack::SERVER_TYPE;
+use crate::core::openstack::{NAME_KEY, check_key, check_value, items_of};
 
 type Items = Map<String, Value>;
 
@@ -50,14 +44,6 @@ pub struct ItemPath {
     key: String,
 }
 
-fn items_of(metadata: &Metadata) -> Items {
-    metadata
-        .iter()
-        .filter(|(key, _)| key.as_str() != NAME_KEY)
-        .map(|(key, value)| (key.as_str().to_owned(), Value::String(value.to_untyped())))
-        .collect()
-}
-
 fn instance_missing(id: &str) -> Fault {
     Fault::not_found(format!("Instance {id} could not be found."))
 }
@@ -67,7 +53,7 @@ fn item_missing() -> Fault {
 }
 
 /// The server's record, or Nova's 404 for anything that is not a server of the caller's.
-pub async fn server(
+pub(super) async fn server(
     state: &ComputeState,
     actor: &Actor,
     id: &str,
@@ -104,24 +90,9 @@ fn read_items(body: &Value, field: &str) -> Result<Items, Fault> {
             ))
         })?;
     for (key, value) in items {
-        let key_ok = (1..=255).contains(&key.chars().count())
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | ' '));
-        if !key_ok {
-            return Err(Fault::bad_request(format!(
-                "Invalid input for field/attribute {field}. Value: {key}. Keys are 1 to 255 \
-                 letters, digits, '-', '_', ':', '.' or spaces."
-            )));
-        }
+        check_key(key)?;
         match value {
-            Value::String(s) if s.chars().count() <= MAX_VALUE_CHARS => {}
-            Value::String(_) => {
-                return Err(Fault::bad_request(format!(
-                    "Invalid input for field/attribute {key}. Value is longer than \
-                     {MAX_VALUE_CHARS} characters."
-                )));
-            }
+            Value::String(s) => check_value(key, s)?,
             other => {
                 return Err(Fault::bad_request(format!(
                     "Invalid input for field/attribute {key}. Value: {other}. {other} is not of \

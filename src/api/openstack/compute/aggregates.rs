@@ -1,0 +1,345 @@
+//! `/os-aggregates`: Nova's host aggregates, admin-only as in Nova. An aggregate is a Sitebook
+//! resource of type `openstack.aggregate` with an integer id and a list of hosts kept by the
+//! store; its availability zone is its metadata key `availability_zone`. The rules (names,
+//! zones, hosts, `set_metadata`) are the core's (`core::openstack`); this face reads Nova's
+//! bodies, calls the store and answers in Nova's shapes and faults.
+//!
+//! Sitebook keeps no compute services, so any well-formed host name may be added.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::fault::Fault;
+use super::{Body, ComputeState, Project};
+use crate::api::openstack::auth::Caller;
+use crate::core::CoreError;
+use crate::core::error::{Clash, ValidationError};
+use crate::core::openstack::{
+    AZ_KEY, Aggregate, AggregateName, AvailabilityZone, HostName, MetadataUpdate, items_of,
+    parse_aggregate_number,
+};
+use crate::core::unchecked::Unchecked;
+
+#[derive(Deserialize)]
+pub struct AggregatePath {
+    aggregate_id: String,
+}
+
+/// Nova's datetimes for aggregates: naive UTC with microseconds, no `Z`.
+fn naive(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
+/// The aggregate as Nova shows it; a create answers without `hosts` and `metadata`.
+fn shape(aggregate: &Aggregate, full: bool) -> Value {
+    let resource = &aggregate.record.resource;
+    // Never changed since it was made: Nova's `updated_at` is null then.
+    let updated_at =
+        (resource.updated_at != resource.created_at).then(|| naive(resource.updated_at));
+    let mut body = json!({
+        "id": aggregate.number,
+        "name": aggregate.name(),
+        "availability_zone": aggregate.availability_zone(),
+        "created_at": naive(resource.created_at),
+        "updated_at": updated_at,
+        "deleted_at": null,
+        "deleted": false,
+    });
+    if full {
+        body["hosts"] = json!(aggregate.hosts);
+        body["metadata"] = Value::Object(items_of(&aggregate.record.metadata()));
+    }
+    json!({ "aggregate": body })
+}
+
+/// A store refusal in Nova's words. `action` names the policy rule Nova would have checked.
+fn refusal<'a>(
+    action: &'static str,
+    name: Option<&'a str>,
+) -> impl FnOnce(CoreError) -> Fault + 'a {
+    move |error| match error {
+        CoreError::Forbidden(_) => Fault::new(
+            StatusCode::FORBIDDEN,
+            format!("Policy doesn't allow os_compute_api:os-aggregates:{action} to be performed."),
+        ),
+        CoreError::NotFound {
+            what: "aggregate",
+            id,
+        } => Fault::not_found(format!("Aggregate {id} could not be found.")),
+        // The core names the host and the aggregate: "h1 in aggregate 3".
+        CoreError::NotFound { what: "host", id } => {
+            Fault::not_found(format!("Cannot remove host {id}"))
+        }
+        CoreError::Conflict(Clash::NameTaken, message) => Fault::new(
+            StatusCode::CONFLICT,
+            name.map_or(message, |name| format!("Aggregate {name} already exists.")),
+        ),
+        CoreError::Invalid(ValidationError::AvailabilityZoneRequired) => {
+            Fault::bad_request(format!(
+                "Cannot update aggregate. Reason: Aggregate {} does not support empty named \
+                 availability zone.",
+                name.unwrap_or_default()
+            ))
+        }
+        other => other.into(),
+    }
+}
+
+/// A body's one root object, with nothing else beside it: `{"<root>": {…}}`.
+fn root<'b>(body: &'b Value, name: &str) -> Result<&'b Map<String, Value>, Fault> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| Fault::bad_request("The request body is not a JSON object."))?;
+    if let Some(other) = object.keys().find(|k| k.as_str() != name) {
+        return Err(Fault::bad_request(format!(
+            "Additional properties are not allowed ('{other}' was unexpected)"
+        )));
+    }
+    object
+        .get(name)
+        .ok_or_else(|| Fault::bad_request(format!("'{name}' is a required property")))?
+        .as_object()
+        .ok_or_else(|| Fault::bad_request(format!("Invalid input for field/attribute {name}.")))
+}
+
+/// Only these fields, each a string (or null where `nullable` lists it).
+fn fields(
+    object: &Map<String, Value>,
+    allowed: &[&str],
+    nullable: &[&str],
+) -> Result<Map<String, Value>, Fault> {
+    for (key, value) in object {
+        if !allowed.contains(&key.as_str()) {
+            return Err(Fault::bad_request(format!(
+                "Additional properties are not allowed ('{key}' was unexpected)"
+            )));
+        }
+        let ok = value.is_string() || (value.is_null() && nullable.contains(&key.as_str()));
+        if !ok {
+            return Err(Fault::bad_request(format!(
+                "Invalid input for field/attribute {key}. Value: {value}. {value} is not of \
+                 type 'string'"
+            )));
+        }
+    }
+    Ok(object.clone())
+}
+
+fn number(path: &AggregatePath) -> Unchecked<i64> {
+    parse_aggregate_number(&path.aggregate_id).into()
+}
+
+/// `GET /os-aggregates`
+pub async fn list(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let aggregates = state
+        .store
+        .list_aggregates(&actor)
+        .await
+        .map_err(refusal("index", None))?;
+    let shown: Vec<Value> = aggregates
+        .iter()
+        .map(|a| shape(a, true)["aggregate"].take())
+        .collect();
+    Ok(Json(json!({ "aggregates": shown })))
+}
+
+/// `POST /os-aggregates`: 200, without hosts and metadata.
+pub async fn create(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Body(body): Body,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let given = fields(
+        root(&body, "aggregate")?,
+        &["name", "availability_zone"],
+        &["availability_zone"],
+    )?;
+    let name = given
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Fault::bad_request("'name' is a required property"))?;
+    let zone = given
+        .get("availability_zone")
+        .and_then(Value::as_str)
+        .map(AvailabilityZone::parse)
+        .transpose();
+    let created = state
+        .store
+        .create_aggregate(
+            &actor,
+            AggregateName::parse(name).into(),
+            zone.into(),
+            crate::core::random::id_bits(),
+            state.settings.limits,
+        )
+        .await
+        .map_err(refusal("create", Some(name)))?;
+    Ok(Json(shape(&created, false)))
+}
+
+/// `GET /os-aggregates/{aggregate_id}`
+pub async fn show(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(path): Path<AggregatePath>,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let aggregate = state
+        .store
+        .get_aggregate(&actor, number(&path))
+        .await
+        .map_err(refusal("show", None))?;
+    Ok(Json(shape(&aggregate, true)))
+}
+
+/// `PUT /os-aggregates/{aggregate_id}`: a new name, a new zone, or both.
+pub async fn update(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(path): Path<AggregatePath>,
+    Body(body): Body,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let given = fields(
+        root(&body, "aggregate")?,
+        &["name", "availability_zone"],
+        &["availability_zone"],
+    )?;
+    if given.is_empty() {
+        return Err(Fault::bad_request(
+            "Invalid input for field/attribute aggregate: it needs 'name' or \
+             'availability_zone'.",
+        ));
+    }
+    let name = given.get("name").and_then(Value::as_str);
+    let rename = name.map(AggregateName::parse_rename).transpose();
+    let update: MetadataUpdate = given
+        .get("availability_zone")
+        .map(|zone| vec![(AZ_KEY.to_owned(), zone.as_str().map(str::to_owned))])
+        .unwrap_or_default();
+    let aggregate = state
+        .store
+        .change_aggregate(
+            &actor,
+            number(&path),
+            rename.into(),
+            update,
+            state.settings.limits,
+        )
+        .await
+        .map_err(refusal("update", name.map(str::trim)))?;
+    Ok(Json(shape(&aggregate, true)))
+}
+
+/// `DELETE /os-aggregates/{aggregate_id}`: 200 with an empty body.
+pub async fn delete(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(path): Path<AggregatePath>,
+) -> Result<StatusCode, Fault> {
+    project.check(&actor)?;
+    state
+        .store
+        .delete_aggregate(&actor, number(&path))
+        .await
+        .map_err(refusal("delete", None))?;
+    Ok(StatusCode::OK)
+}
+
+/// `POST /os-aggregates/{aggregate_id}/action`: `add_host`, `remove_host` or `set_metadata`.
+pub async fn action(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(path): Path<AggregatePath>,
+    Body(body): Body,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let action = match body.as_object() {
+        Some(object) if object.len() == 1 => object.keys().next().cloned().unwrap_or_default(),
+        _ => return Err(Fault::bad_request("Malformed request body")),
+    };
+    let store = &state.store;
+    let aggregate = match action.as_str() {
+        "add_host" | "remove_host" => {
+            let given = fields(root(&body, &action)?, &["host"], &[])?;
+            let host = given
+                .get("host")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Fault::bad_request("'host' is a required property"))?;
+            let parsed: Unchecked<HostName> = HostName::parse(host).into();
+            if action == "add_host" {
+                store
+                    .add_aggregate_host(&actor, number(&path), parsed)
+                    .await
+                    .map_err(refusal("add_host", None))?
+            } else {
+                store
+                    .remove_aggregate_host(&actor, number(&path), parsed)
+                    .await
+                    .map_err(refusal("remove_host", None))?
+            }
+        }
+        "set_metadata" => {
+            let given = root(&body, "set_metadata")?;
+            if let Some(other) = given.keys().find(|k| k.as_str() != "metadata") {
+                return Err(Fault::bad_request(format!(
+                    "Additional properties are not allowed ('{other}' was unexpected)"
+                )));
+            }
+            let items = given
+                .get("metadata")
+                .ok_or_else(|| Fault::bad_request("'metadata' is a required property"))?
+                .as_object()
+                .ok_or_else(|| Fault::bad_request("Invalid input for field/attribute metadata."))?;
+            let keys: Vec<&str> = items.keys().map(String::as_str).collect();
+            let update: MetadataUpdate = fields(items, &keys, &keys)?
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().map(str::to_owned)))
+                .collect();
+            store
+                .change_aggregate(
+                    &actor,
+                    number(&path),
+                    Ok(None).into(),
+                    update,
+                    state.settings.limits,
+                )
+                .await
+                .map_err(refusal("set_metadata", None))?
+        }
+        other => {
+            return Err(Fault::bad_request(format!(
+                "There is no such action: {other}"
+            )));
+        }
+    };
+    Ok(Json(shape(&aggregate, true)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregate_times_are_naive_with_microseconds() {
+        let at = DateTime::parse_from_rfc3339("2013-08-18T12:17:56.380226Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(naive(at), "2013-08-18T12:17:56.380226");
+    }
+}

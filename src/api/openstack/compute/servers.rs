@@ -1,0 +1,302 @@
+//! `/servers`, `/servers/detail` and `/servers/{server_id}`: Nova's server reads over the
+//! catalogue's resources of type `openstack.server`. Sitebook is not a cloud, so servers are
+//! made through the native API or the web UI, and every server is ACTIVE, on no host, with no
+//! image, ports or volumes: the fields Nova's 2.1 schema requires, with their empty values.
+//!
+//! Lists are newest first (Nova's default order), page by `limit` (at most 1000) and `marker`
+//! (the last id seen), and filter by `name` with the core's rule (`NameFilter`: text anywhere
+//! in the name ignoring case, `^` and `$` anchors). Nova's other filters are ignored, as Nova
+//! ignores unknown ones at 2.1.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Utc};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::fault::Fault;
+use super::server_metadata::server;
+use super::{ComputeState, PREFIX, Project};
+use crate::api::openstack::auth::Caller;
+use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::metadata::MetadataRecord;
+use crate::core::openstack::{NAME_KEY, NameFilter, SERVER_TYPE, items_of};
+use crate::core::resources::{Resource, ResourceId, ResourceType};
+
+/// Nova's `[api] max_limit`: the largest page, and the page size when none is asked for.
+const MAX_LIMIT: u32 = 1000;
+
+/// What a query value keeps unescaped in a `next` link.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+#[derive(Deserialize)]
+pub struct ServerPath {
+    server_id: String,
+}
+
+type Params = Vec<(String, String)>;
+
+/// The bases of a server's links: the versioned API and the unversioned bookmark, each with
+/// the project id when the request's URL had one.
+struct Bases {
+    api: String,
+    bookmark: String,
+}
+
+impl Bases {
+    fn of(state: &ComputeState, project: &Project) -> Self {
+        let root = format!(
+            "{}{PREFIX}",
+            state.settings.public_url.trim_end_matches('/')
+        );
+        let project = project
+            .segment()
+            .map(|p| format!("/{p}"))
+            .unwrap_or_default();
+        Self {
+            api: format!("{root}/v2.1{project}"),
+            bookmark: format!("{root}{project}"),
+        }
+    }
+
+    fn links(&self, id: &str) -> Value {
+        json!([
+            {"rel": "self", "href": format!("{}/servers/{id}", self.api)},
+            {"rel": "bookmark", "href": format!("{}/servers/{id}", self.bookmark)},
+        ])
+    }
+}
+
+/// Nova's `isotime`: seconds, UTC, `Z`.
+fn isotime(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn summary(bases: &Bases, resource: &Resource) -> Value {
+    json!({
+        "id": resource.id.as_str(),
+        "name": resource.name,
+        "links": bases.links(resource.id.as_str()),
+    })
+}
+
+fn detail(bases: &Bases, actor: &Actor, record: &MetadataRecord) -> Value {
+    let resource = &record.resource;
+    let id = resource.id.as_str();
+    // Who named the server: its creator, unless someone renamed it since.
+    let user_id = record
+        .entry(NAME_KEY)
+        .map(|e| e.changed_by.as_str())
+        .unwrap_or_default();
+    json!({
+        "id": id,
+        "name": resource.name,
+        "status": "ACTIVE",
+        "tenant_id": actor.tenant.as_str(),
+        "user_id": user_id,
+        "metadata": items_of(&record.metadata()),
+        "created": isotime(resource.created_at),
+        "updated": isotime(resource.updated_at),
+        "hostId": "",
+        "addresses": {},
+        "accessIPv4": "",
+        "accessIPv6": "",
+        "image": "",
+        // An object with an id, never empty: the openstack CLI's server list reads `flavor.id`.
+        "flavor": {
+            "id": "sitebook",
+            "links": [{"rel": "bookmark", "href": format!("{}/flavors/sitebook", bases.bookmark)}],
+        },
+        "key_name": null,
+        "config_drive": "",
+        "progress": 0,
+        "security_groups": [],
+        "links": bases.links(id),
+        "OS-DCF:diskConfig": "MANUAL",
+        "OS-EXT-AZ:availability_zone": "",
+        "OS-EXT-STS:power_state": 1,
+        "OS-EXT-STS:task_state": null,
+        "OS-EXT-STS:vm_state": "active",
+        "OS-SRV-USG:launched_at": null,
+        "OS-SRV-USG:terminated_at": null,
+        "os-extended-volumes:volumes_attached": [],
+    })
+}
+
+/// A list request's paging and filter, read as Nova reads them.
+struct Paging {
+    params: Params,
+    filter: Option<NameFilter>,
+    marker: Option<String>,
+    limit: u32,
+}
+
+impl Paging {
+    fn read(query: Result<Query<Params>, QueryRejection>) -> Result<Self, Fault> {
+        let Query(params) = query.map_err(|_| Fault::bad_request("Malformed query string"))?;
+        let last = |name: &str| {
+            params
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let limit = match last("limit") {
+            None => MAX_LIMIT,
+            Some(text) => {
+                if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(Fault::bad_request(format!(
+                        "Invalid input for query parameters limit. Value: {text}. '{text}' does \
+                         not match '^[0-9]*$'"
+                    )));
+                }
+                text.parse::<u64>()
+                    .map_or(MAX_LIMIT, |n| n.min(u64::from(MAX_LIMIT)) as u32)
+            }
+        };
+        let filter = last("name")
+            .or_else(|| last("display_name"))
+            .map(|name| NameFilter::parse(&name));
+        Ok(Self {
+            filter,
+            marker: last("marker"),
+            limit,
+            params,
+        })
+    }
+
+    /// Nova's `servers_links`: a `next` link whenever the page is full, with the request's
+    /// parameters sorted by name and the marker moved to the page's last server.
+    fn links(&self, bases: &Bases, path: &str, page: &[Resource]) -> Option<Value> {
+        let last = page.last()?;
+        if self.limit == 0 || page.len() < self.limit as usize {
+            return None;
+        }
+        let mut params: Params = self
+            .params
+            .iter()
+            .filter(|(k, _)| k != "marker")
+            .cloned()
+            .collect();
+        params.push(("marker".to_owned(), last.id.as_str().to_owned()));
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        let query = params
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, QUERY_VALUE),
+                    utf8_percent_encode(v, QUERY_VALUE)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        Some(json!([{"rel": "next", "href": format!("{}/{path}?{query}", bases.api)}]))
+    }
+
+    async fn page(&self, state: &ComputeState, actor: &Actor) -> Result<Vec<Resource>, Fault> {
+        if self.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let kind = ResourceType::parse(SERVER_TYPE).expect("the server type is a valid type");
+        let marker = self.marker.as_deref().map(ResourceId::from_path);
+        state
+            .store
+            .page_resources_newest_first(
+                actor,
+                &kind,
+                self.filter.as_ref(),
+                marker.as_ref(),
+                self.limit,
+            )
+            .await
+            .map_err(|e| match e {
+                CoreError::NotFound { what: "marker", id } => {
+                    Fault::bad_request(format!("marker [{id}] not found"))
+                }
+                other => other.into(),
+            })
+    }
+}
+
+fn listing(servers: Vec<Value>, links: Option<Value>) -> Json<Value> {
+    let mut body = json!({ "servers": servers });
+    if let Some(links) = links {
+        body["servers_links"] = links;
+    }
+    Json(body)
+}
+
+/// `GET /servers`: ids, names and links.
+pub async fn index(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let paging = Paging::read(query)?;
+    let page = paging.page(&state, &actor).await?;
+    let bases = Bases::of(&state, &project);
+    let servers = page.iter().map(|r| summary(&bases, r)).collect();
+    Ok(listing(servers, paging.links(&bases, "servers", &page)))
+}
+
+/// `GET /servers/detail`: every field of each server.
+pub async fn detail_index(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let paging = Paging::read(query)?;
+    let page = paging.page(&state, &actor).await?;
+    let bases = Bases::of(&state, &project);
+    let mut servers = Vec::with_capacity(page.len());
+    for resource in &page {
+        // A server deleted since the page was read is left out, as if read a moment later.
+        match state.store.read_metadata_shared(&actor, &resource.id).await {
+            Ok(record) => servers.push(detail(&bases, &actor, &record)),
+            Err(CoreError::NotFound { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(listing(
+        servers,
+        paging.links(&bases, "servers/detail", &page),
+    ))
+}
+
+/// `GET /servers/{server_id}`
+pub async fn show(
+    State(state): State<ComputeState>,
+    Caller(actor): Caller,
+    project: Project,
+    Path(ServerPath { server_id }): Path<ServerPath>,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let record = server(&state, &actor, &server_id).await?;
+    let bases = Bases::of(&state, &project);
+    Ok(Json(json!({"server": detail(&bases, &actor, &record)})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_nova_isotime() {
+        let at = DateTime::parse_from_rfc3339("2026-03-01T10:00:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(isotime(at), "2026-03-01T10:00:00Z");
+    }
+}

@@ -1,0 +1,484 @@
+//! OpenStack's rules, kept once for every face that speaks them: Nova's metadata keys and
+//! values, the server name filter, and host aggregates (their names, availability zones,
+//! hosts and metadata). A Nova server and a host aggregate are Sitebook resources of the types
+//! below; the `name` key of their metadata is their name.
+
+use serde_json::{Map, Value};
+
+use super::CoreError;
+use super::error::{Clash, ValidationError};
+use super::metadata::{MetaKey, MetaValue, Metadata, MetadataLimits, MetadataRecord, Outcome};
+
+/// The resource type a Nova server is.
+pub const SERVER_TYPE: &str = "openstack.server";
+
+/// The resource type a Nova host aggregate is.
+pub const AGGREGATE_TYPE: &str = "openstack.aggregate";
+
+/// Whether only admins may write resources of this type: Nova lets only admins change host
+/// aggregates, and their metadata is the same through every face.
+pub fn admins_only(kind: &str) -> bool {
+    kind == AGGREGATE_TYPE
+}
+
+/// Nova's default `metadata_items` quota: the most items a server's metadata may hold.
+pub const DEFAULT_METADATA_ITEMS: usize = 128;
+
+/// Nova's longest metadata key and value, aggregate name, availability zone and host, in
+/// characters.
+pub const MAX_CHARS: usize = 255;
+
+/// The key Sitebook names a resource by; to Nova it is the server's or aggregate's name, not a
+/// metadata item.
+pub const NAME_KEY: &str = "name";
+
+/// The aggregate metadata key that is its availability zone.
+pub const AZ_KEY: &str = "availability_zone";
+
+/// A Nova metadata key: 1 to 255 ASCII letters, digits, `-`, `_`, `:`, `.` or spaces (Nova's
+/// pattern `^[a-zA-Z0-9-_:. ]{1,255}$`, without its quirk of accepting a final line break).
+pub fn check_key(key: &str) -> Result<(), ValidationError> {
+    let ok = (1..=MAX_CHARS).contains(&key.chars().count())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | ' '));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::NovaKeyInvalid(key.to_owned()))
+    }
+}
+
+/// A Nova metadata value: a string of at most 255 characters.
+pub fn check_value(key: &str, value: &str) -> Result<(), ValidationError> {
+    let actual = value.chars().count();
+    if actual > MAX_CHARS {
+        return Err(ValidationError::NovaValueTooLong {
+            key: key.to_owned(),
+            max: MAX_CHARS,
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// The metadata items Nova shows: every key but `name`, each value read as a string through
+/// the untyped rule ([`MetaValue::to_untyped`]).
+pub fn items_of(metadata: &Metadata) -> Map<String, Value> {
+    metadata
+        .iter()
+        .filter(|(key, _)| key.as_str() != NAME_KEY)
+        .map(|(key, value)| (key.as_str().to_owned(), Value::String(value.to_untyped())))
+        .collect()
+}
+
+/// The `name` filter of a server list. Nova matches it as an unanchored regular expression;
+/// Sitebook matches it as text, ignoring case, anywhere in the name, and honours the two
+/// anchors people write (`^web` starts with, `web$` ends with, `^web-1$` is exactly). Every
+/// other character, regex syntax included, is itself, so a name with a dot or a bracket finds
+/// itself, and no input is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameFilter {
+    text: String,
+    start: bool,
+    end: bool,
+}
+
+impl NameFilter {
+    pub fn parse(raw: &str) -> Self {
+        let (start, rest) = match raw.strip_prefix('^') {
+            Some(rest) => (true, rest),
+            None => (false, raw),
+        };
+        let (end, text) = match rest.strip_suffix('$') {
+            Some(text) => (true, text),
+            None => (false, rest),
+        };
+        Self {
+            text: text.to_lowercase(),
+            start,
+            end,
+        }
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        match (self.start, self.end) {
+            (true, true) => name == self.text,
+            (true, false) => name.starts_with(&self.text),
+            (false, true) => name.ends_with(&self.text),
+            (false, false) => name.contains(&self.text),
+        }
+    }
+}
+
+/// Text Nova takes for an aggregate's name or availability zone: 1 to 255 printable
+/// characters that neither start nor end with whitespace.
+fn printable(text: &str) -> bool {
+    (1..=MAX_CHARS).contains(&text.chars().count())
+        && !text.chars().any(char::is_control)
+        && !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace)
+}
+
+/// An aggregate's name. A rename may come with spaces around it, which Nova strips.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateName(String);
+
+impl AggregateName {
+    /// A new aggregate's name: as given, no whitespace around it.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        // The name is the resource's name too, which may be at most 200 characters.
+        let fits = raw.chars().count() <= super::resources::ResourceName::MAX_CHARS;
+        if printable(raw) && fits {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ValidationError::AggregateNameInvalid(raw.to_owned()))
+        }
+    }
+
+    /// A new name for an aggregate: spaces around it are dropped first.
+    pub fn parse_rename(raw: &str) -> Result<Self, ValidationError> {
+        Self::parse(raw.trim()).map_err(|_| ValidationError::AggregateNameInvalid(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An availability zone: printable, no whitespace around it, and no `:` (Nova's `az_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailabilityZone(String);
+
+impl AvailabilityZone {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        if printable(raw) && !raw.contains(':') {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ValidationError::AvailabilityZoneInvalid(raw.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A host name as Nova takes it: 1 to 255 ASCII letters, digits, `-`, `.` or `_`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostName(String);
+
+impl HostName {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let ok = (1..=MAX_CHARS).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ValidationError::HostNameInvalid(raw.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An aggregate's id in Nova's URLs: an integer, as Python's `int()` reads one (spaces
+/// around it and a sign allowed).
+pub fn parse_aggregate_number(raw: &str) -> Result<i64, ValidationError> {
+    raw.trim()
+        .parse::<i64>()
+        .map_err(|_| ValidationError::AggregateIdInvalid(raw.to_owned()))
+}
+
+/// A host aggregate: its resource with the metadata, the integer id Nova knows it by (never
+/// reused), and its hosts in the order they were added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub number: i64,
+    pub record: MetadataRecord,
+    pub hosts: Vec<String>,
+}
+
+impl Aggregate {
+    pub fn name(&self) -> &str {
+        &self.record.resource.name
+    }
+
+    /// The availability zone is the metadata key of that name, so the two never disagree.
+    pub fn availability_zone(&self) -> Option<String> {
+        self.record
+            .metadata()
+            .get(AZ_KEY)
+            .map(MetaValue::to_untyped)
+    }
+}
+
+/// Adding `host` to an aggregate that has `hosts`: a host is in an aggregate once.
+pub fn check_host_addition(
+    number: i64,
+    hosts: &[String],
+    host: &HostName,
+) -> Result<(), CoreError> {
+    if hosts.iter().any(|h| h == host.as_str()) {
+        return Err(CoreError::Conflict(
+            Clash::Other,
+            format!("Aggregate {number} already has host {}.", host.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+/// Adding `host` to an aggregate in `zone`: a host is in one availability zone, so one already
+/// in aggregates of other zones (`host_zones`) cannot join. An aggregate without a zone takes
+/// any host, as Nova's does.
+pub fn check_host_zone(
+    number: i64,
+    zone: Option<&str>,
+    host_zones: &[String],
+) -> Result<(), CoreError> {
+    let Some(zone) = zone else { return Ok(()) };
+    let mut others: Vec<&str> = host_zones
+        .iter()
+        .map(String::as_str)
+        .filter(|z| *z != zone)
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    others.sort_unstable();
+    others.dedup();
+    Err(CoreError::Conflict(
+        Clash::Other,
+        format!(
+            "Cannot add host to aggregate {number}. Reason: One or more hosts already in \
+             availability zone(s) {others:?}."
+        ),
+    ))
+}
+
+/// Removing `host` from an aggregate that has `hosts`: it must be there.
+pub fn check_host_removal(number: i64, hosts: &[String], host: &HostName) -> Result<(), CoreError> {
+    if hosts.iter().any(|h| h == host.as_str()) {
+        Ok(())
+    } else {
+        Err(CoreError::NotFound {
+            what: "host",
+            id: format!("{} in aggregate {number}", host.as_str()),
+        })
+    }
+}
+
+/// Deleting an aggregate: Nova refuses while it has hosts.
+pub fn check_deletion(hosts: &[String]) -> Result<(), ValidationError> {
+    if hosts.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError::AggregateNotEmpty)
+    }
+}
+
+/// A change to an aggregate's metadata: each key to a string, or to `None` to remove it.
+pub type MetadataUpdate = Vec<(String, Option<String>)>;
+
+/// The metadata a new aggregate starts with: its name and, when given, its zone.
+pub fn new_aggregate_metadata(name: &AggregateName, zone: Option<&AvailabilityZone>) -> Value {
+    let mut document = Map::new();
+    document.insert(NAME_KEY.to_owned(), Value::from(name.as_str()));
+    if let Some(zone) = zone {
+        document.insert(AZ_KEY.to_owned(), Value::from(zone.as_str()));
+    }
+    Value::Object(document)
+}
+
+/// Applies Nova's `set_metadata` (and an update's name and zone) to an aggregate's metadata:
+/// a string sets its key (keeping the type a typed key has, as every untyped write does), `None`
+/// removes it and is nothing for a key that is absent. The zone cannot be blanked, and `name`
+/// is the aggregate's name (only `rename` changes it).
+pub fn update_aggregate_metadata(
+    current: &Metadata,
+    update: &MetadataUpdate,
+    rename: Option<&AggregateName>,
+    limits: MetadataLimits,
+) -> Result<Outcome, ValidationError> {
+    let mut document = Map::new();
+    for (key, value) in update {
+        check_key(key)?;
+        if key == NAME_KEY {
+            return Err(ValidationError::NovaKeyInvalid(key.clone()));
+        }
+        match value {
+            None if key == AZ_KEY => return Err(ValidationError::AvailabilityZoneRequired),
+            None => {
+                document.insert(key.clone(), Value::Null);
+            }
+            Some(text) => {
+                check_value(key, text)?;
+                if key == AZ_KEY {
+                    AvailabilityZone::parse(text)?;
+                }
+                let meta_key = MetaKey::parse(key)?;
+                let typed = MetaValue::from_untyped(&meta_key, text, current.get(key))?;
+                document.insert(key.clone(), typed.to_json());
+            }
+        }
+    }
+    if let Some(name) = rename {
+        document.insert(NAME_KEY.to_owned(), Value::from(name.as_str()));
+    }
+    current.merge(&Value::Object(document), limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn metadata(value: Value) -> Metadata {
+        Metadata::from_json(&value).unwrap()
+    }
+
+    #[test]
+    fn nova_keys_are_letters_digits_and_five_marks() {
+        for good in ["a", "rack unit", "os:type", "a-b_c.d", &"k".repeat(255)] {
+            assert!(check_key(good).is_ok(), "{good}");
+        }
+        for bad in ["", "a/b", "é", "a@b", "a,b", "a+b", "a\n", &"k".repeat(256)] {
+            assert!(check_key(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_nova_value_is_at_most_255_characters() {
+        assert!(check_value("k", &"é".repeat(255)).is_ok());
+        assert!(matches!(
+            check_value("k", &"v".repeat(256)),
+            Err(ValidationError::NovaValueTooLong { actual: 256, .. })
+        ));
+    }
+
+    #[test]
+    fn the_name_filter_finds_text_anywhere_ignoring_case_and_honours_anchors() {
+        let matches = |filter: &str, name: &str| NameFilter::parse(filter).matches(name);
+        assert!(matches("web", "MyWeb-01"));
+        assert!(!matches("db", "web-01"));
+        assert!(matches("^web", "Web-01") && !matches("^web", "myweb"));
+        assert!(matches("01$", "web-01") && !matches("01$", "web-012"));
+        assert!(matches("^web-01$", "WEB-01") && !matches("^web-01$", "web-011"));
+        assert!(matches("web.1", "web.1") && !matches("web.1", "web-1"));
+        assert!(matches("", "anything"));
+    }
+
+    #[test]
+    fn aggregate_names_and_zones_are_printable_without_spaces_around() {
+        assert!(AggregateName::parse("rack-a").is_ok());
+        for bad in ["", " a", "a ", "a\tb", &"a".repeat(256)] {
+            assert!(AggregateName::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(AggregateName::parse_rename("  b ").unwrap().as_str(), "b");
+        assert!(AggregateName::parse_rename("   ").is_err());
+        assert!(AvailabilityZone::parse("london").is_ok());
+        for bad in ["", "a:b", " london"] {
+            assert!(AvailabilityZone::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn host_names_are_fqdn_characters() {
+        assert!(HostName::parse("compute-1.example_x").is_ok());
+        for bad in ["", "a b", "a/b", "é"] {
+            assert!(HostName::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn aggregate_ids_are_integers_as_python_reads_them() {
+        assert_eq!(parse_aggregate_number(" 7 "), Ok(7));
+        assert_eq!(parse_aggregate_number("-1"), Ok(-1));
+        assert_eq!(parse_aggregate_number("+1"), Ok(1));
+        assert!(parse_aggregate_number("rack-a").is_err());
+    }
+
+    #[test]
+    fn a_host_is_added_once_and_removed_only_when_there() {
+        let hosts = vec!["h1".to_owned()];
+        let h1 = HostName::parse("h1").unwrap();
+        let h2 = HostName::parse("h2").unwrap();
+        assert!(matches!(
+            check_host_addition(3, &hosts, &h1),
+            Err(CoreError::Conflict(_, m)) if m == "Aggregate 3 already has host h1."
+        ));
+        assert!(check_host_addition(3, &hosts, &h2).is_ok());
+        assert!(check_host_removal(3, &hosts, &h1).is_ok());
+        assert!(matches!(
+            check_host_removal(3, &hosts, &h2),
+            Err(CoreError::NotFound { .. })
+        ));
+        assert_eq!(
+            check_deletion(&hosts),
+            Err(ValidationError::AggregateNotEmpty)
+        );
+        assert!(check_deletion(&[]).is_ok());
+    }
+
+    #[test]
+    fn a_host_stays_in_one_availability_zone() {
+        let zones = vec!["london".to_owned()];
+        assert!(check_host_zone(2, None, &zones).is_ok());
+        assert!(check_host_zone(2, Some("london"), &zones).is_ok());
+        assert!(check_host_zone(2, Some("paris"), &[]).is_ok());
+        assert!(matches!(
+            check_host_zone(2, Some("paris"), &zones),
+            Err(CoreError::Conflict(_, m)) if m.contains("[\"london\"]")
+        ));
+    }
+
+    #[test]
+    fn set_metadata_merges_removes_with_null_and_ignores_an_absent_null() {
+        let current = metadata(json!({"name": "agg", "a": "1", "ssd": "true"}));
+        let update = vec![
+            ("a".to_owned(), None),
+            ("missing".to_owned(), None),
+            ("b".to_owned(), Some("2".to_owned())),
+        ];
+        let outcome =
+            update_aggregate_metadata(&current, &update, None, MetadataLimits::default()).unwrap();
+        assert_eq!(
+            outcome.metadata.to_json(),
+            json!({"name": "agg", "b": "2", "ssd": "true"})
+        );
+        assert_eq!(outcome.changes.len(), 2);
+    }
+
+    #[test]
+    fn the_zone_cannot_be_blanked_and_the_name_is_not_an_item() {
+        let current = metadata(json!({"name": "agg", "availability_zone": "london"}));
+        let limits = MetadataLimits::default();
+        let blank = vec![(AZ_KEY.to_owned(), None)];
+        assert_eq!(
+            update_aggregate_metadata(&current, &blank, None, limits),
+            Err(ValidationError::AvailabilityZoneRequired)
+        );
+        let bad_zone = vec![(AZ_KEY.to_owned(), Some("a:b".to_owned()))];
+        assert!(update_aggregate_metadata(&current, &bad_zone, None, limits).is_err());
+        let name = vec![(NAME_KEY.to_owned(), Some("x".to_owned()))];
+        assert!(update_aggregate_metadata(&current, &name, None, limits).is_err());
+        let rename = AggregateName::parse("agg2").unwrap();
+        let zone = vec![(AZ_KEY.to_owned(), Some("paris".to_owned()))];
+        let renamed = update_aggregate_metadata(&current, &zone, Some(&rename), limits).unwrap();
+        assert_eq!(
+            renamed.metadata.to_json(),
+            json!({"name": "agg2", "availability_zone": "paris"})
+        );
+    }
+
+    #[test]
+    fn nova_sees_every_item_but_the_name_as_strings() {
+        let items = items_of(&metadata(json!({"name": "web", "units": 2, "ok": true})));
+        assert_eq!(Value::Object(items), json!({"units": "2", "ok": "true"}));
+    }
+}
