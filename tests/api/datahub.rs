@@ -434,3 +434,127 @@ async fn bad_tokens_other_tenants_staff_writes_and_data_calls_get_data_hubs_erro
     .await;
     assert_eq!(namespaces.json()[0]["Id"], "default", "{}", namespaces.body);
 }
+
+/// A form post to the token endpoint, as the Python library sends it.
+async fn token_request(app: &TestApp, form: &str, basic: Option<&str>) -> Reply {
+    let mut request = Request::post("/datahub/identity/connect/token")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(basic) = basic {
+        request = request.header("authorization", format!("Basic {basic}"));
+    }
+    app.send(request.body(Body::from(form.to_owned())).unwrap())
+        .await
+}
+
+#[tokio::test]
+async fn the_library_logs_in_with_an_api_tokens_id_and_secret_as_client_credentials() {
+    use sitebook::core::access::{Actor, TokenLifetime};
+    use sitebook::core::store::Grant;
+    use sitebook::core::tenancy::TenantId;
+
+    let app = spawn_app().await;
+    let discovery = app
+        .send(
+            Request::get("/datahub/identity/.well-known/openid-configuration")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(discovery.status, StatusCode::OK);
+    let endpoint = discovery.json()["token_endpoint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        endpoint.starts_with("http") && endpoint.ends_with("/datahub/identity/connect/token"),
+        "{endpoint}"
+    );
+
+    let operator = Actor::operator(TenantId::default_tenant());
+    let grant = Grant {
+        role: Role::Manager,
+        sites: None,
+    };
+    let (client, secret) = app
+        .store
+        .create_token(
+            &operator,
+            "adh script",
+            &grant,
+            TokenLifetime::UNLIMITED,
+            77,
+            [7; 32],
+        )
+        .await
+        .unwrap();
+    let form = format!(
+        "client_id={}&client_secret={secret}&grant_type=client_credentials",
+        client.id
+    );
+    let issued = token_request(&app, &form, None).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    assert_eq!(
+        issued.header(axum::http::header::CACHE_CONTROL).as_deref(),
+        Some("no-store")
+    );
+    let body = issued.json();
+    assert_eq!(body["token_type"], "Bearer");
+    assert!(body["expires_in"].as_i64().unwrap() > 300);
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    tank(&app, &access).await;
+    let changes = sds(
+        &app,
+        &access,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        Some(json!({"a": "b"})),
+    )
+    .await;
+    assert_eq!(changes.status, StatusCode::OK, "{}", changes.body);
+    let traced = sds(
+        &app,
+        &access,
+        Method::GET,
+        &format!("{NS}/Streams/Tank1/ChangeData/Metadata"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        traced.json()["a"]["ChangeData"]["CreatorId"],
+        client.id.as_str()
+    );
+    assert_eq!(traced.json()["a"]["ChangeData"]["CreatorType"], 2);
+
+    // HTTP Basic carries the same credentials.
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", client.id));
+    let by_basic = token_request(&app, "grant_type=client_credentials", Some(&basic)).await;
+    assert_eq!(by_basic.status, StatusCode::OK, "{}", by_basic.body);
+
+    let wrong = token_request(
+        &app,
+        &format!(
+            "client_id={}&client_secret=sbk_wrong&grant_type=client_credentials",
+            client.id
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.json()["error"], "invalid_client");
+    let grant_type = token_request(
+        &app,
+        &format!(
+            "client_id={}&client_secret={secret}&grant_type=password",
+            client.id
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(grant_type.json()["error"], "unsupported_grant_type");
+
+    // The access token dies with its API token.
+    app.store.revoke_token(&operator, &client.id).await.unwrap();
+    let after = sds(&app, &access, Method::GET, &format!("{NS}/Streams"), None).await;
+    assert_sds_error(&after, StatusCode::UNAUTHORIZED);
+}

@@ -9,6 +9,7 @@
 mod data;
 mod error;
 mod extract;
+mod identity;
 mod metadata;
 mod namespaces;
 mod paths;
@@ -158,6 +159,14 @@ pub fn service(
     let state = DataHub(Arc::new(DataHubParts { store, settings }));
     let ns = "/api/v1/Tenants/{tenant}/Namespaces/{namespace}";
     let router = Router::new()
+        .route(
+            "/identity/.well-known/openid-configuration",
+            get(identity::discovery),
+        )
+        .route(
+            "/identity/connect/token",
+            axum::routing::post(identity::token),
+        )
         .route("/api/v1/Tenants/{tenant}", get(namespaces::tenant))
         .route("/api/v1/Tenants/{tenant}/Namespaces", get(namespaces::list))
         .route(ns, get(namespaces::show))
