@@ -65,10 +65,9 @@ pub fn check_value(key: &str, value: &str) -> Result<(), ValidationError> {
 /// The metadata items Nova shows: every key but `name`, each value read as a string through
 /// the untyped rule ([`MetaValue::to_untyped`]).
 pub fn items_of(metadata: &Metadata) -> Map<String, Value> {
-    metadata
-        .iter()
-        .filter(|(key, _)| key.as_str() != NAME_KEY)
-        .map(|(key, value)| (key.as_str().to_owned(), Value::String(value.to_untyped())))
+    crate::core::metadata::untyped::items(metadata)
+        .into_iter()
+        .map(|(key, value)| (key, Value::String(value)))
         .collect()
 }
 

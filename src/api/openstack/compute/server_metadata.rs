@@ -22,7 +22,7 @@ use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
 use crate::core::metadata::{
-    MetaKey, MetaValue, Metadata, MetadataLimits, MetadataRecord, Outcome, Precondition,
+    MetaKey, Metadata, MetadataLimits, MetadataRecord, Outcome, Precondition, untyped,
 };
 use crate::core::resources::ResourceId;
 use crate::core::store::MetadataTarget;
@@ -119,38 +119,16 @@ fn apply(
     quota: usize,
     limits: MetadataLimits,
 ) -> Result<Outcome, CoreError> {
-    let mut after: Vec<(MetaKey, MetaValue)> = if replace {
-        current
-            .iter()
-            .filter(|(key, _)| key.as_str() == NAME_KEY)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    } else {
-        current
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    };
-    for (raw_key, raw_value) in items {
-        let key = MetaKey::parse(raw_key)?;
-        let text = raw_value.as_str().unwrap_or_default();
-        let value = MetaValue::from_untyped(&key, text, current.get(raw_key))?;
-        after.retain(|(k, _)| *k != key);
-        after.push((key, value));
-    }
-    let counted = after.iter().filter(|(k, _)| k.as_str() != NAME_KEY).count();
-    if counted > quota {
+    let written = items
+        .iter()
+        .map(|(key, value)| (key.clone(), value.as_str().unwrap_or_default().to_owned()));
+    let outcome = untyped::write(current, written, replace, limits)?;
+    if untyped::items(&outcome.metadata).len() > quota {
         return Err(CoreError::Forbidden(format!(
             "Maximum number of metadata items exceeds {quota}"
         )));
     }
-    let document = Value::Object(
-        after
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_json()))
-            .collect(),
-    );
-    Ok(Metadata::replace(Some(current), &document, limits)?)
+    Ok(outcome)
 }
 
 async fn write(
