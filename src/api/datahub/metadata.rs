@@ -17,7 +17,9 @@ use super::types::date;
 use crate::core::CoreError;
 use crate::core::access::{Actor, CreatorType};
 use crate::core::error::ValidationError;
-use crate::core::metadata::{JsonPatch, MetaValue, MetadataRecord, Precondition, untyped};
+use crate::core::metadata::{
+    JsonPatch, MetaValue, Metadata, MetadataRecord, Precondition, untyped,
+};
 use crate::core::store::MetadataTarget;
 use crate::web::etag;
 
@@ -98,14 +100,18 @@ pub async fn show(
     Ok(response)
 }
 
-/// Writes the stream's whole dictionary as `items` make it (the `name` key kept).
-async fn write(
+/// Writes the stream's whole dictionary as `items` makes it from the current one (the `name`
+/// key kept), all or nothing.
+async fn write<F>(
     state: &DataHub,
     actor: &Actor,
     path: &StreamPath,
     headers: &HeaderMap,
-    items: Result<Vec<(String, String)>, ValidationError>,
-) -> Result<MetadataRecord, SdsError> {
+    items: F,
+) -> Result<MetadataRecord, SdsError>
+where
+    F: Fn(&Metadata) -> Result<Vec<(String, String)>, ValidationError> + Send + Sync + 'static,
+{
     let stream = find(state, actor, path).await?;
     let precondition = precondition(headers)?;
     let limits = state.settings.limits;
@@ -116,9 +122,8 @@ async fn write(
             MetadataTarget::Existing(&stream.resource.id),
             &precondition,
             move |current| {
-                let items = items.clone()?;
                 let current = current.cloned().unwrap_or_default();
-                Ok(untyped::write(&current, items, true, limits)?)
+                Ok(untyped::write(&current, items(&current)?, true, limits)?)
             },
         )
         .await?;
@@ -134,7 +139,7 @@ pub async fn replace(
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
     let items = untyped::read_object(&body);
-    let record = write(&state, &actor, &path, &headers, items).await?;
+    let record = write(&state, &actor, &path, &headers, move |_| items.clone()).await?;
     Ok(dictionary(&record))
 }
 
@@ -147,33 +152,21 @@ pub async fn patch(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
-    let stream = find(&state, &actor, &path).await?;
-    let precondition = precondition(&headers)?;
     let limits = state.settings.limits;
     let patch = JsonPatch::parse(&body, limits).map_err(CoreError::from)?;
-    let record = state
-        .store
-        .change_metadata(
-            &actor,
-            MetadataTarget::Existing(&stream.resource.id),
-            &precondition,
-            move |current| {
-                let current = current.cloned().unwrap_or_default();
-                let seen = patch.apply(&untyped::view(&current), limits)?;
-                let items = seen
-                    .metadata
-                    .iter()
-                    .map(|(key, value)| match value {
-                        MetaValue::Text(text) => Ok((key.as_str().to_owned(), text.clone())),
-                        _ => Err(ValidationError::MetaValueNotText {
-                            key: key.as_str().to_owned(),
-                        }),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(untyped::write(&current, items, true, limits)?)
-            },
-        )
-        .await?;
+    let record = write(&state, &actor, &path, &headers, move |current| {
+        let seen = patch.apply(&untyped::view(current), limits)?;
+        seen.metadata
+            .iter()
+            .map(|(key, value)| match value {
+                MetaValue::Text(text) => Ok((key.as_str().to_owned(), text.clone())),
+                _ => Err(ValidationError::MetaValueNotText {
+                    key: key.as_str().to_owned(),
+                }),
+            })
+            .collect()
+    })
+    .await?;
     Ok(dictionary(&record))
 }
 
@@ -184,7 +177,7 @@ pub async fn delete(
     DhPath(path): DhPath<StreamPath>,
     headers: HeaderMap,
 ) -> Result<StatusCode, SdsError> {
-    write(&state, &actor, &path, &headers, Ok(Vec::new())).await?;
+    write(&state, &actor, &path, &headers, |_| Ok(Vec::new())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

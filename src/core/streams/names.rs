@@ -188,6 +188,12 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An interpolation or extrapolation mode property, by number or name; unset when absent.
+    pub fn mode(&self, name: &str, table: &[(&str, i64)]) -> Result<Option<i64>, ValidationError> {
+        self.get(name)
+            .map_or(Ok(None), |value| mode(name, table, value))
+    }
+
     pub fn list(&self, name: &str) -> Result<&'a [Value], ValidationError> {
         match self.get(name) {
             None => Ok(&[]),

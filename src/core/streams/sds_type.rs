@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::SdsId;
-use super::names::{EXTRAPOLATION_MODES, Fields, INTERPOLATION_MODES, mode, type_code};
+use super::names::{EXTRAPOLATION_MODES, Fields, INTERPOLATION_MODES, type_code};
 use crate::core::error::ValidationError;
 
 /// How deep types may nest through their properties and base types: far beyond real models,
@@ -139,9 +139,7 @@ fn canonical_type(value: &Value, depth: usize, top: bool) -> Result<Value, Valid
         ("ExtrapolationMode", EXTRAPOLATION_MODES),
     ];
     for (field, table) in modes {
-        if let Some(value) = fields.get(field)
-            && let Some(code) = mode(field, table, value)?.filter(|c| *c != 0)
-        {
+        if let Some(code) = fields.mode(field, table)?.filter(|c| *c != 0) {
             out.insert(field.into(), code.into());
         }
     }
@@ -183,9 +181,7 @@ fn canonical_property(value: &Value, depth: usize) -> Result<Value, ValidationEr
     if let Some(kind) = fields.get("SdsType") {
         out.insert("SdsType".into(), canonical_type(kind, depth + 1, false)?);
     }
-    if let Some(value) = fields.get("InterpolationMode")
-        && let Some(code) = mode("InterpolationMode", INTERPOLATION_MODES, value)?
-    {
+    if let Some(code) = fields.mode("InterpolationMode", INTERPOLATION_MODES)? {
         out.insert("InterpolationMode".into(), code.into());
     }
     Ok(Value::Object(out))

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::SdsId;
-use super::names::{EXTRAPOLATION_MODES, Fields, INTERPOLATION_MODES, mode};
+use super::names::{EXTRAPOLATION_MODES, Fields, INTERPOLATION_MODES};
 use crate::core::error::ValidationError;
 use crate::core::resources::ResourceName;
 
@@ -48,9 +48,7 @@ impl Stream {
             ("ExtrapolationMode", EXTRAPOLATION_MODES),
         ];
         for (field, table) in modes {
-            if let Some(value) = fields.get(field)
-                && let Some(code) = mode(field, table, value)?
-            {
+            if let Some(code) = fields.mode(field, table)? {
                 settings.insert(field.into(), code.into());
             }
         }
@@ -127,9 +125,7 @@ fn property_override(value: &Value) -> Result<Value, ValidationError> {
     if let Some(uom) = fields.text("Uom")? {
         out.insert("Uom".into(), uom.into());
     }
-    if let Some(value) = fields.get("InterpolationMode")
-        && let Some(code) = mode("InterpolationMode", INTERPOLATION_MODES, value)?
-    {
+    if let Some(code) = fields.mode("InterpolationMode", INTERPOLATION_MODES)? {
         out.insert("InterpolationMode".into(), code.into());
     }
     Ok(Value::Object(out))
