@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::DataHub;
 use super::error::SdsError;
 use super::extract::{Caller, DhPath, JsonBody};
-use super::streams::{StreamPath, find};
+use super::streams::{StreamPath, resource};
 use super::types::date;
 use crate::core::CoreError;
 use crate::core::access::{Actor, CreatorType};
@@ -60,11 +60,8 @@ pub async fn list(
     Caller(actor): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Response, SdsError> {
-    let stream = find(&state, &actor, &path).await?;
-    let record = state
-        .store
-        .read_metadata_shared(&actor, &stream.resource.id)
-        .await?;
+    let id = resource(&state, &actor, &path).await?;
+    let record = state.store.read_metadata_shared(&actor, &id).await?;
     Ok(dictionary(&record))
 }
 
@@ -81,11 +78,8 @@ pub async fn show(
     Caller(actor): Caller,
     DhPath(path): DhPath<KeyPath>,
 ) -> Result<Response, SdsError> {
-    let stream = find(&state, &actor, &path.stream).await?;
-    let record = state
-        .store
-        .read_metadata_shared(&actor, &stream.resource.id)
-        .await?;
+    let id = resource(&state, &actor, &path.stream).await?;
+    let record = state.store.read_metadata_shared(&actor, &id).await?;
     let value = untyped::items(&record.metadata())
         .remove(&path.key)
         .ok_or_else(|| {
@@ -112,14 +106,14 @@ async fn write<F>(
 where
     F: Fn(&Metadata) -> Result<Vec<(String, String)>, ValidationError> + Send + Sync + 'static,
 {
-    let stream = find(state, actor, path).await?;
+    let id = resource(state, actor, path).await?;
     let precondition = precondition(headers)?;
     let limits = state.settings.limits;
     let record = state
         .store
         .change_metadata(
             actor,
-            MetadataTarget::Existing(&stream.resource.id),
+            MetadataTarget::Existing(&id),
             &precondition,
             move |current| {
                 let current = current.cloned().unwrap_or_default();
@@ -187,11 +181,8 @@ pub async fn change_data(
     Caller(actor): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Json<Value>, SdsError> {
-    let stream = find(&state, &actor, &path).await?;
-    let record = state
-        .store
-        .read_metadata_shared(&actor, &stream.resource.id)
-        .await?;
+    let id = resource(&state, &actor, &path).await?;
+    let record = state.store.read_metadata_shared(&actor, &id).await?;
     let visible = untyped::items(&record.metadata());
     let changes: Map<String, Value> = record
         .entries

@@ -14,6 +14,7 @@ use super::{DataHub, Page, Scope};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::random;
+use crate::core::resources::ResourceId;
 use crate::core::store::StoredStream;
 use crate::core::streams::{SdsId, Stream};
 
@@ -40,6 +41,25 @@ pub async fn find(
     let namespace = path.scope.namespace(state, actor).await?;
     match state.store.stream(actor, &namespace, &path.stream_id).await {
         Ok(stored) => Ok(stored),
+        Err(CoreError::NotFound { .. }) => Err(SdsError::stream_missing(&path.stream_id)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The resource a path's stream is, with Data Hub's 404 when there is none: all that the
+/// metadata and tag calls need.
+pub async fn resource(
+    state: &DataHub,
+    actor: &Actor,
+    path: &StreamPath,
+) -> Result<ResourceId, SdsError> {
+    let namespace = path.scope.namespace(state, actor).await?;
+    match state
+        .store
+        .stream_resource(actor, &namespace, &path.stream_id)
+        .await
+    {
+        Ok(id) => Ok(id),
         Err(CoreError::NotFound { .. }) => Err(SdsError::stream_missing(&path.stream_id)),
         Err(other) => Err(other.into()),
     }

@@ -387,6 +387,30 @@ impl Store {
         load_stream(&mut conn, actor, row).await
     }
 
+    /// The resource a stream of the namespace is, by the stream's id ignoring case: what the
+    /// metadata and tag calls need, in one indexed query.
+    pub async fn stream_resource(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        id: &str,
+    ) -> Result<ResourceId, CoreError> {
+        actor.require_read()?;
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT r.id FROM streams s JOIN resources r ON r.pk = s.resource_pk \
+             WHERE s.tenant_id = ? AND s.namespace_id = ? AND s.id = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(namespace)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage)?;
+        found
+            .map(|(id,)| ResourceId::from_path(id))
+            .ok_or_else(|| stream_missing(id))
+    }
+
     /// A page of the namespace's streams by id.
     pub async fn list_streams(
         &self,

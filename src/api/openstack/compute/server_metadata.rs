@@ -53,14 +53,15 @@ fn item_missing() -> Fault {
 }
 
 /// The server's record, or Nova's 404 for anything that is not a server of the caller's.
+/// Shared, not copied: reads answer from the cache's own record.
 pub(super) async fn server(
     state: &ComputeState,
     actor: &Actor,
     id: &str,
-) -> Result<MetadataRecord, Fault> {
+) -> Result<std::sync::Arc<MetadataRecord>, Fault> {
     match state
         .store
-        .read_metadata(actor, &ResourceId::from_path(id))
+        .read_metadata_shared(actor, &ResourceId::from_path(id))
         .await
     {
         Ok(record) if record.resource.kind.as_str() == SERVER_TYPE => Ok(record),
@@ -175,7 +176,8 @@ pub async fn list(
     Path(ServerPath { server_id }): Path<ServerPath>,
 ) -> Result<Response, Fault> {
     project.check(&actor)?;
-    Ok(metadata_body(&server(&state, &actor, &server_id).await?))
+    let record = server(&state, &actor, &server_id).await?;
+    Ok(metadata_body(&record))
 }
 
 /// `POST /servers/{server_id}/metadata`: merges, and answers the whole resulting set.
