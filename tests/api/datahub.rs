@@ -558,3 +558,74 @@ async fn the_library_logs_in_with_an_api_tokens_id_and_secret_as_client_credenti
     let after = sds(&app, &access, Method::GET, &format!("{NS}/Streams"), None).await;
     assert_sds_error(&after, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn admins_add_namespaces_that_keep_their_streams_apart() {
+    let app = spawn_app().await;
+    let admin = app.token(Role::Admin, None).await;
+    let manager = app.token(Role::Manager, None).await;
+    let plant = "/datahub/api/v1/Tenants/default/Namespaces/Plant%202";
+    let refused = sds(
+        &app,
+        &manager,
+        Method::POST,
+        plant,
+        Some(json!({"Id": "Plant 2"})),
+    )
+    .await;
+    assert_sds_error(&refused, StatusCode::FORBIDDEN);
+    let created = sds(
+        &app,
+        &admin,
+        Method::POST,
+        plant,
+        Some(json!({"Id": "Plant 2", "Description": "South"})),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.json()["Description"], "South");
+    let again = sds(
+        &app,
+        &admin,
+        Method::POST,
+        "/datahub/api/v1/Tenants/default/Namespaces/plant%202",
+        Some(json!({})),
+    )
+    .await;
+    assert_sds_error(&again, StatusCode::CONFLICT);
+    let bad = sds(
+        &app,
+        &admin,
+        Method::POST,
+        "/datahub/api/v1/Tenants/default/Namespaces/__x",
+        Some(json!({})),
+    )
+    .await;
+    assert_sds_error(&bad, StatusCode::BAD_REQUEST);
+    // The same stream id in two namespaces is two streams.
+    tank(&app, &manager).await;
+    let other_ns = "/datahub/api/v1/Tenants/default/Namespaces/Plant%202";
+    let missing = sds(
+        &app,
+        &manager,
+        Method::GET,
+        &format!("{other_ns}/Streams/Tank1"),
+        None,
+    )
+    .await;
+    assert_sds_error(&missing, StatusCode::NOT_FOUND);
+    let listed = sds(
+        &app,
+        &manager,
+        Method::GET,
+        "/datahub/api/v1/Tenants/default/Namespaces",
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed.json().as_array().unwrap().len(),
+        2,
+        "{}",
+        listed.body
+    );
+}

@@ -169,7 +169,7 @@ pub fn service(
         )
         .route("/api/v1/Tenants/{tenant}", get(namespaces::tenant))
         .route("/api/v1/Tenants/{tenant}/Namespaces", get(namespaces::list))
-        .route(ns, get(namespaces::show))
+        .route(ns, get(namespaces::show).post(namespaces::create))
         .route(&format!("{ns}/Types"), get(types::list))
         .route(
             &format!("{ns}/Types/{{type_id}}"),

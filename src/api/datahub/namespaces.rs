@@ -6,9 +6,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::SdsError;
-use super::extract::{Caller, DhPath};
+use super::extract::{Caller, DhPath, JsonBody};
 use super::{DataHub, Scope, check_tenant};
 use crate::core::store::Namespace;
+use crate::core::streams::NamespaceId;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 #[derive(Deserialize)]
 pub struct TenantPath {
@@ -51,6 +54,43 @@ pub async fn list(
             .map(|ns| shape(&state, actor.tenant.as_str(), ns))
             .collect(),
     )))
+}
+
+/// `POST Tenants/{tenantId}/Namespaces/{namespaceId}` with `{"Id", "Description"}`: admins add
+/// a namespace (201; 409 when one of that id exists).
+pub async fn create(
+    State(state): State<DataHub>,
+    Caller(actor): Caller,
+    DhPath(scope): DhPath<Scope>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, SdsError> {
+    check_tenant(&actor, &scope.tenant)?;
+    let fields = body.as_object();
+    let field = |name: &str| {
+        fields.and_then(|f| {
+            f.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.as_str())
+        })
+    };
+    let id = match field("Id") {
+        Some(id) if !id.eq_ignore_ascii_case(&scope.namespace) => {
+            return Err(SdsError::bad_request(format!(
+                "The body's Id '{id}' does not match the namespace '{}' in the URL.",
+                scope.namespace
+            )));
+        }
+        _ => NamespaceId::parse(&scope.namespace),
+    };
+    let namespace = state
+        .store
+        .create_namespace(&actor, id, field("Description").unwrap_or_default())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(shape(&state, actor.tenant.as_str(), &namespace)),
+    )
+        .into_response())
 }
 
 /// `GET Tenants/{tenantId}/Namespaces/{namespaceId}`
