@@ -111,7 +111,9 @@ def test_token_endpoint_answers_the_client_credentials_contract(token_endpoint, 
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["token_type"].lower() == "bearer"
-    assert int(body["expires_in"]) == 3600
+    # An hour (less only for an API token that expires sooner; these never do), and well over
+    # the five minutes before expiry at which the library logs in again.
+    assert 3500 <= int(body["expires_in"]) <= 3600
     tenant = requests.get(
         f"{DATAHUB_URL}/api/v1/Tenants/{TENANT}",
         headers={"Authorization": f"Bearer {body['access_token']}"},
