@@ -1,0 +1,216 @@
+"""The OpenStack faces driven by the real client libraries: keystoneauth1 logins (password and
+application credential), novaclient, openstacksdk and the `openstack` CLI, against the Keystone
+face at /openstack/identity/v3 and the Nova face at /openstack/compute/v2.1."""
+
+import json
+import subprocess
+import uuid
+
+import openstack
+import pytest
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
+from novaclient import client as nova_client
+from novaclient import exceptions as nova_exceptions
+
+from conftest import IDENTITY_URL, native_metadata
+
+# The default tenant as Keystone's project, and its one domain.
+PROJECT = "Default"
+DOMAIN = "Default"
+
+
+def password_session(principal, password=None):
+    auth = v3.Password(
+        auth_url=IDENTITY_URL,
+        username=principal.username,
+        password=password or principal.password,
+        project_name=PROJECT,
+        user_domain_name=DOMAIN,
+        project_domain_name=DOMAIN,
+    )
+    return ks_session.Session(auth=auth)
+
+
+def credential_session(principal):
+    auth = v3.ApplicationCredential(
+        auth_url=IDENTITY_URL,
+        application_credential_id=principal.token_id,
+        application_credential_secret=principal.token,
+    )
+    return ks_session.Session(auth=auth)
+
+
+def nova(session):
+    return nova_client.Client("2.1", session=session)
+
+
+# One password login per principal for the module: the server counts password attempts per
+# account and per address, as it does for the web sign-in.
+@pytest.fixture(scope="module")
+def manager_session(manager):
+    return password_session(manager)
+
+
+@pytest.fixture(scope="module")
+def admin_session(admin):
+    return password_session(admin)
+
+
+def test_novaclient_sets_reads_and_deletes_server_metadata_after_a_password_login(
+    manager_session, server, manager
+):
+    client = nova(manager_session)
+    client.servers.set_meta(server, {"rack": "A7", "row": "3"})
+    fetched = client.servers.get(server)
+    assert fetched.id == server
+    assert fetched.metadata == {"rack": "A7", "row": "3"}
+    assert fetched.name == f"web-{server[:8]}"
+
+    client.servers.delete_meta(server, ["row"])
+    assert client.servers.get(server).metadata == {"rack": "A7"}
+
+    # The write is the resource's metadata, as the native API shows it.
+    metadata = native_metadata(server, manager.token)
+    assert metadata["rack"] == "A7"
+    assert "row" not in metadata
+
+
+def test_the_login_is_keystone_s_token_with_a_compute_catalog(manager_session, manager):
+    access = manager_session.auth.get_access(manager_session)
+    assert access.username == manager.username
+    assert access.project_name == PROJECT
+    assert "member" in access.role_names
+    endpoint = manager_session.get_endpoint(service_type="compute", interface="public")
+    assert endpoint.rstrip("/").endswith("/openstack/compute/v2.1"), endpoint
+
+
+def test_openstacksdk_sets_gets_and_deletes_server_metadata(manager, server):
+    conn = openstack.connect(
+        load_yaml_config=False,
+        load_envvars=False,
+        auth_type="password",
+        auth={
+            "auth_url": IDENTITY_URL,
+            "username": manager.username,
+            "password": manager.password,
+            "project_name": PROJECT,
+            "user_domain_name": DOMAIN,
+            "project_domain_name": DOMAIN,
+        },
+        identity_api_version="3",
+    )
+    try:
+        conn.compute.set_server_metadata(server, building="B2", floor="1")
+        assert conn.compute.get_server_metadata(server).metadata == {
+            "building": "B2",
+            "floor": "1",
+        }
+        conn.compute.delete_server_metadata(server, ["floor"])
+        assert conn.compute.get_server_metadata(server).metadata == {"building": "B2"}
+        # The SDK's own server lookup finds it by name too.
+        found = conn.compute.find_server(f"web-{server[:8]}", ignore_missing=False)
+        assert found.id == server
+    finally:
+        conn.close()
+
+
+def test_an_api_token_logs_in_as_an_application_credential_and_writes(manager, server):
+    session = credential_session(manager)
+    access = session.auth.get_access(session)
+    assert access.project_name == PROJECT
+    client = nova(session)
+    client.servers.set_meta(server, {"owner": "field team"})
+    assert client.servers.get(server).metadata == {"owner": "field team"}
+    assert native_metadata(server, manager.token)["owner"] == "field team"
+
+
+def openstack_cli(principal, *args):
+    command = [
+        "openstack",
+        "--os-auth-url",
+        IDENTITY_URL,
+        "--os-identity-api-version",
+        "3",
+        "--os-username",
+        principal.username,
+        "--os-password",
+        principal.password,
+        "--os-project-name",
+        PROJECT,
+        "--os-user-domain-name",
+        DOMAIN,
+        "--os-project-domain-name",
+        DOMAIN,
+        *args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"{' '.join(args)}: {done.stderr}\n{done.stdout}"
+    return done.stdout
+
+
+def test_the_openstack_cli_sets_a_property_that_server_show_shows(manager, server):
+    openstack_cli(manager, "server", "set", "--property", "rack=B9", server)
+    shown = json.loads(openstack_cli(manager, "server", "show", server, "-f", "json"))
+    assert shown["id"] == server
+    properties = shown["properties"]
+    # Newer OSC answers a dictionary, older ones the formatted "rack='B9'".
+    if isinstance(properties, dict):
+        assert properties == {"rack": "B9"}
+    else:
+        assert properties == "rack='B9'"
+    assert native_metadata(server, manager.token)["rack"] == "B9"
+
+
+def test_an_admin_manages_host_aggregates_through_novaclient(admin_session, admin):
+    client = nova(admin_session)
+    name = f"clients-agg-{uuid.uuid4().hex[:8]}"
+    aggregate = client.aggregates.create(name, "zone-north")
+    assert (aggregate.name, aggregate.availability_zone) == (name, "zone-north")
+    assert isinstance(aggregate.id, int)
+
+    updated = client.aggregates.set_metadata(aggregate, {"ssd": "true", "tier": "gold"})
+    assert updated.metadata == {"availability_zone": "zone-north", "ssd": "true", "tier": "gold"}
+    assert client.aggregates.add_host(aggregate, "compute-1").hosts == ["compute-1"]
+    assert name in [a.name for a in client.aggregates.list()]
+    shown = client.aggregates.get(aggregate.id)
+    assert (shown.hosts, shown.metadata["tier"]) == (["compute-1"], "gold")
+
+    # An aggregate with hosts cannot be deleted (Nova's 400); without them it can.
+    with pytest.raises(nova_exceptions.BadRequest):
+        client.aggregates.delete(aggregate)
+    assert client.aggregates.remove_host(aggregate, "compute-1").hosts == []
+    client.aggregates.delete(aggregate)
+    with pytest.raises(nova_exceptions.NotFound):
+        client.aggregates.get(aggregate.id)
+
+
+def test_aggregates_are_forbidden_to_others(manager_session, staff):
+    for session in (manager_session, credential_session(staff)):
+        client = nova(session)
+        with pytest.raises(nova_exceptions.Forbidden) as refused:
+            client.aggregates.list()
+        assert "os_compute_api:os-aggregates" in str(refused.value)
+        with pytest.raises(nova_exceptions.Forbidden):
+            client.aggregates.create(f"clients-agg-{uuid.uuid4().hex[:8]}", None)
+
+
+def test_a_wrong_password_is_keystone_s_unauthorized(staff):
+    session = password_session(staff, password="not-the-password")
+    with pytest.raises(ks_exceptions.Unauthorized):
+        session.get_token()
+    # And a wrong application-credential secret too.
+    staff_bad = type(staff).__new__(type(staff))
+    staff_bad.token_id, staff_bad.token = staff.token_id, "sbk_" + "0" * 64
+    with pytest.raises(ks_exceptions.Unauthorized):
+        credential_session(staff_bad).get_token()
+
+
+def test_a_staff_login_reads_but_cannot_write_server_metadata(manager_session, staff, server):
+    nova(manager_session).servers.set_meta(server, {"rack": "C1"})
+    client = nova(credential_session(staff))
+    assert client.servers.get(server).metadata == {"rack": "C1"}
+    with pytest.raises(nova_exceptions.Forbidden):
+        client.servers.set_meta(server, {"rack": "C2"})
+    assert native_metadata(server, staff.token)["rack"] == "C1"
