@@ -434,3 +434,117 @@ async fn bad_tokens_other_tenants_staff_writes_and_data_calls_get_data_hubs_erro
     .await;
     assert_eq!(namespaces.json()[0]["Id"], "default", "{}", namespaces.body);
 }
+
+#[tokio::test]
+async fn tags_are_put_in_order_defined_on_first_use_read_and_deleted() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let tags = format!("{NS}/Streams/Tank1/Tags");
+    let none = sds(&app, &token, Method::GET, &tags, None).await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.body);
+    assert_eq!(none.json(), json!([]));
+
+    let put = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &tags,
+        Some(json!(["pump", "critical", "pump"])),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_eq!(put.json(), json!(["pump", "critical"]));
+    let read = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/streams/tank1/tags"),
+        None,
+    )
+    .await;
+    assert_eq!(read.json(), json!(["pump", "critical"]));
+
+    // The names are Sitebook tag definitions for streams, marked as the client's.
+    let admin = app.token(Role::Admin, None).await;
+    let listed = app
+        .send(
+            Request::builder()
+                .uri("/api/v1/tags")
+                .header("authorization", format!("Bearer {admin}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let listed = listed.json();
+    let pump = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "pump")
+        .cloned()
+        .unwrap_or_else(|| panic!("pump in {listed}"));
+    assert_eq!(pump["applies_to"], json!(["datahub.stream"]));
+    assert!(pump["auto_defined_by"].is_string(), "{pump}");
+
+    let reordered = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &tags,
+        Some(json!(["Critical", "level"])),
+    )
+    .await;
+    assert_eq!(reordered.json(), json!(["critical", "level"]));
+    let deleted = sds(&app, &token, Method::DELETE, &tags, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sds(&app, &token, Method::GET, &tags, None).await.json(),
+        json!([])
+    );
+
+    let not_a_list = sds(&app, &token, Method::PUT, &tags, Some(json!({"a": 1}))).await;
+    assert_sds_error(&not_a_list, StatusCode::BAD_REQUEST);
+    let missing = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/Nope/Tags"),
+        None,
+    )
+    .await;
+    assert_sds_error(&missing, StatusCode::NOT_FOUND);
+    let staff = app.token(Role::Staff, None).await;
+    let refused = sds(&app, &staff, Method::PUT, &tags, Some(json!(["x"]))).await;
+    assert_sds_error(&refused, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_unknown_tag_is_refused_naming_it_once_auto_definition_is_off() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    app.store
+        .set_tenant_settings(
+            &sitebook::core::access::Actor::operator(Default::default()),
+            sitebook::core::tenancy::TenantSettings {
+                datahub_auto_define_tags: false,
+            },
+        )
+        .await
+        .unwrap();
+    let refused = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Tags"),
+        Some(json!(["pump"])),
+    )
+    .await;
+    let body = assert_sds_error(&refused, StatusCode::BAD_REQUEST);
+    assert_eq!(body["Parameters"]["Tag"], "pump", "{body}");
+    assert!(
+        body["Resolution"].as_str().unwrap().contains("admin"),
+        "{body}"
+    );
+}

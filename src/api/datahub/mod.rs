@@ -13,6 +13,7 @@ mod metadata;
 mod namespaces;
 mod paths;
 mod streams;
+mod tags;
 mod types;
 
 use std::convert::Infallible;
@@ -190,6 +191,10 @@ pub fn service(
                 .put(metadata::replace)
                 .patch(metadata::patch)
                 .delete(metadata::delete),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/Tags"),
+            get(tags::list).put(tags::replace).delete(tags::delete),
         )
         .route(
             &format!("{ns}/Streams/{{stream_id}}/Metadata/{{key}}"),

@@ -27,6 +27,8 @@ mod resources;
 mod rows;
 mod search;
 mod sessions;
+mod settings;
+mod stream_tags;
 mod streams;
 mod tags;
 mod tokens;
