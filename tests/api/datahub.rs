@@ -548,3 +548,112 @@ async fn an_unknown_tag_is_refused_naming_it_once_auto_definition_is_off() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn streams_and_types_are_searched_with_data_hubs_query_syntax() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let pump = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Streams/Pump2"),
+        Some(json!({"Id": "Pump2", "TypeId": "TestType", "Description": "mud pump pressure"})),
+    )
+    .await;
+    assert_eq!(pump.status, StatusCode::CREATED, "{}", pump.body);
+    let put = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        Some(json!({"manufacturer": "company", "range": "1:100"})),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let tagged = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Pump2/Tags"),
+        Some(json!(["temperature"])),
+    )
+    .await;
+    assert_eq!(tagged.status, StatusCode::OK, "{}", tagged.body);
+
+    let ids = |reply: Reply| -> Vec<String> {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (query, want) in [
+        ("manufacturer:company", vec!["Tank1"]),
+        ("company", vec!["Tank1"]),
+        ("Id:*1", vec!["Tank1"]),
+        ("Id*:t*", vec![]),
+        ("mud+AND+(log+OR+pump*)", vec!["Pump2"]),
+        ("%22mud+pump%22*", vec!["Pump2"]),
+        ("temp*", vec!["Pump2"]),
+        ("range:1%5C:100", vec!["Tank1"]),
+        ("tank1+pump2", vec!["Pump2", "Tank1"]),
+        ("tank1+NOT+tank1", vec!["Pump2", "Tank1"]),
+        ("", vec!["Pump2", "Tank1"]),
+    ] {
+        let found = sds(
+            &app,
+            &token,
+            Method::GET,
+            &format!("{NS}/Streams?query={query}&skip=0&count=100"),
+            None,
+        )
+        .await;
+        assert_eq!(ids(found), want, "{query}");
+    }
+    let paged = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams?query=Id:*&skip=1&count=1"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(paged), ["Tank1"]);
+    let unsupported = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams?query=*l*g*"),
+        None,
+    )
+    .await;
+    let body = assert_sds_error(&unsupported, StatusCode::BAD_REQUEST);
+    assert!(
+        body["Error"].as_str().unwrap().contains("wildcard"),
+        "{body}"
+    );
+
+    let types = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Types?skip=0&count=100&query=Id:*Test*"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(types), ["TestType"]);
+    let no_types = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Types?skip=0&count=100&query=Id:*Target*"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(no_types), Vec::<String>::new());
+}

@@ -28,6 +28,7 @@ mod rows;
 mod search;
 mod sessions;
 mod settings;
+mod stream_search;
 mod stream_tags;
 mod streams;
 mod tags;

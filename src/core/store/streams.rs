@@ -39,10 +39,10 @@ pub struct StoredStream {
 #[derive(sqlx::FromRow)]
 pub(super) struct StreamRow {
     pub(super) resource_pk: i64,
-    id: String,
-    type_id: String,
-    display_name: Option<String>,
-    description: Option<String>,
+    pub(super) id: String,
+    pub(super) type_id: String,
+    pub(super) display_name: Option<String>,
+    pub(super) description: Option<String>,
     settings: String,
 }
 
@@ -87,7 +87,7 @@ pub(super) async fn stream_row(
         .map_err(storage)
 }
 
-async fn load_stream(
+pub(super) async fn load_stream(
     conn: &mut SqliteConnection,
     actor: &Actor,
     row: StreamRow,

@@ -5,6 +5,7 @@
 
 mod ids;
 mod names;
+pub mod query;
 mod sds_type;
 mod stream;
 mod tags;
