@@ -524,15 +524,19 @@ async fn an_unknown_tag_is_refused_naming_it_once_auto_definition_is_off() {
     let app = spawn_app().await;
     let token = app.token(Role::Manager, None).await;
     tank(&app, &token).await;
-    app.store
-        .set_tenant_settings(
-            &sitebook::core::access::Actor::operator(Default::default()),
-            sitebook::core::tenancy::TenantSettings {
-                datahub_auto_define_tags: false,
-            },
-        )
-        .await
-        .unwrap();
+    // The setting is the tenant's, changed by admins (here through /api/v1; also the CLI).
+    let manager = Client::new(&app, Role::Manager).await;
+    let off = json!({"datahub_auto_define_tags": false});
+    let refused = manager
+        .call(Method::PUT, "/settings")
+        .json(&off)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let admin = Client::new(&app, Role::Admin).await;
+    let set = admin.call(Method::PUT, "/settings").json(&off).send().await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(manager.get("/settings").await.json(), off);
     let refused = sds(
         &app,
         &token,
