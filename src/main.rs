@@ -34,6 +34,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let output = match command {
         Command::User(command) => commands::user(&store, command).await,
         Command::Token(command) => commands::token(&store, command).await,
+        Command::Settings(command) => commands::settings(&store, command).await,
     };
     store.close().await;
     println!("{}", output?);

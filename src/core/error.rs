@@ -111,6 +111,17 @@ pub enum ValidationError {
         correlation_type: &'static str,
         applies_to: Vec<&'static str>,
     },
+    /// A tag attached without a value (Data Hub's tags) whose definition allows only a list.
+    TagValueRequired {
+        tag: String,
+        allowed: Vec<String>,
+    },
+    /// A tag name with no definition where new names are not defined on first use.
+    TagUnknown(String),
+    TooManyTags {
+        max: usize,
+        actual: usize,
+    },
     FileKindUnknown(String),
     FileEmpty,
     /// The sniffed type, which is not on the allowlist.
@@ -186,6 +197,9 @@ impl ValidationError {
             Self::TagValueHasControlCharacter => "tag_value_control_character",
             Self::TagValueNotAllowed { .. } => "tag_value_not_allowed",
             Self::TagNotApplicable { .. } => "tag_not_applicable",
+            Self::TagValueRequired { .. } => "tag_value_required",
+            Self::TagUnknown(_) => "tag_unknown",
+            Self::TooManyTags { .. } => "tags_too_many",
             Self::FileKindUnknown(_) => "file_kind_invalid",
             Self::FileEmpty => "file_empty",
             Self::FileTypeNotAccepted(_) => "unsupported_media_type",
@@ -273,6 +287,12 @@ impl ValidationError {
                 correlation_type: "site",
                 applies_to: vec![],
             },
+            Self::TagValueRequired {
+                tag: s(),
+                allowed: vec![],
+            },
+            Self::TagUnknown(s()),
+            Self::TooManyTags { max: 1, actual: 2 },
             Self::FileKindUnknown(s()),
             Self::FileEmpty,
             Self::FileTypeNotAccepted(s()),
@@ -441,11 +461,12 @@ impl fmt::Display for ValidationError {
                 "A description can be at most {max} characters; this one has {actual}."
             ),
             Self::AppliesToEmpty => f.write_str(
-                "A tag must apply to at least one of: site, user, wan, account.",
+                "A tag must apply to at least one of: site, user, wan, account, datahub.stream.",
             ),
             Self::CorrelationTypeUnknown(value) => write!(
                 f,
-                "'{value}' is not a type a tag can apply to: use site, user, wan or account."
+                "'{value}' is not a type a tag can apply to: use site, user, wan, account or \
+                 datahub.stream."
             ),
             Self::AllowedValuesEmpty => f.write_str(
                 "A list of allowed values cannot be empty; send null to allow any value.",
@@ -482,6 +503,21 @@ impl fmt::Display for ValidationError {
                 f,
                 "The tag '{tag}' does not apply to a {correlation_type}; it applies to: {}.",
                 applies_to.join(", ")
+            ),
+            Self::TagValueRequired { tag, allowed } => write!(
+                f,
+                "The tag '{tag}' takes one of the values {}, so it cannot be attached without \
+                 one; set its value in Sitebook.",
+                allowed.join(", ")
+            ),
+            Self::TagUnknown(tag) => write!(
+                f,
+                "There is no tag named '{tag}', and new tag names are not defined on first use \
+                 here; an admin must define it first."
+            ),
+            Self::TooManyTags { max, actual } => write!(
+                f,
+                "A resource can carry at most {max} tags; this list has {actual}."
             ),
             Self::FileKindUnknown(kind) => write!(
                 f,

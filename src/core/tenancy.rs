@@ -54,6 +54,23 @@ impl TenantId {
     }
 }
 
+/// What an admin can set per tenant. A tenant that never changed one has the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    /// Whether a Data Hub client's tag name that no definition has yet is defined on first
+    /// use (on by default, so Data Hub clients' free tags keep working); off, such a name is
+    /// refused until an admin defines it.
+    pub datahub_auto_define_tags: bool,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            datahub_auto_define_tags: true,
+        }
+    }
+}
+
 impl Default for TenantId {
     fn default() -> Self {
         Self::default_tenant()

@@ -1,15 +1,15 @@
-//! The `sitebook user …` and `sitebook token …` commands: thin adapters over the core, run as
+//! The `sitebook user …`, `sitebook token …` and `sitebook settings …` commands: thin adapters over the core, run as
 //! the operator (see `Actor::operator`).
 
 use std::io::BufRead;
 
-use super::config::{TokenCommand, UserCommand};
+use super::config::{SettingsCommand, TokenCommand, UserCommand};
 use crate::core::CoreError;
 use crate::core::access::{Actor, Role, TokenLifetime, Username};
 use crate::core::random;
 use crate::core::resources::ResourceId;
 use crate::core::store::{Grant, Store};
-use crate::core::tenancy::TenantId;
+use crate::core::tenancy::{TenantId, TenantSettings};
 
 fn grant(role: &str, sites: &[String]) -> Result<Grant, CoreError> {
     Ok(Grant {
@@ -97,6 +97,39 @@ pub async fn token(store: &Store, command: TokenCommand) -> Result<String, CoreE
                 .revoke_token(&Actor::operator(TenantId::new(tenant)), &id)
                 .await?;
             Ok(format!("Revoked token {id}."))
+        }
+    }
+}
+
+fn describe(settings: &TenantSettings) -> String {
+    format!(
+        "datahub-auto-define-tags: {}",
+        if settings.datahub_auto_define_tags {
+            "on"
+        } else {
+            "off"
+        }
+    )
+}
+
+pub async fn settings(store: &Store, command: SettingsCommand) -> Result<String, CoreError> {
+    match command {
+        SettingsCommand::Show { tenant } => {
+            let actor = Actor::operator(TenantId::new(tenant));
+            Ok(describe(&store.tenant_settings(&actor).await?))
+        }
+        SettingsCommand::Set {
+            datahub_auto_define_tags,
+            tenant,
+        } => {
+            let actor = Actor::operator(TenantId::new(tenant));
+            let mut settings = store.tenant_settings(&actor).await?;
+            if let Some(auto) = datahub_auto_define_tags {
+                settings.datahub_auto_define_tags = auto;
+            }
+            Ok(describe(
+                &store.set_tenant_settings(&actor, settings).await?,
+            ))
         }
     }
 }
@@ -191,6 +224,34 @@ mod tests {
             token(&store, create_token("manager", &["site_missing"])).await,
             Err(CoreError::NotFound { .. })
         ));
+    }
+
+    #[tokio::test]
+    async fn the_operator_turns_data_hub_auto_definition_off_and_on() {
+        let (_dir, store) = store().await;
+        let show = || SettingsCommand::Show {
+            tenant: "default".into(),
+        };
+        let set = |auto| SettingsCommand::Set {
+            datahub_auto_define_tags: auto,
+            tenant: "default".into(),
+        };
+        assert_eq!(
+            settings(&store, show()).await.unwrap(),
+            "datahub-auto-define-tags: on"
+        );
+        assert_eq!(
+            settings(&store, set(Some(false))).await.unwrap(),
+            "datahub-auto-define-tags: off"
+        );
+        assert_eq!(
+            settings(&store, set(None)).await.unwrap(),
+            "datahub-auto-define-tags: off"
+        );
+        assert_eq!(
+            settings(&store, set(Some(true))).await.unwrap(),
+            "datahub-auto-define-tags: on"
+        );
     }
 
     #[tokio::test]

@@ -69,6 +69,35 @@ pub enum Command {
     /// Manage API tokens for scripts and other systems.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Show or change a tenant's settings.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SettingsCommand {
+    /// Print the tenant's settings.
+    Show {
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
+    /// Change the settings named; the others stay.
+    Set {
+        /// on: a Data Hub client's unknown tag name is defined on first use (the default);
+        /// off: it is refused until an admin defines the tag.
+        #[arg(long, value_parser = on_off)]
+        datahub_auto_define_tags: Option<bool>,
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
+}
+
+fn on_off(text: &str) -> Result<bool, String> {
+    match text {
+        "on" | "true" => Ok(true),
+        "off" | "false" => Ok(false),
+        other => Err(format!("'{other}' is neither on nor off")),
+    }
 }
 
 #[derive(Debug, Clone, Subcommand)]

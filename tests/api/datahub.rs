@@ -629,3 +629,230 @@ async fn admins_add_namespaces_that_keep_their_streams_apart() {
         listed.body
     );
 }
+
+#[tokio::test]
+async fn tags_are_put_in_order_defined_on_first_use_read_and_deleted() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let tags = format!("{NS}/Streams/Tank1/Tags");
+    let none = sds(&app, &token, Method::GET, &tags, None).await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.body);
+    assert_eq!(none.json(), json!([]));
+
+    let put = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &tags,
+        Some(json!(["pump", "critical", "pump"])),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_eq!(put.json(), json!(["pump", "critical"]));
+    let read = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/streams/tank1/tags"),
+        None,
+    )
+    .await;
+    assert_eq!(read.json(), json!(["pump", "critical"]));
+
+    // The names are Sitebook tag definitions for streams, marked as the client's.
+    let admin = app.token(Role::Admin, None).await;
+    let listed = app
+        .send(
+            Request::builder()
+                .uri("/api/v1/tags")
+                .header("authorization", format!("Bearer {admin}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let listed = listed.json();
+    let pump = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "pump")
+        .cloned()
+        .unwrap_or_else(|| panic!("pump in {listed}"));
+    assert_eq!(pump["applies_to"], json!(["datahub.stream"]));
+    assert!(pump["auto_defined_by"].is_string(), "{pump}");
+
+    let reordered = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &tags,
+        Some(json!(["Critical", "level"])),
+    )
+    .await;
+    assert_eq!(reordered.json(), json!(["critical", "level"]));
+    let deleted = sds(&app, &token, Method::DELETE, &tags, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sds(&app, &token, Method::GET, &tags, None).await.json(),
+        json!([])
+    );
+
+    let not_a_list = sds(&app, &token, Method::PUT, &tags, Some(json!({"a": 1}))).await;
+    assert_sds_error(&not_a_list, StatusCode::BAD_REQUEST);
+    let missing = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/Nope/Tags"),
+        None,
+    )
+    .await;
+    assert_sds_error(&missing, StatusCode::NOT_FOUND);
+    let staff = app.token(Role::Staff, None).await;
+    let refused = sds(&app, &staff, Method::PUT, &tags, Some(json!(["x"]))).await;
+    assert_sds_error(&refused, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_unknown_tag_is_refused_naming_it_once_auto_definition_is_off() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    // The setting is the tenant's, changed by admins (here through /api/v1; also the CLI).
+    let manager = Client::new(&app, Role::Manager).await;
+    let off = json!({"datahub_auto_define_tags": false});
+    let refused = manager
+        .call(Method::PUT, "/settings")
+        .json(&off)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let admin = Client::new(&app, Role::Admin).await;
+    let set = admin.call(Method::PUT, "/settings").json(&off).send().await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(manager.get("/settings").await.json(), off);
+    let refused = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Tags"),
+        Some(json!(["pump"])),
+    )
+    .await;
+    let body = assert_sds_error(&refused, StatusCode::BAD_REQUEST);
+    assert_eq!(body["Parameters"]["Tag"], "pump", "{body}");
+    assert!(
+        body["Resolution"].as_str().unwrap().contains("admin"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn streams_and_types_are_searched_with_data_hubs_query_syntax() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let pump = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Streams/Pump2"),
+        Some(json!({"Id": "Pump2", "TypeId": "TestType", "Description": "mud pump pressure"})),
+    )
+    .await;
+    assert_eq!(pump.status, StatusCode::CREATED, "{}", pump.body);
+    let put = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        Some(json!({"manufacturer": "company", "range": "1:100"})),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let tagged = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Pump2/Tags"),
+        Some(json!(["temperature"])),
+    )
+    .await;
+    assert_eq!(tagged.status, StatusCode::OK, "{}", tagged.body);
+
+    let ids = |reply: Reply| -> Vec<String> {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (query, want) in [
+        ("manufacturer:company", vec!["Tank1"]),
+        ("company", vec!["Tank1"]),
+        ("Id:*1", vec!["Tank1"]),
+        ("Id*:t*", vec![]),
+        ("mud+AND+(log+OR+pump*)", vec!["Pump2"]),
+        ("%22mud+pump%22*", vec!["Pump2"]),
+        ("temp*", vec!["Pump2"]),
+        ("range:1%5C:100", vec!["Tank1"]),
+        ("tank1+pump2", vec!["Pump2", "Tank1"]),
+        ("tank1+NOT+tank1", vec!["Pump2", "Tank1"]),
+        ("", vec!["Pump2", "Tank1"]),
+    ] {
+        let found = sds(
+            &app,
+            &token,
+            Method::GET,
+            &format!("{NS}/Streams?query={query}&skip=0&count=100"),
+            None,
+        )
+        .await;
+        assert_eq!(ids(found), want, "{query}");
+    }
+    let paged = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams?query=Id:*&skip=1&count=1"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(paged), ["Tank1"]);
+    let unsupported = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams?query=*l*g*"),
+        None,
+    )
+    .await;
+    let body = assert_sds_error(&unsupported, StatusCode::BAD_REQUEST);
+    assert!(
+        body["Error"].as_str().unwrap().contains("wildcard"),
+        "{body}"
+    );
+
+    let types = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Types?skip=0&count=100&query=Id:*Test*"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(types), ["TestType"]);
+    let no_types = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Types?skip=0&count=100&query=Id:*Target*"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(no_types), Vec::<String>::new());
+}

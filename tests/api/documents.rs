@@ -51,6 +51,8 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/resources"),
         ("get", "/resources/{id}"),
         ("put", "/resources/{id}/parent"),
+        ("get", "/settings"),
+        ("put", "/settings"),
         ("get", "/errors/{code}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

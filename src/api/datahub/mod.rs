@@ -5,6 +5,7 @@
 //! A client configured with the resource `http://HOST/datahub` finds `…/api/v1/Tenants/{t}/
 //! Namespaces/{ns}/…` here. The tenant is Sitebook's; fixed path words match in any case
 //! (see `paths`). Stream data values are not Sitebook's to keep: those calls answer 501.
+//! `query` searches use Data Hub's syntax, parsed and matched by the core.
 
 mod data;
 mod error;
@@ -14,6 +15,7 @@ mod metadata;
 mod namespaces;
 mod paths;
 mod streams;
+mod tags;
 mod types;
 
 use std::convert::Infallible;
@@ -27,7 +29,9 @@ use serde::Deserialize;
 use tower::ServiceBuilder;
 
 use crate::core::access::Actor;
+use crate::core::error::ValidationError;
 use crate::core::store::Store;
+use crate::core::streams::query::{self, StreamQuery};
 use crate::web::Settings;
 pub use error::SdsError;
 
@@ -135,14 +139,10 @@ impl Page {
         Ok((skip, count))
     }
 
-    /// A search query, which this slice of the face does not evaluate yet.
-    fn refuse_query(&self) -> Result<(), SdsError> {
-        match self.query.as_deref().map(str::trim) {
-            None | Some("") => Ok(()),
-            Some(_) => Err(SdsError::not_implemented("Searching with 'query'")
-                .reason("Sitebook does not evaluate Data Hub's search syntax yet.")
-                .resolution("List without 'query' and filter on the client.")),
-        }
+    /// The `query`, in Data Hub's search syntax (`core::streams::query`); `None` when empty.
+    /// Its verdict goes to the store, which reports it after the caller's role check.
+    fn query(&self) -> Result<Option<StreamQuery>, ValidationError> {
+        query::parse(self.query.as_deref().unwrap_or(""))
     }
 }
 
@@ -199,6 +199,10 @@ pub fn service(
                 .put(metadata::replace)
                 .patch(metadata::patch)
                 .delete(metadata::delete),
+        )
+        .route(
+            &format!("{ns}/Streams/{{stream_id}}/Tags"),
+            get(tags::list).put(tags::replace).delete(tags::delete),
         )
         .route(
             &format!("{ns}/Streams/{{stream_id}}/Metadata/{{key}}"),

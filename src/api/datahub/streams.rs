@@ -74,10 +74,9 @@ pub async fn list(
 ) -> Result<Json<Value>, SdsError> {
     let namespace = scope.namespace(&state, &actor).await?;
     let (skip, count) = page.bounds()?;
-    page.refuse_query()?;
     let streams = state
         .store
-        .list_streams(&actor, &namespace, skip, count)
+        .search_streams(&actor, &namespace, page.query(), skip, count)
         .await?;
     Ok(Json(Value::Array(streams.iter().map(shape).collect())))
 }

@@ -38,10 +38,9 @@ pub async fn list(
 ) -> Result<Json<Value>, SdsError> {
     let namespace = scope.namespace(&state, &actor).await?;
     let (skip, count) = page.bounds()?;
-    page.refuse_query()?;
     let types = state
         .store
-        .list_stream_types(&actor, &namespace, skip, count)
+        .search_stream_types(&actor, &namespace, page.query(), skip, count)
         .await?;
     Ok(Json(Value::Array(types.iter().map(shape).collect())))
 }

@@ -11,6 +11,7 @@ mod files;
 mod metadata;
 mod resources;
 mod schemas;
+mod settings;
 mod sites;
 mod tag_values;
 mod tags;
@@ -88,6 +89,7 @@ pub const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
         (name = "Sites", description = "The sites that metadata, tags and files describe."),
         (name = "Site Files", description = "Manage files, such as notes, documents, and media, associated with sites."),
         (name = "Search", description = "Find resources by name, type, tag values and metadata."),
+        (name = "Settings", description = "The tenant's settings (admins change them)."),
         (name = "Errors", description = "Documentation of every error code."),
     )
 )]
@@ -191,6 +193,7 @@ where
         ))
         .routes(routes!(files::download_file))
         .routes(routes!(resources::search))
+        .routes(routes!(settings::get_settings, settings::update_settings))
         .routes(routes!(resources::get_resource))
         .routes(routes!(resources::set_parent))
         .routes(routes!(catalogue::error_doc))

@@ -37,12 +37,12 @@ pub struct StoredStream {
 }
 
 #[derive(sqlx::FromRow)]
-struct StreamRow {
-    resource_pk: i64,
-    id: String,
-    type_id: String,
-    display_name: Option<String>,
-    description: Option<String>,
+pub(super) struct StreamRow {
+    pub(super) resource_pk: i64,
+    pub(super) id: String,
+    pub(super) type_id: String,
+    pub(super) display_name: Option<String>,
+    pub(super) description: Option<String>,
     settings: String,
 }
 
@@ -55,7 +55,7 @@ fn stored_id(what: &'static str, raw: &str) -> Result<SdsId, CoreError> {
     SdsId::parse(what, raw).map_err(|e| CoreError::Storage(e.to_string()))
 }
 
-fn stream_missing(id: &str) -> CoreError {
+pub(super) fn stream_missing(id: &str) -> CoreError {
     CoreError::NotFound {
         what: "stream",
         id: id.to_owned(),
@@ -72,7 +72,7 @@ fn type_missing(id: &str) -> CoreError {
 const SELECT_STREAM: &str = "SELECT resource_pk, id, type_id, display_name, description, settings \
                              FROM streams WHERE tenant_id = ? AND namespace_id = ? AND id = ?";
 
-async fn stream_row(
+pub(super) async fn stream_row(
     conn: &mut SqliteConnection,
     actor: &Actor,
     namespace: &str,
@@ -87,7 +87,7 @@ async fn stream_row(
         .map_err(storage)
 }
 
-async fn load_stream(
+pub(super) async fn load_stream(
     conn: &mut SqliteConnection,
     actor: &Actor,
     row: StreamRow,
@@ -96,7 +96,7 @@ async fn load_stream(
 }
 
 /// The stream, and the site whose grants cover it.
-async fn load_stream_and_site(
+pub(super) async fn load_stream_and_site(
     conn: &mut SqliteConnection,
     actor: &Actor,
     row: StreamRow,

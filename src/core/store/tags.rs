@@ -17,7 +17,7 @@ use crate::core::tags::{
 use crate::core::tenancy::TenantId;
 
 const SELECT_TAG: &str = "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
-                          version, created_at, updated_at FROM tags WHERE tenant_id = ? AND id = ?";
+                          auto_defined_by, version, created_at, updated_at FROM tags WHERE tenant_id = ? AND id = ?";
 
 pub(super) async fn find_tag(
     conn: &mut SqliteConnection,
@@ -212,7 +212,7 @@ impl Store {
             usage: i64,
         }
         sqlx::query_as::<_, Listed>(
-            "SELECT pk, id, name, description, colour, applies_to, allowed_values, version, \
+            "SELECT pk, id, name, description, colour, applies_to, allowed_values, auto_defined_by, version, \
              created_at, updated_at, \
              (SELECT count(*) FROM tag_values v WHERE v.tag_pk = tags.pk) AS usage \
              FROM tags WHERE tenant_id = ? ORDER BY name COLLATE NOCASE",
@@ -235,7 +235,7 @@ impl Store {
     ) -> Result<Vec<TagDefinition>, CoreError> {
         actor.require_read()?;
         let rows = sqlx::query_as::<_, TagRow>(
-            "SELECT pk, id, name, description, colour, applies_to, allowed_values, version, \
+            "SELECT pk, id, name, description, colour, applies_to, allowed_values, auto_defined_by, version, \
              created_at, updated_at FROM tags WHERE tenant_id = ? ORDER BY name COLLATE NOCASE",
         )
         .bind(actor.tenant.as_str())

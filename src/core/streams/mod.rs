@@ -5,12 +5,15 @@
 
 mod ids;
 mod names;
+pub mod query;
 mod sds_type;
 mod stream;
+mod tags;
 
 pub use ids::{NamespaceId, SdsId};
 pub use sds_type::SdsType;
 pub use stream::Stream;
+pub use tags::{MAX_STREAM_TAGS, StreamTags};
 
 /// The resource type a Data Hub stream is.
 pub const STREAM_TYPE: &str = "datahub.stream";

@@ -45,10 +45,19 @@ pub enum CorrelationType {
     User,
     Wan,
     Account,
+    /// Data Hub's streams (`core::streams::STREAM_TYPE`).
+    #[serde(rename = "datahub.stream")]
+    Stream,
 }
 
 impl CorrelationType {
-    pub const ALL: [Self; 4] = [Self::Site, Self::User, Self::Wan, Self::Account];
+    pub const ALL: [Self; 5] = [
+        Self::Site,
+        Self::User,
+        Self::Wan,
+        Self::Account,
+        Self::Stream,
+    ];
 
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
         Self::ALL
@@ -63,6 +72,7 @@ impl CorrelationType {
             Self::User => "user",
             Self::Wan => "wan",
             Self::Account => "account",
+            Self::Stream => crate::core::streams::STREAM_TYPE,
         }
     }
 
@@ -95,7 +105,7 @@ impl Colour {
 validated_string!(Colour);
 
 /// A tag's name: trimmed, 1 to 64 characters, no control characters.
-fn tag_name(input: &str) -> Result<String, ValidationError> {
+pub fn tag_name(input: &str) -> Result<String, ValidationError> {
     const MAX: usize = MAX_TAG_NAME_CHARS;
     let trimmed = input.trim();
     let chars = trimmed.chars().count();
@@ -114,6 +124,11 @@ fn tag_name(input: &str) -> Result<String, ValidationError> {
 }
 
 pub const MAX_TAG_NAME_CHARS: usize = 64;
+/// A tag attached without a value (the only form Data Hub's tags take). Values people set are
+/// never empty (`TagValueText`), so the two cannot be confused.
+pub const NO_VALUE: &str = "";
+/// The grey of a definition made by a Data Hub client until an admin colours it.
+pub const AUTO_DEFINED_COLOUR: &str = "#6b7280";
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 pub const MAX_ALLOWED_VALUES: usize = 200;
 
@@ -189,6 +204,40 @@ impl TagDraft {
         }
     }
 
+    /// A definition made on first use of `name` by a Data Hub client: it applies to streams
+    /// only and allows any value, so the tag can be attached without one (see
+    /// [`TagDraft::check_presence`]). Admins describe, colour or restrict it afterwards.
+    pub fn for_stream_client(name: &str) -> Result<Self, ValidationError> {
+        Self::new(
+            name,
+            "Defined by a Data Hub client on first use.",
+            AUTO_DEFINED_COLOUR,
+            &[CorrelationType::Stream.as_str().to_owned()],
+            None,
+        )
+    }
+
+    /// Checks attaching this tag *without a value* (Data Hub's tags are bare names) to a
+    /// resource of `correlation_type`. Such a tag is stored with the empty value
+    /// [`NO_VALUE`]: allowed only when the definition takes any value, since a list of
+    /// allowed values says a value is required (and the empty one is never on a list).
+    pub fn check_presence(&self, correlation_type: CorrelationType) -> Result<(), ValidationError> {
+        if !self.applies_to.contains(&correlation_type) {
+            return Err(ValidationError::TagNotApplicable {
+                tag: self.name.clone(),
+                correlation_type: correlation_type.as_str(),
+                applies_to: self.applies_to.iter().map(|t| t.as_str()).collect(),
+            });
+        }
+        match &self.allowed_values {
+            Some(allowed) => Err(ValidationError::TagValueRequired {
+                tag: self.name.clone(),
+                allowed: allowed.iter().map(|v| v.as_str().to_owned()).collect(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The definition with a partial update applied; the result is checked whole.
     pub fn patched(&self, patch: &TagPatch) -> Result<Self, ValidationError> {
         let applies_to: Vec<String> = match &patch.applies_to {
@@ -260,6 +309,10 @@ pub struct TagDefinition {
     pub colour: Colour,
     pub applies_to: Vec<CorrelationType>,
     pub allowed_values: Option<Vec<String>>,
+    /// Who defined it on first use through Data Hub's tags (a user or token id); `None` for a
+    /// definition an admin made.
+    #[serde(default)]
+    pub auto_defined_by: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -427,6 +480,43 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_without_a_value_needs_a_free_definition_that_applies() {
+        let made = TagDraft::for_stream_client(" pump ").unwrap();
+        assert_eq!(made.name, "pump");
+        assert_eq!(made.applies_to, [CorrelationType::Stream]);
+        assert_eq!(made.check_presence(CorrelationType::Stream), Ok(()));
+        assert!(matches!(
+            made.check_presence(CorrelationType::Site),
+            Err(ValidationError::TagNotApplicable { .. })
+        ));
+        let restricted = TagDraft::new(
+            "Region",
+            "",
+            "#000000",
+            &strings(&["datahub.stream"]),
+            Some(&strings(&["APAC"])),
+        )
+        .unwrap();
+        assert!(matches!(
+            restricted.check_presence(CorrelationType::Stream),
+            Err(ValidationError::TagValueRequired { allowed, .. }) if allowed == ["APAC"]
+        ));
+        assert!(TagDraft::for_stream_client(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn streams_are_a_correlation_type_named_as_their_resource_type() {
+        assert_eq!(
+            CorrelationType::parse("datahub.stream"),
+            Ok(CorrelationType::Stream)
+        );
+        assert_eq!(
+            serde_json::to_string(&[CorrelationType::Stream]).unwrap(),
+            r#"["datahub.stream"]"#
+        );
+    }
+
+    #[test]
     fn a_patch_changes_only_what_it_names_and_can_free_the_values() {
         let tag = region();
         let renamed = tag
@@ -463,6 +553,7 @@ mod tests {
             colour: Colour::parse("#1E90FF").unwrap(),
             applies_to: vec![CorrelationType::Site],
             allowed_values: None,
+            auto_defined_by: None,
             version: 1,
             created_at: at,
             updated_at: at,

@@ -7,7 +7,7 @@ mod definition;
 mod value;
 
 pub use definition::{
-    Colour, CorrelationType, MAX_ALLOWED_VALUES, MAX_DESCRIPTION_CHARS, MAX_TAG_NAME_CHARS,
-    TagDefinition, TagDraft, TagId, TagPatch,
+    AUTO_DEFINED_COLOUR, Colour, CorrelationType, MAX_ALLOWED_VALUES, MAX_DESCRIPTION_CHARS,
+    MAX_TAG_NAME_CHARS, NO_VALUE, TagDefinition, TagDraft, TagId, TagPatch, tag_name,
 };
 pub use value::{AppliedTag, TagValue, TagValueText};

@@ -15,6 +15,10 @@ pub enum CorrelationTypeSchema {
     User,
     Wan,
     Account,
+    /// Data Hub's streams.
+    #[serde(rename = "datahub.stream")]
+    #[schema(rename = "datahub.stream")]
+    Stream,
 }
 
 /// A tag definition.
@@ -34,6 +38,10 @@ pub struct Tag {
     /// How many resources carry it (in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
+    /// The user or token that defined it on first use through Data Hub's stream tags; absent
+    /// for a definition an admin made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_defined_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -44,6 +52,7 @@ fn schema_type(t: CorrelationType) -> CorrelationTypeSchema {
         CorrelationType::User => CorrelationTypeSchema::User,
         CorrelationType::Wan => CorrelationTypeSchema::Wan,
         CorrelationType::Account => CorrelationTypeSchema::Account,
+        CorrelationType::Stream => CorrelationTypeSchema::Stream,
     }
 }
 
@@ -57,6 +66,7 @@ impl Tag {
             applies_to: tag.applies_to.into_iter().map(schema_type).collect(),
             allowed_values: tag.allowed_values,
             usage_count,
+            auto_defined_by: tag.auto_defined_by,
             created_at: tag.created_at,
             updated_at: tag.updated_at,
         }

@@ -1,0 +1,65 @@
+//! `/settings`: the caller's tenant's settings (everyone reads, admins change).
+
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorResponse};
+use super::extract::{ApiJson, Caller};
+use crate::core::store::Store;
+use crate::core::tenancy::TenantSettings;
+
+const TAG: &str = "Settings";
+
+/// A tenant's settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Settings {
+    /// Whether a Data Hub client's tag name that no definition has yet is defined on first
+    /// use (`true`, the default) or refused until an admin defines it.
+    pub datahub_auto_define_tags: bool,
+}
+
+/// `PUT /settings`: the settings named change, the others stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsUpdate {
+    #[serde(default)]
+    pub datahub_auto_define_tags: Option<bool>,
+}
+
+fn body(settings: TenantSettings) -> Json<Settings> {
+    Json(Settings {
+        datahub_auto_define_tags: settings.datahub_auto_define_tags,
+    })
+}
+
+/// The tenant's settings.
+#[utoipa::path(get, path = "/settings", tag = TAG, operation_id = "getSettings",
+    responses((status = 200, body = Settings), (status = 401, body = ErrorResponse)))]
+pub async fn get_settings(
+    State(store): State<Store>,
+    Caller(actor): Caller,
+) -> Result<Json<Settings>, ApiError> {
+    Ok(body(store.tenant_settings(&actor).await?))
+}
+
+/// Change the tenant's settings. Admins only.
+#[utoipa::path(put, path = "/settings", tag = TAG, operation_id = "updateSettings",
+    request_body = SettingsUpdate,
+    responses(
+        (status = 200, body = Settings), (status = 400, body = ErrorResponse),
+        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
+        (status = 415, body = ErrorResponse),
+    ))]
+pub async fn update_settings(
+    State(store): State<Store>,
+    Caller(actor): Caller,
+    ApiJson(update): ApiJson<SettingsUpdate>,
+) -> Result<Json<Settings>, ApiError> {
+    let mut settings = store.tenant_settings(&actor).await?;
+    if let Some(auto) = update.datahub_auto_define_tags {
+        settings.datahub_auto_define_tags = auto;
+    }
+    Ok(body(store.set_tenant_settings(&actor, settings).await?))
+}

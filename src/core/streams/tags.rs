@@ -1,0 +1,77 @@
+//! A stream's tags as Data Hub sends them: a list of bare names. Each name is a Sitebook tag
+//! definition of that name (names compare ignoring case, as definitions do) attached without a
+//! value; see `TagDraft::check_presence` and `Store::set_stream_tags`.
+
+use crate::core::error::ValidationError;
+use crate::core::tags::tag_name;
+
+/// The most tags one stream carries through Data Hub's `PUT Tags` (Data Hub documents no
+/// limit; this bounds one call's work).
+pub const MAX_STREAM_TAGS: usize = 100;
+
+/// The names of a `PUT Tags` body, in the order given, each a valid tag name, without repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamTags(Vec<String>);
+
+impl StreamTags {
+    /// Keeps the order and drops repeats: exact ones, and those differing only in case, which
+    /// name the same definition (the first spelling is the one kept). Names are trimmed and
+    /// checked by the rule every tag name follows (1 to 64 characters, no control characters).
+    pub fn parse(names: &[String]) -> Result<Self, ValidationError> {
+        let mut kept: Vec<String> = Vec::with_capacity(names.len().min(MAX_STREAM_TAGS));
+        for raw in names {
+            let name = tag_name(raw)?;
+            if !kept.iter().any(|k| k.to_lowercase() == name.to_lowercase()) {
+                kept.push(name);
+            }
+        }
+        if kept.len() > MAX_STREAM_TAGS {
+            return Err(ValidationError::TooManyTags {
+                max: MAX_STREAM_TAGS,
+                actual: kept.len(),
+            });
+        }
+        Ok(Self(kept))
+    }
+
+    pub fn none() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_order_is_kept_and_repeats_are_dropped() {
+        let tags = StreamTags::parse(&list(&["b", "a", "b", " a ", "A", "c"])).unwrap();
+        assert_eq!(tags.names(), ["b", "a", "c"]);
+        assert_eq!(StreamTags::parse(&[]).unwrap(), StreamTags::none());
+    }
+
+    #[test]
+    fn each_name_follows_the_tag_name_rule_and_the_list_is_bounded() {
+        assert_eq!(
+            StreamTags::parse(&list(&["ok", " "])),
+            Err(ValidationError::NameEmpty)
+        );
+        assert!(StreamTags::parse(&list(&[&"x".repeat(65)])).is_err());
+        let many: Vec<String> = (0..=MAX_STREAM_TAGS).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            StreamTags::parse(&many),
+            Err(ValidationError::TooManyTags {
+                max: MAX_STREAM_TAGS,
+                actual: MAX_STREAM_TAGS + 1
+            })
+        );
+    }
+}
