@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
-use super::resources::{find_row, insert};
+use super::resources::insert;
+use super::rows::{ResourceRow, select_resources};
 use super::{Store, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -101,14 +102,15 @@ pub(super) async fn load_stream_and_site(
     actor: &Actor,
     row: StreamRow,
 ) -> Result<(StoredStream, Option<ResourceId>), CoreError> {
-    let (resource_id,): (String,) = sqlx::query_as("SELECT id FROM resources WHERE pk = ?")
-        .bind(row.resource_pk)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(storage)?;
-    let resource_row = find_row(conn, &actor.tenant, &ResourceId::from_path(resource_id))
-        .await?
-        .ok_or_else(|| stream_missing(&row.id))?;
+    // By the row's key, in one query: lists load every stream of a page this way.
+    let resource_row =
+        sqlx::query_as::<_, ResourceRow>(select_resources!("WHERE r.tenant_id = ? AND r.pk = ?"))
+            .bind(actor.tenant.as_str())
+            .bind(row.resource_pk)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(storage)?
+            .ok_or_else(|| stream_missing(&row.id))?;
     let site = resource_row.site();
     let resource = resource_row.into_resource()?;
     let stream = StoredStream {
