@@ -4,6 +4,7 @@
 //! It sits below the REST API (`api`) and the Leptos face (`app`) and above the core, so
 //! neither face imports the other or `server`; `server` only assembles these at start-up.
 
+pub mod body_cache;
 pub mod etag;
 pub mod session_cookie;
 pub mod state;

@@ -856,3 +856,79 @@ async fn streams_and_types_are_searched_with_data_hubs_query_syntax() {
     .await;
     assert_eq!(ids(no_types), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_stream_deleted_and_made_again_reads_as_the_new_one_in_any_case() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let metadata = format!("{NS}/Streams/Tank1/Metadata");
+    let put = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &metadata,
+        Some(json!({"site": "old"})),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    // Read twice, so the second read is answered from what the first one learnt.
+    for _ in 0..2 {
+        let read = sds(&app, &token, Method::GET, &metadata, None).await;
+        assert_eq!(read.json(), json!({"site": "old"}));
+    }
+    let first = current_resource_id(&app, &token).await;
+
+    let gone = sds(
+        &app,
+        &token,
+        Method::DELETE,
+        &format!("{NS}/Streams/tank1"),
+        None,
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.body);
+    let missing = sds(&app, &token, Method::GET, &metadata, None).await;
+    assert_sds_error(&missing, StatusCode::NOT_FOUND);
+    let again = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Streams/TANK1"),
+        Some(json!({"Id": "TANK1", "TypeId": "TestType"})),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_ne!(current_resource_id(&app, &token).await, first);
+    for spelling in ["Tank1", "tank1", "TANK1"] {
+        let read = sds(
+            &app,
+            &token,
+            Method::GET,
+            &format!("{NS}/Streams/{spelling}/Metadata"),
+            None,
+        )
+        .await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        assert_eq!(read.json(), json!({}), "{spelling}");
+    }
+    let put = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &metadata,
+        Some(json!({"site": "new"})),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let read = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/tank1/Metadata"),
+        None,
+    )
+    .await;
+    assert_eq!(read.json(), json!({"site": "new"}));
+    assert!(read.header("etag".parse().unwrap()).is_some());
+}

@@ -4,8 +4,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -32,16 +34,60 @@ fn creator_type(kind: CreatorType) -> u8 {
     }
 }
 
-fn dictionary(record: &MetadataRecord) -> Response {
+fn dictionary_json(record: &MetadataRecord) -> Vec<u8> {
     let items: Map<String, Value> = untyped::items(&record.metadata())
         .into_iter()
         .map(|(key, value)| (key, Value::String(value)))
         .collect();
-    let mut response = Json(Value::Object(items)).into_response();
-    response
-        .headers_mut()
-        .insert(header::ETAG, etag::header_value(record.resource.version));
-    response
+    serde_json::to_vec(&items).expect("metadata items serialise")
+}
+
+fn with_etag(body: impl Into<axum::body::Body>, version: i64) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, etag::header_value(version)),
+        ],
+        body.into(),
+    )
+        .into_response()
+}
+
+/// The dictionary as a write leaves it.
+fn dictionary(record: &MetadataRecord) -> Response {
+    with_etag(dictionary_json(record), record.resource.version)
+}
+
+/// The dictionary as a read finds it, made once per record: reads are the hot path.
+fn cached_dictionary(state: &DataHub, record: &Arc<MetadataRecord>) -> Response {
+    with_etag(
+        state.bodies.body(record, dictionary_json),
+        record.resource.version,
+    )
+}
+
+/// The stream's metadata, with Data Hub's 404 for a namespace or stream that is not there.
+async fn read(
+    state: &DataHub,
+    actor: &Actor,
+    path: &StreamPath,
+) -> Result<Arc<MetadataRecord>, SdsError> {
+    path.scope.check_tenant(actor)?;
+    match state
+        .store
+        .read_stream_metadata(actor, path.scope.namespace_name(), &path.stream_id)
+        .await
+    {
+        Ok(record) => Ok(record),
+        Err(CoreError::NotFound {
+            what: "namespace", ..
+        }) => Err(path.scope.namespace_missing()),
+        Err(CoreError::NotFound { .. }) => Err(SdsError::stream_missing(&path.stream_id)),
+        Err(other) => Err(other.into()),
+    }
 }
 
 fn precondition(headers: &HeaderMap) -> Result<Precondition, SdsError> {
@@ -60,9 +106,8 @@ pub async fn list(
     Caller(actor): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Response, SdsError> {
-    let id = resource(&state, &actor, &path).await?;
-    let record = state.store.read_metadata_shared(&actor, &id).await?;
-    Ok(dictionary(&record))
+    let record = read(&state, &actor, &path).await?;
+    Ok(cached_dictionary(&state, &record))
 }
 
 #[derive(Deserialize)]
@@ -78,8 +123,7 @@ pub async fn show(
     Caller(actor): Caller,
     DhPath(path): DhPath<KeyPath>,
 ) -> Result<Response, SdsError> {
-    let id = resource(&state, &actor, &path.stream).await?;
-    let record = state.store.read_metadata_shared(&actor, &id).await?;
+    let record = read(&state, &actor, &path.stream).await?;
     let value = untyped::items(&record.metadata())
         .remove(&path.key)
         .ok_or_else(|| {

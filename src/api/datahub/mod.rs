@@ -33,6 +33,7 @@ use crate::core::error::ValidationError;
 use crate::core::store::Store;
 use crate::core::streams::query::{self, StreamQuery};
 use crate::web::Settings;
+use crate::web::body_cache::BodyCache;
 pub use error::SdsError;
 
 /// Where the face is mounted.
@@ -47,6 +48,8 @@ pub struct DataHub(Arc<DataHubParts>);
 pub struct DataHubParts {
     pub store: Store,
     pub settings: Settings,
+    /// `GET Metadata` answers, made once per record.
+    pub bodies: BodyCache,
 }
 
 impl std::ops::Deref for DataHub {
@@ -80,19 +83,30 @@ impl Scope {
     /// The namespace's id as stored, once the caller is known to belong to the tenant and the
     /// namespace exists.
     pub async fn namespace(&self, state: &DataHub, actor: &Actor) -> Result<String, SdsError> {
-        check_tenant(actor, &self.tenant)?;
+        self.check_tenant(actor)?;
         state
             .store
             .namespace(actor, &self.namespace)
             .await
             .map(|ns| ns.id)
-            .map_err(|_| {
-                SdsError::new(
-                    axum::http::StatusCode::NOT_FOUND,
-                    "The specified namespace was not found.",
-                )
-                .parameter("NamespaceId", &self.namespace)
-            })
+            .map_err(|_| self.namespace_missing())
+    }
+
+    /// The namespace as the path spells it.
+    pub fn namespace_name(&self) -> &str {
+        &self.namespace
+    }
+
+    pub fn namespace_missing(&self) -> SdsError {
+        SdsError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "The specified namespace was not found.",
+        )
+        .parameter("NamespaceId", &self.namespace)
+    }
+
+    pub fn check_tenant(&self, actor: &Actor) -> Result<(), SdsError> {
+        check_tenant(actor, &self.tenant)
     }
 }
 
@@ -156,7 +170,11 @@ pub fn service(
 + Send
 + Sync
 + 'static {
-    let state = DataHub(Arc::new(DataHubParts { store, settings }));
+    let state = DataHub(Arc::new(DataHubParts {
+        store,
+        settings,
+        bodies: BodyCache::new(16 << 20),
+    }));
     let ns = "/api/v1/Tenants/{tenant}/Namespaces/{namespace}";
     let router = Router::new()
         .route(

@@ -37,13 +37,14 @@ fn canonical(word: &str) -> Option<&'static str> {
 /// (`api v1 Tenants {t} Namespaces {ns} Streams {id} Metadata {key}`), and the word after
 /// `ChangeData`; under `identity`, all of them.
 fn is_fixed(segments: &[&str], index: usize) -> bool {
-    match segments.first().map(|s| s.to_ascii_lowercase()).as_deref() {
-        Some("identity") => true,
-        Some("api") => {
-            matches!(index, 0 | 1 | 2 | 4 | 6 | 8)
-                || (index == 9 && segments[8].eq_ignore_ascii_case("ChangeData"))
-        }
-        _ => false,
+    let first = segments.first().copied().unwrap_or_default();
+    if first.eq_ignore_ascii_case("identity") {
+        true
+    } else if first.eq_ignore_ascii_case("api") {
+        matches!(index, 0 | 1 | 2 | 4 | 6 | 8)
+            || (index == 9 && segments[8].eq_ignore_ascii_case("ChangeData"))
+    } else {
+        false
     }
 }
 

@@ -117,7 +117,9 @@ pub async fn get_metadata(
     if if_none_match.has(record.resource.version) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let body = api.bodies.body(&record);
+    let body = api.bodies.body(&record, |record| {
+        serde_json::to_vec(&MetadataBody(record)).expect("a metadata record serialises")
+    });
     Ok((
         [
             (

@@ -2,7 +2,6 @@
 //! authentication, the `{type, code, message, doc_url}` error body, ETags and `If-Match`, and
 //! an OpenAPI document generated from these handlers at `/api/v1/openapi.json`.
 
-mod body_cache;
 mod catalogue;
 pub mod error;
 mod etag;
@@ -41,7 +40,7 @@ pub struct ApiState(Arc<ApiStateParts>);
 pub struct ApiStateParts {
     pub store: Store,
     pub settings: Settings,
-    pub bodies: body_cache::BodyCache,
+    pub bodies: crate::web::body_cache::BodyCache,
 }
 
 impl ApiState {
@@ -49,7 +48,7 @@ impl ApiState {
         Self(Arc::new(ApiStateParts {
             store,
             settings,
-            bodies: body_cache::BodyCache::new(64 << 20),
+            bodies: crate::web::body_cache::BodyCache::new(64 << 20),
         }))
     }
 }

@@ -1,5 +1,5 @@
-//! What the store keeps in memory so the hottest reads touch no SQL: whole metadata records
-//! and authenticated tokens.
+//! What the store keeps in memory so the hottest reads touch no SQL: whole metadata records,
+//! authenticated tokens, and which resource each Data Hub stream is.
 //!
 //! Every metadata write goes through this process's store, which drops the record it changed
 //! after committing, so a cached record is never stale. Tokens are kept for at most
@@ -16,6 +16,7 @@ use quick_cache::sync::Cache;
 
 use crate::core::access::Actor;
 use crate::core::metadata::MetadataRecord;
+use crate::core::resources::ResourceId;
 
 pub const TOKEN_TTL: Duration = Duration::from_secs(2);
 
@@ -97,9 +98,27 @@ impl Weighter<RecordKey, Weighed> for BySize {
     }
 }
 
+/// A Data Hub stream's place: its tenant, its namespace and its id, the last two in lower case
+/// as Data Hub matches them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StreamKey(String, String, String);
+
+impl StreamKey {
+    pub fn new(tenant: &str, namespace: &str, stream: &str) -> Self {
+        Self(
+            tenant.to_owned(),
+            namespace.to_ascii_lowercase(),
+            stream.to_ascii_lowercase(),
+        )
+    }
+}
+
 pub(super) struct ReadCache {
     records: Cache<RecordKey, Weighed, BySize>,
     tokens: Cache<[u8; 32], CachedToken>,
+    /// A stream's resource never changes while both live; these are dropped whenever a stream
+    /// is deleted, so that a stream made again under the same id is found anew.
+    streams: Cache<StreamKey, ResourceId>,
     /// Bumped by every invalidation. A reader that loaded a record from the database only
     /// caches it if no invalidation happened meanwhile, so an old read cannot outlive a write.
     epoch: AtomicU64,
@@ -116,12 +135,13 @@ struct CachedToken {
 
 impl ReadCache {
     /// `record_bytes` is the budget for records, `tokens` how many tokens to keep.
-    pub(super) fn new(record_bytes: u64, tokens: usize) -> Self {
+    pub(super) fn new(record_bytes: u64, tokens: usize, streams: usize) -> Self {
         // The item estimate only sizes the first allocation; a few hundred bytes a record.
         let estimated_records = usize::try_from(record_bytes / 512).unwrap_or(usize::MAX);
         Self {
             records: Cache::with_weighter(estimated_records, record_bytes, BySize),
             tokens: Cache::new(tokens),
+            streams: Cache::new(streams),
             epoch: AtomicU64::new(0),
             guard: parking_lot::Mutex::new(()),
         }
@@ -151,6 +171,26 @@ impl ReadCache {
         let _ordered = self.guard.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.records.remove(&RecordKeyRef::new(tenant, id));
+    }
+
+    pub(super) fn stream(&self, key: &StreamKey) -> Option<ResourceId> {
+        self.streams.get(key)
+    }
+
+    /// Keeps a stream's resource found at `read_at` (see [`Self::epoch`]), unless a stream was
+    /// deleted or a record changed since.
+    pub(super) fn keep_stream(&self, key: StreamKey, resource: ResourceId, read_at: u64) {
+        let _ordered = self.guard.lock();
+        if self.epoch.load(Ordering::Acquire) == read_at {
+            self.streams.insert(key, resource);
+        }
+    }
+
+    /// After a stream was deleted: which one is not worth finding out, deletes are rare.
+    pub(super) fn forget_streams(&self) {
+        let _ordered = self.guard.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.streams.clear();
     }
 
     /// The actor of a token checked less than [`TOKEN_TTL`] ago and not expired since.

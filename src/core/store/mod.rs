@@ -168,7 +168,7 @@ impl Store {
             .map_err(|e| CoreError::Storage(format!("migration failed: {e}")))?;
         // 128 MiB of metadata records (about 200,000 records of three keys each), and the
         // tokens in use.
-        let cache = Arc::new(cache::ReadCache::new(128 << 20, 10_000));
+        let cache = Arc::new(cache::ReadCache::new(128 << 20, 10_000, 100_000));
         let write_lock = Arc::new(tokio::sync::Mutex::new(()));
         // The WAL exists now: the migrations' connections hold it open. A database without
         // one (in memory) keeps syncing in each commit.

@@ -372,6 +372,9 @@ impl Store {
         .await?;
         tx.commit().await.map_err(storage)?;
         self.cache.forget_record(actor.tenant.as_str(), id.as_str());
+        if row.kind == crate::core::streams::STREAM_TYPE {
+            self.cache.forget_streams();
+        }
         for (sha256,) in blobs {
             self.collect_blob(&sha256).await?;
         }

@@ -2,16 +2,20 @@
 //! its metadata, tags, history and deletion go through the same calls as every resource's;
 //! here is only what Data Hub adds.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
+use super::cache::StreamKey;
 use super::resources::insert;
 use super::rows::{ResourceRow, select_resources};
 use super::{Store, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::Clash;
+use crate::core::metadata::MetadataRecord;
 use crate::core::resources::{Resource, ResourceId, ResourceType};
 use crate::core::streams::{DEFAULT_NAMESPACE, NamespaceId, STREAM_TYPE, SdsId, SdsType, Stream};
 use crate::core::unchecked::Unchecked;
@@ -411,6 +415,33 @@ impl Store {
         found
             .map(|(id,)| ResourceId::from_path(id))
             .ok_or_else(|| stream_missing(id))
+    }
+
+    /// The metadata of a stream named by its namespace and id as a Data Hub path names them
+    /// (any case): the hot read of the Data Hub face. Which resource the stream is, is kept
+    /// in memory after the first time, so a repeated read is as cheap as a native one.
+    pub async fn read_stream_metadata(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        stream: &str,
+    ) -> Result<Arc<MetadataRecord>, CoreError> {
+        actor.require_read()?;
+        let key = StreamKey::new(actor.tenant.as_str(), namespace, stream);
+        if let Some(id) = self.cache.stream(&key) {
+            match self.read_metadata_shared(actor, &id).await {
+                // Not a stream any more (deleted since): look it up again below.
+                Err(CoreError::NotFound { .. }) => {}
+                Ok(record) if record.resource.kind.as_str() != STREAM_TYPE => {}
+                found => return found,
+            }
+        }
+        let read_at = self.cache.epoch();
+        let namespace = self.namespace(actor, namespace).await?;
+        let id = self.stream_resource(actor, &namespace.id, stream).await?;
+        let record = self.read_metadata_shared(actor, &id).await?;
+        self.cache.keep_stream(key, id, read_at);
+        Ok(record)
     }
 
     /// A page of the namespace's streams by id.

@@ -26,6 +26,7 @@ use crate::core::access::Actor;
 pub use crate::core::openstack::{DEFAULT_METADATA_ITEMS, SERVER_TYPE};
 use crate::core::store::Store;
 use crate::web::Settings;
+use crate::web::body_cache::BodyCache;
 pub use fault::Fault;
 
 const PREFIX: &str = "/openstack/compute";
@@ -38,6 +39,8 @@ pub struct ComputeStateParts {
     pub store: Store,
     pub settings: Settings,
     pub metadata_items: usize,
+    /// `GET …/metadata` answers in Nova's shape, made once per record.
+    pub bodies: BodyCache,
 }
 
 impl std::ops::Deref for ComputeState {
@@ -62,6 +65,7 @@ where
         store,
         settings,
         metadata_items,
+        bodies: BodyCache::new(16 << 20),
     }));
     let mut api = Router::new();
     for base in ["/v2.1", "/v2.1/{project_id}"] {

@@ -10,7 +10,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -164,8 +164,17 @@ async fn write(
     Ok(record)
 }
 
+fn metadata_json(record: &MetadataRecord) -> Vec<u8> {
+    serde_json::to_vec(&json!({"metadata": items_of(&record.metadata())}))
+        .expect("metadata items serialise")
+}
+
+fn json_response(body: impl Into<axum::body::Body>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body.into()).into_response()
+}
+
 fn metadata_body(record: &MetadataRecord) -> Response {
-    Json(json!({"metadata": items_of(&record.metadata())})).into_response()
+    json_response(metadata_json(record))
 }
 
 /// `GET /servers/{server_id}/metadata`
@@ -177,7 +186,8 @@ pub async fn list(
 ) -> Result<Response, Fault> {
     project.check(&actor)?;
     let record = server(&state, &actor, &server_id).await?;
-    Ok(metadata_body(&record))
+    // Reads are the hot path: the body is made once per record, not per request.
+    Ok(json_response(state.bodies.body(&record, metadata_json)))
 }
 
 /// `POST /servers/{server_id}/metadata`: merges, and answers the whole resulting set.

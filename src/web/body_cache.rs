@@ -1,5 +1,6 @@
 //! The JSON of recently read metadata records, so the most frequent request (reading one
-//! resource's metadata) is answered with bytes already made.
+//! resource's metadata) is answered with bytes already made. Each API face keeps its own, as
+//! each writes a record in its own shape.
 //!
 //! An entry is keyed by the record itself, the address of the very `Arc` the core hands out:
 //! any write makes the core load a new record, so the old bytes are simply never asked for
@@ -13,7 +14,6 @@ use axum::body::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
-use super::schemas::MetadataBody;
 use crate::core::metadata::MetadataRecord;
 
 type Body = (Arc<MetadataRecord>, Bytes);
@@ -50,15 +50,17 @@ impl BodyCache {
         }
     }
 
-    /// The response body for `record`, made once per record.
-    pub fn body(&self, record: &Arc<MetadataRecord>) -> Bytes {
+    /// The response body for `record`, made by `make` once per record.
+    pub fn body(
+        &self,
+        record: &Arc<MetadataRecord>,
+        make: impl FnOnce(&MetadataRecord) -> Vec<u8>,
+    ) -> Bytes {
         let key = Arc::as_ptr(record) as usize;
         if let Some((_, bytes)) = self.bodies.get(&key) {
             return bytes;
         }
-        let bytes = Bytes::from(
-            serde_json::to_vec(&MetadataBody(record)).expect("a metadata record serialises"),
-        );
+        let bytes = Bytes::from(make(record));
         self.bodies.insert(key, (record.clone(), bytes.clone()));
         bytes
     }
