@@ -70,3 +70,29 @@ def server(manager):
     )
     assert reply.status_code in (200, 201), reply.text
     return server_id
+
+
+def site_over(resource_id, principal):
+    """A new site (native API) with the resource put under it; the site's id."""
+    made = api("POST", "/sites", principal.token, json={"name": f"Site {uuid.uuid4().hex[:12]}"})
+    assert made.status_code == 201, made.text
+    site_id = made.json()["id"]
+    placed = api(
+        "PUT", f"/resources/{resource_id}/parent", principal.token, json={"parent_id": site_id}
+    )
+    assert placed.status_code == 200, placed.text
+    return site_id
+
+
+def site_page(site_id, principal):
+    """The site page's HTML as the principal's browser gets it after signing in."""
+    browser = requests.Session()
+    signed_in = browser.post(
+        f"{URL}/rpc/sign_in",
+        data={"username": principal.username, "password": principal.password},
+        timeout=30,
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    page = browser.get(f"{URL}/sites/{site_id}", headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200, page.text
+    return page.text

@@ -14,7 +14,7 @@ from keystoneauth1.identity import v3
 from novaclient import client as nova_client
 from novaclient import exceptions as nova_exceptions
 
-from conftest import IDENTITY_URL, native_metadata
+from conftest import IDENTITY_URL, native_metadata, site_over, site_page
 
 # The default tenant as Keystone's project, and its one domain.
 PROJECT = "Default"
@@ -75,6 +75,18 @@ def test_novaclient_sets_reads_and_deletes_server_metadata_after_a_password_logi
     metadata = native_metadata(server, manager.token)
     assert metadata["rack"] == "A7"
     assert "row" not in metadata
+
+
+def test_a_nova_write_shows_on_the_page_of_the_site_the_server_is_under(
+    manager_session, server, manager
+):
+    site = site_over(server, manager)
+    nova(manager_session).servers.set_meta_item(server, "circuit", "CID-7731")
+    assert native_metadata(server, manager.token)["circuit"] == "CID-7731"
+    page = site_page(site, manager)
+    assert "Under this site" in page
+    assert server in page and f"web-{server[:8]}" in page
+    assert 'data-key="circuit"' in page and "CID-7731" in page
 
 
 def test_the_login_is_keystone_s_token_with_a_compute_catalog(manager_session, manager):

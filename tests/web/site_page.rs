@@ -446,3 +446,120 @@ async fn long_file_lists_and_histories_show_the_newest_first_and_the_rest_on_req
     assert_eq!(all.body.matches("added file").count(), 53);
     assert!(all.body.contains("created the site"));
 }
+
+/// A JSON call through one of the API faces with an API token.
+async fn api_call(browser: &Browser, method: &str, uri: &str, token: &str, body: Value) -> Reply {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    browser.app.send(request).await
+}
+
+#[tokio::test]
+async fn what_nova_and_data_hub_write_shows_under_the_site_their_resources_are_under() {
+    let browser = Browser::signed_in(Role::Staff).await;
+    let (site, _) = site_with_region_tag(&browser).await;
+    let token = browser.app.token(Role::Manager, None).await;
+    let empty = browser.get(&format!("/sites/{site}")).await;
+    assert!(
+        !empty.body.contains("Under this site"),
+        "no section without resources"
+    );
+
+    let server = "0b0e7a9c-1f49-4a8e-9a50-6c1d2f3e4b5a";
+    let made = api_call(
+        &browser,
+        "POST",
+        "/api/v1/metadata",
+        &token,
+        serde_json::json!(
+        {"resource_id": server, "type": "openstack.server", "metadata": {"name": "edge-router-7"}}),
+    )
+    .await;
+    assert!(made.status.is_success(), "{}", made.body);
+    let nova = api_call(
+        &browser,
+        "PUT",
+        &format!("/openstack/compute/v2.1/servers/{server}/metadata/circuit"),
+        &token,
+        serde_json::json!({"meta": {"circuit": "CID-7731"}}),
+    )
+    .await;
+    assert_eq!(nova.status, StatusCode::OK, "{}", nova.body);
+
+    let ns = "/datahub/api/v1/Tenants/default/Namespaces/default";
+    let typed = api_call(
+        &browser,
+        "POST",
+        &format!("{ns}/Types/Level"),
+        &token,
+        serde_json::json!(
+        {"Id": "Level", "SdsTypeCode": "Object", "Properties": [{"Id": "Time", "IsKey": true,
+         "SdsType": {"Id": "dt", "SdsTypeCode": "DateTime"}}]}),
+    )
+    .await;
+    assert_eq!(typed.status, StatusCode::CREATED, "{}", typed.body);
+    let stream = api_call(
+        &browser,
+        "POST",
+        &format!("{ns}/Streams/Tank7"),
+        &token,
+        serde_json::json!({"Id": "Tank7", "TypeId": "Level", "Name": "Tank seven"}),
+    )
+    .await;
+    assert_eq!(stream.status, StatusCode::CREATED, "{}", stream.body);
+    let written = api_call(
+        &browser,
+        "PUT",
+        &format!("{ns}/Streams/Tank7/Metadata"),
+        &token,
+        serde_json::json!({"Unit": "m3"}),
+    )
+    .await;
+    assert_eq!(written.status, StatusCode::OK, "{}", written.body);
+    let found = browser
+        .app
+        .send(
+            Request::get("/api/v1/resources?q=type:datahub.stream")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let stream_resource = found.json()["data"][0]["id"].as_str().unwrap().to_owned();
+
+    for resource in [server, stream_resource.as_str()] {
+        let placed = api_call(
+            &browser,
+            "PUT",
+            &format!("/api/v1/resources/{resource}/parent"),
+            &token,
+            serde_json::json!({"parent_id": site}),
+        )
+        .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    }
+    let page = browser.get(&format!("/sites/{site}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "Under this site",
+        "edge-router-7",
+        "openstack.server",
+        server,
+        "data-key=\"circuit\"",
+        "CID-7731",
+        "datahub.stream",
+        &stream_resource,
+        "data-key=\"Unit\"",
+        "m3",
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "{expected} missing from the page"
+        );
+    }
+}

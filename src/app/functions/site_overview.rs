@@ -40,15 +40,28 @@ pub struct SiteOverview {
     pub history_cut: bool,
     /// User and token ids to the names people know them by.
     pub names: HashMap<String, String>,
+    /// The first [`UNDER_SHOWN`] resources directly under the site (devices, Nova servers, Data
+    /// Hub streams…), by name, each with its metadata.
+    pub under: Vec<ResourceUnder>,
+    /// How many resources are directly under the site in all.
+    pub under_count: u64,
     /// Whether the signed-in person may change this site (the core checks again on every call).
     pub can_edit: bool,
     pub csrf: String,
+}
+
+/// A resource under the site, with its metadata, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceUnder {
+    pub resource: Resource,
+    pub metadata: Vec<MetadataEntry>,
 }
 
 /// What the page shows at first. A site with hundreds of files or changes would otherwise
 /// send them all (twice: as HTML and as the data the browser hydrates from) on every visit.
 pub const FILES_SHOWN: u32 = 50;
 pub const HISTORY_SHOWN: u32 = 25;
+pub const UNDER_SHOWN: u32 = 50;
 /// The longest timeline the page shows when asked for the whole history; the API pages
 /// through all of it.
 pub const HISTORY_MOST: u32 = 1000;
@@ -134,14 +147,28 @@ pub async fn get_site_overview(
     };
     // Independent reads; run together so the page waits for the slowest, not their sum. One
     // change more than shown tells whether older ones were left out.
-    let (metadata, tags, definitions, files, history, names) = tokio::join!(
+    let (metadata, tags, definitions, files, history, names, under) = tokio::join!(
         store.read_metadata_shared(actor, &id),
         store.resource_tags(actor, &id),
         store.tags_for(actor, CorrelationType::Site),
         store.recent_files(actor, &id, file_limit),
         store.recent_changes(actor, &id, history_limit + 1),
         store.principal_names(actor),
+        store.resources_under(actor, &id, UNDER_SHOWN),
     );
+    let (under_resources, under_count) = under.map_err(fail)?;
+    // Mostly answered from the store's cache of records; a page shows at most UNDER_SHOWN.
+    let mut under = Vec::with_capacity(under_resources.len());
+    for resource in under_resources {
+        let metadata = store
+            .read_metadata_shared(actor, &resource.id)
+            .await
+            .map_err(fail)?;
+        under.push(ResourceUnder {
+            metadata: metadata.entries.clone(),
+            resource,
+        });
+    }
     let (files, file_count) = files.map_err(fail)?;
     let mut history = history.map_err(fail)?;
     let history_cut = history.len() > history_limit as usize;
@@ -171,6 +198,8 @@ pub async fn get_site_overview(
         history,
         history_cut,
         names: names.map_err(fail)?,
+        under,
+        under_count,
         csrf: session.csrf_token,
         site,
     }))

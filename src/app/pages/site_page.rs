@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::NotFoundPage;
 use crate::app::components::site::{
-    FileList, History, MetadataTable, SiteEditing, TagChips, UploadQueue,
+    FileList, History, MetadataTable, ResourcesUnder, SiteEditing, TagChips, UploadQueue,
 };
 use crate::app::components::{SignInPrompt, Timestamp};
 use crate::app::functions::FnError;
@@ -97,6 +97,7 @@ fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>, expanded: Expanded) -
         </header>
         <TagChips tags=data.tags choices=data.tag_choices />
         <MetadataTable entries=data.metadata />
+        <ResourcesUnder resources=data.under total=data.under_count />
         <FileList files=data.files total=data.file_count expanded />
         <History changes=data.history cut=data.history_cut tag_names expanded />
     }

@@ -398,6 +398,48 @@ impl Store {
             .into_resource()
     }
 
+    /// The resources directly under `parent` (a site's devices, servers and streams), by name,
+    /// at most `limit` of them, with how many there are in all.
+    pub async fn resources_under(
+        &self,
+        actor: &Actor,
+        parent: &ResourceId,
+        limit: u32,
+    ) -> Result<(Vec<Resource>, u64), CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let rows = sqlx::query_as::<_, ResourceRow>(select_resources!(
+            "WHERE r.parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?) \
+             ORDER BY r.name COLLATE NOCASE, r.id LIMIT ?"
+        ))
+        .bind(actor.tenant.as_str())
+        .bind(parent.as_str())
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(storage)?;
+        // Counted only when the page is full: most sites have fewer than a page under them.
+        let total = if rows.len() < limit as usize {
+            rows.len() as i64
+        } else {
+            let (total,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM resources \
+                 WHERE parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?)",
+            )
+            .bind(actor.tenant.as_str())
+            .bind(parent.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(storage)?;
+            total
+        };
+        let resources = rows
+            .into_iter()
+            .map(ResourceRow::into_resource)
+            .collect::<Result<_, _>>()?;
+        Ok((resources, u64::try_from(total).unwrap_or_default()))
+    }
+
     /// Puts a resource under another (a device under its site), or nowhere (`None`). The actor
     /// must be allowed to write both where the resource is and where it goes, and a resource
     /// can never end up under itself.

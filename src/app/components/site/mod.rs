@@ -5,12 +5,14 @@ mod file_list;
 mod history;
 mod metadata_table;
 mod note_editor;
+mod resources_under;
 mod tag_chips;
 mod upload_area;
 
 pub use file_list::FileList;
 pub use history::History;
 pub use metadata_table::MetadataTable;
+pub use resources_under::ResourcesUnder;
 pub use tag_chips::TagChips;
 pub use upload_area::UploadQueue;
 

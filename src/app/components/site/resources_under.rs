@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+
+use crate::app::functions::site_overview::ResourceUnder;
+
+/// The resources directly under the site (devices, Nova servers, Data Hub streams…), each with
+/// its metadata: what scripts write through any API face shows up here. Read-only: each is
+/// changed through its own face or the REST API.
+#[component]
+pub fn ResourcesUnder(resources: Vec<ResourceUnder>, total: u64) -> impl IntoView {
+    if resources.is_empty() {
+        return ().into_any();
+    }
+    let shown = resources.len() as u64;
+    view! {
+        <section class="panel" aria-labelledby="under-heading">
+            <h2 id="under-heading">"Under this site"</h2>
+            <ul class="resources-under">
+                {resources.into_iter().map(|under| view! { <ResourceCard under /> }).collect_view()}
+            </ul>
+            {(total > shown).then(|| view! {
+                <p class="muted">{format!("The first {shown} of {total}, by name.")}</p>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ResourceCard(under: ResourceUnder) -> impl IntoView {
+    let resource = under.resource;
+    let id = resource.id.to_string();
+    let id_text = id.clone();
+    view! {
+        <li class="resource-under" data-id=id>
+            <h3>
+                {resource.name}
+                " "
+                <span class="badge">{resource.kind.to_string()}</span>
+            </h3>
+            <code class="muted">{id_text}</code>
+            {(!under.metadata.is_empty()).then(|| view! {
+                <dl class="facts">
+                    {under.metadata.into_iter().map(|entry| {
+                        let key = entry.key.as_str().to_owned();
+                        let key_text = key.clone();
+                        view! {
+                            <dt data-key=key>{key_text}</dt>
+                            <dd>{entry.value.to_text()}</dd>
+                        }
+                    }).collect_view()}
+                </dl>
+            })}
+        </li>
+    }
+    .into_any()
+}
