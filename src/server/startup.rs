@@ -1,12 +1,13 @@
 use std::path::Path;
 
 use axum::body::Body;
+use axum::extract::Request;
 use axum::response::Response;
 use axum::{Router, ServiceExt};
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
-use tower::util::MapResponse;
+use tower::util::{MapRequest, MapResponse};
 use tower_http::classify::{
     NeverClassifyEos, ServerErrorsAsFailures, ServerErrorsFailureClass, SharedClassifier,
 };
@@ -72,7 +73,10 @@ fn path_str(path: &Path) -> String {
 
 /// The whole HTTP surface, as [`router`] returns it.
 pub type HttpService = MapResponse<
-    Trace<Compression<Router, Compressible>, SharedClassifier<ServerErrorsAsFailures>>,
+    Trace<
+        Compression<MapRequest<Router, fn(Request) -> Request>, Compressible>,
+        SharedClassifier<ServerErrorsAsFailures>,
+    >,
     fn(Response<TracedBody>) -> Response,
 >;
 
@@ -99,10 +103,10 @@ pub fn router(state: AppState) -> HttpService {
             state.store.clone(),
             state.settings.clone(),
         ))
-        .nest_service(
-            crate::api::datahub::PREFIX,
-            crate::api::datahub::service(state.store.clone(), state.settings.clone()),
-        )
+        .merge(crate::api::datahub::router(
+            state.store.clone(),
+            state.settings.clone(),
+        ))
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())
@@ -113,6 +117,7 @@ pub fn router(state: AppState) -> HttpService {
         .map_response(box_body as fn(Response<TracedBody>) -> Response)
         .layer(TraceLayer::new_for_http())
         .layer(CompressionLayer::new().compress_when(Compressible))
+        .map_request(crate::api::datahub::canonical_request as fn(Request) -> Request)
         .service(router)
 }
 

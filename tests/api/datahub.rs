@@ -932,3 +932,42 @@ async fn a_stream_deleted_and_made_again_reads_as_the_new_one_in_any_case() {
     assert_eq!(read.json(), json!({"site": "new"}));
     assert!(read.header("etag".parse().unwrap()).is_some());
 }
+
+#[tokio::test]
+async fn words_match_in_any_case_and_unknown_paths_get_data_hubs_404() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let put = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        Some(json!({"Unit": "m"})),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let respelled = sds(
+        &app,
+        &token,
+        Method::GET,
+        "/datahub/API/V1/tenants/default/NAMESPACES/default/streams/Tank1/metadata/?x=1",
+        None,
+    )
+    .await;
+    assert_eq!(respelled.status, StatusCode::OK, "{}", respelled.body);
+    assert_eq!(respelled.json(), json!({"Unit": "m"}));
+    for path in [
+        "/datahub",
+        "/datahub/",
+        "/datahub/api/v2/Tenants",
+        &format!("{NS}/Streams/Tank1/Nothing"),
+    ] {
+        let missing = sds(&app, &token, Method::GET, path, None).await;
+        assert_sds_error(&missing, StatusCode::NOT_FOUND);
+        assert!(
+            missing.header("x-request-id".parse().unwrap()).is_some(),
+            "{path}"
+        );
+    }
+}

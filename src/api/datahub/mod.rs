@@ -14,19 +14,19 @@ mod identity;
 mod metadata;
 mod namespaces;
 mod paths;
+
+pub use paths::canonical_request;
 mod streams;
 mod tags;
 mod types;
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{FromRef, Request};
+use axum::extract::FromRef;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde::Deserialize;
-use tower::ServiceBuilder;
 
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
@@ -160,33 +160,38 @@ impl Page {
     }
 }
 
-/// The face as one service, to nest at [`PREFIX`]: paths are put in the router's spelling
-/// before it routes them (see `paths`).
-pub fn service(
-    store: Store,
-    settings: Settings,
-) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send + 'static>
-+ Clone
-+ Send
-+ Sync
-+ 'static {
+/// The face's routes at their full paths, with their state, for the app to merge. The app
+/// puts every path in the router's spelling before routing it ([`canonical_request`]).
+///
+/// Full paths rather than a nested service, as the native API does: nesting rebuilt every
+/// request's URI (measured; see `docs/performance.md`).
+pub fn router<S>(store: Store, settings: Settings) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     let state = DataHub(Arc::new(DataHubParts {
         store,
         settings,
         bodies: BodyCache::new(16 << 20),
     }));
-    let ns = "/api/v1/Tenants/{tenant}/Namespaces/{namespace}";
-    let router = Router::new()
+    let ns = &format!("{PREFIX}/api/v1/Tenants/{{tenant}}/Namespaces/{{namespace}}");
+    Router::new()
         .route(
-            "/identity/.well-known/openid-configuration",
+            &format!("{PREFIX}/identity/.well-known/openid-configuration"),
             get(identity::discovery),
         )
         .route(
-            "/identity/connect/token",
+            &format!("{PREFIX}/identity/connect/token"),
             axum::routing::post(identity::token),
         )
-        .route("/api/v1/Tenants/{tenant}", get(namespaces::tenant))
-        .route("/api/v1/Tenants/{tenant}/Namespaces", get(namespaces::list))
+        .route(
+            &format!("{PREFIX}/api/v1/Tenants/{{tenant}}"),
+            get(namespaces::tenant),
+        )
+        .route(
+            &format!("{PREFIX}/api/v1/Tenants/{{tenant}}/Namespaces"),
+            get(namespaces::list),
+        )
         .route(ns, get(namespaces::show).post(namespaces::create))
         .route(&format!("{ns}/Types"), get(types::list))
         .route(
@@ -238,12 +243,12 @@ pub fn service(
             &format!("{ns}/Streams/{{stream_id}}/Data/{{*rest}}"),
             any(data::values),
         )
-        .fallback(missing)
-        .with_state(state);
-    ServiceBuilder::new()
+        // Any other path under the prefix is Data Hub's 404, never the web UI's page.
+        .route(PREFIX, any(missing))
+        .route(&format!("{PREFIX}/"), any(missing))
+        .route(&format!("{PREFIX}/{{*rest}}"), any(missing))
         .layer(crate::api::request_id::RequestIdLayer)
-        .map_request(paths::canonical_request)
-        .service(router)
+        .with_state(state)
 }
 
 async fn missing() -> Response {

@@ -2,6 +2,9 @@
 //! `…/tenants/…/namespaces/…` and `…/Tenants/…/Namespaces/…` are the same call), and tolerates a
 //! trailing or doubled `/`. The router knows one spelling, so each request's path is put in
 //! that spelling first. Only the fixed positions are touched: ids keep their case.
+//!
+//! This runs before routing, over every request of the app (the app's router cannot match
+//! words ignoring case), and leaves any path outside `/datahub/` at once.
 
 use axum::extract::Request;
 use axum::http::Uri;
@@ -48,6 +51,38 @@ fn is_fixed(segments: &[&str], index: usize) -> bool {
     }
 }
 
+/// Whether [`canonical_path`] would leave `path` as it is: what clients nearly always send,
+/// found without building a new path.
+fn is_canonical(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    // Cut at each `/` byte by hand: `str::split` with a `char` searches through memchr and
+    // memcmp, which measured as a good part of this function on every Data Hub request.
+    let mut segments = [""; 10];
+    let mut count = 0;
+    let mut start = 0;
+    for end in (0..=rest.len()).filter(|&i| i == rest.len() || rest.as_bytes()[i] == b'/') {
+        let segment = &rest[start..end];
+        if segment.is_empty() {
+            return false;
+        }
+        if let Some(slot) = segments.get_mut(count) {
+            *slot = segment;
+        }
+        count += 1;
+        start = end + 1;
+    }
+    let segments = &segments[..count.min(segments.len())];
+    (0..segments.len()).all(|index| {
+        !is_fixed(segments, index)
+            || canonical(segments[index]).is_none_or(|word| word == segments[index])
+    })
+}
+
 /// The path in the router's spelling.
 pub fn canonical_path(path: &str) -> String {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -68,15 +103,23 @@ pub fn canonical_path(path: &str) -> String {
 /// Rewrites a request's path (the query is kept) before it is routed.
 pub fn canonical_request(mut request: Request) -> Request {
     let path = request.uri().path();
-    let canonical = canonical_path(path);
-    if canonical != path {
-        let rebuilt = match request.uri().query() {
-            Some(query) => format!("{canonical}?{query}"),
-            None => canonical,
-        };
-        if let Ok(uri) = rebuilt.parse::<Uri>() {
-            *request.uri_mut() = uri;
-        }
+    // Every request of the app comes through here: any other is left at once.
+    let Some(rest) = path
+        .strip_prefix(super::PREFIX)
+        .filter(|rest| rest.starts_with('/'))
+    else {
+        return request;
+    };
+    if is_canonical(rest) {
+        return request;
+    }
+    let mut rebuilt = format!("{}{}", super::PREFIX, canonical_path(rest));
+    if let Some(query) = request.uri().query() {
+        rebuilt.push('?');
+        rebuilt.push_str(query);
+    }
+    if let Ok(uri) = rebuilt.parse::<Uri>() {
+        *request.uri_mut() = uri;
     }
     request
 }
@@ -84,6 +127,48 @@ pub fn canonical_request(mut request: Request) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_is_left_alone_exactly_when_it_is_already_canonical() {
+        for path in [
+            "/",
+            "/api/v1/Tenants/Default/Namespaces/Streams/Streams/Tags/Metadata/Tags",
+            "/API/V1/tenants/Default/namespaces/Streams/streams/Tags/metadata/Tags/",
+            "//api/v1/Tenants/t/Namespaces/n/Streams/s/changedata/metadata",
+            "/api/v1/Tenants/t/Namespaces/n/Streams/s/ChangeData/Metadata",
+            "/api/v1/Tenants/t/Namespaces/n/Streams/s/Data/a/b/c/d/e/f",
+            "/Identity/.Well-Known/OpenID-Configuration",
+            "/identity/connect/token",
+            "/api/v1/Tenants/a%2Fb",
+            "/other/Path/",
+            "",
+        ] {
+            assert_eq!(is_canonical(path), canonical_path(path) == path, "{path}");
+        }
+    }
+
+    fn path_after(uri: &str) -> String {
+        let request = Request::builder()
+            .uri(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        canonical_request(request).uri().to_string()
+    }
+
+    #[test]
+    fn only_data_hub_paths_are_respelled_and_queries_kept() {
+        assert_eq!(
+            path_after("/datahub/API/v1/tenants/t/namespaces/n/streams?Query=Id:a%20b&skip=0"),
+            "/datahub/api/v1/Tenants/t/Namespaces/n/Streams?Query=Id:a%20b&skip=0"
+        );
+        assert_eq!(
+            path_after("/datahub/api/v1/Tenants/t/Namespaces/n/Streams/s/Metadata"),
+            "/datahub/api/v1/Tenants/t/Namespaces/n/Streams/s/Metadata"
+        );
+        assert_eq!(path_after("/API/v1/metadata/x"), "/API/v1/metadata/x");
+        assert_eq!(path_after("/datahubs/API/v1"), "/datahubs/API/v1");
+        assert_eq!(path_after("/sites/Streams/"), "/sites/Streams/");
+    }
 
     #[test]
     fn fixed_words_take_one_spelling_and_ids_keep_theirs() {

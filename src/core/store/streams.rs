@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
-use super::cache::StreamKey;
+use super::cache::StreamKeyRef;
 use super::resources::insert;
 use super::rows::{ResourceRow, select_resources};
 use super::{Store, storage, unique_or};
@@ -427,7 +427,11 @@ impl Store {
         stream: &str,
     ) -> Result<Arc<MetadataRecord>, CoreError> {
         actor.require_read()?;
-        let key = StreamKey::new(actor.tenant.as_str(), namespace, stream);
+        let key = StreamKeyRef {
+            tenant: actor.tenant.as_str(),
+            namespace,
+            stream,
+        };
         if let Some(id) = self.cache.stream(&key) {
             match self.read_metadata_shared(actor, &id).await {
                 // Not a stream any more (deleted since): look it up again below.
@@ -437,10 +441,10 @@ impl Store {
             }
         }
         let read_at = self.cache.epoch();
-        let namespace = self.namespace(actor, namespace).await?;
-        let id = self.stream_resource(actor, &namespace.id, stream).await?;
+        let found = self.namespace(actor, namespace).await?;
+        let id = self.stream_resource(actor, &found.id, stream).await?;
         let record = self.read_metadata_shared(actor, &id).await?;
-        self.cache.keep_stream(key, id, read_at);
+        self.cache.keep_stream(key.to_owned(), id, read_at);
         Ok(record)
     }
 

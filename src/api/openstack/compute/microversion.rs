@@ -2,10 +2,8 @@
 //! both the minimum and the maximum it advertises (a higher maximum obliges server fields it
 //! does not have: `locked` from 2.9, `description` from 2.19, `tags` from 2.26).
 
-use axum::extract::Request;
 use axum::http::header::VARY;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::fault::Fault;
@@ -13,8 +11,12 @@ use super::fault::Fault;
 pub const MIN: Version = Version(2, 1);
 pub const MAX: Version = Version(2, 1);
 
-const STANDARD: &str = "openstack-api-version";
-const LEGACY: &str = "x-openstack-nova-api-version";
+// Header names as constants: a `&str` name is parsed again on every use.
+const STANDARD: HeaderName = HeaderName::from_static("openstack-api-version");
+const LEGACY: HeaderName = HeaderName::from_static("x-openstack-nova-api-version");
+/// The headers' values at [`MAX`], the version nearly every answer carries, made once.
+const MAX_STANDARD: &str = "compute 2.1";
+const MAX_LEGACY: &str = "2.1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version(pub u32, pub u32);
@@ -86,44 +88,57 @@ fn parse(text: &str) -> Option<Version> {
     Some(Version(major, number(minor)?))
 }
 
-/// Refuses a version outside the range, and marks every answer with the version it follows.
-pub async fn negotiate(request: Request, next: Next) -> Response {
-    let version = match requested(request.headers()) {
-        Ok(version) => version,
-        // A malformed version sets none, so its 400 carries no version headers, as in Nova.
-        Err(fault) if fault.status == StatusCode::BAD_REQUEST => return fault.into_response(),
-        Err(fault) => return with_version(fault.into_response(), None),
-    };
-    with_version(next.run(request).await, Some(version))
+/// The answer to a request whose version cannot be followed. A malformed version sets none,
+/// so its 400 carries no version headers, as in Nova; one out of range names the maximum.
+pub fn refusal(fault: Fault) -> Response {
+    let malformed = fault.status == StatusCode::BAD_REQUEST;
+    let mut response = fault.into_response();
+    if !malformed {
+        mark(&mut response, MAX);
+    }
+    response
 }
 
-fn with_version(mut response: Response, version: Option<Version>) -> Response {
-    let version = version.unwrap_or(MAX).to_string();
+/// Marks an answer with the version it follows.
+pub fn mark(response: &mut Response, version: Version) {
+    let (standard, legacy) = if version == MAX {
+        (
+            HeaderValue::from_static(MAX_STANDARD),
+            HeaderValue::from_static(MAX_LEGACY),
+        )
+    } else {
+        let text = version.to_string();
+        (
+            HeaderValue::from_str(&format!("compute {text}")).expect("a version is ASCII"),
+            HeaderValue::from_str(&text).expect("a version is ASCII"),
+        )
+    };
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&format!("compute {version}")) {
-        headers.insert(STANDARD, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&version) {
-        headers.insert(LEGACY, value);
-    }
+    headers.insert(STANDARD, standard);
+    headers.insert(LEGACY, legacy);
     headers.append(VARY, HeaderValue::from_static("OpenStack-API-Version"));
     headers.append(
         VARY,
         HeaderValue::from_static("X-OpenStack-Nova-API-Version"),
     );
-    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ask(pairs: &[(&'static str, &str)]) -> Result<Version, StatusCode> {
+    fn ask(pairs: &[(HeaderName, &str)]) -> Result<Version, StatusCode> {
         let mut headers = HeaderMap::new();
         for (name, value) in pairs {
-            headers.append(*name, HeaderValue::from_str(value).unwrap());
+            headers.append(name.clone(), HeaderValue::from_str(value).unwrap());
         }
         requested(&headers).map_err(|f| f.status)
+    }
+
+    #[test]
+    fn the_answers_at_the_maximum_name_it() {
+        assert_eq!(MAX_STANDARD, format!("compute {MAX}"));
+        assert_eq!(MAX_LEGACY, MAX.to_string());
     }
 
     #[test]

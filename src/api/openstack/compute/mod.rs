@@ -6,6 +6,7 @@
 
 mod aggregates;
 mod fault;
+mod headers;
 mod microversion;
 mod server_metadata;
 mod servers;
@@ -13,11 +14,9 @@ mod versions;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
-use axum::middleware::{self, Next};
-use axum::response::Response;
 use axum::routing::get;
 use axum::{Router, body::Bytes};
 use serde_json::Value;
@@ -28,6 +27,7 @@ use crate::core::store::Store;
 use crate::web::Settings;
 use crate::web::body_cache::BodyCache;
 pub use fault::Fault;
+use headers::NovaHeadersLayer;
 
 const PREFIX: &str = "/openstack/compute";
 
@@ -103,37 +103,22 @@ where
                 get(m::show).put(m::set).delete(m::delete),
             );
     }
-    let api = api.layer(middleware::from_fn(microversion::negotiate));
+    let api = api.layer(NovaHeadersLayer { negotiate: true });
     Router::new()
         .route(PREFIX, get(versions::list))
         .route(&format!("{PREFIX}/"), get(versions::list))
         .route(&format!("{PREFIX}/v2.1"), get(versions::current))
         .route(&format!("{PREFIX}/v2.1/"), get(versions::current))
-        .merge(api)
         // Any other path under the prefix is Nova's 404 fault, never the web UI's page. (A
         // catch-all beside `{project_id}` would clash with it, so it sits one level up.)
         .route(&format!("{PREFIX}/{{*rest}}"), axum::routing::any(missing))
-        .layer(middleware::from_fn(request_ids))
+        .layer(NovaHeadersLayer { negotiate: false })
+        .merge(api)
         .with_state(state)
 }
 
 async fn missing() -> Fault {
     Fault::not_found("The resource could not be found.")
-}
-
-/// Every compute answer carries Nova's request id (`req-` and a UUID) under both of its names,
-/// and the change records of the request keep it.
-async fn request_ids(mut request: Request, next: Next) -> Response {
-    let id = format!("req-{}", uuid::Uuid::new_v4());
-    let value = HeaderValue::from_str(&id).expect("a request id is visible ASCII");
-    request
-        .headers_mut()
-        .insert(crate::api::request_id::X_REQUEST_ID, value.clone());
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert("x-compute-request-id", value.clone());
-    headers.insert("x-openstack-request-id", value);
-    response
 }
 
 /// The legacy form's project id, when the URL has one: it must name the caller's tenant (its
@@ -145,11 +130,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Project {
     type Rejection = Fault;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Fault> {
-        let params: Path<std::collections::HashMap<String, String>> =
-            Path::from_request_parts(parts, state)
-                .await
-                .map_err(|_| Fault::bad_request("Malformed request URL"))?;
-        Ok(Self(params.0.get("project_id").cloned()))
+        // The raw parameters: only one is wanted, so nothing else is decoded or copied.
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Fault::bad_request("Malformed request URL"))?;
+        let project = params
+            .iter()
+            .find(|(name, _)| *name == "project_id")
+            .map(|(_, value)| value.to_owned());
+        Ok(Self(project))
     }
 }
 
