@@ -42,8 +42,8 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let id = match request.headers().get(X_REQUEST_ID) {
-            Some(id) => id.clone(),
-            None => {
+            Some(id) if acceptable(id) => id.clone(),
+            _ => {
                 let id = fresh();
                 request.headers_mut().insert(X_REQUEST_ID, id.clone());
                 id
@@ -54,6 +54,17 @@ where
             id: Some(id),
         }
     }
+}
+
+/// The longest client id kept. Every change record stores the id, so an unbounded one (a
+/// 60 KB header was seen stored) would let any client bloat the history.
+pub const MAX_CLIENT_ID: usize = 128;
+
+/// A client's id is kept when it is 1 to [`MAX_CLIENT_ID`] visible ASCII characters (no
+/// spaces or controls: it is shown in logs and the history); any other is replaced.
+fn acceptable(id: &HeaderValue) -> bool {
+    let bytes = id.as_bytes();
+    (1..=MAX_CLIENT_ID).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_graphic())
 }
 
 /// A new random (version 4) UUID, written without the formatting machinery.
@@ -117,6 +128,46 @@ mod tests {
         assert_eq!(response.headers().get(X_REQUEST_ID), Some(&seen));
         let (again, _) = through_layer(Request::new(())).await;
         assert_ne!(again, Some(seen), "each request gets its own id");
+    }
+
+    #[tokio::test]
+    async fn a_long_or_unprintable_client_id_is_replaced_by_a_new_uuid() {
+        let longest = "r".repeat(MAX_CLIENT_ID);
+        let (seen, _) = through_layer(
+            Request::builder()
+                .header(X_REQUEST_ID, longest.as_str())
+                .body(())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(seen.unwrap(), longest.as_str());
+        for bad in [
+            "r".repeat(MAX_CLIENT_ID + 1),
+            "r".repeat(60_000),
+            "two words".to_owned(),
+            String::new(),
+        ] {
+            let request = Request::builder()
+                .header(X_REQUEST_ID, HeaderValue::from_str(&bad).unwrap())
+                .body(())
+                .unwrap();
+            let (seen, response) = through_layer(request).await;
+            let seen = seen.unwrap();
+            assert!(
+                uuid::Uuid::parse_str(seen.to_str().unwrap()).is_ok(),
+                "{bad:.20}"
+            );
+            assert_eq!(response.headers().get(X_REQUEST_ID), Some(&seen));
+        }
+        let tab = HeaderValue::from_bytes(b"a\tb").unwrap();
+        let (seen, _) = through_layer(
+            Request::builder()
+                .header(X_REQUEST_ID, tab.clone())
+                .body(())
+                .unwrap(),
+        )
+        .await;
+        assert_ne!(seen.unwrap(), tab);
     }
 
     #[tokio::test]

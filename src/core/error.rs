@@ -593,18 +593,21 @@ pub enum Clash {
     LastAdmin,
     /// The new parent is the resource itself or under it.
     ParentLoop,
+    /// The new parent already has the most ancestors a parent may have.
+    TooDeep,
     /// Any other clash with the stored state.
     Other,
 }
 
 impl Clash {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::NameTaken,
         Self::IdTaken,
         Self::TypeMismatch,
         Self::TagInUse,
         Self::LastAdmin,
         Self::ParentLoop,
+        Self::TooDeep,
         Self::Other,
     ];
 
@@ -617,6 +620,7 @@ impl Clash {
             Self::TagInUse => "tag_in_use",
             Self::LastAdmin => "last_admin",
             Self::ParentLoop => "parent_loop",
+            Self::TooDeep => "parent_too_deep",
             Self::Other => "conflict",
         }
     }

@@ -154,24 +154,39 @@ impl Resource {
     }
 }
 
-/// How far up a parent chain the loop check looks. Chains are short (site, device, port), so
-/// this only bounds the walk should stored data ever hold a loop already.
-pub const MAX_ANCESTRY: usize = 32;
+/// How deep resources nest: a resource has at most `MAX_DEPTH - 1` ancestors. Chains are
+/// short (site, device, port); the bound lets the loop check read the whole chain of a new
+/// parent in one bounded query and so never accept a loop it did not look for.
+pub const MAX_DEPTH: usize = 32;
 
-/// Refuses putting `id` under `parent` when that would make the resource its own ancestor.
-/// `ancestry` is the new parent and then its ancestors, nearest first (at most
-/// [`MAX_ANCESTRY`] of them), by whatever key the caller loaded them, and `own` is the
-/// resource's key.
+/// How many of a new parent's chain (the parent, then its ancestors) the store reads: one
+/// more than a parent may have, so that a chain longer than allowed is seen to be.
+pub const ANCESTRY_READ: usize = MAX_DEPTH;
+
+/// Refuses putting `id` under `parent` when that would make the resource its own ancestor,
+/// or nest it deeper than [`MAX_DEPTH`]. `ancestry` is the new parent and then its ancestors,
+/// nearest first (at most [`ANCESTRY_READ`] of them, by whatever key the caller loaded them),
+/// and `own` is the resource's key.
 pub fn refuse_loop<K: PartialEq>(
     id: &ResourceId,
     parent: &ResourceId,
     own: &K,
     ancestry: &[K],
 ) -> Result<(), CoreError> {
-    if ancestry.iter().take(MAX_ANCESTRY).any(|key| key == own) {
+    if ancestry.iter().any(|key| key == own) {
         return Err(CoreError::Conflict(
             Clash::ParentLoop,
             format!("'{parent}' is '{id}' itself or under it, so it cannot be its parent."),
+        ));
+    }
+    // The parent and its ancestors become the resource's ancestors.
+    if ancestry.len() >= MAX_DEPTH {
+        return Err(CoreError::Conflict(
+            Clash::TooDeep,
+            format!(
+                "'{parent}' is nested too deep to take '{id}' under it: resources nest at most \
+                 {MAX_DEPTH} deep."
+            ),
         ));
     }
     Ok(())
@@ -339,10 +354,20 @@ mod tests {
     }
 
     #[test]
-    fn the_loop_check_looks_no_further_than_its_bound() {
+    fn a_chain_as_long_as_the_check_reads_is_refused_whatever_is_beyond_it() {
         let (id, parent) = (ResourceId::from_path("r"), ResourceId::from_path("p"));
-        let mut ancestry: Vec<usize> = (100..100 + MAX_ANCESTRY).collect();
-        ancestry.push(1);
+        // A loop just past what was read, or no loop at all: refused as too deep either way.
+        let mut ancestry: Vec<usize> = (100..100 + ANCESTRY_READ).collect();
+        assert!(matches!(
+            refuse_loop(&id, &parent, &1, &ancestry),
+            Err(CoreError::Conflict(Clash::TooDeep, _))
+        ));
+        ancestry.pop();
         assert!(refuse_loop(&id, &parent, &1, &ancestry).is_ok());
+        ancestry.push(1);
+        assert!(matches!(
+            refuse_loop(&id, &parent, &1, &ancestry),
+            Err(CoreError::Conflict(Clash::ParentLoop, _))
+        ));
     }
 }

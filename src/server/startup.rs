@@ -128,7 +128,12 @@ fn box_body(response: Response<TracedBody>) -> Response {
 
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and closes the database.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let started = std::time::SystemTime::now();
     let store = open_store(&config).await?;
+    let cleared = store.clear_abandoned_uploads(started)?;
+    if cleared > 0 {
+        tracing::info!("cleared {cleared} upload(s) a crash left half-written");
+    }
     let state = app_state(&config, store.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

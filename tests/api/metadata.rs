@@ -704,3 +704,26 @@ async fn the_history_lists_every_change_with_its_request_id_and_pages() {
         .await
         .assert_error(StatusCode::NOT_FOUND, "resource_missing");
 }
+
+#[tokio::test]
+async fn a_60_kb_request_id_is_not_stored_a_new_one_is() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let huge = "x".repeat(60_000);
+    let created = manager
+        .call(Method::POST, "/metadata")
+        .json(&seed_create())
+        .header("x-request-id", &huge)
+        .send()
+        .await;
+    assert!(created.status.is_success(), "{}", created.body);
+    let answered = created.header("x-request-id".parse().unwrap()).unwrap();
+    assert!(uuid::Uuid::parse_str(&answered).is_ok(), "{answered:.40}");
+    let history = manager.get(&format!("/metadata/{ROUTER_ID}/changes")).await;
+    let data = history.json()["data"].as_array().unwrap().clone();
+    assert!(!data.is_empty());
+    assert!(
+        data.iter().all(|c| c["request_id"] == answered.as_str()),
+        "{data:#?}"
+    );
+}

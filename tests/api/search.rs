@@ -147,3 +147,46 @@ async fn a_device_is_put_under_its_site() {
         .await
         .assert_error(StatusCode::NOT_FOUND, "resource_missing");
 }
+
+/// Used to: the loop check read 32 ancestors and accepted whatever lay beyond them, so a
+/// chain of 33 could be closed into a loop. Now a chain is never deeper than the check reads.
+#[tokio::test]
+async fn resources_nest_at_most_max_depth_deep_so_no_loop_escapes_the_check() {
+    use sitebook::core::resources::MAX_DEPTH;
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    for n in 0..=MAX_DEPTH {
+        manager
+            .create(&json!({"resource_id": format!("link-{n}"), "type": "chain.link", "metadata": {"name": format!("Link {n}")}}))
+            .await;
+    }
+    // link-0 at the top, each next one under the one before: MAX_DEPTH resources deep.
+    for n in 1..MAX_DEPTH {
+        let placed = manager
+            .call(Method::PUT, &format!("/resources/link-{n}/parent"))
+            .json(&json!({"parent_id": format!("link-{}", n - 1)}))
+            .send()
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "link-{n}: {}", placed.body);
+    }
+    let deepest = MAX_DEPTH - 1;
+    manager
+        .call(Method::PUT, &format!("/resources/link-{MAX_DEPTH}/parent"))
+        .json(&json!({"parent_id": format!("link-{deepest}")}))
+        .send()
+        .await
+        .assert_error(StatusCode::CONFLICT, "parent_too_deep");
+    // Closing the longest chain into a loop is seen: the check reads the whole chain.
+    manager
+        .call(Method::PUT, "/resources/link-0/parent")
+        .json(&json!({"parent_id": format!("link-{deepest}")}))
+        .send()
+        .await
+        .assert_error(StatusCode::CONFLICT, "parent_loop");
+    manager
+        .call(Method::PUT, "/resources/link-0/parent")
+        .json(&json!({"parent_id": "link-5"}))
+        .send()
+        .await
+        .assert_error(StatusCode::CONFLICT, "parent_loop");
+}

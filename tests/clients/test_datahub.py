@@ -240,7 +240,9 @@ def test_a_missing_stream_is_an_sds_error_with_data_hub_s_fields(client):
     assert missing in error.Url
 
 
-def test_change_data_and_delete_metadata_over_plain_http(client, stream, bearer):
+def test_change_data_after_two_clients_write_and_delete_over_plain_http(
+    client, stream, bearer, admin
+):
     client.Streams.createOrUpdateMetadata(NS, stream.Id, {"Site": "Plant North", "Line": "4"})
     changes = requests.get(
         f"{SDS}/Streams/{stream.Id}/ChangeData/Metadata", headers=bearer, timeout=30
@@ -253,6 +255,22 @@ def test_change_data_and_delete_metadata_over_plain_http(client, stream, bearer)
     assert change["Timestamp"]
     # Written with an API token's login: a client, not a person.
     assert change["CreatorType"] == 2
+
+    # A second client (the admin's API token) changes one key: each key names its own writer.
+    admin_client = ADHClient(
+        api_version="v1", tenant=TENANT, url=DATAHUB_URL,
+        client_id=admin.token_id, client_secret=admin.token,
+    )
+    admin_client.Streams.patchMetadata(
+        NS, stream.Id, [{"op": "replace", "path": "/Line", "value": "5"}]
+    )
+    after_two = requests.get(
+        f"{SDS}/Streams/{stream.Id}/ChangeData/Metadata", headers=bearer, timeout=30
+    ).json()
+    assert after_two["Line"]["Value"] == "5"
+    assert after_two["Site"]["ChangeData"] == change
+    assert after_two["Line"]["ChangeData"]["CreatorType"] == 2
+    assert after_two["Line"]["ChangeData"]["CreatorId"] != change["CreatorId"]
 
     deleted = requests.delete(f"{SDS}/Streams/{stream.Id}/Metadata", headers=bearer, timeout=30)
     assert deleted.status_code == 204, deleted.text
@@ -299,7 +317,7 @@ def test_stream_tags_are_replaced_and_read(client, stream, bearer):
     assert client.Streams.getTags(NS, stream.Id) == []
 
 
-def test_streams_are_found_by_query_on_metadata(client, level_type):
+def test_streams_are_found_by_query_on_metadata_and_tags(client, level_type):
     word = uuid.uuid4().hex[:12]
     hit = unique("clients-query")
     miss = unique("clients-query")
@@ -314,6 +332,16 @@ def test_streams_are_found_by_query_on_metadata(client, level_type):
         assert [s.Id for s in client.Streams.getStreams(NS, query=f"zone{word}")] == [hit]
         either = client.Streams.getStreams(NS, query=f"Area:zone{word} Area:other{word}")
         assert sorted(s.Id for s in either) == sorted([hit, miss])
+        # Tags: an unscoped term matches a tag name, and AND/NOT combine it with metadata.
+        client.Streams.createOrUpdateTags(NS, miss, [f"pump{word}"])
+        tagged = client.Streams.getStreams(NS, query=f"pump{word}")
+        assert [s.Id for s in tagged] == [miss]
+        both = client.Streams.getStreams(NS, query=f"pump{word} AND Area:other{word}")
+        assert [s.Id for s in both] == [miss]
+        neither = client.Streams.getStreams(
+            NS, query=f"(Area:zone{word} OR Area:other{word}) AND NOT pump{word}"
+        )
+        assert [s.Id for s in neither] == [hit]
     finally:
         for stream_id in (hit, miss):
             client.Streams.deleteStream(NS, stream_id)

@@ -226,3 +226,81 @@ def test_a_staff_login_reads_but_cannot_write_server_metadata(manager_session, s
     with pytest.raises(nova_exceptions.Forbidden):
         client.servers.set_meta(server, {"rack": "C2"})
     assert native_metadata(server, staff.token)["rack"] == "C1"
+
+
+COMPUTE = {"service_type": "compute", "interface": "public"}
+
+
+def test_nova_refusals_reach_novaclient_as_nova_s_exceptions_and_store_nothing(
+    manager_session, server
+):
+    client = nova(manager_session)
+    client.servers.set_meta(server, {"rack": "A1"})
+    for refused in ({"k" * 256: "v"}, {"k": "v" * 256}, {"bad/key": "v"}):
+        with pytest.raises(nova_exceptions.BadRequest):
+            client.servers.set_meta(server, refused)
+    # Over the 128-item quota: Nova's 403, and nothing of the write is kept.
+    with pytest.raises(nova_exceptions.Forbidden):
+        client.servers.set_meta(server, {f"k{n}": "v" for n in range(128)})
+    assert client.servers.get(server).metadata == {"rack": "A1"}
+    missing = str(uuid.uuid4())
+    with pytest.raises(nova_exceptions.NotFound):
+        client.servers.get(missing)
+    with pytest.raises(nova_exceptions.NotFound):
+        client.servers.set_meta(missing, {"k": "v"})
+
+    # The calls novaclient has no method for, through the same keystoneauth session.
+    unknown_key = manager_session.get(
+        f"/servers/{server}/metadata/nope", endpoint_filter=COMPUTE, raise_exc=False
+    )
+    assert unknown_key.status_code == 404
+    assert unknown_key.json()["itemNotFound"]["code"] == 404
+    wrong_body = manager_session.put(
+        f"/servers/{server}/metadata/a",
+        json={"meta": {"b": "1"}},
+        endpoint_filter=COMPUTE,
+        raise_exc=False,
+    )
+    assert wrong_body.status_code == 400
+    assert wrong_body.json()["badRequest"]["code"] == 400
+    replaced = manager_session.put(
+        f"/servers/{server}/metadata",
+        json={"metadata": {"row": "7"}},
+        endpoint_filter=COMPUTE,
+    )
+    assert replaced.json() == {"metadata": {"row": "7"}}
+    assert client.servers.get(server).metadata == {"row": "7"}
+
+
+def test_microversion_headers_are_answered_and_an_unknown_version_is_refused(
+    manager_session, server
+):
+    asked = manager_session.get(
+        f"/servers/{server}/metadata",
+        endpoint_filter=COMPUTE,
+        headers={"OpenStack-API-Version": "compute 2.1"},
+    )
+    assert asked.headers["OpenStack-API-Version"] == "compute 2.1"
+    assert asked.headers["X-OpenStack-Nova-API-Version"] == "2.1"
+    assert "OpenStack-API-Version" in asked.headers["Vary"]
+    assert asked.headers["X-Compute-Request-Id"].startswith("req-")
+    too_new = manager_session.get(
+        f"/servers/{server}/metadata",
+        endpoint_filter=COMPUTE,
+        headers={"OpenStack-API-Version": "compute 2.99"},
+        raise_exc=False,
+    )
+    assert too_new.status_code == 406
+    assert too_new.json()["computeFault"]["code"] == 406
+
+
+def test_novaclient_lists_servers_by_name_a_page_at_a_time(manager_session, server):
+    client = nova(manager_session)
+    name = f"web-{server[:8]}"
+    [found] = client.servers.list(search_opts={"name": name}, limit=1)
+    assert (found.id, found.name, found.status) == (server, name, "ACTIVE")
+    # Paging follows Nova's marker: one page of one, then the next after it.
+    first = client.servers.list(limit=1)
+    assert len(first) == 1
+    after = client.servers.list(limit=1, marker=first[0].id)
+    assert all(s.id != first[0].id for s in after)

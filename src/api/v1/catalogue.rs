@@ -14,6 +14,7 @@ use crate::core::access::MAX_TOKEN_DAYS;
 use crate::core::access::Username;
 use crate::core::access::credentials::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::core::metadata::{JsonPatch, MetaKey, MetaValue, MetadataLimits};
+use crate::core::resources::MAX_DEPTH;
 use crate::core::resources::{ResourceId, ResourceName};
 use crate::core::tags::{
     MAX_ALLOWED_VALUES, MAX_DESCRIPTION_CHARS, MAX_TAG_NAME_CHARS, TagValueText,
@@ -90,6 +91,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("tag_in_use", 409, "Resources carry values of the tag that the change would no longer allow; the message says how many. Change or remove those values first.".into()),
         ("last_admin", 409, "The change would leave no active admin. Make another user an admin first.".into()),
         ("parent_loop", 409, "The new parent is the resource itself or under it.".into()),
+        ("parent_too_deep", 409, format!("Resources nest at most {MAX_DEPTH} deep: the new parent already has {} ancestors. Pick a parent higher up.", MAX_DEPTH - 1)),
         ("patch_test_failed", 409, "A JSON Patch 'test' operation did not hold, so the patch was not applied. Re-read and retry.".into()),
         ("precondition_failed", 412, "The record changed since you read it. The response's ETag is the current version: re-read, then retry with it.".into()),
         ("payload_too_large", 413, "The body is larger than this endpoint accepts.".into()),

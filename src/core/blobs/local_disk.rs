@@ -1,4 +1,5 @@
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -19,16 +20,37 @@ fn io(context: &str, e: std::io::Error) -> CoreError {
 }
 
 impl LocalDisk {
-    /// Uses (creating if needed) `root`, and clears uploads a crash left half-written.
+    /// Uses (creating if needed) `root`. Uploads in progress are left alone: a CLI command
+    /// opens the store beside a running server, whose live uploads are in `incoming/`.
     pub fn open(root: &Path) -> Result<Self, CoreError> {
-        let incoming = root.join("incoming");
-        if incoming.exists() {
-            std::fs::remove_dir_all(&incoming).map_err(|e| io("clearing old uploads", e))?;
-        }
-        std::fs::create_dir_all(&incoming).map_err(|e| io("creating the files directory", e))?;
+        std::fs::create_dir_all(root.join("incoming"))
+            .map_err(|e| io("creating the files directory", e))?;
         Ok(Self {
             root: root.to_owned(),
         })
+    }
+
+    /// Removes uploads a crash left half-written: files in `incoming/` last written before
+    /// `before`. Only a server's start calls this, with its own start time, so nothing a
+    /// running upload is still writing (its file's time moves with every write) goes.
+    /// Answers how many went.
+    pub fn clear_abandoned_uploads(&self, before: SystemTime) -> Result<usize, CoreError> {
+        let mut cleared = 0;
+        let entries = std::fs::read_dir(self.root.join("incoming"))
+            .map_err(|e| io("reading the uploads in progress", e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io("reading the uploads in progress", e))?;
+            let written = entry.metadata().and_then(|m| m.modified());
+            // A file that vanished meanwhile finished or was removed by its own upload.
+            if written.is_ok_and(|at| at < before) {
+                match std::fs::remove_file(entry.path()) {
+                    Ok(()) => cleared += 1,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io("clearing an abandoned upload", e)),
+                }
+            }
+        }
+        Ok(cleared)
     }
 }
 
@@ -191,6 +213,45 @@ mod tests {
         disk.remove(&blobs[0].sha256).await.unwrap();
         disk.remove(&blobs[0].sha256).await.unwrap();
         assert_eq!(files_in(dir.path()), 0);
+    }
+
+    /// Used to: every open emptied `incoming/`, so any CLI command run beside a server broke
+    /// its live uploads (a 3 MB upload answered 500 after `sitebook token create`).
+    #[tokio::test]
+    async fn opening_again_keeps_live_uploads_and_a_start_clears_only_older_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = LocalDisk::open(dir.path()).unwrap();
+        let mut crashed = server.begin_upload(100).await.unwrap();
+        crashed.write(b"left by a crash").await.unwrap();
+        std::mem::forget(crashed);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let started = SystemTime::now();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let mut live = server.begin_upload(100).await.unwrap();
+        live.write(b"still coming").await.unwrap();
+
+        // What a CLI command does: open the same directory.
+        let _command = LocalDisk::open(dir.path()).unwrap();
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("incoming"))
+                .unwrap()
+                .count(),
+            2
+        );
+
+        assert_eq!(server.clear_abandoned_uploads(started).unwrap(), 1);
+        live.write(b" and done").await.unwrap();
+        let blob = live.finish().await.unwrap();
+        assert_eq!(
+            std::fs::read(server.path(&blob.sha256)).unwrap(),
+            b"still coming and done"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("incoming"))
+                .unwrap()
+                .count(),
+            0
+        );
     }
 
     #[tokio::test]

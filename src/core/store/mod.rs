@@ -124,6 +124,15 @@ impl std::fmt::Debug for cache::ReadCache {
 }
 
 impl Store {
+    /// Removes uploads a crash left half-written (see `LocalDisk::clear_abandoned_uploads`):
+    /// for the server's start only, with its own start time, never for other commands.
+    pub fn clear_abandoned_uploads(
+        &self,
+        before: std::time::SystemTime,
+    ) -> Result<usize, CoreError> {
+        self.blobs.clear_abandoned_uploads(before)
+    }
+
     /// Opens (creating if needed) the SQLite file at `path` and applies pending migrations;
     /// file bytes go to `files/` beside it.
     pub async fn open_file(path: &Path) -> Result<Self, CoreError> {

@@ -11,7 +11,7 @@ use crate::core::access::Actor;
 use crate::core::changes::Action;
 use crate::core::openstack::NameFilter;
 use crate::core::resources::{
-    MAX_ANCESTRY, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
+    ANCESTRY_READ, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
 };
 use crate::core::tenancy::TenantId;
 
@@ -474,7 +474,7 @@ impl Store {
                 actor.require_write(parent_row.site().as_ref())?;
                 let ancestry: Vec<(i64,)> = sqlx::query_as(ANCESTRY)
                     .bind(parent_row.pk)
-                    .bind(MAX_ANCESTRY as i64)
+                    .bind(ANCESTRY_READ as i64)
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(storage)?;
