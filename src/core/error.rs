@@ -11,6 +11,8 @@ pub enum ValidationError {
     NameHasControlCharacter,
     ResourceTypeInvalid(String),
     ResourceIdInvalid(String),
+    /// The id is in the form Sitebook gives users and API tokens.
+    ResourceIdReserved(String),
     MetaKeyEmpty,
     MetaKeyTooLong {
         max: usize,
@@ -158,6 +160,7 @@ impl ValidationError {
             Self::NameHasControlCharacter => "name_control_character",
             Self::ResourceTypeInvalid(_) => "resource_type_invalid",
             Self::ResourceIdInvalid(_) => "resource_id_invalid",
+            Self::ResourceIdReserved(_) => "resource_id_reserved",
             Self::MetaKeyEmpty => "metadata_key_empty",
             Self::MetaKeyTooLong { .. } => "metadata_key_too_long",
             Self::MetaKeyHasControlCharacter => "metadata_key_control_character",
@@ -229,6 +232,7 @@ impl ValidationError {
             Self::NameHasControlCharacter,
             Self::ResourceTypeInvalid(s()),
             Self::ResourceIdInvalid(s()),
+            Self::ResourceIdReserved(s()),
             Self::MetaKeyEmpty,
             Self::MetaKeyTooLong { max: 1, actual: 2 },
             Self::MetaKeyHasControlCharacter,
@@ -339,6 +343,11 @@ impl fmt::Display for ValidationError {
                 f,
                 "'{value}' is not a usable resource id: use 1 to 128 letters, digits, '-', '_', \
                  '.' or ':', such as a UUID."
+            ),
+            Self::ResourceIdReserved(value) => write!(
+                f,
+                "'{value}' is in the form of a user's or API token's id ('usr_…', 'tok_…'), \
+                 which resources cannot take: choose another id."
             ),
             Self::MetaKeyEmpty => f.write_str("A metadata key cannot be empty."),
             Self::MetaKeyTooLong { max, actual } => {

@@ -103,11 +103,23 @@ impl ResourceId {
     /// URLs and logs without escaping.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
         let ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':');
-        if (1..=Self::MAX_LEN).contains(&input.len()) && input.bytes().all(ok) {
-            Ok(Self(input.to_owned()))
-        } else {
-            Err(ValidationError::ResourceIdInvalid(input.to_owned()))
+        if !(1..=Self::MAX_LEN).contains(&input.len()) || !input.bytes().all(ok) {
+            return Err(ValidationError::ResourceIdInvalid(input.to_owned()));
         }
+        let id = Self(input.to_owned());
+        if id.names_principal() {
+            return Err(ValidationError::ResourceIdReserved(input.to_owned()));
+        }
+        Ok(id)
+    }
+
+    /// Whether the id is in the form of a user's or API token's: their change records live
+    /// under these ids, so no resource may take one (its history would mix with theirs), and
+    /// only admins read what is recorded under them.
+    pub fn names_principal(&self) -> bool {
+        crate::core::access::PRINCIPAL_ID_PREFIXES
+            .iter()
+            .any(|prefix| self.0.starts_with(prefix))
     }
 
     pub fn as_str(&self) -> &str {

@@ -727,3 +727,48 @@ async fn a_60_kb_request_id_is_not_stored_a_new_one_is() {
         "{data:#?}"
     );
 }
+
+/// Used to: any caller read the role history recorded under a user's or token's id, and a
+/// manager could make a resource with such an id and write metadata into that history.
+#[tokio::test]
+async fn principals_histories_are_for_admins_and_no_resource_takes_their_ids() {
+    use sitebook::core::access::{Actor, Grant, Username};
+    use sitebook::core::tenancy::TenantId;
+    let app = spawn_app().await;
+    let user = app
+        .store
+        .create_user(
+            &Actor::operator(TenantId::default_tenant()),
+            &Username::parse("field-tech").unwrap(),
+            "a long enough password",
+            &Grant {
+                role: Role::Staff,
+                sites: None,
+            },
+            3,
+        )
+        .await
+        .unwrap();
+    let history = format!("/metadata/{}/changes", user.id);
+    for role in [Role::Staff, Role::Manager] {
+        Client::new(&app, role)
+            .await
+            .get(&history)
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+    let admin = Client::new(&app, Role::Admin).await;
+    let read = admin.get(&history).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.json()["data"][0]["action"], "user.create");
+
+    let manager = Client::new(&app, Role::Manager).await;
+    for id in [user.id.to_string(), "tok_made_up".to_owned()] {
+        manager
+            .call(Method::POST, "/metadata")
+            .json(&json!({"resource_id": id, "type": "site", "metadata": {"name": "Sneaky"}}))
+            .send()
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "resource_id_reserved");
+    }
+}

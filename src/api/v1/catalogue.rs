@@ -97,6 +97,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("payload_too_large", 413, "The body is larger than this endpoint accepts.".into()),
         ("unsupported_media_type", 415, "The body has a Content-Type this endpoint does not take, or an uploaded file's bytes are of a type Sitebook does not keep. The message says which.".into()),
         ("resource_id_invalid", 422, format!("Resource ids are 1 to {} letters, digits, '-', '_', '.' or ':', such as a UUID.", ResourceId::MAX_LEN)),
+        ("resource_id_reserved", 422, format!("Ids beginning {} are users' and API tokens'; a resource cannot take one.", crate::core::access::PRINCIPAL_ID_PREFIXES.join(" or "))),
         ("resource_type_invalid", 422, "Resource types are lowercase words joined by dots, such as 'site' or 'mikrotik.device'.".into()),
         ("name_empty", 422, "A name is required.".into()),
         ("name_too_long", 422, format!("Resource and site names are at most {} characters, tag names at most {}.", ResourceName::MAX_CHARS, MAX_TAG_NAME_CHARS)),

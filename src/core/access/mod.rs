@@ -27,3 +27,7 @@ pub use username::Username;
 
 /// How long a web sign-in lasts before the person must sign in again.
 pub const SESSION_HOURS: i64 = 12;
+
+/// How the ids of users and API tokens begin (`usr_…`, `tok_…`): their role and grant
+/// changes are recorded under these ids.
+pub const PRINCIPAL_ID_PREFIXES: [&str; 2] = ["usr_", "tok_"];

@@ -113,6 +113,16 @@ impl ChangeRow {
     }
 }
 
+/// Anyone may read a resource's history; what is recorded under a user's or API token's id
+/// (role and grant changes) only admins may.
+fn require_history_reader(actor: &Actor, id: &ResourceId) -> Result<(), CoreError> {
+    actor.require_read()?;
+    if id.names_principal() {
+        actor.require_admin()?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// A resource's history, oldest first, after the record `after` (0 for the start), at most
     /// `limit` records. The history outlives the resource; an id with no history is not found.
@@ -123,7 +133,7 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<Vec<ChangeRecord>, CoreError> {
-        actor.require_read()?;
+        require_history_reader(actor, resource_id)?;
         let rows = sqlx::query_as::<_, ChangeRow>(
             "SELECT seq, resource_id, actor_id, actor_type, action, subject, old_value, \
              new_value, request_id, at FROM changes \
@@ -153,7 +163,7 @@ impl Store {
         resource_id: &ResourceId,
         limit: u32,
     ) -> Result<Vec<ChangeRecord>, CoreError> {
-        actor.require_read()?;
+        require_history_reader(actor, resource_id)?;
         sqlx::query_as::<_, ChangeRow>(
             "SELECT seq, resource_id, actor_id, actor_type, action, subject, old_value, \
              new_value, request_id, at FROM changes \

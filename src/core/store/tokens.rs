@@ -9,7 +9,9 @@ use super::grants::{Principal, grant_sites, granted_sites, role, tenant_grants};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{self, token_digest};
-use crate::core::access::{Actor, ApiToken, CreatorType, Grant, Role, SiteScope, TokenLifetime};
+use crate::core::access::{
+    Actor, ApiToken, CreatorType, Grant, PRINCIPAL_ID_PREFIXES, Role, SiteScope, TokenLifetime,
+};
 use crate::core::changes::Action;
 use crate::core::tenancy::TenantId;
 
@@ -133,7 +135,7 @@ impl Store {
         let lifetime = lifetime.into().check()?;
         grant.check()?;
         let name = crate::core::resources::ResourceName::parse(name)?;
-        let id = format!("tok_{random_id:032x}");
+        let id = format!("{}{random_id:032x}", PRINCIPAL_ID_PREFIXES[1]);
         let secret = credentials::token_secret(secret);
         let now = Utc::now();
         let expires_at = lifetime.expiry(now);

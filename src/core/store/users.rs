@@ -10,7 +10,7 @@ use super::grants::{Principal, grant_sites, role, tenant_grants};
 use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::credentials;
-use crate::core::access::{Actor, Grant, Role, User, Username};
+use crate::core::access::{Actor, Grant, PRINCIPAL_ID_PREFIXES, Role, User, Username};
 use crate::core::changes::Action;
 use crate::core::tenancy::TenantId;
 
@@ -40,7 +40,7 @@ impl Store {
         grant.check()?;
         // Hash before taking the write lock: argon2 is deliberately slow.
         let hash = credentials::hash_password(password)?;
-        let id = format!("usr_{random:032x}");
+        let id = format!("{}{random:032x}", PRINCIPAL_ID_PREFIXES[0]);
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
         sqlx::query(
