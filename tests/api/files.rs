@@ -370,3 +370,53 @@ async fn staff_uploads_are_refused_before_the_file_is_judged() {
             .assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
 }
+
+/// Used to: multer read any number of parts, and buffered a preamble or part headers with no
+/// end for as long as the client sent them.
+#[tokio::test]
+async fn a_form_with_too_many_parts_or_endless_headers_is_refused_and_keeps_nothing() {
+    let app = spawn_app_with(&["--max-file-bytes", "4096"]).await;
+    let (manager, site) = setup(&app).await;
+    let path = format!("/sites/{site}/files");
+    let extra: Vec<(String, String)> = (0..16).map(|n| (format!("x{n}"), "1".to_owned())).collect();
+    let extra: Vec<(&str, &str)> = extra
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    manager
+        .call(Method::POST, &path)
+        .raw(&multipart(), form("x.png", "image/png", &png(100), &extra))
+        .send()
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+    // 16 parts in all are fine.
+    let fine = manager
+        .call(Method::POST, &path)
+        .raw(
+            &multipart(),
+            form("x.png", "image/png", &png(100), &extra[..15]),
+        )
+        .send()
+        .await;
+    assert_eq!(fine.status, StatusCode::CREATED, "{}", fine.body);
+
+    let mut endless = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nX-Pad: ")
+        .into_bytes();
+    endless.extend(std::iter::repeat_n(b'a', 200 * 1024));
+    manager
+        .call(Method::POST, &path)
+        .raw(&multipart(), endless)
+        .send()
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    let mut preamble = vec![b'p'; 200 * 1024];
+    preamble.extend(form("x.png", "image/png", &png(100), &[]));
+    manager
+        .call(Method::POST, &path)
+        .raw(&multipart(), preamble)
+        .send()
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    let listed = manager.get(&path).await.json();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+}

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use multer::{Field, Multipart};
+use multer::{Constraints, Field, Multipart, SizeLimit};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -57,7 +57,38 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
+/// The most parts one upload form may have: the file, its name, kind and description, and a
+/// few extra fields an HTML form may send.
+const MAX_PARTS: usize = 16;
+/// What a form may carry beyond its file: part headers, boundaries, the text parts.
+const FORM_OVERHEAD: u64 = 64 * 1024;
+
+/// Bounds on everything multer buffers: the whole body (so a preamble or a part's headers
+/// that never end cannot grow past it), and each text part.
+fn form_limits(file_limit: u64) -> Constraints {
+    let text = MAX_TEXT_PART as u64;
+    Constraints::new().size_limit(
+        SizeLimit::new()
+            .whole_stream(file_limit.saturating_add(FORM_OVERHEAD))
+            .per_field(file_limit)
+            .for_field("name", text)
+            .for_field("kind", text)
+            .for_field("description", text),
+    )
+}
+
 fn multipart_error(e: multer::Error) -> ApiError {
+    if let multer::Error::StreamSizeExceeded { limit }
+    | multer::Error::FieldSizeExceeded { limit, .. } = e
+    {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "The form, or one of its parts, is larger than the {limit} bytes allowed, so nothing was kept."
+            ),
+        );
+    }
     ApiError::bad_request(
         "parameter_invalid",
         format!("The multipart body could not be read, so nothing was kept: {e}"),
@@ -101,7 +132,15 @@ async fn receive_form(
     let mut new = NewFile::default();
     let mut name_part = None;
     let mut upload = None;
+    let mut parts = 0;
     while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ApiError::bad_request(
+                "parameter_invalid",
+                format!("A form has at most {MAX_PARTS} parts, so nothing was kept."),
+            ));
+        }
         match field.name() {
             Some("file") => {
                 if upload.is_some() {
@@ -184,7 +223,12 @@ pub async fn upload_file(
                 .unwrap_or_default();
             let boundary = multer::parse_boundary(content_type).map_err(multipart_error)?;
             let body = OneChunkAtATime::new(request.into_body().into_data_stream());
-            receive_form(&store, limit, Multipart::new(body, boundary)).await?
+            receive_form(
+                &store,
+                limit,
+                Multipart::with_constraints(body, boundary, form_limits(limit)),
+            )
+            .await?
         }
         "application/json" => {
             // This route streams uploads without axum's body limit, so a note's body is
