@@ -297,16 +297,24 @@ impl Store {
     ) -> Result<Actor, CoreError> {
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let token = active_token(&mut conn, TokenKey::Digest(&digest), now).await?;
+        drop(conn);
         if token
             .last_used_at
             .is_none_or(|at| now - at >= LAST_USED_RESOLUTION)
         {
-            sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-                .bind(now)
-                .bind(&token.actor.id)
-                .execute(&mut *conn)
-                .await
-                .map_err(storage)?;
+            // Best effort and off the request: a busy or locked database may delay or lose
+            // this hint, but must never turn the caller's read into an error.
+            let (pool, id) = (self.pool.clone(), token.actor.id.clone());
+            tokio::spawn(async move {
+                let noted = sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&pool)
+                    .await;
+                if let Err(e) = noted {
+                    tracing::debug!("a token's last use was not noted: {e}");
+                }
+            });
         }
         let actor = token.actor;
         self.cache
@@ -366,6 +374,50 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(judged, CoreError::Invalid(_)), "{judged:?}");
+    }
+
+    /// Used to: the first use of a token wrote `last_used_at` on the request, so a database
+    /// another writer held locked turned a read into a 500 after the busy timeout.
+    #[tokio::test]
+    async fn a_locked_database_does_not_stop_a_token_from_working_and_its_use_is_noted_later() {
+        let (_dir, store) = temp_store().await;
+        let (token, secret) = store
+            .create_token(
+                &admin(),
+                "script",
+                &grant(Role::Staff),
+                UNENDING,
+                6,
+                [6; 32],
+            )
+            .await
+            .unwrap();
+        let mut holder = store.pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let actor = store.authenticate_token(&secret, None).await.unwrap();
+        assert_eq!(actor.id, token.id);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "it waited for the lock"
+        );
+        sqlx::query("COMMIT").execute(&mut *holder).await.unwrap();
+        drop(holder);
+        // Once the lock is gone, the use is noted.
+        for _ in 0..100 {
+            let listed = store.list_tokens(&admin()).await.unwrap();
+            if listed
+                .iter()
+                .any(|t| t.id == token.id && t.last_used_at.is_some())
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the token's use was never noted");
     }
 
     #[tokio::test]
