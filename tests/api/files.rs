@@ -420,3 +420,36 @@ async fn a_form_with_too_many_parts_or_endless_headers_is_refused_and_keeps_noth
     let listed = manager.get(&path).await.json();
     assert_eq!(listed["data"].as_array().unwrap().len(), 1);
 }
+
+/// Used to: a file kept its uploader's extension whatever its bytes were, so text could be
+/// saved as `setup.js` or `fix.hta`, and a U+202E override could disguise a name.
+#[tokio::test]
+async fn a_download_is_named_by_what_its_bytes_are_and_without_bidi_overrides() {
+    let app = spawn_app().await;
+    let (manager, site) = setup(&app).await;
+    for (uploaded_as, served_as) in [
+        ("setup.js", "setup.js.txt"),
+        ("fix.hta", "fix.hta.txt"),
+        ("notes\u{202E}txt.exe", "notestxt.exe.txt"),
+        ("readme.txt", "readme.txt"),
+    ] {
+        let uploaded = manager
+            .call(Method::POST, &format!("/sites/{site}/files"))
+            .raw(
+                &multipart(),
+                form(uploaded_as, "text/plain", b"just text\n", &[]),
+            )
+            .send()
+            .await;
+        assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
+        let id = uploaded.json()["id"].as_str().unwrap().to_owned();
+        let download = manager
+            .get(&format!("/sites/{site}/files/{id}/content"))
+            .await;
+        let disposition = download.header(header::CONTENT_DISPOSITION).unwrap();
+        assert!(
+            disposition.starts_with(&format!("attachment; filename=\"{served_as}\"")),
+            "{uploaded_as}: {disposition}"
+        );
+    }
+}

@@ -19,7 +19,7 @@ use super::upload_stream::OneChunkAtATime;
 use crate::core::CoreError;
 use crate::core::blobs::{BlobStore, BlobUpload, LocalUpload, UploadError};
 use crate::core::files::MAX_NOTE_BYTES;
-use crate::core::files::{Disposition, FileId, FileKind, SiteFile};
+use crate::core::files::{Disposition, FileId, FileKind, SiteFile, download_name};
 use crate::core::resources::ResourceId;
 use crate::core::store::{FileChange, NewFile, Store};
 
@@ -383,8 +383,8 @@ fn content_disposition(file: &SiteFile) -> HeaderValue {
         Disposition::Inline => "inline",
         Disposition::Attachment => "attachment",
     };
-    let ascii: String = file
-        .name
+    let name = download_name(&file.name, &file.content_type);
+    let ascii: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
@@ -394,7 +394,7 @@ fn content_disposition(file: &SiteFile) -> HeaderValue {
             }
         })
         .collect();
-    let encoded = utf8_percent_encode(&file.name, NON_ALPHANUMERIC);
+    let encoded = utf8_percent_encode(&name, NON_ALPHANUMERIC);
     HeaderValue::from_str(&format!(
         "{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
     ))

@@ -10,7 +10,7 @@ mod record;
 mod sniff;
 
 pub use kind::{Disposition, FileKind};
-pub use name::display_name;
+pub use name::{display_name, download_name};
 pub use record::{FileId, SiteFile};
 pub use sniff::{ACCEPTED, SNIFF_BYTES, sniff};
 

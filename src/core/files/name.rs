@@ -1,17 +1,73 @@
 /// The name a file is shown and downloaded under, made safe to display. It is never used as a
 /// path (bytes are stored by hash), but a name like `../../etc/passwd` or one with control
 /// characters would still mislead people, so only its last path segment is kept, control
-/// characters are dropped and the length is bounded.
+/// characters are dropped and the length is bounded. Invisible format characters go too: a
+/// right-to-left override (U+202E) makes `photo\u{202E}gpj.exe` read as `photoexe.jpg`.
 pub fn display_name(raw: &str) -> String {
     const MAX_CHARS: usize = 255;
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !is_format(*c))
+        .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     let bounded: String = trimmed.chars().take(MAX_CHARS).collect();
     if bounded.is_empty() {
         "untitled".to_owned()
     } else {
         bounded
+    }
+}
+
+/// Unicode's invisible format characters that can disguise a name: bidi embeddings,
+/// overrides, isolates and marks, zero-width characters, the soft hyphen and the BOM.
+/// Hand-listed (General Category Cf, the parts that occur in text): the standard library has
+/// no category lookup, and one function does not justify a Unicode-tables crate.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The file name extensions each kept content type may be downloaded under, the usual one
+/// first.
+fn extensions(content_type: &str) -> &'static [&'static str] {
+    match content_type {
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg", "jpe"],
+        "image/gif" => &["gif"],
+        "image/webp" => &["webp"],
+        "image/avif" => &["avif"],
+        "image/heif" => &["heic", "heif"],
+        "image/bmp" => &["bmp"],
+        "image/tiff" => &["tif", "tiff"],
+        "image/svg+xml" => &["svg"],
+        "application/pdf" => &["pdf"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => &["pptx"],
+        "application/vnd.oasis.opendocument.text" => &["odt"],
+        "application/vnd.oasis.opendocument.spreadsheet" => &["ods"],
+        "application/zip" => &["zip"],
+        "application/xml" => &["xml", "drawio"],
+        "text/plain" => &["txt", "text", "log", "csv", "md", "conf", "cfg"],
+        _ => &["bin"],
+    }
+}
+
+/// The name a file is downloaded under: its name, with an extension that agrees with the type
+/// its bytes were sniffed as. A name whose extension says otherwise keeps it and gains the
+/// right one (`setup.js` holding text downloads as `setup.js.txt`), so the saved file never
+/// opens as what it is not: a script, an `.hta`, an executable.
+pub fn download_name(name: &str, content_type: &str) -> String {
+    let allowed = extensions(content_type);
+    let fits = name
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| allowed.iter().any(|a| a.eq_ignore_ascii_case(ext)));
+    if fits {
+        name.to_owned()
+    } else {
+        format!("{name}.{}", allowed[0])
     }
 }
 
@@ -31,5 +87,29 @@ mod tests {
         assert_eq!(display_name("   "), "untitled");
         assert_eq!(display_name("dir/"), "untitled");
         assert_eq!(display_name(&"é".repeat(300)).chars().count(), 255);
+    }
+
+    #[test]
+    fn bidi_and_invisible_format_characters_are_removed() {
+        assert_eq!(display_name("photo\u{202E}gpj.exe"), "photogpj.exe");
+        assert_eq!(
+            display_name("a\u{200B}b\u{2066}c\u{2069}\u{FEFF}.pdf"),
+            "abc.pdf"
+        );
+        assert_eq!(display_name("\u{202E}\u{202C}"), "untitled");
+    }
+
+    #[test]
+    fn the_download_extension_agrees_with_the_sniffed_type() {
+        assert_eq!(download_name("setup.js", "text/plain"), "setup.js.txt");
+        assert_eq!(download_name("fix.hta", "text/plain"), "fix.hta.txt");
+        assert_eq!(download_name("notes.TXT", "text/plain"), "notes.TXT");
+        assert_eq!(download_name("rack.JPEG", "image/jpeg"), "rack.JPEG");
+        assert_eq!(download_name("rack.png", "image/jpeg"), "rack.png.jpg");
+        assert_eq!(download_name("diagram", "image/svg+xml"), "diagram.svg");
+        assert_eq!(
+            download_name("report.pdf.exe", "application/pdf"),
+            "report.pdf.exe.pdf"
+        );
     }
 }
