@@ -156,19 +156,14 @@ pub async fn get_site_overview(
         store.principal_names(actor),
         store.resources_under(actor, &id, UNDER_SHOWN),
     );
-    let (under_resources, under_count) = under.map_err(fail)?;
-    // Mostly answered from the store's cache of records; a page shows at most UNDER_SHOWN.
-    let mut under = Vec::with_capacity(under_resources.len());
-    for resource in under_resources {
-        let metadata = store
-            .read_metadata_shared(actor, &resource.id)
-            .await
-            .map_err(fail)?;
-        under.push(ResourceUnder {
-            metadata: metadata.entries.clone(),
-            resource,
-        });
-    }
+    let (under, under_count) = under.map_err(fail)?;
+    let under = under
+        .iter()
+        .map(|record| ResourceUnder {
+            resource: record.resource.clone(),
+            metadata: record.entries.clone(),
+        })
+        .collect();
     let (files, file_count) = files.map_err(fail)?;
     let mut history = history.map_err(fail)?;
     let history_cut = history.len() > history_limit as usize;

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use crate::core::error::Clash;
 use crate::core::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
@@ -9,6 +11,7 @@ use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
+use crate::core::metadata::MetadataRecord;
 use crate::core::openstack::NameFilter;
 use crate::core::resources::{
     ANCESTRY_READ, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
@@ -398,20 +401,23 @@ impl Store {
             .into_resource()
     }
 
-    /// The resources directly under `parent` (a site's devices, servers and streams), by name,
-    /// at most `limit` of them, with how many there are in all.
+    /// The records (resource and metadata) of the resources directly under `parent` (a site's
+    /// devices, servers and streams), by name, at most `limit` of them, with how many there
+    /// are in all. Each record is read through the record cache, where the API reads of those
+    /// resources usually left it; `limit` bounds the misses.
     pub async fn resources_under(
         &self,
         actor: &Actor,
         parent: &ResourceId,
         limit: u32,
-    ) -> Result<(Vec<Resource>, u64), CoreError> {
+    ) -> Result<(Vec<Arc<MetadataRecord>>, u64), CoreError> {
         actor.require_read()?;
         let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let rows = sqlx::query_as::<_, ResourceRow>(select_resources!(
-            "WHERE r.parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?) \
-             ORDER BY r.name COLLATE NOCASE, r.id LIMIT ?"
-        ))
+        let ids: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM resources \
+             WHERE parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?) \
+             ORDER BY name COLLATE NOCASE, id LIMIT ?",
+        )
         .bind(actor.tenant.as_str())
         .bind(parent.as_str())
         .bind(limit)
@@ -419,8 +425,8 @@ impl Store {
         .await
         .map_err(storage)?;
         // Counted only when the page is full: most sites have fewer than a page under them.
-        let total = if rows.len() < limit as usize {
-            rows.len() as i64
+        let total = if ids.len() < limit as usize {
+            ids.len() as i64
         } else {
             let (total,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM resources \
@@ -433,11 +439,15 @@ impl Store {
             .map_err(storage)?;
             total
         };
-        let resources = rows
-            .into_iter()
-            .map(ResourceRow::into_resource)
-            .collect::<Result<_, _>>()?;
-        Ok((resources, u64::try_from(total).unwrap_or_default()))
+        drop(conn);
+        let mut records = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            records.push(
+                self.read_metadata_shared(actor, &ResourceId::from_path(id))
+                    .await?,
+            );
+        }
+        Ok((records, u64::try_from(total).unwrap_or_default()))
     }
 
     /// Puts a resource under another (a device under its site), or nowhere (`None`). The actor
