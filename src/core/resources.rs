@@ -149,19 +149,16 @@ pub struct Resource {
 }
 
 impl Resource {
-    /// The site whose grants cover a resource: the resource itself when it is a site, else its
-    /// parent when that is a site. A resource governed by no site is open only to writers
-    /// limited to no sites. Types and ids come as the store holds them, so that asking costs a
-    /// write no parsing.
-    pub fn governing_site(
-        kind: &str,
-        id: &str,
-        parent: Option<(&str, &str)>,
-    ) -> Option<ResourceId> {
-        match parent {
-            _ if kind == ResourceType::SITE => Some(ResourceId::from_path(id)),
-            Some((ResourceType::SITE, parent_id)) => Some(ResourceId::from_path(parent_id)),
-            _ => None,
+    /// The site whose grants cover a resource: the resource itself when it is a site, else the
+    /// nearest site above it (`site_above`: a device's site, or the site of the device a port
+    /// is under), so a manager limited to a site manages everything under it, however deep.
+    /// A resource under no site is open only to writers limited to no sites. Types and ids
+    /// come as the store holds them, so that asking costs a write no parsing.
+    pub fn governing_site(kind: &str, id: &str, site_above: Option<&str>) -> Option<ResourceId> {
+        if kind == ResourceType::SITE {
+            Some(ResourceId::from_path(id))
+        } else {
+            site_above.map(ResourceId::from_path)
         }
     }
 }
@@ -327,15 +324,20 @@ mod tests {
     }
 
     #[test]
-    fn a_site_governs_itself_and_the_resources_directly_under_it() {
+    fn a_site_governs_itself_and_every_resource_under_it() {
         let site = |id: &str| Some(ResourceId::from_path(id));
         assert_eq!(Resource::governing_site("site", "s1", None), site("s1"));
         assert_eq!(
-            Resource::governing_site("site", "s1", Some(("site", "s0"))),
+            Resource::governing_site("site", "s1", Some("s0")),
+            site("s1")
+        );
+        // A device under s1, and a port under that device: the nearest site above both.
+        assert_eq!(
+            Resource::governing_site("mikrotik.device", "d1", Some("s1")),
             site("s1")
         );
         assert_eq!(
-            Resource::governing_site("mikrotik.device", "d1", Some(("site", "s1"))),
+            Resource::governing_site("port", "p1", Some("s1")),
             site("s1")
         );
     }
@@ -344,10 +346,6 @@ mod tests {
     fn a_resource_under_no_site_is_governed_by_none() {
         assert_eq!(
             Resource::governing_site("mikrotik.device", "d1", None),
-            None
-        );
-        assert_eq!(
-            Resource::governing_site("port", "p1", Some(("mikrotik.device", "d1"))),
             None
         );
     }

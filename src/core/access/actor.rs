@@ -1,6 +1,6 @@
 use super::{CreatorType, Role};
 use crate::core::CoreError;
-use crate::core::resources::ResourceId;
+use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::tenancy::TenantId;
 
 /// The sites a principal may write to.
@@ -74,6 +74,41 @@ impl Actor {
         }
     }
 
+    /// Moving a resource from where site `from` governs it to where `to` would. Both must be
+    /// the actor's to change, so a manager limited to sites can neither take a resource in from
+    /// elsewhere nor take one out of their sites: not to another's, and not to no site at all,
+    /// where they could no longer reach it and only unlimited writers could.
+    pub fn require_move(
+        &self,
+        from: Option<&ResourceId>,
+        to: Option<&ResourceId>,
+    ) -> Result<(), CoreError> {
+        self.require_write(from)?;
+        match (&self.sites, to) {
+            (SiteScope::Only(_), None) => Err(CoreError::Forbidden(
+                "You may not take a resource out of the sites you were granted: under no site, \
+                 it would belong to none of them."
+                    .to_owned(),
+            )),
+            _ => self.require_write(to),
+        }
+    }
+
+    /// Deleting a resource of type `kind` governed by `site`. A site itself (its files, and
+    /// the parent of everything under it) is deleted only by writers not limited to sites, as
+    /// only they create one: a grant is to manage what is in a site, not to remove it.
+    pub fn require_delete(&self, kind: &str, site: Option<&ResourceId>) -> Result<(), CoreError> {
+        self.require_write(site)?;
+        match &self.sites {
+            SiteScope::Only(_) if kind == ResourceType::SITE => Err(CoreError::Forbidden(
+                "You were granted this site to manage what is in it; deleting the site itself \
+                 is for managers not limited to sites, and admins."
+                    .to_owned(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Defining tags and managing users and tokens.
     pub fn require_admin(&self) -> Result<(), CoreError> {
         if self.role == Role::Admin {
@@ -137,6 +172,38 @@ mod tests {
             Err(CoreError::Forbidden(m)) if m.contains("site_b")
         ));
         assert!(manager.require_write(None).is_err());
+    }
+
+    #[test]
+    fn a_limited_manager_moves_only_within_granted_sites() {
+        let (a, b) = (site("site_a"), site("site_b"));
+        let manager = actor(Role::Manager, SiteScope::Only(vec![a.clone()]));
+        assert!(manager.require_move(Some(&a), Some(&a)).is_ok());
+        for (from, to) in [(Some(&a), None), (Some(&a), Some(&b)), (Some(&b), Some(&a))] {
+            assert!(matches!(
+                manager.require_move(from, to),
+                Err(CoreError::Forbidden(_))
+            ));
+        }
+        let unlimited = actor(Role::Manager, SiteScope::All);
+        assert!(unlimited.require_move(Some(&a), None).is_ok());
+    }
+
+    #[test]
+    fn a_limited_manager_deletes_what_is_in_a_granted_site_but_not_the_site() {
+        let a = site("site_a");
+        let manager = actor(Role::Manager, SiteScope::Only(vec![a.clone()]));
+        assert!(manager.require_delete("mikrotik.device", Some(&a)).is_ok());
+        assert!(matches!(
+            manager.require_delete(ResourceType::SITE, Some(&a)),
+            Err(CoreError::Forbidden(m)) if m.contains("deleting the site itself")
+        ));
+        let unlimited = actor(Role::Manager, SiteScope::All);
+        assert!(
+            unlimited
+                .require_delete(ResourceType::SITE, Some(&a))
+                .is_ok()
+        );
     }
 
     #[test]

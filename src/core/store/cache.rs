@@ -241,6 +241,14 @@ impl ReadCache {
         self.records.remove(&RecordKeyRef::new(tenant, id));
     }
 
+    /// Drops every record, after a change that may reach resources other than the one
+    /// changed (moving or deleting a resource others are under). Such changes are rare.
+    pub(super) fn forget_records(&self) {
+        let _ordered = self.guard.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.records.clear();
+    }
+
     pub(super) fn stream(&self, key: &StreamKeyRef<'_>) -> Option<ResourceId> {
         self.streams.get(key)
     }

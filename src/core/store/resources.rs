@@ -207,6 +207,17 @@ const ANCESTRY: &str = "WITH RECURSIVE chain (pk, depth) AS (SELECT ?1, 1 UNION 
                         WHERE r.parent_pk IS NOT NULL AND c.depth < ?2) \
                         SELECT pk FROM chain ORDER BY depth";
 
+/// Whether any resource is directly under the one with key `pk`.
+async fn has_children(conn: &mut SqliteConnection, pk: i64) -> Result<bool, CoreError> {
+    let (any,): (bool,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM resources WHERE parent_pk = ?)")
+            .bind(pk)
+            .fetch_one(conn)
+            .await
+            .map_err(storage)?;
+    Ok(any)
+}
+
 impl Store {
     /// Creates a resource with a freshly minted id. The name is already valid by construction;
     /// the database still has the last word on uniqueness, so two racing creates cannot both win.
@@ -349,8 +360,9 @@ impl Store {
                 what: "resource",
                 id: id.to_string(),
             })?;
-        actor.require_write(row.site().as_ref())?;
+        actor.require_delete(&row.kind, row.site().as_ref())?;
         check_version(kind_name(kind), row.version, expected_version)?;
+        let had_children = has_children(&mut tx, row.pk).await?;
         let blobs: Vec<(String,)> =
             sqlx::query_as("SELECT DISTINCT sha256 FROM site_files WHERE site_pk = ?")
                 .bind(row.pk)
@@ -375,6 +387,10 @@ impl Store {
         .await?;
         tx.commit().await.map_err(storage)?;
         self.cache.forget_record(actor.tenant.as_str(), id.as_str());
+        if had_children {
+            // Those under it lost their parent, and maybe the site that governed them.
+            self.cache.forget_records();
+        }
         if row.kind == crate::core::streams::STREAM_TYPE {
             self.cache.forget_streams();
         }
@@ -480,8 +496,6 @@ impl Store {
                         what: "parent resource",
                         id: parent_id.to_string(),
                     })?;
-                // Where the resource goes must be writable too.
-                actor.require_write(parent_row.site().as_ref())?;
                 let ancestry: Vec<(i64,)> = sqlx::query_as(ANCESTRY)
                     .bind(parent_row.pk)
                     .bind(ANCESTRY_READ as i64)
@@ -492,6 +506,18 @@ impl Store {
                 Some(parent_row)
             }
         };
+        // The parent's own governing site is the nearest site at or above it.
+        let moved_to = Resource::governing_site(
+            &row.kind,
+            &row.id,
+            new_parent
+                .as_ref()
+                .and_then(ResourceRow::site)
+                .as_ref()
+                .map(ResourceId::as_str),
+        );
+        actor.require_move(row.site().as_ref(), moved_to.as_ref())?;
+        let had_children = has_children(&mut tx, row.pk).await?;
         sqlx::query(
             "UPDATE resources SET parent_pk = ?, version = version + 1, updated_at = ? WHERE pk = ?",
         )
@@ -519,6 +545,10 @@ impl Store {
         })?;
         tx.commit().await.map_err(storage)?;
         self.cache.forget_record(actor.tenant.as_str(), id.as_str());
+        if had_children {
+            // Those under it may have changed governing site with it.
+            self.cache.forget_records();
+        }
         updated.into_resource()
     }
 
@@ -767,20 +797,123 @@ mod tests {
                 .await,
             Err(CoreError::Forbidden(_))
         ));
-        assert!(
-            store
-                .set_parent(&limited, &router.id, None, None)
-                .await
-                .is_ok()
-        );
+        // Nor take it out of every site, where they could no longer reach it.
+        assert!(matches!(
+            store.set_parent(&limited, &router.id, None, None).await,
+            Err(CoreError::Forbidden(m)) if m.contains("out of the sites")
+        ));
         assert_eq!(
             store
                 .get_resource(&staff(), &router.id)
                 .await
                 .unwrap()
                 .parent,
-            None
+            Some(hq.id.clone())
         );
+        // The port under the router is under HQ too, one level further down: theirs to move
+        // within HQ, and to write.
+        assert!(
+            store
+                .set_parent(&limited, &port.id, Some(&hq.id), None)
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_manager_limited_to_a_site_manages_what_is_under_it_however_deep() {
+        let (_dir, store) = temp_store().await;
+        let device = ResourceType::parse("mikrotik.device").unwrap();
+        let port_type = ResourceType::parse("mikrotik.port").unwrap();
+        let hq = store
+            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
+            .await
+            .unwrap();
+        let router = store
+            .create_resource(&manager(), &device, &name("r1"), 2)
+            .await
+            .unwrap();
+        let port = store
+            .create_resource(&manager(), &port_type, &name("ether1"), 3)
+            .await
+            .unwrap();
+        store
+            .set_parent(&manager(), &router.id, Some(&hq.id), None)
+            .await
+            .unwrap();
+        store
+            .set_parent(&manager(), &port.id, Some(&router.id), None)
+            .await
+            .unwrap();
+        let mut limited = manager();
+        limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
+        let speed = (
+            crate::core::metadata::MetaKey::parse("speed").unwrap(),
+            crate::core::metadata::MetaValue::Integer(1000),
+        );
+        let written = store
+            .put_metadata_key(
+                &limited,
+                &port.id,
+                speed.into(),
+                &crate::core::metadata::Precondition::Any,
+                Default::default(),
+            )
+            .await;
+        assert!(written.is_ok(), "{written:?}");
+
+        // Moving the router to another site takes the port with it, out of the grant: the
+        // cached record of the port must not keep the old site.
+        let branch = store
+            .create_resource(&manager(), &ResourceType::site(), &name("Branch"), 4)
+            .await
+            .unwrap();
+        store
+            .set_parent(&manager(), &router.id, Some(&branch.id), None)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .delete_resource(&limited, &port_type, &port.id, None)
+                .await,
+            Err(CoreError::Forbidden(_))
+        ));
+        store
+            .set_parent(&manager(), &router.id, Some(&hq.id), None)
+            .await
+            .unwrap();
+        store
+            .delete_resource(&limited, &port_type, &port.id, None)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_manager_limited_to_a_site_cannot_delete_it() {
+        let (_dir, store) = temp_store().await;
+        let hq = store
+            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
+            .await
+            .unwrap();
+        let mut limited = manager();
+        limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
+        assert!(matches!(
+            store
+                .delete_resource(&limited, &ResourceType::site(), &hq.id, None)
+                .await,
+            Err(CoreError::Forbidden(_))
+        ));
+        assert!(
+            store
+                .find_resource(&staff(), &ResourceType::site(), &hq.id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        store
+            .delete_resource(&manager(), &ResourceType::site(), &hq.id, None)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

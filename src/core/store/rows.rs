@@ -20,7 +20,8 @@ pub(in crate::core::store) struct ResourceRow {
     pub(in crate::core::store) kind: String,
     pub(in crate::core::store) name: String,
     pub(in crate::core::store) parent_id: Option<String>,
-    pub(in crate::core::store) parent_type: Option<String>,
+    /// The nearest site above the resource (see [`site_above`]).
+    pub(in crate::core::store) site_above: Option<String>,
     pub(in crate::core::store) version: i64,
     #[serde(deserialize_with = "time_from_rfc3339")]
     pub(in crate::core::store) created_at: DateTime<Utc>,
@@ -43,8 +44,7 @@ impl ResourceRow {
 
     /// The site whose grants cover this resource (see [`Resource::governing_site`]).
     pub(in crate::core::store) fn site(&self) -> Option<ResourceId> {
-        let parent = self.parent_type.as_deref().zip(self.parent_id.as_deref());
-        Resource::governing_site(&self.kind, &self.id, parent)
+        Resource::governing_site(&self.kind, &self.id, self.site_above.as_deref())
     }
 
     /// The row as a write that bumps its version (and maybe renames it) leaves it.
@@ -87,13 +87,32 @@ impl ResourceRow {
     }
 }
 
+/// The SQL of the nearest site above a resource `r` whose parent is `p`: the parent when it is
+/// a site, else the first site up the parent's chain (at most [`MAX_DEPTH`] deep), else NULL.
+/// Most resources sit directly under a site or under nothing, and `CASE` stops there, so the
+/// chain is walked only for what nests deeper (a port under a device under a site).
+///
+/// [`MAX_DEPTH`]: crate::core::resources::MAX_DEPTH
+macro_rules! site_above {
+    () => {
+        "CASE WHEN p.type = 'site' THEN p.id WHEN p.parent_pk IS NULL THEN NULL ELSE \
+           (WITH RECURSIVE up (pk, depth) AS (SELECT p.parent_pk, 2 UNION ALL \
+              SELECT x.parent_pk, up.depth + 1 FROM up JOIN resources x ON x.pk = up.pk \
+              WHERE x.type <> 'site' AND x.parent_pk IS NOT NULL AND up.depth < 32) \
+            SELECT s.id FROM up JOIN resources s ON s.pk = up.pk WHERE s.type = 'site' LIMIT 1) \
+         END"
+    };
+}
+pub(in crate::core::store) use site_above;
+
 /// Keeps each query a `&'static str` (what sqlx accepts without an escape hatch) while the
 /// column list is written once.
 macro_rules! select_resources {
     ($tail:literal) => {
         concat!(
-            "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
-             r.version, r.created_at, r.updated_at \
+            "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, ",
+            $crate::core::store::rows::site_above!(),
+            " AS site_above, r.version, r.created_at, r.updated_at \
              FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk ",
             $tail
         )
@@ -191,15 +210,18 @@ impl EntryRow {
 /// write's instructions.
 macro_rules! resource_with_keys_json {
     () => {
-        "'[' || json_quote(r.tenant_id) || ',' || \
-           json_array(r.pk, r.id, r.type, r.name, p.id, p.type, r.version, r.created_at, \
-             r.updated_at) || ',' || \
+        concat!(
+            "'[' || json_quote(r.tenant_id) || ',' || \
+             json_array(r.pk, r.id, r.type, r.name, p.id, ",
+            $crate::core::store::rows::site_above!(),
+            ", r.version, r.created_at, r.updated_at) || ',' || \
            (SELECT json_group_array(json_array(m.key, m.value_type, \
                CASE WHEN m.value_type = 'string' THEN m.value END, \
                CASE WHEN m.value_type = 'integer' OR m.value_type = 'boolean' THEN m.value END, \
                CASE WHEN m.value_type = 'float' THEN quote(m.value) END, \
                m.revision, m.changed_at, m.changed_by, m.creator_type)) \
              FROM metadata m WHERE m.resource_pk = r.pk) || ']'"
+        )
     };
 }
 pub(in crate::core::store) use resource_with_keys_json;

@@ -4,7 +4,7 @@
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, AssertSqlSafe};
 
-use super::rows::ResourceRow;
+use super::rows::{ResourceRow, select_resources};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -206,12 +206,7 @@ fn search_sql(
     limit: u32,
 ) -> Result<(String, SqliteArguments), CoreError> {
     let mut sql = Sql::default();
-    sql.push(
-        "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, p.type AS parent_type, \
-         r.version, r.created_at, r.updated_at \
-         FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk \
-         WHERE r.tenant_id = ",
-    );
+    sql.push(select_resources!("WHERE r.tenant_id = "));
     sql.text(tenant);
     sql.push(" AND r.pk > ");
     sql.bind(Bind::Integer(after));
