@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './csp-guard';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_PASSWORD, E2E_USER } from '../playwright.config';

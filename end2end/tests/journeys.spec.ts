@@ -1,4 +1,4 @@
-import { expect, test, type Page, type CDPSession } from '@playwright/test';
+import { expect, test, type Page, type CDPSession } from './csp-guard';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './csp-guard';
 import { E2E_PASSWORD, E2E_USER } from '../playwright.config';
 
 /** Signs in through the sign-in server function; the cookie lands in the page's context. */
@@ -122,4 +122,16 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Create site' }).click();
     await expect(page.getByRole('alert')).toHaveText(`A site named '${name}' already exists.`);
   });
+});
+
+test('pages carry a Content-Security-Policy with a fresh nonce and still hydrate under it', async ({ page }) => {
+  await signIn(page);
+  const first = await page.goto('/');
+  const policy = first?.headers()['content-security-policy'] ?? '';
+  expect(policy).toMatch(/script-src 'nonce-[A-Za-z0-9_-]+' 'strict-dynamic' 'wasm-unsafe-eval'/);
+  expect(policy).toContain("frame-ancestors 'none'");
+  await waitForHydration(page);
+  const second = await page.reload();
+  expect(second?.headers()['content-security-policy']).not.toBe(policy);
+  await waitForHydration(page);
 });

@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod components;
 pub mod functions;
+mod page_policy;
 pub mod pages;
 mod response_status;
 
@@ -19,6 +20,7 @@ use pages::{
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    page_policy::apply();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -121,8 +121,11 @@ pub fn router(state: AppState) -> HttpService {
         .service(router)
 }
 
-/// axum serves one body type; the traced, compressed body is boxed into it once, here.
-fn box_body(response: Response<TracedBody>) -> Response {
+/// axum serves one body type; the traced, compressed body is boxed into it once, here. The
+/// headers every response carries are added in the same pass, rather than by a layer of
+/// tower-http's per header, each of which would be another type in [`HttpService`].
+fn box_body(mut response: Response<TracedBody>) -> Response {
+    crate::web::security_headers::add_defaults(response.headers_mut());
     response.map(Body::new)
 }
 

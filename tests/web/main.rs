@@ -7,6 +7,7 @@ mod support;
 mod admin_access;
 mod admin_tags;
 mod browser;
+mod page_headers;
 mod sign_in;
 mod site_list;
 mod site_page;

@@ -448,6 +448,13 @@ async fn serve(store: &Store, file: &SiteFile, request: Request) -> Result<Respo
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; img-src 'self'; sandbox"),
     );
+    // A browser downloads with its session cookie, which a shared cache would not tell apart
+    // from anyone else's request: the bytes are the reader's alone, and checked again (a
+    // cheap 304 by ETag) so a revoked reader or a deleted file stops showing.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", file.sha256)) {
         headers.insert(header::ETAG, etag);
     }
