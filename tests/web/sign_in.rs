@@ -95,3 +95,118 @@ async fn a_change_without_the_csrf_token_is_refused_and_sign_out_ends_the_sessio
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Login CSRF: another site's page must not sign a visitor into an account of its choosing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_sent_from_another_sites_page_is_refused() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use sitebook::core::access::{Actor, Username};
+    use sitebook::core::store::Grant;
+    use sitebook::core::tenancy::TenantId;
+
+    let app = spawn_app().await;
+    app.store
+        .create_user(
+            &Actor::operator(TenantId::default_tenant()),
+            &Username::parse("attacker").unwrap(),
+            "attacker's own password",
+            &Grant {
+                role: Role::Staff,
+                sites: None,
+            },
+            9,
+        )
+        .await
+        .unwrap();
+    let form = "username=attacker&password=attacker%27s+own+password";
+    let sign_in = |headers: &[(&str, &str)]| {
+        let mut request = Request::post("/rpc/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:3000");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        app.send(request.body(Body::from(form)).unwrap())
+    };
+    for forged in [
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ][..],
+        &[("sec-fetch-site", "same-site")],
+        &[("origin", "https://evil.example")],
+    ] {
+        let reply = sign_in(forged).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{forged:?}: {}",
+            reply.body
+        );
+        assert!(reply.header(header::SET_COOKIE).is_none(), "{forged:?}");
+    }
+    for ours in [
+        &[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://127.0.0.1:3000"),
+        ][..],
+        &[("origin", "http://127.0.0.1:3000")],
+        &[],
+    ] {
+        let reply = sign_in(ours).await;
+        assert!(
+            reply.header(header::SET_COOKIE).is_some(),
+            "{ours:?}: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+}
+
+/// Behind https the session cookie is `__Host-` prefixed, and a plain one (which a sibling
+/// subdomain could plant) is not read.
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_https_the_session_cookie_is_host_prefixed() {
+    use sitebook::core::access::{Actor, Username};
+    use sitebook::core::store::Grant;
+    use sitebook::core::tenancy::TenantId;
+
+    let app = crate::support::spawn_app_with(&["--public-url", "https://sitebook.example"]).await;
+    app.store
+        .create_user(
+            &Actor::operator(TenantId::default_tenant()),
+            &Username::parse("tester").unwrap(),
+            crate::browser::PASSWORD,
+            &Grant {
+                role: Role::Staff,
+                sites: None,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    let mut browser = Browser::anonymous(app);
+    let reply = browser
+        .call(
+            "sign_in",
+            &format!(
+                "username=tester&password={}",
+                crate::browser::urlencode(crate::browser::PASSWORD)
+            ),
+        )
+        .await;
+    let cookie = reply
+        .header(axum::http::header::SET_COOKIE)
+        .expect("a session cookie");
+    assert!(
+        cookie.starts_with("__Host-sitebook_session=sbs_") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    browser.cookie = Some(pair.clone());
+    let user = browser.call("current_user", "").await.json();
+    assert_eq!(user["username"], "tester");
+    browser.cookie = Some(pair.replacen("__Host-", "", 1));
+    assert!(browser.call("current_user", "").await.json().is_null());
+}

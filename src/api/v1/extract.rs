@@ -74,6 +74,7 @@ impl<S> FromRequestParts<S> for Caller
 where
     S: Send + Sync,
     Store: axum::extract::FromRef<S>,
+    super::ApiState: axum::extract::FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -86,7 +87,8 @@ where
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
-            return match session_cookie::secret(&parts.headers) {
+            let secure = super::ApiState::from_ref(state).settings.is_https();
+            return match session_cookie::secret(&parts.headers, secure) {
                 Some(secret) => browser_caller(&store, parts, secret, request_id).await,
                 None => Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,

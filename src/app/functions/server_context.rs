@@ -35,7 +35,8 @@ pub fn store() -> Result<Store, FnError> {
 /// The secret in the request's session cookie, if any.
 pub fn session_secret() -> Option<String> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    session_cookie::secret(&parts.headers).map(str::to_owned)
+    let secure = use_context::<AppState>()?.settings.is_https();
+    session_cookie::secret(&parts.headers, secure).map(str::to_owned)
 }
 
 /// The signed-in person's session; a 401 "please sign in" when there is none.

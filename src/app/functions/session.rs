@@ -40,6 +40,7 @@ pub async fn sign_in(username: String, password: String) -> Result<(), FnError> 
     use crate::core::tenancy::TenantId;
 
     let state = app_state()?;
+    refuse_sign_in_from_elsewhere(&state.settings)?;
     let (secret, _) = state
         .store
         .sign_in(
@@ -63,6 +64,33 @@ pub async fn sign_in(username: String, password: String) -> Result<(), FnError> 
     Ok(())
 }
 
+/// Refuses a sign-in another site's page sent (login CSRF; see
+/// `core::access::sign_in_from_elsewhere`).
+#[cfg(feature = "ssr")]
+fn refuse_sign_in_from_elsewhere(settings: &crate::web::Settings) -> Result<(), FnError> {
+    use crate::core::access::sign_in_from_elsewhere;
+    use axum::http::header;
+
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return Ok(());
+    };
+    let text = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if sign_in_from_elsewhere(
+        text("sec-fetch-site"),
+        text(header::ORIGIN.as_str()),
+        text(header::HOST.as_str()),
+        &settings.public_url,
+    ) {
+        return Err(super::server_context::fail(
+            crate::core::CoreError::Forbidden(
+                "Sign in from Sitebook's own sign-in page: this request came from another site."
+                    .to_owned(),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Ends the session and clears the cookie.
 #[server(prefix = "/rpc", endpoint = "sign_out")]
 pub async fn sign_out(csrf: String) -> Result<(), FnError> {
@@ -72,11 +100,12 @@ pub async fn sign_out(csrf: String) -> Result<(), FnError> {
     if let Some(secret) = session_secret() {
         store()?.sign_out(&secret).await.map_err(fail)?;
     }
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.append_header(
-            axum::http::header::SET_COOKIE,
-            axum::http::HeaderValue::from_static(crate::web::session_cookie::CLEAR),
-        );
+    let secure = super::server_context::app_state()?.settings.is_https();
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) =
+            axum::http::HeaderValue::from_str(&crate::web::session_cookie::clear(secure))
+    {
+        response.append_header(axum::http::header::SET_COOKIE, value);
     }
     leptos_axum::redirect("/login");
     Ok(())

@@ -6,6 +6,7 @@ mod csrf;
 mod issued;
 mod principals;
 mod role;
+mod session_life;
 #[cfg(feature = "ssr")]
 mod throttle;
 mod username;
@@ -14,19 +15,19 @@ mod username;
 pub mod credentials;
 
 pub use actor::{Actor, SiteScope};
-pub use csrf::csrf_matches;
+pub use csrf::{csrf_matches, sign_in_from_elsewhere};
 pub use issued::{
     ACCESS_TOKEN_LIFETIME_SECONDS, AccessCredential, AccessPrincipal, AccessToken, UserRef,
     access_expiry,
 };
 pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, TokenLifetime, User};
 pub use role::{CreatorType, Role};
+pub use session_life::{
+    SESSION_HOURS, SESSION_IDLE_MINUTES, idle_deadline, session_open, worth_noting,
+};
 #[cfg(feature = "ssr")]
 pub use throttle::{Attempt, SignInThrottle};
 pub use username::Username;
-
-/// How long a web sign-in lasts before the person must sign in again.
-pub const SESSION_HOURS: i64 = 12;
 
 /// How the ids of users and API tokens begin (`usr_…`, `tok_…`): their role and grant
 /// changes are recorded under these ids.

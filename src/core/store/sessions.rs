@@ -6,7 +6,8 @@ use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::credentials::{token_digest, verify_password};
 use crate::core::access::{
-    Actor, CreatorType, Role, SESSION_HOURS, SignInThrottle, SiteScope, UserRef,
+    Actor, CreatorType, Role, SESSION_HOURS, SESSION_IDLE_MINUTES, SignInThrottle, SiteScope,
+    UserRef, session_open, worth_noting,
 };
 use crate::core::error::Later;
 use crate::core::tenancy::TenantId;
@@ -183,6 +184,7 @@ impl Store {
         let secret = format!("{SESSION_PREFIX}{}", hex::encode(secret));
         let csrf_token = hex::encode(csrf);
         let now = Utc::now();
+        delete_ended_sessions(&mut conn, now).await?;
         let expires_at = now + Duration::hours(SESSION_HOURS);
         sqlx::query(
             "INSERT INTO sessions (secret_sha256, tenant_id, user_id, csrf_token, created_at, \
@@ -213,6 +215,7 @@ impl Store {
             tenant_id: String,
             csrf_token: String,
             expires_at: DateTime<Utc>,
+            last_seen_at: DateTime<Utc>,
             #[sqlx(flatten)]
             user: UserRow,
         }
@@ -220,18 +223,38 @@ impl Store {
         if !secret.starts_with(SESSION_PREFIX) {
             return Err(expired);
         }
+        let (digest, now) = (token_digest(secret), Utc::now());
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let row = sqlx::query_as::<_, Row>(
-            "SELECT s.tenant_id, s.csrf_token, s.expires_at, u.id, u.username, u.password_hash, \
-             u.role, u.limited, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.secret_sha256 = ?",
+            "SELECT s.tenant_id, s.csrf_token, s.expires_at, \
+             coalesce(s.last_seen_at, s.created_at) AS last_seen_at, u.id, u.username, \
+             u.password_hash, u.role, u.limited, u.disabled_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_sha256 = ?",
         )
-        .bind(&token_digest(secret)[..])
+        .bind(&digest[..])
         .fetch_optional(&mut *conn)
         .await
         .map_err(storage)?
-        .filter(|row| row.expires_at > Utc::now() && row.user.disabled_at.is_none())
+        .filter(|row| {
+            session_open(row.expires_at, row.last_seen_at, now) && row.user.disabled_at.is_none()
+        })
         .ok_or(expired)?;
+        if worth_noting(row.last_seen_at, now) {
+            // Best effort and off the request, as a token's last use: a busy database may
+            // delay this, and then the session ends a minute or so early, never late.
+            let pool = self.pool.clone();
+            tokio::spawn(async move {
+                let noted =
+                    sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE secret_sha256 = ?")
+                        .bind(now)
+                        .bind(&digest[..])
+                        .execute(&pool)
+                        .await;
+                if let Err(e) = noted {
+                    tracing::debug!("a session's last use was not noted: {e}");
+                }
+            });
+        }
         let tenant = TenantId::new(row.tenant_id);
         Ok(Session {
             actor: actor_for(&mut conn, &tenant, &row.user).await?,
@@ -250,6 +273,25 @@ impl Store {
             .map_err(storage)?;
         Ok(())
     }
+}
+
+/// Deletes the sessions that ended (expired, or unused for [`SESSION_IDLE_MINUTES`]): they can
+/// never be used again, and each still names its user. Run at every sign-in, which is what
+/// makes new ones, so the table holds little more than the open sessions and reading it whole
+/// costs nothing worth an index.
+async fn delete_ended_sessions(
+    conn: &mut sqlx::SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= ? OR coalesce(last_seen_at, created_at) <= ?",
+    )
+    .bind(now)
+    .bind(now - Duration::minutes(SESSION_IDLE_MINUTES))
+    .execute(conn)
+    .await
+    .map_err(storage)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -321,6 +363,85 @@ mod tests {
             }
         }
         assert!(store.session("sbs_forged").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_session_unused_for_two_hours_ends_and_ended_sessions_are_deleted() {
+        let (_dir, store) = with_alice().await;
+        let tenant = TenantId::default_tenant();
+        let sign_in = |n: u8| {
+            let store = store.clone();
+            let tenant = tenant.clone();
+            async move {
+                store
+                    .sign_in(
+                        &tenant,
+                        "alice",
+                        "correct horse battery",
+                        None,
+                        [n; 32],
+                        [n; 32],
+                    )
+                    .await
+                    .unwrap()
+                    .0
+            }
+        };
+        let (idle, used) = (sign_in(1).await, sign_in(2).await);
+        let age = |secret: &str, minutes: i64| {
+            sqlx::query(
+                "UPDATE sessions SET created_at = ?, last_seen_at = NULL WHERE secret_sha256 = ?",
+            )
+            .bind(Utc::now() - Duration::minutes(minutes))
+            .bind(token_digest(secret).to_vec())
+            .execute(&store.pool)
+        };
+        age(&idle, SESSION_IDLE_MINUTES + 1).await.unwrap();
+        age(&used, SESSION_IDLE_MINUTES - 5).await.unwrap();
+        assert!(matches!(
+            store.session(&idle).await,
+            Err(CoreError::Unauthenticated(_))
+        ));
+        // Used now, the other is noted as used (a moment later, off the request) and so
+        // lives another two hours from now.
+        store.session(&used).await.unwrap();
+        let noted = || async {
+            let (seen,): (Option<DateTime<Utc>>,) =
+                sqlx::query_as("SELECT last_seen_at FROM sessions WHERE secret_sha256 = ?")
+                    .bind(token_digest(&used).to_vec())
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap();
+            seen
+        };
+        for _ in 0..200 {
+            if noted().await.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            noted()
+                .await
+                .is_some_and(|at| Utc::now() - at < Duration::minutes(1))
+        );
+
+        // The next sign-in deletes the idle one and keeps the open ones.
+        let expired = sign_in(3).await;
+        sqlx::query("UPDATE sessions SET expires_at = ? WHERE secret_sha256 = ?")
+            .bind(Utc::now() - Duration::seconds(1))
+            .bind(token_digest(&expired).to_vec())
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let fresh = sign_in(4).await;
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 2, "the used and the fresh session");
+        store.session(&fresh).await.unwrap();
+        store.session(&used).await.unwrap();
     }
 
     #[test]
