@@ -134,6 +134,11 @@ pub enum ValidationError {
         position: usize,
         message: String,
     },
+    /// A search term, starting at character `position`, holds more than `max` wildcards.
+    SearchTooManyWildcards {
+        position: usize,
+        max: usize,
+    },
     /// A key outside Nova's pattern (`[a-zA-Z0-9-_:. ]`, 1 to 255 characters).
     NovaKeyInvalid(String),
     NovaValueTooLong {
@@ -208,6 +213,7 @@ impl ValidationError {
             Self::FileTypeNotAccepted(_) => "unsupported_media_type",
             Self::NoteNotText => "note_not_text",
             Self::SearchInvalid { .. } => "search_invalid",
+            Self::SearchTooManyWildcards { .. } => "too_many_wildcards",
             Self::NovaKeyInvalid(_) => "nova_metadata_key_invalid",
             Self::NovaValueTooLong { .. } => "nova_metadata_value_too_long",
             Self::AggregateNameInvalid(_) => "aggregate_name_invalid",
@@ -304,6 +310,10 @@ impl ValidationError {
             Self::SearchInvalid {
                 position: 0,
                 message: s(),
+            },
+            Self::SearchTooManyWildcards {
+                position: 0,
+                max: 1,
             },
             Self::NovaKeyInvalid(s()),
             Self::NovaValueTooLong {
@@ -543,6 +553,11 @@ impl fmt::Display for ValidationError {
             Self::SearchInvalid { position, message } => write!(
                 f,
                 "The search cannot be read at character {position}: {message}."
+            ),
+            Self::SearchTooManyWildcards { position, max } => write!(
+                f,
+                "The term at character {position} has too many wildcards: a term can hold at \
+                 most {max} '*'."
             ),
             Self::NovaKeyInvalid(key) => write!(
                 f,

@@ -190,3 +190,25 @@ async fn resources_nest_at_most_max_depth_deep_so_no_loop_escapes_the_check() {
         .await
         .assert_error(StatusCode::CONFLICT, "parent_loop");
 }
+
+/// Used to: a term could hold any number of `*`; now at most four, refused like any other
+/// query the language cannot take (422, naming where).
+#[tokio::test]
+async fn a_term_with_too_many_wildcards_is_refused() {
+    let app = spawn_app().await;
+    let staff = Client::new(&app, Role::Staff).await;
+    let fine = staff
+        .get(&format!("/resources?q={}", encode("name:*core*router*")))
+        .await;
+    assert_eq!(fine.status, StatusCode::OK, "{}", fine.body);
+    let reply = staff
+        .get(&format!(
+            "/resources?q={}",
+            encode("type:site name:*a*b*c*d*")
+        ))
+        .await;
+    reply.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "too_many_wildcards");
+    let message = reply.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("character 10"), "{message}");
+    assert!(message.contains("at most 4"), "{message}");
+}

@@ -16,6 +16,7 @@ use crate::core::access::credentials::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::core::metadata::{JsonPatch, MetaKey, MetaValue, MetadataLimits};
 use crate::core::resources::MAX_DEPTH;
 use crate::core::resources::{ResourceId, ResourceName};
+use crate::core::search::MAX_WILDCARDS_PER_TERM;
 use crate::core::tags::{
     MAX_ALLOWED_VALUES, MAX_DESCRIPTION_CHARS, MAX_TAG_NAME_CHARS, TagValueText,
 };
@@ -143,6 +144,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("file_empty", 422, "The uploaded file has no bytes.".into()),
         ("note_not_text", 422, "Only notes (text) can have their text replaced; other files are uploaded anew.".into()),
         ("search_invalid", 422, "The search does not parse; the message gives the character position. See the query language in GET /api/v1/openapi.json under searchResources.".into()),
+        ("too_many_wildcards", 422, format!("A search term holds at most {MAX_WILDCARDS_PER_TERM} '*'; the message gives the term's character position.")),
         ("nova_metadata_key_invalid", 422, "Through the OpenStack compute API, metadata keys are 1 to 255 letters, digits, '-', '_', ':', '.' or spaces.".into()),
         ("nova_metadata_value_too_long", 422, format!("Through the OpenStack compute API, values are strings of at most {} characters.", crate::core::openstack::MAX_CHARS)),
         ("aggregate_name_invalid", 422, "Aggregate names are printable and do not start or end with whitespace.".into()),

@@ -80,3 +80,10 @@ pub enum Literal {
 pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_TERMS: usize = 32;
 pub const MAX_DEPTH: usize = 16;
+
+/// The `*`s one term may hold (`name:*core*router*` has three). SQLite matches a pattern in
+/// time proportional to the value's length times the pattern's, so wildcards are not what
+/// makes a search slow (the search deadline bounds that); the cap keeps each pattern a plain
+/// "starts with / contains / ends with" and refuses generated noise such as `*a*b*c*d*e*…`
+/// with a clear message rather than a timeout.
+pub const MAX_WILDCARDS_PER_TERM: usize = 4;
