@@ -615,4 +615,20 @@ mod tests {
         drop(held);
         assert!(store.search(&staff(), None, 0, 10).await.is_ok());
     }
+
+    /// The searches' connections only read: a write through one is refused by SQLite.
+    #[tokio::test]
+    async fn search_connections_cannot_write() {
+        let (_dir, store) = temp_store().await;
+        many_sites(&store, 3).await;
+        let refused = sqlx::query("DELETE FROM resources")
+            .execute(store.search_pool())
+            .await;
+        assert!(refused.is_err(), "{refused:?}");
+        let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM resources")
+            .fetch_one(store.search_pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 3);
+    }
 }
