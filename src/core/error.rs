@@ -134,6 +134,17 @@ pub enum ValidationError {
         position: usize,
         message: String,
     },
+    /// A search term, starting at character `position`, holds more than `max` wildcards.
+    SearchTooManyWildcards {
+        position: usize,
+        max: usize,
+    },
+    /// A search still running when its deadline (`limit_ms`) came was stopped. Refused as the
+    /// query's fault (422), not the server's (503): a search that takes seconds over this
+    /// data does so every time, so "try again later" would only have a script repeat it.
+    SearchTooSlow {
+        limit_ms: u64,
+    },
     /// A key outside Nova's pattern (`[a-zA-Z0-9-_:. ]`, 1 to 255 characters).
     NovaKeyInvalid(String),
     NovaValueTooLong {
@@ -208,6 +219,8 @@ impl ValidationError {
             Self::FileTypeNotAccepted(_) => "unsupported_media_type",
             Self::NoteNotText => "note_not_text",
             Self::SearchInvalid { .. } => "search_invalid",
+            Self::SearchTooManyWildcards { .. } => "too_many_wildcards",
+            Self::SearchTooSlow { .. } => "search_too_slow",
             Self::NovaKeyInvalid(_) => "nova_metadata_key_invalid",
             Self::NovaValueTooLong { .. } => "nova_metadata_value_too_long",
             Self::AggregateNameInvalid(_) => "aggregate_name_invalid",
@@ -305,6 +318,11 @@ impl ValidationError {
                 position: 0,
                 message: s(),
             },
+            Self::SearchTooManyWildcards {
+                position: 0,
+                max: 1,
+            },
+            Self::SearchTooSlow { limit_ms: 1 },
             Self::NovaKeyInvalid(s()),
             Self::NovaValueTooLong {
                 key: s(),
@@ -544,6 +562,24 @@ impl fmt::Display for ValidationError {
                 f,
                 "The search cannot be read at character {position}: {message}."
             ),
+            Self::SearchTooManyWildcards { position, max } => write!(
+                f,
+                "The term at character {position} has too many wildcards: a term can hold at \
+                 most {max} '*'."
+            ),
+            Self::SearchTooSlow { limit_ms } => {
+                let limit = if limit_ms % 1000 == 0 {
+                    format!("{} seconds", limit_ms / 1000)
+                } else {
+                    format!("{limit_ms} ms")
+                };
+                write!(
+                    f,
+                    "The search was stopped after {limit}, the longest a search may run; \
+                     narrow it with more specific terms and fewer or shorter patterns, and try \
+                     again."
+                )
+            }
             Self::NovaKeyInvalid(key) => write!(
                 f,
                 "Invalid input for field/attribute metadata. Value: {key}. Keys are 1 to 255 \
@@ -673,13 +709,18 @@ pub enum Later {
     TooManySignIns,
     /// Every password check the server allows at once is running.
     SignInsBusy,
+    /// Every connection searches run on is busy with another search.
+    SearchesBusy,
 }
 
 impl Later {
+    pub const ALL: [Self; 3] = [Self::TooManySignIns, Self::SignInsBusy, Self::SearchesBusy];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::TooManySignIns => "too_many_sign_ins",
             Self::SignInsBusy => "busy",
+            Self::SearchesBusy => "search_busy",
         }
     }
 
@@ -691,6 +732,10 @@ impl Later {
             ),
             Self::SignInsBusy => format!(
                 "The server is busy checking other sign-ins; try again in {} seconds.",
+                wait.as_secs().max(1)
+            ),
+            Self::SearchesBusy => format!(
+                "The server is busy running other searches; try again in {} seconds.",
                 wait.as_secs().max(1)
             ),
         }

@@ -29,6 +29,10 @@ pub fn of(error: &CoreError) -> StatusCode {
             ValidationError::PatchTestFailed(_) => StatusCode::CONFLICT,
             // The bytes are of a type this server does not take.
             ValidationError::FileTypeNotAccepted(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            // Too many wildcards and a search past its deadline are, like a query that does
+            // not parse (`search_invalid`), the query's own fault: 422, as every rule of the
+            // query language answers (400 stays for a malformed parameter such as `after`).
+            // Not 503: a search too slow over this data is as slow when repeated.
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         },
         CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -38,7 +42,7 @@ pub fn of(error: &CoreError) -> StatusCode {
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
         CoreError::TryLater { why, .. } => match why {
             Later::TooManySignIns => StatusCode::TOO_MANY_REQUESTS,
-            Later::SignInsBusy => StatusCode::SERVICE_UNAVAILABLE,
+            Later::SignInsBusy | Later::SearchesBusy => StatusCode::SERVICE_UNAVAILABLE,
         },
         CoreError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -68,6 +72,17 @@ mod tests {
         assert_eq!(
             invalid(ValidationError::SitesOnlyForManagers),
             StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            invalid(ValidationError::SearchTooSlow { limit_ms: 2000 }),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            of(&CoreError::TryLater {
+                why: Later::SearchesBusy,
+                retry_after: std::time::Duration::from_secs(2),
+            }),
+            StatusCode::SERVICE_UNAVAILABLE
         );
         assert_eq!(
             of(&CoreError::Forbidden("no".into())),

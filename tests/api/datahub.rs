@@ -857,6 +857,41 @@ async fn streams_and_types_are_searched_with_data_hubs_query_syntax() {
     assert_eq!(ids(no_types), Vec::<String>::new());
 }
 
+/// Used to: a query matching nothing walked the whole namespace with no deadline. One still
+/// running at its deadline is refused with Data Hub's 400 body naming the rule (the deadline
+/// is made tiny here).
+#[tokio::test]
+async fn a_stream_search_past_its_deadline_is_refused_with_data_hubs_body() {
+    use sitebook::core::search::SearchLimits;
+
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    app.store.set_search_limits(SearchLimits {
+        deadline: std::time::Duration::ZERO,
+        ..SearchLimits::default()
+    });
+    for path in ["Streams", "Types"] {
+        let reply = sds(
+            &app,
+            &token,
+            Method::GET,
+            &format!("{NS}/{path}?query=nothing*"),
+            None,
+        )
+        .await;
+        let body = assert_sds_error(&reply, StatusCode::BAD_REQUEST);
+        assert!(
+            body["Reason"].as_str().unwrap().contains("search_too_slow"),
+            "{body}"
+        );
+        assert!(
+            body["Resolution"].as_str().unwrap().contains("narrow"),
+            "{body}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_stream_deleted_and_made_again_reads_as_the_new_one_in_any_case() {
     let app = spawn_app().await;

@@ -190,3 +190,70 @@ async fn resources_nest_at_most_max_depth_deep_so_no_loop_escapes_the_check() {
         .await
         .assert_error(StatusCode::CONFLICT, "parent_loop");
 }
+
+/// Used to: a term could hold any number of `*`; now at most four, refused like any other
+/// query the language cannot take (422, naming where).
+#[tokio::test]
+async fn a_term_with_too_many_wildcards_is_refused() {
+    let app = spawn_app().await;
+    let staff = Client::new(&app, Role::Staff).await;
+    let fine = staff
+        .get(&format!("/resources?q={}", encode("name:*core*router*")))
+        .await;
+    assert_eq!(fine.status, StatusCode::OK, "{}", fine.body);
+    let reply = staff
+        .get(&format!(
+            "/resources?q={}",
+            encode("type:site name:*a*b*c*d*")
+        ))
+        .await;
+    reply.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "too_many_wildcards");
+    let message = reply.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("character 10"), "{message}");
+    assert!(message.contains("at most 4"), "{message}");
+}
+
+/// Used to: a search ran as long as SQLite took over the whole tenant. One still running at
+/// its deadline is stopped and answered 422 `search_too_slow` (the deadline is made tiny
+/// here, so no search has to be slow for real).
+#[tokio::test]
+async fn a_search_past_its_deadline_answers_search_too_slow() {
+    use sitebook::core::access::Actor;
+    use sitebook::core::metadata::{Metadata, MetadataLimits};
+    use sitebook::core::resources::{ResourceId, ResourceType};
+    use sitebook::core::search::SearchLimits;
+    use sitebook::core::store::ImportItem;
+    use sitebook::core::tenancy::TenantId;
+
+    let app = spawn_app().await;
+    let items: Vec<ImportItem> = (0..2000)
+        .map(|n| ImportItem {
+            id: ResourceId::parse(&format!("site_{n}")).unwrap(),
+            kind: ResourceType::site(),
+            metadata: Metadata::from_json(&json!({"name": format!("Site {n:05}")})).unwrap(),
+            tags: vec![],
+        })
+        .collect();
+    app.store
+        .import_resources(
+            &Actor::operator(TenantId::default_tenant()),
+            &items,
+            MetadataLimits::default(),
+        )
+        .await
+        .unwrap();
+    let staff = Client::new(&app, Role::Staff).await;
+    let path = format!("/resources?q={}", encode("name:*zz*"));
+    assert_eq!(staff.get(&path).await.status, StatusCode::OK);
+
+    app.store.set_search_limits(SearchLimits {
+        deadline: std::time::Duration::ZERO,
+        ..SearchLimits::default()
+    });
+    let reply = staff.get(&path).await;
+    reply.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "search_too_slow");
+    let message = reply.json()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("narrow"), "{message}");
+    let doc = staff.get("/errors/search_too_slow").await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
+}

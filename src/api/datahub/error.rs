@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::core::CoreError;
+use crate::core::error::ValidationError;
 use crate::web::status;
 
 /// Boxed: handlers pass it through `Result`s, where a small error keeps the happy path small.
@@ -89,9 +90,18 @@ impl From<CoreError> for SdsError {
             other => status::of(other),
         };
         let mut sds = match error {
-            CoreError::Invalid(rule) => Self::new(status, rule.to_string())
-                .reason(format!("The request breaks the rule '{}'.", rule.code()))
-                .resolution("Correct the request and send it again."),
+            CoreError::Invalid(rule) => {
+                let resolution = match rule {
+                    ValidationError::SearchTooSlow { .. } => {
+                        "The query takes too long over this namespace; narrow it (more \
+                         specific terms, fewer wildcards) and send it again."
+                    }
+                    _ => "Correct the request and send it again.",
+                };
+                Self::new(status, rule.to_string())
+                    .reason(format!("The request breaks the rule '{}'.", rule.code()))
+                    .resolution(resolution)
+            }
             CoreError::NotFound { what, id } => {
                 let what = if what == "resource" { "stream" } else { what };
                 Self::new(status, format!("The specified {what} was not found."))

@@ -16,6 +16,8 @@ use crate::core::access::credentials::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::core::metadata::{JsonPatch, MetaKey, MetaValue, MetadataLimits};
 use crate::core::resources::MAX_DEPTH;
 use crate::core::resources::{ResourceId, ResourceName};
+use crate::core::search::{MAX_WILDCARDS_PER_TERM, SEARCH_DEADLINE};
+use crate::core::store::SEARCH_CONNECTIONS;
 use crate::core::tags::{
     MAX_ALLOWED_VALUES, MAX_DESCRIPTION_CHARS, MAX_TAG_NAME_CHARS, TagValueText,
 };
@@ -143,6 +145,8 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("file_empty", 422, "The uploaded file has no bytes.".into()),
         ("note_not_text", 422, "Only notes (text) can have their text replaced; other files are uploaded anew.".into()),
         ("search_invalid", 422, "The search does not parse; the message gives the character position. See the query language in GET /api/v1/openapi.json under searchResources.".into()),
+        ("too_many_wildcards", 422, format!("A search term holds at most {MAX_WILDCARDS_PER_TERM} '*'; the message gives the term's character position.")),
+        ("search_too_slow", 422, format!("The search was still running after {} seconds and was stopped. Narrow it: a type:, tag: or exact name: term, fewer or shorter patterns. Repeating the same search will not help.", SEARCH_DEADLINE.as_secs())),
         ("nova_metadata_key_invalid", 422, "Through the OpenStack compute API, metadata keys are 1 to 255 letters, digits, '-', '_', ':', '.' or spaces.".into()),
         ("nova_metadata_value_too_long", 422, format!("Through the OpenStack compute API, values are strings of at most {} characters.", crate::core::openstack::MAX_CHARS)),
         ("aggregate_name_invalid", 422, "Aggregate names are printable and do not start or end with whitespace.".into()),
@@ -151,7 +155,10 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("host_name_invalid", 422, "Host names are 1 to 255 letters, digits, '-', '.' or '_'.".into()),
         ("aggregate_id_invalid", 422, "Aggregate ids are integers.".into()),
         ("aggregate_not_empty", 422, "Remove an aggregate's hosts before deleting it.".into()),
+        ("too_many_sign_ins", 429, "Too many sign-in attempts for the account or from the address; wait as long as 'Retry-After' says.".into()),
         ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried.".into()),
+        ("busy", 503, "The server is checking as many sign-ins as it allows at once; retry after 'Retry-After' seconds.".into()),
+        ("search_busy", 503, format!("Every connection searches run on ({SEARCH_CONNECTIONS}) is busy with another search; retry after 'Retry-After' seconds.")),
     ];
     codes
         .into_iter()
@@ -227,6 +234,20 @@ mod tests {
         for clash in crate::core::error::Clash::ALL {
             let entry = CODES.iter().find(|entry| entry.code == clash.code());
             assert_eq!(entry.map(|e| e.status), Some(409), "{}", clash.code());
+        }
+    }
+
+    /// Every "try again later" code is documented, at the status the API answers it with.
+    #[test]
+    fn every_later_code_is_documented_with_its_status() {
+        for why in crate::core::error::Later::ALL {
+            let error = CoreError::TryLater {
+                why,
+                retry_after: std::time::Duration::from_secs(1),
+            };
+            let status = crate::web::status::of(&error).as_u16();
+            let entry = CODES.iter().find(|entry| entry.code == why.code());
+            assert_eq!(entry.map(|e| e.status), Some(status), "{}", why.code());
         }
     }
 

@@ -76,7 +76,8 @@ pub async fn set_parent(
     params(SearchQuery),
     responses((status = 200, body = Page<ResourceSummary>),
         (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
-        (status = 422, description = "The query does not parse; the message says where", body = ErrorResponse)))]
+        (status = 422, description = "The query does not parse, a term has too many wildcards, or the search ran past its deadline; the code says which", body = ErrorResponse),
+        (status = 503, description = "Every search connection is busy: retry after Retry-After", body = ErrorResponse)))]
 pub async fn search(
     State(store): State<Store>,
     Caller(actor): Caller,

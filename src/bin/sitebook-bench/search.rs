@@ -19,7 +19,20 @@ pub async fn run(
     let mut found = 0;
     for _ in 0..runs {
         let started = Instant::now();
-        found = store.search(&actor, parsed.as_ref(), 0, limit).await?.len();
+        found = match store.search(&actor, parsed.as_ref(), 0, limit).await {
+            Ok(found) => found.len(),
+            // A refusal (the search deadline) is a figure too: how long until it came.
+            Err(sitebook::core::CoreError::Invalid(rule)) => {
+                println!(
+                    "SEARCH query={query:?} refused={} after_ms={:.2}",
+                    rule.code(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+                store.close().await;
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        };
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);

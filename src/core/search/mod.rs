@@ -19,6 +19,8 @@
 mod parser;
 mod tokens;
 
+use std::time::Duration;
+
 pub use parser::parse;
 
 /// A parsed query.
@@ -80,3 +82,36 @@ pub enum Literal {
 pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_TERMS: usize = 32;
 pub const MAX_DEPTH: usize = 16;
+
+/// The `*`s one term may hold (`name:*core*router*` has three). SQLite matches a pattern in
+/// time proportional to the value's length times the pattern's, so wildcards are not what
+/// makes a search slow (the deadline below bounds that); the cap keeps each pattern a plain
+/// "starts with / contains / ends with" and refuses generated noise such as `*a*b*c*d*e*…`
+/// with a clear message rather than a timeout.
+pub const MAX_WILDCARDS_PER_TERM: usize = 4;
+
+/// How long one search may run before it is cut off (`search_too_slow`). A search of an
+/// indexed term answers in milliseconds and a full scan of 100,000 resources in tens of them;
+/// two seconds is what a pathological pattern over long values gets before it is stopped.
+pub const SEARCH_DEADLINE: Duration = Duration::from_secs(2);
+
+/// How long a search waits for one of the connections searches run on when they are all
+/// busy, before it is answered "try again" (`search_busy`).
+pub const SEARCH_WAIT: Duration = Duration::from_secs(2);
+
+/// How long a search may run and wait: [`SEARCH_DEADLINE`] and [`SEARCH_WAIT`] unless a test
+/// (or an operator's tuning) says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchLimits {
+    pub deadline: Duration,
+    pub wait: Duration,
+}
+
+impl Default for SearchLimits {
+    fn default() -> Self {
+        Self {
+            deadline: SEARCH_DEADLINE,
+            wait: SEARCH_WAIT,
+        }
+    }
+}

@@ -1,7 +1,10 @@
 //! Recursive descent over the tokens: OR of ANDs of (possibly negated) terms.
 
 use super::tokens::{Token, invalid, tokenize};
-use super::{Comparison, Literal, MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, Pattern, Query, Term};
+use super::{
+    Comparison, Literal, MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, MAX_WILDCARDS_PER_TERM, Pattern,
+    Query, Term,
+};
 use crate::core::error::ValidationError;
 
 /// Parses a query; an empty (or all-blank) one is `None`, meaning "everything".
@@ -149,16 +152,23 @@ impl Parser {
             .ok_or_else(|| invalid(self.end, "the query ends where a term was expected"))?;
         let word = match token {
             Token::Word(word) => word,
-            Token::Quoted(text) => return Ok(Term::Name(Pattern(format!("*{text}*")))),
+            Token::Quoted(text) => {
+                wildcards(at, &text)?;
+                return Ok(Term::Name(contains(&text)));
+            }
             Token::Close => return Err(invalid(at, "unexpected ')'")),
             Token::Op(op) => return Err(invalid(at, &format!("'{op}' must follow a field"))),
             Token::Open | Token::Minus => unreachable!("handled by unary"),
         };
         if let Some(rest) = word.strip_prefix("name:") {
-            return Ok(Term::Name(Pattern(self.operand(rest, at, "the name")?)));
+            let name = self.operand(rest, at, "the name")?;
+            wildcards(at, &name)?;
+            return Ok(Term::Name(Pattern(name)));
         }
         if let Some(rest) = word.strip_prefix("type:") {
-            return Ok(Term::Type(self.operand(rest, at, "the type")?));
+            let kind = self.operand(rest, at, "the type")?;
+            wildcards(at, &kind)?;
+            return Ok(Term::Type(kind));
         }
         if let Some(rest) = word.strip_prefix("tag:") {
             let name = self.operand(rest, at, "the tag's name")?;
@@ -188,6 +198,9 @@ impl Parser {
             };
             let (quoted, text) = self.value(at)?;
             let value = literal(quoted, text);
+            if let (Literal::Text(text), Comparison::Eq | Comparison::Ne) = (&value, op) {
+                wildcards(at, text)?;
+            }
             if matches!(value, Literal::Bool(_)) && !matches!(op, Comparison::Eq | Comparison::Ne) {
                 return Err(invalid(at, "booleans compare only with '=' or '!='"));
             }
@@ -205,7 +218,8 @@ impl Parser {
                 "only meta.<key> and tag:<name> take a comparison",
             ));
         }
-        Ok(Term::Name(Pattern(format!("*{word}*"))))
+        wildcards(at, &word)?;
+        Ok(Term::Name(contains(&word)))
     }
 
     fn tag(&mut self, name: String, at: usize) -> Result<Term, ValidationError> {
@@ -213,6 +227,7 @@ impl Parser {
             Some(Token::Op("=")) => {
                 self.next += 1;
                 let (_, value) = self.value(at)?;
+                wildcards(at, &value)?;
                 Ok(Term::Tag {
                     name,
                     value: Some(Pattern(value)),
@@ -225,6 +240,23 @@ impl Parser {
             _ => Ok(Term::Tag { name, value: None }),
         }
     }
+}
+
+/// A bare word or quoted text: names containing it.
+fn contains(text: &str) -> Pattern {
+    Pattern(format!("*{text}*"))
+}
+
+/// Refuses a pattern, as written in the term at `at`, with more `*` than a term may hold.
+/// A bare word's own `*`s count, not the two that make it "contains".
+fn wildcards(at: usize, written: &str) -> Result<(), ValidationError> {
+    if written.matches('*').count() > MAX_WILDCARDS_PER_TERM {
+        return Err(ValidationError::SearchTooManyWildcards {
+            position: at,
+            max: MAX_WILDCARDS_PER_TERM,
+        });
+    }
+    Ok(())
 }
 
 fn flatten(mut parts: Vec<Query>, wrap: fn(Vec<Query>) -> Query) -> Query {
@@ -403,5 +435,41 @@ mod tests {
         assert!(parse(&"x".repeat(1001)).is_err(), "too long");
         let deep = format!("{}a{}", "(".repeat(20), ")".repeat(20));
         assert!(parse(&deep).is_err(), "too deep");
+    }
+
+    #[test]
+    fn a_term_holds_at_most_four_wildcards() {
+        for fine in [
+            "name:*core*router*",
+            "name:****",
+            "a*b*c*d",
+            "\"*a*b*c\"",
+            "type:*.*.*.*",
+            "tag:Region=*a*b*c*d",
+            "meta.owner=*a*b*c*d",
+            "name:*a*b*c*d OR name:*e*f*g*h",
+            // Only = and != match patterns; other comparisons take the text as it is.
+            "meta.owner>*****",
+        ] {
+            assert!(parse(fine).is_ok(), "{fine}");
+        }
+        for (input, position) in [
+            ("name:*a*b*c*d*", 0),
+            ("name:*****", 0),
+            ("type:site x*y*z*w*v*", 10),
+            ("\"*a*b*c*d*\"", 0),
+            ("type:*.*.*.*.*", 0),
+            ("tag:Region=*a*b*c*d*", 0),
+            ("type:site -meta.owner=\"*a*b*c*d*\"", 11),
+        ] {
+            let error = parse(input).unwrap_err();
+            assert_eq!(error.code(), "too_many_wildcards", "{input}: {error}");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("character {position}")),
+                "{input}: {message}"
+            );
+            assert!(message.contains("at most 4"), "{input}: {message}");
+        }
     }
 }

@@ -44,6 +44,7 @@ pub use crate::core::access::{ApiToken, Grant, User};
 pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;
+pub use search::SEARCH_CONNECTIONS;
 pub use sessions::Session;
 pub use streams::{Namespace, StoredStream, StoredType};
 
@@ -70,6 +71,8 @@ pub struct Store(Arc<StoreParts>);
 #[derive(Debug)]
 pub struct StoreParts {
     pool: SqlitePool,
+    /// Searches' own connections (see `search`), so no search can hold one the rest need.
+    searches: SqlitePool,
     blobs: LocalDisk,
     cache: Arc<cache::ReadCache>,
     /// Writers queue here, in this process, instead of polling SQLite's lock: a busy SQLite
@@ -80,6 +83,7 @@ pub struct StoreParts {
     writer: metadata_writer::Writer,
     checkpointer: checkpointer::Checkpointer,
     password_checks: sessions::PasswordChecks,
+    search_limits: parking_lot::Mutex<crate::core::search::SearchLimits>,
 }
 
 impl std::ops::Deref for Store {
@@ -175,6 +179,13 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| CoreError::Storage(format!("migration failed: {e}")))?;
+        // Opened as searches first need them. They only read: `query_only` (set after the
+        // journal mode, which the options apply first) refuses any write made through them.
+        let searches = SqlitePoolOptions::new()
+            .max_connections(search::SEARCH_CONNECTIONS)
+            .min_connections(0)
+            .test_before_acquire(false)
+            .connect_lazy_with(options.clone().pragma("query_only", "ON"));
         // 128 MiB of metadata records (about 200,000 records of three keys each), and the
         // tokens in use.
         let cache = Arc::new(cache::ReadCache::new(128 << 20, 10_000, 100_000));
@@ -220,12 +231,14 @@ impl Store {
         )?;
         Ok(Self(Arc::new(StoreParts {
             pool,
+            searches,
             blobs: LocalDisk::open(files_dir)?,
             cache,
             write_lock,
             writer,
             checkpointer,
             password_checks: Default::default(),
+            search_limits: Default::default(),
         })))
     }
 
@@ -280,7 +293,26 @@ impl Store {
         Ok(())
     }
 
+    /// Changes how long searches may run and wait (see [`SearchLimits`]): for tests, which
+    /// make the deadline tiny to see a search cut off without a slow one.
+    ///
+    /// [`SearchLimits`]: crate::core::search::SearchLimits
+    pub fn set_search_limits(&self, limits: crate::core::search::SearchLimits) {
+        *self.search_limits.lock() = limits;
+    }
+
+    pub(crate) fn search_limits(&self) -> crate::core::search::SearchLimits {
+        *self.search_limits.lock()
+    }
+
+    /// The pool searches run on.
+    #[cfg(test)]
+    pub(crate) fn search_pool(&self) -> &SqlitePool {
+        &self.searches
+    }
+
     pub async fn close(&self) {
+        self.searches.close().await;
         self.pool.close().await;
     }
 }

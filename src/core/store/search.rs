@@ -1,15 +1,115 @@
 //! Compiles a parsed search into one SQL query. Only the query's shape becomes SQL text; every
 //! name, key and value is a bound parameter.
+//!
+//! Searches (this one and Data Hub's, `stream_search`) run on a pool of their own, of
+//! [`SEARCH_CONNECTIONS`], each under a deadline that SQLite's progress handler enforces
+//! inside the statement: however slow the searches sent, they hold only these connections and
+//! each only so long, and sign-ins, token checks and every other read and write keep the main
+//! pool to themselves.
 
+use std::time::{Duration, Instant};
+
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, AssertSqlSafe};
+use sqlx::{Arguments, AssertSqlSafe, Sqlite};
 
 use super::rows::{ResourceRow, select_resources};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::error::{Later, ValidationError};
 use crate::core::resources::Resource;
 use crate::core::search::{Comparison, Literal, Pattern, Query, Term};
+
+/// The connections searches run on, apart from the main pool. Four searches at a time keep
+/// both cores of a small server busy; a fifth waits for one of them (at most
+/// [`SEARCH_WAIT`](crate::core::search::SEARCH_WAIT), then `search_busy`).
+pub const SEARCH_CONNECTIONS: u32 = 4;
+
+/// SQLite virtual-machine instructions between two looks at the clock by the progress
+/// handler: microseconds of work, so a search overruns its deadline by about one row's
+/// matching at most.
+const PROGRESS_STEPS: i32 = 1000;
+
+/// SQLite's result code for a statement stopped by its progress handler (`SQLITE_INTERRUPT`).
+const INTERRUPTED: &str = "9";
+
+/// When the search running on a connection must stop.
+pub(super) struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    fn too_slow(&self) -> CoreError {
+        CoreError::Invalid(ValidationError::SearchTooSlow {
+            limit_ms: u64::try_from(self.limit.as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// Refuses to go on once the deadline has passed: for work between statements (Data
+    /// Hub's matching in Rust), which the progress handler does not see.
+    pub(super) fn check(&self) -> Result<(), CoreError> {
+        if Instant::now() >= self.at {
+            return Err(self.too_slow());
+        }
+        Ok(())
+    }
+
+    /// A statement's error: "too slow" when the progress handler stopped it.
+    pub(super) fn error(&self, e: sqlx::Error) -> CoreError {
+        match &e {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some(INTERRUPTED) => {
+                self.too_slow()
+            }
+            _ => storage(e),
+        }
+    }
+
+    /// An error from a helper that maps its own statements' errors to storage faults: one
+    /// after the deadline is the progress handler's doing.
+    pub(super) fn explain(&self, e: CoreError) -> CoreError {
+        match e {
+            CoreError::Storage(_) if Instant::now() >= self.at => self.too_slow(),
+            e => e,
+        }
+    }
+}
+
+impl Store {
+    /// A connection of the search pool with this search's deadline installed in SQLite, and
+    /// the deadline. Waits for a free connection at most the limits' `wait`, then answers
+    /// "busy, try again".
+    ///
+    /// Every use of the search pool goes through here, so the progress handler a previous
+    /// search left on the connection is always replaced before a statement runs.
+    pub(super) async fn search_connection(
+        &self,
+    ) -> Result<(PoolConnection<Sqlite>, Deadline), CoreError> {
+        let limits = self.search_limits();
+        let mut conn = match tokio::time::timeout(limits.wait, self.searches.acquire()).await {
+            Ok(acquired) => acquired.map_err(storage)?,
+            Err(_) => {
+                return Err(CoreError::TryLater {
+                    why: Later::SearchesBusy,
+                    retry_after: limits.wait.max(Duration::from_secs(1)),
+                });
+            }
+        };
+        let deadline = Deadline {
+            at: Instant::now() + limits.deadline,
+            limit: limits.deadline,
+        };
+        let at = deadline.at;
+        // sqlx's own hook (`sqlite3_progress_handler` underneath): returning false stops
+        // the running statement with SQLITE_INTERRUPT. It runs on the connection's thread.
+        conn.lock_handle()
+            .await
+            .map_err(storage)?
+            .set_progress_handler(PROGRESS_STEPS, move || Instant::now() < at);
+        Ok((conn, deadline))
+    }
+}
 
 enum Bind {
     Text(String),
@@ -184,11 +284,12 @@ impl Store {
     ) -> Result<Vec<(i64, Resource)>, CoreError> {
         actor.require_read()?;
         let (text, arguments) = search_sql(actor.tenant.as_str(), query, after, limit)?;
+        let (mut conn, deadline) = self.search_connection().await?;
         // The text holds only fixed SQL and `?` placeholders, as built by `search_sql`.
         sqlx::query_as_with::<_, ResourceRow, _>(AssertSqlSafe(text), arguments)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await
-            .map_err(storage)?
+            .map_err(|e| deadline.error(e))?
             .into_iter()
             .map(|row| {
                 let pk = row.pk;
@@ -421,5 +522,108 @@ mod tests {
         );
         let other = actor_of("acme", crate::core::access::Role::Staff);
         assert!(store.search(&other, None, 0, 10).await.unwrap().is_empty());
+    }
+
+    /// Enough sites that a scan of them runs many thousand SQLite instructions.
+    async fn many_sites(store: &crate::core::store::Store, count: usize) {
+        let items: Vec<crate::core::store::ImportItem> = (0..count)
+            .map(|n| crate::core::store::ImportItem {
+                id: ResourceId::parse(&format!("site_{n}")).unwrap(),
+                kind: ResourceType::site(),
+                metadata: Metadata::from_json(&json!({"name": format!("Site {n:05}")})).unwrap(),
+                tags: vec![],
+            })
+            .collect();
+        store
+            .import_resources(&admin(), &items, MetadataLimits::default())
+            .await
+            .unwrap();
+    }
+
+    /// A search still running at its deadline is stopped inside SQLite and refused as too slow,
+    /// and the connection it ran on serves the next search.
+    #[tokio::test]
+    async fn a_search_past_its_deadline_is_cut_off() {
+        use crate::core::CoreError;
+        use crate::core::search::SearchLimits;
+
+        let (_dir, store) = temp_store().await;
+        many_sites(&store, 2000).await;
+        let query = parse("name:*zz*").unwrap();
+        let actor = staff();
+        let search = || store.search(&actor, query.as_ref(), 0, 10);
+        assert!(search().await.unwrap().is_empty());
+
+        store.set_search_limits(SearchLimits {
+            deadline: std::time::Duration::ZERO,
+            ..SearchLimits::default()
+        });
+        for _ in 0..2 {
+            match search().await {
+                Err(CoreError::Invalid(rule)) => {
+                    assert_eq!(rule.code(), "search_too_slow", "{rule}");
+                    assert!(rule.to_string().contains("narrow"), "{rule}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+
+        store.set_search_limits(SearchLimits::default());
+        assert!(search().await.unwrap().is_empty());
+        let found = store
+            .search(&staff(), parse("name:*01999*").unwrap().as_ref(), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+    }
+
+    /// While every connection searches run on is taken, a search waits its turn only so long
+    /// and is then told to come back, rather than queueing behind them without end.
+    #[tokio::test]
+    async fn a_search_waits_for_a_connection_only_so_long() {
+        use crate::core::CoreError;
+        use crate::core::search::SearchLimits;
+
+        let (_dir, store) = temp_store().await;
+        let pool = store.search_pool();
+        let mut held = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            held.push(pool.acquire().await.unwrap());
+        }
+        store.set_search_limits(SearchLimits {
+            wait: std::time::Duration::from_millis(50),
+            ..SearchLimits::default()
+        });
+        let waited = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            store.search(&staff(), None, 0, 10),
+        )
+        .await
+        .expect("the search gives up waiting");
+        match waited {
+            Err(CoreError::TryLater { why, retry_after }) => {
+                assert_eq!(why.code(), "search_busy");
+                assert!(retry_after >= std::time::Duration::from_secs(1));
+            }
+            other => panic!("{other:?}"),
+        }
+        drop(held);
+        assert!(store.search(&staff(), None, 0, 10).await.is_ok());
+    }
+
+    /// The searches' connections only read: a write through one is refused by SQLite.
+    #[tokio::test]
+    async fn search_connections_cannot_write() {
+        let (_dir, store) = temp_store().await;
+        many_sites(&store, 3).await;
+        let refused = sqlx::query("DELETE FROM resources")
+            .execute(store.search_pool())
+            .await;
+        assert!(refused.is_err(), "{refused:?}");
+        let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM resources")
+            .fetch_one(store.search_pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 3);
     }
 }

@@ -444,6 +444,52 @@ mod tests {
         store.session(&used).await.unwrap();
     }
 
+    /// Used to: searches and sign-ins shared one pool, so eight slow searches holding every
+    /// connection kept sign-ins, session lookups and token checks waiting behind them. They
+    /// now run on connections searches never take.
+    #[tokio::test]
+    async fn sign_in_and_token_checks_answer_while_every_search_connection_is_held() {
+        let (_dir, store) = with_alice().await;
+        let (_, token) = store
+            .create_token(
+                &admin(),
+                "script",
+                &crate::core::store::testing::grant(Role::Staff),
+                crate::core::access::TokenLifetime::UNLIMITED,
+                7,
+                [7; 32],
+            )
+            .await
+            .unwrap();
+        let pool = store.search_pool();
+        let mut held = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            held.push(pool.acquire().await.unwrap());
+        }
+        let tenant = TenantId::default_tenant();
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            let (secret, _) = store
+                .sign_in(
+                    &tenant,
+                    "alice",
+                    "correct horse battery",
+                    None,
+                    [1; 32],
+                    [2; 32],
+                )
+                .await
+                .unwrap();
+            store.session(&secret).await.unwrap();
+            store.authenticate_token(&token, None).await.unwrap();
+        })
+        .await;
+        assert!(
+            answered.is_ok(),
+            "an auth lookup waited for a search connection"
+        );
+        drop(held);
+    }
+
     #[test]
     fn the_dummy_hash_is_a_real_one() {
         assert!(dummy_hash().starts_with("$argon2id$"));

@@ -2,15 +2,18 @@
 //! syntax matches whole tokens of values, which SQL's LIKE cannot express, so the streams are
 //! read in pages by id, each page's metadata and tags in one query each, and matched in Rust;
 //! the parser bounds each stream's work (terms, wildcards), and the walk stops once the page
-//! asked for is full.
+//! asked for is full, or refuses at the search deadline (a query matching few streams walks
+//! the whole namespace). Like the resource search it runs on the searches' own connections
+//! (see `search`).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
+use super::Store;
+use super::search::Deadline;
 use super::streams::{StreamRow, load_stream};
-use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::metadata::MetaValue;
@@ -50,6 +53,7 @@ impl ItemRow {
 /// The metadata items (but `name`, which is the stream's name) and tag names of `pks`.
 async fn items_and_tags(
     conn: &mut SqliteConnection,
+    deadline: &Deadline,
     pks: &[i64],
 ) -> Result<
     (
@@ -69,7 +73,7 @@ async fn items_and_tags(
     .bind(&pks)
     .fetch_all(&mut *conn)
     .await
-    .map_err(storage)?;
+    .map_err(|e| deadline.error(e))?;
     let mut metadata: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for (pk, key, value) in items.into_iter().filter_map(ItemRow::untyped) {
         metadata.entry(pk).or_default().push((key, value));
@@ -81,7 +85,7 @@ async fn items_and_tags(
     .bind(&pks)
     .fetch_all(&mut *conn)
     .await
-    .map_err(storage)?;
+    .map_err(|e| deadline.error(e))?;
     let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
     for (pk, name) in tag_rows {
         tags.entry(pk).or_default().push(name);
@@ -104,10 +108,11 @@ impl Store {
         let Some(query) = query.into().check()? else {
             return self.list_streams(actor, namespace, skip, count).await;
         };
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let (mut conn, deadline) = self.search_connection().await?;
         let (mut after, mut skipped) = (String::new(), 0u32);
         let mut found = Vec::new();
         while found.len() < count as usize {
+            deadline.check()?;
             let rows = sqlx::query_as::<_, StreamRow>(
                 "SELECT resource_pk, id, type_id, display_name, description, settings FROM streams \
                  WHERE tenant_id = ? AND namespace_id = ? AND id > ? ORDER BY id LIMIT ?",
@@ -118,11 +123,11 @@ impl Store {
             .bind(BATCH)
             .fetch_all(&mut *conn)
             .await
-            .map_err(storage)?;
+            .map_err(|e| deadline.error(e))?;
             let Some(last) = rows.last() else { break };
             after = last.id.clone();
             let pks: Vec<i64> = rows.iter().map(|r| r.resource_pk).collect();
-            let (metadata, tags) = items_and_tags(&mut conn, &pks).await?;
+            let (metadata, tags) = items_and_tags(&mut conn, &deadline, &pks).await?;
             for row in rows {
                 let properties = [
                     ("Id", Some(row.id.as_str())),
@@ -142,7 +147,11 @@ impl Store {
                     skipped += 1;
                     continue;
                 }
-                found.push(load_stream(&mut conn, actor, row).await?);
+                found.push(
+                    load_stream(&mut conn, actor, row)
+                        .await
+                        .map_err(|e| deadline.explain(e))?,
+                );
                 if found.len() == count as usize {
                     break;
                 }
@@ -165,10 +174,11 @@ impl Store {
         let Some(query) = query.into().check()? else {
             return self.list_stream_types(actor, namespace, skip, count).await;
         };
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let (mut conn, deadline) = self.search_connection().await?;
         let (mut after, mut skipped) = (String::new(), 0u32);
         let mut found = Vec::new();
         while found.len() < count as usize {
+            deadline.check()?;
             let rows: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
                 "SELECT id, definition, created_at FROM stream_types \
                  WHERE tenant_id = ? AND namespace_id = ? AND id > ? ORDER BY id LIMIT ?",
@@ -179,7 +189,7 @@ impl Store {
             .bind(BATCH)
             .fetch_all(&mut *conn)
             .await
-            .map_err(storage)?;
+            .map_err(|e| deadline.error(e))?;
             let Some(last) = rows.last() else { break };
             after = last.0.clone();
             for (id, definition, created_at) in rows {
@@ -338,5 +348,37 @@ mod tests {
             .await
             .unwrap();
         assert!(none.is_empty());
+    }
+
+    /// Used to: a query matching nothing walked every stream of the namespace, however many,
+    /// with no deadline. A search past its deadline is refused as too slow.
+    #[tokio::test]
+    async fn a_stream_search_past_its_deadline_is_cut_off() {
+        use crate::core::search::SearchLimits;
+
+        let (_dir, store) = temp_store().await;
+        three(&store).await;
+        assert_eq!(ids(&store, "nothing*", 0, 100).await, Vec::<String>::new());
+        store.set_search_limits(SearchLimits {
+            deadline: std::time::Duration::ZERO,
+            ..SearchLimits::default()
+        });
+        for result in [
+            store
+                .search_streams(&staff(), "default", parse("nothing*"), 0, 100)
+                .await
+                .map(|_| ()),
+            store
+                .search_stream_types(&staff(), "default", parse("nothing*"), 0, 100)
+                .await
+                .map(|_| ()),
+        ] {
+            match result {
+                Err(CoreError::Invalid(rule)) => assert_eq!(rule.code(), "search_too_slow"),
+                other => panic!("{other:?}"),
+            }
+        }
+        store.set_search_limits(SearchLimits::default());
+        assert_eq!(ids(&store, "temp*", 0, 100).await, ["stream2"]);
     }
 }
