@@ -15,6 +15,8 @@ import sys
 
 import yaml
 
+METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
+
 
 def fragment(path):
     text = open(path, encoding="utf-8").read()
@@ -48,14 +50,25 @@ def main():
         merge(document["paths"], part.get("paths", {}), "paths")
         merge(document.setdefault("components", {}), part.get("components", {}), "components")
     document["servers"] = [{"url": base_url}]
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            if operation.get("security", document.get("security")):
+                operation["responses"].setdefault(
+                    "401",
+                    {
+                        "description": "No valid bearer token (implied by the BearerAuth scheme).",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ErrorResponse"}
+                            }
+                        },
+                    },
+                )
     with open(out, "w", encoding="utf-8") as f:
         json.dump(document, f, indent=2)
-    operations = sum(
-        1
-        for item in document["paths"].values()
-        for method in item
-        if method in {"get", "put", "post", "patch", "delete", "head", "options"}
-    )
+    operations = sum(1 for item in document["paths"].values() for method in item if method in METHODS)
     print(operations)
 
 
