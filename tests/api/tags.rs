@@ -402,3 +402,32 @@ async fn tag_values_page_by_resource_id() {
         .await
         .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
 }
+
+/// serde reads a struct from a JSON array too, so a body whose fields are all optional would
+/// take `[]` as "change nothing"; the document says every body is an object.
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_refused() {
+    let app = spawn_app().await;
+    let (admin, _, _) = clients(&app).await;
+    let tag = region(&admin).await;
+    for body in [json!([]), json!(["name"]), json!("Region"), json!(7)] {
+        admin
+            .call(Method::PATCH, &format!("/tags/{tag}"))
+            .json(&body)
+            .send()
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+        admin
+            .call(Method::PUT, "/settings")
+            .json(&body)
+            .send()
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+    }
+    admin
+        .call(Method::PATCH, &format!("/tags/{tag}"))
+        .raw("application/json", "[")
+        .send()
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_json");
+}
