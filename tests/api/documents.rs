@@ -26,6 +26,8 @@ async fn the_openapi_document_lists_every_route() {
         ("put", "/metadata/{resource_id}/{key}"),
         ("delete", "/metadata/{resource_id}/{key}"),
         ("get", "/metadata/{resource_id}/changes"),
+        ("put", "/metadata/{resource_id}/changes"),
+        ("delete", "/metadata/{resource_id}/changes"),
         ("get", "/tags"),
         ("post", "/tags"),
         ("get", "/tags/{tagId}"),
@@ -106,6 +108,66 @@ async fn the_openapi_document_lists_every_route() {
             reply.status,
             reply.body
         );
+    }
+}
+
+/// The document states what the server enforces, so a client generated from it sends what is
+/// accepted and expects every status it can get (`scripts/conformance` checks the whole).
+#[tokio::test]
+async fn the_openapi_document_states_the_rules_the_server_enforces() {
+    let app = spawn_app().await;
+    let doc = Call::new(&app, Method::GET, "/openapi.json", None)
+        .send()
+        .await
+        .json();
+    let operation = |method: &str, path: &str| doc["paths"][path][method].clone();
+    let parameter = |method: &str, path: &str, name: &str| {
+        operation(method, path)["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{method} {path} has no {name}"))
+    };
+    let limit = parameter("get", "/sites", "limit");
+    assert_eq!(limit["schema"]["minimum"], 1);
+    assert_eq!(limit["schema"]["maximum"], 1000);
+    let if_match = parameter("delete", "/sites/{siteId}", "If-Match")["schema"]["pattern"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(if_match.contains(r"\*"), "{if_match}");
+    let key = parameter("get", "/metadata/{resource_id}/{key}", "key");
+    assert_eq!(key["schema"]["maxLength"], 255);
+    assert_eq!(key["schema"]["minLength"], 1);
+    let create = &doc["components"]["schemas"]["MetadataCreate"]["properties"];
+    assert_eq!(create["metadata"]["required"], json!(["name"]));
+    assert_eq!(create["metadata"]["propertyNames"]["maxLength"], 255);
+    assert!(create["resource_id"]["pattern"].is_string());
+    // Each status a route answers is documented with the error body.
+    for (method, path, status) in [
+        ("delete", "/sites/{siteId}", "400"),
+        ("get", "/sites", "400"),
+        ("get", "/metadata/{resource_id}/{key}", "422"),
+        ("post", "/sites", "415"),
+    ] {
+        assert_eq!(
+            operation(method, path)["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorResponse",
+            "{method} {path} {status}"
+        );
+    }
+    // Altostrat's operations answer every refusal of the request's content with 400.
+    for (method, path) in [
+        ("post", "/metadata"),
+        ("put", "/tags/{tagId}/values/{correlationId}"),
+    ] {
+        let responses = operation(method, path)["responses"].clone();
+        assert!(responses["400"].is_object(), "{method} {path}");
+        for status in ["409", "415", "422"] {
+            assert!(responses[status].is_null(), "{method} {path} {status}");
+        }
     }
 }
 

@@ -107,6 +107,8 @@ async fn creating_without_a_name_is_the_seeds_parameter_missing_and_writes_nothi
 
 #[tokio::test]
 async fn malformed_requests_get_a_4xx_in_the_error_body_and_write_nothing() {
+    // POST /metadata is Altostrat's createMetadata, whose document knows only 400 for a bad
+    // request: every refusal of the body is a 400 there, the precise code in the body.
     let app = spawn_app_with(&["--max-metadata-keys", "3"]).await;
     let manager = Client::new(&app, Role::Manager).await;
     let with_meta =
@@ -124,12 +126,12 @@ async fn malformed_requests_get_a_4xx_in_the_error_body_and_write_nothing() {
         ),
         (
             json!({"resource_id": ROUTER_ID, "type": "Bad Type", "metadata": {"name": "x"}}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "resource_type_invalid",
         ),
         (
             json!({"resource_id": "a/b", "type": "site", "metadata": {"name": "x"}}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "resource_id_invalid",
         ),
         (
@@ -139,52 +141,52 @@ async fn malformed_requests_get_a_4xx_in_the_error_body_and_write_nothing() {
         ),
         (
             with_meta(json!({"name": "x", "nested": {"a": 1}})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_value_not_scalar",
         ),
         (
             with_meta(json!({"name": "x", "gone": null})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_value_null",
         ),
         (
             with_meta(json!({"name": "x", "": 1})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_key_empty",
         ),
         (
             with_meta(json!({"name": "x", "k".repeat(256): 1})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_key_too_long",
         ),
         (
             with_meta(json!({"name": "x", "tab\tkey": 1})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_key_control_character",
         ),
         (
             with_meta(json!({"name": "x", "v": "x".repeat(64 * 1024 + 1)})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_value_too_long",
         ),
         (
             with_meta(json!({"name": "x", "big": 18446744073709551615_u64})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_integer_out_of_range",
         ),
         (
             with_meta(json!({"name": "x", "a": 1, "b": 2, "c": 3})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_too_many_keys",
         ),
         (
             with_meta(json!({"name": 42})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_name_invalid",
         ),
         (
             with_meta(json!({"name": "   "})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "metadata_name_invalid",
         ),
     ];
@@ -202,7 +204,7 @@ async fn malformed_requests_get_a_4xx_in_the_error_body_and_write_nothing() {
         .raw("text/plain", seed_create().to_string())
         .send()
         .await;
-    wrong_type.assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    wrong_type.assert_error(StatusCode::BAD_REQUEST, "unsupported_media_type");
     let huge = manager
         .call(Method::POST, "/metadata")
         .raw("application/json", vec![b' '; 33 * 1024 * 1024])
@@ -510,6 +512,11 @@ async fn if_match_refuses_a_stale_write_with_412_and_the_current_etag() {
         .send()
         .await
         .assert_error(StatusCode::BAD_REQUEST, "precondition_header_invalid");
+    // An empty If-Match lists no ETag, so no version meets it; it is never "no precondition".
+    merge("", json!({"vlan": 5}))
+        .send()
+        .await
+        .assert_error(StatusCode::PRECONDITION_FAILED, "precondition_failed");
     assert_eq!(manager.get(&path).await.json()["metadata"]["vlan"], 1);
     assert_eq!(
         merge("*", json!({"vlan": 4})).send().await.status,
@@ -626,10 +633,18 @@ async fn delete_all_empties_the_metadata_and_the_next_create_needs_a_name_again(
         .create(&json!({"resource_id": ROUTER_ID, "type": "mikrotik.device", "metadata": {"a": 1}}))
         .await
         .assert_error(StatusCode::BAD_REQUEST, "parameter_missing");
+    // PUT never creates a resource, so the emptied one takes a dictionary without `name`.
+    let replaced = manager
+        .call(Method::PUT, &path)
+        .json(&json!({"a": 1}))
+        .send()
+        .await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.body);
+    assert_eq!(replaced.json()["metadata"], json!({"a": 1}));
     manager
         .create(&json!({"resource_id": ROUTER_ID, "type": "site", "metadata": {"name": "x"}}))
         .await
-        .assert_error(StatusCode::CONFLICT, "type_mismatch");
+        .assert_error(StatusCode::BAD_REQUEST, "type_mismatch");
 }
 
 #[tokio::test]
@@ -769,6 +784,6 @@ async fn principals_histories_are_for_admins_and_no_resource_takes_their_ids() {
             .json(&json!({"resource_id": id, "type": "site", "metadata": {"name": "Sneaky"}}))
             .send()
             .await
-            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "resource_id_reserved");
+            .assert_error(StatusCode::BAD_REQUEST, "resource_id_reserved");
     }
 }

@@ -212,56 +212,82 @@ async fn a_tag_value_must_fit_its_definition_and_resource() {
     let (admin, manager, _) = clients(&app).await;
     let tag = region(&admin).await;
     let hq = site(&admin, "HQ").await;
-    let put = |target: String, body: Value| {
-        manager
-            .call(Method::PUT, &format!("/tags/{tag}/values/{target}"))
-            .json(&body)
-    };
-    put(
-        hq.clone(),
-        json!({"correlation_type": "site", "value": "Mars"}),
-    )
-    .send()
-    .await
-    .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "tag_value_not_allowed");
-    put(
-        hq.clone(),
-        json!({"correlation_type": "user", "value": "APAC"}),
-    )
-    .send()
-    .await
-    .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "tag_not_applicable");
-    put(
-        hq.clone(),
-        json!({"correlation_type": "planet", "value": "APAC"}),
-    )
-    .send()
-    .await
-    .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "correlation_type_invalid");
-    put(
-        hq.clone(),
-        json!({"correlation_type": "wan", "value": "APAC"}),
-    )
-    .send()
-    .await
-    .assert_error(StatusCode::CONFLICT, "type_mismatch");
-    put(
-        "site_nowhere".into(),
-        json!({"correlation_type": "site", "value": "APAC"}),
-    )
-    .send()
-    .await
-    .assert_error(StatusCode::NOT_FOUND, "resource_missing");
-    put(hq.clone(), json!({"correlation_type": "site"}))
-        .send()
-        .await
-        .assert_error(StatusCode::BAD_REQUEST, "parameter_missing");
-    manager
-        .call(Method::PUT, &format!("/tags/tag_nope/values/{hq}"))
-        .json(&json!({"correlation_type": "site", "value": "APAC"}))
+    // POST answers each refusal with its own status; PUT is Altostrat's updateTagOnResource,
+    // whose document knows only 400 for a bad request, so the same refusals are 400 there
+    // with the same code.
+    for (method, unprocessable, conflict) in [
+        (
+            Method::POST,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
+        ),
+        (
+            Method::PUT,
+            StatusCode::BAD_REQUEST,
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let write = |target: String, body: Value| {
+            manager
+                .call(method.clone(), &format!("/tags/{tag}/values/{target}"))
+                .json(&body)
+        };
+        let refusals = [
+            (
+                json!({"correlation_type": "site", "value": "Mars"}),
+                unprocessable,
+                "tag_value_not_allowed",
+            ),
+            (
+                json!({"correlation_type": "user", "value": "APAC"}),
+                unprocessable,
+                "tag_not_applicable",
+            ),
+            (
+                json!({"correlation_type": "planet", "value": "APAC"}),
+                unprocessable,
+                "correlation_type_invalid",
+            ),
+            (
+                json!({"correlation_type": "wan", "value": "APAC"}),
+                conflict,
+                "type_mismatch",
+            ),
+            (
+                json!({"correlation_type": "site"}),
+                StatusCode::BAD_REQUEST,
+                "parameter_missing",
+            ),
+        ];
+        for (body, status, code) in refusals {
+            write(hq.clone(), body)
+                .send()
+                .await
+                .assert_error(status, code);
+        }
+        write(
+            "site_nowhere".into(),
+            json!({"correlation_type": "site", "value": "APAC"}),
+        )
         .send()
         .await
         .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+        manager
+            .call(method.clone(), &format!("/tags/tag_nope/values/{hq}"))
+            .json(&json!({"correlation_type": "site", "value": "APAC"}))
+            .send()
+            .await
+            .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+    }
+    let not_json = manager
+        .call(Method::PUT, &format!("/tags/{tag}/values/{hq}"))
+        .raw(
+            "text/plain",
+            r#"{"correlation_type": "site", "value": "APAC"}"#,
+        )
+        .send()
+        .await;
+    not_json.assert_error(StatusCode::BAD_REQUEST, "unsupported_media_type");
     assert_eq!(
         manager.get(&format!("/resources/{hq}/tags")).await.json()["data"],
         json!([])
@@ -375,4 +401,33 @@ async fn tag_values_page_by_resource_id() {
         .get(&format!("/tags/{tag}/values?limit=5000"))
         .await
         .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+}
+
+/// serde reads a struct from a JSON array too, so a body whose fields are all optional would
+/// take `[]` as "change nothing"; the document says every body is an object.
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_refused() {
+    let app = spawn_app().await;
+    let (admin, _, _) = clients(&app).await;
+    let tag = region(&admin).await;
+    for body in [json!([]), json!(["name"]), json!("Region"), json!(7)] {
+        admin
+            .call(Method::PATCH, &format!("/tags/{tag}"))
+            .json(&body)
+            .send()
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+        admin
+            .call(Method::PUT, "/settings")
+            .json(&body)
+            .send()
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+    }
+    admin
+        .call(Method::PATCH, &format!("/tags/{tag}"))
+        .raw("application/json", "[")
+        .send()
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_json");
 }

@@ -52,6 +52,17 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// The same refusal as Altostrat's document states it for the operations it describes
+    /// (`rules::ALTOSTRAT_OPERATIONS`): it knows only 200, 400 and 500 there, so a client
+    /// generated from it reads anything else as an unexpected answer. A refusal of the
+    /// request's content becomes a 400; the precise `code` stays in the body.
+    pub fn as_altostrat(mut self) -> Self {
+        if matches!(self.status.as_u16(), 409 | 415 | 422) {
+            self.status = StatusCode::BAD_REQUEST;
+        }
+        self
+    }
+
     fn body(&self, settings: &Settings) -> ErrorResponse {
         ErrorResponse {
             kind: ErrorKind::of(self.status).as_str(),

@@ -34,8 +34,20 @@ impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
     }
 }
 
+/// What an empty `If-Match` expects. Versions and revisions count up from 0, so none is ever
+/// this one.
+const NO_VERSION: i64 = i64::MIN;
+
 /// The version `If-Match` names: `None` when absent or `*` (any current version will do).
 pub fn expected(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    // An empty If-Match is a list of no entity tags, which no version matches (RFC 9110
+    // 13.1.1): a stale precondition, never taken for "no precondition".
+    if headers
+        .get(header::IF_MATCH)
+        .is_some_and(|v| v.as_bytes().iter().all(u8::is_ascii_whitespace))
+    {
+        return Ok(Some(NO_VERSION));
+    }
     crate::web::etag::if_match(headers).map_err(|text| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -100,6 +112,15 @@ mod tests {
             resource_precondition(&HeaderMap::new()).unwrap(),
             Precondition::Any
         );
+    }
+
+    #[test]
+    fn an_empty_if_match_expects_a_version_nothing_has() {
+        assert_eq!(
+            resource_precondition(&headers("")).unwrap(),
+            Precondition::Resource(NO_VERSION)
+        );
+        assert!(Precondition::Resource(NO_VERSION).check(0, &[]).is_err());
     }
 
     #[test]

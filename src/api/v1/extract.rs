@@ -1,19 +1,87 @@
 //! Extractors that refuse bad input with the API's own error body instead of axum's plain text.
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+
+use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::core::access::{Actor, csrf_matches};
 use crate::core::store::Store;
 use crate::web::session_cookie;
 
-/// A JSON body (`Content-Type: application/json` or a `+json` type).
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON object body (`Content-Type: application/json` or a `+json` type).
 pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !json_content_type(request.headers()) {
+            return Err(not_json());
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::bad_request("parameter_invalid", rejection.body_text())
+                }
+            })?;
+        // serde reads a struct from an array too, so `[]` would pass for a body whose fields
+        // are all optional; every body here is an object.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|&b| b != b'{')
+            && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok()
+        {
+            return Err(ApiError::bad_request(
+                "parameter_invalid",
+                "The body must be a JSON object.",
+            ));
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(Self(value))
+    }
+}
+
+/// What axum's `Json` takes: `application/json`, or any `application/…+json`.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let essence = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|subtype| subtype.ends_with("+json"))
+}
+
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Send the body as JSON with 'Content-Type: application/json'.",
+    )
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "The body is larger than this endpoint accepts.",
+    )
+}
 
 /// Path parameters.
 #[derive(FromRequestParts)]
@@ -29,11 +97,7 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let detail = rejection.body_text();
         match rejection {
-            JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Send the body as JSON with 'Content-Type: application/json'.",
-            ),
+            JsonRejection::MissingJsonContentType(_) => not_json(),
             JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
                 "invalid_json",
                 format!("The body is not valid JSON: {detail}"),
@@ -42,11 +106,7 @@ impl From<JsonRejection> for ApiError {
                 ApiError::bad_request("parameter_missing", detail)
             }
             JsonRejection::JsonDataError(_) => ApiError::bad_request("parameter_invalid", detail),
-            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "The body is larger than this endpoint accepts.",
-            ),
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
             _ => ApiError::bad_request("parameter_invalid", detail),
         }
     }

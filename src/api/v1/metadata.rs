@@ -58,7 +58,8 @@ fn parse_key(raw: &str) -> Result<MetaKey, ApiError> {
 }
 
 /// Create or overwrite a resource's metadata (the Altostrat `createMetadata`). The resource is
-/// created when it is new, named by the `name` key.
+/// created when it is new, named by the `name` key. Every refusal of the body is a 400, as
+/// Altostrat's document has it (see `ApiError::as_altostrat`).
 #[utoipa::path(post, path = "/metadata", tag = TAG, operation_id = "createMetadata",
     request_body = MetadataCreate,
     params(("If-Match" = Option<String>, Header, description = "Only if the metadata is still at this ETag")),
@@ -67,17 +68,28 @@ fn parse_key(raw: &str) -> Result<MetaKey, ApiError> {
             headers(("ETag" = String, description = "The metadata's version"))),
         (status = 400, description = "Malformed request, or no `name` when creating", body = ErrorResponse),
         (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
-        (status = 409, description = "The id belongs to a resource of another type, or the site name is taken", body = ErrorResponse),
-        (status = 412, body = ErrorResponse), (status = 415, body = ErrorResponse),
-        (status = 422, description = "A key or value breaks a rule", body = ErrorResponse),
+        (status = 412, body = ErrorResponse),
     ))]
 pub async fn create_metadata(
     State(store): State<Store>,
     State(api): State<ApiState>,
     Caller(actor): Caller,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<MetadataCreate>,
+    body: Result<ApiJson<MetadataCreate>, ApiError>,
 ) -> Result<Response, ApiError> {
+    create_or_overwrite(store, api, actor, headers, body)
+        .await
+        .map_err(ApiError::as_altostrat)
+}
+
+async fn create_or_overwrite(
+    store: Store,
+    api: ApiState,
+    actor: crate::core::access::Actor,
+    headers: HeaderMap,
+    body: Result<ApiJson<MetadataCreate>, ApiError>,
+) -> Result<Response, ApiError> {
+    let ApiJson(body) = body?;
     let precondition = etag::resource_precondition(&headers)?;
     let record = store
         .create_or_change_metadata(
@@ -158,7 +170,12 @@ pub async fn replace_metadata(
     let record = store
         .change_metadata(&actor, MetadataTarget::Existing(&id), &precondition, {
             let limits = api.settings.limits;
-            move |current| Ok(Metadata::replace(current, &body, limits)?)
+            move |current| {
+                // The resource exists, named already, even when its dictionary was deleted:
+                // only a POST that creates a resource needs `name`.
+                let current = current.cloned().unwrap_or_default();
+                Ok(Metadata::replace(Some(&current), &body, limits)?)
+            }
         })
         .await?;
     Ok(with_etag(&record, StatusCode::OK))
@@ -398,8 +415,19 @@ pub async fn list_changes(
     }))
 }
 
-/// `PUT` and `DELETE` of a key literally named `changes`, whose path the history takes for
-/// `GET` (read that key through `GET /metadata/{resource_id}`).
+/// Set the key literally named `changes`, whose path the history takes for `GET` (read that
+/// key through `GET /metadata/{resource_id}`).
+#[utoipa::path(put, path = "/metadata/{resource_id}/changes", tag = TAG, operation_id = "putMetadataKeyChanges",
+    params(("resource_id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "Only if the key is still at this ETag")),
+    request_body = MetadataValueBody,
+    responses(
+        (status = 200, body = MetadataKeyResponse, headers(("ETag" = String))),
+        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 412, body = ErrorResponse), (status = 415, body = ErrorResponse),
+        (status = 422, body = ErrorResponse),
+    ))]
 pub async fn put_changes_key(
     store: State<Store>,
     api: State<ApiState>,
@@ -412,6 +440,17 @@ pub async fn put_changes_key(
     put_key(store, api, caller, path, headers, body).await
 }
 
+/// Remove the key literally named `changes`.
+#[utoipa::path(delete, path = "/metadata/{resource_id}/changes", tag = TAG, operation_id = "deleteMetadataKeyChanges",
+    params(("resource_id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "Only if the key is still at this ETag")),
+    responses(
+        (status = 204, description = "The key was removed"),
+        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
+        (status = 403, body = ErrorResponse),
+        (status = 404, description = "No such resource or key", body = ErrorResponse),
+        (status = 412, body = ErrorResponse),
+    ))]
 pub async fn delete_changes_key(
     store: State<Store>,
     caller: Caller,

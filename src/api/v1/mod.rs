@@ -9,6 +9,7 @@ mod extract;
 mod files;
 mod metadata;
 mod resources;
+mod rules;
 mod schemas;
 mod settings;
 mod sites;
@@ -18,9 +19,9 @@ mod upload_stream;
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::{MethodRouter, get, put};
-use axum::{Json, Router};
+use axum::routing::{MethodRouter, get};
 use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -158,7 +159,12 @@ where
             metadata::patch_metadata,
             metadata::delete_metadata
         ))
-        .routes(routes!(metadata::list_changes))
+        // The key named `changes` shares its path with the history.
+        .routes(routes!(
+            metadata::list_changes,
+            metadata::put_changes_key,
+            metadata::delete_changes_key
+        ))
         .routes(routes!(
             metadata::get_key,
             metadata::put_key,
@@ -206,18 +212,23 @@ where
     ApiState: FromRef<S>,
 {
     let Documented { openapi, router } = documented::<S>();
-    let document = Arc::new(openapi.into_openapi());
-    router
-        // The key named `changes` shares its path with the history; see `put_changes_key`.
-        .route(
-            &format!("{PREFIX}/metadata/{{resource_id}}/changes"),
-            put(metadata::put_changes_key).delete(metadata::delete_changes_key),
-        )
-        .route(
-            &format!("{PREFIX}/openapi.json"),
-            get(move || {
-                let document = document.clone();
-                async move { Json(document.as_ref().clone()) }
-            }),
-        )
+    let mut document =
+        serde_json::to_value(openapi.into_openapi()).expect("the OpenAPI document serialises");
+    rules::state(&mut document);
+    let document = axum::body::Bytes::from(document.to_string());
+    router.route(
+        &format!("{PREFIX}/openapi.json"),
+        get(move || {
+            let document = document.clone();
+            async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        axum::http::HeaderValue::from_static("application/json"),
+                    )],
+                    document,
+                )
+            }
+        }),
+    )
 }

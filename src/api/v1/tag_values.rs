@@ -75,7 +75,8 @@ pub async fn apply_tag(
     Ok(value_response(value, status))
 }
 
-/// Update the value of a tag on a resource; the same as applying it (the seed's PUT).
+/// Update the value of a tag on a resource; the same as applying it (the seed's PUT). Every
+/// refusal of the body is a 400, as Altostrat's document has it (see `ApiError::as_altostrat`).
 #[utoipa::path(put, path = "/tags/{tagId}/values/{correlationId}", tag = TAG,
     operation_id = "updateTagOnResource",
     params(("tagId" = String, Path), ("correlationId" = String, Path),
@@ -84,17 +85,21 @@ pub async fn apply_tag(
     responses((status = 200, body = TagValueResponse, headers(("ETag" = String))),
         (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
-        (status = 409, body = ErrorResponse), (status = 412, body = ErrorResponse),
-        (status = 415, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+        (status = 412, body = ErrorResponse)))]
 pub async fn put_tag_value(
     State(store): State<Store>,
     Caller(actor): Caller,
     ApiPath(path): ApiPath<(String, String)>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<TagValueWrite>,
+    body: Result<ApiJson<TagValueWrite>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (value, _) = write(&store, &actor, path, &headers, &body).await?;
-    Ok(value_response(value, StatusCode::OK))
+    async {
+        let ApiJson(body) = body?;
+        let (value, _) = write(&store, &actor, path, &headers, &body).await?;
+        Ok(value_response(value, StatusCode::OK))
+    }
+    .await
+    .map_err(ApiError::as_altostrat)
 }
 
 #[utoipa::path(get, path = "/tags/{tagId}/values/{correlationId}", tag = TAG,

@@ -13,6 +13,8 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    pub const ALL: [Self; 4] = [Self::Document, Self::Image, Self::Diagram, Self::Note];
+
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
         match input {
             "document" => Ok(Self::Document),
