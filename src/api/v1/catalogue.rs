@@ -151,6 +151,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("host_name_invalid", 422, "Host names are 1 to 255 letters, digits, '-', '.' or '_'.".into()),
         ("aggregate_id_invalid", 422, "Aggregate ids are integers.".into()),
         ("aggregate_not_empty", 422, "Remove an aggregate's hosts before deleting it.".into()),
+        ("insufficient_storage", 507, "The server's disk is full, so nothing was written. Reads still work; retry the write once an administrator has freed space.".into()),
         ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried.".into()),
     ];
     codes
@@ -227,6 +228,25 @@ mod tests {
         for clash in crate::core::error::Clash::ALL {
             let entry = CODES.iter().find(|entry| entry.code == clash.code());
             assert_eq!(entry.map(|e| e.status), Some(409), "{}", clash.code());
+        }
+    }
+
+    /// The failures that are no rule's: each code the API answers them with is documented at
+    /// the status it is answered with.
+    #[test]
+    fn storage_codes_are_documented_with_their_status() {
+        for error in [
+            CoreError::Storage("the disk is on fire".into()),
+            CoreError::StorageFull("no space left on device".into()),
+        ] {
+            let answered = ApiError::from(error);
+            let entry = CODES.iter().find(|entry| entry.code == answered.code);
+            assert_eq!(
+                entry.map(|e| e.status),
+                Some(answered.status.as_u16()),
+                "{}",
+                answered.code
+            );
         }
     }
 

@@ -311,5 +311,54 @@ fn check_version(what: &'static str, current: i64, expected: Option<i64>) -> Res
 }
 
 fn storage(e: sqlx::Error) -> CoreError {
-    CoreError::Storage(e.to_string())
+    if is_disk_full(&e) {
+        CoreError::StorageFull(e.to_string())
+    } else {
+        CoreError::Storage(e.to_string())
+    }
+}
+
+/// SQLite's `SQLITE_FULL` (13), which it answers when a write to the database, its journal or
+/// its WAL finds the disk full, or an I/O error saying the same.
+fn is_disk_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.parse::<i32>()
+                .is_ok_and(|code| code & 0xff == rusqlite::ffi::SQLITE_FULL)
+        }),
+        sqlx::Error::Io(e) => crate::core::error::is_out_of_space(e),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::temp_store;
+    use super::*;
+
+    /// A database that cannot grow answers SQLITE_FULL, as a full disk makes it: that is
+    /// `StorageFull`, not a fault. (`max_page_count` stands in for the disk here.)
+    #[tokio::test]
+    async fn a_database_that_cannot_grow_is_out_of_storage() {
+        let (_dir, store) = temp_store().await;
+        let mut tx = store.write_tx().await.unwrap();
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA max_page_count = {pages}"
+        )))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let e = sqlx::query("CREATE TABLE filler AS SELECT zeroblob(1000000) AS x")
+            .execute(&mut *tx)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(storage(e), CoreError::StorageFull(_)),
+            "SQLITE_FULL is out of storage"
+        );
+    }
 }
