@@ -700,6 +700,35 @@ pub enum CoreError {
     /// A fault below the domain (database, disk). Its text is for logs, never for clients.
     #[error("storage failure: {0}")]
     Storage(String),
+    /// The file system holding the data has no space left, so nothing was written. Unlike
+    /// [`CoreError::Storage`] this is the operator's to fix and the client's to retry once they
+    /// have, so it is answered as such (507), not as a fault. The text is for logs.
+    #[error(
+        "The server has no storage space left, so nothing was written; try again once space has been freed."
+    )]
+    StorageFull(String),
+}
+
+impl CoreError {
+    /// A failed file operation: [`CoreError::StorageFull`] when the disk or a quota is full,
+    /// else a [`CoreError::Storage`] fault.
+    pub fn io(context: &str, e: &std::io::Error) -> Self {
+        let detail = format!("{context}: {e}");
+        if is_out_of_space(e) {
+            Self::StorageFull(detail)
+        } else {
+            Self::Storage(detail)
+        }
+    }
+}
+
+/// Whether an I/O error says the file system (or the user's quota on it) is full: `ENOSPC` and
+/// `EDQUOT`, which std names `StorageFull` and `QuotaExceeded`.
+pub fn is_out_of_space(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// Why a request must wait.

@@ -45,6 +45,9 @@ pub fn of(error: &CoreError) -> StatusCode {
             Later::SignInsBusy | Later::SearchesBusy => StatusCode::SERVICE_UNAVAILABLE,
         },
         CoreError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        // RFC 4918's "unable to store the representation": the request was fine and may be
+        // sent again once space is freed, which a 500 would not tell the client.
+        CoreError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
     }
 }
 
@@ -90,6 +93,27 @@ mod tests {
         );
         assert_eq!(
             of(&CoreError::Storage("disk".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn a_full_disk_is_insufficient_storage_and_any_other_failure_a_fault() {
+        use std::io::{Error, ErrorKind};
+        let io = |kind| of(&CoreError::io("writing an upload", &Error::from(kind)));
+        assert_eq!(io(ErrorKind::StorageFull), StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(
+            io(ErrorKind::QuotaExceeded),
+            StatusCode::INSUFFICIENT_STORAGE
+        );
+        // The kernel's errno as a failed write(2) reports it: ENOSPC is 28 on Linux, macOS
+        // and the BSDs alike.
+        assert_eq!(
+            of(&CoreError::io("x", &Error::from_raw_os_error(28))),
+            StatusCode::INSUFFICIENT_STORAGE
+        );
+        assert_eq!(
+            io(ErrorKind::PermissionDenied),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

@@ -156,6 +156,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("aggregate_id_invalid", 422, "Aggregate ids are integers.".into()),
         ("aggregate_not_empty", 422, "Remove an aggregate's hosts before deleting it.".into()),
         ("too_many_sign_ins", 429, "Too many sign-in attempts for the account or from the address; wait as long as 'Retry-After' says.".into()),
+        ("insufficient_storage", 507, "The server's disk is full, so nothing was written. Reads still work; retry the write once an administrator has freed space.".into()),
         ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried.".into()),
         ("busy", 503, "The server is checking as many sign-ins as it allows at once; retry after 'Retry-After' seconds.".into()),
         ("search_busy", 503, format!("Every connection searches run on ({SEARCH_CONNECTIONS}) is busy with another search; retry after 'Retry-After' seconds.")),
@@ -248,6 +249,25 @@ mod tests {
             let status = crate::web::status::of(&error).as_u16();
             let entry = CODES.iter().find(|entry| entry.code == why.code());
             assert_eq!(entry.map(|e| e.status), Some(status), "{}", why.code());
+        }
+    }
+
+    /// The failures that are no rule's: each code the API answers them with is documented at
+    /// the status it is answered with.
+    #[test]
+    fn storage_codes_are_documented_with_their_status() {
+        for error in [
+            CoreError::Storage("the disk is on fire".into()),
+            CoreError::StorageFull("no space left on device".into()),
+        ] {
+            let answered = ApiError::from(error);
+            let entry = CODES.iter().find(|entry| entry.code == answered.code);
+            assert_eq!(
+                entry.map(|e| e.status),
+                Some(answered.status.as_u16()),
+                "{}",
+                answered.code
+            );
         }
     }
 

@@ -95,6 +95,10 @@ impl From<CoreError> for ApiError {
                     "Something went wrong on the server; the request may be retried.",
                 )
             }
+            e @ CoreError::StorageFull(_) => {
+                tracing::error!("out of storage space behind the API: {e:?}");
+                Self::new(status, "insufficient_storage", e.to_string())
+            }
         }
     }
 }

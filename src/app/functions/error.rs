@@ -18,6 +18,9 @@ pub enum FnError {
     /// Not signed in, or the role may not do this.
     #[error("{0}")]
     Denied(String),
+    /// The server cannot do this for now (its disk is full); the message says why.
+    #[error("{0}")]
+    Unavailable(String),
     /// A server-side fault; details are in the server log.
     #[error("Something went wrong on the server. Please try again.")]
     Internal,

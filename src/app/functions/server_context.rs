@@ -87,5 +87,9 @@ pub fn fail(error: CoreError) -> FnError {
             tracing::error!("storage failure in a server function: {m}");
             FnError::Internal
         }
+        e @ CoreError::StorageFull(_) => {
+            tracing::error!("out of storage space in a server function: {e:?}");
+            FnError::Unavailable(e.to_string())
+        }
     }
 }

@@ -16,7 +16,7 @@ pub struct LocalDisk {
 }
 
 fn io(context: &str, e: std::io::Error) -> CoreError {
-    CoreError::Storage(format!("{context}: {e}"))
+    CoreError::io(context, &e)
 }
 
 impl LocalDisk {

@@ -182,7 +182,10 @@ pub(super) fn unique_violation(e: &rusqlite::Error) -> Option<&str> {
 
 /// Any other failure of the writer's statements.
 pub(super) fn failed(e: rusqlite::Error) -> CoreError {
-    CoreError::Storage(e.to_string())
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => CoreError::StorageFull(e.to_string()),
+        _ => CoreError::Storage(e.to_string()),
+    }
 }
 
 /// A time as the rest of the store writes it through sqlx, whose encoding this repeats:

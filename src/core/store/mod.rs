@@ -172,6 +172,7 @@ impl Store {
             // A connection to a local file cannot go stale, so the default ping before every
             // checkout is one more trip to the connection's thread for nothing.
             .test_before_acquire(false)
+            .after_release(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options.clone())
             .await
             .map_err(storage)?;
@@ -323,6 +324,26 @@ pub struct StoreSettings {
     pub foreign_keys: bool,
 }
 
+/// Whether a connection going back to the pool may be handed out again. SQLite rolls a
+/// transaction back by itself on some failures (a full disk, an I/O error); sqlx does not
+/// notice, so its own rollback then fails and it counts the connection as inside a
+/// transaction for good, refusing every later `BEGIN` on it: every write that drew it would
+/// answer 500 until a restart, long after the disk had room again. Such a connection is closed
+/// instead (the pool opens a fresh one).
+async fn still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if conn.is_in_transaction() {
+        // A dropped transaction's rollback is queued on the connection's thread; once this
+        // round trip is back, it has run, and the count is what it will stay.
+        conn.ping().await?;
+        if conn.is_in_transaction() {
+            tracing::warn!("closing a database connection whose transaction SQLite ended itself");
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Maps a unique-constraint violation to the conflict the caller names; any other error is a
 /// storage fault.
 fn unique_or(conflict: impl FnOnce() -> CoreError) -> impl FnOnce(sqlx::Error) -> CoreError {
@@ -343,5 +364,74 @@ fn check_version(what: &'static str, current: i64, expected: Option<i64>) -> Res
 }
 
 fn storage(e: sqlx::Error) -> CoreError {
-    CoreError::Storage(e.to_string())
+    if is_disk_full(&e) {
+        CoreError::StorageFull(e.to_string())
+    } else {
+        CoreError::Storage(e.to_string())
+    }
+}
+
+/// SQLite's `SQLITE_FULL` (13), which it answers when a write to the database, its journal or
+/// its WAL finds the disk full, or an I/O error saying the same.
+fn is_disk_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.parse::<i32>()
+                .is_ok_and(|code| code & 0xff == rusqlite::ffi::SQLITE_FULL)
+        }),
+        sqlx::Error::Io(e) => crate::core::error::is_out_of_space(e),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::temp_store;
+    use super::*;
+
+    /// A database that cannot grow answers SQLITE_FULL, as a full disk makes it: that is
+    /// `StorageFull`, not a fault. (`max_page_count` stands in for the disk here.)
+    #[tokio::test]
+    async fn a_database_that_cannot_grow_is_out_of_storage() {
+        let (_dir, store) = temp_store().await;
+        let mut tx = store.write_tx().await.unwrap();
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA max_page_count = {pages}"
+        )))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let e = sqlx::query("CREATE TABLE filler AS SELECT zeroblob(1000000) AS x")
+            .execute(&mut *tx)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(storage(e), CoreError::StorageFull(_)),
+            "SQLITE_FULL is out of storage"
+        );
+    }
+
+    /// SQLite rolls a transaction back by itself on some failures (a full disk among them),
+    /// and sqlx, not knowing, then counts the connection as inside a transaction for good:
+    /// every later write on it would fail. Such a connection must not be handed out again.
+    #[tokio::test]
+    async fn a_connection_whose_transaction_sqlite_ended_is_not_reused() {
+        let (_dir, store) = temp_store().await;
+        {
+            let mut tx = store.write_tx().await.unwrap();
+            // What SQLite's own rollback does, behind sqlx's back.
+            sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+        }
+        for _ in 0..16 {
+            let tx = store
+                .write_tx()
+                .await
+                .expect("every connection handed out works");
+            tx.commit().await.unwrap();
+        }
+    }
 }

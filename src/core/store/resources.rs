@@ -395,7 +395,7 @@ impl Store {
             self.cache.forget_streams();
         }
         for (sha256,) in blobs {
-            self.collect_blob(&sha256).await?;
+            self.collect_blob_after_commit(&sha256).await;
         }
         Ok(())
     }
