@@ -32,10 +32,11 @@ pub fn router<S>(store: Store, settings: Settings) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
+    let timeout = settings.request_timeout;
     let state = ApiState::new(store, settings);
     let errors = state.clone();
     Router::new()
-        .merge(v1::router())
+        .merge(v1::router(timeout))
         .route("/api", any(route_missing))
         .route("/api/", any(route_missing))
         .route("/api/{*rest}", any(route_missing))
@@ -43,7 +44,7 @@ where
             ServiceBuilder::new()
                 .layer(request_id::RequestIdLayer)
                 .map_response(move |response| v1::error::render(&errors.settings, response))
-                .layer(DefaultBodyLimit::max(v1::MAX_JSON_BODY)),
+                .layer(DefaultBodyLimit::max(v1::SMALL_JSON_BODY)),
         )
         .with_state(state)
 }

@@ -707,6 +707,12 @@ pub enum CoreError {
         "The server has no storage space left, so nothing was written; try again once space has been freed."
     )]
     StorageFull(String),
+    /// An fsync failed earlier, so no write is acknowledged until the server is restarted
+    /// (see `durability`). The text is the failure, for logs and the health endpoint.
+    #[error(
+        "The server has stopped accepting writes because its disk failed to confirm one; reads still work. An administrator must check the disk and restart the server."
+    )]
+    WritesHalted(String),
 }
 
 impl CoreError {
@@ -740,16 +746,24 @@ pub enum Later {
     SignInsBusy,
     /// Every connection searches run on is busy with another search.
     SearchesBusy,
+    /// The server is reading as many request bodies as it allows at once.
+    BodiesBusy,
 }
 
 impl Later {
-    pub const ALL: [Self; 3] = [Self::TooManySignIns, Self::SignInsBusy, Self::SearchesBusy];
+    pub const ALL: [Self; 4] = [
+        Self::TooManySignIns,
+        Self::SignInsBusy,
+        Self::SearchesBusy,
+        Self::BodiesBusy,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::TooManySignIns => "too_many_sign_ins",
             Self::SignInsBusy => "busy",
             Self::SearchesBusy => "search_busy",
+            Self::BodiesBusy => "busy",
         }
     }
 
@@ -765,6 +779,10 @@ impl Later {
             ),
             Self::SearchesBusy => format!(
                 "The server is busy running other searches; try again in {} seconds.",
+                wait.as_secs().max(1)
+            ),
+            Self::BodiesBusy => format!(
+                "The server is busy receiving other requests; try again in {} seconds.",
                 wait.as_secs().max(1)
             ),
         }

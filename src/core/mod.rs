@@ -20,6 +20,8 @@ mod validated_string;
 #[cfg(feature = "ssr")]
 pub mod blobs;
 #[cfg(feature = "ssr")]
+pub mod durability;
+#[cfg(feature = "ssr")]
 pub mod random;
 #[cfg(feature = "ssr")]
 pub mod store;

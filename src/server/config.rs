@@ -43,6 +43,15 @@ pub struct Config {
     #[arg(long, env = "SITEBOOK_TRUSTED_PROXY")]
     pub trusted_proxy: bool,
 
+    /// Seconds an upload may go without a byte before it is abandoned (408) and its part of the
+    /// disk freed.
+    #[arg(long, env = "SITEBOOK_UPLOAD_STALL_SECONDS", default_value_t = crate::web::state::UPLOAD_STALL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub upload_stall_seconds: u64,
+
+    /// Seconds any other API request may take, its body's arrival included (408).
+    #[arg(long, env = "SITEBOOK_REQUEST_TIMEOUT_SECONDS", default_value_t = crate::web::state::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_seconds: u64,
+
     /// The most metadata items a server may hold through the OpenStack compute API (Nova's
     /// `metadata_items` quota).
     #[arg(long, env = "SITEBOOK_NOVA_METADATA_ITEMS", default_value_t = crate::core::openstack::DEFAULT_METADATA_ITEMS)]

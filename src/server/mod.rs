@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod compressible;
 pub mod config;
+pub mod housekeeping;
 pub mod startup;
 
 pub use config::Config;

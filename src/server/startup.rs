@@ -55,6 +55,8 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
         store,
         settings: Settings {
             nova_metadata_items: config.nova_metadata_items,
+            upload_stall: std::time::Duration::from_secs(config.upload_stall_seconds),
+            request_timeout: std::time::Duration::from_secs(config.request_timeout_seconds),
             ..Settings::new(
                 &config.public_url(),
                 MetadataLimits {
@@ -107,6 +109,13 @@ pub fn router(state: AppState) -> HttpService {
             state.store.clone(),
             state.settings.clone(),
         ))
+        .route(
+            "/health",
+            axum::routing::get({
+                let store = state.store.clone();
+                move || std::future::ready(crate::web::health::answer(&store))
+            }),
+        )
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())
@@ -133,10 +142,8 @@ fn box_body(mut response: Response<TracedBody>) -> Response {
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let started = std::time::SystemTime::now();
     let store = open_store(&config).await?;
-    let cleared = store.clear_abandoned_uploads(started)?;
-    if cleared > 0 {
-        tracing::info!("cleared {cleared} upload(s) a crash left half-written");
-    }
+    super::housekeeping::at_start(&store, started).await?;
+    let sweeps = super::housekeeping::spawn_orphan_sweeps(store.clone());
     let state = app_state(&config, store.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -151,6 +158,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    sweeps.abort();
     store.close().await;
     Ok(())
 }

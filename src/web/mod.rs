@@ -7,6 +7,7 @@
 
 pub mod body_cache;
 pub mod etag;
+pub mod health;
 pub mod security_headers;
 pub mod session_cookie;
 pub mod state;

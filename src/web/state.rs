@@ -6,6 +6,14 @@ use leptos::config::LeptosOptions;
 use crate::core::metadata::MetadataLimits;
 use crate::core::store::Store;
 
+/// How long an upload may go without a byte: a client that stops sending would otherwise hold
+/// its connection, its upload file and its part of the disk for as long as it likes.
+pub const UPLOAD_STALL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long an API request may take, its body's arrival included. Not for uploads, which may
+/// rightly take longer and time out when they stall instead.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The settings both faces read, taken from the configuration at start-up.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -19,6 +27,10 @@ pub struct Settings {
     /// Nova's `metadata_items` quota: the most items a server's metadata may hold through the
     /// compute API.
     pub nova_metadata_items: usize,
+    /// How long an upload may go without a byte before it is abandoned (408).
+    pub upload_stall: std::time::Duration,
+    /// How long any other API request may take, its body's arrival included (408).
+    pub request_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -29,6 +41,8 @@ impl Settings {
             max_file_bytes,
             trusted_proxy: false,
             nova_metadata_items: crate::core::openstack::DEFAULT_METADATA_ITEMS,
+            upload_stall: UPLOAD_STALL,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 

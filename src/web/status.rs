@@ -42,12 +42,16 @@ pub fn of(error: &CoreError) -> StatusCode {
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
         CoreError::TryLater { why, .. } => match why {
             Later::TooManySignIns => StatusCode::TOO_MANY_REQUESTS,
-            Later::SignInsBusy | Later::SearchesBusy => StatusCode::SERVICE_UNAVAILABLE,
+            Later::SignInsBusy | Later::SearchesBusy | Later::BodiesBusy => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         },
         CoreError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         // RFC 4918's "unable to store the representation": the request was fine and may be
         // sent again once space is freed, which a 500 would not tell the client.
         CoreError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
+        // Not the client's fault, and not a passing one: unavailable until a restart.
+        CoreError::WritesHalted(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 

@@ -261,6 +261,36 @@ async fn an_aborted_upload_leaves_neither_a_file_nor_a_row() {
     assert_eq!(files_left(&app), Vec::<String>::new());
 }
 
+/// Used to: an upload whose client stopped sending held its connection and its upload file
+/// for as long as the client liked.
+#[tokio::test]
+async fn a_stalled_upload_is_abandoned_with_408_and_keeps_nothing() {
+    let app = spawn_app_with(&["--upload-stall-seconds", "1"]).await;
+    let (manager, site) = setup(&app).await;
+    let mut start = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n"
+    )
+    .into_bytes();
+    start.extend(png(1024));
+    use futures_util::StreamExt;
+    // The first chunk, then nothing, never an end.
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(start))])
+        .chain(futures_util::stream::pending());
+    let started = std::time::Instant::now();
+    let reply = manager
+        .call(Method::POST, &format!("/sites/{site}/files"))
+        .raw(&multipart(), Body::from_stream(body))
+        .send()
+        .await;
+    reply.assert_error(StatusCode::REQUEST_TIMEOUT, "request_timeout");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(
+        manager.get(&format!("/sites/{site}/files")).await.json()["data"],
+        json!([])
+    );
+    assert_eq!(files_left(&app), Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn notes_are_written_as_text_and_edited_in_place() {
     let app = spawn_app().await;

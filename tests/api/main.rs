@@ -8,6 +8,7 @@ mod datahub;
 mod documents;
 mod files;
 mod keystone;
+mod limits;
 mod metadata;
 mod nova;
 mod nova_aggregates;

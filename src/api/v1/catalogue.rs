@@ -97,6 +97,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("patch_test_failed", 409, "A JSON Patch 'test' operation did not hold, so the patch was not applied. Re-read and retry.".into()),
         ("precondition_failed", 412, "The record changed since you read it. The response's ETag is the current version: re-read, then retry with it.".into()),
         ("payload_too_large", 413, "The body is larger than this endpoint accepts.".into()),
+        ("request_timeout", 408, "The request, its body's arrival included, took longer than the server allows (30 seconds; an upload, 30 seconds without a byte). Send it again.".into()),
         ("unsupported_media_type", 415, "The body has a Content-Type this endpoint does not take, or an uploaded file's bytes are of a type Sitebook does not keep. The message says which.".into()),
         ("resource_id_invalid", 422, format!("Resource ids are 1 to {} letters, digits, '-', '_', '.' or ':', such as a UUID.", ResourceId::MAX_LEN)),
         ("resource_id_reserved", 422, format!("Ids beginning {} are users' and API tokens'; a resource cannot take one.", crate::core::access::PRINCIPAL_ID_PREFIXES.join(" or "))),
@@ -156,6 +157,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("aggregate_id_invalid", 422, "Aggregate ids are integers.".into()),
         ("aggregate_not_empty", 422, "Remove an aggregate's hosts before deleting it.".into()),
         ("too_many_sign_ins", 429, "Too many sign-in attempts for the account or from the address; wait as long as 'Retry-After' says.".into()),
+        ("writes_halted", 503, "The server's disk failed to confirm a write, so it accepts no more until an administrator has checked the disk and restarted it. Reads still work; GET /health says why.".into()),
         ("insufficient_storage", 507, "The server's disk is full, so nothing was written. Reads still work; retry the write once an administrator has freed space.".into()),
         ("internal_error", 500, "A fault on the server. Nothing was half-applied; the request may be retried.".into()),
         ("busy", 503, "The server is checking as many sign-ins as it allows at once; retry after 'Retry-After' seconds.".into()),
@@ -259,6 +261,7 @@ mod tests {
         for error in [
             CoreError::Storage("the disk is on fire".into()),
             CoreError::StorageFull("no space left on device".into()),
+            CoreError::WritesHalted("syncing the WAL failed: EIO".into()),
         ] {
             let answered = ApiError::from(error);
             let entry = CODES.iter().find(|entry| entry.code == answered.code);

@@ -18,6 +18,8 @@ pub struct ApiError {
     pub message: String,
     /// The current ETag, sent with a 412 so the client can re-read or retry knowingly.
     pub current_etag: Option<String>,
+    /// How long to wait, sent as `Retry-After` with a refusal for now (429, 503).
+    pub retry_after: Option<HeaderValue>,
 }
 
 /// The body every error is sent with.
@@ -45,6 +47,7 @@ impl ApiError {
             code,
             message: message.into(),
             current_etag: None,
+            retry_after: None,
         }
     }
 
@@ -76,7 +79,8 @@ impl ApiError {
 impl From<CoreError> for ApiError {
     fn from(error: CoreError) -> Self {
         let status = status::of(&error);
-        match error {
+        let retry_after = status::retry_after(&error).map(|(_, value)| value);
+        let mut answer = match error {
             CoreError::Invalid(rule) => Self::new(status, rule.code(), rule.to_string()),
             e @ CoreError::NotFound { .. } => Self::new(status, "resource_missing", e.to_string()),
             CoreError::Conflict(clash, message) => Self::new(status, clash.code(), message),
@@ -99,7 +103,13 @@ impl From<CoreError> for ApiError {
                 tracing::error!("out of storage space behind the API: {e:?}");
                 Self::new(status, "insufficient_storage", e.to_string())
             }
-        }
+            e @ CoreError::WritesHalted(_) => {
+                tracing::error!("a write refused behind the API: {e:?}");
+                Self::new(status, "writes_halted", e.to_string())
+            }
+        };
+        answer.retry_after = retry_after;
+        answer
     }
 }
 
@@ -120,6 +130,9 @@ impl IntoResponse for ApiError {
         {
             response.headers_mut().insert(header::ETAG, etag);
         }
+        if let Some(wait) = self.retry_after.clone() {
+            response.headers_mut().insert(header::RETRY_AFTER, wait);
+        }
         response.extensions_mut().insert(self);
         response
     }
@@ -138,6 +151,15 @@ pub fn render(settings: &Settings, mut response: Response) -> Response {
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             "This endpoint does not support that HTTP method.",
+        ),
+        // tower-http's timeout answers with an empty body.
+        None if response.status() == StatusCode::REQUEST_TIMEOUT => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "The request took longer than the {} seconds the server allows; send it again.",
+                settings.request_timeout.as_secs()
+            ),
         ),
         None => return response,
     };

@@ -9,7 +9,9 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use crate::core::CoreError;
 use crate::core::access::{Actor, csrf_matches};
+use crate::core::error::Later;
 use crate::core::store::Store;
 use crate::web::session_cookie;
 
@@ -20,6 +22,7 @@ impl<S, T> FromRequest<S> for ApiJson<T>
 where
     S: Send + Sync,
     T: DeserializeOwned,
+    super::ApiState: axum::extract::FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -27,15 +30,8 @@ where
         if !json_content_type(request.headers()) {
             return Err(not_json());
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::bad_request("parameter_invalid", rejection.body_text())
-                }
-            })?;
+        // The turn is held through parsing too, which may take as much memory again.
+        let ApiBody { bytes, turn: _turn } = ApiBody::from_request(request, state).await?;
         // serde reads a struct from an array too, so `[]` would pass for a body whose fields
         // are all optional; every body here is an object.
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
@@ -49,6 +45,44 @@ where
         }
         let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
         Ok(Self(value))
+    }
+}
+
+/// A whole body, read in one of a few turns (see `BODY_READS`): a body is held whole while
+/// it is read and parsed, so bounding how many are read at once bounds that memory (each
+/// route's own limit bounds one). Drop it once the body is parsed, to give the turn back.
+pub struct ApiBody {
+    pub bytes: Bytes,
+    turn: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl<S> FromRequest<S> for ApiBody
+where
+    S: Send + Sync,
+    super::ApiState: axum::extract::FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRef;
+        let api = super::ApiState::from_ref(state);
+        let turn = tokio::time::timeout(super::BODY_WAIT, api.body_reads.clone().acquire_owned())
+            .await
+            .map_err(|_| CoreError::TryLater {
+                why: Later::BodiesBusy,
+                retry_after: super::BODY_WAIT,
+            })?
+            .map_err(|_| CoreError::Storage("the body reads' semaphore closed".to_owned()))?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::bad_request("parameter_invalid", rejection.body_text())
+                }
+            })?;
+        Ok(Self { bytes, turn })
     }
 }
 
@@ -173,6 +207,44 @@ where
                 )
             })?;
         let actor = store.authenticate_token(secret, request_id).await?;
+        Ok(Self(actor))
+    }
+}
+
+/// A caller who may change the catalogue (a manager or an admin), known before the body is
+/// read: a reader's 32 MiB body is refused unread, and learns nothing from its validation.
+/// The core checks the role again (and the caller's sites); this only refuses early.
+pub struct Writer(pub Actor);
+
+impl<S> FromRequestParts<S> for Writer
+where
+    S: Send + Sync,
+    Store: axum::extract::FromRef<S>,
+    super::ApiState: axum::extract::FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        actor.require_writer()?;
+        Ok(Self(actor))
+    }
+}
+
+/// An admin, known before the body is read (tag definitions, settings); see [`Writer`].
+pub struct Admin(pub Actor);
+
+impl<S> FromRequestParts<S> for Admin
+where
+    S: Send + Sync,
+    Store: axum::extract::FromRef<S>,
+    super::ApiState: axum::extract::FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        actor.require_admin()?;
         Ok(Self(actor))
     }
 }

@@ -13,9 +13,9 @@ use tower_http::services::ServeFile;
 use super::ApiState;
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
-use super::extract::{ApiJson, ApiPath, Caller};
+use super::extract::{ApiJson, ApiPath, Caller, Writer};
 use super::schemas::{FileUpdate, FileUploadForm, NoteCreate, SiteFileList, SiteFileResponse};
-use super::upload_stream::OneChunkAtATime;
+use super::upload_stream::{OneChunkAtATime, until_stalled};
 use crate::core::CoreError;
 use crate::core::blobs::{BlobStore, BlobUpload, LocalUpload, UploadError};
 use crate::core::files::MAX_NOTE_BYTES;
@@ -78,6 +78,15 @@ fn form_limits(file_limit: u64) -> Constraints {
 }
 
 fn multipart_error(e: multer::Error) -> ApiError {
+    if let multer::Error::StreamReadFailed(read) = &e
+        && let Some(stalled) = stalled(read.as_ref())
+    {
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("The upload stopped: {stalled}, so nothing was kept. Send it again."),
+        );
+    }
     if let multer::Error::StreamSizeExceeded { limit }
     | multer::Error::FieldSizeExceeded { limit, .. } = e
     {
@@ -93,6 +102,18 @@ fn multipart_error(e: multer::Error) -> ApiError {
         "parameter_invalid",
         format!("The multipart body could not be read, so nothing was kept: {e}"),
     )
+}
+
+/// The stall that ended a body's read, however deep in the error's sources.
+fn stalled<'a>(
+    mut error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a super::upload_stream::Stalled> {
+    loop {
+        if let Some(stalled) = error.downcast_ref() {
+            return Some(stalled);
+        }
+        error = error.source()?;
+    }
 }
 
 fn upload_error(e: UploadError) -> ApiError {
@@ -222,7 +243,10 @@ pub async fn upload_file(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             let boundary = multer::parse_boundary(content_type).map_err(multipart_error)?;
-            let body = OneChunkAtATime::new(request.into_body().into_data_stream());
+            let body = OneChunkAtATime::new(until_stalled(
+                request.into_body(),
+                api.settings.upload_stall,
+            ));
             receive_form(
                 &store,
                 limit,
@@ -233,9 +257,19 @@ pub async fn upload_file(
         "application/json" => {
             // This route streams uploads without axum's body limit, so a note's body is
             // bounded here before it is buffered.
-            let bytes = axum::body::to_bytes(request.into_body(), MAX_NOTE_BYTES * 7)
-                .await
-                .map_err(|_| note_too_large())?;
+            let bytes = tokio::time::timeout(
+                api.settings.request_timeout,
+                axum::body::to_bytes(request.into_body(), MAX_NOTE_BYTES * 7),
+            )
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    "The note did not arrive in time, so nothing was kept. Send it again.",
+                )
+            })?
+            .map_err(|_| note_too_large())?;
             let axum::Json(note) = axum::Json::<NoteCreate>::from_bytes(&bytes)?;
             if note.text.len() > MAX_NOTE_BYTES {
                 return Err(note_too_large());
@@ -320,7 +354,7 @@ pub async fn get_file(
 pub async fn update_file(
     State(store): State<Store>,
     State(api): State<ApiState>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath((site_id, file_id)): ApiPath<(String, String)>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<FileUpdate>,

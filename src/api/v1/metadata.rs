@@ -1,7 +1,6 @@
 //! `/metadata`: the Altostrat metadata endpoints, each a thin adapter over the core's rules.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +9,7 @@ use serde_json::Value;
 use super::ApiState;
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
-use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery, Caller, Writer};
 use super::schemas::{
     ChangeList, ChangesQuery, MetadataBody, MetadataCreate, MetadataKeyResponse, MetadataResponse,
     MetadataValueBody, page_limit,
@@ -73,7 +72,7 @@ fn parse_key(raw: &str) -> Result<MetaKey, ApiError> {
 pub async fn create_metadata(
     State(store): State<Store>,
     State(api): State<ApiState>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     headers: HeaderMap,
     body: Result<ApiJson<MetadataCreate>, ApiError>,
 ) -> Result<Response, ApiError> {
@@ -160,7 +159,7 @@ pub async fn get_metadata(
 pub async fn replace_metadata(
     State(store): State<Store>,
     State(api): State<ApiState>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath(resource_id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
@@ -239,13 +238,16 @@ fn patch_kind(headers: &HeaderMap) -> Result<PatchKind, ApiError> {
 pub async fn patch_metadata(
     State(store): State<Store>,
     State(api): State<ApiState>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath(resource_id): ApiPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: ApiBody,
 ) -> Result<Response, ApiError> {
     let kind = patch_kind(&headers)?;
-    let body: Value = serde_json::from_slice(&body).map_err(|e| {
+    let parsed = serde_json::from_slice(&body.bytes);
+    // The read's turn goes back before the write waits for the writer.
+    drop(body);
+    let body: Value = parsed.map_err(|e| {
         ApiError::bad_request("invalid_json", format!("The body is not valid JSON: {e}"))
     })?;
     let limits = api.settings.limits;
@@ -338,7 +340,7 @@ pub async fn get_key(
 pub async fn put_key(
     State(store): State<Store>,
     State(api): State<ApiState>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath((resource_id, key)): ApiPath<(String, String)>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<MetadataValueBody>,
@@ -431,7 +433,7 @@ pub async fn list_changes(
 pub async fn put_changes_key(
     store: State<Store>,
     api: State<ApiState>,
-    caller: Caller,
+    caller: Writer,
     ApiPath(resource_id): ApiPath<String>,
     headers: HeaderMap,
     body: ApiJson<MetadataValueBody>,

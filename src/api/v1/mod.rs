@@ -22,6 +22,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{MethodRouter, get};
+use tower_http::timeout::TimeoutLayer;
 use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -42,6 +43,8 @@ pub struct ApiStateParts {
     pub store: Store,
     pub settings: Settings,
     pub bodies: crate::web::body_cache::BodyCache,
+    /// Turns for reading a JSON body (see [`BODY_READS`]).
+    pub body_reads: Arc<tokio::sync::Semaphore>,
 }
 
 impl ApiState {
@@ -50,6 +53,7 @@ impl ApiState {
             store,
             settings,
             bodies: crate::web::body_cache::BodyCache::new(64 << 20),
+            body_reads: Arc::new(tokio::sync::Semaphore::new(BODY_READS)),
         }))
     }
 }
@@ -68,9 +72,25 @@ impl FromRef<ApiState> for Store {
     }
 }
 
-/// The largest JSON body accepted. A full dictionary may hold 256 values of 64 KiB (16 MiB);
-/// twice that leaves room for JSON escaping while still refusing absurd bodies early.
+/// The largest body a metadata write accepts. A full dictionary may hold 256 values of 64 KiB
+/// (16 MiB); twice that leaves room for JSON escaping while still refusing absurd bodies early.
 pub const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+
+/// The largest body a note's edit accepts: its text (at most 1 MiB) as JSON escapes may write
+/// it, six bytes a byte at worst, and the other fields.
+pub const NOTE_JSON_BODY: usize = 6 * crate::core::files::MAX_NOTE_BYTES + 64 * 1024;
+
+/// The largest body every other route accepts: a tag with 200 allowed values of 200
+/// characters, escaped, is under half of it.
+pub const SMALL_JSON_BODY: usize = 1024 * 1024;
+
+/// How many JSON bodies are read and parsed at once. Sixteen metadata writes of the largest
+/// size hold 512 MiB; more wait.
+pub const BODY_READS: usize = 16;
+
+/// How long a request waits for a turn to read its body before it is told to come back
+/// (503 `busy` with `Retry-After`).
+pub const BODY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(OpenApi)]
 #[openapi(
@@ -120,56 +140,94 @@ const PREFIX: &str = "/api/v1";
 struct Documented<S> {
     openapi: OpenApiRouter<S>,
     router: Router<S>,
+    /// How long a request may take, its body's arrival included (`Settings::request_timeout`).
+    timeout: std::time::Duration,
 }
 
 impl<S> Documented<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    fn new() -> Self {
+    fn new(timeout: std::time::Duration) -> Self {
         Self {
             openapi: OpenApiRouter::with_openapi(ApiDoc::openapi()),
             router: Router::new(),
+            timeout,
         }
     }
 
-    fn routes(self, (schemas, paths, handlers): UtoipaMethodRouter<S>) -> Self {
+    /// Routes whose bodies are small, under the request timeout.
+    fn routes(self, routes: UtoipaMethodRouter<S>) -> Self {
+        self.routes_with_body(routes, SMALL_JSON_BODY)
+    }
+
+    /// Routes that take bodies of up to `limit` bytes, under the request timeout.
+    fn routes_with_body(
+        self,
+        (schemas, paths, handlers): UtoipaMethodRouter<S>,
+        limit: usize,
+    ) -> Self {
+        let handlers = handlers
+            .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(limit))
+            .layer::<_, std::convert::Infallible>(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                self.timeout,
+            ));
+        self.add((schemas, paths, handlers))
+    }
+
+    /// Routes that stream their bodies to disk: no body limit here (they keep their own) and
+    /// no request timeout (they time out when the body stalls).
+    fn streaming_routes(self, (schemas, paths, handlers): UtoipaMethodRouter<S>) -> Self {
+        self.add((schemas, paths, handlers.layer(DefaultBodyLimit::disable())))
+    }
+
+    fn add(self, (schemas, paths, handlers): UtoipaMethodRouter<S>) -> Self {
         let mut router = self.router;
         for path in paths.paths.keys() {
             router = router.route(&format!("{PREFIX}{path}"), handlers.clone());
         }
         // The description only: the empty method router utoipa-axum routes is never served.
         let openapi = self.openapi.routes((schemas, paths, MethodRouter::new()));
-        Self { openapi, router }
+        Self {
+            openapi,
+            router,
+            ..self
+        }
     }
 }
 
 /// Every documented route, with its OpenAPI description, before state is attached.
-fn documented<S>() -> Documented<S>
+fn documented<S>(timeout: std::time::Duration) -> Documented<S>
 where
     S: Clone + Send + Sync + 'static,
     Store: FromRef<S>,
     ApiState: FromRef<S>,
 {
-    Documented::new()
-        .routes(routes!(metadata::create_metadata))
-        .routes(routes!(
-            metadata::get_metadata,
-            metadata::replace_metadata,
-            metadata::patch_metadata,
-            metadata::delete_metadata
-        ))
+    Documented::new(timeout)
+        .routes_with_body(routes!(metadata::create_metadata), MAX_JSON_BODY)
+        .routes_with_body(
+            routes!(
+                metadata::get_metadata,
+                metadata::replace_metadata,
+                metadata::patch_metadata,
+                metadata::delete_metadata
+            ),
+            MAX_JSON_BODY,
+        )
         // The key named `changes` shares its path with the history.
-        .routes(routes!(
-            metadata::list_changes,
-            metadata::put_changes_key,
-            metadata::delete_changes_key
-        ))
-        .routes(routes!(
-            metadata::get_key,
-            metadata::put_key,
-            metadata::delete_key
-        ))
+        .routes_with_body(
+            routes!(
+                metadata::list_changes,
+                metadata::put_changes_key,
+                metadata::delete_changes_key
+            ),
+            MAX_JSON_BODY,
+        )
+        .routes_with_body(
+            routes!(metadata::get_key, metadata::put_key, metadata::delete_key),
+            MAX_JSON_BODY,
+        )
         .routes(routes!(tags::list_tags, tags::create_tag))
         .routes(routes!(tags::get_tag, tags::update_tag, tags::delete_tag))
         .routes(routes!(tag_values::list_tag_values))
@@ -187,15 +245,11 @@ where
             sites::delete_site
         ))
         // Uploads stream to disk under their own size limit, not the JSON body limit.
-        .routes({
-            let (schemas, paths, handlers) = routes!(files::list_files, files::upload_file);
-            (schemas, paths, handlers.layer(DefaultBodyLimit::disable()))
-        })
-        .routes(routes!(
-            files::get_file,
-            files::update_file,
-            files::delete_file
-        ))
+        .streaming_routes(routes!(files::list_files, files::upload_file))
+        .routes_with_body(
+            routes!(files::get_file, files::update_file, files::delete_file),
+            NOTE_JSON_BODY,
+        )
         .routes(routes!(files::download_file))
         .routes(routes!(resources::search))
         .routes(routes!(settings::get_settings, settings::update_settings))
@@ -205,13 +259,15 @@ where
 }
 
 /// The `/api/v1` routes, at their full paths.
-pub fn router<S>() -> Router<S>
+pub fn router<S>(timeout: std::time::Duration) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Store: FromRef<S>,
     ApiState: FromRef<S>,
 {
-    let Documented { openapi, router } = documented::<S>();
+    let Documented {
+        openapi, router, ..
+    } = documented::<S>(timeout);
     let mut document =
         serde_json::to_value(openapi.into_openapi()).expect("the OpenAPI document serialises");
     rules::state(&mut document);

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
-use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, Writer};
 use super::schemas::{Page, ParentWrite, ResourceSummary, SearchQuery, into_page, page_limit};
 use crate::core::CoreError;
 use crate::core::resources::{Resource, ResourceId};
@@ -50,7 +50,7 @@ pub async fn get_resource(
         (status = 412, body = ErrorResponse), (status = 415, body = ErrorResponse)))]
 pub async fn set_parent(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ParentWrite>,

@@ -198,7 +198,7 @@ pub fn state(document: &mut Value) {
         };
         for (method, operation) in item.iter_mut() {
             if matches!(method.as_str(), "get" | "put" | "post" | "patch" | "delete") {
-                operation_rules(operation);
+                operation_rules(operation, method != "get");
             }
         }
     }
@@ -268,7 +268,7 @@ fn components(document: &mut Value) {
     set_properties(document, "FileUploadForm", &[("kind", file_kind())]);
 }
 
-fn operation_rules(operation: &mut Value) {
+fn operation_rules(operation: &mut Value, writes: bool) {
     let reads_one_key = operation["operationId"] == "getMetadataKey";
     let mut bad_request = false;
     let mut bad_key = false;
@@ -338,6 +338,7 @@ fn operation_rules(operation: &mut Value) {
             }
         }
     }
+    let has_body = operation.get("requestBody").is_some();
     let altostrat = operation["operationId"]
         .as_str()
         .is_some_and(|id| ALTOSTRAT_OPERATIONS.contains(&id));
@@ -347,6 +348,24 @@ fn operation_rules(operation: &mut Value) {
     else {
         return;
     };
+    if has_body {
+        responses.entry("408").or_insert_with(|| {
+            error_response("The body did not arrive in time (`request_timeout`)")
+        });
+    }
+    if writes {
+        responses.entry("503").or_insert_with(|| {
+            error_response(
+                "Too many requests are being received (`busy`, see `Retry-After`), or the \
+                 server stopped writing after its disk failed (`writes_halted`)",
+            )
+        });
+        responses.entry("507").or_insert_with(|| {
+            error_response(
+                "The server's disk is full; nothing was written (`insufficient_storage`)",
+            )
+        });
+    }
     if altostrat {
         for status in ["409", "415", "422"] {
             responses.remove(status);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorResponse};
-use super::extract::{ApiJson, Caller};
+use super::extract::{Admin, ApiJson, Caller};
 use crate::core::store::Store;
 use crate::core::tenancy::TenantSettings;
 
@@ -54,7 +54,7 @@ pub async fn get_settings(
     ))]
 pub async fn update_settings(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Admin(actor): Admin,
     ApiJson(update): ApiJson<SettingsUpdate>,
 ) -> Result<Json<Settings>, ApiError> {
     let mut settings = store.tenant_settings(&actor).await?;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
-use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, Writer};
 use super::schemas::{Page, PageQuery, Site, SiteWrite, into_page, page_limit};
 use crate::core::CoreError;
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
@@ -68,7 +68,7 @@ pub async fn list_sites(
         (status = 415, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn create_site(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiJson(body): ApiJson<SiteWrite>,
 ) -> Result<Response, ApiError> {
     let site = store
@@ -113,7 +113,7 @@ pub async fn get_site(
         (status = 415, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn update_site(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath(site_id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SiteWrite>,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
-use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, Writer};
 use super::schemas::{
     Page, PageQuery, ResourceTags, TagValueResponse, TagValueWrite, into_page, page_limit,
 };
@@ -61,7 +61,7 @@ async fn write(
         (status = 415, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn apply_tag(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath(path): ApiPath<(String, String)>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<TagValueWrite>,
@@ -88,7 +88,7 @@ pub async fn apply_tag(
         (status = 412, body = ErrorResponse)))]
 pub async fn put_tag_value(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Writer(actor): Writer,
     ApiPath(path): ApiPath<(String, String)>,
     headers: HeaderMap,
     body: Result<ApiJson<TagValueWrite>, ApiError>,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ErrorResponse};
 use super::etag;
-use super::extract::{ApiJson, ApiPath, Caller};
+use super::extract::{Admin, ApiJson, ApiPath, Caller};
 use super::schemas::{Tag, TagCreate, TagUpdate};
 use crate::core::store::Store;
 use crate::core::tags::{TagDefinition, TagDraft, TagId};
@@ -51,7 +51,7 @@ pub async fn list_tags(
     ))]
 pub async fn create_tag(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Admin(actor): Admin,
     ApiJson(body): ApiJson<TagCreate>,
 ) -> Result<Response, ApiError> {
     let draft = TagDraft::new(
@@ -91,7 +91,7 @@ pub async fn get_tag(
         (status = 415, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn update_tag(
     State(store): State<Store>,
-    Caller(actor): Caller,
+    Admin(actor): Admin,
     ApiPath(tag_id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<TagUpdate>,

@@ -9,8 +9,25 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
+
+/// Why an upload's body ended early: no byte came for the allowed time.
+#[derive(Debug, thiserror::Error)]
+#[error("no byte of the upload arrived for {} seconds", .0.as_secs())]
+pub struct Stalled(pub Duration);
+
+/// The body's chunks, ending in an error once none arrives for `stall`. The error reaches
+/// multer as a failed read, which `files` answers 408.
+pub fn until_stalled(
+    body: axum::body::Body,
+    stall: Duration,
+) -> impl Stream<Item = Result<axum::body::Bytes, axum::Error>> + Send {
+    tokio_stream::StreamExt::timeout(body.into_data_stream(), stall)
+        // multer stops at the first failed read, so nothing after the stall is asked for.
+        .map(move |chunk| chunk.unwrap_or_else(|_| Err(axum::Error::new(Stalled(stall)))))
+}
 
 pub struct OneChunkAtATime<S> {
     inner: Pin<Box<S>>,

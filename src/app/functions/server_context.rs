@@ -87,7 +87,7 @@ pub fn fail(error: CoreError) -> FnError {
             tracing::error!("storage failure in a server function: {m}");
             FnError::Internal
         }
-        e @ CoreError::StorageFull(_) => {
+        e @ (CoreError::StorageFull(_) | CoreError::WritesHalted(_)) => {
             tracing::error!("out of storage space in a server function: {e:?}");
             FnError::Unavailable(e.to_string())
         }

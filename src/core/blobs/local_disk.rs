@@ -1,4 +1,5 @@
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
@@ -6,6 +7,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::{Blob, BlobStore, BlobUpload, UploadError};
 use crate::core::CoreError;
+use crate::core::durability::Durability;
 use crate::core::files::SNIFF_BYTES;
 
 /// Blobs as files under one directory: `<root>/<first 2 hex>/<sha256>`, with uploads in
@@ -13,6 +15,8 @@ use crate::core::files::SNIFF_BYTES;
 #[derive(Debug, Clone)]
 pub struct LocalDisk {
     root: PathBuf,
+    /// Halted by a failed sync of a blob or its directory, as the database's are.
+    durability: Arc<Durability>,
 }
 
 fn io(context: &str, e: std::io::Error) -> CoreError {
@@ -22,12 +26,30 @@ fn io(context: &str, e: std::io::Error) -> CoreError {
 impl LocalDisk {
     /// Uses (creating if needed) `root`. Uploads in progress are left alone: a CLI command
     /// opens the store beside a running server, whose live uploads are in `incoming/`.
-    pub fn open(root: &Path) -> Result<Self, CoreError> {
-        std::fs::create_dir_all(root.join("incoming"))
-            .map_err(|e| io("creating the files directory", e))?;
+    pub fn open(root: &Path, durability: Arc<Durability>) -> Result<Self, CoreError> {
+        let incoming = root.join("incoming");
+        if !incoming.is_dir() {
+            std::fs::create_dir_all(&incoming)
+                .map_err(|e| io("creating the files directory", e))?;
+            sync_dir_blocking(root)?;
+            if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
+                sync_dir_blocking(parent)?;
+            }
+        }
         Ok(Self {
             root: root.to_owned(),
+            durability,
         })
+    }
+
+    /// The addresses of every blob on disk: each `<2 hex>/<64 hex>` file whose name starts
+    /// with its directory's. Anything else under the root (`incoming/`, a stray file) is not
+    /// a blob and is never offered for removal.
+    pub async fn stored(&self) -> Result<Vec<String>, CoreError> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || stored_blobs(&root))
+            .await
+            .map_err(|e| CoreError::Storage(format!("listing the stored files: {e}")))?
     }
 
     /// Removes uploads a crash left half-written: files in `incoming/` last written before
@@ -58,6 +80,7 @@ impl BlobStore for LocalDisk {
     type Upload = LocalUpload;
 
     async fn begin_upload(&self, limit: u64) -> Result<LocalUpload, CoreError> {
+        self.durability.check()?;
         let mut name = [0u8; 16];
         getrandom::fill(&mut name).map_err(|e| CoreError::Storage(e.to_string()))?;
         let temp = self.root.join("incoming").join(hex::encode(name));
@@ -68,6 +91,7 @@ impl BlobStore for LocalDisk {
             file: Some(file),
             temp,
             root: self.root.clone(),
+            durability: self.durability.clone(),
             hasher: Sha256::new(),
             size: 0,
             head: Vec::with_capacity(SNIFF_BYTES),
@@ -90,12 +114,60 @@ impl BlobStore for LocalDisk {
     }
 }
 
+/// Makes a directory's entries (a file renamed or created in it) durable.
+/// A failed sync halts writing (see `durability`).
+async fn sync_dir(dir: &Path, durability: &Durability) -> Result<(), CoreError> {
+    let handle = tokio::fs::File::open(dir)
+        .await
+        .map_err(|e| io("opening a files directory to sync it", e))?;
+    handle.sync_all().await.map_err(|e| {
+        durability.halt("syncing a files directory", &e);
+        io("syncing a files directory", e)
+    })
+}
+
+fn sync_dir_blocking(dir: &Path) -> Result<(), CoreError> {
+    std::fs::File::open(dir)
+        .and_then(|handle| handle.sync_all())
+        .map_err(|e| io("syncing a files directory", e))
+}
+
+fn is_hex(name: &str, len: usize) -> bool {
+    name.len() == len && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn stored_blobs(root: &Path) -> Result<Vec<String>, CoreError> {
+    let listing = |e| io("listing the stored files", e);
+    let mut found = Vec::new();
+    for shard in std::fs::read_dir(root).map_err(listing)? {
+        let shard = shard.map_err(listing)?;
+        let shard_name = shard.file_name();
+        let Some(prefix) = shard_name.to_str().filter(|n| is_hex(n, 2)) else {
+            continue;
+        };
+        if !shard.file_type().map_err(listing)?.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(shard.path()).map_err(listing)? {
+            let name = entry.map_err(listing)?.file_name();
+            if let Some(name) = name
+                .to_str()
+                .filter(|n| is_hex(n, 64) && n.starts_with(prefix))
+            {
+                found.push(name.to_owned());
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// An upload being written to a temporary file, hashed as it streams.
 pub struct LocalUpload {
     /// `None` once finished, so `Drop` knows there is nothing to clean up.
     file: Option<tokio::fs::File>,
     temp: PathBuf,
     root: PathBuf,
+    durability: Arc<Durability>,
     hasher: Sha256,
     size: u64,
     head: Vec<u8>,
@@ -128,29 +200,35 @@ impl BlobUpload for LocalUpload {
     }
 
     async fn finish(mut self) -> Result<Blob, CoreError> {
+        self.durability.check()?;
         let mut file = self.file.take().expect("finish happens once");
         file.flush()
             .await
             .map_err(|e| io("flushing an upload", e))?;
         // The bytes must be on disk before the rename makes them visible, or a crash could
         // leave a complete-looking blob with missing content.
-        file.sync_all()
-            .await
-            .map_err(|e| io("syncing an upload", e))?;
+        if let Err(e) = file.sync_all().await {
+            self.durability.halt("syncing an upload", &e);
+            return Err(io("syncing an upload", e));
+        }
         drop(file);
         let sha256 = hex::encode(self.hasher.clone().finalize());
         let dir = self.root.join(&sha256[..2]);
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| io("creating a files directory", e))?;
+        if !tokio::fs::try_exists(&dir).await.unwrap_or(false) {
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(|e| io("creating a files directory", e))?;
+            // A new shard directory is an entry in the root: until the root is synced, a
+            // power cut can take the directory, and the blob with it, after the row committed.
+            sync_dir(&self.root, &self.durability).await?;
+        }
         let target = dir.join(&sha256);
         tokio::fs::rename(&self.temp, &target)
             .await
             .map_err(|e| io("placing an upload", e))?;
-        // Make the rename itself durable.
-        if let Ok(dir) = tokio::fs::File::open(&dir).await {
-            let _ = dir.sync_all().await;
-        }
+        // The rename is durable only once its directory is; an error here means the blob may
+        // not survive a crash, so the upload is refused rather than acknowledged.
+        sync_dir(&dir, &self.durability).await?;
         Ok(Blob {
             sha256,
             size: self.size,
@@ -191,7 +269,7 @@ mod tests {
     #[tokio::test]
     async fn a_finished_upload_is_stored_once_by_its_hash() {
         let dir = tempfile::tempdir().unwrap();
-        let disk = LocalDisk::open(dir.path()).unwrap();
+        let disk = LocalDisk::open(dir.path(), Default::default()).unwrap();
         let mut blobs = Vec::new();
         for _ in 0..2 {
             let mut upload = disk.begin_upload(100).await.unwrap();
@@ -220,7 +298,7 @@ mod tests {
     #[tokio::test]
     async fn opening_again_keeps_live_uploads_and_a_start_clears_only_older_ones() {
         let dir = tempfile::tempdir().unwrap();
-        let server = LocalDisk::open(dir.path()).unwrap();
+        let server = LocalDisk::open(dir.path(), Default::default()).unwrap();
         let mut crashed = server.begin_upload(100).await.unwrap();
         crashed.write(b"left by a crash").await.unwrap();
         std::mem::forget(crashed);
@@ -231,7 +309,7 @@ mod tests {
         live.write(b"still coming").await.unwrap();
 
         // What a CLI command does: open the same directory.
-        let _command = LocalDisk::open(dir.path()).unwrap();
+        let _command = LocalDisk::open(dir.path(), Default::default()).unwrap();
         assert_eq!(
             std::fs::read_dir(dir.path().join("incoming"))
                 .unwrap()
@@ -255,9 +333,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn stored_lists_blobs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = LocalDisk::open(dir.path(), Default::default()).unwrap();
+        let mut upload = disk.begin_upload(100).await.unwrap();
+        upload.write(b"a blob").await.unwrap();
+        let blob = upload.finish().await.unwrap();
+        let mut live = disk.begin_upload(100).await.unwrap();
+        live.write(b"in progress").await.unwrap();
+        std::fs::write(dir.path().join(&blob.sha256[..2]).join("notes.txt"), b"x").unwrap();
+        std::fs::create_dir(dir.path().join("zz")).unwrap();
+        std::fs::write(dir.path().join("zz").join("0".repeat(64)), b"x").unwrap();
+        assert_eq!(disk.stored().await.unwrap(), vec![blob.sha256]);
+    }
+
+    #[tokio::test]
     async fn an_oversized_or_abandoned_upload_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let disk = LocalDisk::open(dir.path()).unwrap();
+        let disk = LocalDisk::open(dir.path(), Default::default()).unwrap();
         let mut upload = disk.begin_upload(8).await.unwrap();
         upload.write(b"12345").await.unwrap();
         assert!(matches!(

@@ -20,6 +20,8 @@ use sqlx::SqliteConnection;
 use tokio::fs::File;
 use tokio::sync::{Mutex, mpsc};
 
+use crate::core::durability::Durability;
+
 /// The WAL size, in pages, at which a commit checkpoints inline after all. Far above what
 /// the background task lets the WAL reach, so it only acts when that task cannot keep up.
 pub(super) const BACKSTOP_PAGES: &str = "10000";
@@ -51,10 +53,11 @@ impl Checkpointer {
         connection: SqliteConnection,
         database: Option<File>,
         write_lock: Arc<Mutex<()>>,
+        durability: Arc<Durability>,
     ) -> Self {
         // One pending wake is enough: the task checkpoints everything committed before it runs.
         let (wake, woken) = mpsc::channel(1);
-        tokio::spawn(run(connection, database, write_lock, woken));
+        tokio::spawn(run(connection, database, write_lock, durability, woken));
         Self { wake }
     }
 
@@ -68,14 +71,35 @@ async fn run(
     mut connection: SqliteConnection,
     database: Option<File>,
     write_lock: Arc<Mutex<()>>,
+    durability: Arc<Durability>,
     mut woken: mpsc::Receiver<()>,
 ) {
     while woken.recv().await.is_some() {
-        tokio::time::sleep(GATHER).await;
-        if let Err(e) = checkpoint(&mut connection, database.as_ref(), &write_lock).await {
-            // The backstop checkpoint still bounds the WAL; say why this one did not run.
-            tracing::warn!("background WAL checkpoint failed: {e}");
+        // After a failed sync the WAL is all that may hold the last writes: leave it be.
+        if durability.halted().is_some() {
+            continue;
         }
+        tokio::time::sleep(GATHER).await;
+        match checkpoint(&mut connection, database.as_ref(), &write_lock).await {
+            Ok(()) => {}
+            Err(Failed::Sync(e)) => durability.halt("syncing the database file", &e),
+            Err(Failed::Sql(e)) if super::is_sync_failure(&e) => {
+                durability.halt("a checkpoint's sync", &e);
+            }
+            // The backstop checkpoint still bounds the WAL; say why this one did not run.
+            Err(Failed::Sql(e)) => tracing::warn!("background WAL checkpoint failed: {e}"),
+        }
+    }
+}
+
+enum Failed {
+    Sql(sqlx::Error),
+    Sync(std::io::Error),
+}
+
+impl From<sqlx::Error> for Failed {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Sql(e)
     }
 }
 
@@ -98,7 +122,7 @@ async fn checkpoint(
     connection: &mut SqliteConnection,
     database: Option<&File>,
     write_lock: &Mutex<()>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), Failed> {
     let mut copied_before = 0;
     for _ in 0..MOST_BACKGROUND_PASSES {
         let pass = passive(connection).await?;
@@ -110,7 +134,7 @@ async fn checkpoint(
             // SQLite syncs the file only in a pass that ends with no newer commit than it
             // began with. Under steady writes that is none of these, which would leave the
             // writing out of every page they copied to the locked pass, while writes wait.
-            database.sync_data().await?;
+            database.sync_data().await.map_err(Failed::Sync)?;
         }
         let fresh = pass.copied - copied_before;
         copied_before = pass.copied;

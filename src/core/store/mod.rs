@@ -61,6 +61,7 @@ use sqlx::sqlite::{
 
 use super::CoreError;
 use super::blobs::LocalDisk;
+use super::durability::Durability;
 use super::tenancy::TenantId;
 
 /// The database and the file blobs behind the core. Cheap to clone: one shared pointer, so
@@ -84,6 +85,8 @@ pub struct StoreParts {
     checkpointer: checkpointer::Checkpointer,
     password_checks: sessions::PasswordChecks,
     search_limits: parking_lot::Mutex<crate::core::search::SearchLimits>,
+    /// Halted by the first failed sync, after which no write is acknowledged.
+    durability: Arc<Durability>,
 }
 
 impl std::ops::Deref for Store {
@@ -98,11 +101,17 @@ pub(crate) struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     _turn: tokio::sync::OwnedMutexGuard<()>,
     checkpointer: checkpointer::Checkpointer,
+    durability: Arc<Durability>,
 }
 
 impl WriteTx {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await?;
+        if let Err(e) = self.tx.commit().await {
+            if is_sync_failure(&e) {
+                self.durability.halt("syncing a commit", &e);
+            }
+            return Err(e);
+        }
         self.checkpointer.committed();
         Ok(())
     }
@@ -195,7 +204,8 @@ impl Store {
         // one (in memory) keeps syncing in each commit.
         let database = options.get_filename();
         let wal = format!("{}-wal", database.display());
-        let wal_sync = wal_sync::WalSync::start(Path::new(&wal)).ok();
+        let durability = Arc::new(Durability::default());
+        let wal_sync = wal_sync::WalSync::start(Path::new(&wal), durability.clone()).ok();
         let writer_connection = options
             .clone()
             // Its pages stay valid between writes (see `Writer::start`), so it may as well
@@ -218,12 +228,14 @@ impl Store {
                 .await
                 .ok(),
             write_lock.clone(),
+            durability.clone(),
         );
         let writer = metadata_writer::Writer::start(
             metadata_writer::Shared {
                 cache: cache.clone(),
                 write_lock: write_lock.clone(),
                 checkpointer: checkpointer.clone(),
+                durability: durability.clone(),
                 #[cfg(test)]
                 groups: Default::default(),
             },
@@ -233,14 +245,26 @@ impl Store {
         Ok(Self(Arc::new(StoreParts {
             pool,
             searches,
-            blobs: LocalDisk::open(files_dir)?,
+            blobs: LocalDisk::open(files_dir, durability.clone())?,
             cache,
             write_lock,
             writer,
             checkpointer,
             password_checks: Default::default(),
             search_limits: Default::default(),
+            durability,
         })))
+    }
+
+    /// Why the store stopped acknowledging writes, if it has (see `durability`).
+    pub fn writes_halted(&self) -> Option<&str> {
+        self.durability.halted()
+    }
+
+    /// What a failed sync does, for the tests of what answers it (`web::health`).
+    #[cfg(test)]
+    pub(crate) fn halt_writes_for_tests(&self, what: &str, error: &dyn std::fmt::Display) {
+        self.durability.halt(what, error);
     }
 
     /// The connection settings in force, as SQLite reports them (for tests and diagnostics).
@@ -264,7 +288,10 @@ impl Store {
     /// that reads first and writes later can fail with SQLITE_BUSY when another writer got in
     /// between, which the busy timeout cannot wait out; `BEGIN IMMEDIATE` queues instead.
     pub(crate) async fn write_tx(&self) -> Result<WriteTx, CoreError> {
+        self.durability.check()?;
         let turn = self.write_lock.clone().lock_owned().await;
+        // Halted while this waited for its turn.
+        self.durability.check()?;
         let tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
@@ -274,6 +301,7 @@ impl Store {
             tx,
             _turn: turn,
             checkpointer: self.checkpointer.clone(),
+            durability: self.durability.clone(),
         })
     }
 
@@ -371,6 +399,20 @@ fn storage(e: sqlx::Error) -> CoreError {
     }
 }
 
+/// SQLite's `SQLITE_IOERR_FSYNC` and `SQLITE_IOERR_DIR_FSYNC`: a commit that could not be
+/// made durable.
+fn is_sync_failure(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.parse::<i32>().is_ok_and(|code| {
+                code == rusqlite::ffi::SQLITE_IOERR_FSYNC
+                    || code == rusqlite::ffi::SQLITE_IOERR_DIR_FSYNC
+            })
+        }),
+        _ => false,
+    }
+}
+
 /// SQLite's `SQLITE_FULL` (13), which it answers when a write to the database, its journal or
 /// its WAL finds the disk full, or an I/O error saying the same.
 fn is_disk_full(e: &sqlx::Error) -> bool {
@@ -388,6 +430,53 @@ fn is_disk_full(e: &sqlx::Error) -> bool {
 mod tests {
     use super::testing::temp_store;
     use super::*;
+
+    /// Used to: after a failed fsync the store went on acknowledging writes. Now the first
+    /// failure (here as the WAL sync, a commit, a blob or a checkpoint would report it)
+    /// stops every kind of write until restart, and reads go on.
+    #[tokio::test]
+    async fn after_a_failed_sync_no_write_is_acknowledged_and_reads_go_on() {
+        use crate::core::blobs::{BlobStore, BlobUpload};
+        use crate::core::metadata::{MetaKey, MetaValue, Precondition};
+        use crate::core::resources::{ResourceName, ResourceType};
+        use testing::{manager, site, staff};
+
+        let (_dir, store) = temp_store().await;
+        let hq = site(&store, "HQ", 1).await;
+        let entry = |n: i64| (MetaKey::parse("speed").unwrap(), MetaValue::Integer(n));
+        let (writer, any) = (manager(), Precondition::Any);
+        let put =
+            |n| store.put_metadata_key(&writer, &hq, entry(n).into(), &any, Default::default());
+        put(1).await.unwrap();
+        let mut upload = store.blobs().begin_upload(100).await.unwrap();
+        upload.write(b"half sent").await.unwrap();
+
+        store
+            .durability
+            .halt("syncing the WAL", &"Input/output error");
+        assert_eq!(
+            store.writes_halted(),
+            Some("syncing the WAL failed: Input/output error")
+        );
+        let halted = |result: Result<_, CoreError>| matches!(result, Err(CoreError::WritesHalted(why)) if why.contains("Input/output"));
+        assert!(halted(put(2).await.map(|_| ())));
+        assert!(halted(
+            store
+                .create_resource(
+                    &manager(),
+                    &ResourceType::site(),
+                    &ResourceName::parse("Branch").unwrap(),
+                    2,
+                )
+                .await
+                .map(|_| ())
+        ));
+        assert!(halted(upload.finish().await.map(|_| ())));
+        assert!(halted(store.blobs().begin_upload(100).await.map(|_| ())));
+
+        let read = store.read_metadata(&staff(), &hq).await.unwrap();
+        assert_eq!(read.metadata().get("speed"), Some(&MetaValue::Integer(1)));
+    }
 
     /// A database that cannot grow answers SQLITE_FULL, as a full disk makes it: that is
     /// `StorageFull`, not a fault. (`max_page_count` stands in for the disk here.)

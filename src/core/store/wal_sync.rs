@@ -17,7 +17,9 @@
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
+
+use crate::core::durability::Durability;
 
 /// What to do once the WAL is on disk, or the error that kept it from getting there.
 pub(super) type AfterSync = Box<dyn FnOnce(Result<(), &io::Error>) + Send>;
@@ -31,12 +33,17 @@ pub(super) struct WalSync {
 impl WalSync {
     /// Starts syncing the WAL file at `wal`, which must exist (SQLite keeps it while any
     /// connection is open, and the writer's stays open).
-    pub(super) fn start(wal: &Path) -> io::Result<Self> {
+    /// A failed fsync halts `durability`, and from then on nothing is synced or confirmed: a
+    /// later fsync could succeed with the failed pages already dropped.
+    pub(super) fn start(wal: &Path, durability: Arc<Durability>) -> io::Result<Self> {
         let file: File = OpenOptions::new().write(true).open(wal)?;
-        Self::with_sync(move || file.sync_data())
+        Self::with_sync(move || file.sync_data(), durability)
     }
 
-    fn with_sync(mut sync: impl FnMut() -> io::Result<()> + Send + 'static) -> io::Result<Self> {
+    fn with_sync(
+        mut sync: impl FnMut() -> io::Result<()> + Send + 'static,
+        durability: Arc<Durability>,
+    ) -> io::Result<Self> {
         let (queue, waiting) = mpsc::channel::<AfterSync>();
         // A thread of its own, not Tokio's blocking pool: it is busy for as long as writes
         // come, and a blocking-pool task per fsync would add a hand-off to each.
@@ -47,7 +54,12 @@ impl WalSync {
                     // Everything queued so far committed before this fsync starts.
                     let covered: Vec<AfterSync> =
                         std::iter::once(first).chain(waiting.try_iter()).collect();
-                    let synced = sync();
+                    let synced = match durability.halted() {
+                        Some(reason) => Err(io::Error::other(format!(
+                            "writes halted after an earlier failure ({reason})"
+                        ))),
+                        None => sync().inspect_err(|e| durability.halt("syncing the WAL", e)),
+                    };
                     for after in covered {
                         after(synced.as_ref().map(|_| ()));
                     }
@@ -70,18 +82,32 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    use super::WalSync;
+    use super::{Arc, Durability, WalSync};
 
     /// A sync that waits to be let through, and tells when it starts.
     fn gated() -> (WalSync, mpsc::Receiver<()>, mpsc::Sender<io::Result<()>>) {
+        let (sync, starts, gate, _) = gated_with_durability();
+        (sync, starts, gate)
+    }
+
+    fn gated_with_durability() -> (
+        WalSync,
+        mpsc::Receiver<()>,
+        mpsc::Sender<io::Result<()>>,
+        Arc<Durability>,
+    ) {
         let (started, starts) = mpsc::channel();
         let (gate, opens) = mpsc::channel();
-        let sync = WalSync::with_sync(move || {
-            started.send(()).unwrap();
-            opens.recv().unwrap()
-        })
+        let durability = Arc::new(Durability::default());
+        let sync = WalSync::with_sync(
+            move || {
+                started.send(()).unwrap();
+                opens.recv().unwrap()
+            },
+            durability.clone(),
+        )
         .unwrap();
-        (sync, starts, gate)
+        (sync, starts, gate, durability)
     }
 
     fn acknowledge(sync: &WalSync, name: &'static str, acks: &mpsc::Sender<String>) {
@@ -129,6 +155,24 @@ mod tests {
         let rest: Vec<String> = (0..3).map(|_| acknowledged.recv().unwrap()).collect();
         assert_eq!(rest, ["a", "b", "c"]);
         assert!(starts.recv_timeout(A_WHILE).is_err(), "a third sync ran");
+    }
+
+    /// Used to: a failed fsync failed its own group, and the next fsync (which Linux may let
+    /// succeed with the failed pages gone) confirmed the writes after it.
+    #[test]
+    fn after_a_failed_sync_nothing_more_is_synced_or_confirmed() {
+        let (sync, starts, gate, durability) = gated_with_durability();
+        let (acks, acknowledged) = mpsc::channel();
+        acknowledge(&sync, "lost", &acks);
+        starts.recv().unwrap();
+        gate.send(Err(io::Error::other("EIO"))).unwrap();
+        assert_eq!(acknowledged.recv().unwrap(), "lost: EIO");
+        assert!(durability.halted().is_some_and(|why| why.contains("EIO")));
+
+        acknowledge(&sync, "later", &acks);
+        let later = acknowledged.recv().unwrap();
+        assert!(later.starts_with("later: writes halted"), "{later}");
+        assert!(starts.recv_timeout(A_WHILE).is_err(), "it synced again");
     }
 
     #[test]

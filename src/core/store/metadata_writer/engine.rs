@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::Write;
 use super::plan::{Current, Plan, WriteKey, key_of, load, plan};
 use crate::core::CoreError;
+use crate::core::durability::Durability;
 use crate::core::metadata::MetadataRecord;
 use crate::core::resources::ResourceType;
 use crate::core::store::batch::{Batch, failed, unique_violation};
@@ -49,6 +50,8 @@ pub(in crate::core::store) struct Shared {
     /// The process's write turn, also taken by every other kind of write.
     pub(in crate::core::store) write_lock: Arc<tokio::sync::Mutex<()>>,
     pub(in crate::core::store) checkpointer: Checkpointer,
+    /// Once a sync has failed, nothing more is written (see `durability`).
+    pub(in crate::core::store) durability: Arc<Durability>,
     /// Transactions run, for the tests that check writes are grouped.
     #[cfg(test)]
     pub(in crate::core::store) groups: Arc<std::sync::atomic::AtomicUsize>,
@@ -58,6 +61,7 @@ pub(in crate::core::store) struct Shared {
 #[derive(Clone)]
 pub(in crate::core::store) struct Writer {
     queue: mpsc::Sender<Job>,
+    durability: Arc<Durability>,
     #[cfg(test)]
     shared: Shared,
 }
@@ -87,6 +91,7 @@ impl Writer {
         let (queue, receiver) = mpsc::channel(QUEUE);
         let runtime = tokio::runtime::Handle::current();
         let on_thread = shared.clone();
+        let durability = shared.durability.clone();
         std::thread::Builder::new()
             .name("sitebook-metadata-writer".to_owned())
             .spawn(move || run(&on_thread, connection, wal_sync, receiver, &runtime))
@@ -95,6 +100,7 @@ impl Writer {
         let _ = shared;
         Ok(Self {
             queue,
+            durability,
             #[cfg(test)]
             shared,
         })
@@ -106,6 +112,7 @@ impl Writer {
         &self,
         write: Write,
     ) -> Result<MetadataRecord, CoreError> {
+        self.durability.check()?;
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job::Write(write, reply))
@@ -133,8 +140,12 @@ impl Writer {
                 });
             })
         }));
+        self.durability.check()?;
         self.queue.send(job).await.map_err(|_| stopped())?;
-        answer.await.unwrap_or_else(|_| Err(stopped()))
+        // A job dropped unrun was refused because writing had halted meanwhile.
+        answer
+            .await
+            .unwrap_or_else(|_| self.durability.check().and(Err(stopped())))
     }
 }
 
@@ -195,7 +206,9 @@ fn run(
         let first = match first {
             Job::Write(write, reply) => (write, reply),
             Job::Alone(job) => {
-                run_alone(shared, &db, job, wal_sync.as_ref());
+                if shared.durability.halted().is_none() {
+                    run_alone(shared, &db, job, wal_sync.as_ref());
+                }
                 continue;
             }
         };
@@ -211,6 +224,15 @@ fn run(
             }
         }
         let (writes, replies): (Vec<Write>, Vec<Reply>) = group.into_iter().unzip();
+        // Queued before a sync failed, answered after: nothing of it is written.
+        if let Some(reason) = shared.durability.halted() {
+            let refusals = writes
+                .iter()
+                .map(|_| Err(CoreError::WritesHalted(reason.to_owned())))
+                .collect();
+            send(replies, refusals);
+            continue;
+        }
         #[cfg(test)]
         shared
             .groups
