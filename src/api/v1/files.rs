@@ -143,13 +143,35 @@ async fn text_part(mut field: Field<'_>) -> Result<String, ApiError> {
     })
 }
 
-/// Streams a multipart form: the `file` part goes chunk by chunk to the blob store, so memory
-/// stays flat whatever the size.
-async fn receive_form(
-    store: &Store,
+/// Reads an upload form from a `multipart/form-data` body with this `Content-Type`: the `file`
+/// part goes chunk by chunk to a new upload of `blobs`, so memory stays flat whatever the
+/// size, and the other parts are bounded text. The upload handler's whole reading of a form;
+/// public so that the fuzz target `multipart_upload` drives this very code, with a blob store
+/// in memory and no database.
+///
+/// A body that sends no byte for `stall` ends the read (408).
+pub async fn read_upload_form<B: BlobStore>(
+    blobs: &B,
+    limit: u64,
+    content_type: &str,
+    body: Body,
+    stall: std::time::Duration,
+) -> Result<(NewFile, B::Upload), ApiError> {
+    let boundary = multer::parse_boundary(content_type).map_err(multipart_error)?;
+    let body = OneChunkAtATime::new(until_stalled(body, stall));
+    receive_form(
+        blobs,
+        limit,
+        Multipart::with_constraints(body, boundary, form_limits(limit)),
+    )
+    .await
+}
+
+async fn receive_form<B: BlobStore>(
+    blobs: &B,
     limit: u64,
     mut form: Multipart<'_>,
-) -> Result<(NewFile, LocalUpload), ApiError> {
+) -> Result<(NewFile, B::Upload), ApiError> {
     let mut new = NewFile::default();
     let mut name_part = None;
     let mut upload = None;
@@ -171,7 +193,7 @@ async fn receive_form(
                     ));
                 }
                 new.name = field.file_name().unwrap_or_default().to_owned();
-                let mut receiving = store.blobs().begin_upload(limit).await?;
+                let mut receiving = blobs.begin_upload(limit).await?;
                 while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                     receiving.write(&chunk).await.map_err(upload_error)?;
                 }
@@ -237,20 +259,18 @@ pub async fn upload_file(
     let limit = api.settings.max_file_bytes;
     let (new, upload) = match essence(request.headers()).as_str() {
         "multipart/form-data" => {
-            let content_type = request
-                .headers()
+            let (parts, body) = request.into_parts();
+            let content_type = parts
+                .headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            let boundary = multer::parse_boundary(content_type).map_err(multipart_error)?;
-            let body = OneChunkAtATime::new(until_stalled(
-                request.into_body(),
-                api.settings.upload_stall,
-            ));
-            receive_form(
-                &store,
+            read_upload_form(
+                store.blobs(),
                 limit,
-                Multipart::with_constraints(body, boundary, form_limits(limit)),
+                content_type,
+                body,
+                api.settings.upload_stall,
             )
             .await?
         }

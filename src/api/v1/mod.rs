@@ -17,6 +17,8 @@ mod tag_values;
 mod tags;
 mod upload_stream;
 
+pub use files::read_upload_form;
+
 use std::sync::Arc;
 
 use axum::Router;

@@ -10,7 +10,10 @@ pub fn display_name(raw: &str) -> String {
         .chars()
         .filter(|c| !c.is_control() && !is_format(*c))
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and blanks in any mix: `. .x` must not come out as the hidden `.x`.
+    let trimmed = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     let bounded: String = trimmed.chars().take(MAX_CHARS).collect();
     if bounded.is_empty() {
         "untitled".to_owned()
@@ -87,6 +90,15 @@ mod tests {
         assert_eq!(display_name("   "), "untitled");
         assert_eq!(display_name("dir/"), "untitled");
         assert_eq!(display_name(&"é".repeat(300)).chars().count(), 255);
+    }
+
+    /// Found by the `sniff_and_name` fuzz target (fuzz/regressions/sniff_and_name/).
+    #[test]
+    fn leading_dots_go_even_between_blanks_and_control_characters() {
+        assert_eq!(display_name(". ."), "untitled");
+        assert_eq!(display_name(". .x"), "x");
+        assert_eq!(display_name("\n.\0 .\u{11}\u{20ac}"), "\u{20ac}");
+        assert_eq!(display_name(" .\u{202E} .config"), "config");
     }
 
     #[test]
