@@ -453,6 +453,22 @@ async fn a_form_with_too_many_parts_or_endless_headers_is_refused_and_keeps_noth
 
 /// Used to: a file kept its uploader's extension whatever its bytes were, so text could be
 /// saved as `setup.js` or `fix.hta`, and a U+202E override could disguise a name.
+/// Used to: a form naming its description twice was stored with whichever came last, though
+/// the client may have meant either (schemathesis sends such forms).
+#[tokio::test]
+async fn a_text_part_sent_twice_is_refused_and_keeps_nothing() {
+    let app = spawn_app().await;
+    let (manager, site) = setup(&app).await;
+    let twice = [("description", "rack A"), ("description", "rack B")];
+    manager
+        .call(Method::POST, &format!("/sites/{site}/files"))
+        .raw(&multipart(), form("x.png", "image/png", &png(100), &twice))
+        .send()
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+    assert_eq!(files_left(&app), Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn a_download_is_named_by_what_its_bytes_are_and_without_bidi_overrides() {
     let app = spawn_app().await;

@@ -176,6 +176,7 @@ async fn receive_form<B: BlobStore>(
     let mut name_part = None;
     let mut upload = None;
     let mut parts = 0;
+    let mut texts_seen: Vec<String> = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
         parts += 1;
         if parts > MAX_PARTS {
@@ -183,6 +184,16 @@ async fn receive_form<B: BlobStore>(
                 "parameter_invalid",
                 format!("A form has at most {MAX_PARTS} parts, so nothing was kept."),
             ));
+        }
+        // A field sent twice has no one value: which would the client mean?
+        if let Some(text @ ("name" | "kind" | "description")) = field.name() {
+            if texts_seen.iter().any(|seen| seen == text) {
+                return Err(ApiError::bad_request(
+                    "parameter_invalid",
+                    format!("The '{text}' part is sent more than once; send it once."),
+                ));
+            }
+            texts_seen.push(text.to_owned());
         }
         match field.name() {
             Some("file") => {
