@@ -15,21 +15,23 @@ pub fn display_name(raw: &str) -> String {
         .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
         .trim_end();
     let bounded: String = trimmed.chars().take(MAX_CHARS).collect();
-    if bounded.is_empty() {
-        "untitled".to_owned()
-    } else {
-        bounded
+    // The cut may leave a blank at the end.
+    match bounded.trim_end() {
+        "" => "untitled".to_owned(),
+        name => name.to_owned(),
     }
 }
 
 /// Unicode's invisible format characters that can disguise a name: bidi embeddings,
-/// overrides, isolates and marks, zero-width characters, the soft hyphen and the BOM.
+/// overrides, isolates and marks, zero-width characters, the soft hyphen, the BOM, and the
+/// tag characters (U+E0001, U+E0020–E007F), which spell hidden ASCII.
 /// Hand-listed (General Category Cf, the parts that occur in text): the standard library has
 /// no category lookup, and one function does not justify a Unicode-tables crate.
 fn is_format(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }
 
 /// The file name extensions each kept content type may be downloaded under, the usual one
@@ -109,6 +111,14 @@ mod tests {
             "abc.pdf"
         );
         assert_eq!(display_name("\u{202E}\u{202C}"), "untitled");
+        // Tag characters: invisible, they spell text a reader never sees.
+        assert_eq!(display_name("a\u{E0001}\u{E0065}\u{E007F}.pdf"), "a.pdf");
+    }
+
+    #[test]
+    fn a_name_cut_to_length_does_not_end_in_a_blank() {
+        let name = display_name(&format!("{} b", "a".repeat(254)));
+        assert_eq!(name, "a".repeat(254));
     }
 
     #[test]
