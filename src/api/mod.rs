@@ -32,11 +32,10 @@ pub fn router<S>(store: Store, settings: Settings) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let timeout = settings.request_timeout;
     let state = ApiState::new(store, settings);
     let errors = state.clone();
     Router::new()
-        .merge(v1::router(timeout))
+        .merge(v1::router())
         .route("/api", any(route_missing))
         .route("/api/", any(route_missing))
         .route("/api/{*rest}", any(route_missing))

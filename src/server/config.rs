@@ -48,7 +48,7 @@ pub struct Config {
     #[arg(long, env = "SITEBOOK_UPLOAD_STALL_SECONDS", default_value_t = crate::web::state::UPLOAD_STALL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub upload_stall_seconds: u64,
 
-    /// Seconds any other API request may take, its body's arrival included (408).
+    /// Seconds any other API request's body may take to arrive (408).
     #[arg(long, env = "SITEBOOK_REQUEST_TIMEOUT_SECONDS", default_value_t = crate::web::state::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_seconds: u64,
 

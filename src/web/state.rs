@@ -10,8 +10,8 @@ use crate::core::store::Store;
 /// its connection, its upload file and its part of the disk for as long as it likes.
 pub const UPLOAD_STALL: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// How long an API request may take, its body's arrival included. Not for uploads, which may
-/// rightly take longer and time out when they stall instead.
+/// How long an API request's body may take to arrive. Not for uploads, which may rightly take
+/// longer and time out when they stall instead.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The settings both faces read, taken from the configuration at start-up.
@@ -29,7 +29,7 @@ pub struct Settings {
     pub nova_metadata_items: usize,
     /// How long an upload may go without a byte before it is abandoned (408).
     pub upload_stall: std::time::Duration,
-    /// How long any other API request may take, its body's arrival included (408).
+    /// How long any other API request's body may take to arrive (408).
     pub request_timeout: std::time::Duration,
 }
 

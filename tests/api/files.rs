@@ -453,6 +453,28 @@ async fn a_form_with_too_many_parts_or_endless_headers_is_refused_and_keeps_noth
 
 /// Used to: a file kept its uploader's extension whatever its bytes were, so text could be
 /// saved as `setup.js` or `fix.hta`, and a U+202E override could disguise a name.
+/// Used to: a text part (a description) was read whole, however long, before being judged.
+#[tokio::test]
+async fn a_text_part_over_4_kib_is_refused_and_keeps_nothing() {
+    let app = spawn_app().await;
+    let (manager, site) = setup(&app).await;
+    let long = "d".repeat(4097);
+    let reply = manager
+        .call(Method::POST, &format!("/sites/{site}/files"))
+        .raw(
+            &multipart(),
+            form("x.png", "image/png", &png(100), &[("description", &long)]),
+        )
+        .send()
+        .await;
+    reply.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    assert_eq!(
+        manager.get(&format!("/sites/{site}/files")).await.json()["data"],
+        json!([])
+    );
+    assert_eq!(files_left(&app), Vec::<String>::new());
+}
+
 /// Used to: a form naming its description twice was stored with whichever came last, though
 /// the client may have meant either (schemathesis sends such forms).
 #[tokio::test]

@@ -97,7 +97,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("patch_test_failed", 409, "A JSON Patch 'test' operation did not hold, so the patch was not applied. Re-read and retry.".into()),
         ("precondition_failed", 412, "The record changed since you read it. The response's ETag is the current version: re-read, then retry with it.".into()),
         ("payload_too_large", 413, "The body is larger than this endpoint accepts.".into()),
-        ("request_timeout", 408, "The request, its body's arrival included, took longer than the server allows (30 seconds; an upload, 30 seconds without a byte). Send it again.".into()),
+        ("request_timeout", 408, "The request's body did not arrive in the time the server allows (30 seconds; an upload, 30 seconds without a byte). Send it again.".into()),
         ("unsupported_media_type", 415, "The body has a Content-Type this endpoint does not take, or an uploaded file's bytes are of a type Sitebook does not keep. The message says which.".into()),
         ("resource_id_invalid", 422, format!("Resource ids are 1 to {} letters, digits, '-', '_', '.' or ':', such as a UUID.", ResourceId::MAX_LEN)),
         ("resource_id_reserved", 422, format!("Ids beginning {} are users' and API tokens'; a resource cannot take one.", crate::core::access::PRINCIPAL_ID_PREFIXES.join(" or "))),

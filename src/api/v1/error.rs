@@ -152,15 +152,6 @@ pub fn render(settings: &Settings, mut response: Response) -> Response {
             "method_not_allowed",
             "This endpoint does not support that HTTP method.",
         ),
-        // tower-http's timeout answers with an empty body.
-        None if response.status() == StatusCode::REQUEST_TIMEOUT => ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
-            format!(
-                "The request took longer than the {} seconds the server allows; send it again.",
-                settings.request_timeout.as_secs()
-            ),
-        ),
         None => return response,
     };
     let (mut parts, _) = response.into_parts();

@@ -73,8 +73,21 @@ where
                 retry_after: super::BODY_WAIT,
             })?
             .map_err(|_| CoreError::Storage("the body reads' semaphore closed".to_owned()))?;
-        let bytes = Bytes::from_request(request, state)
+        // Only here, where a client can hold the server by sending slowly: a timer on every
+        // request (tower-http's timeout) cost the bodiless reads, which finish on their own.
+        let wait = api.settings.request_timeout;
+        let bytes = tokio::time::timeout(wait, Bytes::from_request(request, state))
             .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!(
+                        "The body did not arrive within the {} seconds the server allows; send it again.",
+                        wait.as_secs()
+                    ),
+                )
+            })?
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     too_large()

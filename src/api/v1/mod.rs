@@ -24,7 +24,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{MethodRouter, get};
-use tower_http::timeout::TimeoutLayer;
 use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -142,44 +141,36 @@ const PREFIX: &str = "/api/v1";
 struct Documented<S> {
     openapi: OpenApiRouter<S>,
     router: Router<S>,
-    /// How long a request may take, its body's arrival included (`Settings::request_timeout`).
-    timeout: std::time::Duration,
 }
 
 impl<S> Documented<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    fn new(timeout: std::time::Duration) -> Self {
+    fn new() -> Self {
         Self {
             openapi: OpenApiRouter::with_openapi(ApiDoc::openapi()),
             router: Router::new(),
-            timeout,
         }
     }
 
-    /// Routes whose bodies are small, under the request timeout.
+    /// Routes whose bodies are small.
     fn routes(self, routes: UtoipaMethodRouter<S>) -> Self {
         self.routes_with_body(routes, SMALL_JSON_BODY)
     }
 
-    /// Routes that take bodies of up to `limit` bytes, under the request timeout.
+    /// Routes that take bodies of up to `limit` bytes.
     fn routes_with_body(
         self,
         (schemas, paths, handlers): UtoipaMethodRouter<S>,
         limit: usize,
     ) -> Self {
-        let handlers = handlers
-            .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(limit))
-            .layer::<_, std::convert::Infallible>(TimeoutLayer::with_status_code(
-                axum::http::StatusCode::REQUEST_TIMEOUT,
-                self.timeout,
-            ));
+        let handlers = handlers.layer(DefaultBodyLimit::max(limit));
         self.add((schemas, paths, handlers))
     }
 
-    /// Routes that stream their bodies to disk: no body limit here (they keep their own) and
-    /// no request timeout (they time out when the body stalls).
+    /// Routes that stream their bodies to disk: no body limit here (they keep their own, and
+    /// time out when the body stalls).
     fn streaming_routes(self, (schemas, paths, handlers): UtoipaMethodRouter<S>) -> Self {
         self.add((schemas, paths, handlers.layer(DefaultBodyLimit::disable())))
     }
@@ -191,22 +182,18 @@ where
         }
         // The description only: the empty method router utoipa-axum routes is never served.
         let openapi = self.openapi.routes((schemas, paths, MethodRouter::new()));
-        Self {
-            openapi,
-            router,
-            ..self
-        }
+        Self { openapi, router }
     }
 }
 
 /// Every documented route, with its OpenAPI description, before state is attached.
-fn documented<S>(timeout: std::time::Duration) -> Documented<S>
+fn documented<S>() -> Documented<S>
 where
     S: Clone + Send + Sync + 'static,
     Store: FromRef<S>,
     ApiState: FromRef<S>,
 {
-    Documented::new(timeout)
+    Documented::new()
         .routes_with_body(routes!(metadata::create_metadata), MAX_JSON_BODY)
         .routes_with_body(
             routes!(
@@ -261,15 +248,13 @@ where
 }
 
 /// The `/api/v1` routes, at their full paths.
-pub fn router<S>(timeout: std::time::Duration) -> Router<S>
+pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Store: FromRef<S>,
     ApiState: FromRef<S>,
 {
-    let Documented {
-        openapi, router, ..
-    } = documented::<S>(timeout);
+    let Documented { openapi, router } = documented::<S>();
     let mut document =
         serde_json::to_value(openapi.into_openapi()).expect("the OpenAPI document serialises");
     rules::state(&mut document);
