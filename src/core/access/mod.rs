@@ -2,6 +2,7 @@
 //! every face (REST, server functions, CLI).
 
 mod actor;
+#[cfg(feature = "ssr")]
 mod csrf;
 mod issued;
 mod principals;
@@ -15,6 +16,7 @@ mod username;
 pub mod credentials;
 
 pub use actor::{Actor, SiteScope};
+#[cfg(feature = "ssr")]
 pub use csrf::{csrf_matches, sign_in_from_elsewhere};
 pub use issued::{
     ACCESS_TOKEN_LIFETIME_SECONDS, AccessCredential, AccessPrincipal, AccessToken, UserRef,

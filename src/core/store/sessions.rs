@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use super::grants::granted_sites;
 use super::{Store, storage};
 use crate::core::CoreError;
-use crate::core::access::credentials::{token_digest, verify_password};
+use crate::core::access::credentials::{PasswordMemory, token_digest, verify_password};
 use crate::core::access::{
     Actor, CreatorType, Role, SESSION_HOURS, SESSION_IDLE_MINUTES, SignInThrottle, SiteScope,
     UserRef, session_open, worth_noting,
@@ -71,6 +71,9 @@ pub(super) async fn actor_for(
 pub(super) struct PasswordChecks {
     throttle: parking_lot::Mutex<SignInThrottle>,
     running: tokio::sync::Semaphore,
+    /// The checks' working memory, one for each that ran at once so far (never more than
+    /// [`CONCURRENT_CHECKS`]): taken with a turn and put back after.
+    memory: parking_lot::Mutex<Vec<PasswordMemory>>,
 }
 
 /// Verifications allowed at once: 4 × 19 MiB at most, and enough to keep two cores busy.
@@ -83,6 +86,7 @@ impl Default for PasswordChecks {
         Self {
             throttle: Default::default(),
             running: tokio::sync::Semaphore::new(CONCURRENT_CHECKS),
+            memory: Default::default(),
         }
     }
 }
@@ -145,10 +149,14 @@ impl Store {
             .as_ref()
             .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
         let password = password.to_owned();
+        let mut memory = self.password_checks.memory.lock().pop().unwrap_or_default();
         // argon2 takes tens of milliseconds on purpose; keep it off the async workers.
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(|e| CoreError::Storage(e.to_string()))?;
+        let (matches, memory) = tokio::task::spawn_blocking(move || {
+            (verify_password(&password, &hash, &mut memory), memory)
+        })
+        .await
+        .map_err(|e| CoreError::Storage(e.to_string()))?;
+        self.password_checks.memory.lock().push(memory);
         drop(turn);
         match user {
             Some(user) if matches && user.disabled_at.is_none() => {
@@ -493,7 +501,11 @@ mod tests {
     #[test]
     fn the_dummy_hash_is_a_real_one() {
         assert!(dummy_hash().starts_with("$argon2id$"));
-        assert!(!verify_password("anything", dummy_hash()));
+        assert!(!verify_password(
+            "anything",
+            dummy_hash(),
+            &mut PasswordMemory::default()
+        ));
     }
 
     #[tokio::test]
