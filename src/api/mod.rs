@@ -8,7 +8,6 @@
 
 pub mod datahub;
 pub mod openstack;
-pub mod request_id;
 pub mod v1;
 
 use axum::Router;
@@ -41,7 +40,7 @@ where
         .route("/api/{*rest}", any(route_missing))
         .layer(
             ServiceBuilder::new()
-                .layer(request_id::RequestIdLayer)
+                .layer(crate::web::edge::request_id::RequestIdLayer)
                 .map_response(move |response| v1::error::render(&errors.settings, response))
                 .layer(DefaultBodyLimit::max(v1::SMALL_JSON_BODY)),
         )

@@ -13,6 +13,12 @@ impl TenantId {
         Self("default".to_owned())
     }
 
+    /// An id no tenant has (tenant ids are never empty): what a login naming a project that
+    /// does not exist is checked against, finding no user and no token.
+    pub fn nobody() -> Self {
+        Self(String::new())
+    }
+
     /// A tenant id as stored; unknown ids simply match no records.
     pub fn new(raw: impl Into<String>) -> Self {
         Self(raw.into())

@@ -6,6 +6,7 @@
 //! neither face imports the other or `server`; `server` only assembles these at start-up.
 
 pub mod body_cache;
+pub mod edge;
 pub mod etag;
 pub mod health;
 pub mod security_headers;

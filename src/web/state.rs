@@ -31,6 +31,9 @@ pub struct Settings {
     pub upload_stall: std::time::Duration,
     /// How long any other API request's body may take to arrive (408).
     pub request_timeout: std::time::Duration,
+    /// The turns every face reads its bodies in: one pool, so no face can read more at once
+    /// than the server allows (`edge::body`).
+    pub body_turns: crate::web::edge::BodyTurns,
 }
 
 impl Settings {
@@ -43,6 +46,7 @@ impl Settings {
             nova_metadata_items: crate::core::openstack::DEFAULT_METADATA_ITEMS,
             upload_stall: UPLOAD_STALL,
             request_timeout: REQUEST_TIMEOUT,
+            body_turns: Default::default(),
         }
     }
 

@@ -385,6 +385,12 @@ async fn only_admins_may_touch_aggregates_with_novas_policy_message() {
             "{rule}: {}",
             reply.body
         );
+        // The caller is refused before the body is read, so an action's rule is not yet
+        // known: the answer names the three the action route has.
+        let rule = match rule {
+            "add_host" | "remove_host" | "set_metadata" => "add_host, remove_host or set_metadata",
+            other => other,
+        };
         assert_eq!(
             reply.json()["forbidden"]["message"],
             format!("Policy doesn't allow os_compute_api:os-aggregates:{rule} to be performed.")

@@ -1,6 +1,7 @@
 //! Stream data values and stream views, which Sitebook does not keep: 501 with Data Hub's error
 //! body, after the stream is known to exist (an unknown stream is still 404).
 
+use crate::web::edge::Authenticated;
 use axum::extract::State;
 
 use super::DataHub;
@@ -11,7 +12,7 @@ use super::streams::{StreamPath, find};
 /// Any call on `Streams/{streamId}/Data…`.
 pub async fn values(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<DataPath>,
 ) -> SdsError {
     if let Err(missing) = find(&state, &actor, &path.stream).await {
@@ -23,7 +24,7 @@ pub async fn values(
 /// `PUT Streams/{streamId}/Type?streamViewId=`: changing a stream's type needs stream views.
 pub async fn stream_views(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> SdsError {
     if let Err(missing) = find(&state, &actor, &path).await {

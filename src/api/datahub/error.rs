@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::core::CoreError;
 use crate::core::error::ValidationError;
+use crate::web::edge::Refusal;
 use crate::web::status;
 
 /// Boxed: handlers pass it through `Result`s, where a small error keeps the happy path small.
@@ -81,6 +82,27 @@ impl SdsError {
     }
 }
 
+impl From<Refusal> for SdsError {
+    fn from(refusal: Refusal) -> Self {
+        let status = refusal.status();
+        let retry_after = refusal.retry_after();
+        let mut sds = match refusal {
+            Refusal::Core(error) => return error.into(),
+            _ if status == StatusCode::UNAUTHORIZED => return Self::unauthorized(),
+            Refusal::BodyTooLarge => Self::new(status, "The request body is too large.")
+                .reason("The body is larger than this operation accepts.")
+                .resolution("Send a smaller body: fewer items, or shorter values."),
+            Refusal::BodyTimeout { .. } => Self::new(status, refusal.message())
+                .reason("The request body arrived too slowly.")
+                .resolution("Send the request again."),
+            other => Self::new(status, other.message())
+                .resolution("Correct the request and send it again."),
+        };
+        sds.0.retry_after = retry_after;
+        sds
+    }
+}
+
 impl From<CoreError> for SdsError {
     fn from(error: CoreError) -> Self {
         let retry_after = status::retry_after(&error).map(|(_, value)| value);
@@ -112,6 +134,9 @@ impl From<CoreError> for SdsError {
                 Self::new(status, "Something went wrong on the server.")
                     .resolution("The request may be retried.")
             }
+            e @ CoreError::TryLater { .. } => Self::new(status, e.to_string())
+                .reason("The server is busy.")
+                .resolution("Send the request again after the time Retry-After gives."),
             other => Self::new(status, other.to_string()),
         };
         sds.0.retry_after = retry_after;
@@ -132,6 +157,13 @@ fn capitalised_id(what: &str) -> String {
         .collect();
     name.push_str("Id");
     name
+}
+
+impl SdsError {
+    /// The `Retry-After` a refusal for now carries.
+    pub fn retry_after(&self) -> Option<&HeaderValue> {
+        self.0.retry_after.as_ref()
+    }
 }
 
 impl std::ops::Deref for SdsError {

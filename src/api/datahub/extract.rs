@@ -1,51 +1,24 @@
-//! What every Data Hub handler reads: the caller (a bearer token), the path parameters and a
-//! JSON body, each refused with Data Hub's error body.
+//! What every Data Hub handler reads, through the request edge (`web::edge`): the caller (a
+//! bearer token), the path parameters and a JSON body, each refused with Data Hub's error body.
 
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
-use axum::http::header;
-use axum::http::request::Parts;
 use serde_json::Value;
 
 use super::error::SdsError;
-use crate::core::access::Actor;
-use crate::core::store::Store;
+use crate::web::{Settings, edge};
 
-/// The caller, from `Authorization: Bearer <token>`: a Sitebook API token or an access token
-/// the token endpoint issued.
-pub struct Caller(pub Actor);
+/// Data Hub's SDS API at the edge: `Authorization: Bearer`, refusals in its error body.
+pub struct Sds;
 
-impl<S> FromRequestParts<S> for Caller
-where
-    S: Send + Sync,
-    Store: FromRef<S>,
-{
-    type Rejection = SdsError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let secret = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|h| {
-                h.get(..7)
-                    .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
-                    .map(|_| h[7..].trim())
-            })
-            .ok_or_else(SdsError::unauthorized)?;
-        let request_id = parts
-            .headers
-            .get(crate::api::request_id::X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        Store::from_ref(state)
-            .authenticate_bearer(secret, request_id)
-            .await
-            .map(Caller)
-            .map_err(|_| SdsError::unauthorized())
-    }
+impl edge::Face for Sds {
+    type Refused = SdsError;
 }
+
+/// Any caller: a Sitebook API token or an access token the token endpoint issued.
+pub type Caller = edge::Authenticated<Sds>;
+/// A caller who may write (managers and admins), known before the body is read.
+pub type Writer = edge::Authenticated<Sds, edge::Writers>;
 
 /// Path parameters, percent-decoded, with Data Hub's error body when they cannot be read.
 #[derive(FromRequestParts)]
@@ -62,14 +35,16 @@ impl From<PathRejection> for SdsError {
 /// `application/json` on every call, and its JSON Patch too.
 pub struct JsonBody(pub Value);
 
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
+impl<S> FromRequest<S> for JsonBody
+where
+    S: Send + Sync,
+    Settings: FromRef<S>,
+{
     type Rejection = SdsError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| SdsError::bad_request(format!("The request body cannot be read: {e}")))?;
-        serde_json::from_slice(&bytes)
+        let body = edge::Body::<Sds>::from_request(request, state).await?;
+        serde_json::from_slice(&body.bytes)
             .map(JsonBody)
             .map_err(|e| SdsError::bad_request(format!("The request body is not valid JSON: {e}")))
     }

@@ -7,19 +7,20 @@
 //! The answers are OAuth's, not the SDS error body: the Python library reads `error` from the
 //! token answer and ignores the status code.
 
-use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::DataHub;
+use super::error::SdsError;
+use super::extract::Sds;
 use crate::core::CoreError;
 use crate::core::access::AccessCredential;
 use crate::core::random;
+use crate::web::edge;
 
 /// `GET identity/.well-known/openid-configuration`, with absolute URLs: the library posts to
 /// `token_endpoint` exactly as given.
@@ -34,11 +35,28 @@ pub async fn discovery(State(state): State<DataHub>) -> Json<Value> {
     }))
 }
 
-#[derive(Deserialize)]
+/// The token request's form fields (a field given twice keeps its first value).
+#[derive(Default)]
 pub struct TokenRequest {
     grant_type: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+}
+
+impl TokenRequest {
+    fn read(form: &[u8]) -> Self {
+        let mut request = Self::default();
+        for (name, value) in form_urlencoded::parse(form) {
+            let field = match name.as_ref() {
+                "grant_type" => &mut request.grant_type,
+                "client_id" => &mut request.client_id,
+                "client_secret" => &mut request.client_secret,
+                _ => continue,
+            };
+            field.get_or_insert_with(|| value.into_owned());
+        }
+        request
+    }
 }
 
 /// An OAuth error answer (RFC 6749 §5.2).
@@ -92,15 +110,47 @@ fn form_decode(part: &str) -> String {
 pub async fn token(
     State(state): State<DataHub>,
     parts: axum::http::request::Parts,
-    form: Result<Form<TokenRequest>, axum::extract::rejection::FormRejection>,
+    body: Result<edge::Body<Sds>, SdsError>,
 ) -> Response {
-    let Ok(Form(request)) = form else {
+    let body = match body {
+        Ok(body) => body,
+        Err(refused) => {
+            let mut response = oauth_error(
+                refused.status,
+                if refused.status.is_server_error() {
+                    "temporarily_unavailable"
+                } else {
+                    "invalid_request"
+                },
+                &refused.error,
+            );
+            if let Some(wait) = refused.retry_after() {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, wait.clone());
+            }
+            return response;
+        }
+    };
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';').next().is_some_and(|t| {
+                t.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+    if !is_form && !body.bytes.is_empty() {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "Send an application/x-www-form-urlencoded body.",
         );
-    };
+    }
+    let request = TokenRequest::read(&body.bytes);
+    drop(body);
     match request.grant_type.as_deref() {
         Some("client_credentials") => {}
         None => {

@@ -2,6 +2,7 @@
 //! Values are strings to Data Hub; Sitebook's typed values read and write through the core's
 //! untyped rule (`core::metadata::untyped`), the same one the Nova face uses.
 
+use crate::web::edge::Authenticated;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -13,15 +14,13 @@ use serde_json::{Map, Value, json};
 
 use super::DataHub;
 use super::error::SdsError;
-use super::extract::{Caller, DhPath, JsonBody};
+use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::streams::{StreamPath, resource};
 use super::types::date;
 use crate::core::CoreError;
 use crate::core::access::{Actor, CreatorType};
 use crate::core::error::ValidationError;
-use crate::core::metadata::{
-    JsonPatch, MetaValue, Metadata, MetadataRecord, Precondition, untyped,
-};
+use crate::core::metadata::{JsonPatch, MetaValue, Metadata, MetadataRecord, untyped};
 use crate::core::store::MetadataTarget;
 use crate::web::etag;
 
@@ -90,20 +89,10 @@ async fn read(
     }
 }
 
-fn precondition(headers: &HeaderMap) -> Result<Precondition, SdsError> {
-    etag::if_match(headers)
-        .map(|version| version.map_or(Precondition::Any, Precondition::Resource))
-        .map_err(|text| {
-            SdsError::bad_request(format!(
-                "If-Match must be an ETag this server sent; got {text}."
-            ))
-        })
-}
-
 /// `GET Metadata`: the whole dictionary, `{}` when empty.
 pub async fn list(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Response, SdsError> {
     let record = read(&state, &actor, &path).await?;
@@ -120,7 +109,7 @@ pub struct KeyPath {
 /// `GET Metadata/{key}`: the value as a JSON string.
 pub async fn show(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<KeyPath>,
 ) -> Result<Response, SdsError> {
     let record = read(&state, &actor, &path.stream).await?;
@@ -151,7 +140,7 @@ where
     F: Fn(&Metadata) -> Result<Vec<(String, String)>, ValidationError> + Send + Sync + 'static,
 {
     let id = resource(state, actor, path).await?;
-    let precondition = precondition(headers)?;
+    let precondition = crate::web::edge::precondition::resource(headers)?;
     let limits = state.settings.limits;
     let record = state
         .store
@@ -171,7 +160,7 @@ where
 /// `PUT Metadata`: replaces the dictionary and answers the new one.
 pub async fn replace(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
@@ -185,7 +174,7 @@ pub async fn replace(
 /// or nothing; answers the new dictionary.
 pub async fn patch(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
@@ -211,7 +200,7 @@ pub async fn patch(
 /// `DELETE Metadata`: every item goes (the stream keeps its name); 204.
 pub async fn delete(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
     headers: HeaderMap,
 ) -> Result<StatusCode, SdsError> {
@@ -222,7 +211,7 @@ pub async fn delete(
 /// `GET ChangeData/Metadata`: each item with when it last changed and who changed it.
 pub async fn change_data(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Json<Value>, SdsError> {
     let id = resource(&state, &actor, &path).await?;

@@ -23,11 +23,12 @@ mod types;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde::Deserialize;
 
+use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
 use crate::core::store::Store;
@@ -38,6 +39,11 @@ pub use error::SdsError;
 
 /// Where the face is mounted.
 pub const PREFIX: &str = "/datahub";
+
+/// The largest body every route but the metadata writes takes: a type definition, a stream,
+/// a list of 100 tag names of 64 characters written as JSON escapes (under 40 KiB), a token
+/// request.
+pub const SMALL_BODY: usize = 64 * 1024;
 
 /// The most items one list call answers (Data Hub documents 1000 as its largest `count`).
 const MAX_COUNT: u32 = 1000;
@@ -65,6 +71,12 @@ impl FromRef<DataHub> for Store {
     }
 }
 
+impl FromRef<DataHub> for Settings {
+    fn from_ref(state: &DataHub) -> Settings {
+        state.settings.clone()
+    }
+}
+
 impl DataHub {
     /// The absolute URL of `path` under the face, for `Self` links.
     pub fn url(&self, path: &str) -> String {
@@ -89,7 +101,12 @@ impl Scope {
             .namespace(actor, &self.namespace)
             .await
             .map(|ns| ns.id)
-            .map_err(|_| self.namespace_missing())
+            .map_err(|error| match error {
+                // Only a namespace that is not there is Data Hub's 404; a storage failure
+                // stays a failure (5xx), never an answer about the namespace.
+                CoreError::NotFound { .. } => self.namespace_missing(),
+                other => other.into(),
+            })
     }
 
     /// The namespace as the path spells it.
@@ -221,7 +238,9 @@ where
             get(metadata::list)
                 .put(metadata::replace)
                 .patch(metadata::patch)
-                .delete(metadata::delete),
+                .delete(metadata::delete)
+                // A whole dictionary, as the native API's metadata writes take it.
+                .layer(DefaultBodyLimit::max(crate::api::v1::MAX_JSON_BODY)),
         )
         .route(
             &format!("{ns}/Streams/{{stream_id}}/Tags"),
@@ -247,7 +266,8 @@ where
         .route(PREFIX, any(missing))
         .route(&format!("{PREFIX}/"), any(missing))
         .route(&format!("{PREFIX}/{{*rest}}"), any(missing))
-        .layer(crate::api::request_id::RequestIdLayer)
+        .layer(DefaultBodyLimit::max(SMALL_BODY))
+        .layer(crate::web::edge::request_id::RequestIdLayer)
         .with_state(state)
 }
 

@@ -1,12 +1,13 @@
 //! The tenant and its namespaces. The AVEVA samples call `GET Tenants/{t}` to check a token.
 
+use crate::web::edge::Authenticated;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::SdsError;
-use super::extract::{Caller, DhPath, JsonBody};
+use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::{DataHub, Scope, check_tenant};
 use crate::core::store::Namespace;
 use crate::core::streams::NamespaceId;
@@ -20,7 +21,7 @@ pub struct TenantPath {
 
 /// `GET Tenants/{tenantId}`
 pub async fn tenant(
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<TenantPath>,
 ) -> Result<Json<Value>, SdsError> {
     check_tenant(&actor, &path.tenant)?;
@@ -43,7 +44,7 @@ fn shape(state: &DataHub, tenant: &str, namespace: &Namespace) -> Value {
 /// here: Sitebook is one region).
 pub async fn list(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<TenantPath>,
 ) -> Result<Json<Value>, SdsError> {
     check_tenant(&actor, &path.tenant)?;
@@ -60,7 +61,7 @@ pub async fn list(
 /// a namespace (201; 409 when one of that id exists).
 pub async fn create(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(scope): DhPath<Scope>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
@@ -96,7 +97,7 @@ pub async fn create(
 /// `GET Tenants/{tenantId}/Namespaces/{namespaceId}`
 pub async fn show(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(scope): DhPath<Scope>,
 ) -> Result<Json<Value>, SdsError> {
     let id = scope.namespace(&state, &actor).await?;

@@ -1,5 +1,6 @@
 //! `Streams`: SdsStreams, each a Sitebook resource of type `datahub.stream`.
 
+use crate::web::edge::Authenticated;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::SdsError;
-use super::extract::{Caller, DhPath, JsonBody};
+use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::types::date;
 use super::{DataHub, Page, Scope};
 use crate::core::CoreError;
@@ -68,7 +69,7 @@ pub async fn resource(
 /// `GET Streams?skip&count&query`: a bare array, by id.
 pub async fn list(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(scope): DhPath<Scope>,
     Query(page): Query<Page>,
 ) -> Result<Json<Value>, SdsError> {
@@ -84,7 +85,7 @@ pub async fn list(
 /// `GET Streams/{streamId}`
 pub async fn show(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Json<Value>, SdsError> {
     Ok(Json(shape(&find(&state, &actor, &path).await?)))
@@ -119,7 +120,7 @@ async fn put(
 /// 409 for a different one under that id.
 pub async fn get_or_create(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
@@ -135,7 +136,7 @@ pub async fn get_or_create(
 /// `PUT Streams/{streamId}`: 201 with the stream when created, 204 when updated.
 pub async fn create_or_update(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
@@ -148,7 +149,7 @@ pub async fn create_or_update(
 /// `DELETE Streams/{streamId}`: the stream goes with its metadata and tags.
 pub async fn delete(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<StatusCode, SdsError> {
     let stored = find(&state, &actor, &path).await?;
@@ -162,7 +163,7 @@ pub async fn delete(
 /// `GET Streams/{streamId}/Type`
 pub async fn stream_type(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Json<Value>, SdsError> {
     let stored = find(&state, &actor, &path).await?;

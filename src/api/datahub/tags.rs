@@ -2,6 +2,7 @@
 //! Sitebook tag definitions applying to streams, defined on first use unless the tenant turned
 //! that off, attached without a value) are the store's (`Store::set_stream_tags`).
 
+use crate::web::edge::Authenticated;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +10,7 @@ use serde_json::Value;
 
 use super::DataHub;
 use super::error::SdsError;
-use super::extract::{Caller, DhPath, JsonBody};
+use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::streams::StreamPath;
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -76,7 +77,7 @@ async fn put_names(
 /// `GET Tags`: the list, `[]` when none.
 pub async fn list(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<Json<Vec<String>>, SdsError> {
     let namespace = path.scope.namespace(&state, &actor).await?;
@@ -91,7 +92,7 @@ pub async fn list(
 /// `PUT Tags`: replaces the list and answers it as stored.
 pub async fn replace(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Vec<String>>, SdsError> {
@@ -102,7 +103,7 @@ pub async fn replace(
 /// `DELETE Tags`: 204.
 pub async fn delete(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<StreamPath>,
 ) -> Result<StatusCode, SdsError> {
     put_names(&state, &actor, &path, Ok(StreamTags::none())).await?;

@@ -1,5 +1,6 @@
 //! `Types`: the SdsTypes streams are made of. Types never change; a type in use cannot go.
 
+use crate::web::edge::Authenticated;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::SdsError;
-use super::extract::{Caller, DhPath, JsonBody};
+use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::{DataHub, Page, Scope};
 use crate::core::store::StoredType;
 use crate::core::streams::{SdsId, SdsType};
@@ -32,7 +33,7 @@ fn shape(stored: &StoredType) -> Value {
 /// `GET Types?skip&count&query`
 pub async fn list(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(scope): DhPath<Scope>,
     Query(page): Query<Page>,
 ) -> Result<Json<Value>, SdsError> {
@@ -48,7 +49,7 @@ pub async fn list(
 /// `GET Types/{typeId}`
 pub async fn show(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<TypePath>,
 ) -> Result<Json<Value>, SdsError> {
     let namespace = path.scope.namespace(&state, &actor).await?;
@@ -63,7 +64,7 @@ pub async fn show(
 /// for a different one under that id.
 pub async fn get_or_create(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<TypePath>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
@@ -84,7 +85,7 @@ pub async fn get_or_create(
 /// `DELETE Types/{typeId}`: 204; 409 while streams use it.
 pub async fn delete(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     DhPath(path): DhPath<TypePath>,
 ) -> Result<StatusCode, SdsError> {
     let namespace = path.scope.namespace(&state, &actor).await?;
@@ -99,7 +100,7 @@ pub async fn delete(
 /// views, and types refer to others only by full definition).
 pub async fn reference_count(
     State(state): State<DataHub>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     DhPath(path): DhPath<TypePath>,
 ) -> Result<Json<Value>, SdsError> {
     let namespace = path.scope.namespace(&state, &actor).await?;

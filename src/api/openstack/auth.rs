@@ -1,60 +1,38 @@
-//! Who is calling, for every OpenStack face: `X-Auth-Token` (as every OpenStack client sends
-//! it) or `Authorization: Bearer`, holding a token issued by the identity face's login or a
-//! Sitebook API token.
+//! The OpenStack faces at the request edge (`web::edge`): their clients send the token in
+//! `X-Auth-Token` (or `Authorization: Bearer`), holding a token the identity face issued or a
+//! Sitebook API token; Nova refuses in its faults, Keystone in its error body.
 
-use axum::Json;
-use axum::extract::{FromRef, FromRequestParts};
-use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use axum::http::HeaderMap;
 
-use crate::core::access::Actor;
-use crate::core::store::Store;
+use super::compute::Fault;
+use super::identity::IdentityError;
+use crate::web::edge::{self, Face, Refusal};
 
-pub struct Caller(pub Actor);
+/// Nova's compute API.
+pub struct Nova;
 
-/// A missing or unknown token. In OpenStack this answer comes from the token middleware in
-/// front of Nova, with its own body, not a Nova fault; clients then log in again.
-pub struct Unauthorized(&'static str);
+impl Face for Nova {
+    type Refused = Fault;
 
-impl IntoResponse for Unauthorized {
-    fn into_response(self) -> Response {
-        let body = json!({"error": {"code": 401, "title": "Unauthorized", "message": self.0}});
-        let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Keystone uri=\"/openstack/identity\""),
-        );
-        response
+    fn secret(headers: &HeaderMap) -> Result<Option<&str>, Refusal> {
+        edge::bearer::auth_token(headers)
     }
 }
 
-impl<S> FromRequestParts<S> for Caller
-where
-    S: Send + Sync,
-    Store: FromRef<S>,
-{
-    type Rejection = Unauthorized;
+/// Keystone's identity API.
+pub struct Keystone;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        let secret = header("x-auth-token")
-            .or_else(|| {
-                header(header::AUTHORIZATION.as_str()).and_then(|h| {
-                    h.strip_prefix("Bearer ")
-                        .or_else(|| h.strip_prefix("bearer "))
-                })
-            })
-            .map(str::trim)
-            .ok_or(Unauthorized(
-                "The request you have made requires authentication.",
-            ))?;
-        let request_id = header(crate::api::request_id::X_REQUEST_ID.as_str()).map(str::to_owned);
-        Store::from_ref(state)
-            .authenticate_bearer(secret, request_id)
-            .await
-            .map(Caller)
-            .map_err(|_| Unauthorized("The request you have made requires authentication."))
+impl Face for Keystone {
+    type Refused = IdentityError;
+
+    fn secret(headers: &HeaderMap) -> Result<Option<&str>, Refusal> {
+        edge::bearer::auth_token(headers)
     }
 }
+
+/// Any caller of the compute API.
+pub type Caller = edge::Authenticated<Nova>;
+/// A caller who may write (managers and admins), known before the body is read.
+pub type Writer = edge::Authenticated<Nova, edge::Writers>;
+/// A caller of the identity API.
+pub type IdentityCaller = edge::Authenticated<Keystone>;

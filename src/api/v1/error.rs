@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::catalogue::{self, ErrorKind};
 use crate::core::CoreError;
+use crate::web::edge::Refusal;
 use crate::web::{Settings, status};
 
 /// A failed API request. Handlers return it; [`render`] writes the body, because the body's
@@ -110,6 +111,26 @@ impl From<CoreError> for ApiError {
         };
         answer.retry_after = retry_after;
         answer
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let code = match &refusal {
+            Refusal::Core(_) => {
+                let Refusal::Core(error) = refusal else {
+                    unreachable!()
+                };
+                return error.into();
+            }
+            Refusal::CredentialsMissing => "token_missing",
+            Refusal::CredentialsMalformed => "token_invalid",
+            Refusal::BodyTooLarge => "payload_too_large",
+            Refusal::BodyTimeout { .. } => "request_timeout",
+            Refusal::BodyUnreadable(_) => "parameter_invalid",
+            Refusal::IfMatchMalformed(_) => "precondition_header_invalid",
+        };
+        Self::new(refusal.status(), code, refusal.message())
     }
 }
 

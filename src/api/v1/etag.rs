@@ -2,10 +2,11 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 
 use super::error::ApiError;
 use crate::core::metadata::{MetaKey, Precondition};
+use crate::web::edge;
 
 pub use crate::web::etag::{format, header_value};
 
@@ -34,39 +35,19 @@ impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
     }
 }
 
-/// What an empty `If-Match` expects. Versions and revisions count up from 0, so none is ever
-/// this one.
-const NO_VERSION: i64 = i64::MIN;
-
 /// The version `If-Match` names: `None` when absent or `*` (any current version will do).
 pub fn expected(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    // An empty If-Match is a list of no entity tags, which no version matches (RFC 9110
-    // 13.1.1): a stale precondition, never taken for "no precondition".
-    if headers
-        .get(header::IF_MATCH)
-        .is_some_and(|v| v.as_bytes().iter().all(u8::is_ascii_whitespace))
-    {
-        return Ok(Some(NO_VERSION));
-    }
-    crate::web::etag::if_match(headers).map_err(|text| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "precondition_header_invalid",
-            format!(
-                "If-Match must be one ETag from an earlier response, such as \"7\"; got {text}."
-            ),
-        )
-    })
+    Ok(edge::precondition::expected(headers)?)
 }
 
 /// `If-Match` on a whole resource's metadata.
 pub fn resource_precondition(headers: &HeaderMap) -> Result<Precondition, ApiError> {
-    Ok(expected(headers)?.map_or(Precondition::Any, Precondition::Resource))
+    Ok(edge::precondition::resource(headers)?)
 }
 
 /// `If-Match` on one key: the key's own ETag, so edits to other keys do not make it stale.
 pub fn key_precondition(headers: &HeaderMap, key: &MetaKey) -> Result<Precondition, ApiError> {
-    Ok(expected(headers)?.map_or(Precondition::Any, |v| Precondition::Key(key.clone(), v)))
+    Ok(edge::precondition::key(headers, key)?)
 }
 
 #[cfg(test)]
@@ -118,16 +99,16 @@ mod tests {
     fn an_empty_if_match_expects_a_version_nothing_has() {
         assert_eq!(
             resource_precondition(&headers("")).unwrap(),
-            Precondition::Resource(NO_VERSION)
+            Precondition::Resource(i64::MIN)
         );
-        assert!(Precondition::Resource(NO_VERSION).check(0, &[]).is_err());
+        assert!(Precondition::Resource(i64::MIN).check(0, &[]).is_err());
     }
 
     #[test]
     fn a_malformed_if_match_is_a_bad_request() {
         for bad in ["7", "W/\"7\"", "\"x\"", "\"1\", \"2\""] {
             let err = resource_precondition(&headers(bad)).unwrap_err();
-            assert_eq!(err.status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{bad}");
         }
     }
 }

@@ -9,11 +9,9 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::core::CoreError;
 use crate::core::access::{Actor, csrf_matches};
-use crate::core::error::Later;
 use crate::core::store::Store;
-use crate::web::session_cookie;
+use crate::web::{edge, session_cookie};
 
 /// A JSON object body (`Content-Type: application/json` or a `+json` type).
 pub struct ApiJson<T>(pub T);
@@ -31,7 +29,7 @@ where
             return Err(not_json());
         }
         // The turn is held through parsing too, which may take as much memory again.
-        let ApiBody { bytes, turn: _turn } = ApiBody::from_request(request, state).await?;
+        let ApiBody { bytes, _turn } = ApiBody::from_request(request, state).await?;
         // serde reads a struct from an array too, so `[]` would pass for a body whose fields
         // are all optional; every body here is an object.
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
@@ -48,12 +46,12 @@ where
     }
 }
 
-/// A whole body, read in one of a few turns (see `BODY_READS`): a body is held whole while
-/// it is read and parsed, so bounding how many are read at once bounds that memory (each
-/// route's own limit bounds one). Drop it once the body is parsed, to give the turn back.
+/// A whole body, read through the edge (`web::edge::body`): in one of the turns every face
+/// shares, under the route's limit and the arrival deadline. Drop it once the body is parsed,
+/// to give the turn back.
 pub struct ApiBody {
     pub bytes: Bytes,
-    turn: tokio::sync::OwnedSemaphorePermit,
+    _turn: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl<S> FromRequest<S> for ApiBody
@@ -66,36 +64,8 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::FromRef;
         let api = super::ApiState::from_ref(state);
-        let turn = tokio::time::timeout(super::BODY_WAIT, api.body_reads.clone().acquire_owned())
-            .await
-            .map_err(|_| CoreError::TryLater {
-                why: Later::BodiesBusy,
-                retry_after: super::BODY_WAIT,
-            })?
-            .map_err(|_| CoreError::Storage("the body reads' semaphore closed".to_owned()))?;
-        // Only here, where a client can hold the server by sending slowly: a timer on every
-        // request (tower-http's timeout) cost the bodiless reads, which finish on their own.
-        let wait = api.settings.request_timeout;
-        let bytes = tokio::time::timeout(wait, Bytes::from_request(request, state))
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "request_timeout",
-                    format!(
-                        "The body did not arrive within the {} seconds the server allows; send it again.",
-                        wait.as_secs()
-                    ),
-                )
-            })?
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::bad_request("parameter_invalid", rejection.body_text())
-                }
-            })?;
-        Ok(Self { bytes, turn })
+        let (bytes, turn) = edge::body::read(request, &api.settings).await?;
+        Ok(Self { bytes, _turn: turn })
     }
 }
 
@@ -188,37 +158,14 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::FromRef;
         let store = Store::from_ref(state);
-        let request_id = parts
-            .headers
-            .get(crate::api::request_id::X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+        let request_id = edge::request_id::of(&parts.headers);
+        let Some(secret) = edge::bearer::bearer(&parts.headers)? else {
             let secure = super::ApiState::from_ref(state).settings.is_https();
             return match session_cookie::secret(&parts.headers, secure) {
                 Some(secret) => browser_caller(&store, parts, secret, request_id).await,
-                None => Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "token_missing",
-                    "This endpoint needs an API token: send 'Authorization: Bearer <token>'.",
-                )),
+                None => Err(edge::Refusal::CredentialsMissing.into()),
             };
         };
-        let secret = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "token_invalid",
-                    "The Authorization header must be 'Bearer <token>'.",
-                )
-            })?;
         let actor = store.authenticate_token(secret, request_id).await?;
         Ok(Self(actor))
     }

@@ -44,8 +44,6 @@ pub struct ApiStateParts {
     pub store: Store,
     pub settings: Settings,
     pub bodies: crate::web::body_cache::BodyCache,
-    /// Turns for reading a JSON body (see [`BODY_READS`]).
-    pub body_reads: Arc<tokio::sync::Semaphore>,
 }
 
 impl ApiState {
@@ -54,7 +52,6 @@ impl ApiState {
             store,
             settings,
             bodies: crate::web::body_cache::BodyCache::new(64 << 20),
-            body_reads: Arc::new(tokio::sync::Semaphore::new(BODY_READS)),
         }))
     }
 }
@@ -73,6 +70,12 @@ impl FromRef<ApiState> for Store {
     }
 }
 
+impl FromRef<ApiState> for Settings {
+    fn from_ref(state: &ApiState) -> Self {
+        state.settings.clone()
+    }
+}
+
 /// The largest body a metadata write accepts. A full dictionary may hold 256 values of 64 KiB
 /// (16 MiB); twice that leaves room for JSON escaping while still refusing absurd bodies early.
 pub const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
@@ -85,13 +88,7 @@ pub const NOTE_JSON_BODY: usize = 6 * crate::core::files::MAX_NOTE_BYTES + 64 * 
 /// characters, escaped, is under half of it.
 pub const SMALL_JSON_BODY: usize = 1024 * 1024;
 
-/// How many JSON bodies are read and parsed at once. Sixteen metadata writes of the largest
-/// size hold 512 MiB; more wait.
-pub const BODY_READS: usize = 16;
-
-/// How long a request waits for a turn to read its body before it is told to come back
-/// (503 `busy` with `Retry-After`).
-pub const BODY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+pub use crate::web::edge::body::BODY_READS;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -118,6 +118,16 @@ impl Store {
                 id.trim(),
             ),
         };
+        // The account is looked up first (one indexed read, its connection given back at
+        // once) so that its guesses count under one key however it is named: by name or by id
+        // (Keystone takes either), they are the same account's.
+        let user = sqlx::query_as::<_, UserRow>(sql)
+            .bind(tenant.as_str())
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage)?;
+        let key = user.as_ref().map_or(key, |user| user.username.as_str());
         let attempt = self
             .password_checks
             .throttle
@@ -139,12 +149,6 @@ impl Store {
                 });
             }
         };
-        let user = sqlx::query_as::<_, UserRow>(sql)
-            .bind(tenant.as_str())
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(storage)?;
         let hash = user
             .as_ref()
             .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());

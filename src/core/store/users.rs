@@ -153,11 +153,18 @@ impl Store {
         }
         if disabled {
             keep_an_admin(&mut tx, &actor.tenant, user_id, &role).await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
+            // Their issued tokens (Keystone, OpenID) end with their sessions: deleted, not
+            // merely refused while disabled, so enabling the user again revives none.
+            for ended in [
+                "DELETE FROM sessions WHERE user_id = ?",
+                "DELETE FROM access_tokens WHERE user_id = ?",
+            ] {
+                sqlx::query(ended)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage)?;
+            }
         }
         sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
             .bind(disabled.then_some(now))

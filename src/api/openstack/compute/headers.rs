@@ -17,7 +17,7 @@ use axum::response::Response;
 use tower::{Layer, Service};
 
 use super::microversion::{self, Version};
-use crate::api::request_id::X_REQUEST_ID;
+use crate::web::edge::request_id::X_REQUEST_ID;
 
 const COMPUTE_REQUEST_ID: HeaderName = HeaderName::from_static("x-compute-request-id");
 const OPENSTACK_REQUEST_ID: HeaderName = HeaderName::from_static("x-openstack-request-id");

@@ -14,18 +14,22 @@ mod versions;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::Router;
+use axum::extract::{
+    DefaultBodyLimit, FromRef, FromRequest, FromRequestParts, RawPathParams, Request,
+};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::get;
-use axum::{Router, body::Bytes};
 use serde_json::Value;
 
+use crate::api::openstack::auth::Nova;
 use crate::core::access::Actor;
+use crate::core::openstack::MAX_CHARS;
 pub use crate::core::openstack::{DEFAULT_METADATA_ITEMS, SERVER_TYPE};
 use crate::core::store::Store;
-use crate::web::Settings;
 use crate::web::body_cache::BodyCache;
+use crate::web::{Settings, edge};
 pub use fault::Fault;
 use headers::NovaHeadersLayer;
 
@@ -56,11 +60,18 @@ impl FromRef<ComputeState> for Store {
     }
 }
 
+impl FromRef<ComputeState> for Settings {
+    fn from_ref(state: &ComputeState) -> Settings {
+        state.settings.clone()
+    }
+}
+
 /// The compute API's routes, with their state, for the app to merge.
 pub fn router<S>(store: Store, settings: Settings, metadata_items: usize) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
+    let limit = body_limit(metadata_items, settings.limits.max_keys);
     let state = ComputeState(Arc::new(ComputeStateParts {
         store,
         settings,
@@ -103,7 +114,9 @@ where
                 get(m::show).put(m::set).delete(m::delete),
             );
     }
-    let api = api.layer(NovaHeadersLayer { negotiate: true });
+    let api = api
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(NovaHeadersLayer { negotiate: true });
     Router::new()
         .route(PREFIX, get(versions::list))
         .route(&format!("{PREFIX}/"), get(versions::list))
@@ -162,11 +175,16 @@ impl Project {
     }
 }
 
-/// A JSON request body, refused as Nova refuses one: 415 for a type other than JSON, 400 for
-/// an absent or malformed body.
+/// A JSON request body, read through the edge (`web::edge::body`: the shared turns, the route's
+/// limit, the arrival deadline) and refused as Nova refuses one: 415 for a type other than
+/// JSON, 400 for an absent or malformed body.
 pub struct Body(pub Value);
 
-impl<S: Send + Sync> FromRequest<S> for Body {
+impl<S> FromRequest<S> for Body
+where
+    S: Send + Sync,
+    Settings: FromRef<S>,
+{
     type Rejection = Fault;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Fault> {
@@ -192,11 +210,16 @@ impl<S: Send + Sync> FromRequest<S> for Body {
                 "Unsupported Content-Type",
             ));
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| Fault::bad_request("Malformed request body"))?;
-        serde_json::from_slice(&bytes)
+        let body = edge::Body::<Nova>::from_request(request, state).await?;
+        serde_json::from_slice(&body.bytes)
             .map(Body)
             .map_err(|_| Fault::bad_request("Malformed request body"))
     }
+}
+
+/// The largest body a compute route takes: a whole metadata set at the quota (or the metadata
+/// key limit, for aggregates), every key and value at Nova's 255 characters written as JSON
+/// escapes of surrogate pairs (12 bytes a character), and never under 1 MiB.
+fn body_limit(items: usize, max_keys: usize) -> usize {
+    (items.max(max_keys) * 2 * MAX_CHARS * 12 + 4096).max(1 << 20)
 }

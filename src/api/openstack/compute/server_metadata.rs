@@ -8,6 +8,7 @@
 //! `name`, so it is not a metadata item to Nova: hidden from reads, kept by a replace, and a
 //! Nova write of it is refused.
 
+use crate::web::edge::Authenticated;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -17,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::fault::Fault;
 use super::{Body, ComputeState, Project};
-use crate::api::openstack::auth::Caller;
+use crate::api::openstack::auth::{Caller, Writer};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
@@ -180,7 +181,7 @@ fn metadata_body(record: &MetadataRecord) -> Response {
 /// `GET /servers/{server_id}/metadata`
 pub async fn list(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     project: Project,
     Path(ServerPath { server_id }): Path<ServerPath>,
 ) -> Result<Response, Fault> {
@@ -193,7 +194,7 @@ pub async fn list(
 /// `POST /servers/{server_id}/metadata`: merges, and answers the whole resulting set.
 pub async fn merge(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     project: Project,
     Path(ServerPath { server_id }): Path<ServerPath>,
     Body(body): Body,
@@ -204,7 +205,7 @@ pub async fn merge(
 /// `PUT /servers/{server_id}/metadata`: replaces every item.
 pub async fn replace(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     project: Project,
     Path(ServerPath { server_id }): Path<ServerPath>,
     Body(body): Body,
@@ -231,7 +232,7 @@ async fn write_all(
 /// `GET /servers/{server_id}/metadata/{key}`
 pub async fn show(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     project: Project,
     Path(ItemPath { server_id, key }): Path<ItemPath>,
 ) -> Result<Response, Fault> {
@@ -246,7 +247,7 @@ pub async fn show(
 /// `PUT /servers/{server_id}/metadata/{key}`: sets one item; the body names exactly that key.
 pub async fn set(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     project: Project,
     Path(ItemPath { server_id, key }): Path<ItemPath>,
     Body(body): Body,
@@ -271,7 +272,7 @@ pub async fn set(
 /// `DELETE /servers/{server_id}/metadata/{key}`: 204, no body.
 pub async fn delete(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Writer,
     project: Project,
     Path(ItemPath { server_id, key }): Path<ItemPath>,
 ) -> Result<StatusCode, Fault> {

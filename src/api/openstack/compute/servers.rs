@@ -8,6 +8,7 @@
 //! in the name ignoring case, `^` and `$` anchors). Nova's other filters are ignored, as Nova
 //! ignores unknown ones at 2.1.
 
+use crate::web::edge::Authenticated;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -237,7 +238,7 @@ fn listing(servers: Vec<Value>, links: Option<Value>) -> Json<Value> {
 /// `GET /servers`: ids, names and links.
 pub async fn index(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     project: Project,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, Fault> {
@@ -252,7 +253,7 @@ pub async fn index(
 /// `GET /servers/detail`: every field of each server.
 pub async fn detail_index(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     project: Project,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, Fault> {
@@ -278,7 +279,7 @@ pub async fn detail_index(
 /// `GET /servers/{server_id}`
 pub async fn show(
     State(state): State<ComputeState>,
-    Caller(actor): Caller,
+    Authenticated(actor, ..): Caller,
     project: Project,
     Path(ServerPath { server_id }): Path<ServerPath>,
 ) -> Result<Json<Value>, Fault> {

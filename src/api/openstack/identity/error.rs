@@ -2,11 +2,12 @@
 //! which keystoneauth reads its exception text from.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::core::CoreError;
+use crate::web::edge::Refusal;
 
 /// What Keystone answers to every failed login, whatever failed.
 pub const NEEDS_AUTHENTICATION: &str = "The request you have made requires authentication.";
@@ -16,6 +17,8 @@ pub const NEEDS_AUTHENTICATION: &str = "The request you have made requires authe
 pub struct IdentityError {
     pub status: StatusCode,
     pub message: String,
+    /// `Retry-After`, for a refusal for now (a locked-out account, a busy server).
+    pub retry_after: Option<HeaderValue>,
 }
 
 impl IdentityError {
@@ -23,6 +26,7 @@ impl IdentityError {
         Self {
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -46,13 +50,29 @@ impl IntoResponse for IdentityError {
         let body = json!({"error": {
             "code": self.status.as_u16(), "title": title, "message": self.message,
         }});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(wait) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, wait);
+        }
+        response
+    }
+}
+
+impl From<Refusal> for IdentityError {
+    fn from(refusal: Refusal) -> Self {
+        let status = refusal.status();
+        match refusal {
+            Refusal::Core(error) => error.into(),
+            _ if status == StatusCode::UNAUTHORIZED => Self::unauthorized(NEEDS_AUTHENTICATION),
+            other => Self::new(status, other.message()),
+        }
     }
 }
 
 impl From<CoreError> for IdentityError {
     fn from(error: CoreError) -> Self {
-        match error {
+        let retry_after = crate::web::status::retry_after(&error).map(|(_, value)| value);
+        let mut refused = match error {
             // Keystone tells a failed login nothing about why; the core's reason goes to the
             // log only.
             CoreError::Unauthenticated(why) => {
@@ -70,7 +90,9 @@ impl From<CoreError> for IdentityError {
                 )
             }
             other => Self::new(crate::web::status::of(&other), other.to_string()),
-        }
+        };
+        refused.retry_after = retry_after;
+        refused
     }
 }
 

@@ -177,6 +177,13 @@ fn scope(auth: &Map<String, Value>) -> Result<Scope, IdentityError> {
 }
 
 impl Login {
+    /// The login a body holds, read as JSON first.
+    pub fn read(body: &[u8]) -> Result<Self, IdentityError> {
+        let body: Value = serde_json::from_slice(body)
+            .map_err(|_| IdentityError::bad_request("The request body is not valid JSON."))?;
+        Self::parse(&body)
+    }
+
     pub fn parse(body: &Value) -> Result<Self, IdentityError> {
         let auth = object(field(object(body, "body")?, "auth", "body")?, "auth")?;
         let identity = object(field(auth, "identity", "auth")?, "auth.identity")?;

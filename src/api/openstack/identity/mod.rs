@@ -29,6 +29,9 @@ pub use token_body::keystone_roles;
 
 const PREFIX: &str = "/openstack/identity";
 
+/// The largest body the identity face reads.
+const LOGIN_BODY: usize = 16 * 1024;
+
 /// What the identity face's handlers share.
 #[derive(Clone)]
 pub struct IdentityState(Arc<IdentityStateParts>);
@@ -48,6 +51,12 @@ impl std::ops::Deref for IdentityState {
 impl axum::extract::FromRef<IdentityState> for Store {
     fn from_ref(state: &IdentityState) -> Store {
         state.store.clone()
+    }
+}
+
+impl axum::extract::FromRef<IdentityState> for Settings {
+    fn from_ref(state: &IdentityState) -> Settings {
+        state.settings.clone()
     }
 }
 
@@ -78,6 +87,8 @@ where
         )
         // Any other path under the prefix is Keystone's 404, never the web UI's page.
         .route(&format!("{PREFIX}/{{*rest}}"), any(missing))
+        // A login is a few hundred bytes.
+        .layer(axum::extract::DefaultBodyLimit::max(LOGIN_BODY))
         .layer(middleware::from_fn_with_state(state.clone(), headers))
         .with_state(state)
 }
@@ -101,7 +112,7 @@ async fn headers(State(state): State<IdentityState>, mut request: Request, next:
     let value = HeaderValue::from_str(&id).expect("a request id is visible ASCII");
     request
         .headers_mut()
-        .insert(crate::api::request_id::X_REQUEST_ID, value.clone());
+        .insert(crate::web::edge::request_id::X_REQUEST_ID, value.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert("x-openstack-request-id", value);

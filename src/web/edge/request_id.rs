@@ -56,6 +56,14 @@ where
     }
 }
 
+/// The request's id as the layer left it, for the change records the request makes.
+pub fn of(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// The longest client id kept. Every change record stores the id, so an unbounded one (a
 /// 60 KB header was seen stored) would let any client bloat the history.
 pub const MAX_CLIENT_ID: usize = 128;
