@@ -6,6 +6,7 @@ mod support;
 
 mod datahub;
 mod documents;
+mod faces;
 mod files;
 mod keystone;
 mod limits;
