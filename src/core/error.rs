@@ -147,6 +147,12 @@ pub enum ValidationError {
     },
     /// A key outside Nova's pattern (`[a-zA-Z0-9-_:. ]`, 1 to 255 characters).
     NovaKeyInvalid(String),
+    /// A server list's `name` that is not a regular expression Sitebook can run in linear time
+    /// within its size limit.
+    NovaNameFilterInvalid {
+        pattern: String,
+        reason: String,
+    },
     NovaValueTooLong {
         key: String,
         max: usize,
@@ -222,6 +228,7 @@ impl ValidationError {
             Self::SearchTooManyWildcards { .. } => "too_many_wildcards",
             Self::SearchTooSlow { .. } => "search_too_slow",
             Self::NovaKeyInvalid(_) => "nova_metadata_key_invalid",
+            Self::NovaNameFilterInvalid { .. } => "name_filter_invalid",
             Self::NovaValueTooLong { .. } => "nova_metadata_value_too_long",
             Self::AggregateNameInvalid(_) => "aggregate_name_invalid",
             Self::AvailabilityZoneInvalid(_) => "availability_zone_invalid",
@@ -324,6 +331,10 @@ impl ValidationError {
             },
             Self::SearchTooSlow { limit_ms: 1 },
             Self::NovaKeyInvalid(s()),
+            Self::NovaNameFilterInvalid {
+                pattern: s(),
+                reason: s(),
+            },
             Self::NovaValueTooLong {
                 key: s(),
                 max: 1,
@@ -585,6 +596,11 @@ impl fmt::Display for ValidationError {
                 "Invalid input for field/attribute metadata. Value: {key}. Keys are 1 to 255 \
                  letters, digits, '-', '_', ':', '.' or spaces, and 'name' is the name, not an \
                  item."
+            ),
+            Self::NovaNameFilterInvalid { pattern, reason } => write!(
+                f,
+                "Invalid input for query parameters name. Value: {pattern}. It is not a regular \
+                 expression this server runs: {reason}"
             ),
             Self::NovaValueTooLong { key, max, actual } => write!(
                 f,

@@ -71,43 +71,41 @@ pub fn items_of(metadata: &Metadata) -> Map<String, Value> {
         .collect()
 }
 
-/// The `name` filter of a server list. Nova matches it as an unanchored regular expression;
-/// Sitebook matches it as text, ignoring case, anywhere in the name, and honours the two
-/// anchors people write (`^web` starts with, `web$` ends with, `^web-1$` is exactly). Every
-/// other character, regex syntax included, is itself, so a name with a dot or a bracket finds
-/// itself, and no input is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameFilter {
-    text: String,
-    start: bool,
-    end: bool,
-}
+/// The `name` filter of a server list: a regular expression found anywhere in the name,
+/// ignoring case, as Nova evaluates it (`REGEXP` on its database). Run by the `regex` crate,
+/// whose matching is linear in the name and whose compiled size is bounded, so no pattern can
+/// make a list slow; what it does not support (look-around, back-references) is refused.
+#[derive(Debug, Clone)]
+pub struct NameFilter(regex::Regex);
 
 impl NameFilter {
-    pub fn parse(raw: &str) -> Self {
-        let (start, rest) = match raw.strip_prefix('^') {
-            Some(rest) => (true, rest),
-            None => (false, raw),
+    /// The longest pattern taken, in characters.
+    pub const MAX_CHARS: usize = 1000;
+    /// The most memory one compiled pattern may take.
+    const SIZE_LIMIT: usize = 1 << 20;
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let refuse = |reason: String| ValidationError::NovaNameFilterInvalid {
+            pattern: raw.chars().take(80).collect(),
+            reason,
         };
-        let (end, text) = match rest.strip_suffix('$') {
-            Some(text) => (true, text),
-            None => (false, rest),
-        };
-        Self {
-            text: text.to_lowercase(),
-            start,
-            end,
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(refuse(format!(
+                "it is longer than {} characters",
+                Self::MAX_CHARS
+            )));
         }
+        regex::RegexBuilder::new(raw)
+            .case_insensitive(true)
+            .size_limit(Self::SIZE_LIMIT)
+            .dfa_size_limit(Self::SIZE_LIMIT)
+            .build()
+            .map(Self)
+            .map_err(|e| refuse(e.to_string()))
     }
 
     pub fn matches(&self, name: &str) -> bool {
-        let name = name.to_lowercase();
-        match (self.start, self.end) {
-            (true, true) => name == self.text,
-            (true, false) => name.starts_with(&self.text),
-            (false, true) => name.ends_with(&self.text),
-            (false, false) => name.contains(&self.text),
-        }
+        self.0.is_match(name)
     }
 }
 
@@ -361,15 +359,34 @@ mod tests {
     }
 
     #[test]
-    fn the_name_filter_finds_text_anywhere_ignoring_case_and_honours_anchors() {
-        let matches = |filter: &str, name: &str| NameFilter::parse(filter).matches(name);
+    fn the_name_filter_is_a_regular_expression_found_anywhere_ignoring_case() {
+        let matches = |filter: &str, name: &str| NameFilter::parse(filter).unwrap().matches(name);
         assert!(matches("web", "MyWeb-01"));
         assert!(!matches("db", "web-01"));
         assert!(matches("^web", "Web-01") && !matches("^web", "myweb"));
         assert!(matches("01$", "web-01") && !matches("01$", "web-012"));
         assert!(matches("^web-01$", "WEB-01") && !matches("^web-01$", "web-011"));
-        assert!(matches("web.1", "web.1") && !matches("web.1", "web-1"));
+        // What the openstack CLI's users type: it sends `--name` as it is and filters nothing.
+        assert!(matches("web-0[0-1]", "web-01") && !matches("web-0[0-1]", "web-02"));
+        assert!(matches("web.*1$", "web-east-1") && !matches("web.*1$", "web-12"));
+        assert!(matches("^db-0[1-3]$", "DB-03") && !matches("^db-0[1-3]$", "db-04"));
         assert!(matches("", "anything"));
+    }
+
+    #[test]
+    fn a_pattern_the_linear_engine_cannot_run_or_too_large_is_refused() {
+        for bad in ["web(", "(?=web)", "(a)\\1", "[z-a]"] {
+            assert!(
+                matches!(
+                    NameFilter::parse(bad),
+                    Err(ValidationError::NovaNameFilterInvalid { .. })
+                ),
+                "{bad}"
+            );
+        }
+        assert!(NameFilter::parse(&"a".repeat(NameFilter::MAX_CHARS + 1)).is_err());
+        // Small to write, huge to compile: over the size limit.
+        assert!(NameFilter::parse("\\w{1000}\\w{1000}\\w{1000}").is_err());
     }
 
     #[test]

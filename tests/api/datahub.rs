@@ -630,6 +630,28 @@ async fn admins_add_namespaces_that_keep_their_streams_apart() {
     );
 }
 
+/// Used to: a list of 40,000 names was read whole and its repeats removed pairwise before the
+/// role, the stream or the 100-name bound were looked at; two such requests froze the server
+/// for over a minute.
+#[tokio::test]
+async fn a_flood_of_tag_names_is_refused_unread_or_by_its_size() {
+    let app = spawn_app().await;
+    let manager = app.token(Role::Manager, None).await;
+    tank(&app, &manager).await;
+    let tags = format!("{NS}/Streams/Tank1/Tags");
+    let flood: Vec<String> = (0..40_000).map(|i| format!("t{}", i % 20_000)).collect();
+    let staff = app.token(Role::Staff, None).await;
+    let refused = sds(&app, &staff, Method::PUT, &tags, Some(json!(flood))).await;
+    assert_sds_error(&refused, StatusCode::FORBIDDEN);
+    let refused = sds(&app, &manager, Method::PUT, &tags, Some(json!(flood))).await;
+    assert_sds_error(&refused, StatusCode::PAYLOAD_TOO_LARGE);
+    // Within the body limit, 101 distinct names are one too many, repeats or not.
+    let many: Vec<String> = (0..1000).map(|i| format!("t{}", i % 101)).collect();
+    let refused = sds(&app, &manager, Method::PUT, &tags, Some(json!(many))).await;
+    let body = assert_sds_error(&refused, StatusCode::BAD_REQUEST);
+    assert!(body["Error"].as_str().unwrap().contains("100"), "{body}");
+}
+
 #[tokio::test]
 async fn tags_are_put_in_order_defined_on_first_use_read_and_deleted() {
     let app = spawn_app().await;

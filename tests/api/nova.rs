@@ -535,6 +535,78 @@ async fn the_name_filter_finds_text_anywhere_in_a_name_ignoring_case() {
     assert!(names(none).is_empty());
 }
 
+/// Used to: the name was matched as text, so the patterns people give the openstack CLI
+/// (`--name`, sent as it is, filtered by nobody else) found nothing.
+#[tokio::test]
+async fn the_name_filter_is_a_regular_expression_as_novas_is() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    servers(
+        &manager,
+        &[
+            "web-00",
+            "web-01",
+            "web-02",
+            "web-east-1",
+            "db-01",
+            "DB-03",
+            "db-04",
+        ],
+    )
+    .await;
+    let token = &manager.token;
+    let names = |reply: Reply| -> Vec<String> {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let mut names: Vec<String> = reply.json()["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    for (pattern, expected) in [
+        ("web-0%5B0-1%5D", vec!["web-00", "web-01"]),
+        ("web.%2A1%24", vec!["web-01", "web-east-1"]),
+        ("%5Edb-0%5B1-3%5D%24", vec!["DB-03", "db-01"]),
+    ] {
+        let reply = nova(
+            &app,
+            token,
+            Method::GET,
+            &format!("/servers?name={pattern}"),
+            None,
+        )
+        .await;
+        assert_eq!(names(reply), expected, "{pattern}");
+    }
+    for bad in ["web%28", "%28%3F%3Dweb%29"] {
+        let reply = nova(
+            &app,
+            token,
+            Method::GET,
+            &format!("/servers?name={bad}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            reply.body
+        );
+        assert!(
+            reply.json()["badRequest"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("regular expression"),
+            "{}",
+            reply.body
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_metadata_quota_is_a_setting() {
     let app = crate::support::spawn_app_with(&["--nova-metadata-items", "2"]).await;

@@ -7,6 +7,7 @@ use sqlx::SqliteConnection;
 
 use super::batch::{Args, Batch, Bound, Query, failed, unique_violation};
 use super::rows::{ResourceRow, select_resources};
+use super::search::off_the_workers;
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -297,7 +298,20 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Resource>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        // A filtered list may walk every server of the tenant, so it runs as a search does:
+        // on the searches' own connections, under their deadline, its matching off the async
+        // workers (32 lists over 300,000 servers once starved the main pool).
+        let (mut conn, deadline) = match filter {
+            Some(_) => {
+                let (conn, deadline) = self.search_connection().await?;
+                (conn, Some(deadline))
+            }
+            None => (self.pool.acquire().await.map_err(storage)?, None),
+        };
+        let failed = |e: sqlx::Error| match deadline {
+            Some(deadline) => deadline.error(e),
+            None => storage(e),
+        };
         let mut before = match marker {
             None => i64::MAX,
             Some(marker) => {
@@ -326,12 +340,26 @@ impl Store {
                 .bind(if filter.is_some() { CHUNK } else { limit })
                 .fetch_all(&mut *conn)
                 .await
-                .map_err(storage)?;
+                .map_err(failed)?;
             let Some(last) = rows.last() else { break };
             before = last.pk;
             let exhausted = rows.len() < CHUNK as usize;
+            let rows = match (filter, deadline) {
+                (Some(filter), Some(deadline)) => {
+                    let filter = filter.clone();
+                    off_the_workers(deadline, move || {
+                        deadline.check()?;
+                        Ok(rows
+                            .into_iter()
+                            .filter(|row| filter.matches(&row.name))
+                            .collect::<Vec<_>>())
+                    })
+                    .await?
+                }
+                _ => rows,
+            };
             for row in rows {
-                if page.len() < limit as usize && filter.is_none_or(|f| f.matches(&row.name)) {
+                if page.len() < limit as usize {
                     page.push(row.into_resource()?);
                 }
             }
@@ -934,7 +962,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(names(all), ["web-3", "WEB-2", "db-1", "web-1"]);
-        let web = NameFilter::parse("web");
+        let web = NameFilter::parse("web").unwrap();
         let first = store
             .page_resources_newest_first(&staff(), &server, Some(&web), None, 2)
             .await
@@ -945,6 +973,27 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(names(rest), ["web-1"]);
+        // A filtered list walks the servers as a search does, on the searches' connections:
+        // with every one of them held, it waits its turn and is told to come back, while an
+        // unfiltered page (one indexed read) still answers from the main pool.
+        let pool = store.search_pool();
+        let mut held = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            held.push(pool.acquire().await.unwrap());
+        }
+        assert!(matches!(
+            store
+                .page_resources_newest_first(&staff(), &server, Some(&web), None, 2)
+                .await,
+            Err(CoreError::TryLater { .. })
+        ));
+        assert!(
+            store
+                .page_resources_newest_first(&staff(), &server, None, None, 2)
+                .await
+                .is_ok()
+        );
+        drop(held);
         let missing = store
             .page_resources_newest_first(
                 &staff(),

@@ -1,6 +1,7 @@
 //! Data Hub's `query` over a namespace's streams and types (`core::streams::query`). The
 //! syntax matches whole tokens of values, which SQL's LIKE cannot express, so the streams are
-//! read in pages by id, each page's metadata and tags in one query each, and matched in Rust;
+//! read in pages by id, each page's metadata and tags in one query each, and matched in Rust on
+//! a blocking thread under the search's deadline;
 //! the parser bounds each stream's work (terms, wildcards), and the walk stops once the page
 //! asked for is full, or refuses at the search deadline (a query matching few streams walks
 //! the whole namespace). Like the resource search it runs on the searches' own connections
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::Store;
-use super::search::Deadline;
+use super::search::{Deadline, off_the_workers};
 use super::streams::{StreamRow, load_stream};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -108,6 +109,7 @@ impl Store {
         let Some(query) = query.into().check()? else {
             return self.list_streams(actor, namespace, skip, count).await;
         };
+        let query = std::sync::Arc::new(query);
         let (mut conn, deadline) = self.search_connection().await?;
         let (mut after, mut skipped) = (String::new(), 0u32);
         let mut found = Vec::new();
@@ -128,21 +130,32 @@ impl Store {
             after = last.id.clone();
             let pks: Vec<i64> = rows.iter().map(|r| r.resource_pk).collect();
             let (metadata, tags) = items_and_tags(&mut conn, &deadline, &pks).await?;
-            for row in rows {
-                let properties = [
-                    ("Id", Some(row.id.as_str())),
-                    ("Name", row.display_name.as_deref()),
-                    ("Description", row.description.as_deref()),
-                    ("TypeId", Some(row.type_id.as_str())),
-                ];
-                let searched = Searched {
-                    properties: &properties,
-                    metadata: metadata.get(&row.resource_pk).map_or(&[], Vec::as_slice),
-                    tags: tags.get(&row.resource_pk).map_or(&[], Vec::as_slice),
-                };
-                if !query.matches(&searched) {
-                    continue;
+            let matched = off_the_workers(deadline, {
+                let query = query.clone();
+                move || {
+                    let mut matched = Vec::new();
+                    for row in rows {
+                        deadline.check()?;
+                        let properties = [
+                            ("Id", Some(row.id.as_str())),
+                            ("Name", row.display_name.as_deref()),
+                            ("Description", row.description.as_deref()),
+                            ("TypeId", Some(row.type_id.as_str())),
+                        ];
+                        let searched = Searched {
+                            properties: &properties,
+                            metadata: metadata.get(&row.resource_pk).map_or(&[], Vec::as_slice),
+                            tags: tags.get(&row.resource_pk).map_or(&[], Vec::as_slice),
+                        };
+                        if query.matches(&searched) {
+                            matched.push(row);
+                        }
+                    }
+                    Ok(matched)
                 }
+            })
+            .await?;
+            for row in matched {
                 if skipped < skip {
                     skipped += 1;
                     continue;
@@ -174,6 +187,7 @@ impl Store {
         let Some(query) = query.into().check()? else {
             return self.list_stream_types(actor, namespace, skip, count).await;
         };
+        let query = std::sync::Arc::new(query);
         let (mut conn, deadline) = self.search_connection().await?;
         let (mut after, mut skipped) = (String::new(), 0u32);
         let mut found = Vec::new();
@@ -192,23 +206,34 @@ impl Store {
             .map_err(|e| deadline.error(e))?;
             let Some(last) = rows.last() else { break };
             after = last.0.clone();
-            for (id, definition, created_at) in rows {
-                let definition: serde_json::Value = serde_json::from_str(&definition)
-                    .map_err(|e| CoreError::Storage(format!("a stored type: {e}")))?;
-                let text = |field: &str| definition.get(field).and_then(|v| v.as_str());
-                let properties = [
-                    ("Id", Some(id.as_str())),
-                    ("Name", text("Name")),
-                    ("Description", text("Description")),
-                ];
-                let searched = Searched {
-                    properties: &properties,
-                    metadata: &[],
-                    tags: &[],
-                };
-                if !query.matches(&searched) {
-                    continue;
+            let matched = off_the_workers(deadline, {
+                let query = query.clone();
+                move || {
+                    let mut matched = Vec::new();
+                    for (id, definition, created_at) in rows {
+                        deadline.check()?;
+                        let definition: serde_json::Value = serde_json::from_str(&definition)
+                            .map_err(|e| CoreError::Storage(format!("a stored type: {e}")))?;
+                        let text = |field: &str| definition.get(field).and_then(|v| v.as_str());
+                        let properties = [
+                            ("Id", Some(id.as_str())),
+                            ("Name", text("Name")),
+                            ("Description", text("Description")),
+                        ];
+                        let searched = Searched {
+                            properties: &properties,
+                            metadata: &[],
+                            tags: &[],
+                        };
+                        if query.matches(&searched) {
+                            matched.push((id, definition, created_at));
+                        }
+                    }
+                    Ok(matched)
                 }
+            })
+            .await?;
+            for (id, definition, created_at) in matched {
                 if skipped < skip {
                     skipped += 1;
                     continue;

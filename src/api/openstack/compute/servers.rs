@@ -4,9 +4,9 @@
 //! image, ports or volumes: the fields Nova's 2.1 schema requires, with their empty values.
 //!
 //! Lists are newest first (Nova's default order), page by `limit` (at most 1000) and `marker`
-//! (the last id seen), and filter by `name` with the core's rule (`NameFilter`: text anywhere
-//! in the name ignoring case, `^` and `$` anchors). Nova's other filters are ignored, as Nova
-//! ignores unknown ones at 2.1.
+//! (the last id seen), and filter by `name` with the core's rule (`NameFilter`: a regular
+//! expression found anywhere in the name, ignoring case, as Nova's). Nova's other filters are
+//! ignored, as Nova ignores unknown ones at 2.1.
 
 use crate::web::edge::Authenticated;
 use axum::Json;
@@ -164,7 +164,8 @@ impl Paging {
         };
         let filter = last("name")
             .or_else(|| last("display_name"))
-            .map(|name| NameFilter::parse(&name));
+            .map(|name| NameFilter::parse(&name))
+            .transpose()?;
         Ok(Self {
             filter,
             marker: last("marker"),
