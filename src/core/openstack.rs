@@ -15,12 +15,6 @@ pub const SERVER_TYPE: &str = "openstack.server";
 /// The resource type a Nova host aggregate is.
 pub const AGGREGATE_TYPE: &str = "openstack.aggregate";
 
-/// Whether only admins may write resources of this type: Nova lets only admins change host
-/// aggregates, and their metadata is the same through every face.
-pub fn admins_only(kind: &str) -> bool {
-    kind == AGGREGATE_TYPE
-}
-
 /// Nova's default `metadata_items` quota: the most items a server's metadata may hold.
 pub const DEFAULT_METADATA_ITEMS: usize = 128;
 

@@ -466,3 +466,46 @@ async fn a_nova_write_to_an_aggregate_shows_through_the_native_api() {
         "{history}"
     );
 }
+
+/// Used to: only metadata writes kept aggregates for admins, so a manager could move one under
+/// a site (and a manager limited to that site could then move it again).
+#[tokio::test]
+async fn only_admins_move_an_aggregate_whichever_site_it_is_under() {
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    create(&app, &admin.token, "agg", json!("london")).await;
+    let operator = Actor::operator(TenantId::default_tenant());
+    let aggregate = app.store.list_aggregates(&operator).await.unwrap()[0]
+        .record
+        .resource
+        .id
+        .as_str()
+        .to_owned();
+    let site = admin
+        .create(&json!({"resource_id": "st_agg", "type": "site", "metadata": {"name": "DC"}}))
+        .await;
+    assert!(site.status.is_success(), "{}", site.body);
+    let manager = Client::new(&app, Role::Manager).await;
+    let limited = Client {
+        token: app.token(Role::Manager, Some(vec!["st_agg"])).await,
+        app: &app,
+    };
+    let path = format!("/resources/{aggregate}/parent");
+    let to_site = json!({"parent_id": "st_agg"});
+    manager
+        .call(Method::PUT, &path)
+        .json(&to_site)
+        .send()
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let moved = admin.call(Method::PUT, &path).json(&to_site).send().await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    for client in [&manager, &limited] {
+        client
+            .call(Method::PUT, &path)
+            .json(&json!({"parent_id": null}))
+            .send()
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+}

@@ -74,6 +74,15 @@ impl Actor {
         }
     }
 
+    /// Writing a resource of type `kind` governed by `site`: the type's policy
+    /// ([`type_policy`](super::type_policy)), then the site.
+    pub fn require_write_of(&self, kind: &str, site: Option<&ResourceId>) -> Result<(), CoreError> {
+        if super::type_policy::writers_of(kind) == super::type_policy::Writers::Admins {
+            self.require_admin()?;
+        }
+        self.require_write(site)
+    }
+
     /// Moving a resource from where site `from` governs it to where `to` would. Both must be
     /// the actor's to change, so a manager limited to sites can neither take a resource in from
     /// elsewhere nor take one out of their sites: not to another's, and not to no site at all,
@@ -98,7 +107,7 @@ impl Actor {
     /// the parent of everything under it) is deleted only by writers not limited to sites, as
     /// only they create one: a grant is to manage what is in a site, not to remove it.
     pub fn require_delete(&self, kind: &str, site: Option<&ResourceId>) -> Result<(), CoreError> {
-        self.require_write(site)?;
+        self.require_write_of(kind, site)?;
         match &self.sites {
             SiteScope::Only(_) if kind == ResourceType::SITE => Err(CoreError::Forbidden(
                 "You were granted this site to manage what is in it; deleting the site itself \

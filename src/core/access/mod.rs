@@ -10,6 +10,7 @@ mod role;
 mod session_life;
 #[cfg(feature = "ssr")]
 mod throttle;
+pub mod type_policy;
 mod username;
 
 #[cfg(feature = "ssr")]

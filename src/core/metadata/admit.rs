@@ -3,6 +3,7 @@
 
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::access::type_policy::{Writers, writers_of};
 use crate::core::error::Clash;
 use crate::core::resources::{ResourceId, ResourceType};
 
@@ -20,7 +21,7 @@ pub struct Found<'a> {
 /// it. Without it, a missing resource is not found.
 ///
 /// A new resource belongs to no site yet, so only writers limited to no sites may create one.
-/// A type only admins write (an OpenStack host aggregate) is written by admins alone, whichever
+/// A type only admins write (see `access::type_policy`) is written by admins alone, whichever
 /// face the write came through.
 pub fn admit<'k>(
     actor: &Actor,
@@ -32,7 +33,7 @@ pub fn admit<'k>(
         .as_ref()
         .map(|found| found.kind)
         .or(create_as.map(ResourceType::as_str));
-    if kind.is_some_and(crate::core::openstack::admins_only) {
+    if kind.is_some_and(|kind| writers_of(kind) == Writers::Admins) {
         actor.require_admin()?;
     }
     match (current, create_as) {

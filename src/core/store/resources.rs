@@ -513,7 +513,7 @@ impl Store {
                     what: "resource",
                     id: id.to_string(),
                 })?;
-        actor.require_write(row.site().as_ref())?;
+        actor.require_write_of(&row.kind, row.site().as_ref())?;
         check_version(kind_name_of(&row.kind), row.version, expected_version)?;
         let new_parent = match parent {
             None => None,

@@ -400,7 +400,7 @@ impl Store {
             .draft()
             .check_value(correlation_type, value)?;
         let resource = correlated(&mut tx, &actor.tenant, correlation_id, correlation_type).await?;
-        actor.require_write(resource.site().as_ref())?;
+        actor.require_write_of(&resource.kind, resource.site().as_ref())?;
         let existing = find_value(&mut tx, &actor.tenant, tag_id, correlation_id).await?;
         check_version(
             "tag value",
@@ -499,7 +499,7 @@ impl Store {
         let resource = resources::find_row(&mut tx, &actor.tenant, correlation_id)
             .await?
             .ok_or_else(|| value_missing(tag_id, correlation_id))?;
-        actor.require_write(resource.site().as_ref())?;
+        actor.require_write_of(&resource.kind, resource.site().as_ref())?;
         check_version("tag value", existing.version, expected_version)?;
         sqlx::query("DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")
             .bind(tag.pk)
