@@ -124,6 +124,12 @@ pub enum ValidationError {
         max: usize,
         actual: usize,
     },
+    /// Defining tags on first use would pass a bound: the tenant's definitions made that way
+    /// (`per_hour` false), or one principal's in the last hour (`per_hour` true).
+    TooManyAutoDefinedTags {
+        max: usize,
+        per_hour: bool,
+    },
     FileKindUnknown(String),
     FileEmpty,
     /// The sniffed type, which is not on the allowlist.
@@ -220,6 +226,7 @@ impl ValidationError {
             Self::TagValueRequired { .. } => "tag_value_required",
             Self::TagUnknown(_) => "tag_unknown",
             Self::TooManyTags { .. } => "tags_too_many",
+            Self::TooManyAutoDefinedTags { .. } => "auto_defined_tags_too_many",
             Self::FileKindUnknown(_) => "file_kind_invalid",
             Self::FileEmpty => "file_empty",
             Self::FileTypeNotAccepted(_) => "unsupported_media_type",
@@ -317,6 +324,10 @@ impl ValidationError {
             },
             Self::TagUnknown(s()),
             Self::TooManyTags { max: 1, actual: 2 },
+            Self::TooManyAutoDefinedTags {
+                max: 1,
+                per_hour: true,
+            },
             Self::FileKindUnknown(s()),
             Self::FileEmpty,
             Self::FileTypeNotAccepted(s()),
@@ -556,6 +567,23 @@ impl fmt::Display for ValidationError {
             Self::TooManyTags { max, actual } => write!(
                 f,
                 "A resource can carry at most {max} tags; this list has {actual}."
+            ),
+            Self::TooManyAutoDefinedTags {
+                max,
+                per_hour: false,
+            } => write!(
+                f,
+                "This tenant already has {max} tags defined on first use by Data Hub clients, \
+                 the most it may; ask an admin to define the new tags (or to merge or delete \
+                 unused ones), then send the tags again."
+            ),
+            Self::TooManyAutoDefinedTags {
+                max,
+                per_hour: true,
+            } => write!(
+                f,
+                "A client may define at most {max} new tags on first use in an hour, and this \
+                 list would pass that; send it again later, or ask an admin to define the tags."
             ),
             Self::FileKindUnknown(kind) => write!(
                 f,

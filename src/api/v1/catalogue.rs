@@ -136,6 +136,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("tag_value_required", 422, "The tag allows only listed values, so it cannot be attached without one (Data Hub's tags).".into()),
         ("tag_unknown", 422, "No tag has this name and new names are not defined on first use (the tenant's Data Hub setting); an admin defines it.".into()),
         ("tags_too_many", 422, "Too many tags for one resource in one list.".into()),
+        ("auto_defined_tags_too_many", 422, format!("Data Hub clients may define at most {} tags on first use in a tenant, and one client at most {} in an hour; an admin defines more.", crate::core::tags::MAX_AUTO_DEFINED_TAGS, crate::core::tags::MAX_AUTO_DEFINED_PER_HOUR)),
         ("username_invalid", 422, format!("Usernames are 1 to {} letters, digits, '.', '_', '-' or '@'.", Username::MAX_CHARS)),
         ("password_too_short", 422, format!("Passwords have at least {PASSWORD_MIN_CHARS} characters.")),
         ("password_too_long", 422, format!("Passwords have at most {PASSWORD_MAX_CHARS} characters.")),

@@ -46,7 +46,7 @@ pub use import::ImportItem;
 pub use metadata::MetadataTarget;
 pub use search::SEARCH_CONNECTIONS;
 pub use sessions::Session;
-pub use streams::{Namespace, StoredStream, StoredType};
+pub use streams::{ListedType, Namespace, StoredStream, StoredType};
 
 use crate::core::error::Clash;
 use std::path::Path;

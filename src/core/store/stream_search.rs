@@ -18,11 +18,20 @@ use super::streams::{StreamRow, load_stream};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::metadata::MetaValue;
+use crate::core::streams::SdsId;
 use crate::core::streams::query::{Searched, StreamQuery};
-use crate::core::streams::{SdsId, SdsType};
 use crate::core::unchecked::Unchecked;
 
-use super::{StoredStream, StoredType};
+use super::{ListedType, StoredStream};
+
+/// What a type's search reads of its stored definition.
+#[derive(serde::Deserialize)]
+struct Named {
+    #[serde(rename = "Name")]
+    name: Option<String>,
+    #[serde(rename = "Description")]
+    description: Option<String>,
+}
 
 /// Streams read and matched per step.
 const BATCH: u32 = 500;
@@ -182,7 +191,7 @@ impl Store {
         query: impl Into<Unchecked<Option<StreamQuery>>>,
         skip: u32,
         count: u32,
-    ) -> Result<Vec<StoredType>, CoreError> {
+    ) -> Result<Vec<ListedType>, CoreError> {
         actor.require_read()?;
         let Some(query) = query.into().check()? else {
             return self.list_stream_types(actor, namespace, skip, count).await;
@@ -212,13 +221,13 @@ impl Store {
                     let mut matched = Vec::new();
                     for (id, definition, created_at) in rows {
                         deadline.check()?;
-                        let definition: serde_json::Value = serde_json::from_str(&definition)
+                        // Only the two fields matched are read; the rest is skipped unbuilt.
+                        let named: Named = serde_json::from_str(&definition)
                             .map_err(|e| CoreError::Storage(format!("a stored type: {e}")))?;
-                        let text = |field: &str| definition.get(field).and_then(|v| v.as_str());
                         let properties = [
                             ("Id", Some(id.as_str())),
-                            ("Name", text("Name")),
-                            ("Description", text("Description")),
+                            ("Name", named.name.as_deref()),
+                            ("Description", named.description.as_deref()),
                         ];
                         let searched = Searched {
                             properties: &properties,
@@ -238,10 +247,11 @@ impl Store {
                     skipped += 1;
                     continue;
                 }
-                let sds_id =
+                let id =
                     SdsId::parse("type", &id).map_err(|e| CoreError::Storage(e.to_string()))?;
-                found.push(StoredType {
-                    sds_type: SdsType::stored(sds_id, definition),
+                found.push(ListedType {
+                    id,
+                    definition,
                     created_at,
                 });
                 if found.len() == count as usize {
@@ -261,6 +271,7 @@ mod tests {
     use crate::core::metadata::{MetadataLimits, Precondition, untyped};
     use crate::core::store::MetadataTarget;
     use crate::core::store::testing::{manager, staff, temp_store};
+    use crate::core::streams::SdsType;
     use crate::core::streams::query::parse;
     use crate::core::streams::{Stream, StreamTags};
 

@@ -16,7 +16,10 @@ use crate::core::changes::Action;
 use crate::core::error::{Clash, ValidationError};
 use crate::core::resources::ResourceId;
 use crate::core::streams::StreamTags;
-use crate::core::tags::{CorrelationType, NO_VALUE, TagDefinition, TagDraft, TagId};
+use crate::core::tags::{
+    CorrelationType, MAX_AUTO_DEFINED_PER_HOUR, MAX_AUTO_DEFINED_TAGS, NO_VALUE, TagDefinition,
+    TagDraft, TagId,
+};
 use crate::core::unchecked::Unchecked;
 
 /// The stream's resource (its pk and id) once the caller may read it.
@@ -49,6 +52,50 @@ async fn tag_named(
     .fetch_optional(conn)
     .await
     .map_err(storage)
+}
+
+/// Whether `actor` may define `new` more tags on first use: the tenant holds at most
+/// [`MAX_AUTO_DEFINED_TAGS`] made that way, and one principal makes at most
+/// [`MAX_AUTO_DEFINED_PER_HOUR`] an hour. Without these a site-limited manager could define
+/// tenant-wide tags without end (100,000 made every tag list slow for everyone).
+async fn room_to_define(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    new: usize,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let in_tenant: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by IS NOT NULL",
+    )
+    .bind(actor.tenant.as_str())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(storage)?;
+    if in_tenant as usize + new > MAX_AUTO_DEFINED_TAGS {
+        return Err(ValidationError::TooManyAutoDefinedTags {
+            max: MAX_AUTO_DEFINED_TAGS,
+            per_hour: false,
+        }
+        .into());
+    }
+    let this_hour: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by = ? \
+         AND created_at > ?",
+    )
+    .bind(actor.tenant.as_str())
+    .bind(&actor.id)
+    .bind(now - chrono::Duration::hours(1))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(storage)?;
+    if this_hour as usize + new > MAX_AUTO_DEFINED_PER_HOUR {
+        return Err(ValidationError::TooManyAutoDefinedTags {
+            max: MAX_AUTO_DEFINED_PER_HOUR,
+            per_hour: true,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Defines `name` for streams on a Data Hub client's first use of it.
@@ -166,15 +213,31 @@ impl Store {
             .await?
             .datahub_auto_define_tags;
 
+        let mut found = Vec::with_capacity(tags.names().len());
+        for name in tags.names() {
+            found.push(tag_named(&mut tx, actor, name).await?);
+        }
+        let new = found.iter().filter(|row| row.is_none()).count();
+        if new > 0 {
+            if !auto_define {
+                let (name, _) = tags
+                    .names()
+                    .iter()
+                    .zip(&found)
+                    .find(|(_, row)| row.is_none())
+                    .expect("a name is new");
+                return Err(ValidationError::TagUnknown(name.clone()).into());
+            }
+            room_to_define(&mut tx, actor, new, now).await?;
+        }
         let mut wanted: Vec<(i64, TagDefinition)> = Vec::with_capacity(tags.names().len());
-        for (n, name) in tags.names().iter().enumerate() {
-            let row = match tag_named(&mut tx, actor, name).await? {
+        for (n, (name, row)) in tags.names().iter().zip(found).enumerate() {
+            let row = match row {
                 Some(row) => row,
-                None if auto_define => {
+                None => {
                     define_on_first_use(&mut tx, actor, name, random.wrapping_add(n as u128), now)
                         .await?
                 }
-                None => return Err(ValidationError::TagUnknown(name.clone()).into()),
             };
             let pk = row.pk;
             let definition = row.into_definition()?;
@@ -420,5 +483,71 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(value.value, "gold");
+    }
+
+    fn numbered(from: usize, to: usize) -> StreamTags {
+        StreamTags::parse(&(from..to).map(|i| format!("t{i}")).collect::<Vec<_>>()).unwrap()
+    }
+
+    /// Used to: any writer, a site-limited one too, defined tenant-wide tags without bound
+    /// (100,000 made the site list 150 times slower).
+    #[tokio::test]
+    async fn tags_defined_on_first_use_are_bounded_per_hour_and_per_tenant() {
+        let (_dir, store) = temp_store().await;
+        tank(&store).await;
+        let put = |tags: StreamTags, n: u128| {
+            let store = store.clone();
+            async move {
+                store
+                    .set_stream_tags(&manager(), "default", "Tank1", tags, n)
+                    .await
+            }
+        };
+        put(numbered(0, 100), 1).await.unwrap();
+        put(numbered(100, 200), 2).await.unwrap();
+        let refused = put(numbered(200, 201), 3).await;
+        assert!(
+            matches!(
+                refused,
+                Err(CoreError::Invalid(
+                    ValidationError::TooManyAutoDefinedTags { per_hour: true, .. }
+                ))
+            ),
+            "{refused:?}"
+        );
+        // Names already defined are not new: using them again costs nothing.
+        put(numbered(150, 200), 4).await.unwrap();
+        // The tenant's bound, whoever defines them: fill it to the last place.
+        let now = Utc::now();
+        for i in 200..MAX_AUTO_DEFINED_TAGS {
+            sqlx::query(
+                "INSERT INTO tags (tenant_id, id, name, description, colour, applies_to, \
+                 auto_defined_by, created_at, updated_at) \
+                 VALUES ('default', ?, ?, '', '#9ca3af', '[\"datahub.stream\"]', 'tok_old', ?, ?)",
+            )
+            .bind(format!("tag_planted{i}"))
+            .bind(format!("t{i}"))
+            .bind(now - chrono::Duration::days(1))
+            .bind(now - chrono::Duration::days(1))
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        }
+        let other = crate::core::store::testing::admin();
+        let refused = store
+            .set_stream_tags(&other, "default", "Tank1", numbered(5000, 5001), 5)
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(CoreError::Invalid(
+                    ValidationError::TooManyAutoDefinedTags {
+                        per_hour: false,
+                        ..
+                    }
+                ))
+            ),
+            "{refused:?}"
+        );
     }
 }

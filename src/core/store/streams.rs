@@ -34,6 +34,23 @@ pub struct StoredType {
     pub created_at: DateTime<Utc>,
 }
 
+/// A type as a list finds it: its definition kept as the stored text, so that a list costs
+/// what the definitions weigh and no more (see [`SdsType::answer_from_stored`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedType {
+    pub id: SdsId,
+    pub definition: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ListedType {
+    /// The type as Data Hub answers it, as JSON text.
+    pub fn answer(&self, created: &str) -> Result<String, CoreError> {
+        SdsType::answer_from_stored(&self.id, &self.definition, created, created)
+            .map_err(|e| CoreError::Storage(format!("a stored type: {e}")))
+    }
+}
+
 /// A stream with the resource it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredStream {
@@ -246,7 +263,7 @@ impl Store {
         namespace: &str,
         skip: u32,
         count: u32,
-    ) -> Result<Vec<StoredType>, CoreError> {
+    ) -> Result<Vec<ListedType>, CoreError> {
         actor.require_read()?;
         let rows: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
             "SELECT id, definition, created_at FROM stream_types \
@@ -261,8 +278,9 @@ impl Store {
         .map_err(storage)?;
         rows.into_iter()
             .map(|(id, definition, created_at)| {
-                Ok(StoredType {
-                    sds_type: SdsType::stored(stored_id("type", &id)?, decode(&definition)?),
+                Ok(ListedType {
+                    id: stored_id("type", &id)?,
+                    definition,
                     created_at,
                 })
             })

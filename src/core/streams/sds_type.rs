@@ -12,6 +12,22 @@ use crate::core::error::ValidationError;
 /// and a bound on the work (and the stack) one request can ask for.
 const MAX_DEPTH: usize = 16;
 
+/// The largest definition kept, as stored (canonical JSON). Far above real types (the
+/// library's sample types are under 1 KiB); a bound on what every later read and list of the
+/// namespace's types must carry, since a type's free-form parts (`GenericArguments`,
+/// `DerivedTypes`, a property's `Value`) are kept as sent.
+pub const MAX_DEFINITION_BYTES: usize = 32 * 1024;
+
+/// What a type answer holds when its definition leaves a field out.
+const ANSWER_DEFAULTS: [(&str, &str); 6] = [
+    ("SdsTypeCode", "1"),
+    ("IsGenericType", "false"),
+    ("IsReferenceType", "false"),
+    ("Properties", "[]"),
+    ("InterpolationMode", "0"),
+    ("ExtrapolationMode", "0"),
+];
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SdsType {
     pub id: SdsId,
@@ -32,6 +48,13 @@ impl SdsType {
             return Err(ValidationError::SdsBodyInvalid(format!(
                 "The type's Id '{body_id}' does not match the Id '{}' in the URL.",
                 url_id.as_str()
+            )));
+        }
+        let size = definition.to_string().len();
+        if size > MAX_DEFINITION_BYTES {
+            return Err(ValidationError::SdsBodyInvalid(format!(
+                "A type's definition may be at most {MAX_DEFINITION_BYTES} bytes as stored; \
+                 this one is {size}."
             )));
         }
         Ok(Self {
@@ -66,6 +89,42 @@ impl SdsType {
             out.insert("ModifiedDate".into(), modified.into());
         }
         out
+    }
+
+    /// The answer [`SdsType::to_json`] makes, written from a stored definition's text without
+    /// building it as a value: only its top-level fields are read, each kept as the raw text
+    /// it is, so listing a namespace's types costs about their stored size (parsing every
+    /// definition whole once cost sixteen times that).
+    pub fn answer_from_stored(
+        id: &SdsId,
+        stored: &str,
+        created: &str,
+        modified: &str,
+    ) -> Result<String, serde_json::Error> {
+        use std::collections::BTreeMap;
+        let fields: BTreeMap<String, &serde_json::value::RawValue> = serde_json::from_str(stored)?;
+        let quoted = |text: &str| Value::from(text).to_string();
+        let (id, created, modified) = (quoted(id.as_str()), quoted(created), quoted(modified));
+        // Sorted by name, as the answer built as a value is (serde_json's map is ordered).
+        let mut answer: BTreeMap<&str, &str> = ANSWER_DEFAULTS.into_iter().collect();
+        for (name, raw) in &fields {
+            answer.insert(name, raw.get());
+        }
+        answer.insert("Id", &id);
+        answer.insert("CreatedDate", &created);
+        answer.insert("ModifiedDate", &modified);
+        let mut text = String::with_capacity(stored.len() + 256);
+        text.push('{');
+        for (n, (name, raw)) in answer.into_iter().enumerate() {
+            if n > 0 {
+                text.push(',');
+            }
+            text.push_str(&quoted(name));
+            text.push(':');
+            text.push_str(raw);
+        }
+        text.push('}');
+        Ok(text)
     }
 
     /// Whether the type has a property a stream can be indexed by.
@@ -218,6 +277,32 @@ mod tests {
         let answer = a.to_json("c", "m");
         assert_eq!(answer["ExtrapolationMode"], 0);
         assert_eq!(answer["ModifiedDate"], "m");
+        // Written from the stored text, the answer is the same, byte for byte.
+        let stored = a.definition.to_string();
+        let written = SdsType::answer_from_stored(&a.id, &stored, "c", "m").unwrap();
+        assert_eq!(written, answer.to_string());
+        let mut generic = a.clone();
+        generic.definition["IsGenericType"] = true.into();
+        generic.definition["GenericArguments"] = json!([{"Id": "x", "SdsTypeCode": 3}]);
+        let stored = generic.definition.to_string();
+        assert_eq!(
+            SdsType::answer_from_stored(&a.id, &stored, "c", "m").unwrap(),
+            generic.to_json("c", "m").to_string()
+        );
+    }
+
+    /// Used to: a type could carry any JSON of any size in its free-form parts, and every
+    /// list of types parsed every one (20 planted types made one list cost 1.2 GB).
+    #[test]
+    fn a_definition_is_bounded_in_size() {
+        let big = "x".repeat(MAX_DEFINITION_BYTES);
+        let body = json!({"Id": "A", "SdsTypeCode": 1, "DerivedTypes": [big]});
+        assert!(matches!(
+            SdsType::parse(&id("A"), &body),
+            Err(ValidationError::SdsBodyInvalid(m)) if m.contains("at most")
+        ));
+        let fits = json!({"Id": "A", "SdsTypeCode": 1, "DerivedTypes": ["x".repeat(1000)]});
+        assert!(SdsType::parse(&id("A"), &fits).is_ok());
     }
 
     #[test]
