@@ -157,6 +157,36 @@ pub enum TokenCommand {
 }
 
 impl Config {
+    /// Why the public URL would send clients nowhere, if it would: links in Keystone's
+    /// catalog, Nova's answers and Data Hub's discovery document are built on it, and an
+    /// unspecified address (the default with `--addr 0.0.0.0:…`) is no address a client can
+    /// reach.
+    pub fn unroutable_public_url(&self) -> Option<String> {
+        let url = self.public_url();
+        let host = url
+            .split_once("://")
+            .map_or(url.as_str(), |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let host = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(host, |(host, _)| host);
+        let ip = host.trim_start_matches('[').trim_end_matches(']');
+        let unspecified = ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_unspecified());
+        unspecified.then(|| {
+            format!(
+                "the public URL is {url}, which no client can reach: the OpenStack catalog, \
+                 Nova's links and Data Hub's token endpoint would send clients there. Start \
+                 with --public-url (or SITEBOOK_PUBLIC_URL) set to the address clients use, \
+                 such as http://sitebook.example.net:8080"
+            )
+        })
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()
@@ -179,6 +209,29 @@ mod tests {
         assert_eq!(config.storage.database_url, None);
         assert_eq!(config.public_url(), "http://127.0.0.1:3000");
         assert_eq!(config.max_metadata_keys, 256);
+    }
+
+    #[test]
+    fn an_unspecified_listening_address_is_no_public_url_and_says_so() {
+        let parse = |args: &[&str]| Config::try_parse_from(args).unwrap();
+        for addr in ["0.0.0.0:8080", "[::]:8080"] {
+            let config = parse(&["sitebook", "--addr", addr]);
+            let warning = config.unroutable_public_url().expect("a warning");
+            assert!(warning.contains("--public-url"), "{warning}");
+        }
+        for args in [
+            &["sitebook"][..],
+            &[
+                "sitebook",
+                "--addr",
+                "0.0.0.0:8080",
+                "--public-url",
+                "http://host:8080",
+            ],
+            &["sitebook", "--addr", "10.1.2.3:80"],
+        ] {
+            assert_eq!(parse(args).unroutable_public_url(), None, "{args:?}");
+        }
     }
 
     #[test]

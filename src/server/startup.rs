@@ -149,6 +149,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tracing::info!("Sitebook listening on http://{}", listener.local_addr()?);
+    if let Some(warning) = config.unroutable_public_url() {
+        tracing::warn!("{warning}");
+    }
     // The client's address feeds the sign-in throttle.
     axum::serve(
         listener,

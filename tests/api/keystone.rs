@@ -412,3 +412,28 @@ async fn a_token_is_looked_at_by_its_owner_or_an_admin_and_revoked_with_delete()
     .await;
     assert_eq!(compute.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Used to: a project name that does not exist was refused before the password was looked
+/// at (2 ms against 20 ms), which told anyone which project names exist. Now the credential is
+/// checked all the same: such guesses count against the account like any other, and a
+/// lock-out says when to come back.
+#[tokio::test]
+async fn an_unknown_project_costs_a_password_check_and_counts_as_a_guess() {
+    let app = spawn_app().await;
+    user(&app, "alice", Role::Manager, 1).await;
+    let mut nowhere = password_login("alice", PASSWORD);
+    nowhere["auth"]["scope"]["project"]["name"] = json!("No Such Project");
+    for _ in 0..5 {
+        let refused = login(&app, nowhere.clone()).await;
+        assert_keystone_error(&refused, StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    let locked = login(&app, password_login("alice", PASSWORD)).await;
+    assert_keystone_error(&locked, StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    assert!(
+        locked
+            .header(axum::http::header::RETRY_AFTER)
+            .is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n > 0)),
+        "Keystone's 429 says when to come back: {:?}",
+        locked.headers
+    );
+}

@@ -2,7 +2,7 @@
 //! credential and the project it asks for. Shapes as keystoneauth's `password` and
 //! `application_credential` plugins send them; anything else is refused here, by name.
 
-use serde_json::{Map, Value};
+use serde::Deserialize;
 
 use super::error::IdentityError;
 use crate::core::access::{AccessCredential, UserRef};
@@ -45,52 +45,79 @@ pub struct Login {
     pub scope: Scope,
 }
 
-fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>, IdentityError> {
-    value
-        .as_object()
-        .ok_or_else(|| IdentityError::bad_request(format!("'{path}' must be an object.")))
+// The body as Keystone's clients send it, read straight into these types (never a whole
+// `serde_json::Value`, whose size a body of nested objects multiplies). Every field is
+// optional here so that what is missing is answered by name below; unknown fields are
+// ignored, as Keystone ignores them.
+
+#[derive(Deserialize)]
+struct LoginBody {
+    auth: Option<AuthBody>,
 }
 
-fn field<'a>(
-    parent: &'a Map<String, Value>,
-    name: &str,
-    path: &str,
-) -> Result<&'a Value, IdentityError> {
-    parent
-        .get(name)
-        .ok_or_else(|| IdentityError::bad_request(format!("'{path}.{name}' is required.")))
+#[derive(Deserialize)]
+struct AuthBody {
+    identity: Option<IdentityBody>,
+    scope: Option<ScopeBody>,
 }
 
-fn string<'a>(
-    parent: &'a Map<String, Value>,
-    name: &str,
-    path: &str,
-) -> Result<Option<&'a str>, IdentityError> {
-    match parent.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(IdentityError::bad_request(format!(
-            "'{path}.{name}' must be a string."
-        ))),
-    }
+#[derive(Deserialize)]
+struct IdentityBody {
+    methods: Option<Vec<String>>,
+    password: Option<PasswordBody>,
+    application_credential: Option<CredentialBody>,
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    user: Option<UserBody>,
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    id: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+    domain: Option<NamedBody>,
+}
+
+#[derive(Deserialize)]
+struct CredentialBody {
+    id: Option<String>,
+    secret: Option<String>,
+}
+
+/// A domain or a project: by id, or by name (in a domain).
+#[derive(Deserialize)]
+struct NamedBody {
+    id: Option<String>,
+    name: Option<String>,
+    domain: Option<Box<NamedBody>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScopeBody {
+    Word(String),
+    Target { project: Option<NamedBody> },
+}
+
+fn required<T>(value: Option<T>, path: &str) -> Result<T, IdentityError> {
+    value.ok_or_else(|| IdentityError::bad_request(format!("'{path}' is required.")))
 }
 
 /// A domain, where one is given, must be Sitebook's one domain; another names no user or
 /// project here, which Keystone answers as a failed login.
-fn check_domain(parent: &Map<String, Value>, path: &str) -> Result<(), IdentityError> {
-    let Some(domain) = parent.get("domain") else {
+fn check_domain(domain: Option<&NamedBody>, path: &str) -> Result<(), IdentityError> {
+    let Some(domain) = domain else {
         return Ok(());
     };
-    let path = format!("{path}.domain");
-    let domain = object(domain, &path)?;
-    let id = string(domain, "id", &path)?;
-    let name = string(domain, "name", &path)?;
-    let ours = match (id, name) {
+    let ours = match (&domain.id, &domain.name) {
         (Some(id), _) => id == DOMAIN_ID,
         (None, Some(name)) => name.eq_ignore_ascii_case(DOMAIN_NAME),
         (None, None) => {
             return Err(IdentityError::bad_request(format!(
-                "'{path}' needs an 'id' or a 'name'."
+                "'{path}.domain' needs an 'id' or a 'name'."
             )));
         }
     };
@@ -103,18 +130,16 @@ fn check_domain(parent: &Map<String, Value>, path: &str) -> Result<(), IdentityE
     }
 }
 
-fn password(identity: &Map<String, Value>) -> Result<AccessCredential, IdentityError> {
-    let path = "auth.identity.password";
-    let method = object(field(identity, "password", "auth.identity")?, path)?;
+fn password(identity: IdentityBody) -> Result<AccessCredential, IdentityError> {
     let path = "auth.identity.password.user";
-    let user = object(field(method, "user", "auth.identity.password")?, path)?;
-    let password = string(user, "password", path)?
-        .ok_or_else(|| IdentityError::bad_request(format!("'{path}.password' is required.")))?;
-    let user_ref = match (string(user, "id", path)?, string(user, "name", path)?) {
-        (Some(id), _) => UserRef::Id(id.to_owned()),
+    let method = required(identity.password, "auth.identity.password")?;
+    let user = required(method.user, path)?;
+    let password = required(user.password, &format!("{path}.password"))?;
+    let user_ref = match (user.id, user.name) {
+        (Some(id), _) => UserRef::Id(id),
         (None, Some(name)) => {
-            check_domain(user, path)?;
-            UserRef::Name(name.to_owned())
+            check_domain(user.domain.as_ref(), path)?;
+            UserRef::Name(name)
         }
         (None, None) => {
             return Err(IdentityError::bad_request(format!(
@@ -124,24 +149,18 @@ fn password(identity: &Map<String, Value>) -> Result<AccessCredential, IdentityE
     };
     Ok(AccessCredential::Password {
         user: user_ref,
-        password: password.to_owned(),
+        password,
     })
 }
 
-fn application_credential(
-    identity: &Map<String, Value>,
-) -> Result<AccessCredential, IdentityError> {
+fn application_credential(identity: IdentityBody) -> Result<AccessCredential, IdentityError> {
     let path = "auth.identity.application_credential";
-    let credential = object(
-        field(identity, "application_credential", "auth.identity")?,
-        path,
-    )?;
-    let secret = string(credential, "secret", path)?
-        .ok_or_else(|| IdentityError::bad_request(format!("'{path}.secret' is required.")))?;
-    match string(credential, "id", path)? {
+    let credential = required(identity.application_credential, path)?;
+    let secret = required(credential.secret, &format!("{path}.secret"))?;
+    match credential.id {
         Some(id) => Ok(AccessCredential::ApiToken {
-            id: Some(id.to_owned()),
-            secret: secret.to_owned(),
+            id: Some(id),
+            secret,
         }),
         None => Err(IdentityError::unauthorized(
             "Sitebook's application credentials are its API tokens: log in with the token's \
@@ -151,24 +170,28 @@ fn application_credential(
     }
 }
 
-fn scope(auth: &Map<String, Value>) -> Result<Scope, IdentityError> {
-    let scope = match auth.get("scope") {
-        None | Some(Value::Null) => return Ok(Scope::Own),
-        Some(Value::String(text)) if text == "unscoped" => return Ok(Scope::Own),
-        Some(scope) => object(scope, "auth.scope")?,
+fn scope(scope: Option<ScopeBody>) -> Result<Scope, IdentityError> {
+    let project = match scope {
+        None => return Ok(Scope::Own),
+        Some(ScopeBody::Word(word)) if word == "unscoped" => return Ok(Scope::Own),
+        Some(ScopeBody::Word(_)) => {
+            return Err(IdentityError::bad_request(
+                "'auth.scope' must be an object or \"unscoped\".",
+            ));
+        }
+        Some(ScopeBody::Target { project }) => project,
     };
-    let Some(project) = scope.get("project") else {
+    let Some(project) = project else {
         return Err(IdentityError::unauthorized(
             "Sitebook scopes tokens to projects only (not to domains, the system or trusts).",
         ));
     };
     let path = "auth.scope.project";
-    let project = object(project, path)?;
-    match (string(project, "id", path)?, string(project, "name", path)?) {
-        (Some(id), _) => Ok(Scope::ProjectId(id.to_owned())),
+    match (project.id, project.name) {
+        (Some(id), _) => Ok(Scope::ProjectId(id)),
         (None, Some(name)) => {
-            check_domain(project, path)?;
-            Ok(Scope::ProjectName(name.to_owned()))
+            check_domain(project.domain.as_deref(), path)?;
+            Ok(Scope::ProjectName(name))
         }
         (None, None) => Err(IdentityError::bad_request(format!(
             "'{path}' needs an 'id' or a 'name'."
@@ -177,25 +200,23 @@ fn scope(auth: &Map<String, Value>) -> Result<Scope, IdentityError> {
 }
 
 impl Login {
-    /// The login a body holds, read as JSON first.
+    /// The login a body holds.
     pub fn read(body: &[u8]) -> Result<Self, IdentityError> {
-        let body: Value = serde_json::from_slice(body)
-            .map_err(|_| IdentityError::bad_request("The request body is not valid JSON."))?;
-        Self::parse(&body)
-    }
-
-    pub fn parse(body: &Value) -> Result<Self, IdentityError> {
-        let auth = object(field(object(body, "body")?, "auth", "body")?, "auth")?;
-        let identity = object(field(auth, "identity", "auth")?, "auth.identity")?;
-        let methods = field(identity, "methods", "auth.identity")?
-            .as_array()
+        let body: LoginBody = serde_json::from_slice(body).map_err(|e| {
+            IdentityError::bad_request(format!("The request body is not a login: {e}"))
+        })?;
+        let auth = required(body.auth, "auth")?;
+        let mut identity = required(auth.identity, "auth.identity")?;
+        let methods = identity
+            .methods
+            .take()
             .filter(|methods| !methods.is_empty())
             .ok_or_else(|| {
                 IdentityError::bad_request("'auth.identity.methods' must be a non-empty list.")
             })?;
         let (method, credential) = match methods.as_slice() {
-            [Value::String(m)] if m == "password" => (Method::Password, password(identity)?),
-            [Value::String(m)] if m == "application_credential" => (
+            [m] if m == "password" => (Method::Password, password(identity)?),
+            [m] if m == "application_credential" => (
                 Method::ApplicationCredential,
                 application_credential(identity)?,
             ),
@@ -205,11 +226,10 @@ impl Login {
                 ));
             }
         };
-        let scope = scope(auth)?;
         Ok(Self {
             method,
             credential,
-            scope,
+            scope: scope(auth.scope)?,
         })
     }
 }
@@ -218,7 +238,13 @@ impl Login {
 mod tests {
     use super::*;
     use axum::http::StatusCode;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    impl Login {
+        fn parse(body: &Value) -> Result<Self, IdentityError> {
+            Self::read(body.to_string().as_bytes())
+        }
+    }
 
     fn password_login(user: Value, scope: Value) -> Value {
         json!({"auth": {"identity": {"methods": ["password"], "password": {"user": user}},
