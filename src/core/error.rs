@@ -39,6 +39,11 @@ pub enum ValidationError {
         expected: &'static str,
         text: String,
     },
+    /// An untyped dialect's quota on the items a resource holds (Nova's `metadata_items`).
+    MetaItemsOverQuota {
+        max: usize,
+        actual: usize,
+    },
     MetaTooManyKeys {
         max: usize,
         actual: usize,
@@ -193,6 +198,7 @@ impl ValidationError {
             Self::MetaIntegerOutOfRange { .. } => "metadata_integer_out_of_range",
             Self::MetaValueNotOfType { .. } => "metadata_value_type_mismatch",
             Self::MetaTooManyKeys { .. } => "metadata_too_many_keys",
+            Self::MetaItemsOverQuota { .. } => "metadata_items_over_quota",
             // The Altostrat API documents exactly this code for a create without `name`.
             Self::MetaNameRequired => "parameter_missing",
             Self::MetadataNotAnObject => "metadata_not_an_object",
@@ -277,6 +283,7 @@ impl ValidationError {
                 text: s(),
             },
             Self::MetaTooManyKeys { max: 1, actual: 2 },
+            Self::MetaItemsOverQuota { max: 1, actual: 2 },
             Self::MetaNameRequired,
             Self::MetadataNotAnObject,
             Self::PatchMalformed(s()),
@@ -431,6 +438,10 @@ impl fmt::Display for ValidationError {
                      such as 2, -7 or 3.5."
                 ),
             },
+            Self::MetaItemsOverQuota { max, actual } => write!(
+                f,
+                "Maximum number of metadata items exceeds {max} (this write would leave {actual})"
+            ),
             Self::MetaTooManyKeys { max, actual } => write!(
                 f,
                 "A resource can have at most {max} metadata keys; this change would leave {actual}."

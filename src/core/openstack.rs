@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::CoreError;
 use super::error::{Clash, ValidationError};
-use super::metadata::{MetaKey, MetaValue, Metadata, MetadataLimits, MetadataRecord, Outcome};
+use super::metadata::{MetaValue, Metadata, MetadataLimits, MetadataRecord, Outcome};
 
 /// The resource type a Nova server is.
 pub const SERVER_TYPE: &str = "openstack.server";
@@ -296,7 +296,6 @@ pub fn update_aggregate_metadata(
     rename: Option<&AggregateName>,
     limits: MetadataLimits,
 ) -> Result<Outcome, ValidationError> {
-    let mut document = Map::new();
     for (key, value) in update {
         check_key(key)?;
         if key == NAME_KEY {
@@ -304,24 +303,22 @@ pub fn update_aggregate_metadata(
         }
         match value {
             None if key == AZ_KEY => return Err(ValidationError::AvailabilityZoneRequired),
-            None => {
-                document.insert(key.clone(), Value::Null);
-            }
+            None => {}
             Some(text) => {
                 check_value(key, text)?;
                 if key == AZ_KEY {
                     AvailabilityZone::parse(text)?;
                 }
-                let meta_key = MetaKey::parse(key)?;
-                let typed = MetaValue::from_untyped(&meta_key, text, current.get(key))?;
-                document.insert(key.clone(), typed.to_json());
             }
         }
     }
-    if let Some(name) = rename {
-        document.insert(NAME_KEY.to_owned(), Value::from(name.as_str()));
-    }
-    current.merge(&Value::Object(document), limits)
+    // The items by the untyped rule every dialect's writes follow (types kept, `null` removes).
+    crate::core::metadata::untyped::merge(
+        current,
+        update,
+        rename.map(AggregateName::as_str),
+        limits,
+    )
 }
 
 #[cfg(test)]

@@ -19,9 +19,8 @@ use super::streams::{StreamPath, resource};
 use super::types::date;
 use crate::core::CoreError;
 use crate::core::access::{Actor, CreatorType};
-use crate::core::error::ValidationError;
-use crate::core::metadata::{JsonPatch, MetaValue, Metadata, MetadataRecord, untyped};
-use crate::core::store::MetadataTarget;
+use crate::core::metadata::untyped::{UntypedChange, UntypedWrite};
+use crate::core::metadata::{JsonPatch, MetadataRecord, untyped};
 use crate::web::etag;
 
 /// Data Hub's enum for who made a change.
@@ -127,34 +126,39 @@ pub async fn show(
     Ok(response)
 }
 
-/// Writes the stream's whole dictionary as `items` makes it from the current one (the `name`
-/// key kept), all or nothing.
-async fn write<F>(
+/// Writes the stream's dictionary by the core's untyped rule (`UntypedChange`), all or
+/// nothing: one trip to the store, which finds the stream and refuses what is not one.
+async fn write(
     state: &DataHub,
     actor: &Actor,
     path: &StreamPath,
     headers: &HeaderMap,
-    items: F,
-) -> Result<MetadataRecord, SdsError>
-where
-    F: Fn(&Metadata) -> Result<Vec<(String, String)>, ValidationError> + Send + Sync + 'static,
-{
-    let id = resource(state, actor, path).await?;
+    change: UntypedChange,
+) -> Result<MetadataRecord, SdsError> {
+    path.scope.check_tenant(actor)?;
     let precondition = crate::web::edge::precondition::resource(headers)?;
-    let limits = state.settings.limits;
-    let record = state
+    let write = UntypedWrite {
+        change,
+        max_items: None,
+    };
+    state
         .store
-        .change_metadata(
+        .write_stream_metadata(
             actor,
-            MetadataTarget::Existing(&id),
+            path.scope.namespace_name(),
+            &path.stream_id,
+            write,
             &precondition,
-            move |current| {
-                let current = current.cloned().unwrap_or_default();
-                Ok(untyped::write(&current, items(&current)?, true, limits)?)
-            },
+            state.settings.limits,
         )
-        .await?;
-    Ok(record)
+        .await
+        .map_err(|error| match error {
+            CoreError::NotFound {
+                what: "namespace", ..
+            } => path.scope.namespace_missing(),
+            CoreError::NotFound { .. } => SdsError::stream_missing(&path.stream_id),
+            other => other.into(),
+        })
 }
 
 /// `PUT Metadata`: replaces the dictionary and answers the new one.
@@ -165,8 +169,15 @@ pub async fn replace(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
-    let items = untyped::read_object(&body);
-    let record = write(&state, &actor, &path, &headers, move |_| items.clone()).await?;
+    let items = untyped::read_object(&body).map_err(CoreError::from)?;
+    let record = write(
+        &state,
+        &actor,
+        &path,
+        &headers,
+        UntypedChange::Replace(items),
+    )
+    .await?;
     Ok(dictionary(&record))
 }
 
@@ -179,21 +190,8 @@ pub async fn patch(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, SdsError> {
-    let limits = state.settings.limits;
-    let patch = JsonPatch::parse(&body, limits).map_err(CoreError::from)?;
-    let record = write(&state, &actor, &path, &headers, move |current| {
-        let seen = patch.apply(&untyped::view(current), limits)?;
-        seen.metadata
-            .iter()
-            .map(|(key, value)| match value {
-                MetaValue::Text(text) => Ok((key.as_str().to_owned(), text.clone())),
-                _ => Err(ValidationError::MetaValueNotText {
-                    key: key.as_str().to_owned(),
-                }),
-            })
-            .collect()
-    })
-    .await?;
+    let patch = JsonPatch::parse(&body, state.settings.limits).map_err(CoreError::from)?;
+    let record = write(&state, &actor, &path, &headers, UntypedChange::Patch(patch)).await?;
     Ok(dictionary(&record))
 }
 
@@ -204,7 +202,8 @@ pub async fn delete(
     DhPath(path): DhPath<StreamPath>,
     headers: HeaderMap,
 ) -> Result<StatusCode, SdsError> {
-    write(&state, &actor, &path, &headers, |_| Ok(Vec::new())).await?;
+    let clear = UntypedChange::Replace(Vec::new());
+    write(&state, &actor, &path, &headers, clear).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -150,6 +150,7 @@ static CODES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         ("too_many_wildcards", 422, format!("A search term holds at most {MAX_WILDCARDS_PER_TERM} '*'; the message gives the term's character position.")),
         ("search_too_slow", 422, format!("The search was still running after {} seconds and was stopped. Narrow it: a type:, tag: or exact name: term, fewer or shorter patterns. Repeating the same search will not help.", SEARCH_DEADLINE.as_secs())),
         ("name_filter_invalid", 422, "A server list's name filter is a regular expression (case ignored, found anywhere in the name), without look-around or back-references, at most 1000 characters.".into()),
+        ("metadata_items_over_quota", 422, "Through the OpenStack compute API a server holds at most the metadata_items quota of items (128 unless the server is started with another).".into()),
         ("nova_metadata_key_invalid", 422, "Through the OpenStack compute API, metadata keys are 1 to 255 letters, digits, '-', '_', ':', '.' or spaces.".into()),
         ("nova_metadata_value_too_long", 422, format!("Through the OpenStack compute API, values are strings of at most {} characters.", crate::core::openstack::MAX_CHARS)),
         ("aggregate_name_invalid", 422, "Aggregate names are printable and do not start or end with whitespace.".into()),

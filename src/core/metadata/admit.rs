@@ -50,6 +50,24 @@ pub fn admit<'k>(
     }
 }
 
+/// A write that names the one type it serves (Nova's servers, Data Hub's streams) takes a
+/// resource of any other type, or none, for one that is not there. The writer decides it from
+/// the same load as the write, so a face needs no read before it.
+pub fn expect_kind(
+    id: &ResourceId,
+    current: Option<&Found<'_>>,
+    kind: Option<&ResourceType>,
+) -> Result<(), CoreError> {
+    match (kind, current) {
+        (Some(kind), Some(found)) if found.kind == kind.as_str() => Ok(()),
+        (Some(_), _) => Err(CoreError::NotFound {
+            what: "resource",
+            id: id.to_string(),
+        }),
+        (None, _) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +192,19 @@ mod tests {
             admit(&staff, &id("s1"), Some(site("s1")), None),
             Err(CoreError::Forbidden(_))
         ));
+    }
+
+    #[test]
+    fn a_write_for_one_type_finds_no_other() {
+        let server = ResourceType::parse("openstack.server").unwrap();
+        let found = |kind| Found { kind, site: None };
+        assert!(expect_kind(&id("r"), Some(&found("openstack.server")), Some(&server)).is_ok());
+        assert!(expect_kind(&id("r"), Some(&found("site")), None).is_ok());
+        for current in [Some(found("site")), None] {
+            assert!(matches!(
+                expect_kind(&id("r"), current.as_ref(), Some(&server)),
+                Err(CoreError::NotFound { .. })
+            ));
+        }
     }
 }

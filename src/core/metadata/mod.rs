@@ -12,7 +12,7 @@ mod record;
 pub mod untyped;
 mod value;
 
-pub use admit::{Found, admit};
+pub use admit::{Found, admit, expect_kind};
 pub use json_patch::JsonPatch;
 pub use key::MetaKey;
 pub use operations::{KeyChange, Metadata, MetadataLimits, Outcome};

@@ -9,6 +9,7 @@ use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
+use crate::core::metadata::untyped::UntypedWrite;
 use crate::core::metadata::{
     MetaKey, MetaValue, Metadata, MetadataEntry, MetadataLimits, MetadataRecord, Outcome,
     Precondition,
@@ -24,6 +25,12 @@ pub enum MetadataTarget<'a> {
     /// The Altostrat `POST /metadata`: the resource is created (named by the `name` key) when
     /// the tenant has none with this id, and must be of this type when it has.
     CreateOrExisting {
+        id: &'a ResourceId,
+        kind: &'a ResourceType,
+    },
+    /// A resource of this type; one of another type, or none, is not found (a face that
+    /// serves one type: Nova's servers, Data Hub's streams).
+    OfType {
         id: &'a ResourceId,
         kind: &'a ResourceType,
     },
@@ -221,15 +228,17 @@ impl Store {
     where
         F: Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync + 'static,
     {
-        let (id, create_as) = match target {
-            MetadataTarget::Existing(id) => (id.clone(), None),
-            MetadataTarget::CreateOrExisting { id, kind } => (id.clone(), Some(kind.clone())),
+        let (id, create_as, of_type) = match target {
+            MetadataTarget::Existing(id) => (id.clone(), None, None),
+            MetadataTarget::CreateOrExisting { id, kind } => (id.clone(), Some(kind.clone()), None),
+            MetadataTarget::OfType { id, kind } => (id.clone(), None, Some(kind.clone())),
         };
         self.writer
             .write(Write {
                 actor: actor.clone(),
                 id,
                 create_as,
+                of_type,
                 precondition: precondition.clone(),
                 operation: Box::new(operation),
             })
@@ -238,6 +247,28 @@ impl Store {
 }
 
 impl Store {
+    /// A write in an untyped dialect (`untyped::UntypedWrite`: Nova's server metadata, Data
+    /// Hub's stream metadata) to the resource `id`, which must be of type `kind`: one trip to
+    /// the writer, which refuses another type (as not found) from the load it writes with.
+    pub async fn write_untyped(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+        kind: &ResourceType,
+        write: UntypedWrite,
+        precondition: &Precondition,
+        limits: MetadataLimits,
+    ) -> Result<MetadataRecord, CoreError> {
+        actor.require_writer()?;
+        self.change_metadata(
+            actor,
+            MetadataTarget::OfType { id, kind },
+            precondition,
+            move |current| write.apply(current.unwrap_or(&Metadata::default()), limits),
+        )
+        .await
+    }
+
     /// Sets one key of an existing resource (the per-key PUT, and the site page's edits). The
     /// key and value are judged once the caller is known to write at all; their sites and the
     /// precondition are checked on the writer, as for every metadata write.
@@ -724,5 +755,101 @@ mod tests {
         ] {
             sqlx::query(kept).execute(&store.pool).await.unwrap();
         }
+    }
+
+    /// Nova's and Data Hub's writes name the type they serve, and the writer refuses another
+    /// from the load it writes with: no read before the write.
+    #[tokio::test]
+    async fn an_untyped_write_finds_only_a_resource_of_its_type() {
+        let (_dir, store) = temp_store().await;
+        replace(
+            &store,
+            &manager(),
+            "dev-1",
+            json!({"name": "r1", "rack": 4}),
+        )
+        .await
+        .unwrap();
+        let merge = |key: &str, value: &str| UntypedWrite {
+            change: crate::core::metadata::untyped::UntypedChange::Merge(vec![(
+                key.to_owned(),
+                Some(value.to_owned()),
+            )]),
+            max_items: Some(2),
+        };
+        let server = ResourceType::parse("openstack.server").unwrap();
+        let refused = store
+            .write_untyped(
+                &manager(),
+                &id("dev-1"),
+                &server,
+                merge("a", "1"),
+                &Precondition::Any,
+                LIMITS,
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(CoreError::NotFound { .. })),
+            "{refused:?}"
+        );
+        let written = store
+            .write_untyped(
+                &manager(),
+                &id("dev-1"),
+                &device(),
+                merge("rack", "5"),
+                &Precondition::Any,
+                LIMITS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            written.metadata().to_json(),
+            json!({"name": "r1", "rack": 5})
+        );
+        let over = store
+            .write_untyped(
+                &manager(),
+                &id("dev-1"),
+                &device(),
+                merge("b", "x"),
+                &Precondition::Any,
+                LIMITS,
+            )
+            .await;
+        assert!(over.is_ok(), "two items is the quota: {over:?}");
+        let over = store
+            .write_untyped(
+                &manager(),
+                &id("dev-1"),
+                &device(),
+                merge("c", "x"),
+                &Precondition::Any,
+                LIMITS,
+            )
+            .await;
+        assert!(
+            matches!(
+                over,
+                Err(CoreError::Invalid(ValidationError::MetaItemsOverQuota {
+                    max: 2,
+                    actual: 3
+                }))
+            ),
+            "{over:?}"
+        );
+        assert!(
+            store
+                .write_untyped(
+                    &staff(),
+                    &id("dev-1"),
+                    &device(),
+                    merge("a", "1"),
+                    &Precondition::Any,
+                    LIMITS
+                )
+                .await
+                .is_err()
+        );
     }
 }

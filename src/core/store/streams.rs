@@ -15,7 +15,8 @@ use super::{Store, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::Clash;
-use crate::core::metadata::MetadataRecord;
+use crate::core::metadata::untyped::UntypedWrite;
+use crate::core::metadata::{MetadataLimits, MetadataRecord, Precondition};
 use crate::core::resources::{Resource, ResourceId, ResourceType};
 use crate::core::streams::{DEFAULT_NAMESPACE, NamespaceId, STREAM_TYPE, SdsId, SdsType, Stream};
 use crate::core::unchecked::Unchecked;
@@ -464,6 +465,45 @@ impl Store {
         let record = self.read_metadata_shared(actor, &id).await?;
         self.cache.keep_stream(key.to_owned(), id, read_at);
         Ok(record)
+    }
+
+    /// A Data Hub write to a stream's metadata (`PUT`, `PATCH`, `DELETE Metadata`): one trip to
+    /// the writer when the stream's resource is known from an earlier call (the writer
+    /// refuses a resource that is no longer a stream); otherwise, or when it was deleted
+    /// since, the stream is looked up first.
+    pub async fn write_stream_metadata(
+        &self,
+        actor: &Actor,
+        namespace: &str,
+        stream: &str,
+        write: UntypedWrite,
+        precondition: &Precondition,
+        limits: MetadataLimits,
+    ) -> Result<MetadataRecord, CoreError> {
+        actor.require_writer()?;
+        let key = StreamKeyRef {
+            tenant: actor.tenant.as_str(),
+            namespace,
+            stream,
+        };
+        let kind = ResourceType::parse(STREAM_TYPE).expect("the stream type is a valid type");
+        if let Some(id) = self.cache.stream(&key) {
+            match self
+                .write_untyped(actor, &id, &kind, write.clone(), precondition, limits)
+                .await
+            {
+                Err(CoreError::NotFound {
+                    what: "resource", ..
+                }) => {}
+                done => return done,
+            }
+        }
+        let read_at = self.cache.epoch();
+        let found = self.namespace(actor, namespace).await?;
+        let id = self.stream_resource(actor, &found.id, stream).await?;
+        self.cache.keep_stream(key.to_owned(), id.clone(), read_at);
+        self.write_untyped(actor, &id, &kind, write, precondition, limits)
+            .await
     }
 
     /// A page of the namespace's streams by id.

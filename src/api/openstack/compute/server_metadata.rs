@@ -22,14 +22,12 @@ use crate::api::openstack::auth::{Caller, Writer};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
-use crate::core::metadata::{
-    MetaKey, Metadata, MetadataLimits, MetadataRecord, Outcome, Precondition, untyped,
-};
-use crate::core::resources::ResourceId;
-use crate::core::store::MetadataTarget;
+use crate::core::metadata::untyped::{UntypedChange, UntypedWrite};
+use crate::core::metadata::{MetadataRecord, Precondition};
+use crate::core::resources::{ResourceId, ResourceType};
 
 pub use crate::core::openstack::SERVER_TYPE;
-use crate::core::openstack::{NAME_KEY, check_key, check_value, items_of};
+use crate::core::openstack::{check_key, check_value, items_of};
 
 type Items = Map<String, Value>;
 
@@ -102,67 +100,62 @@ fn read_items(body: &Value, field: &str) -> Result<Items, Fault> {
                 )));
             }
         }
-        if key == NAME_KEY {
-            return Err(Fault::bad_request(
-                "'name' is the server's name in Sitebook, not a metadata item; rename the \
-                 server through Sitebook's own API.",
-            ));
-        }
     }
     Ok(items.clone())
 }
 
-/// The typed dictionary after a Nova write: each string keeps the type its key has now
-/// (the core's rule), and the result may hold at most the quota of items besides `name`.
-fn apply(
-    current: &Metadata,
-    items: &Items,
-    replace: bool,
-    quota: usize,
-    limits: MetadataLimits,
-) -> Result<Outcome, CoreError> {
-    let written = items
-        .iter()
-        .map(|(key, value)| (key.clone(), value.as_str().unwrap_or_default().to_owned()));
-    let outcome = untyped::write(current, written, replace, limits)?;
-    if untyped::items(&outcome.metadata).len() > quota {
-        return Err(CoreError::Forbidden(format!(
-            "Maximum number of metadata items exceeds {quota}"
-        )));
-    }
-    Ok(outcome)
-}
-
+/// A Nova write: one trip to the store, whose untyped-write rule keeps each key's type, keeps
+/// the name out of the items and holds the quota (`MetaItemsOverQuota`, Nova's 403).
 async fn write(
     state: &ComputeState,
     actor: &Actor,
     id: &str,
-    items: Items,
-    replace: bool,
+    change: UntypedChange,
 ) -> Result<MetadataRecord, Fault> {
-    server(state, actor, id).await?;
-    let (quota, limits) = (state.metadata_items, state.settings.limits);
-    let record = state
+    let kind = ResourceType::parse(SERVER_TYPE).expect("the server type is a valid type");
+    let write = UntypedWrite {
+        change,
+        max_items: Some(state.metadata_items),
+    };
+    state
         .store
-        .change_metadata(
+        .write_untyped(
             actor,
-            MetadataTarget::Existing(&ResourceId::from_path(id)),
+            &ResourceId::from_path(id),
+            &kind,
+            write,
             &Precondition::Any,
-            move |current| {
-                let current = current.cloned().unwrap_or_default();
-                apply(&current, &items, replace, quota, limits)
-            },
+            state.settings.limits,
         )
         .await
-        .map_err(|e| match e {
-            CoreError::NotFound { .. } => instance_missing(id),
-            CoreError::Invalid(ValidationError::MetaTooManyKeys { .. }) => Fault::new(
-                StatusCode::FORBIDDEN,
-                format!("Maximum number of metadata items exceeds {quota}"),
-            ),
-            other => other.into(),
-        })?;
-    Ok(record)
+        .map_err(|e| refused(e, id, state.metadata_items))
+}
+
+/// A store refusal in Nova's words.
+fn refused(error: CoreError, id: &str, quota: usize) -> Fault {
+    match error {
+        CoreError::NotFound {
+            what: "metadata key",
+            ..
+        } => item_missing(),
+        CoreError::NotFound { .. } => instance_missing(id),
+        CoreError::Invalid(
+            ValidationError::MetaItemsOverQuota { .. } | ValidationError::MetaTooManyKeys { .. },
+        ) => Fault::new(
+            StatusCode::FORBIDDEN,
+            format!("Maximum number of metadata items exceeds {quota}"),
+        ),
+        other => other.into(),
+    }
+}
+
+fn merged(items: Items) -> UntypedChange {
+    UntypedChange::Merge(
+        items
+            .into_iter()
+            .map(|(key, value)| (key, value.as_str().map(str::to_owned)))
+            .collect(),
+    )
 }
 
 fn metadata_json(record: &MetadataRecord) -> Vec<u8> {
@@ -224,8 +217,18 @@ async fn write_all(
 ) -> Result<Response, Fault> {
     project.check(actor)?;
     let items = read_items(body, "metadata")?;
+    let change = if replace {
+        UntypedChange::Replace(
+            items
+                .into_iter()
+                .map(|(key, value)| (key, value.as_str().unwrap_or_default().to_owned()))
+                .collect(),
+        )
+    } else {
+        merged(items)
+    };
     Ok(metadata_body(
-        &write(state, actor, server_id, items, replace).await?,
+        &write(state, actor, server_id, change).await?,
     ))
 }
 
@@ -262,7 +265,7 @@ pub async fn set(
     if !items.contains_key(&key) {
         return Err(Fault::bad_request("Request body and URI mismatch"));
     }
-    let record = write(&state, &actor, &server_id, items, false).await?;
+    let record = write(&state, &actor, &server_id, merged(items)).await?;
     let value = items_of(&record.metadata())
         .remove(&key)
         .unwrap_or_default();
@@ -277,27 +280,6 @@ pub async fn delete(
     Path(ItemPath { server_id, key }): Path<ItemPath>,
 ) -> Result<StatusCode, Fault> {
     project.check(&actor)?;
-    server(&state, &actor, &server_id).await?;
-    if key == NAME_KEY {
-        return Err(item_missing());
-    }
-    let meta_key = MetaKey::parse(&key).map_err(|_| item_missing())?;
-    state
-        .store
-        .delete_metadata_key(
-            &actor,
-            &ResourceId::from_path(server_id.as_str()),
-            &meta_key,
-            &Precondition::Any,
-        )
-        .await
-        .map_err(|e| match e {
-            CoreError::NotFound {
-                what: "metadata key",
-                ..
-            } => item_missing(),
-            CoreError::NotFound { .. } => instance_missing(&server_id),
-            other => other.into(),
-        })?;
+    write(&state, &actor, &server_id, UntypedChange::Remove(key)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

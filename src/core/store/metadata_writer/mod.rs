@@ -45,6 +45,8 @@ pub(crate) struct Write {
     /// Set for the Altostrat create-or-overwrite: the type to create the resource as when
     /// the tenant has none with this id (and that an existing one must have).
     pub(crate) create_as: Option<ResourceType>,
+    /// Set by a face that serves one type: a resource of another is not found.
+    pub(crate) of_type: Option<ResourceType>,
     pub(crate) precondition: Precondition,
     pub(crate) operation: Operation,
 }

@@ -8,7 +8,9 @@ use super::Write;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
-use crate::core::metadata::{Found, Metadata, MetadataEntry, MetadataRecord, Outcome, admit};
+use crate::core::metadata::{
+    Found, Metadata, MetadataEntry, MetadataRecord, Outcome, admit, expect_kind,
+};
 use crate::core::resources::ResourceName;
 use crate::core::store::batch::{Batch, failed};
 use crate::core::store::metadata::stage_change;
@@ -93,6 +95,7 @@ pub(super) fn plan(
         kind: c.row.kind(),
         site: c.row.site(),
     });
+    expect_kind(&write.id, found.as_ref(), write.of_type.as_ref())?;
     let create_as = admit(actor, &write.id, found, write.create_as.as_ref())?;
     let entries = current.map_or(&[][..], |c| &c.entries);
     write
