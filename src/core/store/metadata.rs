@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::batch::Batch;
-use super::metadata_writer::Write;
+use super::metadata_writer::{KindRule, Write};
 use super::resources;
 use super::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
 use super::{Store, changes, storage};
@@ -228,17 +228,18 @@ impl Store {
     where
         F: Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync + 'static,
     {
-        let (id, create_as, of_type) = match target {
-            MetadataTarget::Existing(id) => (id.clone(), None, None),
-            MetadataTarget::CreateOrExisting { id, kind } => (id.clone(), Some(kind.clone()), None),
-            MetadataTarget::OfType { id, kind } => (id.clone(), None, Some(kind.clone())),
+        let (id, kind) = match target {
+            MetadataTarget::Existing(id) => (id.clone(), KindRule::Any),
+            MetadataTarget::CreateOrExisting { id, kind } => {
+                (id.clone(), KindRule::CreateAs(kind.clone()))
+            }
+            MetadataTarget::OfType { id, kind } => (id.clone(), KindRule::OfType(kind.clone())),
         };
         self.writer
             .write(Write {
                 actor: actor.clone(),
                 id,
-                create_as,
-                of_type,
+                kind,
                 precondition: precondition.clone(),
                 operation: Box::new(operation),
             })

@@ -39,14 +39,39 @@ pub(crate) type Operation =
     Box<dyn Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync>;
 
 /// One metadata write, owning all it needs to run on the writer thread.
+/// What a write expects of its resource's type (one field, so a queued write stays small).
+#[derive(Debug, Clone)]
+pub(crate) enum KindRule {
+    /// Any type; the resource must exist.
+    Any,
+    /// The Altostrat create-or-overwrite: the type to create the resource as when the tenant
+    /// has none with this id, and that an existing one must have.
+    CreateAs(ResourceType),
+    /// A face that serves one type: a resource of another, or none, is not found.
+    OfType(ResourceType),
+}
+
+impl KindRule {
+    pub(crate) fn create_as(&self) -> Option<&ResourceType> {
+        match self {
+            Self::CreateAs(kind) => Some(kind),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn of_type(&self) -> Option<&ResourceType> {
+        match self {
+            Self::OfType(kind) => Some(kind),
+            _ => None,
+        }
+    }
+}
+
 pub(crate) struct Write {
     pub(crate) actor: Actor,
     pub(crate) id: ResourceId,
-    /// Set for the Altostrat create-or-overwrite: the type to create the resource as when
-    /// the tenant has none with this id (and that an existing one must have).
-    pub(crate) create_as: Option<ResourceType>,
-    /// Set by a face that serves one type: a resource of another is not found.
-    pub(crate) of_type: Option<ResourceType>,
+    /// What the write expects of the resource's type.
+    pub(crate) kind: KindRule,
     pub(crate) precondition: Precondition,
     pub(crate) operation: Operation,
 }

@@ -95,8 +95,8 @@ pub(super) fn plan(
         kind: c.row.kind(),
         site: c.row.site(),
     });
-    expect_kind(&write.id, found.as_ref(), write.of_type.as_ref())?;
-    let create_as = admit(actor, &write.id, found, write.create_as.as_ref())?;
+    expect_kind(&write.id, found.as_ref(), write.kind.of_type())?;
+    let create_as = admit(actor, &write.id, found, write.kind.create_as())?;
     let entries = current.map_or(&[][..], |c| &c.entries);
     write
         .precondition
