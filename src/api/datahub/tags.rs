@@ -19,7 +19,7 @@ use crate::core::random;
 use crate::core::streams::StreamTags;
 
 /// The body of `PUT Tags`: a JSON array of strings.
-fn names(body: &Value) -> Result<Vec<String>, SdsError> {
+pub fn names(body: &Value) -> Result<Vec<String>, SdsError> {
     let refuse = || {
         SdsError::bad_request("The tags must be a JSON array of strings.")
             .resolution("Send the tags as [\"tag1\", \"tag2\"].")

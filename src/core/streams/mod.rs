@@ -11,7 +11,7 @@ mod stream;
 mod tags;
 
 pub use ids::{NamespaceId, SdsId};
-pub use sds_type::SdsType;
+pub use sds_type::{MAX_DEFINITION_BYTES, SdsType};
 pub use stream::Stream;
 pub use tags::{MAX_STREAM_TAGS, StreamTags};
 

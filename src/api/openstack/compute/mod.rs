@@ -32,6 +32,8 @@ use crate::web::body_cache::BodyCache;
 use crate::web::{Settings, edge};
 pub use fault::Fault;
 use headers::NovaHeadersLayer;
+/// Public for the fuzz targets, which read metadata bodies as the face does.
+pub use server_metadata::read_items;
 
 const PREFIX: &str = "/openstack/compute";
 

@@ -71,7 +71,7 @@ pub(super) async fn server(
 
 /// A body's `metadata` (or `meta`) object read by Nova's schema: every key matches
 /// `^[a-zA-Z0-9-_:. ]{1,255}$` and every value is a string of at most 255 characters.
-fn read_items(body: &Value, field: &str) -> Result<Items, Fault> {
+pub fn read_items(body: &Value, field: &str) -> Result<Items, Fault> {
     let object = body
         .as_object()
         .ok_or_else(|| Fault::bad_request("The request body is not a JSON object."))?;

@@ -25,6 +25,8 @@ use axum::routing::{any, get};
 use crate::core::store::Store;
 use crate::web::Settings;
 pub use error::IdentityError;
+/// Public for the fuzz targets, which read login bodies as the face does.
+pub use login::Login;
 pub use token_body::keystone_roles;
 
 const PREFIX: &str = "/openstack/identity";
