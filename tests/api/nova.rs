@@ -368,7 +368,7 @@ async fn servers_are_listed_newest_first_in_nova_shapes_and_shown_one_by_one() {
     assert_eq!(server["name"], "web-1");
     assert_eq!(server["status"], "ACTIVE");
     assert_eq!(server["metadata"], json!({"units": "2"}));
-    assert_eq!(server["tenant_id"], "default");
+    assert_eq!(server["tenant_id"], "64656661756c74");
     assert!(server["user_id"].as_str().unwrap().starts_with("tok_"));
     for required in [
         "accessIPv4",
@@ -626,4 +626,132 @@ async fn the_metadata_quota_is_a_setting() {
         over.json()["forbidden"]["message"],
         "Maximum number of metadata items exceeds 2"
     );
+}
+
+/// Used to: `/flavors…` were 404, which broke openstacksdk's detailed server lists, Ansible's
+/// inventory and `openstack flavor list/show`.
+#[tokio::test]
+async fn the_one_flavor_every_server_names_can_be_looked_up() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    server(&manager).await;
+    let token = &manager.token;
+    let shown = nova(
+        &app,
+        token,
+        Method::GET,
+        &format!("/servers/{SERVER}"),
+        None,
+    )
+    .await;
+    let flavor = shown.json()["server"]["flavor"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let one = nova(
+        &app,
+        token,
+        Method::GET,
+        &format!("/flavors/{flavor}"),
+        None,
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    let body = one.json()["flavor"].clone();
+    assert_eq!(body["id"], flavor.as_str());
+    for field in [
+        "name",
+        "ram",
+        "vcpus",
+        "disk",
+        "links",
+        "os-flavor-access:is_public",
+    ] {
+        assert!(body.get(field).is_some(), "{field} in {body}");
+    }
+    let list = nova(&app, token, Method::GET, "/flavors", None).await;
+    assert_eq!(list.json()["flavors"][0]["id"], flavor.as_str());
+    let detail = nova(&app, token, Method::GET, "/flavors/detail", None).await;
+    assert_eq!(detail.json()["flavors"][0]["ram"], 0);
+    let legacy = nova(
+        &app,
+        token,
+        Method::GET,
+        &format!("/64656661756c74/flavors/{flavor}"),
+        None,
+    )
+    .await;
+    assert_eq!(legacy.status, StatusCode::OK, "{}", legacy.body);
+    let missing = nova(&app, token, Method::GET, "/flavors/m1.small", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.json()["itemNotFound"]["message"],
+        "Flavor m1.small could not be found."
+    );
+}
+
+/// Used to: a bare 405 for making, renaming or deleting a server, and "could not be found"
+/// for an action on a server just listed.
+#[tokio::test]
+async fn server_changes_and_actions_are_refused_saying_why() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    server(&manager).await;
+    let token = &manager.token;
+    let create = nova(
+        &app,
+        token,
+        Method::POST,
+        "/servers",
+        Some(json!({"server": {"name": "x", "flavorRef": "sitebook", "imageRef": "i"}})),
+    )
+    .await;
+    assert_eq!(create.status, StatusCode::FORBIDDEN, "{}", create.body);
+    assert!(
+        create.json()["forbidden"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1")
+    );
+    for method in [Method::PUT, Method::DELETE] {
+        let body = (method == Method::PUT).then(|| json!({"server": {"name": "renamed"}}));
+        let refused = nova(&app, token, method, &format!("/servers/{SERVER}"), body).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    }
+    for action in [
+        "reboot",
+        "os-stop",
+        "lock",
+        "os-getConsoleOutput",
+        "os-resetState",
+    ] {
+        let refused = nova(
+            &app,
+            token,
+            Method::POST,
+            &format!("/servers/{SERVER}/action"),
+            Some(json!({ action: null })),
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::NOT_IMPLEMENTED,
+            "{}",
+            refused.body
+        );
+        let message = refused.json()["notImplemented"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains(action), "{message}");
+    }
+    let missing = nova(
+        &app,
+        token,
+        Method::POST,
+        "/servers/00000000-0000-0000-0000-000000000000/action",
+        Some(json!({"reboot": {"type": "SOFT"}})),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

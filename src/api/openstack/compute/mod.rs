@@ -6,6 +6,7 @@
 
 mod aggregates;
 mod fault;
+mod flavors;
 mod headers;
 mod microversion;
 mod server_metadata;
@@ -98,14 +99,32 @@ where
                 &format!("{PREFIX}{base}/os-aggregates/{{aggregate_id}}/action"),
                 axum::routing::post(aggregates::action),
             )
-            .route(&format!("{PREFIX}{base}/servers"), get(servers::index))
+            .route(&format!("{PREFIX}{base}/flavors"), get(flavors::index))
+            .route(
+                &format!("{PREFIX}{base}/flavors/detail"),
+                get(flavors::detail_index),
+            )
+            .route(
+                &format!("{PREFIX}{base}/flavors/{{flavor_id}}"),
+                get(flavors::show),
+            )
+            .route(
+                &format!("{PREFIX}{base}/servers"),
+                get(servers::index).post(servers::refuse_create),
+            )
             .route(
                 &format!("{PREFIX}{base}/servers/detail"),
                 get(servers::detail_index),
             )
             .route(
                 &format!("{PREFIX}{base}/servers/{{server_id}}"),
-                get(servers::show),
+                get(servers::show)
+                    .put(servers::refuse_change)
+                    .delete(servers::refuse_change),
+            )
+            .route(
+                &format!("{PREFIX}{base}/servers/{{server_id}}/action"),
+                axum::routing::post(servers::action),
             )
             .route(
                 &format!("{PREFIX}{base}/servers/{{server_id}}/metadata"),

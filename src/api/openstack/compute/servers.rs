@@ -100,7 +100,8 @@ fn detail(bases: &Bases, actor: &Actor, record: &MetadataRecord) -> Value {
         "id": id,
         "name": resource.name,
         "status": "ACTIVE",
-        "tenant_id": actor.tenant.as_str(),
+        // The project id a Keystone token names, so "servers of my project" finds these.
+        "tenant_id": actor.tenant.project_id(),
         "user_id": user_id,
         "metadata": items_of(&record.metadata()),
         "created": isotime(resource.created_at),
@@ -110,10 +111,11 @@ fn detail(bases: &Bases, actor: &Actor, record: &MetadataRecord) -> Value {
         "accessIPv4": "",
         "accessIPv6": "",
         "image": "",
-        // An object with an id, never empty: the openstack CLI's server list reads `flavor.id`.
+        // The one flavor, which `/flavors/sitebook` answers: the openstack CLI's server list
+        // reads `flavor.id`, openstacksdk's detailed lists look it up.
         "flavor": {
-            "id": "sitebook",
-            "links": [{"rel": "bookmark", "href": format!("{}/flavors/sitebook", bases.bookmark)}],
+            "id": super::flavors::FLAVOR_ID,
+            "links": [{"rel": "bookmark", "href": format!("{}/flavors/{}", bases.bookmark, super::flavors::FLAVOR_ID)}],
         },
         "key_name": null,
         "config_drive": "",
@@ -288,6 +290,64 @@ pub async fn show(
     let record = server(&state, &actor, &server_id).await?;
     let bases = Bases::of(&state, &project);
     Ok(Json(json!({"server": detail(&bases, &actor, &record)})))
+}
+
+/// Why the compute face makes, renames and deletes no servers, in Nova's 403.
+const SERVERS_ARE_RECORDS: &str = "Servers are records in Sitebook, not instances it runs: \
+     make, rename and delete them through Sitebook's own API (/api/v1, type openstack.server) \
+     or its web UI; this API reads them and writes their metadata.";
+
+/// `POST /servers`: refused, saying why, before any body is read.
+pub async fn refuse_create(
+    Authenticated(actor, ..): Caller,
+    project: Project,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    Err(Fault::new(
+        axum::http::StatusCode::FORBIDDEN,
+        SERVERS_ARE_RECORDS,
+    ))
+}
+
+/// `PUT` and `DELETE /servers/{server_id}`: refused, saying why (after a 404 for a server
+/// that is not there).
+pub async fn refuse_change(
+    State(state): State<ComputeState>,
+    Authenticated(actor, ..): Caller,
+    project: Project,
+    Path(ServerPath { server_id }): Path<ServerPath>,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    server(&state, &actor, &server_id).await?;
+    Err(Fault::new(
+        axum::http::StatusCode::FORBIDDEN,
+        SERVERS_ARE_RECORDS,
+    ))
+}
+
+/// `POST /servers/{server_id}/action` (`reboot`, `os-stop`, `lock`, `os-getConsoleOutput`,
+/// `os-resetState`, …): the server is there, but Sitebook runs nothing, so every action is
+/// Nova's 501 naming it (after a 404 for a server that is not there).
+pub async fn action(
+    State(state): State<ComputeState>,
+    Authenticated(actor, ..): Caller,
+    project: Project,
+    Path(ServerPath { server_id }): Path<ServerPath>,
+    super::Body(body): super::Body,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    server(&state, &actor, &server_id).await?;
+    let action = body
+        .as_object()
+        .and_then(|object| object.keys().next())
+        .map_or("(none)", String::as_str);
+    Err(Fault::new(
+        axum::http::StatusCode::NOT_IMPLEMENTED,
+        format!(
+            "The server action '{action}' is not implemented: Sitebook keeps records of \
+             servers and runs none of them."
+        ),
+    ))
 }
 
 #[cfg(test)]
