@@ -1028,3 +1028,73 @@ async fn words_match_in_any_case_and_unknown_paths_get_data_hubs_404() {
         );
     }
 }
+
+/// Used to: with the resource at the host's root the library's login read the web UI's HTML
+/// page and died in `JSONDecodeError`; a GUID tenant was 403 with an empty Resolution; and many
+/// errors left Reason and Resolution empty, so `SdsError` printed raw JSON.
+#[tokio::test]
+async fn clients_configured_as_for_data_hub_itself_are_told_what_to_change() {
+    let app = spawn_app().await;
+    let root = app
+        .send(
+            Request::get("/identity/.well-known/openid-configuration")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(root.status, StatusCode::NOT_FOUND);
+    assert_eq!(root.content_type(), "application/json");
+    assert!(
+        root.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("/datahub")
+    );
+
+    let token = app.token(Role::Staff, None).await;
+    let guid = sds(
+        &app,
+        &token,
+        Method::GET,
+        "/datahub/api/v1/Tenants/6b0e7f1c-2f4a-4f8e-9c1d-2a3b4c5d6e7f/Namespaces/default/Streams",
+        None,
+    )
+    .await;
+    let body = assert_sds_error(&guid, StatusCode::FORBIDDEN);
+    assert!(
+        body["Resolution"].as_str().unwrap().contains("default"),
+        "{body}"
+    );
+
+    for (path, status) in [
+        (format!("{NS}/Streams/Nope"), StatusCode::NOT_FOUND),
+        (format!("{NS}/Types/Nope"), StatusCode::NOT_FOUND),
+        (format!("{NS}/Streams?count=5000"), StatusCode::BAD_REQUEST),
+        (
+            "/datahub/api/v1/Tenants/default/Namespaces/nope/Streams".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let reply = sds(&app, &token, Method::GET, &path, None).await;
+        let body = assert_sds_error(&reply, status);
+        for field in ["Reason", "Resolution"] {
+            assert!(
+                body[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{path}: {field} in {body}"
+            );
+        }
+    }
+    let staff_write = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        Some(json!({"a": "b"})),
+    )
+    .await;
+    let body = assert_sds_error(&staff_write, StatusCode::FORBIDDEN);
+    assert!(
+        body["Resolution"].as_str().is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
+}

@@ -173,9 +173,60 @@ impl std::ops::Deref for SdsError {
     }
 }
 
+/// What an error says when it was given no reason of its own: the library prints `Reason` and
+/// `Resolution` in every `SdsError`, so neither is ever empty.
+fn fallback(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => (
+            "The request is not one this operation accepts.",
+            "Correct the request and send it again.",
+        ),
+        401 => (
+            "No valid bearer token was sent.",
+            "Get an access token from the token endpoint and send it as 'Authorization: Bearer <token>'.",
+        ),
+        403 => (
+            "The caller's role or sites do not allow this.",
+            "Use a token of a Sitebook manager or admin (staff tokens read only), or ask an admin to grant the site.",
+        ),
+        404 => (
+            "What the request names does not exist.",
+            "Check the tenant, namespace and ids in the path, or create it first.",
+        ),
+        409 => (
+            "The request conflicts with what exists.",
+            "Read the current state and send a request that agrees with it.",
+        ),
+        412 => (
+            "The If-Match header names a version that is not the current one.",
+            "Read the metadata again and send the change with its ETag.",
+        ),
+        413 => ("The request body is too large.", "Send a smaller body."),
+        501 => (
+            "Sitebook does not implement this part of Data Hub.",
+            "Use AVEVA Data Hub itself for it.",
+        ),
+        _ if status.is_server_error() => (
+            "The server could not complete the request.",
+            "The request may be retried.",
+        ),
+        _ => (
+            "The request was refused.",
+            "Correct the request and send it again.",
+        ),
+    }
+}
+
 impl IntoResponse for SdsError {
     fn into_response(self) -> Response {
-        let parts = *self.0;
+        let mut parts = *self.0;
+        let (reason, resolution) = fallback(parts.status);
+        if parts.reason.is_empty() {
+            parts.reason = reason.to_owned();
+        }
+        if parts.resolution.is_empty() {
+            parts.resolution = resolution.to_owned();
+        }
         let operation = uuid::Uuid::new_v4().to_string();
         let body = json!({
             "OperationId": operation,

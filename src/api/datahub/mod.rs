@@ -139,6 +139,15 @@ fn check_tenant(actor: &Actor, tenant: &str) -> Result<(), SdsError> {
             axum::http::StatusCode::FORBIDDEN,
             "The token does not grant access to this tenant.",
         )
+        .reason(format!(
+            "The token belongs to Sitebook's tenant '{}', not '{tenant}'.",
+            actor.tenant.as_str()
+        ))
+        .resolution(format!(
+            "Configure the client's tenant as '{}' (Sitebook's tenants are not Data Hub's \
+             GUIDs).",
+            actor.tenant.as_str()
+        ))
         .parameter("TenantId", tenant))
     }
 }
@@ -264,6 +273,13 @@ where
         .route(
             &format!("{ns}/Streams/{{stream_id}}/Data/{{*rest}}"),
             any(data::values),
+        )
+        // A client configured with the host's root as its resource, as real Data Hub has it,
+        // asks here first: a JSON answer naming where the face is, never the web UI's page,
+        // which the library cannot read.
+        .route(
+            "/identity/.well-known/openid-configuration",
+            any(identity::not_here),
         )
         // Any other path under the prefix is Data Hub's 404, never the web UI's page.
         .route(PREFIX, any(missing))
