@@ -755,3 +755,47 @@ async fn server_changes_and_actions_are_refused_saying_why() {
     .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+/// Used to: a bare 404 for limits, quotas and every other API the face does not serve.
+#[tokio::test]
+async fn limits_and_quotas_are_answered_and_the_rest_says_what_is_served() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let token = &manager.token;
+    let limits = nova(&app, token, Method::GET, "/limits", None).await;
+    assert_eq!(limits.status, StatusCode::OK, "{}", limits.body);
+    assert_eq!(limits.json()["limits"]["absolute"]["maxServerMeta"], 128);
+    let quotas = nova(
+        &app,
+        token,
+        Method::GET,
+        "/os-quota-sets/64656661756c74",
+        None,
+    )
+    .await;
+    assert_eq!(quotas.status, StatusCode::OK, "{}", quotas.body);
+    assert_eq!(quotas.json()["quota_set"]["metadata_items"], 128);
+    let other = nova(
+        &app,
+        token,
+        Method::GET,
+        "/os-quota-sets/someone-else",
+        None,
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    for path in [
+        "/os-keypairs",
+        "/os-hypervisors",
+        "/os-services",
+        "/os-server-groups",
+    ] {
+        let reply = nova(&app, token, Method::GET, path, None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        let message = reply.json()["itemNotFound"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains("serves servers"), "{path}: {message}");
+    }
+}

@@ -8,6 +8,7 @@ mod aggregates;
 mod fault;
 mod flavors;
 mod headers;
+mod limits;
 mod microversion;
 mod server_metadata;
 mod servers;
@@ -99,6 +100,15 @@ where
                 &format!("{PREFIX}{base}/os-aggregates/{{aggregate_id}}/action"),
                 axum::routing::post(aggregates::action),
             )
+            .route(&format!("{PREFIX}{base}/limits"), get(limits::limits))
+            .route(
+                &format!("{PREFIX}{base}/os-quota-sets/{{tenant_id}}"),
+                get(limits::quota_set),
+            )
+            .route(
+                &format!("{PREFIX}{base}/os-quota-sets/{{tenant_id}}/defaults"),
+                get(limits::quota_set),
+            )
             .route(&format!("{PREFIX}{base}/flavors"), get(flavors::index))
             .route(
                 &format!("{PREFIX}{base}/flavors/detail"),
@@ -152,7 +162,11 @@ where
 }
 
 async fn missing() -> Fault {
-    Fault::not_found("The resource could not be found.")
+    Fault::not_found(
+        "The resource could not be found. Sitebook's compute API serves servers (to read), \
+         server metadata, the one flavor, host aggregates, limits and quota sets; it keeps no \
+         keypairs, images, volumes, networks, hypervisors, services or server groups.",
+    )
 }
 
 /// The legacy form's project id, when the URL has one: it must name the caller's tenant (its
