@@ -103,6 +103,52 @@ impl NameFilter {
     }
 }
 
+/// A server list's filters that Sitebook evaluates row by row: the name pattern and
+/// `changes-since` (servers changed at or after it, by the resource's `updated`).
+#[derive(Debug, Clone, Default)]
+pub struct ServerFilter {
+    pub name: Option<NameFilter>,
+    pub changed_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ServerFilter {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.changed_since.is_none()
+    }
+
+    pub fn matches(&self, name: &str, updated_at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.name.as_ref().is_none_or(|f| f.matches(name))
+            && self.changed_since.is_none_or(|since| updated_at >= since)
+    }
+}
+
+/// Nova's server statuses, as its list filter validates them.
+pub const SERVER_STATUSES: [&str; 20] = [
+    "ACTIVE",
+    "BUILD",
+    "DELETED",
+    "ERROR",
+    "HARD_REBOOT",
+    "MIGRATING",
+    "PASSWORD",
+    "PAUSED",
+    "REBOOT",
+    "REBUILD",
+    "RESCUE",
+    "RESIZE",
+    "REVERT_RESIZE",
+    "SHELVED",
+    "SHELVED_OFFLOADED",
+    "SHUTOFF",
+    "SOFT_DELETED",
+    "SUSPENDED",
+    "UNKNOWN",
+    "VERIFY_RESIZE",
+];
+
+/// The status every Sitebook server has: it is a record, always there as it was written.
+pub const SERVER_STATUS: &str = "ACTIVE";
+
 /// Text Nova takes for an aggregate's name or availability zone: 1 to 255 printable
 /// characters that neither start nor end with whitespace.
 fn printable(text: &str) -> bool {

@@ -799,3 +799,58 @@ async fn limits_and_quotas_are_answered_and_the_rest_says_what_is_served() {
         assert!(message.contains("serves servers"), "{path}: {message}");
     }
 }
+
+/// Used to: every filter but `name` was ignored, so `server list --status ERROR` listed every
+/// server, and a pipeline tagging "the broken ones" tagged them all.
+#[tokio::test]
+async fn known_filters_answer_what_is_true_never_everything() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let admin = Client::new(&app, Role::Admin).await;
+    servers(&manager, &["web-1", "web-2"]).await;
+    let count = |reply: Reply| -> usize {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()["servers"].as_array().unwrap().len()
+    };
+    let list = |query: &'static str, token: String| {
+        let app = &app;
+        async move {
+            nova(
+                app,
+                &token,
+                Method::GET,
+                &format!("/servers/detail?{query}"),
+                None,
+            )
+            .await
+        }
+    };
+    let token = || manager.token.clone();
+    assert_eq!(count(list("status=ERROR", token()).await), 0);
+    assert_eq!(count(list("status=active", token()).await), 2);
+    assert_eq!(count(list("status=SHUTOFF&name=web", token()).await), 0);
+    for none in ["image=abc", "ip=10.0.0.1", "ip6=%3A%3A1", "flavor=m1.small"] {
+        assert_eq!(count(list(none, token()).await), 0, "{none}");
+    }
+    assert_eq!(count(list("flavor=sitebook", token()).await), 2);
+    // Nova heeds host and node from admins only.
+    assert_eq!(count(list("host=compute-1", token()).await), 2);
+    assert_eq!(count(list("host=compute-1", admin.token.clone()).await), 0);
+    assert_eq!(
+        count(list("changes-since=2000-01-01T00:00:00Z", token()).await),
+        2
+    );
+    assert_eq!(
+        count(list("changes-since=2999-01-01T00:00:00", token()).await),
+        0
+    );
+    for bad in ["status=BROKEN", "changes-since=yesterday"] {
+        let reply = list(bad, token()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            reply.body
+        );
+    }
+}

@@ -13,7 +13,7 @@ use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
 use crate::core::metadata::MetadataRecord;
-use crate::core::openstack::NameFilter;
+use crate::core::openstack::ServerFilter;
 use crate::core::resources::{
     ANCESTRY_READ, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
 };
@@ -293,10 +293,11 @@ impl Store {
         &self,
         actor: &Actor,
         kind: &ResourceType,
-        filter: Option<&NameFilter>,
+        filter: Option<&ServerFilter>,
         marker: Option<&ResourceId>,
         limit: u32,
     ) -> Result<Vec<Resource>, CoreError> {
+        let filter = filter.filter(|f| !f.is_empty());
         actor.require_read()?;
         // A filtered list may walk every server of the tenant, so it runs as a search does:
         // on the searches' own connections, under their deadline, its matching off the async
@@ -351,7 +352,7 @@ impl Store {
                         deadline.check()?;
                         Ok(rows
                             .into_iter()
-                            .filter(|row| filter.matches(&row.name))
+                            .filter(|row| filter.matches(&row.name, row.updated_at))
                             .collect::<Vec<_>>())
                     })
                     .await?
@@ -962,7 +963,10 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(names(all), ["web-3", "WEB-2", "db-1", "web-1"]);
-        let web = NameFilter::parse("web").unwrap();
+        let web = ServerFilter {
+            name: Some(crate::core::openstack::NameFilter::parse("web").unwrap()),
+            changed_since: None,
+        };
         let first = store
             .page_resources_newest_first(&staff(), &server, Some(&web), None, 2)
             .await

@@ -5,8 +5,10 @@
 //!
 //! Lists are newest first (Nova's default order), page by `limit` (at most 1000) and `marker`
 //! (the last id seen), and filter by `name` with the core's rule (`NameFilter`: a regular
-//! expression found anywhere in the name, ignoring case, as Nova's). Nova's other filters are
-//! ignored, as Nova ignores unknown ones at 2.1.
+//! expression found anywhere in the name, ignoring case, as Nova's) and by `changes-since`.
+//! Nova's filters on what Sitebook's servers never have (a status other than ACTIVE, a host,
+//! an address, an image, another flavor) answer none, never all; unknown ones are ignored, as
+//! Nova ignores them at 2.1.
 
 use crate::web::edge::Authenticated;
 use axum::Json;
@@ -24,7 +26,9 @@ use crate::api::openstack::auth::Caller;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::metadata::MetadataRecord;
-use crate::core::openstack::{NAME_KEY, NameFilter, SERVER_TYPE, items_of};
+use crate::core::openstack::{
+    NAME_KEY, NameFilter, SERVER_STATUS, SERVER_STATUSES, SERVER_TYPE, ServerFilter, items_of,
+};
 use crate::core::resources::{Resource, ResourceId, ResourceType};
 
 /// Nova's `[api] max_limit`: the largest page, and the page size when none is asked for.
@@ -133,16 +137,39 @@ fn detail(bases: &Bases, actor: &Actor, record: &MetadataRecord) -> Value {
     })
 }
 
-/// A list request's paging and filter, read as Nova reads them.
+/// A list request's paging and filters, read as Nova reads them.
 struct Paging {
     params: Params,
-    filter: Option<NameFilter>,
+    filter: ServerFilter,
+    /// A filter no Sitebook server can meet (a status other than ACTIVE, a host, an address,
+    /// an image, another flavor): the list is empty, whatever else it asks.
+    matches_none: bool,
     marker: Option<String>,
     limit: u32,
 }
 
+/// `changes-since` as Nova takes it: an ISO 8601 time, with or without an offset (UTC then).
+fn iso_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Some(at.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+    .or_else(|| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
+    .map(|naive| naive.and_utc())
+}
+
 impl Paging {
-    fn read(query: Result<Query<Params>, QueryRejection>) -> Result<Self, Fault> {
+    fn read(query: Result<Query<Params>, QueryRejection>, actor: &Actor) -> Result<Self, Fault> {
         let Query(params) = query.map_err(|_| Fault::bad_request("Malformed query string"))?;
         let last = |name: &str| {
             params
@@ -164,12 +191,47 @@ impl Paging {
                     .map_or(MAX_LIMIT, |n| n.min(u64::from(MAX_LIMIT)) as u32)
             }
         };
-        let filter = last("name")
+        let name = last("name")
             .or_else(|| last("display_name"))
             .map(|name| NameFilter::parse(&name))
             .transpose()?;
+        let changed_since = last("changes-since")
+            .map(|text| {
+                iso_time(&text).ok_or_else(|| {
+                    Fault::bad_request(format!(
+                        "Invalid input for query parameters changes-since. Value: {text}. \
+                         '{text}' is not a 'date-time'"
+                    ))
+                })
+            })
+            .transpose()?;
+        // Every Sitebook server is ACTIVE, on no host, with no address or image, of the one
+        // flavor: such filters keep all of them or none, and never go unheeded.
+        let mut matches_none = false;
+        if let Some(status) = last("status") {
+            let status = status.to_ascii_uppercase();
+            if !SERVER_STATUSES.contains(&status.as_str()) {
+                return Err(Fault::bad_request(format!(
+                    "Invalid input for query parameters status. Value: {status}. It is not one \
+                     of Nova's server statuses."
+                )));
+            }
+            matches_none |= status != SERVER_STATUS;
+        }
+        // Nova heeds `host` and `node` from admins only, and ignores them from anyone else.
+        let heeded = |name: &str| actor.require_admin().is_ok() || !matches!(name, "host" | "node");
+        for name in ["host", "node", "ip", "ip6", "image"] {
+            matches_none |= heeded(name) && last(name).is_some_and(|v| !v.is_empty());
+        }
+        if let Some(flavor) = last("flavor") {
+            matches_none |= flavor != super::flavors::FLAVOR_ID;
+        }
         Ok(Self {
-            filter,
+            filter: ServerFilter {
+                name,
+                changed_since,
+            },
+            matches_none,
             marker: last("marker"),
             limit,
             params,
@@ -206,7 +268,7 @@ impl Paging {
     }
 
     async fn page(&self, state: &ComputeState, actor: &Actor) -> Result<Vec<Resource>, Fault> {
-        if self.limit == 0 {
+        if self.limit == 0 || self.matches_none {
             return Ok(Vec::new());
         }
         let kind = ResourceType::parse(SERVER_TYPE).expect("the server type is a valid type");
@@ -216,7 +278,7 @@ impl Paging {
             .page_resources_newest_first(
                 actor,
                 &kind,
-                self.filter.as_ref(),
+                Some(&self.filter),
                 marker.as_ref(),
                 self.limit,
             )
@@ -246,7 +308,7 @@ pub async fn index(
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
-    let paging = Paging::read(query)?;
+    let paging = Paging::read(query, &actor)?;
     let page = paging.page(&state, &actor).await?;
     let bases = Bases::of(&state, &project);
     let servers = page.iter().map(|r| summary(&bases, r)).collect();
@@ -261,7 +323,7 @@ pub async fn detail_index(
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
-    let paging = Paging::read(query)?;
+    let paging = Paging::read(query, &actor)?;
     let page = paging.page(&state, &actor).await?;
     let bases = Bases::of(&state, &project);
     let mut servers = Vec::with_capacity(page.len());
