@@ -151,16 +151,21 @@ fn FileRow(file: SiteFile) -> impl IntoView {
 fn DeleteFile(file: SiteFile) -> impl IntoView {
     let site = use_site();
     let name = file.name.clone();
-    let delete = Action::new_local(move |_: &()| {
-        let site = site.clone();
-        let (id, version) = (file.id.to_string(), file.version);
-        async move {
-            site.reload_if_ok(browser::delete_file(&site.site, &id, version, &site.csrf).await)
-        }
+    // The request starts on click, in the browser, as a local task: an `Action::new_local`
+    // holds its non-Send closure from the first render, and on the server that render may be
+    // dropped on another thread than it was made on, which `SendWrapper` answers with a panic.
+    let error = RwSignal::new(None::<String>);
+    let (id, version) = (file.id.to_string(), file.version);
+    let on_confirm = Callback::new(move |_| {
+        let (site, id) = (site.clone(), id.clone());
+        leptos::task::spawn_local(async move {
+            let done = browser::delete_file(&site.site, &id, version, &site.csrf).await;
+            error.set(site.reload_if_ok(done).err());
+        });
     });
     view! {
-        <ConfirmAction question=format!("Delete {name}?") confirm="Delete file" on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
-        {move || delete.value().get().and_then(|r| r.err()).map(|e| view! {
+        <ConfirmAction question=format!("Delete {name}?") confirm="Delete file" on_confirm=on_confirm />
+        {move || error.get().map(|e| view! {
             <p class="form-error" role="alert">{e}</p>
         })}
     }

@@ -24,34 +24,42 @@ pub fn NoteEditor(file: Option<(String, i64, String)>, on_done: Callback<()>) ->
             loaded.set(true);
         });
     }
-    let save = Action::new_local(move |_: &()| {
+    // Saving starts on submit, in the browser, as a local task (see `DeleteFile` for why not
+    // an `Action::new_local`, whose closure a server render could drop on another thread).
+    let (saving, error) = (RwSignal::new(false), RwSignal::new(None::<String>));
+    let save = move || {
         let (site, file) = (site.clone(), file.clone());
         let (n, t) = (name.get_untracked(), text.get_untracked());
-        async move {
+        saving.set(true);
+        leptos::task::spawn_local(async move {
             let target = file
                 .as_ref()
                 .map(|(id, version, _)| (id.as_str(), *version));
             let result = browser::save_note(&site.site, target, &n, &t, &site.csrf).await;
-            if result.is_ok() {
-                on_done.run(());
-                site.reload();
+            saving.set(false);
+            match result {
+                Ok(_) => {
+                    error.set(None);
+                    on_done.run(());
+                    site.reload();
+                }
+                Err(e) => error.set(Some(e)),
             }
-            result
-        }
-    });
+        });
+    };
     let (name_id, text_id) = (format!("{id_base}-name"), format!("{id_base}-text"));
     view! {
-        <form class="note-editor" on:submit=move |e| { e.prevent_default(); save.dispatch(()); }>
+        <form class="note-editor" on:submit=move |e| { e.prevent_default(); save(); }>
             <label for=name_id.clone()>"Note title"</label>
             <input id=name_id type="text" required prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
             <label for=text_id.clone()>"Text"</label>
             <textarea id=text_id rows="6" prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e)) disabled=move || !loaded.get()></textarea>
             <div class="row">
-                <button type="submit" disabled=move || save.pending().get() || !loaded.get()>"Save note"</button>
+                <button type="submit" disabled=move || saving.get() || !loaded.get()>"Save note"</button>
                 <button type="button" class="secondary" on:click=move |_| on_done.run(())>"Cancel"</button>
             </div>
             <div aria-live="polite">
-                {move || save.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             </div>
         </form>
     }
