@@ -304,3 +304,78 @@ def test_novaclient_lists_servers_by_name_a_page_at_a_time(manager_session, serv
     assert len(first) == 1
     after = client.servers.list(limit=1, marker=first[0].id)
     assert all(s.id != first[0].id for s in after)
+
+
+def sdk_connection(principal):
+    return openstack.connect(
+        load_yaml_config=False,
+        load_envvars=False,
+        auth_type="password",
+        auth={
+            "auth_url": IDENTITY_URL,
+            "username": principal.username,
+            "password": principal.password,
+            "project_name": PROJECT,
+            "user_domain_name": DOMAIN,
+            "project_domain_name": DOMAIN,
+        },
+        identity_api_version="3",
+    )
+
+
+def test_openstacksdk_lists_servers_in_detail_with_their_flavor(manager, server):
+    """Issue 32 item 1: the detailed lists (and Ansible's hostvars, built on them) look the
+    flavor up, which was a 404."""
+    conn = sdk_connection(manager)
+    try:
+        servers = conn.list_servers(detailed=True)
+        mine = [s for s in servers if s.id == server]
+        assert len(mine) == 1
+        assert mine[0].flavor["id"] == "sitebook"
+        detailed = conn.get_server(server, detailed=True)
+        assert detailed.id == server
+        # What Ansible's inventory builds each host's variables with.
+        hostvars = openstack.cloud.meta.get_hostvars_from_server(
+            conn, conn.compute.get_server(server)
+        )
+        assert hostvars["id"] == server
+        assert hostvars["flavor"]["name"] == "sitebook"
+        flavors = list(conn.compute.flavors())
+        assert [f.id for f in flavors] == ["sitebook"]
+    finally:
+        conn.close()
+
+
+def test_the_cli_s_error_status_pipeline_finds_no_broken_servers(manager, server):
+    """Issue 32 item 2: `server list --status ERROR` listed every server."""
+    ids = openstack_cli(manager, "server", "list", "--status", "ERROR", "-f", "value", "-c", "ID")
+    assert ids.split() == []
+    active = openstack_cli(manager, "server", "list", "--status", "ACTIVE", "-f", "value", "-c", "ID")
+    assert server in active.split()
+
+
+def test_the_cli_s_name_filter_is_a_regular_expression(manager, server):
+    """Issue 31 fault 7 and issue 32 item 3: `--name` patterns found nothing."""
+    prefix = f"web-{server[:8]}"
+    pattern = f"^{prefix[:6]}.*{prefix[-2:]}$"
+    found = openstack_cli(manager, "server", "list", "--name", pattern, "-f", "value", "-c", "ID")
+    assert server in found.split()
+
+
+def test_servers_belong_to_the_project_the_login_names(manager, server, manager_session):
+    """Issue 32 item 4: servers said `default`, the token's project is its hex id."""
+    project_id = manager_session.get_project_id()
+    server_body = nova(manager_session).servers.get(server)
+    assert server_body.tenant_id == project_id
+
+
+def test_making_a_server_or_rebooting_one_is_refused_saying_why(manager_session, server):
+    """Issue 32 item 6: a bare 405, and "could not be found" for an action."""
+    client = nova(manager_session)
+    with pytest.raises(nova_exceptions.Forbidden) as refused:
+        client.servers.create("x", image="none", flavor="sitebook")
+    assert "/api/v1" in str(refused.value)
+    with pytest.raises(nova_exceptions.ClientException) as refused:
+        client.servers.reboot(server)
+    assert refused.value.code == 501
+    assert "reboot" in str(refused.value)
