@@ -1098,3 +1098,19 @@ async fn clients_configured_as_for_data_hub_itself_are_told_what_to_change() {
         "{body}"
     );
 }
+
+/// Issue 32, item 11: the bulk data call answered the generic 404.
+#[tokio::test]
+async fn bulk_stream_data_is_the_stream_data_501() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Staff, None).await;
+    let reply = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Bulk/Streams/Data/Joins"),
+        Some(json!([{"StreamId": "Tank1"}])),
+    )
+    .await;
+    assert_sds_error(&reply, StatusCode::NOT_IMPLEMENTED);
+}

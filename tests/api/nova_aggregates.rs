@@ -125,6 +125,14 @@ async fn aggregates_are_created_listed_shown_updated_and_deleted() {
     )
     .await;
     assert_eq!(blank.status, StatusCode::BAD_REQUEST, "{}", blank.body);
+    // Nova names the aggregate it will not leave without a zone (issue 32, item 11).
+    assert_eq!(
+        blank.json()["badRequest"]["message"],
+        format!(
+            "Cannot update aggregate {id}. Reason: Aggregate {id} does not support empty named \
+             availability zone."
+        )
+    );
 
     let deleted = nova(
         &app,

@@ -21,6 +21,15 @@ pub async fn values(
     SdsError::not_implemented("Stream data").parameter("StreamId", &path.stream.stream_id)
 }
 
+/// `Bulk/Streams/Data/Joins`: several streams' data values at once, which Sitebook does not
+/// keep; Data Hub's 501, not a 404 for a path that does exist there.
+pub async fn bulk(
+    Authenticated(_actor, ..): Caller,
+    DhPath(scope): DhPath<super::Scope>,
+) -> SdsError {
+    SdsError::not_implemented("Bulk stream data").parameter("NamespaceId", scope.namespace_name())
+}
+
 /// `PUT Streams/{streamId}/Type?streamViewId=`: changing a stream's type needs stream views.
 pub async fn stream_views(
     State(state): State<DataHub>,

@@ -274,6 +274,8 @@ where
             &format!("{ns}/Streams/{{stream_id}}/Data/{{*rest}}"),
             any(data::values),
         )
+        // The library's joined reads of several streams' data: stream data, not kept here.
+        .route(&format!("{ns}/Bulk/Streams/Data/Joins"), any(data::bulk))
         // A client configured with the host's root as its resource, as real Data Hub has it,
         // asks here first: a JSON answer naming where the face is, never the web UI's page,
         // which the library cannot read.

@@ -25,6 +25,7 @@ const WORDS: &[&str] = &[
     "Type",
     "ReferenceCount",
     "Resolved",
+    "Bulk",
     "identity",
     "connect",
     "token",

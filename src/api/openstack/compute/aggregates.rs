@@ -114,14 +114,25 @@ fn refusal<'a>(
             StatusCode::CONFLICT,
             name.map_or(message, |name| format!("Aggregate {name} already exists.")),
         ),
+        other => other.into(),
+    }
+}
+
+/// A refusal of a change to aggregate `id`: Nova names the aggregate when it refuses to blank
+/// its zone; anything else as [`refusal`] words it.
+fn change_refusal<'a>(
+    action: &'static str,
+    id: &'a str,
+    name: Option<&'a str>,
+) -> impl FnOnce(CoreError) -> Fault + 'a {
+    move |error| match error {
         CoreError::Invalid(ValidationError::AvailabilityZoneRequired) => {
             Fault::bad_request(format!(
-                "Cannot update aggregate. Reason: Aggregate {} does not support empty named \
-                 availability zone.",
-                name.unwrap_or_default()
+                "Cannot update aggregate {id}. Reason: Aggregate {id} does not support empty \
+                 named availability zone."
             ))
         }
-        other => other.into(),
+        other => refusal(action, name)(other),
     }
 }
 
@@ -276,7 +287,11 @@ pub async fn update(
             state.settings.limits,
         )
         .await
-        .map_err(refusal("update", name.map(str::trim)))?;
+        .map_err(change_refusal(
+            "update",
+            path.aggregate_id.trim(),
+            name.map(str::trim),
+        ))?;
     Ok(Json(shape(&aggregate, true)))
 }
 
@@ -372,7 +387,11 @@ pub async fn action(
                     state.settings.limits,
                 )
                 .await
-                .map_err(refusal("set_metadata", None))?
+                .map_err(change_refusal(
+                    "set_metadata",
+                    path.aggregate_id.trim(),
+                    None,
+                ))?
         }
         other => {
             return Err(Fault::bad_request(format!(
