@@ -98,21 +98,25 @@ def test_the_login_is_keystone_s_token_with_a_compute_catalog(manager_session, m
     assert endpoint.rstrip("/").endswith("/openstack/compute/v2.1"), endpoint
 
 
-def test_openstacksdk_sets_gets_and_deletes_server_metadata(manager, server):
-    conn = openstack.connect(
+def sdk_connection(principal):
+    return openstack.connect(
         load_yaml_config=False,
         load_envvars=False,
         auth_type="password",
         auth={
             "auth_url": IDENTITY_URL,
-            "username": manager.username,
-            "password": manager.password,
+            "username": principal.username,
+            "password": principal.password,
             "project_name": PROJECT,
             "user_domain_name": DOMAIN,
             "project_domain_name": DOMAIN,
         },
         identity_api_version="3",
     )
+
+
+def test_openstacksdk_sets_gets_and_deletes_server_metadata(manager, server):
+    conn = sdk_connection(manager)
     try:
         conn.compute.set_server_metadata(server, building="B2", floor="1")
         assert conn.compute.get_server_metadata(server).metadata == {
@@ -304,23 +308,6 @@ def test_novaclient_lists_servers_by_name_a_page_at_a_time(manager_session, serv
     assert len(first) == 1
     after = client.servers.list(limit=1, marker=first[0].id)
     assert all(s.id != first[0].id for s in after)
-
-
-def sdk_connection(principal):
-    return openstack.connect(
-        load_yaml_config=False,
-        load_envvars=False,
-        auth_type="password",
-        auth={
-            "auth_url": IDENTITY_URL,
-            "username": principal.username,
-            "password": principal.password,
-            "project_name": PROJECT,
-            "user_domain_name": DOMAIN,
-            "project_domain_name": DOMAIN,
-        },
-        identity_api_version="3",
-    )
 
 
 def test_openstacksdk_lists_servers_in_detail_with_their_flavor(manager, server):

@@ -354,10 +354,15 @@ pub async fn show(
     Ok(Json(json!({"server": detail(&bases, &actor, &record)})))
 }
 
-/// Why the compute face makes, renames and deletes no servers, in Nova's 403.
-const SERVERS_ARE_RECORDS: &str = "Servers are records in Sitebook, not instances it runs: \
-     make, rename and delete them through Sitebook's own API (/api/v1, type openstack.server) \
-     or its web UI; this API reads them and writes their metadata.";
+/// Nova's 403 for making, renaming or deleting a server, saying where that is done.
+fn servers_are_records() -> Fault {
+    Fault::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "Servers are records in Sitebook, not instances it runs: make, rename and delete them \
+         through Sitebook's own API (/api/v1, type openstack.server) or its web UI; this API \
+         reads them and writes their metadata.",
+    )
+}
 
 /// `POST /servers`: refused, saying why, before any body is read.
 pub async fn refuse_create(
@@ -365,10 +370,7 @@ pub async fn refuse_create(
     project: Project,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
-    Err(Fault::new(
-        axum::http::StatusCode::FORBIDDEN,
-        SERVERS_ARE_RECORDS,
-    ))
+    Err(servers_are_records())
 }
 
 /// `PUT` and `DELETE /servers/{server_id}`: refused, saying why (after a 404 for a server
@@ -381,10 +383,7 @@ pub async fn refuse_change(
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
     server(&state, &actor, &server_id).await?;
-    Err(Fault::new(
-        axum::http::StatusCode::FORBIDDEN,
-        SERVERS_ARE_RECORDS,
-    ))
+    Err(servers_are_records())
 }
 
 /// `POST /servers/{server_id}/action` (`reboot`, `os-stop`, `lock`, `os-getConsoleOutput`,
