@@ -48,6 +48,13 @@ pub enum ValidationError {
         max: usize,
         actual: usize,
     },
+    /// A tenant setting outside the range it takes.
+    SettingOutOfRange {
+        setting: &'static str,
+        min: u32,
+        max: u32,
+        actual: u32,
+    },
     MetaNameRequired,
     MetadataNotAnObject,
     PatchMalformed(String),
@@ -199,6 +206,7 @@ impl ValidationError {
             Self::MetaValueNotOfType { .. } => "metadata_value_type_mismatch",
             Self::MetaTooManyKeys { .. } => "metadata_too_many_keys",
             Self::MetaItemsOverQuota { .. } => "metadata_items_over_quota",
+            Self::SettingOutOfRange { .. } => "setting_invalid",
             // The Altostrat API documents exactly this code for a create without `name`.
             Self::MetaNameRequired => "parameter_missing",
             Self::MetadataNotAnObject => "metadata_not_an_object",
@@ -284,6 +292,12 @@ impl ValidationError {
             },
             Self::MetaTooManyKeys { max: 1, actual: 2 },
             Self::MetaItemsOverQuota { max: 1, actual: 2 },
+            Self::SettingOutOfRange {
+                setting: "s",
+                min: 1,
+                max: 2,
+                actual: 3,
+            },
             Self::MetaNameRequired,
             Self::MetadataNotAnObject,
             Self::PatchMalformed(s()),
@@ -441,6 +455,15 @@ impl fmt::Display for ValidationError {
             Self::MetaItemsOverQuota { max, actual } => write!(
                 f,
                 "Maximum number of metadata items exceeds {max} (this write would leave {actual})"
+            ),
+            Self::SettingOutOfRange {
+                setting,
+                min,
+                max,
+                actual,
+            } => write!(
+                f,
+                "The setting '{setting}' takes {min} to {max}, not {actual}."
             ),
             Self::MetaTooManyKeys { max, actual } => write!(
                 f,

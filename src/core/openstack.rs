@@ -16,7 +16,7 @@ pub const SERVER_TYPE: &str = "openstack.server";
 pub const AGGREGATE_TYPE: &str = "openstack.aggregate";
 
 /// Nova's default `metadata_items` quota: the most items a server's metadata may hold.
-pub const DEFAULT_METADATA_ITEMS: usize = 128;
+pub const DEFAULT_METADATA_ITEMS: u32 = 128;
 
 /// Nova's longest metadata key and value, aggregate name, availability zone and host, in
 /// characters.

@@ -1,5 +1,6 @@
 //! Tenants: every record belongs to exactly one, and nothing crosses between them.
 
+use super::error::ValidationError;
 use serde::{Deserialize, Serialize};
 
 /// A tenant's id. Single-team installations only ever use [`TenantId::default_tenant`].
@@ -67,12 +68,36 @@ pub struct TenantSettings {
     /// use (on by default, so Data Hub clients' free tags keep working); off, such a name is
     /// refused until an admin defines it.
     pub datahub_auto_define_tags: bool,
+    /// Nova's `metadata_items` quota: the most items a server's metadata may hold through the
+    /// compute API (the metadata key limit holds as well).
+    pub nova_metadata_items: u32,
+}
+
+/// The largest `metadata_items` quota a tenant may set: far above any key limit a server
+/// runs with, so the key limit is what binds there, while the number stays one Nova's
+/// clients read as an integer.
+pub const MAX_NOVA_METADATA_ITEMS: u32 = 100_000;
+
+impl TenantSettings {
+    /// Refuses a setting outside the range it takes, before anything is stored.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        if !(1..=MAX_NOVA_METADATA_ITEMS).contains(&self.nova_metadata_items) {
+            return Err(ValidationError::SettingOutOfRange {
+                setting: "nova_metadata_items",
+                min: 1,
+                max: MAX_NOVA_METADATA_ITEMS,
+                actual: self.nova_metadata_items,
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for TenantSettings {
     fn default() -> Self {
         Self {
             datahub_auto_define_tags: true,
+            nova_metadata_items: super::openstack::DEFAULT_METADATA_ITEMS,
         }
     }
 }

@@ -103,12 +103,13 @@ pub async fn token(store: &Store, command: TokenCommand) -> Result<String, CoreE
 
 fn describe(settings: &TenantSettings) -> String {
     format!(
-        "datahub-auto-define-tags: {}",
+        "datahub-auto-define-tags: {}\nnova-metadata-items: {}",
         if settings.datahub_auto_define_tags {
             "on"
         } else {
             "off"
-        }
+        },
+        settings.nova_metadata_items
     )
 }
 
@@ -120,12 +121,16 @@ pub async fn settings(store: &Store, command: SettingsCommand) -> Result<String,
         }
         SettingsCommand::Set {
             datahub_auto_define_tags,
+            nova_metadata_items,
             tenant,
         } => {
             let actor = Actor::operator(TenantId::new(tenant));
             let mut settings = store.tenant_settings(&actor).await?;
             if let Some(auto) = datahub_auto_define_tags {
                 settings.datahub_auto_define_tags = auto;
+            }
+            if let Some(items) = nova_metadata_items {
+                settings.nova_metadata_items = items;
             }
             Ok(describe(
                 &store.set_tenant_settings(&actor, settings).await?,
@@ -227,30 +232,37 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_operator_turns_data_hub_auto_definition_off_and_on() {
+    async fn the_operator_changes_the_settings_named_and_the_others_stay() {
         let (_dir, store) = store().await;
         let show = || SettingsCommand::Show {
             tenant: "default".into(),
         };
-        let set = |auto| SettingsCommand::Set {
+        let set = |auto, items| SettingsCommand::Set {
             datahub_auto_define_tags: auto,
+            nova_metadata_items: items,
             tenant: "default".into(),
         };
+        let says = |auto: &str, items: u32| {
+            format!("datahub-auto-define-tags: {auto}\nnova-metadata-items: {items}")
+        };
+        assert_eq!(settings(&store, show()).await.unwrap(), says("on", 128));
         assert_eq!(
-            settings(&store, show()).await.unwrap(),
-            "datahub-auto-define-tags: on"
+            settings(&store, set(Some(false), None)).await.unwrap(),
+            says("off", 128)
         );
         assert_eq!(
-            settings(&store, set(Some(false))).await.unwrap(),
-            "datahub-auto-define-tags: off"
+            settings(&store, set(None, Some(64))).await.unwrap(),
+            says("off", 64)
         );
+        assert!(matches!(
+            settings(&store, set(None, Some(0))).await,
+            Err(CoreError::Invalid(
+                ValidationError::SettingOutOfRange { .. }
+            ))
+        ));
         assert_eq!(
-            settings(&store, set(None)).await.unwrap(),
-            "datahub-auto-define-tags: off"
-        );
-        assert_eq!(
-            settings(&store, set(Some(true))).await.unwrap(),
-            "datahub-auto-define-tags: on"
+            settings(&store, set(Some(true), None)).await.unwrap(),
+            says("on", 64)
         );
     }
 

@@ -51,11 +51,6 @@ pub struct Config {
     /// Seconds any other API request's body may take to arrive (408).
     #[arg(long, env = "SITEBOOK_REQUEST_TIMEOUT_SECONDS", default_value_t = crate::web::state::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_seconds: u64,
-
-    /// The most metadata items a server may hold through the OpenStack compute API (Nova's
-    /// `metadata_items` quota).
-    #[arg(long, env = "SITEBOOK_NOVA_METADATA_ITEMS", default_value_t = crate::core::openstack::DEFAULT_METADATA_ITEMS)]
-    pub nova_metadata_items: usize,
 }
 
 /// Where the data lives; shared by the server and every command.
@@ -96,6 +91,10 @@ pub enum SettingsCommand {
         /// off: it is refused until an admin defines the tag.
         #[arg(long, value_parser = on_off)]
         datahub_auto_define_tags: Option<bool>,
+        /// The most metadata items a server may hold through the OpenStack compute API
+        /// (Nova's `metadata_items` quota; 1 to 100000, default 128).
+        #[arg(long)]
+        nova_metadata_items: Option<u32>,
         #[arg(long, default_value = "default")]
         tenant: String,
     },

@@ -54,7 +54,6 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
         leptos_options: leptos_options(config),
         store,
         settings: Settings {
-            nova_metadata_items: config.nova_metadata_items,
             upload_stall: std::time::Duration::from_secs(config.upload_stall_seconds),
             request_timeout: std::time::Duration::from_secs(config.request_timeout_seconds),
             ..Settings::new(
@@ -99,7 +98,6 @@ pub fn router(state: AppState) -> HttpService {
         .merge(crate::api::openstack::compute::router(
             state.store.clone(),
             state.settings.clone(),
-            state.settings.nova_metadata_items,
         ))
         .merge(crate::api::openstack::identity::router(
             state.store.clone(),

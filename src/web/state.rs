@@ -24,9 +24,6 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Whether a reverse proxy in front says who the client is (`X-Forwarded-For`).
     pub trusted_proxy: bool,
-    /// Nova's `metadata_items` quota: the most items a server's metadata may hold through the
-    /// compute API.
-    pub nova_metadata_items: usize,
     /// How long an upload may go without a byte before it is abandoned (408).
     pub upload_stall: std::time::Duration,
     /// How long any other API request's body may take to arrive (408).
@@ -43,7 +40,6 @@ impl Settings {
             limits,
             max_file_bytes,
             trusted_proxy: false,
-            nova_metadata_items: crate::core::openstack::DEFAULT_METADATA_ITEMS,
             upload_stall: UPLOAD_STALL,
             request_timeout: REQUEST_TIMEOUT,
             body_turns: Default::default(),

@@ -608,10 +608,24 @@ async fn the_name_filter_is_a_regular_expression_as_novas_is() {
 }
 
 #[tokio::test]
-async fn the_metadata_quota_is_a_setting() {
-    let app = crate::support::spawn_app_with(&["--nova-metadata-items", "2"]).await;
+async fn the_metadata_quota_is_the_tenants_setting() {
+    let app = spawn_app().await;
     let manager = Client::new(&app, Role::Manager).await;
     server(&manager).await;
+    let admin = Client::new(&app, Role::Admin).await;
+    let wrong = admin
+        .call(Method::PUT, "/settings")
+        .json(&json!({"nova_metadata_items": 0}))
+        .send()
+        .await;
+    wrong.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "setting_invalid");
+    let set = admin
+        .call(Method::PUT, "/settings")
+        .json(&json!({"nova_metadata_items": 2}))
+        .send()
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.json()["nova_metadata_items"], 2);
     // The server holds three items already (rack_units, is_critical, role).
     let over = nova(
         &app,
@@ -626,6 +640,14 @@ async fn the_metadata_quota_is_a_setting() {
         over.json()["forbidden"]["message"],
         "Maximum number of metadata items exceeds 2"
     );
+    // Nova's clients read the quota where Nova shows it; the defaults stay Nova's.
+    let shown = |path: &'static str| nova(&app, &manager.token, Method::GET, path, None);
+    let limits = shown("/limits").await;
+    assert_eq!(limits.json()["limits"]["absolute"]["maxServerMeta"], 2);
+    let quotas = shown("/os-quota-sets/64656661756c74").await;
+    assert_eq!(quotas.json()["quota_set"]["metadata_items"], 2);
+    let defaults = shown("/os-quota-sets/64656661756c74/defaults").await;
+    assert_eq!(defaults.json()["quota_set"]["metadata_items"], 128);
 }
 
 /// Used to: `/flavors…` were 404, which broke openstacksdk's detailed server lists, Ansible's

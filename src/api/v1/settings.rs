@@ -18,6 +18,10 @@ pub struct Settings {
     /// Whether a Data Hub client's tag name that no definition has yet is defined on first
     /// use (`true`, the default) or refused until an admin defines it.
     pub datahub_auto_define_tags: bool,
+    /// Nova's `metadata_items` quota: the most items a server's metadata may hold through the
+    /// OpenStack compute API (1 to 100,000; default 128; the metadata key limit holds too).
+    #[schema(minimum = 1, maximum = 100000)]
+    pub nova_metadata_items: u32,
 }
 
 /// `PUT /settings`: the settings named change, the others stay.
@@ -26,11 +30,15 @@ pub struct Settings {
 pub struct SettingsUpdate {
     #[serde(default)]
     pub datahub_auto_define_tags: Option<bool>,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 100000)]
+    pub nova_metadata_items: Option<u32>,
 }
 
 fn body(settings: TenantSettings) -> Json<Settings> {
     Json(Settings {
         datahub_auto_define_tags: settings.datahub_auto_define_tags,
+        nova_metadata_items: settings.nova_metadata_items,
     })
 }
 
@@ -50,7 +58,7 @@ pub async fn get_settings(
     responses(
         (status = 200, body = Settings), (status = 400, body = ErrorResponse),
         (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
-        (status = 415, body = ErrorResponse),
+        (status = 415, body = ErrorResponse), (status = 422, body = ErrorResponse),
     ))]
 pub async fn update_settings(
     State(store): State<Store>,
@@ -60,6 +68,9 @@ pub async fn update_settings(
     let mut settings = store.tenant_settings(&actor).await?;
     if let Some(auto) = update.datahub_auto_define_tags {
         settings.datahub_auto_define_tags = auto;
+    }
+    if let Some(items) = update.nova_metadata_items {
+        settings.nova_metadata_items = items;
     }
     Ok(body(store.set_tenant_settings(&actor, settings).await?))
 }

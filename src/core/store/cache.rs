@@ -1,5 +1,5 @@
 //! What the store keeps in memory so the hottest reads touch no SQL: whole metadata records,
-//! authenticated tokens, and which resource each Data Hub stream is.
+//! authenticated tokens, tenants' settings, and which resource each Data Hub stream is.
 //!
 //! Every metadata write goes through this process's store, which drops the record it changed
 //! after committing, so a cached record is never stale. Tokens are kept for at most
@@ -17,6 +17,7 @@ use quick_cache::sync::Cache;
 use crate::core::access::Actor;
 use crate::core::metadata::MetadataRecord;
 use crate::core::resources::ResourceId;
+use crate::core::tenancy::TenantSettings;
 
 pub const TOKEN_TTL: Duration = Duration::from_secs(2);
 
@@ -187,6 +188,9 @@ pub(super) struct ReadCache {
     /// A stream's resource never changes while both live; these are dropped whenever a stream
     /// is deleted, so that a stream made again under the same id is found anew.
     streams: Cache<StreamKey, ResourceId>,
+    /// Tenants' settings, for [`TOKEN_TTL`] as tokens are: one changed by another process
+    /// (the `sitebook settings set` command) applies within that time.
+    settings: Cache<String, (TenantSettings, Instant)>,
     /// Bumped by every invalidation. A reader that loaded a record from the database only
     /// caches it if no invalidation happened meanwhile, so an old read cannot outlive a write.
     epoch: AtomicU64,
@@ -210,6 +214,7 @@ impl ReadCache {
             records: Cache::with_weighter(estimated_records, record_bytes, BySize),
             tokens: Cache::new(tokens),
             streams: Cache::new(streams),
+            settings: Cache::new(64),
             epoch: AtomicU64::new(0),
             guard: parking_lot::Mutex::new(()),
         }
@@ -295,6 +300,20 @@ impl ReadCache {
 
     pub(super) fn forget_tokens(&self) {
         self.tokens.clear();
+    }
+
+    pub(super) fn settings(&self, tenant: &str) -> Option<TenantSettings> {
+        let (settings, fetched) = self.settings.get(tenant)?;
+        (fetched.elapsed() < TOKEN_TTL).then_some(settings)
+    }
+
+    pub(super) fn keep_settings(&self, tenant: &str, settings: TenantSettings) {
+        self.settings
+            .insert(tenant.to_owned(), (settings, Instant::now()));
+    }
+
+    pub(super) fn forget_settings(&self, tenant: &str) {
+        self.settings.remove(tenant);
     }
 }
 

@@ -14,25 +14,34 @@ pub(super) async fn read(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
 ) -> Result<TenantSettings, CoreError> {
-    let row: Option<(bool,)> =
-        sqlx::query_as("SELECT datahub_auto_define_tags FROM tenant_settings WHERE tenant_id = ?")
-            .bind(tenant.as_str())
-            .fetch_optional(conn)
-            .await
-            .map_err(storage)?;
+    let row: Option<(bool, u32)> = sqlx::query_as(
+        "SELECT datahub_auto_define_tags, nova_metadata_items FROM tenant_settings \
+         WHERE tenant_id = ?",
+    )
+    .bind(tenant.as_str())
+    .fetch_optional(conn)
+    .await
+    .map_err(storage)?;
     Ok(
-        row.map_or_else(TenantSettings::default, |(auto,)| TenantSettings {
+        row.map_or_else(TenantSettings::default, |(auto, items)| TenantSettings {
             datahub_auto_define_tags: auto,
+            nova_metadata_items: items,
         }),
     )
 }
 
 impl Store {
     /// The caller's tenant's settings (anyone who may read sees them: they explain answers).
+    /// Kept in memory for a moment, as a face asks for them on every write it bounds.
     pub async fn tenant_settings(&self, actor: &Actor) -> Result<TenantSettings, CoreError> {
         actor.require_read()?;
+        if let Some(settings) = self.cache.settings(actor.tenant.as_str()) {
+            return Ok(settings);
+        }
         let mut conn = self.pool.acquire().await.map_err(storage)?;
-        read(&mut conn, &actor.tenant).await
+        let settings = read(&mut conn, &actor.tenant).await?;
+        self.cache.keep_settings(actor.tenant.as_str(), settings);
+        Ok(settings)
     }
 
     /// Replaces the caller's tenant's settings. Admins only.
@@ -42,21 +51,26 @@ impl Store {
         settings: TenantSettings,
     ) -> Result<TenantSettings, CoreError> {
         actor.require_admin()?;
+        settings.check()?;
         let mut tx = self.write_tx().await?;
         sqlx::query(
-            "INSERT INTO tenant_settings (tenant_id, datahub_auto_define_tags, updated_at) \
-             VALUES (?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
+            "INSERT INTO tenant_settings \
+             (tenant_id, datahub_auto_define_tags, nova_metadata_items, updated_at) \
+             VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
              datahub_auto_define_tags = excluded.datahub_auto_define_tags, \
+             nova_metadata_items = excluded.nova_metadata_items, \
              updated_at = excluded.updated_at",
         )
         .bind(actor.tenant.as_str())
         .bind(settings.datahub_auto_define_tags)
+        .bind(settings.nova_metadata_items)
         .bind(Utc::now())
         .execute(&mut *tx)
         .await
         .map_err(storage)?;
         let stored = read(&mut tx, &actor.tenant).await?;
         tx.commit().await.map_err(storage)?;
+        self.cache.forget_settings(actor.tenant.as_str());
         Ok(stored)
     }
 }
@@ -64,7 +78,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::ValidationError;
     use crate::core::store::testing::{admin, manager, temp_store};
+    use crate::core::tenancy::MAX_NOVA_METADATA_ITEMS;
 
     #[tokio::test]
     async fn auto_definition_is_on_until_an_admin_turns_it_off() {
@@ -78,6 +94,7 @@ mod tests {
         );
         let off = TenantSettings {
             datahub_auto_define_tags: false,
+            ..TenantSettings::default()
         };
         assert!(matches!(
             store.set_tenant_settings(&manager(), off).await,
@@ -85,5 +102,47 @@ mod tests {
         ));
         assert_eq!(store.set_tenant_settings(&admin(), off).await.unwrap(), off);
         assert_eq!(store.tenant_settings(&manager()).await.unwrap(), off);
+    }
+
+    #[tokio::test]
+    async fn the_nova_quota_is_the_tenants_and_out_of_range_is_refused_keeping_the_old() {
+        let (_dir, store) = temp_store().await;
+        assert_eq!(
+            store
+                .tenant_settings(&manager())
+                .await
+                .unwrap()
+                .nova_metadata_items,
+            128
+        );
+        let mut settings = store.tenant_settings(&admin()).await.unwrap();
+        settings.nova_metadata_items = 3;
+        store.set_tenant_settings(&admin(), settings).await.unwrap();
+        // Read at once after the change, through the cache the change dropped.
+        assert_eq!(
+            store
+                .tenant_settings(&manager())
+                .await
+                .unwrap()
+                .nova_metadata_items,
+            3
+        );
+        for wrong in [0, MAX_NOVA_METADATA_ITEMS + 1] {
+            settings.nova_metadata_items = wrong;
+            assert!(matches!(
+                store.set_tenant_settings(&admin(), settings).await,
+                Err(CoreError::Invalid(
+                    ValidationError::SettingOutOfRange { .. }
+                ))
+            ));
+        }
+        assert_eq!(
+            store
+                .tenant_settings(&manager())
+                .await
+                .unwrap()
+                .nova_metadata_items,
+            3
+        );
     }
 }

@@ -418,6 +418,7 @@ mod tests {
                 &admin(),
                 TenantSettings {
                     datahub_auto_define_tags: false,
+                    ..TenantSettings::default()
                 },
             )
             .await

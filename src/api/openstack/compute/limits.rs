@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::fault::Fault;
 use super::{ComputeState, Project};
 use crate::api::openstack::auth::Caller;
+use crate::core::tenancy::TenantSettings;
 use crate::web::edge::Authenticated;
 
 /// `GET /limits`
@@ -20,8 +21,9 @@ pub async fn limits(
     project: Project,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
+    let settings = state.store.tenant_settings(&actor).await?;
     Ok(Json(json!({"limits": {"rate": [], "absolute": {
-        "maxServerMeta": state.metadata_items,
+        "maxServerMeta": settings.nova_metadata_items,
         "maxImageMeta": -1,
         "maxPersonality": -1,
         "maxPersonalitySize": -1,
@@ -47,7 +49,7 @@ pub struct QuotaPath {
     tenant_id: String,
 }
 
-/// `GET /os-quota-sets/{tenant_id}` (and `…/defaults`, `…/detail`): the caller's project only.
+/// `GET /os-quota-sets/{tenant_id}`: the caller's project only.
 pub async fn quota_set(
     State(state): State<ComputeState>,
     Authenticated(actor, ..): Caller,
@@ -65,9 +67,27 @@ pub async fn quota_set(
             ),
         ));
     }
-    Ok(Json(json!({"quota_set": {
+    let settings = state.store.tenant_settings(&actor).await?;
+    Ok(quota_body(&tenant_id, settings.nova_metadata_items))
+}
+
+/// `GET /os-quota-sets/{tenant_id}/defaults`: what a tenant that never set its quota has.
+pub async fn quota_defaults(
+    Authenticated(actor, ..): Caller,
+    project: Project,
+    Path(QuotaPath { tenant_id }): Path<QuotaPath>,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    Ok(quota_body(
+        &tenant_id,
+        TenantSettings::default().nova_metadata_items,
+    ))
+}
+
+fn quota_body(tenant_id: &str, metadata_items: u32) -> Json<Value> {
+    Json(json!({"quota_set": {
         "id": tenant_id,
-        "metadata_items": state.metadata_items,
+        "metadata_items": metadata_items,
         "instances": -1,
         "cores": -1,
         "ram": -1,
@@ -77,5 +97,5 @@ pub async fn quota_set(
         "injected_files": -1,
         "injected_file_content_bytes": -1,
         "injected_file_path_bytes": -1,
-    }})))
+    }}))
 }

@@ -46,7 +46,6 @@ pub struct ComputeState(Arc<ComputeStateParts>);
 pub struct ComputeStateParts {
     pub store: Store,
     pub settings: Settings,
-    pub metadata_items: usize,
     /// `GET …/metadata` answers in Nova's shape, made once per record.
     pub bodies: BodyCache,
 }
@@ -71,15 +70,14 @@ impl FromRef<ComputeState> for Settings {
 }
 
 /// The compute API's routes, with their state, for the app to merge.
-pub fn router<S>(store: Store, settings: Settings, metadata_items: usize) -> Router<S>
+pub fn router<S>(store: Store, settings: Settings) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let limit = body_limit(metadata_items, settings.limits.max_keys);
+    let limit = body_limit(settings.limits.max_keys);
     let state = ComputeState(Arc::new(ComputeStateParts {
         store,
         settings,
-        metadata_items,
         bodies: BodyCache::new(16 << 20),
     }));
     let mut api = Router::new();
@@ -107,7 +105,7 @@ where
             )
             .route(
                 &format!("{PREFIX}{base}/os-quota-sets/{{tenant_id}}/defaults"),
-                get(limits::quota_set),
+                get(limits::quota_defaults),
             )
             .route(&format!("{PREFIX}{base}/flavors"), get(flavors::index))
             .route(
@@ -252,9 +250,9 @@ where
     }
 }
 
-/// The largest body a compute route takes: a whole metadata set at the quota (or the metadata
-/// key limit, for aggregates), every key and value at Nova's 255 characters written as JSON
-/// escapes of surrogate pairs (12 bytes a character), and never under 1 MiB.
-fn body_limit(items: usize, max_keys: usize) -> usize {
-    (items.max(max_keys) * 2 * MAX_CHARS * 12 + 4096).max(1 << 20)
+/// The largest body a compute route takes: a whole metadata set at the metadata key limit
+/// (which bounds every tenant's quota), every key and value at Nova's 255 characters written
+/// as JSON escapes of surrogate pairs (12 bytes a character), and never under 1 MiB.
+fn body_limit(max_keys: usize) -> usize {
+    (max_keys * 2 * MAX_CHARS * 12 + 4096).max(1 << 20)
 }

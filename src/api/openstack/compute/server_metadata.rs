@@ -113,9 +113,15 @@ async fn write(
     change: UntypedChange,
 ) -> Result<MetadataRecord, Fault> {
     let kind = ResourceType::parse(SERVER_TYPE).expect("the server type is a valid type");
+    // The tenant's quota comes from the store's memory, so the write stays one trip.
+    let quota = state
+        .store
+        .tenant_settings(actor)
+        .await?
+        .nova_metadata_items;
     let write = UntypedWrite {
         change,
-        max_items: Some(state.metadata_items),
+        max_items: Some(quota as usize),
     };
     state
         .store
@@ -128,11 +134,11 @@ async fn write(
             state.settings.limits,
         )
         .await
-        .map_err(|e| refused(e, id, state.metadata_items))
+        .map_err(|e| refused(e, id, quota))
 }
 
 /// A store refusal in Nova's words.
-fn refused(error: CoreError, id: &str, quota: usize) -> Fault {
+fn refused(error: CoreError, id: &str, quota: u32) -> Fault {
     match error {
         CoreError::NotFound {
             what: "metadata key",
