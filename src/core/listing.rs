@@ -17,3 +17,28 @@ pub struct ListedResource {
     /// When and by whom (an actor id) the resource last changed, from its change records.
     pub last_change: Option<(DateTime<Utc>, String)>,
 }
+
+/// What a page of one type's resources is ordered by. Ties (two servers of one name) go by
+/// creation, in the same direction, so a page boundary never splits or repeats them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKey {
+    Created,
+    Name,
+    Updated,
+    Id,
+}
+
+/// A page's order: a key and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageOrder {
+    pub key: PageKey,
+    pub descending: bool,
+}
+
+impl PageOrder {
+    /// Nova's default: the newest first.
+    pub const NEWEST_FIRST: Self = Self {
+        key: PageKey::Created,
+        descending: true,
+    };
+}

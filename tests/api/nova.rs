@@ -876,3 +876,56 @@ async fn known_filters_answer_what_is_true_never_everything() {
         );
     }
 }
+
+/// Used to: `sort_key` and `sort_dir` were ignored, so every list came newest first.
+#[tokio::test]
+async fn lists_are_sorted_as_asked_and_pages_follow_the_sort() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    servers(&manager, &["charlie", "Alpha", "delta", "bravo"]).await;
+    let token = &manager.token;
+    let names = |reply: Reply| -> Vec<String> {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let list = |query: &'static str| nova(&app, token, Method::GET, query, None);
+    assert_eq!(
+        names(list("/servers?sort_key=display_name&sort_dir=asc").await),
+        ["Alpha", "bravo", "charlie", "delta"]
+    );
+    assert_eq!(
+        names(list("/servers/detail?sort_key=display_name&sort_dir=desc").await),
+        ["delta", "charlie", "bravo", "Alpha"]
+    );
+    // A key the same for every server ties; the creation order, in its direction, decides.
+    assert_eq!(
+        names(list("/servers?sort_key=vm_state&sort_dir=asc").await),
+        ["charlie", "Alpha", "delta", "bravo"]
+    );
+    // The next page resumes after the marker in the same order.
+    let first = list("/servers?sort_key=display_name&sort_dir=asc&limit=2").await;
+    let next = first.json()["servers_links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(next.contains("sort_key=display_name"), "{next}");
+    let path = next.split("/v2.1").nth(1).unwrap().to_owned();
+    let rest = nova(&app, token, Method::GET, &path, None).await;
+    assert_eq!(names(rest), ["charlie", "delta"]);
+    for (query, status) in [
+        ("/servers?sort_key=colour", StatusCode::BAD_REQUEST),
+        (
+            "/servers?sort_key=display_name&sort_dir=up",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/servers?sort_key=host", StatusCode::FORBIDDEN),
+    ] {
+        let refused = list(query).await;
+        assert_eq!(refused.status, status, "{query}: {}", refused.body);
+    }
+}

@@ -12,6 +12,7 @@ use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
+use crate::core::listing::{PageKey, PageOrder};
 use crate::core::metadata::MetadataRecord;
 use crate::core::openstack::ServerFilter;
 use crate::core::resources::{
@@ -286,14 +287,15 @@ impl Store {
             .collect()
     }
 
-    /// A page of one type's resources, newest first (Nova's default order), after the
-    /// resource `marker` when given (not found when the tenant has no such resource of the
-    /// type), keeping only names `filter` matches, at most `limit`.
-    pub async fn page_resources_newest_first(
+    /// A page of one type's resources in `order`, after the resource `marker` when given (not
+    /// found when the tenant has no such resource of the type), keeping only those `filter`
+    /// matches, at most `limit`.
+    pub async fn page_of_type(
         &self,
         actor: &Actor,
         kind: &ResourceType,
         filter: Option<&ServerFilter>,
+        order: PageOrder,
         marker: Option<&ResourceId>,
         limit: u32,
     ) -> Result<Vec<Resource>, CoreError> {
@@ -313,38 +315,33 @@ impl Store {
             Some(deadline) => deadline.error(e),
             None => storage(e),
         };
-        let mut before = match marker {
-            None => i64::MAX,
+        let mut after = match marker {
+            None => PageCursor::start(order),
             Some(marker) => {
-                find_row(&mut conn, &actor.tenant, marker)
+                let row = find_row(&mut conn, &actor.tenant, marker)
                     .await?
                     .filter(|row| row.kind == kind.as_str())
                     .ok_or_else(|| CoreError::NotFound {
                         what: "marker",
                         id: marker.to_string(),
-                    })?
-                    .pk
+                    })?;
+                PageCursor::at(order, &row)
             }
         };
         // A filter is matched here, by the core's rule, so rows are read in chunks until the
         // page is full or the type has no more.
         const CHUNK: u32 = 500;
-        let sql = select_resources!(
-            "WHERE r.tenant_id = ? AND r.type = ? AND r.pk < ? ORDER BY r.pk DESC LIMIT ?"
-        );
         let mut page = Vec::new();
         while page.len() < limit as usize {
-            let rows = sqlx::query_as::<_, ResourceRow>(sql)
-                .bind(actor.tenant.as_str())
-                .bind(kind.as_str())
-                .bind(before)
-                .bind(if filter.is_some() { CHUNK } else { limit })
+            let chunk = if filter.is_some() { CHUNK } else { limit };
+            let rows = after
+                .query(order, actor.tenant.as_str(), kind.as_str(), chunk)
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(failed)?;
             let Some(last) = rows.last() else { break };
-            before = last.pk;
-            let exhausted = rows.len() < CHUNK as usize;
+            after = PageCursor::at(order, last);
+            let exhausted = rows.len() < chunk as usize;
             let rows = match (filter, deadline) {
                 (Some(filter), Some(deadline)) => {
                     let filter = filter.clone();
@@ -594,6 +591,99 @@ impl Store {
             Some(row) if row.kind == kind.as_str() => row.into_resource().map(Some),
             _ => Ok(None),
         }
+    }
+}
+
+/// Where a page resumes: after the row with this sort value (none for the creation order,
+/// which is the primary key's) and this primary key.
+struct PageCursor {
+    value: CursorValue,
+    pk: i64,
+}
+
+enum CursorValue {
+    None,
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+/// The page queries, one per key and direction (sqlx takes only static SQL). Each compares
+/// the sort value, then the primary key, in the same direction, as the index orders them.
+macro_rules! page_after {
+    ($column:literal, $cmp:literal, $dir:literal) => {
+        select_resources!(
+            "WHERE r.tenant_id = ? AND r.type = ? AND (",
+            $column,
+            " ",
+            $cmp,
+            " ? OR (",
+            $column,
+            " = ? AND r.pk ",
+            $cmp,
+            " ?)) ORDER BY ",
+            $column,
+            " ",
+            $dir,
+            ", r.pk ",
+            $dir,
+            " LIMIT ?"
+        )
+    };
+}
+
+impl PageCursor {
+    /// Before every row in `order`: a value no stored one sorts beyond (names, ids and times
+    /// are never empty, and no text sorts after U+10FFFF's bytes).
+    fn start(order: PageOrder) -> Self {
+        let value = match (order.key, order.descending) {
+            (PageKey::Created, _) => CursorValue::None,
+            (_, false) => CursorValue::Text(String::new()),
+            (_, true) => CursorValue::Text("\u{10FFFF}".to_owned()),
+        };
+        let pk = if order.descending { i64::MAX } else { i64::MIN };
+        Self { value, pk }
+    }
+
+    fn at(order: PageOrder, row: &ResourceRow) -> Self {
+        let value = match order.key {
+            PageKey::Created => CursorValue::None,
+            PageKey::Name => CursorValue::Text(row.name.clone()),
+            PageKey::Id => CursorValue::Text(row.id.clone()),
+            PageKey::Updated => CursorValue::Time(row.updated_at),
+        };
+        Self { value, pk: row.pk }
+    }
+
+    fn query<'q>(
+        &'q self,
+        order: PageOrder,
+        tenant: &'q str,
+        kind: &'q str,
+        limit: u32,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, ResourceRow, sqlx::sqlite::SqliteArguments> {
+        let sql = match (order.key, order.descending) {
+            (PageKey::Created, true) => select_resources!(
+                "WHERE r.tenant_id = ? AND r.type = ? AND r.pk < ? ORDER BY r.pk DESC LIMIT ?"
+            ),
+            (PageKey::Created, false) => select_resources!(
+                "WHERE r.tenant_id = ? AND r.type = ? AND r.pk > ? ORDER BY r.pk LIMIT ?"
+            ),
+            (PageKey::Name, true) => page_after!("r.name COLLATE NOCASE", "<", "DESC"),
+            (PageKey::Name, false) => page_after!("r.name COLLATE NOCASE", ">", "ASC"),
+            (PageKey::Updated, true) => page_after!("r.updated_at", "<", "DESC"),
+            (PageKey::Updated, false) => page_after!("r.updated_at", ">", "ASC"),
+            (PageKey::Id, true) => page_after!("r.id", "<", "DESC"),
+            (PageKey::Id, false) => page_after!("r.id", ">", "ASC"),
+        };
+        let query = sqlx::query_as::<_, ResourceRow>(sql)
+            .bind(tenant)
+            .bind(kind);
+        let query = match &self.value {
+            CursorValue::None => query,
+            CursorValue::Text(text) => query.bind(text.as_str()).bind(text.as_str()),
+            CursorValue::Time(at) => query.bind(*at).bind(*at),
+        };
+        query.bind(self.pk).bind(limit)
     }
 }
 
@@ -959,7 +1049,7 @@ mod tests {
         }
         let names = |page: Vec<Resource>| page.into_iter().map(|r| r.name).collect::<Vec<_>>();
         let all = store
-            .page_resources_newest_first(&staff(), &server, None, None, 10)
+            .page_of_type(&staff(), &server, None, PageOrder::NEWEST_FIRST, None, 10)
             .await
             .unwrap();
         assert_eq!(names(all), ["web-3", "WEB-2", "db-1", "web-1"]);
@@ -968,12 +1058,26 @@ mod tests {
             changed_since: None,
         };
         let first = store
-            .page_resources_newest_first(&staff(), &server, Some(&web), None, 2)
+            .page_of_type(
+                &staff(),
+                &server,
+                Some(&web),
+                PageOrder::NEWEST_FIRST,
+                None,
+                2,
+            )
             .await
             .unwrap();
         assert_eq!(names(first), ["web-3", "WEB-2"]);
         let rest = store
-            .page_resources_newest_first(&staff(), &server, Some(&web), Some(&made[2]), 2)
+            .page_of_type(
+                &staff(),
+                &server,
+                Some(&web),
+                PageOrder::NEWEST_FIRST,
+                Some(&made[2]),
+                2,
+            )
             .await
             .unwrap();
         assert_eq!(names(rest), ["web-1"]);
@@ -987,22 +1091,30 @@ mod tests {
         }
         assert!(matches!(
             store
-                .page_resources_newest_first(&staff(), &server, Some(&web), None, 2)
+                .page_of_type(
+                    &staff(),
+                    &server,
+                    Some(&web),
+                    PageOrder::NEWEST_FIRST,
+                    None,
+                    2
+                )
                 .await,
             Err(CoreError::TryLater { .. })
         ));
         assert!(
             store
-                .page_resources_newest_first(&staff(), &server, None, None, 2)
+                .page_of_type(&staff(), &server, None, PageOrder::NEWEST_FIRST, None, 2)
                 .await
                 .is_ok()
         );
         drop(held);
         let missing = store
-            .page_resources_newest_first(
+            .page_of_type(
                 &staff(),
                 &server,
                 None,
+                PageOrder::NEWEST_FIRST,
                 Some(&ResourceId::from_path("nope")),
                 2,
             )
@@ -1011,6 +1123,76 @@ mod tests {
             missing,
             Err(CoreError::NotFound { what: "marker", .. })
         ));
+    }
+
+    #[tokio::test]
+    async fn pages_come_in_the_order_asked_and_resume_after_their_marker() {
+        let (_dir, store) = temp_store().await;
+        let server = ResourceType::parse("openstack.server").unwrap();
+        let mut made = Vec::new();
+        for (i, n) in ["bravo", "Alpha", "delta", "charlie"]
+            .into_iter()
+            .enumerate()
+        {
+            let created = store
+                .create_resource(&manager(), &server, &name(n), i as u128)
+                .await
+                .unwrap();
+            made.push(created.id);
+        }
+        // Touch alpha last, so it is the most recently updated.
+        store
+            .put_metadata_key(
+                &manager(),
+                &made[1],
+                crate::core::unchecked::Unchecked::from((
+                    crate::core::metadata::MetaKey::parse("role").unwrap(),
+                    crate::core::metadata::MetaValue::Text("db".into()),
+                )),
+                &crate::core::metadata::Precondition::Any,
+                crate::core::metadata::MetadataLimits { max_keys: 10 },
+            )
+            .await
+            .unwrap();
+        let names = |page: Vec<Resource>| page.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        let read = |key, descending, marker: Option<usize>, limit| {
+            let store = store.clone();
+            let server = server.clone();
+            let marker = marker.map(|i| made[i].clone());
+            async move {
+                let order = PageOrder { key, descending };
+                names(
+                    store
+                        .page_of_type(&staff(), &server, None, order, marker.as_ref(), limit)
+                        .await
+                        .unwrap(),
+                )
+            }
+        };
+        assert_eq!(
+            read(PageKey::Name, false, None, 10).await,
+            ["Alpha", "bravo", "charlie", "delta"]
+        );
+        // After bravo (made[0]), two more by name.
+        assert_eq!(
+            read(PageKey::Name, false, Some(0), 2).await,
+            ["charlie", "delta"]
+        );
+        assert_eq!(
+            read(PageKey::Name, true, Some(3), 10).await,
+            ["bravo", "Alpha"]
+        );
+        assert_eq!(
+            read(PageKey::Created, false, None, 10).await,
+            ["bravo", "Alpha", "delta", "charlie"]
+        );
+        assert_eq!(read(PageKey::Updated, true, None, 1).await, ["Alpha"]);
+        assert_eq!(
+            read(PageKey::Updated, false, Some(0), 10).await,
+            ["delta", "charlie", "Alpha"]
+        );
+        let ids = read(PageKey::Id, false, None, 10).await;
+        assert_eq!(ids.len(), 4);
     }
 
     #[tokio::test]

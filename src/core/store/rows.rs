@@ -108,13 +108,13 @@ pub(in crate::core::store) use site_above;
 /// Keeps each query a `&'static str` (what sqlx accepts without an escape hatch) while the
 /// column list is written once.
 macro_rules! select_resources {
-    ($tail:literal) => {
+    ($($tail:tt)+) => {
         concat!(
             "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, ",
             $crate::core::store::rows::site_above!(),
             " AS site_above, r.version, r.created_at, r.updated_at \
              FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk ",
-            $tail
+            $($tail)+
         )
     };
 }

@@ -12,6 +12,7 @@ mod limits;
 mod microversion;
 mod server_metadata;
 mod servers;
+mod sorting;
 mod versions;
 
 use std::sync::Arc;

@@ -3,8 +3,9 @@
 //! made through the native API or the web UI, and every server is ACTIVE, on no host, with no
 //! image, ports or volumes: the fields Nova's 2.1 schema requires, with their empty values.
 //!
-//! Lists are newest first (Nova's default order), page by `limit` (at most 1000) and `marker`
-//! (the last id seen), and filter by `name` with the core's rule (`NameFilter`: a regular
+//! Lists are newest first (Nova's default order) unless `sort_key`/`sort_dir` ask otherwise
+//! (`sorting`), page by `limit` (at most 1000) and `marker` (the last id seen), and filter by
+//! `name` with the core's rule (`NameFilter`: a regular
 //! expression found anywhere in the name, ignoring case, as Nova's) and by `changes-since`.
 //! Nova's filters on what Sitebook's servers never have (a status other than ACTIVE, a host,
 //! an address, an image, another flavor) answer none, never all; unknown ones are ignored, as
@@ -25,6 +26,7 @@ use super::{ComputeState, PREFIX, Project};
 use crate::api::openstack::auth::Caller;
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::listing::PageOrder;
 use crate::core::metadata::MetadataRecord;
 use crate::core::openstack::{
     NAME_KEY, NameFilter, SERVER_STATUS, SERVER_STATUSES, SERVER_TYPE, ServerFilter, items_of,
@@ -146,6 +148,7 @@ struct Paging {
     matches_none: bool,
     marker: Option<String>,
     limit: u32,
+    order: PageOrder,
 }
 
 /// `changes-since` as Nova takes it: an ISO 8601 time, with or without an offset (UTC then).
@@ -226,11 +229,20 @@ impl Paging {
         if let Some(flavor) = last("flavor") {
             matches_none |= flavor != super::flavors::FLAVOR_ID;
         }
+        let all = |name: &str| {
+            params
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>()
+        };
+        let order = super::sorting::order(&all("sort_key"), &all("sort_dir"), actor)?;
         Ok(Self {
             filter: ServerFilter {
                 name,
                 changed_since,
             },
+            order,
             matches_none,
             marker: last("marker"),
             limit,
@@ -275,10 +287,11 @@ impl Paging {
         let marker = self.marker.as_deref().map(ResourceId::from_path);
         state
             .store
-            .page_resources_newest_first(
+            .page_of_type(
                 actor,
                 &kind,
                 Some(&self.filter),
+                self.order,
                 marker.as_ref(),
                 self.limit,
             )
