@@ -232,6 +232,42 @@ pub fn parse_aggregate_number(raw: &str) -> Result<i64, ValidationError> {
         .map_err(|_| ValidationError::AggregateIdInvalid(raw.to_owned()))
 }
 
+/// Nova's `default_availability_zone`: where a host in no zoned aggregate is.
+pub const DEFAULT_ZONE: &str = "nova";
+
+/// An availability zone and the hosts in it, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneHosts {
+    pub name: String,
+    pub hosts: Vec<String>,
+}
+
+impl ZoneHosts {
+    /// The zones of hosts, from each (host, zone of one aggregate holding it) pair: a host is
+    /// in the zone an aggregate of its gives it (Nova refuses a second, different one), else
+    /// in the default zone. A zone without hosts is no zone, as in Nova.
+    pub fn of_hosts(pairs: Vec<(String, Option<String>)>) -> Vec<Self> {
+        let mut zone_of: std::collections::BTreeMap<String, Option<String>> = Default::default();
+        for (host, zone) in pairs {
+            let known = zone_of.entry(host).or_default();
+            if known.is_none() {
+                *known = zone.filter(|z| !z.is_empty());
+            }
+        }
+        let mut zones: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (host, zone) in zone_of {
+            zones
+                .entry(zone.unwrap_or_else(|| DEFAULT_ZONE.to_owned()))
+                .or_default()
+                .push(host);
+        }
+        zones
+            .into_iter()
+            .map(|(name, hosts)| Self { name, hosts })
+            .collect()
+    }
+}
+
 /// A host aggregate: its resource with the metadata, the integer id Nova knows it by (never
 /// reused), and its hosts in the order they were added.
 #[derive(Debug, Clone, PartialEq)]
@@ -369,6 +405,32 @@ pub fn update_aggregate_metadata(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hosts_are_in_their_aggregates_zone_or_the_default_one() {
+        let pair = |h: &str, z: Option<&str>| (h.to_owned(), z.map(str::to_owned));
+        let zones = ZoneHosts::of_hosts(vec![
+            pair("c1", Some("east")),
+            pair("c2", None),
+            pair("c1", None),
+            pair("c3", Some("east")),
+            pair("c2", Some("west")),
+        ]);
+        let shown: Vec<(&str, Vec<&str>)> = zones
+            .iter()
+            .map(|z| {
+                (
+                    z.name.as_str(),
+                    z.hosts.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(shown, [("east", vec!["c1", "c3"]), ("west", vec!["c2"])]);
+        assert_eq!(
+            ZoneHosts::of_hosts(vec![pair("c9", None)])[0].name,
+            DEFAULT_ZONE
+        );
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -517,3 +517,58 @@ async fn only_admins_move_an_aggregate_whichever_site_it_is_under() {
             .assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
 }
+
+/// Used to: a bare 404, so `openstack availability zone list` failed.
+#[tokio::test]
+async fn availability_zones_are_the_aggregates_zones_with_their_hosts() {
+    let app = spawn_app().await;
+    let admin = app.token(Role::Admin, None).await;
+    let staff = app.token(Role::Staff, None).await;
+    let east = create(&app, &admin, "east-racks", json!("east"))
+        .await
+        .json()["aggregate"]["id"]
+        .as_i64()
+        .unwrap();
+    let plain = create(&app, &admin, "gpu", Value::Null).await.json()["aggregate"]["id"]
+        .as_i64()
+        .unwrap();
+    // A zone with no host is no zone yet.
+    create(&app, &admin, "empty", json!("west")).await;
+    for (id, host) in [(east, "c1"), (east, "c2"), (plain, "c3")] {
+        let added = act(&app, &admin, id, json!({"add_host": {"host": host}})).await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    }
+    let listed = nova(&app, &staff, Method::GET, "/os-availability-zone", None).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert_eq!(
+        listed.json(),
+        json!({"availabilityZoneInfo": [
+            {"zoneName": "east", "zoneState": {"available": true}, "hosts": null},
+            {"zoneName": "nova", "zoneState": {"available": true}, "hosts": null},
+        ]})
+    );
+    let refused = nova(
+        &app,
+        &staff,
+        Method::GET,
+        "/os-availability-zone/detail",
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let detail = nova(
+        &app,
+        &admin,
+        Method::GET,
+        "/os-availability-zone/detail",
+        None,
+    )
+    .await;
+    let zones = detail.json()["availabilityZoneInfo"].clone();
+    assert_eq!(keys(&zones[0]["hosts"]), ["c1", "c2"]);
+    assert_eq!(keys(&zones[1]["hosts"]), ["c3"]);
+    assert_eq!(
+        zones[0]["hosts"]["c1"]["nova-compute"]["available"],
+        json!(true)
+    );
+}

@@ -366,3 +366,32 @@ def test_making_a_server_or_rebooting_one_is_refused_saying_why(manager_session,
         client.servers.reboot(server)
     assert refused.value.code == 501
     assert "reboot" in str(refused.value)
+
+
+def test_novaclient_s_sort_keys_order_the_list(manager_session, server):
+    """Issue 32 item 2: `sort_key`/`sort_dir` were ignored; lists came newest first."""
+    client = nova(manager_session)
+    ascending = [s.name for s in client.servers.list(sort_keys=["display_name"], sort_dirs=["asc"])]
+    assert ascending == sorted(ascending, key=str.lower)
+    descending = [s.name for s in client.servers.list(sort_keys=["display_name"], sort_dirs=["desc"])]
+    assert descending == list(reversed(ascending))
+    with pytest.raises(nova_exceptions.BadRequest):
+        client.servers.list(sort_keys=["colour"])
+
+
+def test_the_cli_lists_the_availability_zones_aggregates_make(admin_session, admin):
+    """Issue 32 item 9: `os-availability-zone` was a bare 404."""
+    client = nova(admin_session)
+    zone = f"zone-{uuid.uuid4().hex[:8]}"
+    aggregate = client.aggregates.create(f"clients-az-{zone}", zone)
+    client.aggregates.add_host(aggregate, f"{zone}-host")
+    try:
+        listed = json.loads(
+            openstack_cli(admin, "availability", "zone", "list", "--compute", "--long", "-f", "json")
+        )
+        rows = [row for row in listed if row["Zone Name"] == zone]
+        assert rows and rows[0]["Zone Status"] == "available"
+        assert rows[0]["Host Name"] == f"{zone}-host"
+    finally:
+        client.aggregates.remove_host(aggregate, f"{zone}-host")
+        client.aggregates.delete(aggregate)

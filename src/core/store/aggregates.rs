@@ -13,7 +13,7 @@ use crate::core::changes::Action;
 use crate::core::metadata::{Metadata, MetadataLimits, Precondition};
 use crate::core::openstack::{
     AGGREGATE_TYPE, Aggregate, AggregateName, AvailabilityZone, HostName, MetadataUpdate,
-    check_deletion, check_host_addition, check_host_removal, check_host_zone,
+    ZoneHosts, check_deletion, check_host_addition, check_host_removal, check_host_zone,
     new_aggregate_metadata, update_aggregate_metadata,
 };
 use crate::core::resources::{ResourceId, ResourceType};
@@ -184,6 +184,26 @@ impl Store {
             }
         }
         Ok(aggregates)
+    }
+
+    /// The availability zones the tenant's aggregates make, each with its hosts (Nova's
+    /// `os-availability-zone`). Anyone who reads may see them, as in Nova; the aggregates
+    /// themselves stay the admins'.
+    pub async fn availability_zones(&self, actor: &Actor) -> Result<Vec<ZoneHosts>, CoreError> {
+        actor.require_read()?;
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT h.host, CAST(m.value AS TEXT) FROM aggregate_hosts h \
+             JOIN aggregates a ON a.id = h.aggregate_id \
+             JOIN resources r ON r.pk = a.resource_pk \
+             LEFT JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
+             WHERE r.tenant_id = ? AND r.type = ?",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(AGGREGATE_TYPE)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(ZoneHosts::of_hosts(rows))
     }
 
     /// One host aggregate by its integer id.

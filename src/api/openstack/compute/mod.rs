@@ -5,6 +5,7 @@
 //! `/v2.1/{project_id}/servers/…`. The project id is Sitebook's tenant.
 
 mod aggregates;
+mod availability_zones;
 mod fault;
 mod flavors;
 mod headers;
@@ -99,6 +100,14 @@ where
                 &format!("{PREFIX}{base}/os-aggregates/{{aggregate_id}}/action"),
                 axum::routing::post(aggregates::action),
             )
+            .route(
+                &format!("{PREFIX}{base}/os-availability-zone"),
+                get(availability_zones::index),
+            )
+            .route(
+                &format!("{PREFIX}{base}/os-availability-zone/detail"),
+                get(availability_zones::detail),
+            )
             .route(&format!("{PREFIX}{base}/limits"), get(limits::limits))
             .route(
                 &format!("{PREFIX}{base}/os-quota-sets/{{tenant_id}}"),
@@ -163,7 +172,8 @@ where
 async fn missing() -> Fault {
     Fault::not_found(
         "The resource could not be found. Sitebook's compute API serves servers (to read), \
-         server metadata, the one flavor, host aggregates, limits and quota sets; it keeps no \
+         server metadata, the one flavor, host aggregates and their availability zones, limits \
+         and quota sets; it keeps no \
          keypairs, images, volumes, networks, hypervisors, services or server groups.",
     )
 }
