@@ -26,6 +26,9 @@ pub const MAX_CHARS: usize = 255;
 /// metadata item.
 pub const NAME_KEY: &str = "name";
 
+/// The metadata item a server's Nova `description` (2.19) is.
+pub const DESCRIPTION_KEY: &str = "description";
+
 /// The aggregate metadata key that is its availability zone.
 pub const AZ_KEY: &str = "availability_zone";
 
@@ -108,17 +111,31 @@ impl NameFilter {
 #[derive(Debug, Clone, Default)]
 pub struct ServerFilter {
     pub name: Option<NameFilter>,
+    /// Nova's `hostname` (a pattern as `name` is), over the hostname derived from the name.
+    pub hostname: Option<NameFilter>,
     pub changed_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Nova's `changes-before` (2.66): updated at or before it.
+    pub changed_before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ServerFilter {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.changed_since.is_none()
+        self.name.is_none()
+            && self.hostname.is_none()
+            && self.changed_since.is_none()
+            && self.changed_before.is_none()
     }
 
     pub fn matches(&self, name: &str, updated_at: chrono::DateTime<chrono::Utc>) -> bool {
         self.name.as_ref().is_none_or(|f| f.matches(name))
+            && self
+                .hostname
+                .as_ref()
+                .is_none_or(|f| f.matches(&hostname_of(name, "")))
             && self.changed_since.is_none_or(|since| updated_at >= since)
+            && self
+                .changed_before
+                .is_none_or(|before| updated_at <= before)
     }
 }
 
@@ -230,6 +247,48 @@ pub fn parse_aggregate_number(raw: &str) -> Result<i64, ValidationError> {
     raw.trim()
         .parse::<i64>()
         .map_err(|_| ValidationError::AggregateIdInvalid(raw.to_owned()))
+}
+
+/// A server's hostname as Nova derives it from the name it is made with (its
+/// `sanitize_hostname`): Latin-1 only, spaces, `_` and `.` as `-`, other non-word characters
+/// dropped, lower case, no `.` or `-` at either end, at most 63 characters; `Server-<id>` when
+/// nothing is left.
+pub fn hostname_of(name: &str, id: &str) -> String {
+    fn truncate(text: &str) -> String {
+        text.chars().take(63).collect()
+    }
+    let latin: String = name.chars().filter(|c| u32::from(*c) <= 0xFF).collect();
+    let dashed: String = truncate(&latin)
+        .chars()
+        .map(|c| if matches!(c, ' ' | '_' | '.') { '-' } else { c })
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let hostname = truncate(dashed.trim_matches(|c| c == '.' || c == '-'));
+    if hostname.is_empty() {
+        truncate(&format!("Server-{id}"))
+    } else {
+        hostname
+    }
+}
+
+/// The UUID Nova shows for a resource (an aggregate's `uuid`, from 2.41): the id itself when it
+/// is one, the 32 hex digits of a Sitebook id (`aggregate_…`) hyphenated, or else a UUID
+/// derived from the id (version 5), so it is the same on every read.
+#[cfg(feature = "ssr")]
+pub fn uuid_of(id: &str) -> String {
+    if let Ok(uuid) = uuid::Uuid::try_parse(id) {
+        return uuid.hyphenated().to_string();
+    }
+    let hex = id.rsplit('_').next().unwrap_or_default();
+    if hex.len() == 32
+        && let Ok(uuid) = uuid::Uuid::try_parse(hex)
+    {
+        return uuid.hyphenated().to_string();
+    }
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.as_bytes())
+        .hyphenated()
+        .to_string()
 }
 
 /// Nova's `default_availability_zone`: where a host in no zoned aggregate is.
@@ -405,6 +464,28 @@ pub fn update_aggregate_metadata(
 
 #[cfg(test)]
 mod tests {
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_resource_shows_nova_one_uuid_on_every_read() {
+        assert_eq!(
+            uuid_of("aggregate_0123456789abcdef0123456789abcdef"),
+            "01234567-89ab-cdef-0123-456789abcdef"
+        );
+        let given = "9e0f7c8e-3c55-4f1c-9a51-0a5c3e2b7d00";
+        assert_eq!(uuid_of(given), given);
+        assert_eq!(uuid_of("rack-7"), uuid_of("rack-7"));
+        assert!(uuid::Uuid::try_parse(&uuid_of("rack-7")).is_ok());
+    }
+
+    #[test]
+    fn hostnames_are_derived_as_novas_sanitize_hostname_does() {
+        assert_eq!(hostname_of("Web 01.example_a", "x"), "web-01-example-a");
+        assert_eq!(hostname_of("--db!!--", "x"), "db");
+        assert_eq!(hostname_of("Café", "x"), "café");
+        assert_eq!(hostname_of("日本", "abc"), "Server-abc");
+        assert_eq!(hostname_of(&"a".repeat(80), "x").len(), 63);
+    }
+
     #[test]
     fn hosts_are_in_their_aggregates_zone_or_the_default_one() {
         let pair = |h: &str, z: Option<&str>| (h.to_owned(), z.map(str::to_owned));

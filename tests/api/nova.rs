@@ -16,9 +16,22 @@ pub(crate) async fn nova(
     path: &str,
     body: Option<Value>,
 ) -> Reply {
+    nova_at(app, token, "2.1", method, path, body).await
+}
+
+/// A compute request at a microversion.
+pub(crate) async fn nova_at(
+    app: &TestApp,
+    token: &str,
+    version: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
     let mut request = Request::builder()
         .method(method)
         .uri(format!("/openstack/compute/v2.1{path}"))
+        .header("openstack-api-version", format!("compute {version}"))
         .header("x-auth-token", token);
     let body = match body {
         Some(json) => {
@@ -51,7 +64,7 @@ async fn the_version_documents_need_no_token_and_link_absolutely() {
         let version = &reply.json()["version"];
         assert_eq!(version["id"], "v2.1");
         assert_eq!(version["min_version"], "2.1");
-        assert_eq!(version["version"], "2.1");
+        assert_eq!(version["version"], "2.90");
         let href = version["links"][0]["href"].as_str().unwrap();
         assert!(
             href.starts_with("http") && href.ends_with("/openstack/compute/v2.1/"),
@@ -298,7 +311,7 @@ async fn nova_refuses_what_nova_refuses() {
         .send(
             Request::get(format!("/openstack/compute/v2.1{collection}"))
                 .header("x-auth-token", token)
-                .header("openstack-api-version", "compute 2.90")
+                .header("openstack-api-version", "compute 2.91")
                 .body(Body::empty())
                 .unwrap(),
         )
@@ -866,7 +879,19 @@ async fn known_filters_answer_what_is_true_never_everything() {
         count(list("changes-since=2999-01-01T00:00:00", token()).await),
         0
     );
-    for bad in ["status=BROKEN", "changes-since=yesterday"] {
+    // An unknown status lists nothing until 2.38 and is refused from then on.
+    assert_eq!(count(list("status=BROKEN", token()).await), 0);
+    let refused = nova_at(
+        &app,
+        &token(),
+        "2.38",
+        Method::GET,
+        "/servers?status=BROKEN",
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    for bad in ["changes-since=yesterday"] {
         let reply = list(bad, token()).await;
         assert_eq!(
             reply.status,
@@ -928,4 +953,121 @@ async fn lists_are_sorted_as_asked_and_pages_follow_the_sort() {
         let refused = list(query).await;
         assert_eq!(refused.status, status, "{query}: {}", refused.body);
     }
+}
+
+/// Used to: 2.1 was the maximum, so `clouds.yaml` files pinning 2.47, 2.53, 2.79 or 2.90 were
+/// refused outright. Each field now comes at the version Nova's schema adds it.
+#[tokio::test]
+async fn each_microversion_up_to_2_90_has_novas_fields_for_it() {
+    let app = &spawn_app().await;
+    let manager = Client::new(app, Role::Manager).await;
+    server(&manager).await;
+    let token = &manager.token;
+    let shown = |version: &'static str| async move {
+        let reply = nova_at(
+            app,
+            token,
+            version,
+            Method::GET,
+            &format!("/servers/{SERVER}"),
+            None,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{version}: {}", reply.body);
+        assert_eq!(
+            reply.header("openstack-api-version".parse().unwrap()),
+            Some(format!("compute {version}"))
+        );
+        reply.json()["server"].clone()
+    };
+    let at_2_1 = shown("2.1").await;
+    for absent in [
+        "locked",
+        "description",
+        "tags",
+        "locked_reason",
+        "OS-EXT-SRV-ATTR:hostname",
+    ] {
+        assert!(at_2_1.get(absent).is_none(), "{absent} at 2.1");
+    }
+    assert_eq!(at_2_1["flavor"]["id"], "sitebook");
+    let at_2_47 = shown("2.47").await;
+    assert_eq!(at_2_47["locked"], false);
+    assert_eq!(at_2_47["description"], Value::Null);
+    assert_eq!(at_2_47["tags"], json!([]));
+    assert_eq!(at_2_47["flavor"]["original_name"], "sitebook");
+    assert!(at_2_47["flavor"].get("id").is_none());
+    let at_2_90 = shown("2.90").await;
+    assert_eq!(at_2_90["server_groups"], json!([]));
+    assert_eq!(at_2_90["locked_reason"], Value::Null);
+    assert_eq!(at_2_90["trusted_image_certificates"], Value::Null);
+    assert_eq!(at_2_90["OS-EXT-SRV-ATTR:hostname"], "web-1");
+
+    // The description is the server's `description` item: set, shown, removed by null.
+    let put = |version: &'static str, body: Value| async move {
+        let path = format!("/servers/{SERVER}");
+        nova_at(app, token, version, Method::PUT, &path, Some(body)).await
+    };
+    let set = put("2.19", json!({"server": {"description": "Rack B9, top"}})).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.json()["server"]["description"], "Rack B9, top");
+    assert_eq!(
+        set.json()["server"]["metadata"]["description"],
+        "Rack B9, top"
+    );
+    let cleared = put("2.79", json!({"server": {"description": null}})).await;
+    assert_eq!(cleared.json()["server"]["description"], Value::Null);
+    for (version, body, status) in [
+        (
+            "2.1",
+            json!({"server": {"description": "x"}}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "2.19",
+            json!({"server": {"description": "a\nb"}}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "2.19",
+            json!({"server": {"name": "web-2"}}),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "2.90",
+            json!({"server": {"hostname": "web-2"}}),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let refused = put(version, body.clone()).await;
+        assert_eq!(refused.status, status, "{version} {body}: {}", refused.body);
+    }
+
+    // List filters known from later versions.
+    let count = |version: &'static str, query: &'static str| async move {
+        let reply = nova_at(app, token, version, Method::GET, query, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
+        reply.json()["servers"].as_array().unwrap().len()
+    };
+    assert_eq!(count("2.26", "/servers?tags=gold").await, 0);
+    assert_eq!(count("2.26", "/servers?not-tags=gold").await, 1);
+    assert_eq!(count("2.73", "/servers?locked=true").await, 0);
+    assert_eq!(count("2.73", "/servers?locked=false").await, 1);
+    assert_eq!(
+        count("2.66", "/servers?changes-before=2000-01-01T00:00:00Z").await,
+        0
+    );
+    assert_eq!(count("2.90", "/servers?hostname=%5Eweb").await, 1);
+    let strict = nova_at(app, token, "2.75", Method::GET, "/servers?colour=red", None).await;
+    assert_eq!(strict.status, StatusCode::BAD_REQUEST, "{}", strict.body);
+    assert_eq!(count("2.74", "/servers?colour=red").await, 1);
+
+    // Flavors, limits and quotas follow their versions too.
+    let flavor = nova_at(app, token, "2.75", Method::GET, "/flavors/sitebook", None).await;
+    assert_eq!(flavor.json()["flavor"]["swap"], 0);
+    assert_eq!(flavor.json()["flavor"]["extra_specs"], json!({}));
+    let limits = nova_at(app, token, "2.57", Method::GET, "/limits", None).await;
+    let absolute = limits.json()["limits"]["absolute"].clone();
+    assert!(absolute.get("maxImageMeta").is_none() && absolute.get("maxPersonality").is_none());
+    assert_eq!(absolute["totalInstancesUsed"], 0);
 }

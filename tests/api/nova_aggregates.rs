@@ -572,3 +572,20 @@ async fn availability_zones_are_the_aggregates_zones_with_their_hosts() {
         json!(true)
     );
 }
+
+/// From 2.41 an aggregate carries a UUID, the same on every read.
+#[tokio::test]
+async fn aggregates_carry_a_uuid_from_2_41() {
+    let app = spawn_app().await;
+    let admin = app.token(Role::Admin, None).await;
+    create(&app, &admin, "uuid-racks", Value::Null).await;
+    let list = |version: &'static str| {
+        crate::nova::nova_at(&app, &admin, version, Method::GET, "/os-aggregates", None)
+    };
+    let old = list("2.40").await.json()["aggregates"][0].clone();
+    assert!(old.get("uuid").is_none());
+    let first = list("2.41").await.json()["aggregates"][0]["uuid"].clone();
+    let again = list("2.81").await.json()["aggregates"][0]["uuid"].clone();
+    assert_eq!(first, again);
+    assert_eq!(first.as_str().unwrap().len(), 36);
+}

@@ -318,7 +318,8 @@ def test_openstacksdk_lists_servers_in_detail_with_their_flavor(manager, server)
         servers = conn.list_servers(detailed=True)
         mine = [s for s in servers if s.id == server]
         assert len(mine) == 1
-        assert mine[0].flavor["id"] == "sitebook"
+        # openstacksdk negotiates 2.90, where a server embeds its flavor by name (2.47).
+        assert mine[0].flavor["original_name"] == "sitebook"
         detailed = conn.get_server(server, detailed=True)
         assert detailed.id == server
         # What Ansible's inventory builds each host's variables with.
@@ -395,3 +396,56 @@ def test_the_cli_lists_the_availability_zones_aggregates_make(admin_session, adm
     finally:
         client.aggregates.remove_host(aggregate, f"{zone}-host")
         client.aggregates.delete(aggregate)
+
+
+def test_a_clouds_yaml_pinning_a_microversion_feeds_ansible_s_inventory(manager, server, tmp_path):
+    """Issue 32 item 8: clouds.yaml files pin 2.47, 2.53, 2.79 or 2.90, all refused before; the
+    inventory Ansible's openstack.cloud plugin builds on lists every server with its hostvars."""
+    from openstack.cloud import inventory
+
+    for pinned in ["2.47", "2.53", "2.79", "2.90"]:
+        clouds = tmp_path / f"clouds-{pinned}.yaml"
+        clouds.write_text(
+            json.dumps(
+                {
+                    "clouds": {
+                        "sitebook": {
+                            "auth_type": "password",
+                            "auth": {
+                                "auth_url": IDENTITY_URL,
+                                "username": manager.username,
+                                "password": manager.password,
+                                "project_name": PROJECT,
+                                "user_domain_name": DOMAIN,
+                                "project_domain_name": DOMAIN,
+                            },
+                            "compute_api_version": pinned,
+                        }
+                    }
+                }
+            )
+        )
+        hosts = inventory.OpenStackInventory(config_files=[str(clouds)], cloud="sitebook").list_hosts(
+            expand=True
+        )
+        mine = [h for h in hosts if h["id"] == server]
+        assert len(mine) == 1, pinned
+        assert mine[0]["flavor"]["name"] == "sitebook", pinned
+        assert mine[0]["status"] == "ACTIVE"
+
+
+def test_the_cli_sets_a_description_at_2_19_and_shows_it(manager, server):
+    """Issue 32 item 8: `server set --description` needs 2.19, which was refused."""
+    openstack_cli(
+        manager, "--os-compute-api-version", "2.79", "server", "set", "--description", "Rack B9", server
+    )
+    shown = json.loads(
+        openstack_cli(manager, "--os-compute-api-version", "2.90", "server", "show", "-f", "json", server)
+    )
+    assert shown["description"] == "Rack B9"
+    assert shown["locked"] is False
+    client = nova_client.Client("2.47", session=password_session(manager))
+    pinned = client.servers.get(server)
+    assert pinned.description == "Rack B9"
+    assert pinned.flavor["original_name"] == "sitebook"
+    openstack_cli(manager, "--os-compute-api-version", "2.79", "server", "unset", "--description", server)

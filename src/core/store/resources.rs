@@ -1055,7 +1055,7 @@ mod tests {
         assert_eq!(names(all), ["web-3", "WEB-2", "db-1", "web-1"]);
         let web = ServerFilter {
             name: Some(crate::core::openstack::NameFilter::parse("web").unwrap()),
-            changed_since: None,
+            ..ServerFilter::default()
         };
         let first = store
             .page_of_type(

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::fault::Fault;
+use super::microversion::{Microversion, Version};
 use super::{Body, ComputeState, Project};
 use crate::api::openstack::auth::Caller;
 use crate::core::CoreError;
@@ -22,7 +23,7 @@ use crate::core::access::Actor;
 use crate::core::error::{Clash, ValidationError};
 use crate::core::openstack::{
     AZ_KEY, Aggregate, AggregateName, AvailabilityZone, HostName, MetadataUpdate, items_of,
-    parse_aggregate_number,
+    parse_aggregate_number, uuid_of,
 };
 use crate::core::store::Store;
 use crate::core::unchecked::Unchecked;
@@ -38,7 +39,7 @@ fn naive(at: DateTime<Utc>) -> String {
 }
 
 /// The aggregate as Nova shows it; a create answers without `hosts` and `metadata`.
-fn shape(aggregate: &Aggregate, full: bool) -> Value {
+fn shape(aggregate: &Aggregate, full: bool, version: Version) -> Value {
     let resource = &aggregate.record.resource;
     // Never changed since it was made: Nova's `updated_at` is null then.
     let updated_at =
@@ -52,6 +53,9 @@ fn shape(aggregate: &Aggregate, full: bool) -> Value {
         "deleted_at": null,
         "deleted": false,
     });
+    if version.at_least(2, 41) {
+        body["uuid"] = json!(uuid_of(resource.id.as_str()));
+    }
     if full {
         body["hosts"] = json!(aggregate.hosts);
         body["metadata"] = Value::Object(items_of(&aggregate.record.metadata()));
@@ -184,6 +188,7 @@ fn number(path: &AggregatePath) -> Unchecked<i64> {
 pub async fn list(
     State(state): State<ComputeState>,
     AggregateAdmin(actor): AggregateAdmin,
+    Microversion(version): Microversion,
     project: Project,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
@@ -194,7 +199,7 @@ pub async fn list(
         .map_err(refusal("index", None))?;
     let shown: Vec<Value> = aggregates
         .iter()
-        .map(|a| shape(a, true)["aggregate"].take())
+        .map(|a| shape(a, true, version)["aggregate"].take())
         .collect();
     Ok(Json(json!({ "aggregates": shown })))
 }
@@ -203,6 +208,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<ComputeState>,
     AggregateAdmin(actor): AggregateAdmin,
+    Microversion(version): Microversion,
     project: Project,
     Body(body): Body,
 ) -> Result<Json<Value>, Fault> {
@@ -232,13 +238,14 @@ pub async fn create(
         )
         .await
         .map_err(refusal("create", Some(name)))?;
-    Ok(Json(shape(&created, false)))
+    Ok(Json(shape(&created, false, version)))
 }
 
 /// `GET /os-aggregates/{aggregate_id}`
 pub async fn show(
     State(state): State<ComputeState>,
     AggregateAdmin(actor): AggregateAdmin,
+    Microversion(version): Microversion,
     project: Project,
     Path(path): Path<AggregatePath>,
 ) -> Result<Json<Value>, Fault> {
@@ -248,13 +255,14 @@ pub async fn show(
         .get_aggregate(&actor, number(&path))
         .await
         .map_err(refusal("show", None))?;
-    Ok(Json(shape(&aggregate, true)))
+    Ok(Json(shape(&aggregate, true, version)))
 }
 
 /// `PUT /os-aggregates/{aggregate_id}`: a new name, a new zone, or both.
 pub async fn update(
     State(state): State<ComputeState>,
     AggregateAdmin(actor): AggregateAdmin,
+    Microversion(version): Microversion,
     project: Project,
     Path(path): Path<AggregatePath>,
     Body(body): Body,
@@ -292,7 +300,7 @@ pub async fn update(
             path.aggregate_id.trim(),
             name.map(str::trim),
         ))?;
-    Ok(Json(shape(&aggregate, true)))
+    Ok(Json(shape(&aggregate, true, version)))
 }
 
 /// `DELETE /os-aggregates/{aggregate_id}`: 200 with an empty body.
@@ -315,6 +323,7 @@ pub async fn delete(
 pub async fn action(
     State(state): State<ComputeState>,
     AggregateAdmin(actor): AggregateAdmin,
+    Microversion(version): Microversion,
     project: Project,
     Path(path): Path<AggregatePath>,
     Body(body): Body,
@@ -399,7 +408,7 @@ pub async fn action(
             )));
         }
     };
-    Ok(Json(shape(&aggregate, true)))
+    Ok(Json(shape(&aggregate, true, version)))
 }
 
 #[cfg(test)]

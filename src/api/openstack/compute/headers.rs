@@ -73,7 +73,10 @@ where
         request.headers_mut().insert(X_REQUEST_ID, id.clone());
         let version = if self.negotiate {
             match microversion::requested(request.headers()) {
-                Ok(version) => Some(version),
+                Ok(version) => {
+                    request.extensions_mut().insert(version);
+                    Some(version)
+                }
                 Err(fault) => {
                     return Answer::Refused {
                         response: Some(tag(microversion::refusal(fault), &id, None)),

@@ -1,6 +1,8 @@
-//! Compute API microversions. Sitebook follows Nova's response schemas at 2.1 only, so that is
-//! both the minimum and the maximum it advertises (a higher maximum obliges server fields it
-//! does not have: `locked` from 2.9, `description` from 2.19, `tags` from 2.26).
+//! Compute API microversions, 2.1 to 2.90 (what `clouds.yaml` files pin: 2.47, 2.53, 2.79,
+//! 2.90). The version a request follows reaches its handler as [`Microversion`], and each
+//! answer has the fields Nova's schema at that version requires (`fields`), no more, no less.
+//! Not higher: from 2.96 servers gain fields, and from 2.102 unknown query parameters on every
+//! read are refused, which nothing pinned here needs.
 
 use axum::http::header::VARY;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -9,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use super::fault::Fault;
 
 pub const MIN: Version = Version(2, 1);
-pub const MAX: Version = Version(2, 1);
+pub const MAX: Version = Version(2, 90);
 
 // Header names as constants: a `&str` name is parsed again on every use.
 const STANDARD: HeaderName = HeaderName::from_static("openstack-api-version");
 const LEGACY: HeaderName = HeaderName::from_static("x-openstack-nova-api-version");
 /// The headers' values at [`MAX`], the version nearly every answer carries, made once.
-const MAX_STANDARD: &str = "compute 2.1";
-const MAX_LEGACY: &str = "2.1";
+const MAX_STANDARD: &str = "compute 2.90";
+const MAX_LEGACY: &str = "2.90";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version(pub u32, pub u32);
@@ -24,6 +26,31 @@ pub struct Version(pub u32, pub u32);
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+impl Version {
+    /// Whether this version has what Nova added at `major.minor`.
+    pub fn at_least(self, major: u32, minor: u32) -> bool {
+        self >= Version(major, minor)
+    }
+}
+
+/// The version a request follows, as the headers layer read it (2.1 where none was read: the
+/// version documents).
+#[derive(Debug, Clone, Copy)]
+pub struct Microversion(pub Version);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Microversion {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts.extensions.get::<Version>().copied().unwrap_or(MIN),
+        ))
     }
 }
 
@@ -156,6 +183,7 @@ mod tests {
             Ok(Version(2, 1))
         );
         assert_eq!(ask(&[(LEGACY, "2.1")]), Ok(Version(2, 1)));
+        assert_eq!(ask(&[(LEGACY, "2.47")]), Ok(Version(2, 47)));
         assert_eq!(ask(&[(STANDARD, "compute latest")]), Ok(MAX));
     }
 
@@ -164,7 +192,7 @@ mod tests {
         for bad in ["2.01", "2", "v2.1", "2.1.0", "Latest", ""] {
             assert_eq!(ask(&[(LEGACY, bad)]), Err(StatusCode::BAD_REQUEST), "{bad}");
         }
-        for unsupported in ["2.0", "2.2", "3.0"] {
+        for unsupported in ["2.0", "2.91", "3.0"] {
             assert_eq!(
                 ask(&[(STANDARD, &format!("compute {unsupported}"))]),
                 Err(StatusCode::NOT_ACCEPTABLE),

@@ -127,6 +127,10 @@ where
                 get(flavors::show),
             )
             .route(
+                &format!("{PREFIX}{base}/flavors/{{flavor_id}}/os-extra_specs"),
+                get(flavors::extra_specs),
+            )
+            .route(
                 &format!("{PREFIX}{base}/servers"),
                 get(servers::index).post(servers::refuse_create),
             )
@@ -137,7 +141,7 @@ where
             .route(
                 &format!("{PREFIX}{base}/servers/{{server_id}}"),
                 get(servers::show)
-                    .put(servers::refuse_change)
+                    .put(servers::update)
                     .delete(servers::refuse_change),
             )
             .route(

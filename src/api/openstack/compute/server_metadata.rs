@@ -106,7 +106,7 @@ pub fn read_items(body: &Value, field: &str) -> Result<Items, Fault> {
 
 /// A Nova write: one trip to the store, whose untyped-write rule keeps each key's type, keeps
 /// the name out of the items and holds the quota (`MetaItemsOverQuota`, Nova's 403).
-async fn write(
+pub(super) async fn write(
     state: &ComputeState,
     actor: &Actor,
     id: &str,

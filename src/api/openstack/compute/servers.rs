@@ -21,15 +21,19 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::fault::Fault;
+use super::microversion::{Microversion, Version};
 use super::server_metadata::server;
 use super::{ComputeState, PREFIX, Project};
-use crate::api::openstack::auth::Caller;
+use crate::api::openstack::auth::{Caller, Writer};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::listing::PageOrder;
+use crate::core::metadata::MetaValue;
 use crate::core::metadata::MetadataRecord;
+use crate::core::metadata::untyped::UntypedChange;
 use crate::core::openstack::{
-    NAME_KEY, NameFilter, SERVER_STATUS, SERVER_STATUSES, SERVER_TYPE, ServerFilter, items_of,
+    DESCRIPTION_KEY, NAME_KEY, NameFilter, SERVER_STATUS, SERVER_STATUSES, SERVER_TYPE,
+    ServerFilter, hostname_of, items_of,
 };
 use crate::core::resources::{Resource, ResourceId, ResourceType};
 
@@ -94,7 +98,22 @@ fn summary(bases: &Bases, resource: &Resource) -> Value {
     })
 }
 
-fn detail(bases: &Bases, actor: &Actor, record: &MetadataRecord) -> Value {
+/// Where a server's full body is shown: Nova's schemas differ a little between them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// `GET /servers/detail`.
+    InList,
+    /// `GET /servers/{id}` and the answer to `PUT /servers/{id}`.
+    Alone,
+}
+
+fn detail(
+    bases: &Bases,
+    actor: &Actor,
+    record: &MetadataRecord,
+    version: Version,
+    shown: Shown,
+) -> Value {
     let resource = &record.resource;
     let id = resource.id.as_str();
     // Who named the server: its creator, unless someone renamed it since.
@@ -102,7 +121,7 @@ fn detail(bases: &Bases, actor: &Actor, record: &MetadataRecord) -> Value {
         .entry(NAME_KEY)
         .map(|e| e.changed_by.as_str())
         .unwrap_or_default();
-    json!({
+    let mut body = json!({
         "id": id,
         "name": resource.name,
         "status": "ACTIVE",
@@ -136,7 +155,50 @@ fn detail(bases: &Bases, actor: &Actor, record: &MetadataRecord) -> Value {
         "OS-SRV-USG:launched_at": null,
         "OS-SRV-USG:terminated_at": null,
         "os-extended-volumes:volumes_attached": [],
-    })
+    });
+    let fields = body.as_object_mut().expect("a server body is an object");
+    // Each field from the version Nova's schema requires it (views/servers.py).
+    if version.at_least(2, 9) {
+        fields.insert("locked".into(), json!(false));
+    }
+    if version.at_least(2, 16) && actor.require_admin().is_ok() {
+        // Nova's HostStatus.NONE: the server is on no host.
+        fields.insert("host_status".into(), json!(""));
+    }
+    if version.at_least(2, 19) {
+        fields.insert("description".into(), json!(description_of(record)));
+    }
+    if version.at_least(2, 26) {
+        fields.insert("tags".into(), json!([]));
+    }
+    if version.at_least(2, 47) {
+        fields.insert("flavor".into(), super::flavors::embedded());
+    }
+    if version.at_least(2, 63) {
+        fields.insert("trusted_image_certificates".into(), Value::Null);
+    }
+    if version.at_least(2, 71) && shown == Shown::Alone {
+        fields.insert("server_groups".into(), json!([]));
+    }
+    if version.at_least(2, 73) {
+        fields.insert("locked_reason".into(), Value::Null);
+    }
+    if version.at_least(2, 90) {
+        fields.insert(
+            "OS-EXT-SRV-ATTR:hostname".into(),
+            json!(hostname_of(&resource.name, id)),
+        );
+    }
+    body
+}
+
+/// A server's description (2.19): its `description` metadata item, the one place a Sitebook
+/// resource keeps one, so the two never disagree; `null` without it.
+fn description_of(record: &MetadataRecord) -> Option<String> {
+    record
+        .metadata()
+        .get(DESCRIPTION_KEY)
+        .map(MetaValue::to_untyped)
 }
 
 /// A list request's paging and filters, read as Nova reads them.
@@ -171,9 +233,56 @@ fn iso_time(text: &str) -> Option<DateTime<Utc>> {
     .map(|naive| naive.and_utc())
 }
 
+/// A boolean as Nova's `bool_from_string(strict=True)` reads it.
+fn nova_bool(text: &str) -> Result<bool, Fault> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "t" | "true" | "on" | "y" | "yes" => Ok(true),
+        "0" | "f" | "false" | "off" | "n" | "no" => Ok(false),
+        _ => Err(Fault::bad_request(format!(
+            "Unrecognized value '{text}', acceptable values are: '0', '1', 'f', 'false', 'n', \
+             'no', 'off', 'on', 't', 'true', 'y', 'yes'"
+        ))),
+    }
+}
+
+/// The query parameters Nova's server list schema names at `version` (schemas/servers.py
+/// `index_query` and its later forms).
+fn known_filter(name: &str, version: Version) -> bool {
+    #[rustfmt::skip]
+    const AT_2_1: [&str; 51] = [
+        "user_id", "project_id", "tenant_id", "launch_index", "image_ref", "image", "kernel_id",
+        "ramdisk_id", "hostname", "key_name", "power_state", "vm_state", "task_state", "host",
+        "node", "flavor", "reservation_id", "launched_at", "terminated_at", "availability_zone",
+        "name", "display_name", "description", "display_description", "locked_by", "uuid",
+        "root_device_name", "config_drive", "access_ip_v4", "access_ip_v6", "auto_disk_config",
+        "progress", "sort_key", "sort_dir", "all_tenants", "soft_deleted", "deleted", "status",
+        "changes-since", "ip", "ip6", "created_at", "block_device_mapping", "services",
+        "metadata", "system_metadata", "info_cache", "security_groups", "pci_devices", "limit",
+        "marker",
+    ];
+    AT_2_1.contains(&name)
+        || (version.at_least(2, 26)
+            && matches!(name, "tags" | "tags-any" | "not-tags" | "not-tags-any"))
+        || (version.at_least(2, 66) && name == "changes-before")
+        || (version.at_least(2, 73) && name == "locked")
+}
+
 impl Paging {
-    fn read(query: Result<Query<Params>, QueryRejection>, actor: &Actor) -> Result<Self, Fault> {
+    fn read(
+        query: Result<Query<Params>, QueryRejection>,
+        actor: &Actor,
+        version: Version,
+    ) -> Result<Self, Fault> {
         let Query(params) = query.map_err(|_| Fault::bad_request("Malformed query string"))?;
+        // From 2.75 Nova refuses what its schema does not name; before, it ignores it.
+        if version.at_least(2, 75)
+            && let Some((unknown, _)) = params.iter().find(|(k, _)| !known_filter(k, version))
+        {
+            return Err(Fault::bad_request(format!(
+                "Invalid input for query parameters {unknown}. Additional properties are not \
+                 allowed ('{unknown}' was unexpected)"
+            )));
+        }
         let last = |name: &str| {
             params
                 .iter()
@@ -198,28 +307,51 @@ impl Paging {
             .or_else(|| last("display_name"))
             .map(|name| NameFilter::parse(&name))
             .transpose()?;
-        let changed_since = last("changes-since")
-            .map(|text| {
-                iso_time(&text).ok_or_else(|| {
-                    Fault::bad_request(format!(
-                        "Invalid input for query parameters changes-since. Value: {text}. \
-                         '{text}' is not a 'date-time'"
-                    ))
+        let time = |name: &str| {
+            last(name)
+                .map(|text| {
+                    iso_time(&text).ok_or_else(|| {
+                        Fault::bad_request(format!(
+                            "Invalid input for query parameters {name}. Value: {text}. \
+                             '{text}' is not a 'date-time'"
+                        ))
+                    })
                 })
-            })
+                .transpose()
+        };
+        let changed_since = time("changes-since")?;
+        let changed_before = if version.at_least(2, 66) {
+            time("changes-before")?
+        } else {
+            None
+        };
+        let hostname = last("hostname")
+            .map(|pattern| NameFilter::parse(&pattern))
             .transpose()?;
         // Every Sitebook server is ACTIVE, on no host, with no address or image, of the one
         // flavor: such filters keep all of them or none, and never go unheeded.
         let mut matches_none = false;
         if let Some(status) = last("status") {
             let status = status.to_ascii_uppercase();
-            if !SERVER_STATUSES.contains(&status.as_str()) {
+            // An unknown status lists nothing until 2.38, and is refused from then on.
+            if !SERVER_STATUSES.contains(&status.as_str()) && version.at_least(2, 38) {
                 return Err(Fault::bad_request(format!(
                     "Invalid input for query parameters status. Value: {status}. It is not one \
                      of Nova's server statuses."
                 )));
             }
             matches_none |= status != SERVER_STATUS;
+        }
+        // No Sitebook server has a tag (2.26) or is locked (2.73).
+        if version.at_least(2, 26) {
+            for name in ["tags", "tags-any"] {
+                matches_none |= last(name).is_some_and(|v| !v.is_empty());
+            }
+        }
+        if version.at_least(2, 73)
+            && let Some(locked) = last("locked")
+        {
+            matches_none |= nova_bool(&locked)?;
         }
         // Nova heeds `host` and `node` from admins only, and ignores them from anyone else.
         let heeded = |name: &str| actor.require_admin().is_ok() || !matches!(name, "host" | "node");
@@ -236,11 +368,13 @@ impl Paging {
                 .map(|(_, v)| v.clone())
                 .collect::<Vec<_>>()
         };
-        let order = super::sorting::order(&all("sort_key"), &all("sort_dir"), actor)?;
+        let order = super::sorting::order(&all("sort_key"), &all("sort_dir"), actor, version)?;
         Ok(Self {
             filter: ServerFilter {
                 name,
+                hostname,
                 changed_since,
+                changed_before,
             },
             order,
             matches_none,
@@ -318,10 +452,11 @@ pub async fn index(
     State(state): State<ComputeState>,
     Authenticated(actor, ..): Caller,
     project: Project,
+    Microversion(version): Microversion,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
-    let paging = Paging::read(query, &actor)?;
+    let paging = Paging::read(query, &actor, version)?;
     let page = paging.page(&state, &actor).await?;
     let bases = Bases::of(&state, &project);
     let servers = page.iter().map(|r| summary(&bases, r)).collect();
@@ -333,17 +468,18 @@ pub async fn detail_index(
     State(state): State<ComputeState>,
     Authenticated(actor, ..): Caller,
     project: Project,
+    Microversion(version): Microversion,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
-    let paging = Paging::read(query, &actor)?;
+    let paging = Paging::read(query, &actor, version)?;
     let page = paging.page(&state, &actor).await?;
     let bases = Bases::of(&state, &project);
     let mut servers = Vec::with_capacity(page.len());
     for resource in &page {
         // A server deleted since the page was read is left out, as if read a moment later.
         match state.store.read_metadata_shared(&actor, &resource.id).await {
-            Ok(record) => servers.push(detail(&bases, &actor, &record)),
+            Ok(record) => servers.push(detail(&bases, &actor, &record, version, Shown::InList)),
             Err(CoreError::NotFound { .. }) => {}
             Err(other) => return Err(other.into()),
         }
@@ -359,12 +495,15 @@ pub async fn show(
     State(state): State<ComputeState>,
     Authenticated(actor, ..): Caller,
     project: Project,
+    Microversion(version): Microversion,
     Path(ServerPath { server_id }): Path<ServerPath>,
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
     let record = server(&state, &actor, &server_id).await?;
     let bases = Bases::of(&state, &project);
-    Ok(Json(json!({"server": detail(&bases, &actor, &record)})))
+    Ok(Json(
+        json!({"server": detail(&bases, &actor, &record, version, Shown::Alone)}),
+    ))
 }
 
 /// Nova's 403 for making, renaming or deleting a server, saying where that is done.
@@ -386,8 +525,102 @@ pub async fn refuse_create(
     Err(servers_are_records())
 }
 
-/// `PUT` and `DELETE /servers/{server_id}`: refused, saying why (after a 404 for a server
-/// that is not there).
+/// `PUT /servers/{server_id}`: from 2.19 a server's `description`, which is its
+/// `description` metadata item (`null` removes it). A new name, hostname, address or disk
+/// setting is refused as a rename is: servers are records made elsewhere.
+pub async fn update(
+    State(state): State<ComputeState>,
+    Authenticated(actor, ..): Writer,
+    project: Project,
+    Microversion(version): Microversion,
+    Path(ServerPath { server_id }): Path<ServerPath>,
+    super::Body(body): super::Body,
+) -> Result<Json<Value>, Fault> {
+    project.check(&actor)?;
+    let change = server_update(&body, version)?;
+    let record = match change {
+        None => server(&state, &actor, &server_id).await?,
+        Some(description) => {
+            let change = UntypedChange::Merge(vec![(DESCRIPTION_KEY.to_owned(), description)]);
+            std::sync::Arc::new(
+                super::server_metadata::write(&state, &actor, &server_id, change).await?,
+            )
+        }
+    };
+    let bases = Bases::of(&state, &project);
+    Ok(Json(
+        json!({"server": detail(&bases, &actor, &record, version, Shown::Alone)}),
+    ))
+}
+
+/// What a `PUT /servers/{id}` body asks, read as Nova's schema at `version` does: `None` for
+/// nothing, else the description to set (`None` inside: remove it).
+fn server_update(body: &Value, version: Version) -> Result<Option<Option<String>>, Fault> {
+    let invalid = |why: String| {
+        Fault::bad_request(format!("Invalid input for field/attribute server. {why}"))
+    };
+    let Some(outer) = body.as_object() else {
+        return Err(invalid(format!(
+            "Value: {body}. {body} is not of type 'object'"
+        )));
+    };
+    if let Some(extra) = outer.keys().find(|k| *k != "server") {
+        return Err(Fault::bad_request(format!(
+            "Invalid input for field/attribute. Additional properties are not allowed \
+             ('{extra}' was unexpected)"
+        )));
+    }
+    let Some(fields) = outer.get("server").and_then(Value::as_object) else {
+        return Err(Fault::bad_request(
+            "Invalid input for field/attribute server. 'server' is a required property and an \
+             object",
+        ));
+    };
+    let mut description = None;
+    for (field, value) in fields {
+        match field.as_str() {
+            "description" if version.at_least(2, 19) => {
+                description = Some(match value {
+                    Value::Null => None,
+                    Value::String(text) if nova_printable(text) => Some(text.clone()),
+                    other => {
+                        return Err(Fault::bad_request(format!(
+                            "Invalid input for field/attribute description. Value: {other}. \
+                             A description is null or at most 255 printable characters"
+                        )));
+                    }
+                });
+            }
+            "name" | "hostname" | "accessIPv4" | "accessIPv6" | "OS-DCF:diskConfig"
+                if field != "hostname" || version.at_least(2, 90) =>
+            {
+                return Err(servers_are_records());
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "Additional properties are not allowed ('{field}' was unexpected)"
+                )));
+            }
+        }
+    }
+    Ok(description)
+}
+
+/// Nova's "printable" for a description: at most 255 characters of the Basic Multilingual
+/// Plane, no control, format or private-use characters, and of the separators only spaces.
+fn nova_printable(text: &str) -> bool {
+    text.chars().count() <= 255
+        && text.chars().all(|c| {
+            let code = u32::from(c);
+            code <= 0xFFFF
+                && !c.is_control()
+                && !matches!(code, 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x2064 | 0xFEFF)
+                && !(0xE000..=0xF8FF).contains(&code)
+        })
+}
+
+/// `DELETE /servers/{server_id}`: refused, saying why (after a 404 for a server that is not
+/// there).
 pub async fn refuse_change(
     State(state): State<ComputeState>,
     Authenticated(actor, ..): Caller,

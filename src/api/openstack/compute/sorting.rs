@@ -6,6 +6,7 @@
 //! `node` are for admins only.
 
 use super::fault::Fault;
+use super::microversion::Version;
 use crate::core::access::Actor;
 use crate::core::listing::{PageKey, PageOrder};
 
@@ -81,11 +82,23 @@ fn page_key(key: &str) -> Option<PageKey> {
 }
 
 /// The order of a list asking `keys` and `dirs` (each as often as given, in order).
-pub fn order(keys: &[String], dirs: &[String], actor: &Actor) -> Result<PageOrder, Fault> {
+pub fn order(
+    keys: &[String],
+    dirs: &[String],
+    actor: &Actor,
+    version: Version,
+) -> Result<PageOrder, Fault> {
     let mut keys: Vec<&str> = keys.iter().map(|k| k.trim()).collect();
     let mut dirs: Vec<&str> = dirs.iter().map(|d| d.trim()).collect();
+    // `locked` sorts from 2.73 (the same for every server); from 2.75 the ignored keys are
+    // no longer accepted at all.
+    let ignored = |key: &str| key != "locked" || !version.at_least(2, 73);
+    let is_ignored = |key: &str| IGNORED.contains(&key) && ignored(key);
     for key in &keys {
-        if !SORTED_BY.contains(key) && !IGNORED.contains(key) {
+        let valid = SORTED_BY.contains(key)
+            || (key == &"locked" && version.at_least(2, 73))
+            || (IGNORED.contains(key) && !version.at_least(2, 75));
+        if !valid {
             return Err(Fault::bad_request(format!(
                 "Invalid input for query parameters sort_key. Value: {key}. '{key}' is not one \
                  of Nova's sort keys"
@@ -96,7 +109,7 @@ pub fn order(keys: &[String], dirs: &[String], actor: &Actor) -> Result<PageOrde
     let mut index = 0;
     while index < keys.len() {
         let key = keys[index];
-        if IGNORED.contains(&key) {
+        if is_ignored(key) {
             keys.remove(index);
             if dirs.len() > index {
                 dirs.remove(index);
@@ -144,7 +157,7 @@ mod tests {
 
     fn sorted(keys: &[&str], dirs: &[&str]) -> Result<PageOrder, Fault> {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        order(&own(keys), &own(dirs), &staff())
+        order(&own(keys), &own(dirs), &staff(), Version(2, 1))
     }
 
     #[test]
@@ -193,7 +206,16 @@ mod tests {
         assert!(sorted(&["display_name"], &["asc", "desc"]).is_err());
         let staff = sorted(&["host"], &[]).unwrap_err();
         assert_eq!(staff.status, axum::http::StatusCode::FORBIDDEN);
-        let admin = order(&["host".to_owned()], &[], &admin()).unwrap();
+        let admin = order(&["host".to_owned()], &[], &admin(), Version(2, 1)).unwrap();
         assert_eq!(admin, PageOrder::NEWEST_FIRST);
+    }
+
+    #[test]
+    fn ignored_keys_are_refused_from_2_75_and_locked_sorts_from_2_73() {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let at = |key: &str, version| order(&own(&[key]), &[], &staff(), version);
+        assert!(at("vcpus", Version(2, 74)).is_ok());
+        assert!(at("vcpus", Version(2, 75)).is_err());
+        assert!(at("locked", Version(2, 90)).is_ok());
     }
 }
