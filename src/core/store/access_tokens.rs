@@ -19,6 +19,9 @@ use crate::core::tenancy::TenantId;
 
 const UNKNOWN: &str = "The token is unknown, has expired or has been revoked.";
 
+/// Why an API token logs in to no other project; `held_refusal` tells it from other failures.
+const FOREIGN_API_TOKEN: &str = "The API token belongs to another project.";
+
 /// The most live tokens one principal (a user or an API token) holds. A script that logs in
 /// for every command keeps working (its newest tokens do), while one that logs in in a loop
 /// cannot grow the table: issuing past this ends the principal's oldest tokens.
@@ -74,9 +77,7 @@ async fn api_token_login(
         ));
     }
     if tenant.is_some_and(|tenant| *tenant != token.actor.tenant) {
-        return Err(CoreError::Unauthenticated(
-            "The API token belongs to another project.",
-        ));
+        return Err(CoreError::Unauthenticated(FOREIGN_API_TOKEN));
     }
     // A login is a use of the API token, as admins read `last_used_at`.
     sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
@@ -97,7 +98,7 @@ async fn api_token_login(
 /// an API token is not moved to another project (its 403).
 fn held_refusal(error: CoreError) -> CoreError {
     match error {
-        CoreError::Unauthenticated("The API token belongs to another project.") => {
+        CoreError::Unauthenticated(FOREIGN_API_TOKEN) => {
             CoreError::Forbidden(APPLICATION_CREDENTIAL_SCOPE.to_owned())
         }
         CoreError::Unauthenticated(_) => CoreError::NotFound {
