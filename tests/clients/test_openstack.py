@@ -449,3 +449,82 @@ def test_the_cli_sets_a_description_at_2_19_and_shows_it(manager, server):
     assert pinned.description == "Rack B9"
     assert pinned.flavor["original_name"] == "sitebook"
     openstack_cli(manager, "--os-compute-api-version", "2.79", "server", "unset", "--description", server)
+
+
+# Keystone's lookups, as the `openstack` CLI makes them to resolve names and show the catalog.
+
+
+def cli_json(principal, *args):
+    return json.loads(openstack_cli(principal, *args, "-f", "json"))
+
+
+def test_the_cli_lists_servers_by_project_and_by_user_name(admin, manager, server):
+    # An admin's names resolve through Keystone; a manager's project lookups are refused, and
+    # the CLI then sends the name as typed, which Nova's list takes all the same.
+    for principal in (admin, manager):
+        listed = openstack_cli(
+            principal, "server", "list", "--project", PROJECT, "-f", "value", "-c", "ID"
+        )
+        assert server in listed.split(), principal.role
+    listed = openstack_cli(
+        admin, "server", "list", "--user", manager.username, "-f", "value", "-c", "ID"
+    )
+    assert server in listed.split()
+
+
+def test_the_cli_lists_role_assignments_with_names(admin, manager):
+    assignments = cli_json(admin, "role", "assignment", "list", "--names")
+    found = {(a["User"], a["Role"], a["Project"]) for a in assignments}
+    assert (f"{manager.username}@{DOMAIN}", "member", f"{PROJECT}@{DOMAIN}") in found
+    assert (f"{admin.username}@{DOMAIN}", "admin", f"{PROJECT}@{DOMAIN}") in found
+
+
+def test_the_cli_lists_the_project_for_admins_and_by_the_fallback_for_others(admin, manager):
+    for principal in (admin, manager):
+        projects = cli_json(principal, "project", "list")
+        assert [p["Name"] for p in projects] == [PROJECT], principal.role
+
+
+def test_the_cli_shows_a_user_by_name_to_an_admin_and_oneself_by_id(
+    admin, manager, manager_session
+):
+    shown = cli_json(admin, "user", "show", manager.username)
+    assert (shown["name"], shown["enabled"]) == (manager.username, True)
+    own_id = manager_session.get_user_id()
+    assert cli_json(manager, "user", "show", own_id)["name"] == manager.username
+
+
+def test_the_cli_lists_regions_services_and_endpoints_from_the_catalog(admin):
+    assert [r["Region"] for r in cli_json(admin, "region", "list")] == ["RegionOne"]
+    services = cli_json(admin, "service", "list")
+    assert {(s["Name"], s["Type"]) for s in services} == {
+        ("nova", "compute"),
+        ("keystone", "identity"),
+    }
+    endpoints = cli_json(admin, "endpoint", "list", "--interface", "public")
+    compute = [e for e in endpoints if e["Service Type"] == "compute"]
+    assert len(compute) == 1
+    assert compute[0]["URL"].rstrip("/").endswith("/openstack/compute/v2.1")
+
+
+def test_keystoneauth_re_scopes_a_held_token_which_then_writes_through_nova(
+    manager_session, manager, server
+):
+    first = manager_session.auth.get_access(manager_session)
+    auth = v3.Token(
+        auth_url=IDENTITY_URL,
+        token=first.auth_token,
+        project_name=PROJECT,
+        project_domain_name=DOMAIN,
+    )
+    session = ks_session.Session(auth=auth)
+    access = session.auth.get_access(session)
+    assert access.auth_token != first.auth_token
+    assert access.user_id == first.user_id
+    assert access.expires == first.expires
+    nova(session).servers.set_meta(server, {"pipeline": "nightly"})
+    assert native_metadata(server, manager.token)["pipeline"] == "nightly"
+    # A token that does not work is Keystone's 404.
+    broken = ks_session.Session(auth=v3.Token(auth_url=IDENTITY_URL, token="sba_nothing"))
+    with pytest.raises(ks_exceptions.NotFound):
+        broken.get_token()

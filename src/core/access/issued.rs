@@ -49,7 +49,19 @@ pub enum AccessCredential {
         id: Option<String>,
         secret: String,
     },
+    /// A token the client already holds, exchanged for another (Keystone's `token` method,
+    /// which CI jobs use to re-scope rather than sign in per command): an issued token
+    /// (`sba_…`), whose principal and expiry the new one keeps, or an API token's secret
+    /// (`sbk_…`), which is then a login with that API token.
+    Held {
+        secret: String,
+    },
 }
+
+/// Why an API token's token is not re-scoped to another project, in Keystone's words: an
+/// application credential is bound to its own project.
+pub const APPLICATION_CREDENTIAL_SCOPE: &str =
+    "Using an application credential token to create a scoped token is not allowed.";
 
 /// The principal an issued token acts for, with the name people know it by.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ mod actor;
 #[cfg(feature = "ssr")]
 mod csrf;
 mod issued;
+mod members;
 mod principals;
 mod role;
 mod session_life;
@@ -20,9 +21,10 @@ pub use actor::{Actor, SiteScope};
 #[cfg(feature = "ssr")]
 pub use csrf::{csrf_matches, sign_in_from_elsewhere};
 pub use issued::{
-    ACCESS_TOKEN_LIFETIME_SECONDS, AccessCredential, AccessPrincipal, AccessToken, UserRef,
-    access_expiry,
+    ACCESS_TOKEN_LIFETIME_SECONDS, APPLICATION_CREDENTIAL_SCOPE, AccessCredential, AccessPrincipal,
+    AccessToken, UserRef, access_expiry,
 };
+pub use members::{Member, require_member_viewer};
 pub use principals::{ApiToken, Grant, MAX_TOKEN_DAYS, TokenLifetime, User};
 pub use role::{CreatorType, Role};
 pub use session_life::{

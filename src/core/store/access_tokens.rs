@@ -11,10 +11,16 @@ use crate::core::CoreError;
 use crate::core::access::credentials::{
     access_token_secret, looks_like_access_token, looks_like_token, token_digest,
 };
-use crate::core::access::{AccessCredential, AccessPrincipal, AccessToken, Actor, access_expiry};
+use crate::core::access::{
+    APPLICATION_CREDENTIAL_SCOPE, AccessCredential, AccessPrincipal, AccessToken, Actor,
+    access_expiry,
+};
 use crate::core::tenancy::TenantId;
 
 const UNKNOWN: &str = "The token is unknown, has expired or has been revoked.";
+
+/// Why an API token logs in to no other project; `held_refusal` tells it from other failures.
+const FOREIGN_API_TOKEN: &str = "The API token belongs to another project.";
 
 /// The most live tokens one principal (a user or an API token) holds. A script that logs in
 /// for every command keeps working (its newest tokens do), while one that logs in in a loop
@@ -50,7 +56,84 @@ async fn tenant_name(
         .ok_or(CoreError::Unauthenticated(UNKNOWN))
 }
 
+/// What an API token's secret logs in as: its actor, itself as the principal, and when a
+/// token issued for it ends. `tenant`, when given, must be the API token's.
+async fn api_token_login(
+    conn: &mut sqlx::SqliteConnection,
+    tenant: Option<&TenantId>,
+    id: Option<&str>,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<(Actor, AccessPrincipal, DateTime<Utc>), CoreError> {
+    if !looks_like_token(secret) {
+        return Err(CoreError::Unauthenticated(
+            "The secret is not a Sitebook API token (they start with 'sbk_').",
+        ));
+    }
+    let token = active_token(&mut *conn, TokenKey::Digest(&token_digest(secret)), now).await?;
+    if id.is_some_and(|id| id.trim() != token.actor.id) {
+        return Err(CoreError::Unauthenticated(
+            "The id is not the id of the API token whose secret was given.",
+        ));
+    }
+    if tenant.is_some_and(|tenant| *tenant != token.actor.tenant) {
+        return Err(CoreError::Unauthenticated(FOREIGN_API_TOKEN));
+    }
+    // A login is a use of the API token, as admins read `last_used_at`.
+    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(&token.actor.id)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+    let principal = AccessPrincipal::ApiToken {
+        id: token.actor.id.clone(),
+        name: token.name,
+    };
+    let expires_at = access_expiry(now, token.expires_at);
+    Ok((token.actor, principal, expires_at))
+}
+
+/// A held token that does not work is not found (Keystone's 404 for the `token` method), and
+/// an API token is not moved to another project (its 403).
+fn held_refusal(error: CoreError) -> CoreError {
+    match error {
+        CoreError::Unauthenticated(FOREIGN_API_TOKEN) => {
+            CoreError::Forbidden(APPLICATION_CREDENTIAL_SCOPE.to_owned())
+        }
+        CoreError::Unauthenticated(_) => CoreError::NotFound {
+            what: "token",
+            id: String::new(),
+        },
+        other => other,
+    }
+}
+
 impl Store {
+    /// The issued token a client holds, to be re-scoped to `tenant` (its own when `None`).
+    /// A token of one project is never exchanged for another's: an API token's is refused as
+    /// Keystone refuses an application credential's, a user's as a failed login.
+    async fn held_token(
+        &self,
+        tenant: Option<&TenantId>,
+        secret: &str,
+    ) -> Result<AccessToken, CoreError> {
+        let held = self
+            .access_token(secret, None)
+            .await
+            .map_err(held_refusal)?;
+        match (tenant, &held.principal) {
+            (Some(tenant), _) if *tenant == held.actor.tenant => Ok(held),
+            (None, _) => Ok(held),
+            (Some(_), AccessPrincipal::ApiToken { .. }) => Err(CoreError::Forbidden(
+                APPLICATION_CREDENTIAL_SCOPE.to_owned(),
+            )),
+            (Some(_), AccessPrincipal::User { .. }) => Err(CoreError::Unauthenticated(
+                "The token's user has no role on the project.",
+            )),
+        }
+    }
+
     /// Checks a credential and issues a short-lived access token acting for its principal.
     /// Returns the secret (only its digest is stored) and the token. A password is looked up
     /// in `tenant` (the default tenant when `None`), exactly as the web sign-in checks it; an
@@ -65,7 +148,8 @@ impl Store {
         let now = Utc::now();
         // The password is checked before a connection is taken: the check waits for a turn
         // among a few, and a login holding a connection while it waited would let a flood of
-        // logins starve every other user of the pool.
+        // logins starve every other user of the pool. A held issued token is read before too,
+        // on its own connection.
         let checked = match credential {
             AccessCredential::Password { user, password } => {
                 let tenant = tenant.cloned().unwrap_or_default();
@@ -75,10 +159,16 @@ impl Store {
                     tenant,
                 ))
             }
-            AccessCredential::ApiToken { .. } => None,
+            AccessCredential::ApiToken { .. } | AccessCredential::Held { .. } => None,
+        };
+        let held = match credential {
+            AccessCredential::Held { secret } if !looks_like_token(secret) => {
+                Some(self.held_token(tenant, secret).await?)
+            }
+            _ => None,
         };
         let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let (actor, principal, principal_expires_at) = match credential {
+        let (actor, principal, expires_at) = match credential {
             AccessCredential::Password { .. } => {
                 let (user, tenant) = checked.expect("a password was checked above");
                 let actor = actor_for(&mut conn, &tenant, &user).await?;
@@ -86,42 +176,20 @@ impl Store {
                     id: user.id,
                     username: user.username,
                 };
-                (actor, principal, None)
+                (actor, principal, access_expiry(now, None))
             }
             AccessCredential::ApiToken { id, secret } => {
-                if !looks_like_token(secret) {
-                    return Err(CoreError::Unauthenticated(
-                        "The secret is not a Sitebook API token (they start with 'sbk_').",
-                    ));
-                }
-                let token =
-                    active_token(&mut conn, TokenKey::Digest(&token_digest(secret)), now).await?;
-                if id.as_deref().is_some_and(|id| id.trim() != token.actor.id) {
-                    return Err(CoreError::Unauthenticated(
-                        "The id is not the id of the API token whose secret was given.",
-                    ));
-                }
-                if tenant.is_some_and(|tenant| *tenant != token.actor.tenant) {
-                    return Err(CoreError::Unauthenticated(
-                        "The API token belongs to another project.",
-                    ));
-                }
-                // A login is a use of the API token, as admins read `last_used_at`.
-                sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-                    .bind(now)
-                    .bind(&token.actor.id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(storage)?;
-                let principal = AccessPrincipal::ApiToken {
-                    id: token.actor.id.clone(),
-                    name: token.name,
-                };
-                (token.actor, principal, token.expires_at)
+                api_token_login(&mut conn, tenant, id.as_deref(), secret, now).await?
             }
+            AccessCredential::Held { secret } => match held {
+                // Re-scoping never extends a token: the new one ends when the held one does.
+                Some(held) => (held.actor, held.principal, held.expires_at),
+                None => api_token_login(&mut conn, tenant, None, secret, now)
+                    .await
+                    .map_err(held_refusal)?,
+            },
         };
         let tenant_name = tenant_name(&mut conn, &actor.tenant).await?;
-        let expires_at = access_expiry(now, principal_expires_at);
         let secret = access_token_secret(secret);
         let digest = token_digest(&secret);
         // Expired tokens go at once (revoked ones were deleted when revoked), by the expiry

@@ -21,6 +21,7 @@ mod files;
 mod grants;
 mod import;
 mod listing;
+mod members;
 mod metadata;
 mod metadata_writer;
 mod resources;

@@ -42,6 +42,19 @@ impl IdentityError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, message)
     }
+
+    /// Keystone's 404 for a lookup: `Could not find user: usr_1.`
+    pub fn missing(what: &str, id: &str) -> Self {
+        Self::not_found(format!("Could not find {what}: {id}."))
+    }
+
+    /// Keystone's 403, naming the policy rule that refused (`identity:list_users`).
+    pub fn forbidden(rule: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            format!("You are not authorized to perform the requested action: {rule}."),
+        )
+    }
 }
 
 impl IntoResponse for IdentityError {
@@ -80,7 +93,10 @@ impl From<CoreError> for IdentityError {
                 Self::unauthorized(NEEDS_AUTHENTICATION)
             }
             CoreError::Forbidden(message) => Self::new(StatusCode::FORBIDDEN, message),
-            CoreError::NotFound { .. } => Self::not_found("Could not find token."),
+            CoreError::NotFound { what, id } if id.is_empty() => {
+                Self::not_found(format!("Could not find {what}."))
+            }
+            CoreError::NotFound { what, id } => Self::missing(what, &id),
             CoreError::Invalid(rule) => Self::bad_request(rule.to_string()),
             CoreError::Storage(detail) => {
                 tracing::error!("storage failure behind the identity API: {detail}");

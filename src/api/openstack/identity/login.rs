@@ -1,6 +1,7 @@
 //! A Keystone login body (`POST /v3/auth/tokens`) parsed into what the core takes: the
-//! credential and the project it asks for. Shapes as keystoneauth's `password` and
-//! `application_credential` plugins send them; anything else is refused here, by name.
+//! credential and the project it asks for. Shapes as keystoneauth's `password`,
+//! `application_credential` and `token` plugins send them; anything else is refused here, by
+//! name.
 
 use serde::Deserialize;
 
@@ -17,6 +18,8 @@ pub const DOMAIN_NAME: &str = "Default";
 pub enum Method {
     Password,
     ApplicationCredential,
+    /// A token the client holds, exchanged for another (re-scoping).
+    Token,
 }
 
 impl Method {
@@ -24,6 +27,7 @@ impl Method {
         match self {
             Self::Password => "password",
             Self::ApplicationCredential => "application_credential",
+            Self::Token => "token",
         }
     }
 }
@@ -66,6 +70,12 @@ struct IdentityBody {
     methods: Option<Vec<String>>,
     password: Option<PasswordBody>,
     application_credential: Option<CredentialBody>,
+    token: Option<HeldBody>,
+}
+
+#[derive(Deserialize)]
+struct HeldBody {
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +180,15 @@ fn application_credential(identity: IdentityBody) -> Result<AccessCredential, Id
     }
 }
 
+/// Keystone's `token` method: the token in the body is the credential (the one keystoneauth
+/// also sends in `X-Auth-Token`, which is not read here: the body names what is exchanged).
+fn held(identity: IdentityBody) -> Result<AccessCredential, IdentityError> {
+    let path = "auth.identity.token";
+    let token = required(identity.token, path)?;
+    let secret = required(token.id, &format!("{path}.id"))?;
+    Ok(AccessCredential::Held { secret })
+}
+
 fn scope(scope: Option<ScopeBody>) -> Result<Scope, IdentityError> {
     let project = match scope {
         None => return Ok(Scope::Own),
@@ -220,9 +239,11 @@ impl Login {
                 Method::ApplicationCredential,
                 application_credential(identity)?,
             ),
+            [m] if m == "token" => (Method::Token, held(identity)?),
             _ => {
                 return Err(IdentityError::unauthorized(
-                    "Sitebook logs in with one method, 'password' or 'application_credential'.",
+                    "Sitebook logs in with one method, 'password', 'application_credential' \
+                     or 'token'.",
                 ));
             }
         };
@@ -313,6 +334,22 @@ mod tests {
     }
 
     #[test]
+    fn the_token_method_exchanges_the_token_in_the_body_for_the_scope_asked() {
+        let body = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "sba_x"}},
+                                   "scope": {"project": {"id": "64656661756c74"}}}});
+        assert_eq!(
+            Login::parse(&body).unwrap(),
+            Login {
+                method: Method::Token,
+                credential: AccessCredential::Held {
+                    secret: "sba_x".into()
+                },
+                scope: Scope::ProjectId("64656661756c74".into()),
+            }
+        );
+    }
+
+    #[test]
     fn malformed_bodies_are_bad_requests() {
         for body in [
             json!([]),
@@ -320,6 +357,8 @@ mod tests {
             json!({"auth": {}}),
             json!({"auth": {"identity": {"methods": []}}}),
             json!({"auth": {"identity": {"methods": ["password"]}}}),
+            json!({"auth": {"identity": {"methods": ["token"]}}}),
+            json!({"auth": {"identity": {"methods": ["token"], "token": {}}}}),
             password_login(json!({"name": "alice"}), Value::Null),
             password_login(json!({"password": "pw"}), Value::Null),
             password_login(json!({"name": 5, "password": "pw"}), Value::Null),
@@ -335,7 +374,7 @@ mod tests {
     #[test]
     fn other_methods_domains_and_scopes_are_refused_as_failed_logins() {
         for body in [
-            json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "x"}}}}),
+            json!({"auth": {"identity": {"methods": ["totp"], "totp": {}}}}),
             json!({"auth": {"identity": {"methods": ["password", "totp"]}}}),
             password_login(
                 json!({"name": "alice", "domain": {"id": "other"}, "password": "pw"}),

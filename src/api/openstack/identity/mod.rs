@@ -1,16 +1,25 @@
 //! Keystone's identity API (v3) at `/openstack/identity`, as much of it as OpenStack clients
-//! need to log in and reach the compute face: the version documents, and `/v3/auth/tokens` to
-//! log in with a password or an application credential (a Sitebook API token), look at a
-//! token and revoke it.
+//! need to log in and reach the compute face: the version documents, `/v3/auth/tokens` to
+//! log in with a password, an application credential (a Sitebook API token) or a token held
+//! (re-scoping), look at a token and revoke it; and the lookups the `openstack` CLI makes to
+//! resolve names (projects, users, role assignments) and to show the catalog (regions,
+//! services, endpoints).
 //!
 //! The tokens are the core's issued access tokens (`core::access::issued`); this face only
 //! parses Keystone's bodies and maps the answers. Sitebook's tenant is Keystone's project
 //! (its id in hex, see `TenantId::project_id`), in the one domain `Default`.
 
+mod catalog;
+mod catalog_lookups;
 mod error;
 mod login;
+mod lookup;
+mod projects;
+mod role_assignments;
+mod roles;
 mod token_body;
 mod tokens;
+mod users;
 mod versions;
 
 use std::sync::Arc;
@@ -20,14 +29,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{any, get};
+use axum::routing::{MethodRouter, any, get};
 
 use crate::core::store::Store;
 use crate::web::Settings;
 pub use error::IdentityError;
 /// Public for the fuzz targets, which read login bodies as the face does.
 pub use login::Login;
-pub use token_body::keystone_roles;
+pub use roles::keystone_roles;
 
 const PREFIX: &str = "/openstack/identity";
 
@@ -87,12 +96,41 @@ where
                 .delete(tokens::revoke)
                 .fallback(wrong_method),
         )
+        .route(&v3("auth/projects"), read(get(projects::of_token)))
+        .route(&v3("projects"), read(get(projects::list)))
+        .route(&v3("projects/{id}"), read(get(projects::show)))
+        .route(&v3("users"), read(get(users::list)))
+        .route(&v3("users/{id}"), read(get(users::show)))
+        .route(&v3("users/{id}/projects"), read(get(projects::of_user)))
+        .route(&v3("role_assignments"), read(get(role_assignments::list)))
+        .route(&v3("regions"), read(get(catalog_lookups::regions)))
+        .route(&v3("regions/{id}"), read(get(catalog_lookups::show_region)))
+        .route(&v3("services"), read(get(catalog_lookups::services_list)))
+        .route(
+            &v3("services/{id}"),
+            read(get(catalog_lookups::show_service)),
+        )
+        .route(&v3("endpoints"), read(get(catalog_lookups::endpoints)))
+        .route(
+            &v3("endpoints/{id}"),
+            read(get(catalog_lookups::show_endpoint)),
+        )
         // Any other path under the prefix is Keystone's 404, never the web UI's page.
         .route(&format!("{PREFIX}/{{*rest}}"), any(missing))
         // A login is a few hundred bytes.
         .layer(axum::extract::DefaultBodyLimit::max(LOGIN_BODY))
         .layer(middleware::from_fn_with_state(state.clone(), headers))
         .with_state(state)
+}
+
+fn v3(path: &str) -> String {
+    format!("{PREFIX}/v3/{path}")
+}
+
+/// A lookup: Sitebook's directory and catalog are read here, never written, so other methods
+/// are Keystone's 405.
+fn read(route: MethodRouter<IdentityState>) -> MethodRouter<IdentityState> {
+    route.fallback(wrong_method)
 }
 
 async fn missing() -> IdentityError {

@@ -4,53 +4,20 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::catalog::token_catalog;
 use super::login::{DOMAIN_ID, DOMAIN_NAME, Method};
-use crate::core::access::{AccessPrincipal, AccessToken, Role};
-
-/// The Keystone roles a Sitebook role is reported as. Keystone's default roles imply one
-/// another (admin → member → reader) and tokens list the implied ones too, so policy written
-/// for any of them reads the same: staff read (`reader`), managers also write (`member`),
-/// admins also administer (`admin`). Sitebook's own rules decide every call regardless.
-pub fn keystone_roles(role: Role) -> &'static [&'static str] {
-    match role {
-        Role::Staff => &["reader"],
-        Role::Manager => &["member", "reader"],
-        Role::Admin => &["admin", "member", "reader"],
-    }
-}
-
-/// A stable id for a fixed name (a role, a catalog entry): its bytes in hex, as Keystone's
-/// ids are hex.
-fn hex_id(name: &str) -> String {
-    name.bytes().map(|b| format!("{b:02x}")).collect()
-}
+use super::roles::{keystone_roles, reference};
+use crate::core::access::{AccessPrincipal, AccessToken};
 
 /// Keystone's timestamps: microseconds and a `Z`.
 fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// One catalog service with the same URL at each interface (clients pick `public` by
-/// default; some ask for `internal`).
-fn service(kind: &str, name: &str, url: &str) -> Value {
-    let endpoints: Vec<Value> = ["public", "internal", "admin"]
-        .iter()
-        .map(|interface| {
-            json!({
-                "id": hex_id(&format!("{name}-{interface}")),
-                "interface": interface,
-                "region": "RegionOne",
-                "region_id": "RegionOne",
-                "url": url,
-            })
-        })
-        .collect();
-    json!({"type": kind, "name": name, "id": hex_id(name), "endpoints": endpoints})
-}
-
 /// `{"token": …}` for `token`. `base_url` is the server's public URL; `catalog` is false for
-/// `?nocatalog`.
-pub fn token_body(token: &AccessToken, base_url: &str, catalog: bool) -> Value {
+/// `?nocatalog`; `rescoped` when it was issued for another token (the `token` method), which
+/// Keystone reports before the method the first was issued for.
+pub fn token_body(token: &AccessToken, base_url: &str, catalog: bool, rescoped: bool) -> Value {
     let domain = json!({"id": DOMAIN_ID, "name": DOMAIN_NAME});
     let method = match token.principal {
         AccessPrincipal::User { .. } => Method::Password,
@@ -58,10 +25,15 @@ pub fn token_body(token: &AccessToken, base_url: &str, catalog: bool) -> Value {
     };
     let roles: Vec<Value> = keystone_roles(token.actor.role)
         .iter()
-        .map(|name| json!({"id": hex_id(name), "name": name}))
+        .map(|name| reference(name))
         .collect();
+    let methods = if rescoped {
+        vec![Method::Token.as_str(), method.as_str()]
+    } else {
+        vec![method.as_str()]
+    };
     let mut body = json!({
-        "methods": [method.as_str()],
+        "methods": methods,
         "user": {
             "id": token.principal.id(),
             "name": token.principal.name(),
@@ -83,18 +55,7 @@ pub fn token_body(token: &AccessToken, base_url: &str, catalog: bool) -> Value {
         body["application_credential"] = json!({"id": id, "name": name, "restricted": true});
     }
     if catalog {
-        body["catalog"] = json!([
-            service(
-                "compute",
-                "nova",
-                &format!("{base_url}/openstack/compute/v2.1")
-            ),
-            service(
-                "identity",
-                "keystone",
-                &format!("{base_url}/openstack/identity")
-            ),
-        ]);
+        body["catalog"] = token_catalog(base_url);
     }
     json!({ "token": body })
 }
@@ -102,7 +63,7 @@ pub fn token_body(token: &AccessToken, base_url: &str, catalog: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::access::{Actor, CreatorType, SiteScope};
+    use crate::core::access::{Actor, CreatorType, Role, SiteScope};
     use crate::core::tenancy::TenantId;
 
     fn token(role: Role, principal: AccessPrincipal) -> AccessToken {
@@ -124,19 +85,13 @@ mod tests {
     }
 
     #[test]
-    fn each_role_reports_the_keystone_roles_it_implies() {
-        assert_eq!(keystone_roles(Role::Staff), ["reader"]);
-        assert_eq!(keystone_roles(Role::Manager), ["member", "reader"]);
-        assert_eq!(keystone_roles(Role::Admin), ["admin", "member", "reader"]);
-    }
-
-    #[test]
     fn a_password_token_has_what_keystoneauth_reads() {
         let alice = AccessPrincipal::User {
             id: "usr_1".into(),
             username: "alice".into(),
         };
-        let body = token_body(&token(Role::Manager, alice), "http://h", true)["token"].clone();
+        let body =
+            token_body(&token(Role::Manager, alice), "http://h", true, false)["token"].clone();
         assert_eq!(body["methods"], json!(["password"]));
         assert_eq!(body["user"]["name"], "alice");
         assert_eq!(body["user"]["domain"]["id"], "default");
@@ -158,7 +113,7 @@ mod tests {
             id: "tok_1".into(),
             name: "ci".into(),
         };
-        let body = token_body(&token(Role::Staff, ci), "http://h", false)["token"].clone();
+        let body = token_body(&token(Role::Staff, ci), "http://h", false, false)["token"].clone();
         assert_eq!(body["methods"], json!(["application_credential"]));
         assert_eq!(body["application_credential"]["id"], "tok_1");
         assert!(body.get("catalog").is_none());

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::IdentityState;
 use super::error::IdentityError;
-use super::login::{Login, Scope};
+use super::login::{Login, Method, Scope};
 use super::token_body::token_body;
 use crate::api::openstack::auth::{IdentityCaller, Keystone};
 use crate::core::access::AccessToken;
@@ -33,12 +33,18 @@ fn answer(
     secret: &str,
     token: &AccessToken,
     catalog: bool,
+    rescoped: bool,
 ) -> Result<Response, IdentityError> {
     let subject = HeaderValue::from_str(secret)
         .map_err(|_| IdentityError::not_found("Could not find token."))?;
     let mut response = (
         status,
-        Json(token_body(token, &state.settings.public_url, catalog)),
+        Json(token_body(
+            token,
+            &state.settings.public_url,
+            catalog,
+            rescoped,
+        )),
     )
         .into_response();
     response.headers_mut().insert(SUBJECT, subject);
@@ -70,8 +76,10 @@ async fn tenant_of(
 }
 
 /// `POST /v3/auth/tokens`: a password or an API token (as an application credential) buys a
-/// short-lived token scoped to the principal's tenant. Password guesses count against the
-/// same limits (per account, per address) as the web sign-in: the store keeps them.
+/// short-lived token scoped to the principal's tenant, and a token held (the `token` method)
+/// buys another for the same principal that ends when it does. Password guesses count
+/// against the same limits (per account, per address) as the web sign-in: the store keeps
+/// them.
 pub async fn issue(
     State(state): State<IdentityState>,
     Query(query): Query<HashMap<String, String>>,
@@ -97,6 +105,7 @@ pub async fn issue(
         &secret,
         &token,
         wants_catalog(&query),
+        login.method == Method::Token,
     )
 }
 
@@ -140,6 +149,7 @@ pub async fn validate(
         subject,
         &token,
         wants_catalog(&query),
+        false,
     )
 }
 
