@@ -116,6 +116,8 @@ pub struct ServerFilter {
     pub changed_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Nova's `changes-before` (2.66): updated at or before it.
     pub changed_before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Nova's `user_id`: servers this principal named (the server's user), by Sitebook id.
+    pub named_by: Option<String>,
 }
 
 impl ServerFilter {
@@ -124,6 +126,7 @@ impl ServerFilter {
             && self.hostname.is_none()
             && self.changed_since.is_none()
             && self.changed_before.is_none()
+            && self.named_by.is_none()
     }
 
     pub fn matches(&self, name: &str, updated_at: chrono::DateTime<chrono::Utc>) -> bool {
@@ -289,6 +292,24 @@ pub fn uuid_of(id: &str) -> String {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.as_bytes())
         .hyphenated()
         .to_string()
+}
+
+/// A principal's id (`usr_…`, `tok_…`) as the OpenStack faces show it: Nova's schemas take
+/// user ids of letters, digits and `-` only, so both faces show `usr-…`/`tok-…`, the same id
+/// in a Keystone token, its user lookups and a server's `user_id`.
+pub fn user_id_of(principal: &str) -> String {
+    match principal.split_once('_') {
+        Some((prefix @ ("usr" | "tok"), rest)) => format!("{prefix}-{rest}"),
+        _ => principal.to_owned(),
+    }
+}
+
+/// The principal an OpenStack user id names, in either form.
+pub fn principal_of(user_id: &str) -> String {
+    match user_id.split_once('-') {
+        Some((prefix @ ("usr" | "tok"), rest)) => format!("{prefix}_{rest}"),
+        _ => user_id.to_owned(),
+    }
 }
 
 /// Nova's `default_availability_zone`: where a host in no zoned aggregate is.
@@ -464,6 +485,18 @@ pub fn update_aggregate_metadata(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn principals_show_nova_a_user_id_of_letters_digits_and_hyphens_and_read_back() {
+        let hex = "0123456789abcdef0123456789abcdef";
+        for principal in [format!("usr_{hex}"), format!("tok_{hex}")] {
+            let shown = user_id_of(&principal);
+            assert!(shown.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+            assert_eq!(principal_of(&shown), principal);
+            assert_eq!(principal_of(&principal), principal);
+        }
+        assert_eq!(user_id_of("operator"), "operator");
+    }
+
     #[cfg(feature = "ssr")]
     #[test]
     fn a_resource_shows_nova_one_uuid_on_every_read() {

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 use sitebook::core::access::{Actor, Role, TokenLifetime, Username};
+use sitebook::core::openstack::{principal_of, user_id_of};
 use sitebook::core::store::Grant;
 use sitebook::core::tenancy::TenantId;
 
@@ -36,8 +37,10 @@ async fn send(
     app.send(request.body(body).unwrap()).await
 }
 
+/// A user made in the store, by the id the OpenStack faces show it under (`usr-…`).
 async fn user(app: &TestApp, name: &str, role: Role, random: u128) -> String {
-    app.store
+    let made = app
+        .store
         .create_user(
             &Actor::operator(TenantId::default_tenant()),
             Username::parse(name),
@@ -46,8 +49,8 @@ async fn user(app: &TestApp, name: &str, role: Role, random: u128) -> String {
             random,
         )
         .await
-        .unwrap()
-        .id
+        .unwrap();
+    user_id_of(&made.id)
 }
 
 /// What `openstack --os-username … --os-project-name Default` posts.
@@ -294,7 +297,10 @@ async fn an_api_token_logs_in_as_an_application_credential_and_its_revocation_en
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let body = &reply.json()["token"];
     assert_eq!(body["methods"], json!(["application_credential"]));
-    assert_eq!(body["application_credential"]["id"], api_token.id);
+    assert_eq!(
+        body["application_credential"]["id"],
+        user_id_of(&api_token.id)
+    );
     assert_eq!(body["user"]["name"], "inventory sync");
     assert_eq!(body["project"]["id"], PROJECT);
     let token = subject(&reply);
@@ -584,7 +590,7 @@ async fn users_are_listed_for_admins_and_each_shown_to_itself_with_api_tokens_am
     let all = get(&app, &boss_token, "users").await;
     assert_eq!(
         ids(&all, "users"),
-        [alice.clone(), boss.clone(), ci.id.clone()]
+        [alice.clone(), boss.clone(), user_id_of(&ci.id)]
     );
     let first = &all.json()["users"][0];
     assert_eq!(
@@ -604,7 +610,7 @@ async fn users_are_listed_for_admins_and_each_shown_to_itself_with_api_tokens_am
         .is_empty()
     );
     app.store
-        .set_user_disabled(&operator, &alice, true)
+        .set_user_disabled(&operator, &principal_of(&alice), true)
         .await
         .unwrap();
     assert_eq!(
@@ -615,7 +621,7 @@ async fn users_are_listed_for_admins_and_each_shown_to_itself_with_api_tokens_am
         [alice.as_str()]
     );
     app.store
-        .set_user_disabled(&operator, &alice, false)
+        .set_user_disabled(&operator, &principal_of(&alice), false)
         .await
         .unwrap();
     let alice_token = if get(&app, &alice_token, "auth/projects").await.status == StatusCode::OK {
@@ -925,13 +931,13 @@ async fn an_api_token_s_token_keeps_its_project_and_is_refused_another_as_keysto
         own.json()["token"]["methods"],
         json!(["token", "application_credential"])
     );
-    assert_eq!(own.json()["token"]["user"]["id"], api_token.id);
+    assert_eq!(own.json()["token"]["user"]["id"], user_id_of(&api_token.id));
     // The API token's own secret is taken as the held token too.
     let direct = login(&app, rescope(&secret, json!({"project": {"id": PROJECT}}))).await;
     assert_eq!(direct.status, StatusCode::CREATED, "{}", direct.body);
     assert_eq!(
         direct.json()["token"]["application_credential"]["id"],
-        api_token.id
+        user_id_of(&api_token.id)
     );
 
     for token in [held.as_str(), secret.as_str()] {

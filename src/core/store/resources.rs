@@ -356,6 +356,10 @@ impl Store {
                 }
                 _ => rows,
             };
+            let rows = match filter.and_then(|f| f.named_by.as_deref()) {
+                Some(principal) => named_by(&mut conn, rows, principal).await.map_err(failed)?,
+                None => rows,
+            };
             for row in rows {
                 if page.len() < limit as usize {
                     page.push(row.into_resource()?);
@@ -592,6 +596,30 @@ impl Store {
             _ => Ok(None),
         }
     }
+}
+
+/// The rows whose `name` key `principal` last wrote (who named the resource: Nova's server
+/// `user_id`), in one query for the chunk.
+async fn named_by(
+    conn: &mut SqliteConnection,
+    rows: Vec<ResourceRow>,
+    principal: &str,
+) -> Result<Vec<ResourceRow>, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let pks = serde_json::to_string(&rows.iter().map(|r| r.pk).collect::<Vec<_>>())
+        .expect("integers serialise");
+    let named: Vec<(i64,)> = sqlx::query_as(
+        "SELECT resource_pk FROM metadata WHERE key = 'name' AND changed_by = ? \
+         AND resource_pk IN (SELECT value FROM json_each(?))",
+    )
+    .bind(principal)
+    .bind(pks)
+    .fetch_all(conn)
+    .await?;
+    let named: std::collections::HashSet<i64> = named.into_iter().map(|(pk,)| pk).collect();
+    Ok(rows.into_iter().filter(|r| named.contains(&r.pk)).collect())
 }
 
 /// Where a page resumes: after the row with this sort value (none for the creation order,

@@ -33,7 +33,7 @@ use crate::core::metadata::MetadataRecord;
 use crate::core::metadata::untyped::UntypedChange;
 use crate::core::openstack::{
     DESCRIPTION_KEY, NAME_KEY, NameFilter, SERVER_STATUS, SERVER_STATUSES, SERVER_TYPE,
-    ServerFilter, hostname_of, items_of,
+    ServerFilter, hostname_of, items_of, principal_of, user_id_of,
 };
 use crate::core::resources::{Resource, ResourceId, ResourceType};
 
@@ -127,7 +127,7 @@ fn detail(
         "status": "ACTIVE",
         // The project id a Keystone token names, so "servers of my project" finds these.
         "tenant_id": actor.tenant.project_id(),
-        "user_id": user_id,
+        "user_id": user_id_of(user_id),
         "metadata": items_of(&record.metadata()),
         "created": isotime(resource.created_at),
         "updated": isotime(resource.updated_at),
@@ -342,6 +342,18 @@ impl Paging {
             }
             matches_none |= status != SERVER_STATUS;
         }
+        // Nova heeds `user_id` from admins, and from everyone from 2.83; `project_id` (and its
+        // alias `tenant_id`) from admins, others seeing their own project whatever they ask.
+        let admin = actor.require_admin().is_ok();
+        let named_by = last("user_id")
+            .filter(|id| !id.is_empty() && (admin || version.at_least(2, 83)))
+            .map(|id| principal_of(&id));
+        if admin {
+            for name in ["project_id", "tenant_id"] {
+                matches_none |=
+                    last(name).is_some_and(|p| !p.is_empty() && !actor.tenant.is_named_by(&p));
+            }
+        }
         // No Sitebook server has a tag (2.26) or is locked (2.73).
         if version.at_least(2, 26) {
             for name in ["tags", "tags-any"] {
@@ -375,6 +387,7 @@ impl Paging {
                 hostname,
                 changed_since,
                 changed_before,
+                named_by,
             },
             order,
             matches_none,

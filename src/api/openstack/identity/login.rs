@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::error::IdentityError;
 use crate::core::access::{AccessCredential, UserRef};
+use crate::core::openstack::principal_of;
 
 /// The one domain Sitebook has, as OSC names it by default (`{"id": "default"}`) or as people
 /// type it (`{"name": "Default"}`).
@@ -146,7 +147,7 @@ fn password(identity: IdentityBody) -> Result<AccessCredential, IdentityError> {
     let user = required(method.user, path)?;
     let password = required(user.password, &format!("{path}.password"))?;
     let user_ref = match (user.id, user.name) {
-        (Some(id), _) => UserRef::Id(id),
+        (Some(id), _) => UserRef::Id(principal_of(&id)),
         (None, Some(name)) => {
             check_domain(user.domain.as_ref(), path)?;
             UserRef::Name(name)
@@ -169,12 +170,12 @@ fn application_credential(identity: IdentityBody) -> Result<AccessCredential, Id
     let secret = required(credential.secret, &format!("{path}.secret"))?;
     match credential.id {
         Some(id) => Ok(AccessCredential::ApiToken {
-            id: Some(id),
+            id: Some(principal_of(&id)),
             secret,
         }),
         None => Err(IdentityError::unauthorized(
             "Sitebook's application credentials are its API tokens: log in with the token's \
-             id (tok_…) as the application credential id and its secret (sbk_…); names are \
+             id (tok-… or tok_…) as the application credential id and its secret (sbk_…); names are \
              not accepted.",
         )),
     }

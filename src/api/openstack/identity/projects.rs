@@ -12,6 +12,7 @@ use super::login::DOMAIN_ID;
 use super::lookup::{Params, under_rule};
 use crate::api::openstack::auth::IdentityCaller;
 use crate::core::access::Actor;
+use crate::core::openstack::principal_of;
 use crate::web::edge::Authenticated;
 
 /// The caller's tenant as Keystone's project.
@@ -109,7 +110,7 @@ pub async fn of_user(
     Path(user_id): Path<String>,
 ) -> Result<Json<Value>, IdentityError> {
     under_rule(
-        state.store.member(&actor, &user_id).await,
+        state.store.member(&actor, &principal_of(&user_id)).await,
         "identity:list_user_projects",
     )?;
     let project = Project::of(&state, &actor).await?;

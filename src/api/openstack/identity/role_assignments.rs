@@ -13,6 +13,7 @@ use super::lookup::{Params, under_rule};
 use super::roles::{hex_id, keystone_roles, reference};
 use crate::api::openstack::auth::IdentityCaller;
 use crate::core::access::Member;
+use crate::core::openstack::user_id_of;
 use crate::web::edge::Authenticated;
 
 /// What an assignment is shown with: the project and the options asked for.
@@ -29,7 +30,7 @@ impl Shown<'_> {
             "{}/v3/projects/{}/users/{}/roles/{}",
             self.state.base_url(),
             self.project_id,
-            member.id,
+            user_id_of(&member.id),
             hex_id(role)
         )
     }
@@ -41,13 +42,13 @@ impl Shown<'_> {
         let (role_body, user, project) = if self.names {
             (
                 reference(role),
-                json!({"id": member.id, "name": member.name, "domain": domain}),
+                json!({"id": user_id_of(&member.id), "name": member.name, "domain": domain}),
                 json!({"id": self.project_id, "name": self.project_name, "domain": domain}),
             )
         } else {
             (
                 json!({"id": hex_id(role)}),
-                json!({"id": member.id}),
+                json!({"id": user_id_of(&member.id)}),
                 json!({"id": self.project_id}),
             )
         };
@@ -95,7 +96,9 @@ pub async fn list(
     let effective = params.flag("effective");
     let mut entries = Vec::new();
     for member in members.iter().filter(|m| m.enabled && !none) {
-        if !params.keeps("user.id", &member.id) {
+        // The user id in either form: as the faces show it, or Sitebook's own.
+        if !params.keeps("user.id", &user_id_of(&member.id)) && !params.keeps("user.id", &member.id)
+        {
             continue;
         }
         let roles = keystone_roles(member.role);

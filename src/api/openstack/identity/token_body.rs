@@ -8,6 +8,7 @@ use super::catalog::token_catalog;
 use super::login::{DOMAIN_ID, DOMAIN_NAME, Method};
 use super::roles::{keystone_roles, reference};
 use crate::core::access::{AccessPrincipal, AccessToken};
+use crate::core::openstack::user_id_of;
 
 /// Keystone's timestamps: microseconds and a `Z`.
 fn timestamp(at: DateTime<Utc>) -> String {
@@ -35,7 +36,7 @@ pub fn token_body(token: &AccessToken, base_url: &str, catalog: bool, rescoped: 
     let mut body = json!({
         "methods": methods,
         "user": {
-            "id": token.principal.id(),
+            "id": user_id_of(token.principal.id()),
             "name": token.principal.name(),
             "domain": domain,
             "password_expires_at": null,
@@ -52,7 +53,8 @@ pub fn token_body(token: &AccessToken, base_url: &str, catalog: bool, rescoped: 
         "audit_ids": [token.audit_id],
     });
     if let AccessPrincipal::ApiToken { id, name } = &token.principal {
-        body["application_credential"] = json!({"id": id, "name": name, "restricted": true});
+        body["application_credential"] =
+            json!({"id": user_id_of(id), "name": name, "restricted": true});
     }
     if catalog {
         body["catalog"] = token_catalog(base_url);
@@ -115,7 +117,7 @@ mod tests {
         };
         let body = token_body(&token(Role::Staff, ci), "http://h", false, false)["token"].clone();
         assert_eq!(body["methods"], json!(["application_credential"]));
-        assert_eq!(body["application_credential"]["id"], "tok_1");
+        assert_eq!(body["application_credential"]["id"], "tok-1");
         assert!(body.get("catalog").is_none());
     }
 }

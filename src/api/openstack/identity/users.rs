@@ -12,17 +12,18 @@ use super::login::DOMAIN_ID;
 use super::lookup::{Params, under_rule};
 use crate::api::openstack::auth::IdentityCaller;
 use crate::core::access::Member;
+use crate::core::openstack::{principal_of, user_id_of};
 use crate::web::edge::Authenticated;
 
 fn body(state: &IdentityState, member: &Member) -> Value {
     json!({
-        "id": member.id,
+        "id": user_id_of(&member.id),
         "name": member.name,
         "domain_id": DOMAIN_ID,
         "enabled": member.enabled,
         "password_expires_at": null,
         "options": {},
-        "links": state.member_links("users", &member.id),
+        "links": state.member_links("users", &user_id_of(&member.id)),
     })
 }
 
@@ -54,6 +55,9 @@ pub async fn show(
     Authenticated(actor, ..): IdentityCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, IdentityError> {
-    let member = under_rule(state.store.member(&actor, &id).await, "identity:get_user")?;
+    let member = under_rule(
+        state.store.member(&actor, &principal_of(&id)).await,
+        "identity:get_user",
+    )?;
     Ok(Json(json!({"user": body(&state, &member)})))
 }
