@@ -118,6 +118,48 @@ pub struct ServerFilter {
     pub changed_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Nova's `user_id`: servers this principal named (the server's user), by Sitebook id.
     pub named_by: Option<String>,
+    /// Nova's tag filters (2.26).
+    pub tags: TagFilter,
+}
+
+/// Nova's `tags`, `tags-any`, `not-tags` and `not-tags-any`: each a list of tag names,
+/// compared ignoring case as Sitebook's tag names are.
+#[derive(Debug, Clone, Default)]
+pub struct TagFilter {
+    /// Servers with every one of these.
+    pub all: Vec<String>,
+    /// Servers with at least one of these.
+    pub any: Vec<String>,
+    /// Servers without at least one of these.
+    pub not_all: Vec<String>,
+    /// Servers with none of these.
+    pub not_any: Vec<String>,
+}
+
+impl TagFilter {
+    /// Reads Nova's comma-separated list.
+    pub fn list(text: &str) -> Vec<String> {
+        text.split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+            && self.any.is_empty()
+            && self.not_all.is_empty()
+            && self.not_any.is_empty()
+    }
+
+    /// Whether a server carrying `names` (any case) passes.
+    pub fn matches(&self, names: &[String]) -> bool {
+        let has = |tag: &String| names.iter().any(|n| n.to_lowercase() == *tag);
+        self.all.iter().all(has)
+            && (self.any.is_empty() || self.any.iter().any(has))
+            && (self.not_all.is_empty() || !self.not_all.iter().all(has))
+            && !self.not_any.iter().any(has)
+    }
 }
 
 impl ServerFilter {
@@ -127,6 +169,7 @@ impl ServerFilter {
             && self.changed_since.is_none()
             && self.changed_before.is_none()
             && self.named_by.is_none()
+            && self.tags.is_empty()
     }
 
     pub fn matches(&self, name: &str, updated_at: chrono::DateTime<chrono::Utc>) -> bool {
@@ -312,6 +355,57 @@ pub fn principal_of(user_id: &str) -> String {
     }
 }
 
+/// Nova's most tags on one server (`objects/instance.py` `MAX_TAG_COUNT`).
+pub const MAX_SERVER_TAGS: usize = 50;
+
+/// A change to a server's tags through Nova's `/servers/{id}/tags`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerTagChange {
+    /// `PUT …/tags`: exactly these.
+    Replace(Vec<String>),
+    /// `PUT …/tags/{tag}`.
+    Add(String),
+    /// `DELETE …/tags/{tag}`.
+    Remove(String),
+    /// `DELETE …/tags`.
+    Clear,
+}
+
+impl ServerTagChange {
+    /// The tags after this change to `current` (names compare ignoring case, as Sitebook's
+    /// definitions do). As in Nova, a server at the limit takes no tag, not even one it has.
+    pub fn apply(self, current: &[String]) -> Result<Vec<String>, CoreError> {
+        let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
+        match self {
+            Self::Replace(tags) => Ok(tags),
+            Self::Clear => Ok(Vec::new()),
+            Self::Add(tag) => {
+                if current.len() >= MAX_SERVER_TAGS {
+                    return Err(ValidationError::TooManyTags {
+                        max: MAX_SERVER_TAGS,
+                        actual: current.len() + 1,
+                    }
+                    .into());
+                }
+                let mut tags = current.to_vec();
+                if !tags.iter().any(|t| same(t, &tag)) {
+                    tags.push(tag);
+                }
+                Ok(tags)
+            }
+            Self::Remove(tag) => {
+                if !current.iter().any(|t| same(t, &tag)) {
+                    return Err(CoreError::NotFound {
+                        what: "server tag",
+                        id: tag,
+                    });
+                }
+                Ok(current.iter().filter(|t| !same(t, &tag)).cloned().collect())
+            }
+        }
+    }
+}
+
 /// Nova's `default_availability_zone`: where a host in no zoned aggregate is.
 pub const DEFAULT_ZONE: &str = "nova";
 
@@ -485,6 +579,42 @@ pub fn update_aggregate_metadata(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn novas_four_tag_filters_read_as_nova_documents_them() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let server = names(&["Gold", "web"]);
+        let filter = |all: &str, any: &str, not_all: &str, not_any: &str| TagFilter {
+            all: TagFilter::list(all),
+            any: TagFilter::list(any),
+            not_all: TagFilter::list(not_all),
+            not_any: TagFilter::list(not_any),
+        };
+        assert!(filter("gold,web", "", "", "").matches(&server));
+        assert!(!filter("gold,db", "", "", "").matches(&server));
+        assert!(filter("", "db,gold", "", "").matches(&server));
+        assert!(filter("", "", "gold,db", "").matches(&server));
+        assert!(!filter("", "", "gold,web", "").matches(&server));
+        assert!(!filter("", "", "", "db,web").matches(&server));
+        assert!(filter("", "", "", "db").matches(&server));
+    }
+
+    #[test]
+    fn server_tags_are_added_once_removed_when_there_and_capped_at_fifty() {
+        let current = vec!["web".to_owned(), "Gold".to_owned()];
+        let add = |t: &str| ServerTagChange::Add(t.to_owned()).apply(&current);
+        assert_eq!(add("gold").unwrap(), ["web", "Gold"]);
+        assert_eq!(add("db").unwrap(), ["web", "Gold", "db"]);
+        let removed = ServerTagChange::Remove("GOLD".to_owned()).apply(&current);
+        assert_eq!(removed.unwrap(), ["web"]);
+        assert!(matches!(
+            ServerTagChange::Remove("x".to_owned()).apply(&current),
+            Err(CoreError::NotFound { .. })
+        ));
+        let full: Vec<String> = (0..MAX_SERVER_TAGS).map(|i| format!("t{i}")).collect();
+        assert!(ServerTagChange::Add("t0".to_owned()).apply(&full).is_err());
+        assert!(ServerTagChange::Clear.apply(&full).unwrap().is_empty());
+    }
+
     #[test]
     fn principals_show_nova_a_user_id_of_letters_digits_and_hyphens_and_read_back() {
         let hex = "0123456789abcdef0123456789abcdef";

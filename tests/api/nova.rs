@@ -1131,3 +1131,109 @@ async fn servers_are_found_by_who_named_them_and_by_project_as_nova_heeds_it() {
     );
     assert!(names(list("/servers?project_id=0123abcd").await).is_empty());
 }
+
+/// Used to: no tag routes, so `openstack server set --tag` failed. A server's tags are Sitebook
+/// tags applying to servers.
+#[tokio::test]
+async fn server_tags_are_sitebook_tags_put_listed_filtered_and_removed() {
+    let app = &spawn_app().await;
+    let manager = Client::new(app, Role::Manager).await;
+    server(&manager).await;
+    let token = &manager.token;
+    let call = |method: Method, path: String, body: Option<Value>| async move {
+        nova_at(app, token, "2.26", method, &path, body).await
+    };
+    let tags = format!("/servers/{SERVER}/tags");
+    let added = call(Method::PUT, format!("{tags}/gold"), None).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    assert!(
+        added
+            .header(axum::http::header::LOCATION)
+            .unwrap()
+            .ends_with(&format!("/servers/{SERVER}/tags/gold"))
+    );
+    let again = call(Method::PUT, format!("{tags}/gold"), None).await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT);
+    let put = call(
+        Method::PUT,
+        tags.clone(),
+        Some(json!({"tags": ["gold", "web"]})),
+    )
+    .await;
+    assert_eq!(put.json(), json!({"tags": ["gold", "web"]}));
+    let shown = call(Method::GET, format!("/servers/{SERVER}"), None).await;
+    assert_eq!(shown.json()["server"]["tags"], json!(["gold", "web"]));
+    assert_eq!(
+        call(Method::GET, format!("{tags}/web"), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    // They are Sitebook tags: defined on first use for servers, listed natively.
+    let defined = manager.get("/tags").await;
+    assert!(
+        defined.body.contains("openstack.server"),
+        "{}",
+        defined.body
+    );
+    // Nova's list filters read them.
+    let count = |query: &'static str| async move {
+        let reply = nova_at(app, token, "2.26", Method::GET, query, None).await;
+        reply.json()["servers"].as_array().unwrap().len()
+    };
+    assert_eq!(count("/servers?tags=gold,web").await, 1);
+    assert_eq!(count("/servers?tags=gold,db").await, 0);
+    assert_eq!(count("/servers?tags-any=db,gold").await, 1);
+    assert_eq!(count("/servers?not-tags-any=web").await, 0);
+    // Refusals in Nova's words.
+    for (method, path, body, status) in [
+        (
+            Method::PUT,
+            format!("{tags}/a,b"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::DELETE,
+            format!("{tags}/nope"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            tags.clone(),
+            Some(json!({"tags": "gold"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/servers/missing/tags".to_owned(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let refused = call(method.clone(), path.clone(), body).await;
+        assert_eq!(refused.status, status, "{method} {path}: {}", refused.body);
+    }
+    let too_many: Vec<String> = (0..51).map(|i| format!("t{i}")).collect();
+    let refused = call(Method::PUT, tags.clone(), Some(json!({"tags": too_many}))).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let staff = app.token(Role::Staff, None).await;
+    let forbidden = nova_at(app, &staff, "2.26", Method::DELETE, &tags, None).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(Method::DELETE, format!("{tags}/gold"), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(Method::DELETE, tags.clone(), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(Method::GET, tags.clone(), None).await.json(),
+        json!({"tags": []})
+    );
+    // Below 2.26 the routes are not there, as in Nova.
+    let old = nova(app, token, Method::GET, &tags, None).await;
+    assert_eq!(old.status, StatusCode::NOT_FOUND);
+}

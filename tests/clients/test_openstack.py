@@ -528,3 +528,22 @@ def test_keystoneauth_re_scopes_a_held_token_which_then_writes_through_nova(
     broken = ks_session.Session(auth=v3.Token(auth_url=IDENTITY_URL, token="sba_nothing"))
     with pytest.raises(ks_exceptions.NotFound):
         broken.get_token()
+
+
+def test_the_cli_tags_a_server_and_lists_by_tag(manager, server):
+    """Issue 32 item 8: `server set --tag` needs 2.26, which was refused; tags are Sitebook's."""
+    tag = f"rack-{uuid.uuid4().hex[:6]}"
+    openstack_cli(manager, "--os-compute-api-version", "2.26", "server", "set", "--tag", tag, server)
+    shown = json.loads(
+        openstack_cli(manager, "--os-compute-api-version", "2.90", "server", "show", "-f", "json", server)
+    )
+    assert tag in shown["tags"]
+    listed = openstack_cli(
+        manager, "--os-compute-api-version", "2.26", "server", "list", "--tag", tag, "-f", "value", "-c", "ID"
+    )
+    assert listed.split() == [server]
+    openstack_cli(manager, "--os-compute-api-version", "2.26", "server", "unset", "--tag", tag, server)
+    listed = openstack_cli(
+        manager, "--os-compute-api-version", "2.26", "server", "list", "--tag", tag, "-f", "value", "-c", "ID"
+    )
+    assert listed.split() == []

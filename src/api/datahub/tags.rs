@@ -16,7 +16,7 @@ use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
 use crate::core::random;
-use crate::core::streams::StreamTags;
+use crate::core::streams::{MAX_STREAM_TAGS, StreamTags};
 
 /// The body of `PUT Tags`: a JSON array of strings.
 pub fn names(body: &Value) -> Result<Vec<String>, SdsError> {
@@ -96,7 +96,7 @@ pub async fn replace(
     DhPath(path): DhPath<StreamPath>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Vec<String>>, SdsError> {
-    let tags = StreamTags::parse(&names(&body)?);
+    let tags = StreamTags::parse(&names(&body)?, MAX_STREAM_TAGS);
     put_names(&state, &actor, &path, tags).await.map(Json)
 }
 

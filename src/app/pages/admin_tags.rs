@@ -112,7 +112,7 @@ fn TagRow(
             <td>
                 <span class="chip" style=format!("--chip: {}", tag.colour.as_str())><span class="chip-value">{tag.name.clone()}</span></span>
                 {(!tag.description.is_empty()).then(|| view! { <div class="muted">{tag.description.clone()}</div> })}
-                {tag.auto_defined_by.clone().map(|by| view! { <div class="muted auto-defined">{format!("Defined on first use by the Data Hub client {by}")}</div> })}
+                {tag.auto_defined_by.clone().map(|by| view! { <div class="muted auto-defined">{format!("Defined on first use by {by} through a Data Hub or OpenStack client")}</div> })}
             </td>
             <td>{tag.applies_to.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")}</td>
             <td>{tag.allowed_values.clone().map_or_else(|| "any".to_owned(), |v| v.join(", "))}</td>

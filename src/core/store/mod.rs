@@ -13,6 +13,7 @@
 
 mod access_tokens;
 mod aggregates;
+mod bare_tags;
 mod batch;
 mod cache;
 mod changes;
@@ -27,6 +28,7 @@ mod metadata_writer;
 mod resources;
 mod rows;
 mod search;
+mod server_tags;
 mod sessions;
 mod settings;
 mod stream_search;
@@ -46,6 +48,7 @@ pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;
 pub use search::SEARCH_CONNECTIONS;
+pub use server_tags::ServerTags;
 pub use sessions::Session;
 pub use streams::{ListedType, Namespace, StoredStream, StoredType};
 

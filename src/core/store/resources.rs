@@ -14,7 +14,7 @@ use crate::core::access::Actor;
 use crate::core::changes::Action;
 use crate::core::listing::{PageKey, PageOrder};
 use crate::core::metadata::MetadataRecord;
-use crate::core::openstack::ServerFilter;
+use crate::core::openstack::{ServerFilter, TagFilter};
 use crate::core::resources::{
     ANCESTRY_READ, Resource, ResourceId, ResourceName, ResourceType, refuse_loop,
 };
@@ -360,6 +360,10 @@ impl Store {
                 Some(principal) => named_by(&mut conn, rows, principal).await.map_err(failed)?,
                 None => rows,
             };
+            let rows = match filter.map(|f| &f.tags).filter(|t| !t.is_empty()) {
+                Some(tags) => tagged(&mut conn, rows, tags).await.map_err(failed)?,
+                None => rows,
+            };
             for row in rows {
                 if page.len() < limit as usize {
                     page.push(row.into_resource()?);
@@ -620,6 +624,34 @@ async fn named_by(
     .await?;
     let named: std::collections::HashSet<i64> = named.into_iter().map(|(pk,)| pk).collect();
     Ok(rows.into_iter().filter(|r| named.contains(&r.pk)).collect())
+}
+
+/// The rows whose tags pass Nova's tag filters, their tags read in one query for the chunk.
+async fn tagged(
+    conn: &mut SqliteConnection,
+    rows: Vec<ResourceRow>,
+    filter: &TagFilter,
+) -> Result<Vec<ResourceRow>, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let pks = serde_json::to_string(&rows.iter().map(|r| r.pk).collect::<Vec<_>>())
+        .expect("integers serialise");
+    let pairs: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT v.resource_pk, t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+         WHERE v.resource_pk IN (SELECT value FROM json_each(?))",
+    )
+    .bind(pks)
+    .fetch_all(conn)
+    .await?;
+    let mut names: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for (pk, name) in pairs {
+        names.entry(pk).or_default().push(name);
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|r| filter.matches(names.get(&r.pk).map_or(&[][..], Vec::as_slice)))
+        .collect())
 }
 
 /// Where a page resumes: after the row with this sort value (none for the creation order,

@@ -328,7 +328,7 @@ mod tests {
                 .await
                 .unwrap();
         }
-        let tags = StreamTags::parse(&["temperature".to_owned()]).unwrap();
+        let tags = StreamTags::parse(&["temperature".to_owned()], 100).unwrap();
         store
             .set_stream_tags(&manager(), "default", "stream2", tags, 9)
             .await

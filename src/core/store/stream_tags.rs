@@ -1,25 +1,17 @@
-//! Data Hub's stream tags (`Streams/{id}/Tags`) over Sitebook's tag definitions: each name is
-//! the definition of that name (ignoring case) applying to streams, attached without a value
-//! (`core::tags::NO_VALUE`). A name nobody defined yet is defined on first use, marked with who
-//! did, unless the tenant's setting turns that off. The list keeps the order it was put in.
+//! Data Hub's stream tags (`Streams/{id}/Tags`): bare tags (`bare_tags`) on the stream's
+//! resource, applying to streams.
 
-use chrono::{DateTime, Utc};
-use serde_json::json;
+use chrono::Utc;
 use sqlx::SqliteConnection;
 
-use super::rows::TagRow;
+use super::bare_tags::{BareTarget, names_on, replace_bare_tags};
 use super::streams::{load_stream_and_site, stream_missing, stream_row};
-use super::{Store, changes, settings, storage, unique_or};
+use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::changes::Action;
-use crate::core::error::{Clash, ValidationError};
 use crate::core::resources::ResourceId;
 use crate::core::streams::StreamTags;
-use crate::core::tags::{
-    CorrelationType, MAX_AUTO_DEFINED_PER_HOUR, MAX_AUTO_DEFINED_TAGS, NO_VALUE, TagDefinition,
-    TagDraft, TagId,
-};
+use crate::core::tags::CorrelationType;
 use crate::core::unchecked::Unchecked;
 
 /// The stream's resource (its pk and id) once the caller may read it.
@@ -35,136 +27,6 @@ async fn stream_resource(
     let pk = row.resource_pk;
     let (stream, site) = load_stream_and_site(conn, actor, row).await?;
     Ok((pk, stream.resource.id, site))
-}
-
-async fn tag_named(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    name: &str,
-) -> Result<Option<TagRow>, CoreError> {
-    sqlx::query_as::<_, TagRow>(
-        "SELECT pk, id, name, description, colour, applies_to, allowed_values, auto_defined_by, \
-         version, created_at, updated_at FROM tags \
-         WHERE tenant_id = ? AND name = ? COLLATE NOCASE",
-    )
-    .bind(actor.tenant.as_str())
-    .bind(name)
-    .fetch_optional(conn)
-    .await
-    .map_err(storage)
-}
-
-/// Whether `actor` may define `new` more tags on first use: the tenant holds at most
-/// [`MAX_AUTO_DEFINED_TAGS`] made that way, and one principal makes at most
-/// [`MAX_AUTO_DEFINED_PER_HOUR`] an hour. Without these a site-limited manager could define
-/// tenant-wide tags without end (100,000 made every tag list slow for everyone).
-async fn room_to_define(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    new: usize,
-    now: DateTime<Utc>,
-) -> Result<(), CoreError> {
-    let in_tenant: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by IS NOT NULL",
-    )
-    .bind(actor.tenant.as_str())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(storage)?;
-    if in_tenant as usize + new > MAX_AUTO_DEFINED_TAGS {
-        return Err(ValidationError::TooManyAutoDefinedTags {
-            max: MAX_AUTO_DEFINED_TAGS,
-            per_hour: false,
-        }
-        .into());
-    }
-    let this_hour: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by = ? \
-         AND created_at > ?",
-    )
-    .bind(actor.tenant.as_str())
-    .bind(&actor.id)
-    .bind(now - chrono::Duration::hours(1))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(storage)?;
-    if this_hour as usize + new > MAX_AUTO_DEFINED_PER_HOUR {
-        return Err(ValidationError::TooManyAutoDefinedTags {
-            max: MAX_AUTO_DEFINED_PER_HOUR,
-            per_hour: true,
-        }
-        .into());
-    }
-    Ok(())
-}
-
-/// Defines `name` for streams on a Data Hub client's first use of it.
-async fn define_on_first_use(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    name: &str,
-    random: u128,
-    now: DateTime<Utc>,
-) -> Result<TagRow, CoreError> {
-    let draft = TagDraft::for_stream_client(name)?;
-    let id = TagId::mint(now.timestamp_millis().max(0) as u64, random);
-    sqlx::query(
-        "INSERT INTO tags (tenant_id, id, name, description, colour, applies_to, \
-         allowed_values, auto_defined_by, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
-    )
-    .bind(actor.tenant.as_str())
-    .bind(id.as_str())
-    .bind(&draft.name)
-    .bind(&draft.description)
-    .bind(draft.colour.as_str())
-    .bind(serde_json::to_string(&draft.applies_to).map_err(|e| CoreError::Storage(e.to_string()))?)
-    .bind(&actor.id)
-    .bind(now)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(unique_or(|| {
-        CoreError::Conflict(
-            Clash::NameTaken,
-            format!("A tag named '{name}' was defined at the same time; send the tags again."),
-        )
-    }))?;
-    changes::append(
-        conn,
-        actor,
-        id.as_str(),
-        Action::TagCreate,
-        &draft.name,
-        None,
-        Some(json!({
-            "name": draft.name,
-            "description": draft.description,
-            "colour": draft.colour.as_str(),
-            "applies_to": draft.applies_to,
-            "allowed_values": null,
-            "auto_defined_by": actor.id,
-        })),
-        now,
-    )
-    .await?;
-    tag_named(conn, actor, &draft.name)
-        .await?
-        .ok_or_else(|| CoreError::Storage(format!("the tag '{name}' just defined is missing")))
-}
-
-/// The names of the tags on a resource, in the order Data Hub put them, then the others by name.
-async fn names_on(conn: &mut SqliteConnection, resource_pk: i64) -> Result<Vec<String>, CoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
-         WHERE v.resource_pk = ? \
-         ORDER BY v.position IS NULL, v.position, t.name COLLATE NOCASE",
-    )
-    .bind(resource_pk)
-    .fetch_all(conn)
-    .await
-    .map_err(storage)?;
-    Ok(rows.into_iter().map(|(name,)| name).collect())
 }
 
 impl Store {
@@ -209,124 +71,12 @@ impl Store {
         let (resource_pk, resource_id, site) =
             stream_resource(&mut tx, actor, namespace, stream_id).await?;
         actor.require_write(site.as_ref())?;
-        let auto_define = settings::read(&mut tx, &actor.tenant)
-            .await?
-            .datahub_auto_define_tags;
-
-        let mut found = Vec::with_capacity(tags.names().len());
-        for name in tags.names() {
-            found.push(tag_named(&mut tx, actor, name).await?);
-        }
-        let new = found.iter().filter(|row| row.is_none()).count();
-        if new > 0 {
-            if !auto_define {
-                let (name, _) = tags
-                    .names()
-                    .iter()
-                    .zip(&found)
-                    .find(|(_, row)| row.is_none())
-                    .expect("a name is new");
-                return Err(ValidationError::TagUnknown(name.clone()).into());
-            }
-            room_to_define(&mut tx, actor, new, now).await?;
-        }
-        let mut wanted: Vec<(i64, TagDefinition)> = Vec::with_capacity(tags.names().len());
-        for (n, (name, row)) in tags.names().iter().zip(found).enumerate() {
-            let row = match row {
-                Some(row) => row,
-                None => {
-                    define_on_first_use(&mut tx, actor, name, random.wrapping_add(n as u128), now)
-                        .await?
-                }
-            };
-            let pk = row.pk;
-            let definition = row.into_definition()?;
-            if !definition.applies_to.contains(&CorrelationType::Stream) {
-                return Err(ValidationError::TagNotApplicable {
-                    tag: definition.name,
-                    correlation_type: CorrelationType::Stream.as_str(),
-                    applies_to: definition.applies_to.iter().map(|t| t.as_str()).collect(),
-                }
-                .into());
-            }
-            wanted.push((pk, definition));
-        }
-
-        let current: Vec<(i64, String)> =
-            sqlx::query_as("SELECT tag_pk, value FROM tag_values WHERE resource_pk = ?")
-                .bind(resource_pk)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(storage)?;
-        for (tag_pk, value) in &current {
-            if wanted.iter().any(|(pk, _)| pk == tag_pk) {
-                continue;
-            }
-            let (tag_id,): (String,) = sqlx::query_as("SELECT id FROM tags WHERE pk = ?")
-                .bind(tag_pk)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(storage)?;
-            sqlx::query("DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")
-                .bind(tag_pk)
-                .bind(resource_pk)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-            changes::append(
-                &mut tx,
-                actor,
-                resource_id.as_str(),
-                Action::TagRemove,
-                &tag_id,
-                Some(json!(value)),
-                None,
-                now,
-            )
-            .await?;
-        }
-        for (position, (tag_pk, definition)) in wanted.iter().enumerate() {
-            if current.iter().any(|(pk, _)| pk == tag_pk) {
-                // Only the order changes: no change record, as no value does.
-                sqlx::query(
-                    "UPDATE tag_values SET position = ? WHERE tag_pk = ? AND resource_pk = ?",
-                )
-                .bind(position as i64)
-                .bind(tag_pk)
-                .bind(resource_pk)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-                continue;
-            }
-            definition.draft().check_presence(CorrelationType::Stream)?;
-            sqlx::query(
-                "INSERT INTO tag_values (tag_pk, resource_pk, value, changed_by, created_at, \
-                 updated_at, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(tag_pk)
-            .bind(resource_pk)
-            .bind(NO_VALUE)
-            .bind(&actor.id)
-            .bind(now)
-            .bind(now)
-            .bind(position as i64)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
-            changes::append(
-                &mut tx,
-                actor,
-                resource_id.as_str(),
-                Action::TagSet,
-                definition.id.as_str(),
-                None,
-                Some(json!(NO_VALUE)),
-                now,
-            )
-            .await?;
-        }
-        let names = names_on(&mut tx, resource_pk).await?;
+        let target = BareTarget {
+            pk: resource_pk,
+            id: resource_id,
+            applies_to: CorrelationType::Stream,
+        };
+        let names = replace_bare_tags(&mut tx, actor, &target, &tags, random, now).await?;
         tx.commit().await.map_err(storage)?;
         Ok(names)
     }
@@ -335,8 +85,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::ValidationError;
     use crate::core::store::testing::{admin, manager, staff, temp_store};
     use crate::core::streams::{SdsId, SdsType, Stream};
+    use crate::core::tags::{MAX_AUTO_DEFINED_TAGS, TagDraft};
     use crate::core::tenancy::TenantSettings;
     use serde_json::json;
 
@@ -357,7 +109,11 @@ mod tests {
     }
 
     fn tags(names: &[&str]) -> StreamTags {
-        StreamTags::parse(&names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+        StreamTags::parse(
+            &names.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            crate::core::streams::MAX_STREAM_TAGS,
+        )
+        .unwrap()
     }
 
     #[tokio::test]
@@ -487,7 +243,11 @@ mod tests {
     }
 
     fn numbered(from: usize, to: usize) -> StreamTags {
-        StreamTags::parse(&(from..to).map(|i| format!("t{i}")).collect::<Vec<_>>()).unwrap()
+        StreamTags::parse(
+            &(from..to).map(|i| format!("t{i}")).collect::<Vec<_>>(),
+            crate::core::streams::MAX_STREAM_TAGS,
+        )
+        .unwrap()
     }
 
     /// Used to: any writer, a site-limited one too, defined tenant-wide tags without bound

@@ -48,15 +48,19 @@ pub enum CorrelationType {
     /// Data Hub's streams (`core::streams::STREAM_TYPE`).
     #[serde(rename = "datahub.stream")]
     Stream,
+    /// Nova's servers (`core::openstack::SERVER_TYPE`), whose tags are bare names.
+    #[serde(rename = "openstack.server")]
+    Server,
 }
 
 impl CorrelationType {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Site,
         Self::User,
         Self::Wan,
         Self::Account,
         Self::Stream,
+        Self::Server,
     ];
 
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
@@ -73,6 +77,7 @@ impl CorrelationType {
             Self::Wan => "wan",
             Self::Account => "account",
             Self::Stream => crate::core::streams::STREAM_TYPE,
+            Self::Server => crate::core::openstack::SERVER_TYPE,
         }
     }
 
@@ -204,15 +209,21 @@ impl TagDraft {
         }
     }
 
-    /// A definition made on first use of `name` by a Data Hub client: it applies to streams
-    /// only and allows any value, so the tag can be attached without one (see
-    /// [`TagDraft::check_presence`]). Admins describe, colour or restrict it afterwards.
-    pub fn for_stream_client(name: &str) -> Result<Self, ValidationError> {
+    /// A definition made on first use of `name` by a client of an untyped face (Data Hub's
+    /// stream tags, Nova's server tags): it applies to that face's type only and allows any
+    /// value, so the tag can be attached without one (see [`TagDraft::check_presence`]).
+    /// Admins describe, colour or restrict it afterwards.
+    pub fn for_client(name: &str, applies_to: CorrelationType) -> Result<Self, ValidationError> {
+        let description = match applies_to {
+            CorrelationType::Stream => "Defined by a Data Hub client on first use.",
+            CorrelationType::Server => "Defined by an OpenStack client on first use.",
+            _ => "Defined by an API client on first use.",
+        };
         Self::new(
             name,
-            "Defined by a Data Hub client on first use.",
+            description,
             AUTO_DEFINED_COLOUR,
-            &[CorrelationType::Stream.as_str().to_owned()],
+            &[applies_to.as_str().to_owned()],
             None,
         )
     }
@@ -481,7 +492,7 @@ mod tests {
 
     #[test]
     fn a_tag_without_a_value_needs_a_free_definition_that_applies() {
-        let made = TagDraft::for_stream_client(" pump ").unwrap();
+        let made = TagDraft::for_client(" pump ", CorrelationType::Stream).unwrap();
         assert_eq!(made.name, "pump");
         assert_eq!(made.applies_to, [CorrelationType::Stream]);
         assert_eq!(made.check_presence(CorrelationType::Stream), Ok(()));
@@ -501,7 +512,7 @@ mod tests {
             restricted.check_presence(CorrelationType::Stream),
             Err(ValidationError::TagValueRequired { allowed, .. }) if allowed == ["APAC"]
         ));
-        assert!(TagDraft::for_stream_client(&"x".repeat(65)).is_err());
+        assert!(TagDraft::for_client(&"x".repeat(65), CorrelationType::Server).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! The rules (names, colours, what a tag applies to, which values it allows) are pure functions
 //! here; `store::tags` keeps definitions and values and calls them inside its transactions.
 
+mod bare;
 mod definition;
 mod value;
 
@@ -17,4 +18,5 @@ pub const MAX_AUTO_DEFINED_TAGS: usize = 1000;
 /// The most tags one principal may define on first use in an hour.
 pub const MAX_AUTO_DEFINED_PER_HOUR: usize = 200;
 
+pub use bare::BareTags;
 pub use value::{AppliedTag, TagValue, TagValueText};

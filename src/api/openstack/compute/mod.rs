@@ -12,6 +12,7 @@ mod headers;
 mod limits;
 mod microversion;
 mod server_metadata;
+mod server_tags;
 mod servers;
 mod sorting;
 mod versions;
@@ -147,6 +148,18 @@ where
             .route(
                 &format!("{PREFIX}{base}/servers/{{server_id}}/action"),
                 axum::routing::post(servers::action),
+            )
+            .route(
+                &format!("{PREFIX}{base}/servers/{{server_id}}/tags"),
+                get(server_tags::index)
+                    .put(server_tags::replace)
+                    .delete(server_tags::clear),
+            )
+            .route(
+                &format!("{PREFIX}{base}/servers/{{server_id}}/tags/{{tag}}"),
+                get(server_tags::check)
+                    .put(server_tags::add)
+                    .delete(server_tags::remove),
             )
             .route(
                 &format!("{PREFIX}{base}/servers/{{server_id}}/metadata"),

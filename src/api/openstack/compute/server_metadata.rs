@@ -43,7 +43,7 @@ pub struct ItemPath {
     key: String,
 }
 
-fn instance_missing(id: &str) -> Fault {
+pub(super) fn instance_missing(id: &str) -> Fault {
     Fault::not_found(format!("Instance {id} could not be found."))
 }
 

@@ -33,7 +33,7 @@ use crate::core::metadata::MetadataRecord;
 use crate::core::metadata::untyped::UntypedChange;
 use crate::core::openstack::{
     DESCRIPTION_KEY, NAME_KEY, NameFilter, SERVER_STATUS, SERVER_STATUSES, SERVER_TYPE,
-    ServerFilter, hostname_of, items_of, principal_of, user_id_of,
+    ServerFilter, TagFilter, hostname_of, items_of, principal_of, user_id_of,
 };
 use crate::core::resources::{Resource, ResourceId, ResourceType};
 
@@ -113,6 +113,7 @@ fn detail(
     record: &MetadataRecord,
     version: Version,
     shown: Shown,
+    tags: &[String],
 ) -> Value {
     let resource = &record.resource;
     let id = resource.id.as_str();
@@ -169,7 +170,7 @@ fn detail(
         fields.insert("description".into(), json!(description_of(record)));
     }
     if version.at_least(2, 26) {
-        fields.insert("tags".into(), json!([]));
+        fields.insert("tags".into(), json!(tags));
     }
     if version.at_least(2, 47) {
         fields.insert("flavor".into(), super::flavors::embedded());
@@ -190,6 +191,20 @@ fn detail(
         );
     }
     body
+}
+
+/// A server's tags where its body shows them (2.26), else none read.
+async fn tags_at(
+    state: &ComputeState,
+    actor: &Actor,
+    id: &ResourceId,
+    version: Version,
+) -> Result<Vec<String>, CoreError> {
+    if version.at_least(2, 26) {
+        state.store.server_tags(actor, id).await
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 /// A server's description (2.19): its `description` metadata item, the one place a Sitebook
@@ -354,12 +369,18 @@ impl Paging {
                     last(name).is_some_and(|p| !p.is_empty() && !actor.tenant.is_named_by(&p));
             }
         }
-        // No Sitebook server has a tag (2.26) or is locked (2.73).
-        if version.at_least(2, 26) {
-            for name in ["tags", "tags-any"] {
-                matches_none |= last(name).is_some_and(|v| !v.is_empty());
+        // Tags from 2.26; no Sitebook server is locked (2.73).
+        let tags = if version.at_least(2, 26) {
+            let list = |name: &str| last(name).map(|v| TagFilter::list(&v)).unwrap_or_default();
+            TagFilter {
+                all: list("tags"),
+                any: list("tags-any"),
+                not_all: list("not-tags"),
+                not_any: list("not-tags-any"),
             }
-        }
+        } else {
+            TagFilter::default()
+        };
         if version.at_least(2, 73)
             && let Some(locked) = last("locked")
         {
@@ -388,6 +409,7 @@ impl Paging {
                 changed_since,
                 changed_before,
                 named_by,
+                tags,
             },
             order,
             matches_none,
@@ -492,7 +514,21 @@ pub async fn detail_index(
     for resource in &page {
         // A server deleted since the page was read is left out, as if read a moment later.
         match state.store.read_metadata_shared(&actor, &resource.id).await {
-            Ok(record) => servers.push(detail(&bases, &actor, &record, version, Shown::InList)),
+            Ok(record) => {
+                let tags = match tags_at(&state, &actor, &resource.id, version).await {
+                    Ok(tags) => tags,
+                    Err(CoreError::NotFound { .. }) => continue,
+                    Err(other) => return Err(other.into()),
+                };
+                servers.push(detail(
+                    &bases,
+                    &actor,
+                    &record,
+                    version,
+                    Shown::InList,
+                    &tags,
+                ));
+            }
             Err(CoreError::NotFound { .. }) => {}
             Err(other) => return Err(other.into()),
         }
@@ -513,9 +549,10 @@ pub async fn show(
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
     let record = server(&state, &actor, &server_id).await?;
+    let tags = tags_at(&state, &actor, &record.resource.id, version).await?;
     let bases = Bases::of(&state, &project);
     Ok(Json(
-        json!({"server": detail(&bases, &actor, &record, version, Shown::Alone)}),
+        json!({"server": detail(&bases, &actor, &record, version, Shown::Alone, &tags)}),
     ))
 }
 
@@ -560,9 +597,10 @@ pub async fn update(
             )
         }
     };
+    let tags = tags_at(&state, &actor, &record.resource.id, version).await?;
     let bases = Bases::of(&state, &project);
     Ok(Json(
-        json!({"server": detail(&bases, &actor, &record, version, Shown::Alone)}),
+        json!({"server": detail(&bases, &actor, &record, version, Shown::Alone, &tags)}),
     ))
 }
 

@@ -19,6 +19,10 @@ pub enum CorrelationTypeSchema {
     #[serde(rename = "datahub.stream")]
     #[schema(rename = "datahub.stream")]
     Stream,
+    /// Nova's servers.
+    #[serde(rename = "openstack.server")]
+    #[schema(rename = "openstack.server")]
+    Server,
 }
 
 /// A tag definition.
@@ -53,6 +57,7 @@ fn schema_type(t: CorrelationType) -> CorrelationTypeSchema {
         CorrelationType::Wan => CorrelationTypeSchema::Wan,
         CorrelationType::Account => CorrelationTypeSchema::Account,
         CorrelationType::Stream => CorrelationTypeSchema::Stream,
+        CorrelationType::Server => CorrelationTypeSchema::Server,
     }
 }
 

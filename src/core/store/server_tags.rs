@@ -1,0 +1,136 @@
+//! Nova's server tags (`/servers/{id}/tags`): bare tags (`bare_tags`) on the server's
+//! resource, applying to servers, so they are Sitebook tags like any other (listed, searched,
+//! described by admins) and a tag set in Sitebook without a value shows in Nova too.
+
+use chrono::Utc;
+use sqlx::SqliteConnection;
+
+use super::bare_tags::{BareTarget, names_on, replace_bare_tags};
+use super::resources::find_row;
+use super::rows::ResourceRow;
+use super::{Store, storage};
+use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::openstack::{MAX_SERVER_TAGS, SERVER_TYPE, ServerTagChange};
+use crate::core::resources::ResourceId;
+use crate::core::tags::{BareTags, CorrelationType};
+
+/// A server's tags before and after a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerTags {
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+}
+
+async fn server_row(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    id: &ResourceId,
+) -> Result<ResourceRow, CoreError> {
+    find_row(conn, &actor.tenant, id)
+        .await?
+        .filter(|row| row.kind == SERVER_TYPE)
+        .ok_or_else(|| CoreError::NotFound {
+            what: "server",
+            id: id.to_string(),
+        })
+}
+
+impl Store {
+    /// A server's tags by name, in the order they were put.
+    pub async fn server_tags(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+    ) -> Result<Vec<String>, CoreError> {
+        actor.require_read()?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let row = server_row(&mut conn, actor, id).await?;
+        names_on(&mut conn, row.pk).await
+    }
+
+    /// Changes a server's tags, all or nothing, by whoever may write the server; names nobody
+    /// defined yet are defined on first use as Data Hub's are (see `replace_bare_tags`).
+    /// `random` mints the ids of definitions made here.
+    pub async fn change_server_tags(
+        &self,
+        actor: &Actor,
+        id: &ResourceId,
+        change: ServerTagChange,
+        random: u128,
+    ) -> Result<ServerTags, CoreError> {
+        actor.require_writer()?;
+        let now = Utc::now();
+        let mut tx = self.write_tx().await?;
+        let row = server_row(&mut tx, actor, id).await?;
+        actor.require_write_of(SERVER_TYPE, row.site().as_ref())?;
+        let before = names_on(&mut tx, row.pk).await?;
+        let wanted = BareTags::parse(&change.apply(&before)?, MAX_SERVER_TAGS)?;
+        let target = BareTarget {
+            pk: row.pk,
+            id: id.clone(),
+            applies_to: CorrelationType::Server,
+        };
+        let after = replace_bare_tags(&mut tx, actor, &target, &wanted, random, now).await?;
+        tx.commit().await.map_err(storage)?;
+        Ok(ServerTags { before, after })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::resources::{ResourceName, ResourceType};
+    use crate::core::store::testing::{manager, staff, temp_store};
+
+    #[tokio::test]
+    async fn a_servers_tags_are_sitebook_tags_defined_on_first_use() {
+        let (_dir, store) = temp_store().await;
+        let server = ResourceType::parse(SERVER_TYPE).unwrap();
+        let made = store
+            .create_resource(
+                &manager(),
+                &server,
+                &ResourceName::parse("web-1").unwrap(),
+                1,
+            )
+            .await
+            .unwrap();
+        let id = made.id;
+        let add = |tag: &str| ServerTagChange::Add(tag.to_owned());
+        let changed = store
+            .change_server_tags(&manager(), &id, add("gold"), 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (changed.before.len(), changed.after),
+            (0, vec!["gold".to_owned()])
+        );
+        store
+            .change_server_tags(&manager(), &id, add("web"), 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.server_tags(&staff(), &id).await.unwrap(),
+            ["gold", "web"]
+        );
+        let tags = store.list_tags(&staff()).await.unwrap();
+        let (gold, _) = tags.iter().find(|(t, _)| t.name == "gold").unwrap();
+        assert_eq!(gold.applies_to, [CorrelationType::Server]);
+        assert!(matches!(
+            store.change_server_tags(&staff(), &id, add("x"), 4).await,
+            Err(CoreError::Forbidden(_))
+        ));
+        let cleared = store
+            .change_server_tags(&manager(), &id, ServerTagChange::Clear, 5)
+            .await
+            .unwrap();
+        assert!(cleared.after.is_empty());
+        assert!(matches!(
+            store
+                .server_tags(&staff(), &ResourceId::from_path("nope"))
+                .await,
+            Err(CoreError::NotFound { .. })
+        ));
+    }
+}
