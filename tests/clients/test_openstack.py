@@ -466,10 +466,16 @@ def test_the_cli_lists_servers_by_project_and_by_user_name(admin, manager, serve
             principal, "server", "list", "--project", PROJECT, "-f", "value", "-c", "ID"
         )
         assert server in listed.split(), principal.role
+    # `--user` is who named the server: here the manager's API token (Keystone lists API
+    # tokens as users by their names), not the manager's person, nor the admin.
     listed = openstack_cli(
-        admin, "server", "list", "--user", manager.username, "-f", "value", "-c", "ID"
+        admin, "server", "list", "--user", "clients manager", "-f", "value", "-c", "ID"
     )
     assert server in listed.split()
+    listed = openstack_cli(
+        admin, "server", "list", "--user", admin.username, "-f", "value", "-c", "ID"
+    )
+    assert server not in listed.split()
 
 
 def test_the_cli_lists_role_assignments_with_names(admin, manager):
