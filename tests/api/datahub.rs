@@ -1117,3 +1117,176 @@ async fn bulk_stream_data_is_the_stream_data_501() {
     .await;
     assert_sds_error(&reply, StatusCode::NOT_IMPLEMENTED);
 }
+
+/// Issue 32, item 11: a stream is found natively by its Data Hub id, and its name is the
+/// `name` item there, as every resource's is.
+#[tokio::test]
+async fn a_streams_native_id_is_its_data_hub_id_and_its_name_is_its_name_item() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    let native = Client {
+        app: &app,
+        token: token.clone(),
+    };
+    tank(&app, &token).await;
+    let read = native.get("/metadata/Tank1").await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.json()["metadata"], json!({"name": "Tank 1"}));
+    // Data Hub still sees the name as the stream's `Name`, not an item.
+    let items = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        None,
+    )
+    .await;
+    assert_eq!(items.json(), json!({}));
+
+    // A Data Hub rename is the native name, and moves the metadata's ETag.
+    let before = crate::support::etag(&read);
+    let renamed = sds(
+        &app,
+        &token,
+        Method::PUT,
+        &format!("{NS}/Streams/tank1"),
+        Some(json!({"Id": "Tank1", "TypeId": "TestType", "Name": "Tank One"})),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::NO_CONTENT, "{}", renamed.body);
+    let read = native.get("/metadata/Tank1").await;
+    assert_eq!(read.json()["metadata"]["name"], "Tank One");
+    assert_ne!(crate::support::etag(&read), before);
+
+    // A native rename is the stream's Data Hub `Name`.
+    let put = native
+        .call(Method::PUT, "/metadata/Tank1/name")
+        .json(&json!({"value": "Tank Uno"}))
+        .send()
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let shown = sds(
+        &app,
+        &token,
+        Method::GET,
+        &format!("{NS}/Streams/Tank1"),
+        None,
+    )
+    .await;
+    assert_eq!(shown.json()["Name"], "Tank Uno", "{}", shown.body);
+
+    // Without a `Name`, the name is the id; characters a native id lacks are escaped.
+    let odd = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Streams/Pump%20A:1"),
+        Some(json!({"TypeId": "TestType"})),
+    )
+    .await;
+    assert_eq!(odd.status, StatusCode::CREATED, "{}", odd.body);
+    let read = native.get("/metadata/Pump:20A:3A1").await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.json()["metadata"], json!({"name": "Pump A:1"}));
+
+    // An id another resource holds: the stream takes a minted one, as before.
+    let device = native
+        .call(Method::POST, "/metadata")
+        .json(
+            &json!({"resource_id": "Taken", "type": "mikrotik.device", "metadata": {"name": "d"}}),
+        )
+        .send()
+        .await;
+    assert!(device.status.is_success(), "{}", device.body);
+    let taken = sds(
+        &app,
+        &token,
+        Method::POST,
+        &format!("{NS}/Streams/Taken"),
+        Some(json!({"TypeId": "TestType"})),
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.body);
+    let found = native
+        .get("/resources?q=type:datahub.stream%20name:Taken")
+        .await;
+    let id = found.json()["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(id.starts_with("datahub_"), "{}", found.body);
+}
+
+/// Issue 32, item 11: a token limited to one site creates streams under it; one limited to
+/// several is told how to create one.
+#[tokio::test]
+async fn a_token_limited_to_one_site_creates_streams_under_it_and_others_are_told_how() {
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    let mut sites = Vec::new();
+    for name in ["North", "South"] {
+        let created = admin
+            .call(Method::POST, "/sites")
+            .json(&json!({"name": name}))
+            .send()
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        sites.push(created.json()["id"].as_str().unwrap().to_owned());
+    }
+    let one = app
+        .token(Role::Manager, Some(vec![sites[0].as_str()]))
+        .await;
+    // The library's own order: the type, then the stream, then its metadata.
+    tank(&app, &one).await;
+    let resource = admin.get("/resources/Tank1").await;
+    assert_eq!(
+        resource.json()["parent_id"],
+        sites[0].as_str(),
+        "{}",
+        resource.body
+    );
+    let written = sds(
+        &app,
+        &one,
+        Method::PUT,
+        &format!("{NS}/Streams/Tank1/Metadata"),
+        Some(json!({"City": "Toronto"})),
+    )
+    .await;
+    assert_eq!(written.status, StatusCode::OK, "{}", written.body);
+
+    let several = app
+        .token(
+            Role::Manager,
+            Some(sites.iter().map(String::as_str).collect()),
+        )
+        .await;
+    let refused = sds(
+        &app,
+        &several,
+        Method::POST,
+        &format!("{NS}/Streams/Tank2"),
+        Some(json!({"TypeId": "TestType"})),
+    )
+    .await;
+    let body = assert_sds_error(&refused, StatusCode::FORBIDDEN);
+    assert!(
+        body["Reason"].as_str().unwrap().contains("several"),
+        "{body}"
+    );
+    let resolution = body["Resolution"].as_str().unwrap();
+    assert!(
+        resolution.contains("limited to one site") && resolution.contains("/parent"),
+        "{body}"
+    );
+    // Nothing was made.
+    let missing = sds(
+        &app,
+        &several,
+        Method::GET,
+        &format!("{NS}/Streams/Tank2"),
+        None,
+    )
+    .await;
+    assert_sds_error(&missing, StatusCode::NOT_FOUND);
+}

@@ -9,6 +9,7 @@ Skipped, with the reason, while the server answers 404 for the token endpoint
 (`/datahub/identity/...`), and the stream tag and `query` search tests while those calls answer
 404 or 501: each starts running once its feature is on the branch."""
 
+import json
 import uuid
 
 import pytest
@@ -19,7 +20,7 @@ from adh_sample_library_preview.SDS.SdsType import SdsType
 from adh_sample_library_preview.SDS.SdsTypeCode import SdsTypeCode
 from adh_sample_library_preview.SDS.SdsTypeProperty import SdsTypeProperty
 
-from conftest import DATAHUB_URL, URL, api, site_over, site_page
+from conftest import DATAHUB_URL, URL, api, native_metadata, site_over, site_page
 
 NS = "default"
 TENANT = "default"
@@ -345,3 +346,85 @@ def test_streams_are_found_by_query_on_metadata_and_tags(client, level_type):
     finally:
         for stream_id in (hit, miss):
             client.Streams.deleteStream(NS, stream_id)
+
+
+def library(principal, url=DATAHUB_URL, tenant=TENANT):
+    """The library as a script builds it; it logs in at once."""
+    return ADHClient(
+        api_version="v1",
+        tenant=tenant,
+        url=url,
+        client_id=principal.token_id,
+        client_secret=principal.token,
+    )
+
+
+def test_a_library_configured_at_the_host_root_is_told_in_json_where_to_log_in(manager):
+    """Issue 32, item 7: real Data Hub has its resource at the host's root, and the library's
+    login read the web UI's HTML there and died in `json.loads`."""
+    root = requests.get(f"{URL}/identity/.well-known/openid-configuration", timeout=30)
+    assert root.headers["Content-Type"].split(";")[0] == "application/json", root.text
+    told = root.json()
+    assert told["resource"] == DATAHUB_URL, told
+    assert "/datahub" in told["error_description"], told
+    # The library's login now reads JSON there. That JSON names no token endpoint, so the
+    # login still stops (at requests' "Invalid URL 'None'"), but no longer at the HTML.
+    with pytest.raises(Exception) as failed:
+        library(manager, url=URL)
+    assert not isinstance(failed.value, json.JSONDecodeError), repr(failed.value)
+    # Configured with the resource the answer names, the same script logs in and works.
+    client = library(manager, url=told["resource"])
+    assert isinstance(client.Streams.getStreams(NS, skip=0, count=1), list)
+
+
+def test_a_guid_tenant_is_refused_with_a_resolution_naming_default(manager):
+    guid = str(uuid.uuid4())
+    client = library(manager, tenant=guid)
+    with pytest.raises(SdsError) as failed:
+        client.Streams.getStreams(NS)
+    error = failed.value
+    assert error.StatusCode == 403, error.value
+    assert "'default'" in error.Resolution, error.value
+    assert guid in error.Reason, error.value
+    # The library prints the three fields, not the raw body.
+    assert f"{error.Error}:{error.Reason}:{error.Resolution}" in str(error)
+
+
+def test_sds_errors_print_reason_and_resolution_for_a_missing_stream_and_a_staff_write(
+    client, stream, staff
+):
+    missing = unique("clients-missing")
+    with pytest.raises(SdsError) as failed:
+        client.Streams.getStream(NS, missing)
+    error = failed.value
+    assert error.StatusCode == 404
+    assert error.Reason and error.Resolution, error.value
+    assert f"{error.Error}:{error.Reason}:{error.Resolution}" in str(error)
+
+    with pytest.raises(SdsError) as failed:
+        library(staff).Streams.createOrUpdateMetadata(NS, stream.Id, {"Unit": "m"})
+    error = failed.value
+    assert error.StatusCode == 403, error.value
+    assert error.Reason and error.Resolution, error.value
+    assert "manager" in error.Resolution, error.value
+    assert f"{error.Error}:{error.Reason}:{error.Resolution}" in str(error)
+
+
+def test_a_stream_is_found_natively_by_its_data_hub_id_with_its_name_as_the_name_item(
+    client, level_type, manager, bearer
+):
+    """Issue 32, item 11: the stream's native id is its Data Hub id, and `name` is there."""
+    stream_id = unique("clients-native")
+    client.Streams.getOrCreateStream(NS, SdsStream(stream_id, level_type.Id, name="Tank seven"))
+    try:
+        client.Streams.createOrUpdateMetadata(NS, stream_id, {"Unit": "m3"})
+        assert native_metadata(stream_id, manager.token) == {"name": "Tank seven", "Unit": "m3"}
+        # And the name stays out of what the library reads as metadata.
+        whole = requests.get(
+            f"{SDS}/Streams/{stream_id}/Metadata",
+            headers=bearer,
+            timeout=30,
+        )
+        assert whole.json() == {"Unit": "m3"}
+    finally:
+        client.Streams.deleteStream(NS, stream_id)

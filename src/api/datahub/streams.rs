@@ -13,7 +13,7 @@ use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::types::date;
 use super::{DataHub, Page, Scope};
 use crate::core::CoreError;
-use crate::core::access::Actor;
+use crate::core::access::{Actor, UNPLACED_AMONG_SITES};
 use crate::core::random;
 use crate::core::resources::ResourceId;
 use crate::core::store::StoredStream;
@@ -112,6 +112,21 @@ async fn put(
             .reason(format!("The type '{id}' does not exist in this namespace."))
             .resolution("Create the type first (POST Types/{typeId}).")
             .parameter("TypeId", &id),
+            CoreError::Forbidden(why) if why == UNPLACED_AMONG_SITES => SdsError::new(
+                StatusCode::FORBIDDEN,
+                "The token may not create this stream.",
+            )
+            .reason(
+                "The token is limited to several Sitebook sites, and a stream created \
+                         through Data Hub names no site to go under.",
+            )
+            .resolution(
+                "Use a token limited to one site (its new streams go under that site), \
+                         or a manager's token not limited to sites; to place a stream under a \
+                         site afterwards, PUT /api/v1/resources/{id}/parent with \
+                         {\"parent_id\": SITE_ID}.",
+            )
+            .parameter("StreamId", &path.stream_id),
             other => other.into(),
         })
 }

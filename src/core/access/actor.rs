@@ -12,6 +12,11 @@ pub enum SiteScope {
     Only(Vec<ResourceId>),
 }
 
+/// Why a writer limited to several sites creates no resource that names no site (see
+/// [`Actor::site_for_unplaced`]).
+pub const UNPLACED_AMONG_SITES: &str = "You may change only the sites you were granted, and \
+     you were granted several: a new resource that names no site could go under none of them.";
+
 /// Who is acting, for which tenant, and in which request: every core mutation takes one, checks
 /// it, and writes it into the change records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +105,22 @@ impl Actor {
                     .to_owned(),
             )),
             _ => self.require_write(to),
+        }
+    }
+
+    /// The site a new resource goes under when its client names none (a Data Hub stream: the
+    /// SDS API has no parent to give). Writers not limited to sites create it under no site;
+    /// a writer limited to one site creates it under that site, the only place they could
+    /// reach it again; a writer limited to several cannot say which, and is refused with
+    /// [`UNPLACED_AMONG_SITES`] (a face tells that refusal apart by it, to say what to do).
+    pub fn site_for_unplaced(&self) -> Result<Option<&ResourceId>, CoreError> {
+        self.require_writer()?;
+        match &self.sites {
+            SiteScope::All => Ok(None),
+            SiteScope::Only(sites) => match sites.as_slice() {
+                [site] => Ok(Some(site)),
+                _ => Err(CoreError::Forbidden(UNPLACED_AMONG_SITES.to_owned())),
+            },
         }
     }
 
@@ -213,6 +234,22 @@ mod tests {
                 .require_delete(ResourceType::SITE, Some(&a))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_new_resource_naming_no_site_goes_under_the_one_site_a_writer_was_granted() {
+        let (a, b) = (site("site_a"), site("site_b"));
+        let unlimited = actor(Role::Manager, SiteScope::All);
+        assert_eq!(unlimited.site_for_unplaced().unwrap(), None);
+        let one = actor(Role::Manager, SiteScope::Only(vec![a.clone()]));
+        assert_eq!(one.site_for_unplaced().unwrap(), Some(&a));
+        let several = actor(Role::Manager, SiteScope::Only(vec![a, b]));
+        assert!(matches!(
+            several.site_for_unplaced(),
+            Err(CoreError::Forbidden(m)) if m == UNPLACED_AMONG_SITES
+        ));
+        let staff = actor(Role::Staff, SiteScope::All);
+        assert!(staff.site_for_unplaced().is_err());
     }
 
     #[test]

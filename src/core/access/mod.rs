@@ -17,7 +17,7 @@ mod username;
 #[cfg(feature = "ssr")]
 pub mod credentials;
 
-pub use actor::{Actor, SiteScope};
+pub use actor::{Actor, SiteScope, UNPLACED_AMONG_SITES};
 #[cfg(feature = "ssr")]
 pub use csrf::{csrf_matches, sign_in_from_elsewhere};
 pub use issued::{

@@ -72,7 +72,7 @@ fn value_type(value: &MetaValue) -> &'static str {
     }
 }
 
-const UPSERT_ENTRY: &str = "INSERT INTO metadata (resource_pk, key, value_type, value, revision, \
+pub(super) const UPSERT_ENTRY: &str = "INSERT INTO metadata (resource_pk, key, value_type, value, revision, \
                             changed_at, changed_by, creator_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
                             ON CONFLICT (resource_pk, key) DO UPDATE SET \
                             value_type = excluded.value_type, value = excluded.value, \

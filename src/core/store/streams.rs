@@ -8,18 +8,24 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
+use super::batch::stored_time;
 use super::cache::StreamKeyRef;
-use super::resources::insert;
+use super::metadata::UPSERT_ENTRY;
+use super::resources::{find_row, insert};
 use super::rows::{ResourceRow, select_resources};
-use super::{Store, storage, unique_or};
+use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::changes::Action;
 use crate::core::error::Clash;
 use crate::core::metadata::untyped::UntypedWrite;
 use crate::core::metadata::{MetadataLimits, MetadataRecord, Precondition};
-use crate::core::resources::{Resource, ResourceId, ResourceType};
+use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
 use crate::core::streams::{DEFAULT_NAMESPACE, NamespaceId, STREAM_TYPE, SdsId, SdsType, Stream};
 use crate::core::unchecked::Unchecked;
+
+/// The item that is a resource's name (`core::metadata`'s rule, seen by every face).
+const NAME_KEY: &str = "name";
 
 /// A namespace as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +152,95 @@ pub(super) async fn load_stream_and_site(
         resource,
     };
     Ok((stream, site))
+}
+
+/// The native id of a new stream: its Data Hub id where a native id can be that (see
+/// [`SdsId::native_id`]) and no other resource has it; otherwise a minted one.
+async fn new_stream_id(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    namespace: &str,
+    stream: &SdsId,
+    kind: &ResourceType,
+    random: u128,
+) -> Result<ResourceId, CoreError> {
+    if let Some(id) = stream.native_id(namespace)
+        && find_row(conn, &actor.tenant, &id).await?.is_none()
+    {
+        return Ok(id);
+    }
+    Ok(ResourceId::mint(kind, random))
+}
+
+/// Puts a resource just created under `site` (where [`Actor::site_for_unplaced`] sends it),
+/// recorded as a move so its history says where it went and why it can be reached.
+async fn place_under(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    row: &ResourceRow,
+    site: &ResourceId,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let site_row = find_row(conn, &actor.tenant, site)
+        .await?
+        .filter(|found| found.kind() == ResourceType::SITE)
+        .ok_or_else(|| CoreError::NotFound {
+            what: "site",
+            id: site.to_string(),
+        })?;
+    sqlx::query("UPDATE resources SET parent_pk = ? WHERE pk = ?")
+        .bind(site_row.pk)
+        .bind(row.pk)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+    changes::append(
+        conn,
+        actor,
+        row.id(),
+        Action::ResourceParent,
+        "parent",
+        None,
+        Some(Value::from(site.as_str())),
+        now,
+    )
+    .await
+}
+
+/// Sets the `name` item to the stream's name, as every resource's `name` item is its name:
+/// a Data Hub write of `Name` is the same change a native rename is, recorded as one.
+async fn set_name_item(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    row: &ResourceRow,
+    old: Option<&ResourceName>,
+    name: &ResourceName,
+    revision: i64,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    sqlx::query(UPSERT_ENTRY)
+        .bind(row.pk)
+        .bind(NAME_KEY)
+        .bind("string")
+        .bind(name.as_str())
+        .bind(revision)
+        .bind(stored_time(now))
+        .bind(&actor.id)
+        .bind(actor.creator_type.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+    changes::append(
+        conn,
+        actor,
+        row.id(),
+        Action::MetadataSet,
+        NAME_KEY,
+        old.map(|n| Value::from(n.as_str())),
+        Some(Value::from(name.as_str())),
+        now,
+    )
+    .await
 }
 
 impl Store {
@@ -296,7 +391,9 @@ impl Store {
         namespace: &str,
         sds_type: impl Into<Unchecked<SdsType>>,
     ) -> Result<(StoredType, bool), CoreError> {
-        actor.require_write(None)?;
+        // A type belongs to no site, and a writer limited to sites needs one to create a
+        // stream under them; it never changes, and only writers not limited to sites delete it.
+        actor.require_writer()?;
         let sds_type = sds_type.into().check()?;
         let mut tx = self.write_tx().await?;
         let existing: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
@@ -599,13 +696,32 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(storage)?;
-            sqlx::query("UPDATE resources SET name = ?, updated_at = ? WHERE pk = ?")
+            if name.as_str() == current.resource.name {
+                sqlx::query("UPDATE resources SET updated_at = ? WHERE pk = ?")
+                    .bind(now)
+                    .bind(pk)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage)?;
+            } else {
+                // The name is also the `name` item, so the metadata's version (its ETag)
+                // moves with it.
+                let (version,): (i64,) = sqlx::query_as(
+                    "UPDATE resources SET name = ?, updated_at = ?, version = version + 1 \
+                     WHERE pk = ? RETURNING version",
+                )
                 .bind(name.as_str())
                 .bind(now)
                 .bind(pk)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(storage)?;
+                let row = find_row(&mut tx, &actor.tenant, &current.resource.id)
+                    .await?
+                    .ok_or_else(|| stream_missing(stream.id.as_str()))?;
+                let old = ResourceName::parse(&current.resource.name).ok();
+                set_name_item(&mut tx, actor, &row, old.as_ref(), &name, version, now).await?;
+            }
             let row = stream_row(&mut tx, actor, namespace, stream.id.as_str())
                 .await?
                 .ok_or_else(|| stream_missing(stream.id.as_str()))?;
@@ -615,18 +731,16 @@ impl Store {
                 .forget_record(actor.tenant.as_str(), updated.resource.id.as_str());
             return Ok((updated, false));
         }
-        actor.require_write(None)?;
+        let site = actor.site_for_unplaced()?.cloned();
         let kind = ResourceType::parse(STREAM_TYPE)?;
-        let id = ResourceId::mint(&kind, random);
-        let row = insert(
-            &mut tx,
-            actor,
-            &id,
-            &kind,
-            &stream.resource_name()?,
-            Utc::now(),
-        )
-        .await?;
+        let id = new_stream_id(&mut tx, actor, namespace, &stream.id, &kind, random).await?;
+        let name = stream.resource_name()?;
+        let now = Utc::now();
+        let row = insert(&mut tx, actor, &id, &kind, &name, now).await?;
+        if let Some(site) = &site {
+            place_under(&mut tx, actor, &row, site, now).await?;
+        }
+        set_name_item(&mut tx, actor, &row, None, &name, row.version, now).await?;
         sqlx::query(
             "INSERT INTO streams (resource_pk, tenant_id, namespace_id, id, type_id, \
              display_name, description, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -642,7 +756,10 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(storage)?;
-        let resource = row.into_resource()?;
+        let resource = find_row(&mut tx, &actor.tenant, &id)
+            .await?
+            .ok_or_else(|| stream_missing(stream.id.as_str()))?
+            .into_resource()?;
         tx.commit().await.map_err(storage)?;
         Ok((StoredStream { stream, resource }, true))
     }

@@ -1,4 +1,5 @@
 use crate::core::error::ValidationError;
+use crate::core::resources::ResourceId;
 
 /// A stream's or a type's id, as Data Hub allows it: not blank, no surrounding whitespace, no
 /// `/`, at most 250 characters. Kept as first given; compared ignoring case.
@@ -39,6 +40,37 @@ impl SdsId {
     pub fn same_as(&self, other: &str) -> bool {
         self.0.to_lowercase() == other.to_lowercase()
     }
+
+    /// The native (`/api/v1`) id a new stream of this id in `namespace` takes, so a script
+    /// holding a stream's Data Hub id can find it natively: in `default`, the id itself when
+    /// it is made of letters, digits, `-`, `_` and `.`; any other character is escaped as
+    /// `:XX` per UTF-8 byte (`:` itself as `:3A`), because a native id allows only those and
+    /// `:`. A stream of another namespace is `{namespace}::{id}`, both escaped: an escape is
+    /// always `:` and two hex digits, so `::` appears in no escaped id and the two never
+    /// meet. `None` when the result is no native id (over 128 characters, or in the form of
+    /// a user's or token's id): such a stream takes a minted id, as every stream did before.
+    pub fn native_id(&self, namespace: &str) -> Option<ResourceId> {
+        let id = if namespace.eq_ignore_ascii_case(super::DEFAULT_NAMESPACE) {
+            escape(&self.0)
+        } else {
+            format!("{}::{}", escape(namespace), escape(&self.0))
+        };
+        ResourceId::parse(&id).ok()
+    }
+}
+
+/// `text` in the characters a native id allows, `:` being the escape (see
+/// [`SdsId::native_id`]).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!(":{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// A namespace's id, as Data Hub allows it: at most 100 of letters, digits, `_`, `-`, `.` and
@@ -88,6 +120,46 @@ mod tests {
             assert!(SdsId::parse("stream", bad).is_err(), "{bad:?}");
         }
         assert!(SdsId::parse("stream", "Tank").unwrap().same_as("tANK"));
+    }
+
+    #[test]
+    fn a_plain_id_in_the_default_namespace_is_its_own_native_id() {
+        let native = |raw: &str, ns: &str| {
+            SdsId::parse("stream", raw)
+                .unwrap()
+                .native_id(ns)
+                .map(|id| id.as_str().to_owned())
+        };
+        assert_eq!(native("Tank1", "default").as_deref(), Some("Tank1"));
+        assert_eq!(
+            native("Pump.Pressure_2-a", "Default").as_deref(),
+            Some("Pump.Pressure_2-a")
+        );
+        assert_eq!(native("a b:c", "default").as_deref(), Some("a:20b:3Ac"));
+        assert_eq!(native("Å", "default").as_deref(), Some(":C3:85"));
+        assert_eq!(
+            native("Tank1", "Plant 2").as_deref(),
+            Some("Plant:202::Tank1")
+        );
+    }
+
+    #[test]
+    fn escaped_ids_of_different_streams_never_meet() {
+        let native = |raw: &str, ns: &str| SdsId::parse("stream", raw).unwrap().native_id(ns);
+        // A default stream whose id looks like another namespace's stream.
+        assert_ne!(native("Plant::Tank1", "default"), native("Tank1", "Plant"));
+        assert_ne!(native("a:20b", "default"), native("a b", "default"));
+    }
+
+    #[test]
+    fn an_id_no_native_id_can_hold_takes_a_minted_one() {
+        let native = |raw: &str| SdsId::parse("stream", raw).unwrap().native_id("default");
+        assert!(native(&"x".repeat(128)).is_some());
+        assert!(native(&"x".repeat(129)).is_none());
+        assert!(native(&"é".repeat(30)).is_none());
+        // The forms of users' and tokens' ids, whose histories a stream's must not join.
+        assert!(native("usr_a").is_none());
+        assert!(native("tok_a").is_none());
     }
 
     #[test]

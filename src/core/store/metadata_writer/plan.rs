@@ -16,6 +16,7 @@ use crate::core::store::batch::{Batch, failed};
 use crate::core::store::metadata::stage_change;
 use crate::core::store::resources;
 use crate::core::store::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
+use crate::core::streams::STREAM_TYPE;
 
 /// The state of one resource as the writes of the group so far leave it.
 pub(super) struct Current {
@@ -168,6 +169,14 @@ impl Planned {
     pub(super) fn stage(&self, batch: &mut Batch, write: &Write, before: Option<&Current>) {
         if let Some(before) = before {
             resources::stage_touch(batch, &before.row, self.rename.as_ref(), self.now);
+        }
+        // A stream's Data Hub `Name` is its name too, so a native rename shows there.
+        if let Some(name) = &self.rename
+            && self.next.row.kind() == STREAM_TYPE
+        {
+            batch.statement("UPDATE streams SET display_name = ? WHERE resource_pk = ?");
+            batch.arg(name.as_str().to_owned());
+            batch.arg(self.next.row.pk);
         }
         for change in &self.outcome.changes {
             stage_change(
