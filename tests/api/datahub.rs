@@ -1036,8 +1036,10 @@ async fn words_match_in_any_case_and_unknown_paths_get_data_hubs_404() {
 /// page and died in `JSONDecodeError`; a GUID tenant was 403 with an empty Resolution; and many
 /// errors left Reason and Resolution empty, so `SdsError` printed raw JSON.
 #[tokio::test]
-async fn clients_configured_as_for_data_hub_itself_are_told_what_to_change() {
+async fn clients_configured_as_for_data_hub_itself_are_served_or_told_what_to_change() {
     let app = spawn_app().await;
+    // At the host's root, as real Data Hub has it: the discovery document, and the API under
+    // a tenant, in any case.
     let root = app
         .send(
             Request::get("/identity/.well-known/openid-configuration")
@@ -1045,16 +1047,34 @@ async fn clients_configured_as_for_data_hub_itself_are_told_what_to_change() {
                 .unwrap(),
         )
         .await;
-    assert_eq!(root.status, StatusCode::NOT_FOUND);
-    assert_eq!(root.content_type(), "application/json");
+    assert_eq!(root.status, StatusCode::OK, "{}", root.body);
     assert!(
-        root.json()["error_description"]
+        root.json()["token_endpoint"]
             .as_str()
             .unwrap()
-            .contains("/datahub")
+            .ends_with("/identity/connect/token")
     );
-
     let token = app.token(Role::Staff, None).await;
+    let listed = sds(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/tenants/default/namespaces/default/streams",
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    // The native API beside it is untouched.
+    let native = app
+        .send(
+            Request::get("/api/v1/metadata")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_ne!(native.content_type(), "");
+
     let guid = sds(
         &app,
         &token,

@@ -36,26 +36,6 @@ pub async fn discovery(State(state): State<DataHub>) -> Json<Value> {
 }
 
 /// The token request's form fields (a field given twice keeps its first value).
-/// `GET /identity/.well-known/openid-configuration` at the host's root: Sitebook's Data Hub
-/// face is under `/datahub`, so a client configured with the root is told so, in JSON.
-pub async fn not_here(State(state): State<DataHub>) -> Response {
-    let resource = state.url("");
-    let mut response = (
-        StatusCode::NOT_FOUND,
-        Json(json!({
-            "error": "not_found",
-            "error_description": format!(
-                "Sitebook serves AVEVA Data Hub's API under /datahub: configure the client's \
-                 resource as {resource} (its tenant and namespace as default)."
-            ),
-            "resource": resource,
-        })),
-    )
-        .into_response();
-    no_store(&mut response);
-    response
-}
-
 #[derive(Default)]
 pub struct TokenRequest {
     grant_type: Option<String>,

@@ -276,13 +276,6 @@ where
         )
         // The library's joined reads of several streams' data: stream data, not kept here.
         .route(&format!("{ns}/Bulk/Streams/Data/Joins"), any(data::bulk))
-        // A client configured with the host's root as its resource, as real Data Hub has it,
-        // asks here first: a JSON answer naming where the face is, never the web UI's page,
-        // which the library cannot read.
-        .route(
-            "/identity/.well-known/openid-configuration",
-            any(identity::not_here),
-        )
         // Any other path under the prefix is Data Hub's 404, never the web UI's page.
         .route(PREFIX, any(missing))
         .route(&format!("{PREFIX}/"), any(missing))

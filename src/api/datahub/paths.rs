@@ -4,7 +4,11 @@
 //! that spelling first. Only the fixed positions are touched: ids keep their case.
 //!
 //! This runs before routing, over every request of the app (the app's router cannot match
-//! words ignoring case), and leaves any path outside `/datahub/` at once.
+//! words ignoring case), and leaves any path outside `/datahub/` at once, but for Data Hub's
+//! own paths at the host's root (`/identity/…`, `/api/v1/Tenants/…`): real Data Hub has its
+//! resource at the root, and a script written for it keeps that setting, so such a path is
+//! served as the same path under `/datahub`. No native route starts that way (the native API
+//! has no `Tenants`).
 
 use axum::extract::Request;
 use axum::http::Uri;
@@ -50,6 +54,22 @@ fn is_fixed(segments: &[&str], index: usize) -> bool {
     } else {
         false
     }
+}
+
+/// Whether a path at the host's root is one of Data Hub's: its identity server, or its API
+/// under a tenant (any case, as Data Hub reads them).
+fn is_data_hub_at_root(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or_default();
+    if first.eq_ignore_ascii_case("identity") {
+        return true;
+    }
+    let version = segments.next().unwrap_or_default();
+    first.eq_ignore_ascii_case("api")
+        && (version.eq_ignore_ascii_case("v1") || version.eq_ignore_ascii_case("v1-preview"))
+        && segments
+            .next()
+            .is_some_and(|tenants| tenants.eq_ignore_ascii_case("Tenants"))
 }
 
 /// Whether [`canonical_path`] would leave `path` as it is: what clients nearly always send,
@@ -105,16 +125,23 @@ pub fn canonical_path(path: &str) -> String {
 pub fn canonical_request(mut request: Request) -> Request {
     let path = request.uri().path();
     // Every request of the app comes through here: any other is left at once.
-    let Some(rest) = path
+    let (rest, at_root) = match path
         .strip_prefix(super::PREFIX)
         .filter(|rest| rest.starts_with('/'))
-    else {
-        return request;
+    {
+        Some(rest) => (rest, false),
+        None if is_data_hub_at_root(path) => (path, true),
+        None => return request,
     };
-    if is_canonical(rest) {
+    if !at_root && is_canonical(rest) {
         return request;
     }
-    let mut rebuilt = format!("{}{}", super::PREFIX, canonical_path(rest));
+    let rest = if is_canonical(rest) {
+        rest.to_owned()
+    } else {
+        canonical_path(rest)
+    };
+    let mut rebuilt = format!("{}{rest}", super::PREFIX);
     if let Some(query) = request.uri().query() {
         rebuilt.push('?');
         rebuilt.push_str(query);
@@ -127,6 +154,34 @@ pub fn canonical_request(mut request: Request) -> Request {
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Body;
+
+    fn routed(path: &str) -> String {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        canonical_request(request).uri().to_string()
+    }
+
+    #[test]
+    fn data_hubs_own_paths_at_the_root_are_served_under_the_prefix_and_nothing_else() {
+        assert_eq!(
+            routed("/identity/.well-known/openid-configuration"),
+            "/datahub/identity/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            routed("/api/v1/tenants/default/namespaces/default/streams?count=2"),
+            "/datahub/api/v1/Tenants/default/Namespaces/default/Streams?count=2"
+        );
+        for native in [
+            "/api/v1/metadata",
+            "/api/v1/sites/x",
+            "/",
+            "/sites/hq",
+            "/api/v1",
+        ] {
+            assert_eq!(routed(native), native);
+        }
+    }
+
     use super::*;
 
     #[test]
