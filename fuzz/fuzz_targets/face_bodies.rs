@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 2 => {
                     if let Ok(names) = tag_names(&json)
-                        && let Ok(tags) = StreamTags::parse(&names)
+                        && let Ok(tags) = StreamTags::parse(&names, MAX_STREAM_TAGS)
                     {
                         assert!(tags.names().len() <= MAX_STREAM_TAGS);
                         assert!(tags.names().len() <= names.len());

@@ -671,7 +671,7 @@ impl fmt::Display for ValidationError {
             ),
             Self::AggregateNameInvalid(name) => write!(
                 f,
-                "An invalid 'name' value was provided ('{name}'). The name must be: 1 to 200 \
+                "An invalid 'name' value was provided ('{name}'). The name must be: 1 to 255 \
                  printable characters. Can not start or end with whitespace."
             ),
             Self::AvailabilityZoneInvalid(zone) => write!(

@@ -228,8 +228,8 @@ pub struct AggregateName(String);
 impl AggregateName {
     /// A new aggregate's name: as given, no whitespace around it.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        // The name is the resource's name too, which may be at most 200 characters.
-        let fits = raw.chars().count() <= super::resources::ResourceName::MAX_CHARS;
+        // The name is the resource's name too, which for OpenStack's types is Nova's 255.
+        let fits = raw.chars().count() <= super::resources::ResourceName::MAX_OPENSTACK_CHARS;
         if printable(raw) && fits {
             Ok(Self(raw.to_owned()))
         } else {

@@ -54,17 +54,36 @@ pub struct ResourceName(String);
 impl ResourceName {
     pub const MAX_CHARS: usize = 200;
 
+    /// The longest name of an OpenStack type (`openstack.server`, `openstack.aggregate`): Nova
+    /// takes 255 characters for both, and a name it takes must not be refused here.
+    pub const MAX_OPENSTACK_CHARS: usize = 255;
+
+    /// The longest name a resource of `kind` may have.
+    pub fn max_chars_for(kind: &str) -> usize {
+        if kind.starts_with("openstack.") {
+            Self::MAX_OPENSTACK_CHARS
+        } else {
+            Self::MAX_CHARS
+        }
+    }
+
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        Self::parse_at_most(input, Self::MAX_CHARS)
+    }
+
+    /// A name for a resource of `kind` (see [`Self::max_chars_for`]).
+    pub fn parse_for(input: &str, kind: &str) -> Result<Self, ValidationError> {
+        Self::parse_at_most(input, Self::max_chars_for(kind))
+    }
+
+    fn parse_at_most(input: &str, max: usize) -> Result<Self, ValidationError> {
         let trimmed = input.trim();
         let chars = trimmed.chars().count();
         if chars == 0 {
             return Err(ValidationError::NameEmpty);
         }
-        if chars > Self::MAX_CHARS {
-            return Err(ValidationError::NameTooLong {
-                max: Self::MAX_CHARS,
-                actual: chars,
-            });
+        if chars > max {
+            return Err(ValidationError::NameTooLong { max, actual: chars });
         }
         if trimmed.chars().any(char::is_control) {
             return Err(ValidationError::NameHasControlCharacter);
@@ -220,6 +239,15 @@ mod tests {
             ResourceName::parse(" \t\n "),
             Err(ValidationError::NameEmpty)
         );
+    }
+
+    #[test]
+    fn openstack_types_take_novas_255_characters_and_others_200() {
+        let long = "x".repeat(255);
+        assert!(ResourceName::parse_for(&long, "openstack.aggregate").is_ok());
+        assert!(ResourceName::parse_for(&long, "openstack.server").is_ok());
+        assert!(ResourceName::parse_for(&"x".repeat(256), "openstack.server").is_err());
+        assert!(ResourceName::parse_for(&long, "site").is_err());
     }
 
     #[test]

@@ -589,3 +589,21 @@ async fn aggregates_carry_a_uuid_from_2_41() {
     assert_eq!(first, again);
     assert_eq!(first.as_str().unwrap().len(), 36);
 }
+
+/// Used to: names stopped at 200 characters (Sitebook's limit) where Nova allows 255.
+#[tokio::test]
+async fn aggregate_names_take_novas_255_characters() {
+    let app = spawn_app().await;
+    let admin = app.token(Role::Admin, None).await;
+    let long = "a".repeat(255);
+    let made = create(&app, &admin, &long, Value::Null).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(made.json()["aggregate"]["name"], long.as_str());
+    let too_long = create(&app, &admin, &"b".repeat(256), Value::Null).await;
+    assert_eq!(
+        too_long.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        too_long.body
+    );
+}

@@ -83,9 +83,15 @@ impl Metadata {
     /// The resource name the `name` key gives, when there is one. It must be text that is a
     /// valid resource name, because the catalogue lists and searches resources by it.
     pub fn resource_name(&self) -> Result<Option<ResourceName>, ValidationError> {
+        self.resource_name_for("")
+    }
+
+    /// As [`Self::resource_name`], for a resource of `kind`, whose names may be longer
+    /// ([`ResourceName::max_chars_for`]).
+    pub fn resource_name_for(&self, kind: &str) -> Result<Option<ResourceName>, ValidationError> {
         match self.get(NAME_KEY) {
             None => Ok(None),
-            Some(MetaValue::Text(text)) => ResourceName::parse(text)
+            Some(MetaValue::Text(text)) => ResourceName::parse_for(text, kind)
                 .map(Some)
                 .map_err(|e| ValidationError::MetaNameInvalid(Box::new(e))),
             Some(other) => Err(ValidationError::MetaNameNotText {

@@ -105,7 +105,12 @@ pub(super) fn plan(
     let dictionary =
         Metadata::from_entries(entries.iter().map(|e| (e.key.clone(), e.value.clone())));
     let outcome = (write.operation)((!dictionary.is_empty()).then_some(&dictionary))?;
-    let name = outcome.metadata.resource_name()?;
+    let kind = match (current, create_as) {
+        (Some(current), _) => current.row.kind().to_owned(),
+        (None, Some(kind)) => kind.as_str().to_owned(),
+        (None, None) => String::new(),
+    };
+    let name = outcome.metadata.resource_name_for(&kind)?;
     let (row, rename) = match current {
         Some(current) if outcome.changes.is_empty() => {
             return Ok(Plan::Unchanged(MetadataRecord {
