@@ -371,11 +371,16 @@ pub enum ServerTagChange {
     Clear,
 }
 
+/// Whether two tag names are the same tag: names compare ignoring case, as Sitebook's tag
+/// definitions do.
+pub fn same_tag(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
 impl ServerTagChange {
     /// The tags after this change to `current` (names compare ignoring case, as Sitebook's
     /// definitions do). As in Nova, a server at the limit takes no tag, not even one it has.
     pub fn apply(self, current: &[String]) -> Result<Vec<String>, CoreError> {
-        let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
         match self {
             Self::Replace(tags) => Ok(tags),
             Self::Clear => Ok(Vec::new()),
@@ -388,19 +393,23 @@ impl ServerTagChange {
                     .into());
                 }
                 let mut tags = current.to_vec();
-                if !tags.iter().any(|t| same(t, &tag)) {
+                if !tags.iter().any(|t| same_tag(t, &tag)) {
                     tags.push(tag);
                 }
                 Ok(tags)
             }
             Self::Remove(tag) => {
-                if !current.iter().any(|t| same(t, &tag)) {
+                if !current.iter().any(|t| same_tag(t, &tag)) {
                     return Err(CoreError::NotFound {
                         what: "server tag",
                         id: tag,
                     });
                 }
-                Ok(current.iter().filter(|t| !same(t, &tag)).cloned().collect())
+                Ok(current
+                    .iter()
+                    .filter(|t| !same_tag(t, &tag))
+                    .cloned()
+                    .collect())
             }
         }
     }

@@ -1163,6 +1163,8 @@ async fn server_tags_are_sitebook_tags_put_listed_filtered_and_removed() {
     assert_eq!(put.json(), json!({"tags": ["gold", "web"]}));
     let shown = call(Method::GET, format!("/servers/{SERVER}"), None).await;
     assert_eq!(shown.json()["server"]["tags"], json!(["gold", "web"]));
+    let listed = call(Method::GET, "/servers/detail".to_owned(), None).await;
+    assert_eq!(listed.json()["servers"][0]["tags"], json!(["gold", "web"]));
     assert_eq!(
         call(Method::GET, format!("{tags}/web"), None).await.status,
         StatusCode::NO_CONTENT

@@ -49,6 +49,35 @@ impl Store {
         names_on(&mut conn, row.pk).await
     }
 
+    /// The tags of each of a page of servers, by id, in one query (a server without tags, or
+    /// gone, is absent), so a detailed list reads them once rather than once a server.
+    pub async fn tags_of_servers(
+        &self,
+        actor: &Actor,
+        ids: &[ResourceId],
+    ) -> Result<std::collections::HashMap<String, Vec<String>>, CoreError> {
+        actor.require_read()?;
+        let ids = serde_json::to_string(&ids.iter().map(ResourceId::as_str).collect::<Vec<_>>())
+            .map_err(|e| CoreError::Storage(e.to_string()))?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT r.id, t.name FROM resources r \
+             JOIN tag_values v ON v.resource_pk = r.pk JOIN tags t ON t.pk = v.tag_pk \
+             WHERE r.tenant_id = ? AND r.type = ? AND r.id IN (SELECT value FROM json_each(?)) \
+             ORDER BY r.pk, v.position IS NULL, v.position, t.name COLLATE NOCASE",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(SERVER_TYPE)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let mut tags: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for (id, name) in rows {
+            tags.entry(id).or_default().push(name);
+        }
+        Ok(tags)
+    }
+
     /// Changes a server's tags, all or nothing, by whoever may write the server; names nobody
     /// defined yet are defined on first use as Data Hub's are (see `replace_bare_tags`).
     /// `random` mints the ids of definitions made here.
@@ -114,6 +143,12 @@ mod tests {
             store.server_tags(&staff(), &id).await.unwrap(),
             ["gold", "web"]
         );
+        let many = store
+            .tags_of_servers(&staff(), &[id.clone(), ResourceId::from_path("nope")])
+            .await
+            .unwrap();
+        assert_eq!(many.len(), 1);
+        assert_eq!(many[id.as_str()], ["gold", "web"]);
         let tags = store.list_tags(&staff()).await.unwrap();
         let (gold, _) = tags.iter().find(|(t, _)| t.name == "gold").unwrap();
         assert_eq!(gold.applies_to, [CorrelationType::Server]);

@@ -18,7 +18,7 @@ use crate::api::openstack::auth::{Caller, Writer};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::error::ValidationError;
-use crate::core::openstack::{MAX_SERVER_TAGS, ServerTagChange};
+use crate::core::openstack::{MAX_SERVER_TAGS, ServerTagChange, same_tag};
 use crate::core::random::id_bits;
 use crate::core::resources::ResourceId;
 use crate::web::edge::Authenticated;
@@ -70,6 +70,14 @@ fn refused(error: CoreError, server_id: &str, tag: Option<&str>) -> Fault {
     }
 }
 
+async fn read(state: &ComputeState, actor: &Actor, server_id: &str) -> Result<Vec<String>, Fault> {
+    state
+        .store
+        .server_tags(actor, &ResourceId::from_path(server_id))
+        .await
+        .map_err(|e| refused(e, server_id, None))
+}
+
 async fn change(
     state: &ComputeState,
     actor: &Actor,
@@ -94,11 +102,7 @@ pub async fn index(
 ) -> Result<Json<Value>, Fault> {
     project.check(&actor)?;
     available(version)?;
-    let tags = state
-        .store
-        .server_tags(&actor, &ResourceId::from_path(&server_id))
-        .await
-        .map_err(|e| refused(e, &server_id, None))?;
+    let tags = read(&state, &actor, &server_id).await?;
     Ok(Json(json!({ "tags": tags })))
 }
 
@@ -181,12 +185,8 @@ pub async fn check(
 ) -> Result<StatusCode, Fault> {
     project.check(&actor)?;
     available(version)?;
-    let tags = state
-        .store
-        .server_tags(&actor, &ResourceId::from_path(&server_id))
-        .await
-        .map_err(|e| refused(e, &server_id, None))?;
-    if tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+    let tags = read(&state, &actor, &server_id).await?;
+    if tags.iter().any(|t| same_tag(t, &tag)) {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(no_such_tag(&server_id, &tag))
