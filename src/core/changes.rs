@@ -19,6 +19,8 @@ pub struct ChangeRecord {
     pub old: Option<Value>,
     pub new: Option<Value>,
     pub request_id: Option<String>,
+    /// The change set the record belongs to (see [`change_sets`](super::change_sets)).
+    pub change_set: Option<String>,
     pub at: DateTime<Utc>,
 }
 

@@ -56,6 +56,13 @@ pub enum ValidationError {
         actual: u32,
     },
     MetaNameRequired,
+    /// A change set's comment over its bound.
+    CommentTooLong {
+        max: usize,
+        actual: usize,
+    },
+    /// A revert of a change set holding changes a revert does not undo (the message says which).
+    ChangeSetNotRevertible(String),
     MetadataNotAnObject,
     PatchMalformed(String),
     PatchFailed(String),
@@ -209,6 +216,8 @@ impl ValidationError {
             Self::SettingOutOfRange { .. } => "setting_invalid",
             // The Altostrat API documents exactly this code for a create without `name`.
             Self::MetaNameRequired => "parameter_missing",
+            Self::CommentTooLong { .. } => "comment_too_long",
+            Self::ChangeSetNotRevertible(_) => "change_set_not_revertible",
             Self::MetadataNotAnObject => "metadata_not_an_object",
             Self::PatchMalformed(_) => "patch_malformed",
             Self::PatchFailed(_) => "patch_failed",
@@ -299,6 +308,8 @@ impl ValidationError {
                 actual: 3,
             },
             Self::MetaNameRequired,
+            Self::CommentTooLong { max: 1, actual: 2 },
+            Self::ChangeSetNotRevertible(s()),
             Self::MetadataNotAnObject,
             Self::PatchMalformed(s()),
             Self::PatchFailed(s()),
@@ -472,6 +483,11 @@ impl fmt::Display for ValidationError {
             Self::MetaNameRequired => {
                 f.write_str("The 'name' key is required when creating metadata.")
             }
+            Self::CommentTooLong { max, actual } => write!(
+                f,
+                "A change set's comment may be {max} characters long; this one has {actual}."
+            ),
+            Self::ChangeSetNotRevertible(why) => f.write_str(why),
             Self::MetadataNotAnObject => {
                 f.write_str("Metadata must be a JSON object of keys and values.")
             }

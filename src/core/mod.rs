@@ -4,6 +4,7 @@
 //! and the CLI) parse their input into these types, call the core and map its errors.
 
 pub mod access;
+pub mod change_sets;
 pub mod changes;
 pub mod error;
 pub mod files;

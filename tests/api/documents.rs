@@ -55,6 +55,9 @@ async fn the_openapi_document_lists_every_route() {
         ("put", "/resources/{id}/parent"),
         ("get", "/settings"),
         ("put", "/settings"),
+        ("get", "/change-sets"),
+        ("get", "/change-sets/{change_set_id}"),
+        ("post", "/change-sets/{change_set_id}/revert"),
         ("get", "/errors/{code}"),
     ];
     let paths = doc["paths"].as_object().unwrap();

@@ -11,7 +11,7 @@ use crate::support::{Client, TestApp, files_left, spawn_app, spawn_app_with};
 const BOUNDARY: &str = "sitebook-test-boundary";
 
 /// The first 16 bytes of a PNG, then filler: sniffing looks only at the start.
-fn png(len: usize) -> Vec<u8> {
+pub(crate) fn png(len: usize) -> Vec<u8> {
     let mut bytes = vec![
         0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R',
     ];
@@ -20,7 +20,7 @@ fn png(len: usize) -> Vec<u8> {
 }
 
 /// A multipart body with one file part (claiming `claimed` as its type) and text parts.
-fn form(filename: &str, claimed: &str, bytes: &[u8], texts: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn form(filename: &str, claimed: &str, bytes: &[u8], texts: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in texts {
         body.extend(
@@ -41,7 +41,7 @@ fn form(filename: &str, claimed: &str, bytes: &[u8], texts: &[(&str, &str)]) -> 
     body
 }
 
-fn multipart() -> String {
+pub(crate) fn multipart() -> String {
     format!("multipart/form-data; boundary={BOUNDARY}")
 }
 

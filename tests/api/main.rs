@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod change_sets;
 mod datahub;
 mod documents;
 mod faces;

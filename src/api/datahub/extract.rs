@@ -13,6 +13,7 @@ pub struct Sds;
 
 impl edge::Face for Sds {
     type Refused = SdsError;
+    const VIA: crate::core::change_sets::Via = crate::core::change_sets::Via::DataHub;
 }
 
 /// Any caller: a Sitebook API token or an access token the token endpoint issued.

@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 
 use super::compute::Fault;
 use super::identity::IdentityError;
+use crate::core::change_sets::Via;
 use crate::web::edge::{self, Face, Refusal};
 
 /// Nova's compute API.
@@ -13,6 +14,7 @@ pub struct Nova;
 
 impl Face for Nova {
     type Refused = Fault;
+    const VIA: Via = Via::Nova;
 
     fn secret(headers: &HeaderMap) -> Result<Option<&str>, Refusal> {
         edge::bearer::auth_token(headers)
@@ -24,6 +26,7 @@ pub struct Keystone;
 
 impl Face for Keystone {
     type Refused = IdentityError;
+    const VIA: Via = Via::Nova;
 
     fn secret(headers: &HeaderMap) -> Result<Option<&str>, Refusal> {
         edge::bearer::auth_token(headers)

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::catalogue::{self, ErrorKind};
+use super::schemas::ConflictResponse;
 use crate::core::CoreError;
 use crate::web::edge::Refusal;
 use crate::web::{Settings, status};
@@ -21,6 +22,9 @@ pub struct ApiError {
     pub current_etag: Option<String>,
     /// How long to wait, sent as `Retry-After` with a refusal for now (429, 503).
     pub retry_after: Option<HeaderValue>,
+    /// What a refused revert conflicts with (`revert_conflict`); boxed, as every handler's
+    /// error carries the field and almost none fills it.
+    pub conflicts: Option<Box<Vec<ConflictResponse>>>,
 }
 
 /// The body every error is sent with.
@@ -39,6 +43,9 @@ pub struct ErrorResponse {
     /// Where this code is documented (served by Sitebook itself).
     #[schema(example = "http://127.0.0.1:3000/api/v1/errors/parameter_missing")]
     pub doc_url: String,
+    /// With `revert_conflict` only: each thing someone changed since the change set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<Vec<ConflictResponse>>,
 }
 
 impl ApiError {
@@ -49,6 +56,7 @@ impl ApiError {
             message: message.into(),
             current_etag: None,
             retry_after: None,
+            conflicts: None,
         }
     }
 
@@ -73,6 +81,7 @@ impl ApiError {
             code: self.code,
             message: self.message.clone(),
             doc_url: catalogue::doc_url(&settings.public_url, self.code),
+            conflicts: self.conflicts.as_deref().cloned(),
         }
     }
 }

@@ -229,7 +229,9 @@ async fn browser_caller(
             ));
         }
     }
-    let mut actor = session.actor;
+    let mut actor = session
+        .actor
+        .in_new_change_set(crate::core::change_sets::Via::Web);
     actor.request_id = request_id;
     Ok(Caller(actor))
 }

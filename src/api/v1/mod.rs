@@ -3,6 +3,7 @@
 //! an OpenAPI document generated from these handlers at `/api/v1/openapi.json`.
 
 mod catalogue;
+mod change_sets;
 pub mod error;
 mod etag;
 mod extract;
@@ -108,6 +109,7 @@ pub use crate::web::edge::body::BODY_READS;
         (name = "Site Files", description = "Manage files, such as notes, documents, and media, associated with sites."),
         (name = "Search", description = "Find resources by name, type, tag values and metadata."),
         (name = "Settings", description = "The tenant's settings (admins change them)."),
+        (name = "Change Sets", description = "Each request's changes as one set: who, when, through which door; read back and reverted."),
         (name = "Errors", description = "Documentation of every error code."),
     )
 )]
@@ -241,6 +243,9 @@ where
         .routes(routes!(settings::get_settings, settings::update_settings))
         .routes(routes!(resources::get_resource))
         .routes(routes!(resources::set_parent))
+        .routes(routes!(change_sets::list_change_sets))
+        .routes(routes!(change_sets::get_change_set))
+        .routes(routes!(change_sets::revert_change_set))
         .routes(routes!(catalogue::error_doc))
 }
 

@@ -1,6 +1,7 @@
 //! Server functions: the browser's calls into the core. Each one parses its arguments into core
 //! types, calls the core and maps its errors; no rule lives here.
 
+pub mod change_sets;
 mod error;
 pub mod grants;
 pub mod metadata;

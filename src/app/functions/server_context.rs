@@ -49,7 +49,10 @@ pub async fn session() -> Result<Session, FnError> {
 
 /// Who the web UI acts as: the signed-in person.
 pub async fn actor() -> Result<Actor, FnError> {
-    Ok(session().await?.actor)
+    Ok(session()
+        .await?
+        .actor
+        .in_new_change_set(crate::core::change_sets::Via::Web))
 }
 
 /// Who the web UI acts as for a state-changing call, which must carry the session's CSRF token
@@ -61,7 +64,9 @@ pub async fn actor_for_change(csrf: &str) -> Result<Actor, FnError> {
             "This form is out of date; reload the page and try again.".to_owned(),
         )));
     }
-    Ok(session.actor)
+    Ok(session
+        .actor
+        .in_new_change_set(crate::core::change_sets::Via::Web))
 }
 
 /// Maps a core error to the server function's error and sets its HTTP status (the REST API's,

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::FnError;
+use crate::core::change_sets::ChangeSetSummary;
 use crate::core::changes::ChangeRecord;
 use crate::core::files::SiteFile;
 use crate::core::metadata::MetadataEntry;
@@ -38,6 +39,8 @@ pub struct SiteOverview {
     pub history: Vec<ChangeRecord>,
     /// Whether older changes were left out.
     pub history_cut: bool,
+    /// The change sets the history's records belong to, for its grouping.
+    pub change_sets: Vec<ChangeSetSummary>,
     /// User and token ids to the names people know them by.
     pub names: HashMap<String, String>,
     /// The first [`UNDER_SHOWN`] resources directly under the site (devices, Nova servers, Data
@@ -121,6 +124,7 @@ pub async fn get_site_overview(
     expanded: Expanded,
 ) -> Result<Option<SiteOverview>, FnError> {
     use super::server_context::{fail, session, store};
+    use crate::core::change_sets::ChangeSetId;
     use crate::core::resources::{ResourceId, ResourceType};
     use crate::core::tags::CorrelationType;
 
@@ -168,6 +172,15 @@ pub async fn get_site_overview(
     let mut history = history.map_err(fail)?;
     let history_cut = history.len() > history_limit as usize;
     history.truncate(history_limit as usize);
+    let mut set_ids: Vec<ChangeSetId> = history
+        .iter()
+        .filter_map(|c| c.change_set.as_deref().and_then(ChangeSetId::parse))
+        .collect();
+    set_ids.dedup();
+    let change_sets = store
+        .change_set_summaries(actor, &set_ids)
+        .await
+        .map_err(fail)?;
     let parent = match &site.parent {
         Some(parent_id) => store
             .get_resource(actor, parent_id)
@@ -192,6 +205,7 @@ pub async fn get_site_overview(
         file_count,
         history,
         history_cut,
+        change_sets,
         names: names.map_err(fail)?,
         under,
         under_count,

@@ -99,7 +99,7 @@ fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>, expanded: Expanded) -
         <MetadataTable entries=data.metadata />
         <ResourcesUnder resources=data.under total=data.under_count />
         <FileList files=data.files total=data.file_count expanded />
-        <History changes=data.history cut=data.history_cut tag_names expanded />
+        <History changes=data.history sets=data.change_sets cut=data.history_cut tag_names expanded />
     }
     .into_any()
 }

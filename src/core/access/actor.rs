@@ -1,5 +1,8 @@
 use super::{CreatorType, Role};
 use crate::core::CoreError;
+use crate::core::change_sets::ChangeOrigin;
+#[cfg(feature = "ssr")]
+use crate::core::change_sets::Via;
 use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::tenancy::TenantId;
 
@@ -19,7 +22,7 @@ pub const UNPLACED_AMONG_SITES: &str = "You may change only the sites you were g
 
 /// Who is acting, for which tenant, and in which request: every core mutation takes one, checks
 /// it, and writes it into the change records.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Actor {
     pub tenant: TenantId,
     /// The principal's id (`usr_…` or `tok_…`), as written to `changed_by`.
@@ -29,11 +32,28 @@ pub struct Actor {
     pub sites: SiteScope,
     /// Correlates the change records of one request with the server's logs.
     pub request_id: Option<String>,
+    /// The change set this request's records go in: each request that reaches the core gets
+    /// a fresh one from the door it came through (see `change_sets`).
+    pub change: ChangeOrigin,
+}
+
+/// The same principal with the same powers in the same request; which change set each copy
+/// would open is not part of who it is.
+impl PartialEq for Actor {
+    fn eq(&self, other: &Self) -> bool {
+        self.tenant == other.tenant
+            && self.id == other.id
+            && self.creator_type == other.creator_type
+            && self.role == other.role
+            && self.sites == other.sites
+            && self.request_id == other.request_id
+    }
 }
 
 impl Actor {
     /// The operator running the `sitebook` command on the server. Whoever can run it against
     /// the data directory already holds every record, so it acts as an admin of the tenant.
+    #[cfg(feature = "ssr")]
     pub fn operator(tenant: TenantId) -> Self {
         Self {
             tenant,
@@ -42,7 +62,15 @@ impl Actor {
             role: Role::Admin,
             sites: SiteScope::All,
             request_id: None,
+            change: ChangeOrigin::fresh(Via::Cli),
         }
+    }
+
+    /// The same actor in a new change set through `via`: what a door does with each request.
+    #[cfg(feature = "ssr")]
+    pub fn in_new_change_set(mut self, via: Via) -> Self {
+        self.change = ChangeOrigin::fresh(via);
+        self
     }
 
     /// Reading is open to every role, within the actor's own tenant.
@@ -139,6 +167,10 @@ impl Actor {
         }
     }
 
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
     /// Defining tags and managing users and tokens.
     pub fn require_admin(&self) -> Result<(), CoreError> {
         if self.role == Role::Admin {
@@ -164,6 +196,9 @@ mod tests {
             role,
             sites,
             request_id: None,
+            change: crate::core::change_sets::ChangeOrigin::fresh(
+                crate::core::change_sets::Via::Api,
+            ),
         }
     }
 

@@ -130,6 +130,9 @@ mod tests {
             role,
             sites: SiteScope::All,
             request_id: None,
+            change: crate::core::change_sets::ChangeOrigin::fresh(
+                crate::core::change_sets::Via::Api,
+            ),
         }
     }
 

@@ -52,6 +52,17 @@ impl LocalDisk {
             .map_err(|e| CoreError::Storage(format!("listing the stored files: {e}")))?
     }
 
+    /// Whether the bytes of `sha256` are on disk: a file deleted earlier can come back (by a
+    /// revert) only while they are. Anything but a hex digest is no blob of ours.
+    pub async fn holds(&self, sha256: &str) -> Result<bool, CoreError> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        tokio::fs::try_exists(self.root.join(&sha256[..2]).join(sha256))
+            .await
+            .map_err(|e| io("looking for a stored file", e))
+    }
+
     /// Removes uploads a crash left half-written: files in `incoming/` last written before
     /// `before`. Only a server's start calls this, with its own start time, so nothing a
     /// running upload is still writing (its file's time moves with every write) goes.

@@ -82,6 +82,9 @@ mod tests {
             role,
             sites,
             request_id: None,
+            change: crate::core::change_sets::ChangeOrigin::fresh(
+                crate::core::change_sets::Via::Api,
+            ),
         }
     }
 

@@ -15,6 +15,6 @@ mod value;
 pub use admit::{Found, admit, expect_kind};
 pub use json_patch::JsonPatch;
 pub use key::MetaKey;
-pub use operations::{KeyChange, Metadata, MetadataLimits, Outcome};
+pub use operations::{KeyChange, Metadata, MetadataLimits, NAME_KEY, Outcome};
 pub use record::{MetadataEntry, MetadataRecord, Precondition};
 pub use value::{MetaValue, MetaValueType};

@@ -53,7 +53,7 @@ pub struct Outcome {
 }
 
 /// The key the Altostrat API requires when metadata is first created.
-pub(super) const NAME_KEY: &str = "name";
+pub const NAME_KEY: &str = "name";
 
 impl Metadata {
     pub fn from_entries(entries: impl IntoIterator<Item = (MetaKey, MetaValue)>) -> Self {

@@ -314,7 +314,8 @@ impl Store {
             actor: Actor {
                 request_id,
                 ..actor
-            },
+            }
+            .in_new_change_set(crate::core::change_sets::Via::Api),
             principal,
             tenant_name: row.tenant_name,
             issued_at: row.created_at,

@@ -11,9 +11,21 @@ use crate::core::CoreError;
 #[derive(Default)]
 pub(super) struct Batch {
     statements: Vec<(&'static str, Vec<Value>)>,
+    /// The change set whose header was staged last, so a write's records open it once.
+    open_set: Option<crate::core::change_sets::ChangeSetId>,
 }
 
 impl Batch {
+    /// Whether a record of change set `id` must open it first: true once per run of records
+    /// of one set (opening is idempotent, so a set met again later is merely opened again).
+    pub(super) fn opens_set(&mut self, id: &crate::core::change_sets::ChangeSetId) -> bool {
+        if self.open_set.as_ref() == Some(id) {
+            return false;
+        }
+        self.open_set = Some(id.clone());
+        true
+    }
+
     /// Appends a statement; its arguments follow with [`Batch::arg`].
     pub(super) fn statement(&mut self, sql: &'static str) {
         self.statements.push((sql, Vec::new()));

@@ -6,12 +6,52 @@ use super::batch::{Args, Batch, Query};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
+use crate::core::change_sets::ChangeSetId;
 use crate::core::changes::{Action, ChangeRecord};
 use crate::core::resources::ResourceId;
 
 const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, \
-                      subject, old_value, new_value, request_id, at) \
-                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                      subject, old_value, new_value, request_id, at, change_set) \
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// The header of the actor's change set, written with its first record (a request's later
+/// transactions find it there and leave it).
+const OPEN_SET: &str = "INSERT INTO change_sets (tenant_id, id, actor_id, actor_type, via, comment, \
+                        reverts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                        ON CONFLICT (tenant_id, id) DO NOTHING";
+
+/// The change-set header's columns, in [`OPEN_SET`]'s order.
+fn header_columns(args: &mut impl Args, actor: &Actor, at: DateTime<Utc>) {
+    args.text(actor.tenant.as_str());
+    args.text(actor.change.id.as_str());
+    args.text(&actor.id);
+    args.text(actor.creator_type.as_str());
+    args.text(actor.change.via.as_str());
+    args.maybe_text(actor.change.comment());
+    args.maybe_text(actor.change.reverts().map(ChangeSetId::as_str));
+    args.time(at);
+}
+
+/// Opens the actor's change set inside the caller's transaction, unless it is open already:
+/// for statements that write records themselves (a tag's removal from every resource).
+pub(super) async fn open_set(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let mut args = Query::default();
+    header_columns(&mut args, actor, at);
+    sqlx::query_with(OPEN_SET, args.arguments()?)
+        .execute(conn)
+        .await
+        .map_err(storage)?;
+    Ok(())
+}
+
+fn stage_open(batch: &mut Batch, actor: &Actor, at: DateTime<Utc>) {
+    batch.statement(OPEN_SET);
+    header_columns(batch, actor, at);
+}
 
 /// A change record's columns, in [`APPEND`]'s order.
 #[allow(clippy::too_many_arguments)] // Each argument is one column of the record.
@@ -35,6 +75,7 @@ fn columns(
     args.made_text(new.map(|v| v.to_string()));
     args.maybe_text(actor.request_id.as_deref());
     args.time(at);
+    args.text(actor.change.id.as_str());
 }
 
 /// Adds a change record to a batch (see [`append`]).
@@ -49,6 +90,9 @@ pub(super) fn stage(
     new: Option<Value>,
     at: DateTime<Utc>,
 ) {
+    if batch.opens_set(&actor.change.id) {
+        stage_open(batch, actor, at);
+    }
     batch.statement(APPEND);
     columns(batch, actor, resource_id, action, subject, old, new, at);
 }
@@ -66,6 +110,7 @@ pub(super) async fn append(
     new: Option<Value>,
     at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
+    open_set(conn, actor, at).await?;
     let mut args = Query::default();
     columns(&mut args, actor, resource_id, action, subject, old, new, at);
     sqlx::query_with(APPEND, args.arguments()?)
@@ -75,8 +120,13 @@ pub(super) async fn append(
     Ok(())
 }
 
+/// A change set's records in order; `?` the tenant and the set's id.
+pub(super) const SELECT_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, action, \
+     subject, old_value, new_value, request_id, at, change_set FROM changes \
+     WHERE tenant_id = ? AND change_set = ? ORDER BY seq";
+
 #[derive(FromRow)]
-struct ChangeRow {
+pub(super) struct ChangeRow {
     seq: i64,
     resource_id: String,
     actor_id: String,
@@ -87,10 +137,11 @@ struct ChangeRow {
     new_value: Option<String>,
     request_id: Option<String>,
     at: DateTime<Utc>,
+    change_set: Option<String>,
 }
 
 impl ChangeRow {
-    fn into_record(self) -> Result<ChangeRecord, CoreError> {
+    pub(super) fn into_record(self) -> Result<ChangeRecord, CoreError> {
         let parse = |text: Option<String>| {
             text.map(|t| serde_json::from_str(&t))
                 .transpose()
@@ -108,6 +159,7 @@ impl ChangeRow {
             old: parse(self.old_value)?,
             new: parse(self.new_value)?,
             request_id: self.request_id,
+            change_set: self.change_set,
             at: self.at,
         })
     }
@@ -136,7 +188,7 @@ impl Store {
         require_history_reader(actor, resource_id)?;
         let rows = sqlx::query_as::<_, ChangeRow>(
             "SELECT seq, resource_id, actor_id, actor_type, action, subject, old_value, \
-             new_value, request_id, at FROM changes \
+             new_value, request_id, at, change_set FROM changes \
              WHERE tenant_id = ? AND resource_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(actor.tenant.as_str())
@@ -166,7 +218,7 @@ impl Store {
         require_history_reader(actor, resource_id)?;
         sqlx::query_as::<_, ChangeRow>(
             "SELECT seq, resource_id, actor_id, actor_type, action, subject, old_value, \
-             new_value, request_id, at FROM changes \
+             new_value, request_id, at, change_set FROM changes \
              WHERE tenant_id = ? AND resource_id = ? ORDER BY seq DESC LIMIT ?",
         )
         .bind(actor.tenant.as_str())

@@ -129,7 +129,24 @@ async fn find_file(
     })
 }
 
-fn summary(file: &SiteFile) -> serde_json::Value {
+/// Every file of the site with key `site_pk`, oldest first, inside the caller's transaction.
+pub(super) async fn files_of(
+    conn: &mut SqliteConnection,
+    site_pk: i64,
+) -> Result<Vec<SiteFile>, CoreError> {
+    sqlx::query_as::<_, FileRow>(select_files!("WHERE f.site_pk = ? ORDER BY f.pk"))
+        .bind(site_pk)
+        .fetch_all(conn)
+        .await
+        .map_err(storage)?
+        .into_iter()
+        .map(FileRow::into_file)
+        .collect()
+}
+
+/// A file as its change records keep it: enough to show it, and to restore it while its bytes
+/// are stored.
+pub(super) fn summary(file: &SiteFile) -> serde_json::Value {
     json!({
         "name": file.name,
         "kind": file.kind.as_str(),

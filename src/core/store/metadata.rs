@@ -45,7 +45,7 @@ const LOAD_RECORD: &str = concat!(
 
 /// A resource of `tenant` with its metadata in key order; `None` when the tenant has no such
 /// resource.
-async fn load_record(
+pub(super) async fn load_record(
     conn: &mut SqliteConnection,
     tenant: &crate::core::tenancy::TenantId,
     id: &ResourceId,
@@ -63,7 +63,7 @@ async fn load_record(
     Ok(Some((row, entries)))
 }
 
-fn value_type(value: &MetaValue) -> &'static str {
+pub(super) fn value_type(value: &MetaValue) -> &'static str {
     match value {
         MetaValue::Text(_) => "string",
         MetaValue::Integer(_) => "integer",

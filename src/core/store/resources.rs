@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::batch::{Args, Batch, Bound, Query, failed, unique_violation};
+use super::removal::{Deleted, delete_in};
 use super::rows::{ResourceRow, select_resources};
 use super::search::off_the_workers;
 use super::{Store, changes, check_version, storage};
@@ -57,6 +58,75 @@ fn insert_columns(
 /// The new value in the change record of a resource's creation.
 fn creation_record(kind: &ResourceType, name: &ResourceName) -> serde_json::Value {
     serde_json::json!({ "type": kind.as_str(), "name": name.as_str() })
+}
+
+/// Puts `row` under `parent` (or nowhere) inside the caller's transaction, with its record:
+/// the actor must be allowed to write the resource where it is and where it goes, and a
+/// resource never ends up under itself. Answers whether anything is under it (whose governing
+/// site may have changed with it).
+pub(super) async fn reparent(
+    tx: &mut SqliteConnection,
+    actor: &Actor,
+    row: &ResourceRow,
+    parent: Option<&ResourceId>,
+    now: DateTime<Utc>,
+) -> Result<bool, CoreError> {
+    actor.require_write_of(&row.kind, row.site().as_ref())?;
+    let id = ResourceId::from_path(row.id.clone());
+    let new_parent = match parent {
+        None => None,
+        Some(parent_id) => {
+            let parent_row = find_row(&mut *tx, &actor.tenant, parent_id)
+                .await?
+                .ok_or_else(|| CoreError::NotFound {
+                    what: "parent resource",
+                    id: parent_id.to_string(),
+                })?;
+            let ancestry: Vec<(i64,)> = sqlx::query_as(ANCESTRY)
+                .bind(parent_row.pk)
+                .bind(ANCESTRY_READ as i64)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(storage)?;
+            refuse_loop(&id, parent_id, &(row.pk,), &ancestry)?;
+            Some(parent_row)
+        }
+    };
+    // The parent's own governing site is the nearest site at or above it.
+    let moved_to = Resource::governing_site(
+        &row.kind,
+        &row.id,
+        new_parent
+            .as_ref()
+            .and_then(ResourceRow::site)
+            .as_ref()
+            .map(ResourceId::as_str),
+    );
+    actor.require_move(row.site().as_ref(), moved_to.as_ref())?;
+    let had_children = has_children(&mut *tx, row.pk).await?;
+    sqlx::query(
+        "UPDATE resources SET parent_pk = ?, version = version + 1, updated_at = ? WHERE pk = ?",
+    )
+    .bind(new_parent.as_ref().map(|p| p.pk))
+    .bind(now)
+    .bind(row.pk)
+    .execute(&mut *tx)
+    .await
+    .map_err(storage)?;
+    changes::append(
+        tx,
+        actor,
+        id.as_str(),
+        Action::ResourceParent,
+        "parent",
+        row.parent_id.clone().map(serde_json::Value::from),
+        new_parent
+            .as_ref()
+            .map(|p| serde_json::Value::from(p.id.clone())),
+        now,
+    )
+    .await?;
+    Ok(had_children)
 }
 
 /// Inserts a resource and records its creation; a taken site name is a conflict.
@@ -396,42 +466,30 @@ impl Store {
             })?;
         actor.require_delete(&row.kind, row.site().as_ref())?;
         check_version(kind_name(kind), row.version, expected_version)?;
-        let had_children = has_children(&mut tx, row.pk).await?;
-        let blobs: Vec<(String,)> =
-            sqlx::query_as("SELECT DISTINCT sha256 FROM site_files WHERE site_pk = ?")
-                .bind(row.pk)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(storage)?;
-        sqlx::query("DELETE FROM resources WHERE pk = ?")
-            .bind(row.pk)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
-        changes::append(
-            &mut tx,
-            actor,
-            id.as_str(),
-            Action::ResourceDelete,
-            kind.as_str(),
-            Some(serde_json::json!({ "type": row.kind, "name": row.name })),
-            None,
-            now,
-        )
-        .await?;
+        let gone = delete_in(&mut tx, actor, &row, now).await?;
         tx.commit().await.map_err(storage)?;
-        self.cache.forget_record(actor.tenant.as_str(), id.as_str());
-        if had_children {
-            // Those under it lost their parent, and maybe the site that governed them.
-            self.cache.forget_records();
-        }
-        if row.kind == crate::core::streams::STREAM_TYPE {
-            self.cache.forget_streams();
-        }
-        for (sha256,) in blobs {
-            self.collect_blob_after_commit(&sha256).await;
-        }
+        self.after_deletes(actor, &[gone]).await;
         Ok(())
+    }
+
+    /// What the store keeps beside the database once deletions are committed: the cached
+    /// records, and the blobs no file refers to any more.
+    pub(super) async fn after_deletes(&self, actor: &Actor, gone: &[Deleted]) {
+        for deleted in gone {
+            self.cache.forget_record(actor.tenant.as_str(), &deleted.id);
+            if deleted.had_children {
+                // Those under it lost their parent, and maybe the site that governed them.
+                self.cache.forget_records();
+            }
+            if deleted.was_stream {
+                self.cache.forget_streams();
+            }
+        }
+        for deleted in gone {
+            for sha256 in &deleted.blobs {
+                self.collect_blob_after_commit(sha256).await;
+            }
+        }
     }
 
     /// Any resource of the tenant, whatever its type.
@@ -519,61 +577,8 @@ impl Store {
                     what: "resource",
                     id: id.to_string(),
                 })?;
-        actor.require_write_of(&row.kind, row.site().as_ref())?;
         check_version(kind_name_of(&row.kind), row.version, expected_version)?;
-        let new_parent = match parent {
-            None => None,
-            Some(parent_id) => {
-                let parent_row = find_row(&mut tx, &actor.tenant, parent_id)
-                    .await?
-                    .ok_or_else(|| CoreError::NotFound {
-                        what: "parent resource",
-                        id: parent_id.to_string(),
-                    })?;
-                let ancestry: Vec<(i64,)> = sqlx::query_as(ANCESTRY)
-                    .bind(parent_row.pk)
-                    .bind(ANCESTRY_READ as i64)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(storage)?;
-                refuse_loop(id, parent_id, &(row.pk,), &ancestry)?;
-                Some(parent_row)
-            }
-        };
-        // The parent's own governing site is the nearest site at or above it.
-        let moved_to = Resource::governing_site(
-            &row.kind,
-            &row.id,
-            new_parent
-                .as_ref()
-                .and_then(ResourceRow::site)
-                .as_ref()
-                .map(ResourceId::as_str),
-        );
-        actor.require_move(row.site().as_ref(), moved_to.as_ref())?;
-        let had_children = has_children(&mut tx, row.pk).await?;
-        sqlx::query(
-            "UPDATE resources SET parent_pk = ?, version = version + 1, updated_at = ? WHERE pk = ?",
-        )
-        .bind(new_parent.as_ref().map(|p| p.pk))
-        .bind(now)
-        .bind(row.pk)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
-        changes::append(
-            &mut tx,
-            actor,
-            id.as_str(),
-            Action::ResourceParent,
-            "parent",
-            row.parent_id.clone().map(serde_json::Value::from),
-            new_parent
-                .as_ref()
-                .map(|p| serde_json::Value::from(p.id.clone())),
-            now,
-        )
-        .await?;
+        let had_children = reparent(&mut tx, actor, &row, parent, now).await?;
         let updated = find_row(&mut tx, &actor.tenant, id).await?.ok_or_else(|| {
             CoreError::Storage("a resource vanished inside its transaction".into())
         })?;

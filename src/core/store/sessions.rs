@@ -61,6 +61,7 @@ pub(super) async fn actor_for(
             SiteScope::All
         },
         request_id: None,
+        change: crate::core::change_sets::ChangeOrigin::fresh(crate::core::change_sets::Via::Web),
     })
 }
 

@@ -337,10 +337,11 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let row = find_tag(&mut tx, &actor.tenant, id).await?;
         check_version("tag", row.version, expected_version)?;
+        changes::open_set(&mut tx, actor, now).await?;
         let removed = sqlx::query(
             "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, subject, \
-             old_value, new_value, request_id, at) \
-             SELECT ?, r.id, ?, ?, 'tag.remove', ?, json_quote(v.value), NULL, ?, ? \
+             old_value, new_value, request_id, at, change_set) \
+             SELECT ?, r.id, ?, ?, 'tag.remove', ?, json_quote(v.value), NULL, ?, ?, ? \
              FROM tag_values v JOIN resources r ON r.pk = v.resource_pk WHERE v.tag_pk = ?",
         )
         .bind(actor.tenant.as_str())
@@ -349,6 +350,7 @@ impl Store {
         .bind(id.as_str())
         .bind(actor.request_id.as_deref())
         .bind(now)
+        .bind(actor.change.id.as_str())
         .bind(row.pk)
         .execute(&mut *tx)
         .await

@@ -34,6 +34,7 @@ pub(crate) fn actor_of(tenant: &str, role: Role) -> Actor {
         role,
         sites: SiteScope::All,
         request_id: Some("req-test".into()),
+        change: crate::core::change_sets::ChangeOrigin::fresh(crate::core::change_sets::Via::Api),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::core::access::credentials::{self, token_digest};
 use crate::core::access::{
     Actor, ApiToken, CreatorType, Grant, PRINCIPAL_ID_PREFIXES, Role, SiteScope, TokenLifetime,
 };
+use crate::core::change_sets::Via;
 use crate::core::changes::Action;
 use crate::core::tenancy::TenantId;
 
@@ -95,6 +96,9 @@ pub(super) async fn active_token(
             role,
             sites,
             request_id: None,
+            change: crate::core::change_sets::ChangeOrigin::fresh(
+                crate::core::change_sets::Via::Api,
+            ),
         },
         name: row.name,
         expires_at: row.expires_at,
@@ -281,7 +285,7 @@ impl Store {
         let digest = token_digest(secret);
         if let Some(mut actor) = self.cache.token(&digest, now) {
             actor.request_id = request_id;
-            return Ok(actor);
+            return Ok(actor.in_new_change_set(Via::Api));
         }
         // Boxed, so that the queries' large future is not part of every request's, which is
         // moved from frame to frame on each request, cached or not.
@@ -322,7 +326,8 @@ impl Store {
         Ok(Actor {
             request_id,
             ..actor
-        })
+        }
+        .in_new_change_set(Via::Api))
     }
 }
 

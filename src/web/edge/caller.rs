@@ -61,7 +61,8 @@ where
         let actor = Store::from_ref(state)
             .authenticate_bearer(secret, request_id::of(&parts.headers))
             .await
-            .map_err(Refusal::Core)?;
+            .map_err(Refusal::Core)?
+            .in_new_change_set(F::VIA);
         R::check(&actor).map_err(Refusal::Core)?;
         Ok(Self(actor, PhantomData))
     }

@@ -33,6 +33,9 @@ pub trait Face: Send + Sync + 'static {
     /// The face's error body; every refusal of the edge becomes one.
     type Refused: From<Refusal> + IntoResponse + Send + 'static;
 
+    /// The door its requests' change sets are recorded as coming through.
+    const VIA: crate::core::change_sets::Via;
+
     /// The token this face's clients send, if any: `Ok(None)` when they sent none,
     /// `Err` when they sent something that is not a token.
     fn secret(headers: &HeaderMap) -> Result<Option<&str>, Refusal> {

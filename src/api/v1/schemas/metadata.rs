@@ -119,6 +119,8 @@ pub struct ChangeResponse {
     #[schema(value_type = Object)]
     pub new: Option<Value>,
     pub request_id: Option<String>,
+    /// The change set the change belongs to (`GET /change-sets/{id}`).
+    pub change_set: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -134,6 +136,7 @@ impl From<ChangeRecord> for ChangeResponse {
             old: c.old,
             new: c.new,
             request_id: c.request_id,
+            change_set: c.change_set,
             at: c.at,
         }
     }

@@ -1,6 +1,7 @@
 //! The request and response bodies of `/api/v1`, with their OpenAPI schemas. They mirror the
 //! Altostrat seeds field for field; the core types stay free of HTTP and OpenAPI concerns.
 
+mod change_sets;
 mod files;
 mod metadata;
 mod paging;
@@ -8,6 +9,7 @@ mod resources;
 mod sites;
 mod tags;
 
+pub use change_sets::*;
 pub use files::*;
 pub use metadata::*;
 pub use paging::*;
