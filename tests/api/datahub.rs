@@ -1032,6 +1032,53 @@ async fn words_match_in_any_case_and_unknown_paths_get_data_hubs_404() {
     }
 }
 
+/// Used to: a list's `skip` or `count` given twice was a plain-text 400 (the query parser's
+/// "duplicate field"), not Data Hub's error body, and `skip` took values past the .NET `int`
+/// Data Hub reads it as. Names are read in any case, as ASP.NET binds them. Found by the
+/// conformance run (tests/conformance/faces/datahub.yaml).
+#[tokio::test]
+async fn list_parameters_bind_as_data_hubs_and_refuse_in_its_body() {
+    let app = spawn_app().await;
+    let token = app.token(Role::Manager, None).await;
+    tank(&app, &token).await;
+    let get = |path: String| {
+        let (app, token) = (&app, &token);
+        async move { sds(app, token, Method::GET, &path, None).await }
+    };
+    for list in ["Streams", "Types"] {
+        for query in ["count=0", "COUNT=0", "Skip=1&Count=0"] {
+            let reply = get(format!("{NS}/{list}?{query}")).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{list}?{query}: {}",
+                reply.body
+            );
+            assert_eq!(reply.json(), json!([]), "{list}?{query}");
+        }
+        let all = get(format!("{NS}/{list}?SKIP=0")).await;
+        assert_eq!(
+            all.json().as_array().unwrap().len(),
+            1,
+            "{list}: {}",
+            all.body
+        );
+        for query in [
+            "skip=0&skip=1",
+            "count=1&Count=2",
+            "skip=&skip=true",
+            "skip=2147483648",
+            "skip=-1",
+            "count=1001",
+        ] {
+            let refused = get(format!("{NS}/{list}?{query}")).await;
+            assert_sds_error(&refused, StatusCode::BAD_REQUEST);
+        }
+        let last = get(format!("{NS}/{list}?skip=2147483647")).await;
+        assert_eq!(last.json(), json!([]), "{list}: {}", last.body);
+    }
+}
+
 /// Used to: with the resource at the host's root the library's login read the web UI's HTML
 /// page and died in `JSONDecodeError`; a GUID tenant was 403 with an empty Resolution; and many
 /// errors left Reason and Resolution empty, so `SdsError` printed raw JSON.

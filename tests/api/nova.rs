@@ -1154,6 +1154,20 @@ async fn server_tags_are_sitebook_tags_put_listed_filtered_and_removed() {
     );
     let again = call(Method::PUT, format!("{tags}/gold"), None).await;
     assert_eq!(again.status, StatusCode::NO_CONTENT);
+    // Used to: a tag outside visible ASCII went into `Location` raw, and one the header could
+    // not hold (a leading line break, which the name's trimming drops) left it out. Found by the
+    // conformance run against tests/conformance/faces/nova.yaml.
+    for tag in ["caf%C3%A9", "%0Dred", "x%20y"] {
+        let added = call(Method::PUT, format!("{tags}/{tag}"), None).await;
+        assert_eq!(added.status, StatusCode::CREATED, "{tag}: {}", added.body);
+        let location = added.header(axum::http::header::LOCATION);
+        assert!(
+            location
+                .as_deref()
+                .is_some_and(|l| l.ends_with(&format!("/servers/{SERVER}/tags/{tag}"))),
+            "{tag}: {location:?}"
+        );
+    }
     let put = call(
         Method::PUT,
         tags.clone(),

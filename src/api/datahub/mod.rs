@@ -26,7 +26,8 @@ pub use tags::names as tag_names;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde::Deserialize;
@@ -152,33 +153,71 @@ fn check_tenant(actor: &Actor, tenant: &str) -> Result<(), SdsError> {
     }
 }
 
-/// `skip` and `count` as Data Hub reads them: 0 and 100 by default, at most 1000 items.
-#[derive(Deserialize)]
+/// `skip`, `count` and `query` as Data Hub (ASP.NET) binds them: names in any case; 0 and 100
+/// by default, `skip` an `int` (at most 2147483647) and at most 1000 items. A name given twice
+/// is refused (400), in Data Hub's error body like every refusal.
+#[derive(Default)]
 pub struct Page {
-    #[serde(default)]
     skip: Option<String>,
-    #[serde(default)]
     count: Option<String>,
-    #[serde(default)]
     query: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = SdsError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SdsError> {
+        // Every pair, so that a repeated name is refused in Data Hub's body, not the parser's.
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| {
+                SdsError::bad_request(format!(
+                    "The query string cannot be read: {}",
+                    rejection.body_text()
+                ))
+            })?;
+        let mut page = Page::default();
+        for (name, value) in pairs {
+            let slot = if name.eq_ignore_ascii_case("skip") {
+                &mut page.skip
+            } else if name.eq_ignore_ascii_case("count") {
+                &mut page.count
+            } else if name.eq_ignore_ascii_case("query") {
+                &mut page.query
+            } else {
+                continue;
+            };
+            if slot.is_some() {
+                return Err(SdsError::bad_request(format!(
+                    "The query parameter '{}' is given more than once.",
+                    name.to_ascii_lowercase()
+                ))
+                .resolution("Give each of skip, count and query at most once."));
+            }
+            *slot = Some(value);
+        }
+        Ok(page)
+    }
 }
 
 impl Page {
     fn bounds(&self) -> Result<(u32, u32), SdsError> {
-        let read = |name: &str, raw: &Option<String>, default: u32| match raw.as_deref() {
+        let read = |name: &str, raw: &Option<String>, default: u32, max: u32| match raw.as_deref() {
             None | Some("") => Ok(default),
-            Some(text) => text.parse::<u32>().map_err(|_| {
-                SdsError::bad_request(format!("'{text}' is not a valid {name}."))
-                    .resolution(format!("{name} is a whole number of at least 0."))
-            }),
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if n <= max => Ok(n),
+                Ok(n) => Err(SdsError::bad_request(format!(
+                    "{name} may be at most {max}; it was {n}."
+                ))),
+                Err(_) => Err(
+                    SdsError::bad_request(format!("'{text}' is not a valid {name}."))
+                        .resolution(format!("{name} is a whole number of at least 0.")),
+                ),
+            },
         };
-        let skip = read("skip", &self.skip, 0)?;
-        let count = read("count", &self.count, 100)?;
-        if count > MAX_COUNT {
-            return Err(SdsError::bad_request(format!(
-                "count may be at most {MAX_COUNT}; it was {count}."
-            )));
-        }
+        // Data Hub's `skip` is a .NET `int`.
+        let skip = read("skip", &self.skip, 0, i32::MAX as u32)?;
+        let count = read("count", &self.count, 100, MAX_COUNT)?;
         Ok((skip, count))
     }
 

@@ -2,7 +2,7 @@
 
 use crate::web::edge::Authenticated;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -71,7 +71,7 @@ pub async fn list(
     State(state): State<DataHub>,
     Authenticated(actor, ..): Caller,
     DhPath(scope): DhPath<Scope>,
-    Query(page): Query<Page>,
+    page: Page,
 ) -> Result<Json<Value>, SdsError> {
     let namespace = scope.namespace(&state, &actor).await?;
     let (skip, count) = page.bounds()?;

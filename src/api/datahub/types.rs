@@ -2,7 +2,7 @@
 
 use crate::web::edge::Authenticated;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -35,7 +35,7 @@ pub async fn list(
     State(state): State<DataHub>,
     Authenticated(actor, ..): Caller,
     DhPath(scope): DhPath<Scope>,
-    Query(page): Query<Page>,
+    page: Page,
 ) -> Result<Response, SdsError> {
     let namespace = scope.namespace(&state, &actor).await?;
     let (skip, count) = page.bounds()?;

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -22,6 +23,13 @@ use crate::core::openstack::{MAX_SERVER_TAGS, ServerTagChange, same_tag};
 use crate::core::random::id_bits;
 use crate::core::resources::ResourceId;
 use crate::web::edge::Authenticated;
+
+/// What a path segment of a `Location` keeps unescaped: RFC 3986's unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Nova's longest tag (`objects/tag.py` `MAX_TAG_LENGTH`).
 const MAX_TAG_CHARS: usize = 60;
@@ -220,13 +228,17 @@ pub async fn add(
     if changed.before.len() == changed.after.len() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
+    // The tag as one path segment: any character but the unreserved ones escaped, so every
+    // tag (a space, a letter outside ASCII, a control character) makes a URL and a header.
     let location = format!(
-        "{}{PREFIX}/v2.1{}/servers/{server_id}/tags/{tag}",
+        "{}{PREFIX}/v2.1{}/servers/{}/tags/{}",
         state.settings.public_url.trim_end_matches('/'),
         project
             .segment()
-            .map(|p| format!("/{p}"))
+            .map(|p| format!("/{}", utf8_percent_encode(p, SEGMENT)))
             .unwrap_or_default(),
+        utf8_percent_encode(&server_id, SEGMENT),
+        utf8_percent_encode(&tag, SEGMENT),
     );
     let mut response = StatusCode::CREATED.into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
