@@ -571,8 +571,10 @@ pub fn update_aggregate_metadata(
             None => {}
             Some(text) => {
                 check_value(key, text)?;
-                if key == AZ_KEY {
-                    AvailabilityZone::parse(text)?;
+                // Nova's set_metadata refuses only an empty zone: its name rule is for the
+                // create and update of an aggregate (`AvailabilityZone::parse`, in the face).
+                if key == AZ_KEY && text.is_empty() {
+                    return Err(ValidationError::AvailabilityZoneRequired);
                 }
             }
         }
@@ -831,8 +833,14 @@ mod tests {
             update_aggregate_metadata(&current, &blank, None, limits),
             Err(ValidationError::AvailabilityZoneRequired)
         );
-        let bad_zone = vec![(AZ_KEY.to_owned(), Some("a:b".to_owned()))];
-        assert!(update_aggregate_metadata(&current, &bad_zone, None, limits).is_err());
+        let empty = vec![(AZ_KEY.to_owned(), Some(String::new()))];
+        assert_eq!(
+            update_aggregate_metadata(&current, &empty, None, limits),
+            Err(ValidationError::AvailabilityZoneRequired)
+        );
+        // As Nova's set_metadata: any other zone, even one its create would refuse.
+        let odd_zone = vec![(AZ_KEY.to_owned(), Some("a:b".to_owned()))];
+        assert!(update_aggregate_metadata(&current, &odd_zone, None, limits).is_ok());
         let name = vec![(NAME_KEY.to_owned(), Some("x".to_owned()))];
         assert!(update_aggregate_metadata(&current, &name, None, limits).is_err());
         let rename = AggregateName::parse("agg2").unwrap();

@@ -633,9 +633,18 @@ async fn the_metadata_quota_is_the_tenants_setting() {
         .send()
         .await;
     wrong.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "setting_invalid");
+    for fractional in [json!(2.5), json!(-1), json!(1e20)] {
+        admin
+            .call(Method::PUT, "/settings")
+            .json(&json!({ "nova_metadata_items": fractional }))
+            .send()
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+    }
+    // 2.0 is the integer 2, as JSON Schema (and a client generated from the document) reads it.
     let set = admin
         .call(Method::PUT, "/settings")
-        .json(&json!({"nova_metadata_items": 2}))
+        .json(&json!({"nova_metadata_items": 2.0}))
         .send()
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);

@@ -41,7 +41,9 @@ pub async fn list_change_sets(
     ApiQuery(query): ApiQuery<ChangeSetQuery>,
 ) -> Result<Json<Page<ChangeSetResponse>>, ApiError> {
     let limit = page_limit(query.limit)?;
-    let before = match query.after.as_deref() {
+    // An empty parameter is an absent one, as a form or a generated client sends it.
+    let given = |p: Option<String>| p.filter(|v| !v.is_empty());
+    let before = match given(query.after).as_deref() {
         None => None,
         Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| {
             ApiError::bad_request(
@@ -51,8 +53,8 @@ pub async fn list_change_sets(
         })?),
     };
     let filter = ChangeSetFilter {
-        resource: query.resource.map(ResourceId::from_path),
-        actor: query.actor,
+        resource: given(query.resource).map(ResourceId::from_path),
+        actor: given(query.actor),
         since: query.since,
     };
     let page = store
@@ -105,8 +107,9 @@ pub async fn revert_change_set(
     body: ApiBody,
 ) -> Result<(StatusCode, Json<RevertResponse>), ApiError> {
     let id = set_id(id)?;
-    let request: RevertRequest = if body.bytes.iter().all(u8::is_ascii_whitespace) {
-        RevertRequest::default()
+    // The body is optional: none, or JSON `null`, is no comment.
+    let request: Option<RevertRequest> = if body.bytes.iter().all(u8::is_ascii_whitespace) {
+        None
     } else {
         serde_json::from_slice(&body.bytes).map_err(|e| {
             ApiError::bad_request(
@@ -118,6 +121,7 @@ pub async fn revert_change_set(
         })?
     };
     drop(body);
+    let request = request.unwrap_or_default();
     let comment =
         change_sets::comment(request.comment.as_deref()).map_err(crate::core::CoreError::from)?;
     match store

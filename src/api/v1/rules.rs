@@ -237,6 +237,12 @@ fn components(document: &mut Value) {
         "ChangeResponse",
         &[("old", json!({})), ("new", json!({}))],
     );
+    // So does a revert's conflict, on both sides (null: removed).
+    set_properties(
+        document,
+        "ConflictResponse",
+        &[("set_wrote", json!({})), ("now", json!({}))],
+    );
     set_properties(document, "SiteWrite", &[("name", name)]);
     let tag_rules = [
         ("name", trimmed_text(MAX_TAG_NAME_CHARS)),

@@ -30,9 +30,31 @@ pub struct Settings {
 pub struct SettingsUpdate {
     #[serde(default)]
     pub datahub_auto_define_tags: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 1, maximum = 100000)]
     pub nova_metadata_items: Option<u32>,
+}
+
+/// A count as JSON Schema's `integer` reads it: `88.0` is the integer 88 there (and clients
+/// generated from the document may send it so), which serde's `u32` would refuse. Anything
+/// fractional, negative or past `u32` is refused; the range is the core's to check.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+            .map(|f| f as u64)
+    });
+    match whole.and_then(|n| u32::try_from(n).ok()) {
+        Some(n) => Ok(Some(n)),
+        None => Err(D::Error::custom(format!(
+            "expected a whole number, got {number}"
+        ))),
+    }
 }
 
 fn body(settings: TenantSettings) -> Json<Settings> {
