@@ -8,6 +8,7 @@ pub mod change_sets;
 pub mod changes;
 pub mod error;
 pub mod files;
+pub mod import;
 pub mod listing;
 pub mod metadata;
 pub mod openstack;

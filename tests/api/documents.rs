@@ -55,6 +55,7 @@ async fn the_openapi_document_lists_every_route() {
         ("put", "/resources/{id}/parent"),
         ("get", "/settings"),
         ("put", "/settings"),
+        ("post", "/imports"),
         ("get", "/change-sets"),
         ("get", "/change-sets/{change_set_id}"),
         ("post", "/change-sets/{change_set_id}/revert"),

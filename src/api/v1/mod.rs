@@ -8,6 +8,7 @@ pub mod error;
 mod etag;
 mod extract;
 mod files;
+mod imports;
 mod metadata;
 mod resources;
 mod rules;
@@ -109,6 +110,7 @@ pub use crate::web::edge::body::BODY_READS;
         (name = "Site Files", description = "Manage files, such as notes, documents, and media, associated with sites."),
         (name = "Search", description = "Find resources by name, type, tag values and metadata."),
         (name = "Settings", description = "The tenant's settings (admins change them)."),
+        (name = "Import", description = "Resources from a CSV or NDJSON file, previewed, then committed as one change set."),
         (name = "Change Sets", description = "Each request's changes as one set: who, when, through which door; read back and reverted."),
         (name = "Errors", description = "Documentation of every error code."),
     )
@@ -243,6 +245,8 @@ where
         .routes(routes!(settings::get_settings, settings::update_settings))
         .routes(routes!(resources::get_resource))
         .routes(routes!(resources::set_parent))
+        // A whole file is one body, read through the edge under a limit of its own.
+        .routes_with_body(routes!(imports::import_resources), imports::IMPORT_BODY)
         .routes(routes!(change_sets::list_change_sets))
         .routes(routes!(change_sets::get_change_set))
         .routes(routes!(change_sets::revert_change_set))

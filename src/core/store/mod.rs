@@ -15,6 +15,7 @@ mod access_tokens;
 mod aggregates;
 mod bare_tags;
 mod batch;
+mod bulk_import;
 mod cache;
 mod change_sets;
 mod changes;

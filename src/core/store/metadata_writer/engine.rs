@@ -133,9 +133,19 @@ impl Writer {
         &self,
         work: impl FnOnce(&rusqlite::Connection) -> Result<T, CoreError> + Send + 'static,
     ) -> Result<T, CoreError> {
+        self.transaction_deciding(move |db| work(db).map(|value| (value, true)))
+            .await
+    }
+
+    /// [`Writer::transaction`] whose `work` also says whether to commit (`true`) or roll back
+    /// (`false`) what it did: a preview runs the very statements of a commit, then undoes them.
+    pub(in crate::core::store) async fn transaction_deciding<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&rusqlite::Connection) -> Result<(T, bool), CoreError> + Send + 'static,
+    ) -> Result<T, CoreError> {
         let (reply, answer) = oneshot::channel();
         let job = Job::Alone(Box::new(move |db| {
-            let done = in_transaction(db, work);
+            let done = in_transaction_or_rollback(db, work);
             Box::new(move |synced| {
                 let _ = reply.send(match synced {
                     Ok(()) => done,
@@ -152,12 +162,21 @@ impl Writer {
     }
 }
 
-fn in_transaction<T>(
+/// Runs `work` in a transaction; `work` says whether to commit: a preview runs every statement
+/// a commit would and then rolls back. Any failure rolls back.
+fn in_transaction_or_rollback<T>(
     db: &rusqlite::Connection,
-    work: impl FnOnce(&rusqlite::Connection) -> Result<T, CoreError>,
+    work: impl FnOnce(&rusqlite::Connection) -> Result<(T, bool), CoreError>,
 ) -> Result<T, CoreError> {
     run_cached(db, "BEGIN IMMEDIATE")?;
-    let done = work(db).and_then(|value| run_cached(db, "COMMIT").map(|()| value));
+    let done = match work(db) {
+        Ok((value, true)) => run_cached(db, "COMMIT").map(|()| value),
+        Ok((value, false)) => {
+            let _ = db.execute_batch("ROLLBACK");
+            Ok(value)
+        }
+        Err(e) => Err(e),
+    };
     if done.is_err() && !db.is_autocommit() {
         let _ = db.execute_batch("ROLLBACK");
     }

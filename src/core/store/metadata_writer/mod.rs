@@ -27,6 +27,7 @@ mod engine;
 mod plan;
 
 pub(super) use engine::{Shared, Writer};
+pub(super) use plan::load;
 
 use crate::core::CoreError;
 use crate::core::access::Actor;

@@ -19,14 +19,14 @@ use crate::core::store::rows::{LoadedRecord, ResourceRow, from_json, resource_wi
 use crate::core::streams::STREAM_TYPE;
 
 /// The state of one resource as the writes of the group so far leave it.
-pub(super) struct Current {
-    pub(super) row: ResourceRow,
-    pub(super) entries: Vec<MetadataEntry>,
+pub(in crate::core::store) struct Current {
+    pub(in crate::core::store) row: ResourceRow,
+    pub(in crate::core::store) entries: Vec<MetadataEntry>,
 }
 
 /// A written resource as (tenant, id): a tuple so that the group's keys go to SQLite as one
 /// JSON array of pairs (see `LOAD`).
-pub(super) type WriteKey = (String, String);
+pub(in crate::core::store) type WriteKey = (String, String);
 
 pub(super) fn key_of(write: &Write) -> WriteKey {
     (
@@ -47,7 +47,7 @@ const LOAD: &str = concat!(
 );
 
 /// The `wanted` resources the tenants have, with their metadata.
-pub(super) fn load(
+pub(in crate::core::store) fn load(
     db: &rusqlite::Connection,
     wanted: &[&WriteKey],
 ) -> Result<Vec<(WriteKey, Current)>, CoreError> {

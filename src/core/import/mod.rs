@@ -1,0 +1,109 @@
+//! Bulk import: the rows of a spreadsheet (CSV) or of a script (NDJSON), read into one shape,
+//! and the rule that types their values. The store checks each row against the same rules as
+//! one-by-one writes and applies a file as one change set (`store::bulk_import`).
+
+pub mod columns;
+#[cfg(feature = "ssr")]
+pub mod csv_rows;
+pub mod ndjson;
+pub mod typing;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use columns::{Column, ValueKind};
+
+/// A cell holding only this removes the key or tag (an empty cell leaves it as it is).
+pub const REMOVE_MARKER: &str = "~";
+
+/// What a row says of one key or tag.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Leave it as it is (an empty CSV cell, a key an NDJSON line does not name).
+    Keep,
+    /// Remove it ([`REMOVE_MARKER`] in CSV, `null` in NDJSON).
+    Remove,
+    /// Text, typed by the column's declared type or the stored key's (CSV).
+    Text(String),
+    /// A JSON value, typed already (NDJSON).
+    Typed(Value),
+}
+
+impl Cell {
+    /// A CSV cell: empty keeps, the marker removes, anything else is text.
+    pub fn from_csv(text: &str) -> Self {
+        match text {
+            "" => Self::Keep,
+            REMOVE_MARKER => Self::Remove,
+            other => Self::Text(other.to_owned()),
+        }
+    }
+}
+
+/// One resource as a file describes it. `None` and [`Cell::Keep`] leave a stored value as it
+/// is; for a new resource `kind` and `name` are required.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportRow {
+    /// The physical line where the row starts (1 is the header in a CSV file).
+    pub line: u64,
+    /// Empty: a new resource, given an id of its type's form.
+    pub id: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    /// A resource id, or the name of a site; [`Cell::Remove`] puts it under nothing.
+    pub parent: Option<Cell>,
+    /// By the tag's name.
+    pub tags: Vec<(String, Cell)>,
+    /// Keys with the type their column declares (CSV), and what the row says of each.
+    pub meta: Vec<(String, Option<ValueKind>, Cell)>,
+}
+
+/// The rows of a file as read: each a row, or why it could not be read.
+pub type ReadRows = Vec<Result<ImportRow, RowError>>;
+
+/// Why a row, or the file, is refused: where (line, column) and why, in the core's codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub line: u64,
+    /// The column as the file names it (`meta.rack_units`, `tag:Region`, `name`), or `null`
+    /// for the row as a whole.
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+impl RowError {
+    pub fn new(
+        line: u64,
+        column: Option<&str>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            line,
+            column: column.map(str::to_owned),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A core rule's refusal, with its code and message.
+    pub fn rule(
+        line: u64,
+        column: Option<&str>,
+        rule: &crate::core::error::ValidationError,
+    ) -> Self {
+        Self::new(line, column, rule.code(), rule.to_string())
+    }
+}
+
+/// What an import did, or would do (a preview).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub creates: u64,
+    pub updates: u64,
+    pub unchanged: u64,
+    pub errors: Vec<RowError>,
+    /// The change set a commit wrote (none for a preview or a refused commit).
+    pub change_set: Option<String>,
+}

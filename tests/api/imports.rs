@@ -1,0 +1,234 @@
+//! `/imports`: a spreadsheet (or NDJSON) of resources, previewed, committed as one change set,
+//! re-imported as unchanged, and reverted.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use sitebook::core::access::Role;
+
+use crate::support::{Client, Reply, TestApp, spawn_app};
+
+async fn import(client: &Client<'_>, mode: &str, content_type: &str, file: &str) -> Reply {
+    client
+        .call(
+            Method::POST,
+            &format!("/imports?mode={mode}&comment=from%20sites.csv"),
+        )
+        .raw(content_type, file.to_owned())
+        .send()
+        .await
+}
+
+async fn region(app: &TestApp) {
+    let admin = Client::new(app, Role::Admin).await;
+    let made = admin
+        .call(Method::POST, "/tags")
+        .json(
+            &json!({"name": "Region", "color": "#1E90FF", "applies_to": ["site"],
+                      "allowed_values": ["APAC", "EMEA"]}),
+        )
+        .send()
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+}
+
+const SITES: &str = "\u{FEFF}id;type;name;parent;tag:Region;meta.circuit;meta.rack_units:number;meta.lit:boolean\r\n\
+                     hq;site;Head Office;;APAC;00123;42;TRUE\r\n\
+                     sw-1;device;\"core; switch\";Head Office;;A-1;2;\r\n\
+                     \r\n";
+
+#[tokio::test]
+async fn a_preview_writes_nothing_and_a_commit_writes_the_file_as_one_change_set() {
+    let app = spawn_app().await;
+    region(&app).await;
+    let manager = Client::new(&app, Role::Manager).await;
+
+    let preview = import(&manager, "preview", "text/csv", SITES).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let body = preview.json();
+    assert_eq!(
+        (body["creates"].clone(), body["updates"].clone()),
+        (json!(2), json!(0))
+    );
+    assert_eq!(body["errors"], json!([]));
+    assert_eq!(body["delimiter"], ";");
+    assert!(body["change_set"].is_null());
+    manager
+        .get("/metadata/hq")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+
+    let commit = import(&manager, "commit", "text/csv", SITES).await;
+    assert_eq!(commit.status, StatusCode::OK, "{}", commit.body);
+    let set = commit.json()["change_set"].as_str().unwrap().to_owned();
+    let hq = manager.get("/metadata/hq").await.json();
+    // Values are never guessed: 00123 stays a string, the typed columns type theirs.
+    assert_eq!(
+        hq["metadata"],
+        json!({"name": "Head Office", "circuit": "00123", "rack_units": 42, "lit": true})
+    );
+    let switch = manager.get("/resources/sw-1").await.json();
+    assert_eq!(switch["parent_id"], "hq");
+    assert_eq!(switch["name"], "core; switch");
+    let tag = manager.get("/resources/hq/tags").await.json();
+    assert!(tag.to_string().contains("APAC"), "{tag}");
+    let detail = manager.get(&format!("/change-sets/{set}")).await.json();
+    assert_eq!(detail["via"], "import");
+    assert_eq!(detail["comment"], "from sites.csv");
+    assert_eq!(detail["resources"], 2);
+
+    // The same file again changes nothing.
+    let again = import(&manager, "commit", "text/csv", SITES).await.json();
+    assert_eq!(
+        (
+            again["creates"].clone(),
+            again["updates"].clone(),
+            again["unchanged"].clone()
+        ),
+        (json!(0), json!(0), json!(2))
+    );
+    assert!(again["change_set"].is_null());
+
+    // An update: one cell changed, one key removed, the rest left as they are.
+    let update = "id,meta.rack_units,meta.lit\nhq,48,~\n";
+    let updated = import(&manager, "commit", "text/csv", update).await.json();
+    assert_eq!(updated["updates"], 1, "{updated}");
+    let hq = manager.get("/metadata/hq").await.json();
+    assert_eq!(
+        hq["metadata"],
+        json!({"name": "Head Office", "circuit": "00123", "rack_units": 48})
+    );
+
+    // Reverting the import takes it all away again.
+    let reverted = manager
+        .call(
+            Method::POST,
+            &format!("/change-sets/{set}/revert?force=true"),
+        )
+        .send()
+        .await;
+    assert_eq!(reverted.status, StatusCode::CREATED, "{}", reverted.body);
+    manager
+        .get("/metadata/sw-1")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+}
+
+#[tokio::test]
+async fn each_bad_row_is_named_by_line_and_column_and_a_commit_then_writes_nothing() {
+    let app = spawn_app().await;
+    region(&app).await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let file = "id,type,name,tag:Region,meta.rack_units:number,parent\n\
+                ok,site,Fine,APAC,1,\n\
+                bad-number,site,Two,,two,\n\
+                \"multi\nline\",site,X,AMER,,\n\
+                orphan,device,D,,,nowhere\n\
+                ,site,,,,\n\
+                ok,site,Again,,,\n";
+    let preview = import(&manager, "preview", "text/csv", file).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let errors = preview.json()["errors"].clone();
+    let found: Vec<(u64, String, String)> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                3,
+                "meta.rack_units".into(),
+                "metadata_value_type_mismatch".into()
+            ),
+            (4, "id".into(), "resource_id_invalid".into()),
+            (6, "parent".into(), "resource_missing".into()),
+            (7, "name".into(), "parameter_missing".into()),
+            (8, "id".into(), "import_id_repeated".into()),
+        ],
+        "{errors}"
+    );
+    let refused = import(&manager, "commit", "text/csv", file).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.json()["errors"], errors);
+    manager
+        .get("/metadata/ok")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+
+    // A value the tag does not allow, and a tag nobody defined, in their own codes.
+    let tags = "id,type,name,tag:Region,tag:Tier\nx,site,X,AMER,\ny,site,Y,,Gold\n";
+    let codes: Vec<String> = import(&manager, "preview", "text/csv", tags).await.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes, ["tag_value_not_allowed", "tag_unknown"]);
+}
+
+#[tokio::test]
+async fn ndjson_lines_are_metadata_bodies_and_other_files_are_refused() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let file = format!(
+        "{}\n{}\n\n",
+        json!({"resource_id": "hq", "type": "site", "metadata": {"name": "HQ", "floor": 3}}),
+        json!({"resource_id": "r1", "type": "device", "parent": "hq",
+               "metadata": {"name": "router", "uplink": 10.5}})
+    );
+    let done = import(&manager, "commit", "application/x-ndjson", &file).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.json()["creates"], 2);
+    assert_eq!(
+        manager.get("/metadata/r1").await.json()["metadata"],
+        json!({"name": "router", "uplink": 10.5})
+    );
+    let bad = import(
+        &manager,
+        "preview",
+        "application/x-ndjson",
+        "{\"nope\": 1}\n",
+    )
+    .await;
+    assert_eq!(bad.json()["errors"][0]["line"], 1);
+    import(&manager, "preview", "application/pdf", "x")
+        .await
+        .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    let staff = Client::new(&app, Role::Staff).await;
+    import(&staff, "preview", "text/csv", "id\n")
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn a_limited_manager_imports_only_rows_inside_their_sites() {
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    let file = "id,type,name\nmine,site,Mine\ntheirs,site,Theirs\n";
+    assert_eq!(
+        import(&admin, "commit", "text/csv", file).await.status,
+        StatusCode::OK
+    );
+    let limited = Client {
+        token: app.token(Role::Manager, Some(vec!["mine"])).await,
+        app: &app,
+    };
+    let rows = "id,meta.rack\nmine,1\ntheirs,1\n";
+    let preview = import(&limited, "preview", "text/csv", rows).await.json();
+    assert_eq!(preview["updates"], 1, "{preview}");
+    assert_eq!(preview["errors"][0]["line"], 3);
+    assert_eq!(preview["errors"][0]["code"], "forbidden");
+}
