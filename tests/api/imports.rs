@@ -232,3 +232,88 @@ async fn a_limited_manager_imports_only_rows_inside_their_sites() {
     assert_eq!(preview["errors"][0]["line"], 3);
     assert_eq!(preview["errors"][0]["code"], "forbidden");
 }
+
+async fn export(client: &Client<'_>, query: &str) -> Reply {
+    let reply = client.get(&format!("/resources/export?{query}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply
+}
+
+const ESTATE: &str = "id,type,name,parent,tag:Region,meta.circuit,meta.rack_units:number,meta.uplink:number,meta.lit:boolean,meta.note\n\
+                      hq,site,Head Office,,APAC,00123,42,,TRUE,=\"\"\n\
+                      depot,site,Depot,,EMEA,=1+1,,,,\"comma, and \"\"quote\"\"\"\n\
+                      sw-1,device,core switch,hq,,A-1,2,10.5,false,\n";
+
+#[tokio::test]
+async fn an_export_imports_back_unchanged_and_into_an_empty_installation_as_it_was() {
+    let app = spawn_app().await;
+    region(&app).await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let made = import(&manager, "commit", "text/csv", ESTATE).await;
+    assert_eq!(made.json()["creates"], 3, "{}", made.body);
+
+    let csv = export(&manager, "").await;
+    assert!(
+        csv.content_type().starts_with("text/csv"),
+        "{}",
+        csv.content_type()
+    );
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,type,name,parent,tag:Region,meta.circuit:string,meta.lit:boolean,\
+         meta.note:string,meta.rack_units:number,meta.uplink:number"
+    );
+    // Text a spreadsheet would turn into a number or a formula is written so it stays text.
+    assert!(csv.body.contains("\"=\"\"00123\"\"\""), "{}", csv.body);
+    assert!(csv.body.contains("\"=\"\"=1+1\"\"\""), "{}", csv.body);
+
+    // Back into the installation it came from: nothing to do.
+    let again = import(&manager, "commit", "text/csv", &csv.body)
+        .await
+        .json();
+    assert_eq!(again["unchanged"], 3, "{again}");
+    assert_eq!(again["errors"], json!([]));
+    assert!(again["change_set"].is_null());
+
+    // Into an empty installation: every resource, typed value, tag value and parent.
+    let fresh = spawn_app().await;
+    region(&fresh).await;
+    let other = Client::new(&fresh, Role::Manager).await;
+    let copied = import(&other, "commit", "text/csv", &csv.body).await.json();
+    assert_eq!(copied["creates"], 3, "{copied}");
+    for id in ["hq", "depot", "sw-1"] {
+        assert_eq!(
+            other.get(&format!("/metadata/{id}")).await.json(),
+            manager.get(&format!("/metadata/{id}")).await.json(),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        other.get("/metadata/hq").await.json()["metadata"],
+        json!({"name": "Head Office", "circuit": "00123", "rack_units": 42, "lit": true, "note": ""})
+    );
+    assert_eq!(other.get("/resources/sw-1").await.json()["parent_id"], "hq");
+    assert_eq!(export(&other, "").await.body, csv.body);
+
+    // A search narrows it; NDJSON carries the same.
+    let devices = export(&manager, "q=type:device").await;
+    assert_eq!(devices.body.lines().count(), 2, "{}", devices.body);
+    let jsonl = export(&manager, "format=jsonl").await;
+    assert_eq!(jsonl.content_type(), "application/x-ndjson");
+    let third = spawn_app().await;
+    region(&third).await;
+    let last = Client::new(&third, Role::Manager).await;
+    let copied = import(&last, "commit", "application/x-ndjson", &jsonl.body)
+        .await
+        .json();
+    assert_eq!(copied["creates"], 3, "{copied}");
+    assert_eq!(
+        last.get("/metadata/sw-1").await.json(),
+        manager.get("/metadata/sw-1").await.json()
+    );
+    manager
+        .get("/resources/export?q=type:")
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "search_invalid");
+}

@@ -6,6 +6,7 @@ mod catalogue;
 mod change_sets;
 pub mod error;
 mod etag;
+mod exports;
 mod extract;
 mod files;
 mod imports;
@@ -243,6 +244,7 @@ where
         .routes(routes!(files::download_file))
         .routes(routes!(resources::search))
         .routes(routes!(settings::get_settings, settings::update_settings))
+        .routes(routes!(exports::export_resources))
         .routes(routes!(resources::get_resource))
         .routes(routes!(resources::set_parent))
         // A whole file is one body, read through the edge under a limit of its own.

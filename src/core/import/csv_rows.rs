@@ -157,7 +157,10 @@ impl Iterator for CsvRows<'_> {
                 ..ImportRow::default()
             };
             for (column, text) in self.columns.iter().zip(self.record.iter()) {
-                let given = || (!text.is_empty()).then(|| text.to_owned());
+                let given = || match super::unprotect(text) {
+                    Some(literal) => Some(literal),
+                    None => (!text.is_empty()).then(|| text.to_owned()),
+                };
                 match column {
                     Column::Id => row.id = given(),
                     Column::Type => row.kind = given(),

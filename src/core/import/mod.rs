@@ -30,14 +30,56 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// A CSV cell: empty keeps, the marker removes, anything else is text.
+    /// A CSV cell: empty keeps, the marker removes, `="…"` is that text literally (see
+    /// [`protect`]), anything else is text.
     pub fn from_csv(text: &str) -> Self {
+        if let Some(literal) = unprotect(text) {
+            return Self::Text(literal);
+        }
         match text {
             "" => Self::Keep,
             REMOVE_MARKER => Self::Remove,
             other => Self::Text(other.to_owned()),
         }
     }
+}
+
+/// A text value as an exported CSV cell. Text a spreadsheet would change or run on opening the
+/// file (`00123` or `1e5` made a number, `TRUE` a boolean, `2024-01-05` a date, `=…`, `+…`,
+/// `-…`, `@…` a formula) and text an import would read otherwise (empty: "leave as is"; `~`:
+/// "remove") is written as `="…"`: spreadsheets show that as the text itself, and an import
+/// reads it back as the text ([`unprotect`]).
+pub fn protect(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.is_empty()
+        || text == REMOVE_MARKER
+        || text.starts_with(['=', '+', '-', '@', '\t', '\r', ' '])
+        || text.ends_with(' ')
+        || text.eq_ignore_ascii_case("true")
+        || text.eq_ignore_ascii_case("false")
+        || text.trim().parse::<f64>().is_ok()
+        || text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'/' | b'.' | b':' | b' '));
+    if risky {
+        std::borrow::Cow::Owned(format!("=\"{}\"", text.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The text of a `="…"` cell ([`protect`]), or `None` for any other cell.
+pub fn unprotect(cell: &str) -> Option<String> {
+    let inner = cell.strip_prefix("=\"")?.strip_suffix('"')?;
+    // Inside, a quote is doubled; a lone one means the cell is some other formula.
+    let mut text = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' && chars.next() != Some('"') {
+            return None;
+        }
+        text.push(c);
+    }
+    Some(text)
 }
 
 /// One resource as a file describes it. `None` and [`Cell::Keep`] leave a stored value as it
@@ -56,6 +98,42 @@ pub struct ImportRow {
     pub tags: Vec<(String, Cell)>,
     /// Keys with the type their column declares (CSV), and what the row says of each.
     pub meta: Vec<(String, Option<ValueKind>, Cell)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_a_spreadsheet_would_alter_is_protected_and_reads_back_as_itself() {
+        for risky in [
+            "00123",
+            "1e5",
+            "TRUE",
+            "2024-01-05",
+            "=1+1",
+            "-3",
+            "@sum",
+            "",
+            "~",
+            "a\"b",
+            " x",
+        ] {
+            let cell = protect(risky);
+            if risky != "a\"b" {
+                assert!(cell.starts_with("=\""), "{risky} -> {cell}");
+            }
+            assert_eq!(
+                Cell::from_csv(&cell),
+                Cell::Text(risky.to_owned()),
+                "{risky}"
+            );
+        }
+        assert_eq!(protect("Main Office"), "Main Office");
+        assert_eq!(protect("say \"hi\" = 1"), "say \"hi\" = 1");
+        assert_eq!(unprotect("=\"a\"b\""), None);
+        assert_eq!(unprotect("=SUM(A1)"), None);
+    }
 }
 
 /// The rows of a file as read: each a row, or why it could not be read.

@@ -20,6 +20,7 @@ mod cache;
 mod change_sets;
 mod changes;
 mod checkpointer;
+mod export;
 mod files;
 mod grants;
 mod import;
@@ -49,6 +50,7 @@ pub(crate) mod testing;
 pub use crate::core::access::{ApiToken, Grant, User};
 
 pub use change_sets::{ChangeSetFilter, ChangeSetPage};
+pub use export::Exported;
 pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;

@@ -1,0 +1,277 @@
+//! `/resources/export`: what a search finds, as a CSV an import takes back, or as NDJSON;
+//! streamed a page at a time, so a large export starts at once and holds little memory.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::error::{ApiError, ErrorResponse};
+use super::extract::{ApiQuery, Caller};
+use crate::core::CoreError;
+use crate::core::access::Actor;
+use crate::core::import::{ValueKind, protect, typing::kind_of};
+use crate::core::metadata::{MetaValue, NAME_KEY};
+use crate::core::search::{Query, parse};
+use crate::core::store::{Exported, Store};
+
+/// Resources read per page (each page one search and two loads).
+const PAGE: u32 = 1000;
+/// Pages a slow reader may fall behind before the export waits for it.
+const PAGES_AHEAD: usize = 2;
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Jsonl,
+}
+
+/// `?q=…&format=csv|jsonl`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// A search, as `GET /resources` takes it; empty: everything.
+    pub q: Option<String>,
+    /// `csv` (the default; the import's columns) or `jsonl` (one `POST /metadata` body a line,
+    /// with `parent` and `tags`).
+    #[serde(default)]
+    pub format: ExportFormat,
+}
+
+/// The CSV's columns: every key of the export with its type when all its values share one,
+/// every tag.
+#[derive(Default)]
+struct Columns {
+    keys: BTreeMap<String, Option<ValueKind>>,
+    tags: BTreeSet<String>,
+}
+
+impl Columns {
+    fn add(&mut self, resource: &Exported) {
+        for entry in &resource.entries {
+            if entry.key.as_str() == NAME_KEY {
+                continue;
+            }
+            let kind = kind_of(&entry.value);
+            self.keys
+                .entry(entry.key.as_str().to_owned())
+                .and_modify(|k| {
+                    if *k != Some(kind) {
+                        *k = None;
+                    }
+                })
+                .or_insert(Some(kind));
+        }
+        self.tags
+            .extend(resource.tags.iter().map(|(name, _)| name.clone()));
+    }
+
+    fn header(&self) -> Vec<String> {
+        let mut header: Vec<String> = ["id", "type", "name", "parent"].map(String::from).into();
+        header.extend(self.tags.iter().map(|t| format!("tag:{t}")));
+        header.extend(self.keys.iter().map(|(key, kind)| match kind {
+            Some(kind) => format!("meta.{key}:{}", kind.as_str()),
+            None => format!("meta.{key}"),
+        }));
+        header
+    }
+
+    fn row(&self, resource: &Exported) -> Vec<String> {
+        let r = &resource.resource;
+        let mut row = vec![
+            protect(r.id.as_str()).into_owned(),
+            r.kind.as_str().to_owned(),
+            protect(&r.name).into_owned(),
+            r.parent
+                .as_ref()
+                .map(|p| protect(p.as_str()).into_owned())
+                .unwrap_or_default(),
+        ];
+        row.extend(self.tags.iter().map(|tag| {
+            resource
+                .tags
+                .iter()
+                .find(|(name, _)| name == tag)
+                .map(|(_, value)| protect(value).into_owned())
+                .unwrap_or_default()
+        }));
+        row.extend(self.keys.keys().map(|key| {
+            match resource.entries.iter().find(|e| e.key.as_str() == key) {
+                None => String::new(),
+                Some(entry) => match &entry.value {
+                    MetaValue::Text(text) => protect(text).into_owned(),
+                    other => other.to_json().to_string(),
+                },
+            }
+        }));
+        row
+    }
+}
+
+fn jsonl_line(resource: &Exported) -> Value {
+    let r = &resource.resource;
+    let metadata: Map<String, Value> = resource
+        .entries
+        .iter()
+        .map(|e| (e.key.as_str().to_owned(), e.value.to_json()))
+        .collect();
+    let mut line =
+        json!({"resource_id": r.id.as_str(), "type": r.kind.as_str(), "metadata": metadata});
+    if !metadata_has_name(&line) {
+        line["metadata"]["name"] = json!(r.name);
+    }
+    if let Some(parent) = &r.parent {
+        line["parent"] = json!(parent.as_str());
+    }
+    if !resource.tags.is_empty() {
+        line["tags"] = resource
+            .tags
+            .iter()
+            .map(|(name, value)| (name.clone(), json!(value)))
+            .collect::<Map<_, _>>()
+            .into();
+    }
+    line
+}
+
+fn metadata_has_name(line: &Value) -> bool {
+    line["metadata"].get(NAME_KEY).is_some()
+}
+
+fn csv_record(fields: &[String]) -> Result<Vec<u8>, CoreError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(fields)
+        .map_err(|e| CoreError::Storage(format!("writing an export: {e}")))?;
+    writer
+        .into_inner()
+        .map_err(|e| CoreError::Storage(format!("writing an export: {e}")))
+}
+
+/// Every page of the export, in order, handed to `each`.
+async fn pages(
+    store: &Store,
+    actor: &Actor,
+    query: Option<&Query>,
+    mut each: impl FnMut(Vec<Exported>) -> Result<bool, CoreError>,
+) -> Result<(), CoreError> {
+    let mut after = 0;
+    loop {
+        let (page, next) = store.export_page(actor, query, after, PAGE).await?;
+        if !each(page)? {
+            return Ok(());
+        }
+        match next {
+            Some(next) => after = next,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Exports what a search finds: `csv` has the import's columns (typed `meta.` headers, a
+/// `tag:` column a tag, the parent's id), so the file imports back as it was; `jsonl` has one
+/// `POST /metadata` body a line with `parent` and `tags`. Streamed as it is read.
+#[utoipa::path(get, path = "/resources/export", tag = "Import", operation_id = "exportResources",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            (String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
+        (status = 422, body = ErrorResponse), (status = 503, body = ErrorResponse),
+    ))]
+pub async fn export_resources(
+    State(store): State<Store>,
+    Caller(actor): Caller,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let search = parse(query.q.as_deref().unwrap_or("")).map_err(CoreError::from)?;
+    // The CSV's header names every key and tag, so the export is read once for its columns
+    // first; a failure there is still an ordinary error answer.
+    let columns = match query.format {
+        ExportFormat::Csv => {
+            let mut columns = Columns::default();
+            pages(&store, &actor, search.as_ref(), |page| {
+                page.iter().for_each(|r| columns.add(r));
+                Ok(true)
+            })
+            .await?;
+            Some(columns)
+        }
+        ExportFormat::Jsonl => None,
+    };
+    let (sender, receiver) =
+        tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(PAGES_AHEAD);
+    tokio::spawn(async move {
+        let stopped = |e: CoreError| {
+            tracing::error!("an export stopped: {e}");
+            Err(std::io::Error::other("the export stopped"))
+        };
+        if let Some(columns) = &columns {
+            let header = csv_record(&columns.header())
+                .map(Bytes::from)
+                .or_else(stopped);
+            if sender.send(header).await.is_err() {
+                return;
+            }
+        }
+        // A page is read, written and sent before the next is read: the channel holds at most
+        // a couple of pages for a slow reader, whatever the export's size.
+        let mut after = 0;
+        loop {
+            let (page, next) = match store
+                .export_page(&actor, search.as_ref(), after, PAGE)
+                .await
+            {
+                Ok(found) => found,
+                Err(e) => {
+                    let _ = sender.send(stopped(e)).await;
+                    return;
+                }
+            };
+            let mut bytes = Vec::new();
+            for resource in &page {
+                match &columns {
+                    Some(columns) => match csv_record(&columns.row(resource)) {
+                        Ok(record) => bytes.extend(record),
+                        Err(e) => {
+                            let _ = sender.send(stopped(e)).await;
+                            return;
+                        }
+                    },
+                    None => {
+                        bytes.extend(jsonl_line(resource).to_string().into_bytes());
+                        bytes.push(b'\n');
+                    }
+                }
+            }
+            if sender.send(Ok(Bytes::from(bytes))).await.is_err() {
+                return;
+            }
+            match next {
+                Some(next) => after = next,
+                None => return,
+            }
+        }
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|chunk| (chunk, receiver)) },
+    ));
+    let (content_type, name) = match query.format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "sitebook-export.csv"),
+        ExportFormat::Jsonl => ("application/x-ndjson", "sitebook-export.jsonl"),
+    };
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    Ok(response)
+}
