@@ -28,10 +28,12 @@ impl ChangeSetId {
         Self(format!("{}{bits:032x}", Self::PREFIX))
     }
 
-    /// A new id from the system's random source.
+    /// A new id. Every request that reaches the core gets one, reads included, so it comes
+    /// from the thread-local generator the request ids use (uuid's `fast-rng`) rather than a
+    /// system call each (see `docs/performance.md`); a set's id is a name, not a secret.
     #[cfg(feature = "ssr")]
     pub fn fresh() -> Self {
-        Self::from_bits(crate::core::random::id_bits())
+        Self::from_bits(uuid::Uuid::new_v4().as_u128())
     }
 
     /// An id as a client sent it: `chg_` and up to 60 letters, digits or `_`. Anything else

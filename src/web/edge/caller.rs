@@ -58,11 +58,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let secret = F::secret(&parts.headers)?.ok_or(Refusal::CredentialsMissing)?;
-        let actor = Store::from_ref(state)
+        let mut actor = Store::from_ref(state)
             .authenticate_bearer(secret, request_id::of(&parts.headers))
             .await
-            .map_err(Refusal::Core)?
-            .in_new_change_set(F::VIA);
+            .map_err(Refusal::Core)?;
+        // The request's change set is new already (each authentication makes one); this says
+        // which door it came through.
+        actor.change.via = F::VIA;
         R::check(&actor).map_err(Refusal::Core)?;
         Ok(Self(actor, PhantomData))
     }
