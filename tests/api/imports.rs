@@ -317,3 +317,30 @@ async fn an_export_imports_back_unchanged_and_into_an_empty_installation_as_it_w
         .await
         .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "search_invalid");
 }
+
+#[tokio::test]
+async fn an_export_streams_to_its_end_through_compression() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let made = import(
+        &manager,
+        "commit",
+        "text/csv",
+        "id,type,name\na,site,A\nb,site,B\n",
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    // The compression layer asks the body again after its end, which must still say "ended".
+    let (status, headers, bytes) = app
+        .send_bytes(
+            axum::http::Request::get("/api/v1/resources/export?format=jsonl")
+                .header("authorization", format!("Bearer {}", manager.token))
+                .header("accept-encoding", "gzip")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-encoding"], "gzip");
+    assert!(!bytes.is_empty());
+}

@@ -259,10 +259,12 @@ pub async fn export_resources(
             }
         }
     });
-    let body = Body::from_stream(futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move { receiver.recv().await.map(|chunk| (chunk, receiver)) },
-    ));
+    // A stream that answers "ended" for as long as it is asked (the compression layer asks
+    // again after the end), which an `unfold` over the receiver does not.
+    let mut receiver = receiver;
+    let body = Body::from_stream(futures_util::stream::poll_fn(move |cx| {
+        receiver.poll_recv(cx)
+    }));
     let (content_type, name) = match query.format {
         ExportFormat::Csv => ("text/csv; charset=utf-8", "sitebook-export.csv"),
         ExportFormat::Jsonl => ("application/x-ndjson", "sitebook-export.jsonl"),
