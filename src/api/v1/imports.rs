@@ -162,7 +162,20 @@ pub async fn import_resources(
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    let (rows, delimiter) = rows_of(&content_type, &body.bytes)?;
+    // Reading a file grows with its size (up to the route's 128 MiB), so it runs on the
+    // blocking pool, not on the workers every other request needs; the body's turn is held
+    // until it is read.
+    let bytes = body.bytes.clone();
+    let (rows, delimiter) = tokio::task::spawn_blocking(move || rows_of(&content_type, &bytes))
+        .await
+        .map_err(|e| {
+            tracing::error!("reading an import failed: {e}");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Something went wrong on the server; the request may be retried.",
+            )
+        })??;
     drop(body);
     actor.change.via = Via::Import;
     actor.change.note = comment.map(|comment| {

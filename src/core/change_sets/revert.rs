@@ -193,18 +193,31 @@ pub fn plan(set: &[ChangeRecord], later: &[ChangeRecord]) -> Result<Plan, Unreve
         return Err(Unrevertible::Actions(refused));
     }
 
+    let mut later_by_resource: std::collections::HashMap<&str, Vec<&ChangeRecord>> =
+        std::collections::HashMap::new();
+    for record in later {
+        later_by_resource
+            .entry(record.resource_id.as_str())
+            .or_default()
+            .push(record);
+    }
     let mut steps = Vec::new();
     let mut conflicts = Vec::new();
     for ((resource_id, thing), (first, last)) in &touched {
         let created = thing == &Thing::Existence && first.old.is_none();
-        let clash = later.iter().rev().find(|record| {
-            record.resource_id == *resource_id
-                && match Thing::of(record) {
-                    Some(Thing::Existence) => true,
-                    Some(other) => created || &other == thing,
-                    None => created,
-                }
-        });
+        // Only the later records on this resource are looked at (indexed once below), so a
+        // large set against a long history costs their sizes added, not multiplied.
+        let on_resource = later_by_resource
+            .get(resource_id)
+            .map_or(&[][..], Vec::as_slice);
+        let clash = on_resource
+            .iter()
+            .rev()
+            .find(|record| match Thing::of(record) {
+                Some(Thing::Existence) => true,
+                Some(other) => created || &other == thing,
+                None => created,
+            });
         if let Some(clash) = clash {
             conflicts.push(Conflict {
                 resource_id: (*resource_id).to_owned(),
@@ -221,7 +234,7 @@ pub fn plan(set: &[ChangeRecord], later: &[ChangeRecord]) -> Result<Plan, Unreve
         }
     }
     // What the set put on a resource it created goes with the resource.
-    let deleted: Vec<String> = steps
+    let deleted: std::collections::HashSet<String> = steps
         .iter()
         .filter_map(|step| match step {
             Step::Delete { resource_id } => Some(resource_id.clone()),
@@ -229,7 +242,7 @@ pub fn plan(set: &[ChangeRecord], later: &[ChangeRecord]) -> Result<Plan, Unreve
         })
         .collect();
     steps.retain(|step| {
-        matches!(step, Step::Delete { .. }) || !deleted.iter().any(|d| d == step.resource_id())
+        matches!(step, Step::Delete { .. }) || !deleted.contains(step.resource_id())
     });
     // Stable: within an order, resources keep the set's own order (parents were written
     // before what went under them).

@@ -463,13 +463,7 @@ impl Importer<'_> {
         for (tag_pk, tag_id, old, new) in &tag_changes {
             match new {
                 Some(value) => {
-                    batch.statement(
-                        "INSERT INTO tag_values (tag_pk, resource_pk, value, changed_by, \
-                         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) \
-                         ON CONFLICT (tag_pk, resource_pk) DO UPDATE SET value = excluded.value, \
-                         version = version + 1, changed_by = excluded.changed_by, \
-                         updated_at = excluded.updated_at",
-                    );
+                    batch.statement(super::tags::UPSERT_TAG_VALUE);
                     batch.arg(*tag_pk);
                     batch.arg(row_now.pk);
                     batch.arg(value.clone());

@@ -420,21 +420,16 @@ async fn set_tag(
     }
     match value {
         Some(value) => {
-            sqlx::query(
-                "INSERT INTO tag_values (tag_pk, resource_pk, value, changed_by, created_at, \
-                 updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tag_pk, resource_pk) DO \
-                 UPDATE SET value = excluded.value, version = version + 1, \
-                 changed_by = excluded.changed_by, updated_at = excluded.updated_at",
-            )
-            .bind(tag_pk)
-            .bind(row.pk)
-            .bind(value)
-            .bind(&actor.id)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
+            sqlx::query(super::tags::UPSERT_TAG_VALUE)
+                .bind(tag_pk)
+                .bind(row.pk)
+                .bind(value)
+                .bind(&actor.id)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage)?;
         }
         None => {
             sqlx::query("DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")

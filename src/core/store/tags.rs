@@ -19,6 +19,13 @@ use crate::core::tenancy::TenantId;
 const SELECT_TAG: &str = "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
                           auto_defined_by, version, created_at, updated_at FROM tags WHERE tenant_id = ? AND id = ?";
 
+/// A resource's value of a tag, set (or replaced, its version bumped): the one statement every
+/// path that sets tag values uses (`set_tag_value`, imports, reverts).
+pub(super) const UPSERT_TAG_VALUE: &str = "INSERT INTO tag_values (tag_pk, resource_pk, value, \
+     changed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) \
+     ON CONFLICT (tag_pk, resource_pk) DO UPDATE SET value = excluded.value, \
+     version = version + 1, changed_by = excluded.changed_by, updated_at = excluded.updated_at";
+
 pub(super) async fn find_tag(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
@@ -412,21 +419,16 @@ impl Store {
         if existing.as_ref().is_some_and(|v| v.value == value.as_str()) {
             return Ok((existing.expect("checked above"), false));
         }
-        sqlx::query(
-            "INSERT INTO tag_values (tag_pk, resource_pk, value, changed_by, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tag_pk, resource_pk) DO UPDATE SET \
-             value = excluded.value, version = version + 1, changed_by = excluded.changed_by, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(tag_pk)
-        .bind(resource.pk)
-        .bind(value.as_str())
-        .bind(&actor.id)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
+        sqlx::query(UPSERT_TAG_VALUE)
+            .bind(tag_pk)
+            .bind(resource.pk)
+            .bind(value.as_str())
+            .bind(&actor.id)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
         changes::append(
             &mut tx,
             actor,
