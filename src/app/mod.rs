@@ -15,7 +15,8 @@ use leptos_router::{SsrMode, path};
 use components::UserMenu;
 use functions::session::current_user;
 use pages::{
-    AdminTagsPage, AdminTokensPage, AdminUsersPage, LoginPage, NotFoundPage, SiteListPage, SitePage,
+    AdminTagsPage, AdminTokensPage, AdminUsersPage, AnyResourcePage, ImportPage, LoginPage,
+    NotFoundPage, SiteListPage, SitePage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -58,6 +59,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("") view=SiteListPage ssr=SsrMode::Async />
                     <Route path=path!("/sites/:id") view=SitePage ssr=SsrMode::Async />
+                    <Route path=path!("/resources/:id") view=AnyResourcePage ssr=SsrMode::Async />
+                    <Route path=path!("/import") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/tags") view=AdminTagsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />

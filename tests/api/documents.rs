@@ -56,6 +56,7 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/settings"),
         ("put", "/settings"),
         ("post", "/imports"),
+        ("get", "/imports/progress/{id}"),
         ("get", "/resources/export"),
         ("get", "/change-sets"),
         ("get", "/change-sets/{change_set_id}"),

@@ -344,3 +344,39 @@ async fn an_export_streams_to_its_end_through_compression() {
     assert_eq!(headers["content-encoding"], "gzip");
     assert!(!bytes.is_empty());
 }
+
+#[tokio::test]
+async fn an_import_names_its_file_on_its_change_set_and_is_followed_only_while_it_runs() {
+    let app = spawn_app().await;
+    let manager = Client::new(&app, Role::Manager).await;
+    let file = "id,type,name\nsite_north,site,North\n";
+    let refused = manager
+        .call(Method::POST, "/imports?mode=preview&progress=no")
+        .raw("text/csv", file.to_owned())
+        .send()
+        .await;
+    refused.assert_error(StatusCode::BAD_REQUEST, "parameter_invalid");
+
+    let commit = manager
+        .call(
+            Method::POST,
+            "/imports?mode=commit&progress=imp-test-0001&file_name=C%3A%5Cfakepath%5Csites.csv",
+        )
+        .raw("text/csv", file.to_owned())
+        .send()
+        .await;
+    assert_eq!(commit.status, StatusCode::OK, "{}", commit.body);
+    let set = commit.json()["change_set"].as_str().unwrap().to_owned();
+    let detail = manager.get(&format!("/change-sets/{set}")).await.json();
+    assert_eq!(detail["source"], "sites.csv");
+    assert!(detail["comment"].is_null());
+
+    // Followed only while it runs: once answered, its progress is gone.
+    manager
+        .get("/imports/progress/imp-test-0001")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+    let staff = Client::new(&app, Role::Staff).await;
+    let status = staff.get("/imports/progress/imp-test-0001").await.status;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -8,6 +8,7 @@ mod admin_access;
 mod admin_tags;
 mod browser;
 mod page_headers;
+mod resource_page;
 mod sign_in;
 mod site_list;
 mod site_page;

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::DataHub;
 use super::error::SdsError;
 use super::extract::{Caller, DhPath, JsonBody, Writer};
-use super::streams::{StreamPath, resource};
+use super::streams::{StreamParams, StreamPath, resource};
 use super::types::date;
 use crate::core::CoreError;
 use crate::core::access::{Actor, CreatorType};
@@ -99,10 +99,33 @@ pub async fn list(
 }
 
 #[derive(Deserialize)]
+#[serde(from = "KeyParams")]
 pub struct KeyPath {
-    #[serde(flatten)]
     stream: StreamPath,
     key: String,
+}
+
+/// A key path's parameters, flat for the reason [`StreamParams`] gives.
+#[derive(Deserialize)]
+struct KeyParams {
+    tenant: String,
+    namespace: String,
+    stream_id: String,
+    key: String,
+}
+
+impl From<KeyParams> for KeyPath {
+    fn from(params: KeyParams) -> Self {
+        Self {
+            stream: StreamParams {
+                tenant: params.tenant,
+                namespace: params.namespace,
+                stream_id: params.stream_id,
+            }
+            .into(),
+            key: params.key,
+        }
+    }
 }
 
 /// `GET Metadata/{key}`: the value as a JSON string.

@@ -20,10 +20,32 @@ use crate::core::store::StoredStream;
 use crate::core::streams::{SdsId, Stream};
 
 #[derive(Deserialize)]
+#[serde(from = "StreamParams")]
 pub struct StreamPath {
-    #[serde(flatten)]
     pub scope: Scope,
     pub stream_id: String,
+}
+
+/// A stream path's parameters by name. Read as one flat struct rather than through
+/// `#[serde(flatten)]`, which first buffers every parameter into a map of its own: these are
+/// the paths of the face's hottest reads.
+#[derive(Deserialize)]
+pub(super) struct StreamParams {
+    pub(super) tenant: String,
+    pub(super) namespace: String,
+    pub(super) stream_id: String,
+}
+
+impl From<StreamParams> for StreamPath {
+    fn from(params: StreamParams) -> Self {
+        Self {
+            scope: Scope {
+                tenant: params.tenant,
+                namespace: params.namespace,
+            },
+            stream_id: params.stream_id,
+        }
+    }
 }
 
 pub fn shape(stored: &StoredStream) -> Value {

@@ -1,5 +1,8 @@
 //! `/imports`: a CSV or NDJSON file of resources, previewed or committed as one change set.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -8,10 +11,10 @@ use utoipa::ToSchema;
 
 use super::ApiState;
 use super::error::{ApiError, ErrorResponse};
-use super::extract::{ApiBody, ApiQuery, Writer};
+use super::extract::{ApiBody, ApiPath, ApiQuery, Writer};
 use crate::core::change_sets::{self, ChangeNote, Via};
 use crate::core::import::csv_rows::CsvRows;
-use crate::core::import::{ImportReport, ReadRows, RowError, ndjson};
+use crate::core::import::{ImportProgress, ImportReport, ReadRows, RowError, ndjson};
 use crate::core::store::Store;
 
 const TAG: &str = "Import";
@@ -38,6 +41,130 @@ pub struct ImportQuery {
     pub mode: ImportMode,
     /// Kept on the import's change set (at most 1000 characters).
     pub comment: Option<String>,
+    /// The file's name, kept on the change set as its `source` ("Imported by alice from
+    /// sites.csv"); its last path part, at most 255 characters.
+    pub file_name: Option<String>,
+    /// An id of the caller's choosing (8 to 64 letters, digits, `-` or `_`) under which
+    /// `GET /imports/progress/{id}` answers how far the import has got while it runs.
+    pub progress: Option<String>,
+}
+
+/// Imports under way that their callers follow (`?progress=…`), by the id each chose. Held
+/// by the API's state, not the core: it lives only as long as the requests.
+#[derive(Debug, Default)]
+pub struct ImportsUnderWay(Mutex<HashMap<String, Followed>>);
+
+#[derive(Debug)]
+struct Followed {
+    principal: String,
+    progress: Arc<ImportProgress>,
+}
+
+/// The most imports followed at once; past it an import runs unfollowed (the single writer
+/// runs them one at a time anyway).
+const MOST_FOLLOWED: usize = 64;
+
+impl ImportsUnderWay {
+    /// Follows an import under `id` until the returned guard is dropped; no guard when the id
+    /// is taken or too many are followed.
+    fn follow(
+        self: &Arc<Self>,
+        id: &str,
+        principal: &str,
+        progress: &Arc<ImportProgress>,
+    ) -> Option<Following> {
+        let mut under_way = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if under_way.len() >= MOST_FOLLOWED || under_way.contains_key(id) {
+            return None;
+        }
+        under_way.insert(
+            id.to_owned(),
+            Followed {
+                principal: principal.to_owned(),
+                progress: progress.clone(),
+            },
+        );
+        Some(Following {
+            under_way: self.clone(),
+            id: id.to_owned(),
+        })
+    }
+
+    /// The progress of `principal`'s import followed as `id`.
+    fn progress(&self, id: &str, principal: &str) -> Option<Arc<ImportProgress>> {
+        let under_way = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        under_way
+            .get(id)
+            .filter(|followed| followed.principal == principal)
+            .map(|followed| followed.progress.clone())
+    }
+}
+
+/// An import followed under an id; dropping it (the request's end, however it ends) forgets it.
+struct Following {
+    under_way: Arc<ImportsUnderWay>,
+    id: String,
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        let mut under_way = self.under_way.0.lock().unwrap_or_else(|e| e.into_inner());
+        under_way.remove(&self.id);
+    }
+}
+
+/// A `?progress=` id: 8 to 64 of `A-Z a-z 0-9 - _`.
+fn progress_id(id: &str) -> Result<&str, ApiError> {
+    let fits = (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if fits {
+        Ok(id)
+    } else {
+        Err(ApiError::bad_request(
+            "parameter_invalid",
+            "'progress' is an id of 8 to 64 letters, digits, '-' or '_'.",
+        ))
+    }
+}
+
+/// How far an import has got.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProgressResponse {
+    /// `reading` (the file's rows), `checking` (each row checked, and written in a commit) or
+    /// `done` (the answer is on its way).
+    #[schema(example = "checking")]
+    pub phase: &'static str,
+    /// Rows done in this phase so far.
+    pub rows: u64,
+}
+
+/// How far an import the caller started with `?progress={id}` has got, while it runs: a
+/// page's progress bar. 404 once it has answered, or for another caller's id.
+#[utoipa::path(get, path = "/imports/progress/{id}", tag = TAG, operation_id = "getImportProgress",
+    params(("id" = String, Path, description = "The id given as the import's `progress`")),
+    responses(
+        (status = 200, body = ImportProgressResponse),
+        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse),
+    ))]
+pub async fn import_progress(
+    State(api): State<ApiState>,
+    Writer(actor): Writer,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ImportProgressResponse>, ApiError> {
+    let progress = api.imports.progress(&id, &actor.id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "resource_missing",
+            format!("No import of yours is under way as '{id}'."),
+        )
+    })?;
+    Ok(Json(ImportProgressResponse {
+        phase: progress.phase().as_str(),
+        rows: progress.rows(),
+    }))
 }
 
 /// A row the import refuses: where, and why in the core's own codes.
@@ -90,12 +217,17 @@ impl ImportResponse {
 }
 
 /// The file's rows, and the delimiter when it is CSV.
-fn rows_of(content_type: &str, bytes: &[u8]) -> Result<(ReadRows, Option<&'static str>), ApiError> {
+fn rows_of(
+    content_type: &str,
+    bytes: &[u8],
+    progress: &ImportProgress,
+) -> Result<(ReadRows, Option<&'static str>), ApiError> {
     match content_type {
         "text/csv" => match CsvRows::open(bytes) {
             Ok(rows) => {
                 let delimiter = rows.delimiter();
-                Ok((rows.collect(), Some(delimiter)))
+                let rows = rows.inspect(|_| progress.row_done()).collect();
+                Ok((rows, Some(delimiter)))
             }
             Err(error) => Ok((vec![Err(error)], None)),
         },
@@ -104,6 +236,7 @@ fn rows_of(content_type: &str, bytes: &[u8]) -> Result<(ReadRows, Option<&'stati
                 .split(|&b| b == b'\n')
                 .enumerate()
                 .filter_map(|(n, line)| {
+                    progress.row_done();
                     let number = n as u64 + 1;
                     match std::str::from_utf8(line) {
                         Ok(text) => ndjson::row(text, number).transpose(),
@@ -155,6 +288,11 @@ pub async fn import_resources(
 ) -> Result<(StatusCode, Json<ImportResponse>), ApiError> {
     let comment =
         change_sets::comment(query.comment.as_deref()).map_err(crate::core::CoreError::from)?;
+    let progress = Arc::new(ImportProgress::default());
+    let _following = match query.progress.as_deref() {
+        Some(id) => api.imports.follow(progress_id(id)?, &actor.id, &progress),
+        None => None,
+    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -166,22 +304,26 @@ pub async fn import_resources(
     // blocking pool, not on the workers every other request needs; the body's turn is held
     // until it is read.
     let bytes = body.bytes.clone();
-    let (rows, delimiter) = tokio::task::spawn_blocking(move || rows_of(&content_type, &bytes))
-        .await
-        .map_err(|e| {
-            tracing::error!("reading an import failed: {e}");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "Something went wrong on the server; the request may be retried.",
-            )
-        })??;
+    let reading = progress.clone();
+    let (rows, delimiter) =
+        tokio::task::spawn_blocking(move || rows_of(&content_type, &bytes, &reading))
+            .await
+            .map_err(|e| {
+                tracing::error!("reading an import failed: {e}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Something went wrong on the server; the request may be retried.",
+                )
+            })??;
     drop(body);
     actor.change.via = Via::Import;
-    actor.change.note = comment.map(|comment| {
+    let source = change_sets::source(query.file_name.as_deref());
+    actor.change.note = (comment.is_some() || source.is_some()).then(|| {
         Box::new(ChangeNote {
-            comment: Some(comment),
+            comment,
             reverts: None,
+            source,
         })
     });
     let commit = matches!(query.mode, ImportMode::Commit);
@@ -192,6 +334,7 @@ pub async fn import_resources(
             commit,
             api.settings.limits,
             crate::core::random::id_bits(),
+            progress,
         )
         .await?;
     let status = if commit && !report.errors.is_empty() {
@@ -200,4 +343,52 @@ pub async fn import_resources(
         StatusCode::OK
     };
     Ok((status, Json(ImportResponse::new(report, delimiter))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_is_followed_by_its_caller_alone_until_it_answers() {
+        let under_way = Arc::new(ImportsUnderWay::default());
+        let progress = Arc::new(ImportProgress::default());
+        let following = under_way.follow("imp-12345678", "usr_a", &progress);
+        assert!(following.is_some());
+        progress.row_done();
+        let seen = under_way.progress("imp-12345678", "usr_a").unwrap();
+        assert_eq!(seen.rows(), 1);
+        assert!(under_way.progress("imp-12345678", "usr_b").is_none());
+        // A second import cannot take the id while the first runs.
+        assert!(
+            under_way
+                .follow("imp-12345678", "usr_b", &progress)
+                .is_none()
+        );
+        drop(following);
+        assert!(under_way.progress("imp-12345678", "usr_a").is_none());
+    }
+
+    #[test]
+    fn past_the_bound_an_import_runs_unfollowed() {
+        let under_way = Arc::new(ImportsUnderWay::default());
+        let progress = Arc::new(ImportProgress::default());
+        let kept: Vec<_> = (0..MOST_FOLLOWED)
+            .map(|n| under_way.follow(&format!("imp-{n:08}"), "usr_a", &progress))
+            .collect();
+        assert!(kept.iter().all(Option::is_some));
+        assert!(
+            under_way
+                .follow("imp-one-more", "usr_a", &progress)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_progress_id_is_short_and_plain() {
+        assert!(progress_id("imp-0a1b2c3d").is_ok());
+        for bad in ["short", "has space x", "../../etc/passwd", &"a".repeat(65)] {
+            assert!(progress_id(bad).is_err(), "{bad}");
+        }
+    }
 }

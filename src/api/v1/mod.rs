@@ -47,6 +47,8 @@ pub struct ApiStateParts {
     pub store: Store,
     pub settings: Settings,
     pub bodies: crate::web::body_cache::BodyCache,
+    /// The imports whose callers follow their progress.
+    pub imports: Arc<imports::ImportsUnderWay>,
 }
 
 impl ApiState {
@@ -55,6 +57,7 @@ impl ApiState {
             store,
             settings,
             bodies: crate::web::body_cache::BodyCache::new(64 << 20),
+            imports: Arc::default(),
         }))
     }
 }
@@ -249,6 +252,7 @@ where
         .routes(routes!(resources::set_parent))
         // A whole file is one body, read through the edge under a limit of its own.
         .routes_with_body(routes!(imports::import_resources), imports::IMPORT_BODY)
+        .routes(routes!(imports::import_progress))
         .routes(routes!(change_sets::list_change_sets))
         .routes(routes!(change_sets::get_change_set))
         .routes(routes!(change_sets::revert_change_set))

@@ -2,10 +2,11 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::Timestamp;
+use super::{Timestamp, resource_href};
 use crate::core::listing::ListedResource;
 
-/// The site list's table: name, type, tag chips, file count, last change.
+/// The list's table (sites, or the types a search asks for): name, type, tag chips, file
+/// count, last change.
 #[component]
 pub fn SiteTable(
     rows: Vec<ListedResource>,
@@ -14,7 +15,7 @@ pub fn SiteTable(
 ) -> impl IntoView {
     if rows.is_empty() {
         let message = if searching {
-            "No sites match this search."
+            "Nothing matches this search."
         } else {
             "No sites yet. Create the first one above."
         };
@@ -41,7 +42,7 @@ pub fn SiteTable(
                         view! {
                             <tr>
                                 <td>
-                                    <a href=format!("/sites/{}", site.id)>{site.name}</a>
+                                    <a href=resource_href(site.kind.as_str(), site.id.as_str())>{site.name}</a>
                                 </td>
                                 <td>
                                     <span class="badge">{site.kind.to_string()}</span>

@@ -1,4 +1,5 @@
-//! Everything the site page shows, read in one call so the server renders it in one pass.
+//! Everything a resource's page (the site page among them) shows, read in one call so the
+//! server renders it in one pass.
 
 use std::collections::HashMap;
 
@@ -26,8 +27,8 @@ pub struct TagChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteOverview {
     pub site: Resource,
-    /// The parent's id and name, when the site has one.
-    pub parent: Option<(String, String)>,
+    /// The resource's parent, when it has one.
+    pub parent: Option<ParentLink>,
     pub metadata: Vec<MetadataEntry>,
     pub tags: Vec<AppliedTag>,
     pub tag_choices: Vec<TagChoice>,
@@ -51,6 +52,14 @@ pub struct SiteOverview {
     /// Whether the signed-in person may change this site (the core checks again on every call).
     pub can_edit: bool,
     pub csrf: String,
+}
+
+/// What a page needs to link a resource's parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentLink {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
 }
 
 /// A resource under the site, with its metadata, as the page lists it.
@@ -117,13 +126,17 @@ impl SiteOverview {
     }
 }
 
-/// The site page's data, or `None` for an id that is not a site of the caller's tenant.
+/// A page's data: the site page's (`any_type` false: `None` for an id that is not a site of the
+/// caller's tenant) or any resource's (`/resources/{id}`; files only where the type holds
+/// them, sites).
 #[server(prefix = "/rpc", endpoint = "site_overview")]
 pub async fn get_site_overview(
     id: String,
     expanded: Expanded,
+    #[server(default)] any_type: bool,
 ) -> Result<Option<SiteOverview>, FnError> {
     use super::server_context::{fail, session, store};
+    use crate::core::CoreError;
     use crate::core::change_sets::ChangeSetId;
     use crate::core::resources::{ResourceId, ResourceType};
     use crate::core::tags::CorrelationType;
@@ -132,13 +145,24 @@ pub async fn get_site_overview(
     let actor = &session.actor;
     let store = store()?;
     let id = ResourceId::from_path(id);
-    let Some(site) = store
-        .find_resource(actor, &ResourceType::site(), &id)
-        .await
-        .map_err(fail)?
-    else {
+    let found = if any_type {
+        match store.get_resource(actor, &id).await {
+            Ok(resource) => Some(resource),
+            Err(CoreError::NotFound { .. }) => None,
+            Err(other) => return Err(fail(other)),
+        }
+    } else {
+        store
+            .find_resource(actor, &ResourceType::site(), &id)
+            .await
+            .map_err(fail)?
+    };
+    let Some(site) = found else {
         return Ok(None);
     };
+    let holds_files = site.kind.is_site();
+    // Tags are defined for some types only (a device has none to offer).
+    let correlation = CorrelationType::parse(site.kind.as_str()).ok();
     let file_limit = if expanded.files {
         u32::MAX
     } else {
@@ -154,8 +178,19 @@ pub async fn get_site_overview(
     let (metadata, tags, definitions, files, history, names, under) = tokio::join!(
         store.read_metadata_shared(actor, &id),
         store.resource_tags(actor, &id),
-        store.tags_for(actor, CorrelationType::Site),
-        store.recent_files(actor, &id, file_limit),
+        async {
+            match correlation {
+                Some(kind) => store.tags_for(actor, kind).await,
+                None => Ok(Vec::new()),
+            }
+        },
+        async {
+            if holds_files {
+                store.recent_files(actor, &id, file_limit).await
+            } else {
+                Ok((Vec::new(), 0))
+            }
+        },
         store.recent_changes(actor, &id, history_limit + 1),
         store.principal_names(actor),
         store.resources_under(actor, &id, UNDER_SHOWN),
@@ -186,7 +221,11 @@ pub async fn get_site_overview(
             .get_resource(actor, parent_id)
             .await
             .ok()
-            .map(|p| (p.id.to_string(), p.name)),
+            .map(|p| ParentLink {
+                id: p.id.to_string(),
+                kind: p.kind.as_str().to_owned(),
+                name: p.name,
+            }),
         None => None,
     };
     let can_edit = actor.require_write(Some(&site.id)).is_ok();

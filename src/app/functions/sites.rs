@@ -34,12 +34,17 @@ pub struct SiteListing {
     pub names: std::collections::HashMap<String, String>,
     /// Tags that apply to sites and have fixed values: the list's filter chips.
     pub filters: Vec<super::site_overview::TagChoice>,
+    /// The types the tenant has resources of: the list's type chips.
+    pub types: Vec<String>,
+    /// The query the list ran, its default `type:site` included: what "Export" exports.
+    pub searched: String,
 }
 
 /// Sites per page of the list.
 pub const SITES_PER_PAGE: u32 = 50;
 
-/// Sites matching a query in the search language (all sites for an empty one), a page at a time.
+/// Resources matching a query in the search language, a page at a time: sites only unless the
+/// query names a type (`type:device`), so the list stays the site list people know.
 #[server(prefix = "/rpc", endpoint = "search_sites")]
 pub async fn search_sites(q: String, after: i64) -> Result<SiteListing, FnError> {
     use super::server_context::{actor, fail, store};
@@ -51,14 +56,20 @@ pub async fn search_sites(q: String, after: i64) -> Result<SiteListing, FnError>
     let actor = actor().await?;
     let store = store()?;
     let sites = Query::Term(Term::Type(ResourceType::SITE.to_owned()));
-    let query = match parse(&q).map_err(|e| fail(e.into()))? {
-        Some(parsed) => Query::All(vec![sites, parsed]),
-        None => sites,
+    let site_term = format!("type:{}", ResourceType::SITE);
+    let (query, searched) = match parse(&q).map_err(|e| fail(e.into()))? {
+        Some(parsed) if parsed.names_a_type() => (parsed, q.trim().to_owned()),
+        Some(parsed) => (
+            Query::All(vec![sites, parsed]),
+            format!("{site_term} AND ({})", q.trim()),
+        ),
+        None => (sites, site_term),
     };
-    let (found, names, tags) = tokio::join!(
+    let (found, names, tags, types) = tokio::join!(
         store.list_with_summaries(&actor, Some(&query), after, SITES_PER_PAGE + 1),
         store.principal_names(&actor),
         store.tags_for(&actor, CorrelationType::Site),
+        store.resource_types(&actor),
     );
     let mut rows = found.map_err(fail)?;
     let next = (rows.len() > SITES_PER_PAGE as usize).then(|| {
@@ -76,5 +87,11 @@ pub async fn search_sites(q: String, after: i64) -> Result<SiteListing, FnError>
         next,
         names: names.map_err(fail)?,
         filters,
+        types: types
+            .map_err(fail)?
+            .into_iter()
+            .map(|kind| kind.as_str().to_owned())
+            .collect(),
+        searched,
     })
 }

@@ -9,6 +9,7 @@ use crate::app::functions::FnError;
 use crate::app::functions::session::current_user;
 use crate::app::functions::site_overview::TagChoice;
 use crate::app::functions::sites::{CreateSite, search_sites};
+use crate::core::resources::ResourceType;
 
 /// A link to the list showing this query's results from the cursor `after`.
 fn list_url(q: &str, after: i64) -> String {
@@ -60,7 +61,10 @@ pub fn SiteListPage() -> impl IntoView {
                 match user.await {
                     // Staff read only, so they get no form.
                     Ok(Some(user)) if user.role != "staff" => {
-                        view! { <NewSiteForm action=create csrf=user.csrf /> }.into_any()
+                        view! {
+                            <NewSiteForm action=create csrf=user.csrf />
+                            <p><a class="button secondary" href="/import">"Import a file…"</a></p>
+                        }.into_any()
                     }
                     Ok(Some(_)) => ().into_any(),
                     _ => view! { <SignInPrompt /> }.into_any(),
@@ -77,6 +81,7 @@ pub fn SiteListPage() -> impl IntoView {
                 <summary>"How to search"</summary>
                 <ul>
                     <li><code>"router"</code>" or "<code>"name:router*"</code>": by name ("<code>"*"</code>" matches anything)"</li>
+                    <li><code>"type:device"</code>": resources of another type (sites are shown unless a type is named)"</li>
                     <li><code>"tag:Region=APAC"</code>", "<code>"tag:Region"</code>", "<code>"-tag:Tier=Gold"</code>": by tag value, any value, or without it"</li>
                     <li><code>"meta.is_critical=true"</code>", "<code>"meta.rack_units>=2"</code>", "<code>"has:meta.circuit_id"</code>": by metadata"</li>
                     <li>"Combine with "<code>"AND"</code>", "<code>"OR"</code>" and parentheses."</li>
@@ -90,8 +95,11 @@ pub fn SiteListPage() -> impl IntoView {
                         let current = q();
                         let next = listing.next.map(|cursor| list_url(&current, cursor));
                         let searching = !current.is_empty();
+                        let exports = export_links(&listing.searched);
                         view! {
+                            <TypeChips types=listing.types current=current.clone() />
                             <FilterChips filters=listing.filters current=current.clone() />
+                            {exports}
                             <SiteTable rows=listing.rows names=listing.names searching />
                             <nav class="pages" aria-label="Pages">
                                 {(after() > 0).then(|| view! { <a href=list_url(&current, 0)>"First page"</a> })}
@@ -105,6 +113,46 @@ pub fn SiteListPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+    .into_any()
+}
+
+/// The export of what the list shows (`searched`: its query, the default `type:site`
+/// included), in both of the API's formats; the browser downloads it with the session.
+fn export_links(searched: &str) -> impl IntoView + use<> {
+    let href = |format: &str| {
+        format!(
+            "/api/v1/resources/export?q={}&format={format}",
+            utf8_percent_encode(searched, NON_ALPHANUMERIC)
+        )
+    };
+    view! {
+        <p class="exports">
+            <a class="button secondary" href=href("csv") download>"Export CSV"</a>
+            " "
+            <a class="button secondary" href=href("jsonl") download>"Export JSON Lines"</a>
+        </p>
+    }
+}
+
+/// One chip per resource type the tenant has: the list shows sites until one is chosen.
+#[component]
+fn TypeChips(types: Vec<String>, current: String) -> impl IntoView {
+    if types.len() < 2 {
+        return ().into_any();
+    }
+    view! {
+        <ul class="chips types" aria-label="Show type">
+            {types.into_iter().map(|kind| {
+                let term = format!("type:{kind}");
+                let active = current == term || (current.is_empty() && kind == ResourceType::SITE);
+                view! {
+                    <li class="chip" class:active=active>
+                        <a href=list_url(&term, 0) aria-current=active.then_some("true")>{kind}</a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
     .into_any()
 }

@@ -8,7 +8,7 @@ use super::NotFoundPage;
 use crate::app::components::site::{
     FileList, History, MetadataTable, ResourcesUnder, SiteEditing, TagChips, UploadQueue,
 };
-use crate::app::components::{SignInPrompt, Timestamp};
+use crate::app::components::{SignInPrompt, Timestamp, resource_href};
 use crate::app::functions::FnError;
 use crate::app::functions::site_overview::{Expanded, SiteOverview, get_site_overview};
 
@@ -16,6 +16,18 @@ use crate::app::functions::site_overview::{Expanded, SiteOverview, get_site_over
 /// (status 404) for an unknown id.
 #[component]
 pub fn SitePage() -> impl IntoView {
+    view! { <ResourcePage any_type=false /> }
+}
+
+/// `/resources/{id}`: any resource (a device, a Nova server, a Data Hub stream…) on the same
+/// page as a site, with the files panel only where the type holds files.
+#[component]
+pub fn AnyResourcePage() -> impl IntoView {
+    view! { <ResourcePage any_type=true /> }
+}
+
+#[component]
+fn ResourcePage(any_type: bool) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     // Every edit bumps this, and the page reads the site again: one source of truth, the core.
@@ -30,7 +42,7 @@ pub fn SitePage() -> impl IntoView {
             let id = params.read().get("id").unwrap_or_default();
             (id, expanded.get(), changes.get())
         },
-        |(id, expanded, _)| get_site_overview(id, expanded),
+        move |(id, expanded, _)| get_site_overview(id, expanded, any_type),
     );
 
     view! {
@@ -70,19 +82,24 @@ fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>, expanded: Expanded) -
         names: Arc::new(data.names),
     });
     let site = data.site;
+    let is_site = site.kind.is_site();
+    let kind = site.kind.to_string();
     view! {
         <Title text=site.name.clone() />
         <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Sites"</a>
+            {(!is_site).then(|| view! {
+                " › " <a href=format!("/?q=type%3A{kind}")>{kind.clone()}</a>
+            })}
         </nav>
         <header class="site-header">
             <h1>{site.name}</h1>
             <dl class="facts">
                 <dt>"Type"</dt>
                 <dd><span class="badge">{site.kind.to_string()}</span></dd>
-                {data.parent.map(|(id, name)| view! {
+                {data.parent.map(|parent| view! {
                     <dt>"Parent"</dt>
-                    <dd><a href=format!("/sites/{id}")>{name}</a></dd>
+                    <dd><a href=resource_href(&parent.kind, &parent.id)>{parent.name}</a></dd>
                 })}
                 <dt>"Id"</dt>
                 <dd><code>{site.id.to_string()}</code></dd>
@@ -97,8 +114,8 @@ fn SiteDetails(data: SiteOverview, changes: RwSignal<u64>, expanded: Expanded) -
         </header>
         <TagChips tags=data.tags choices=data.tag_choices />
         <MetadataTable entries=data.metadata />
-        <ResourcesUnder resources=data.under total=data.under_count />
-        <FileList files=data.files total=data.file_count expanded />
+        <ResourcesUnder resources=data.under total=data.under_count kind=kind.clone() />
+        {is_site.then(|| view! { <FileList files=data.files total=data.file_count expanded /> })}
         <History changes=data.history sets=data.change_sets cut=data.history_cut tag_names expanded />
     }
     .into_any()

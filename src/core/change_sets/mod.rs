@@ -141,6 +141,8 @@ pub struct ChangeNote {
     pub comment: Option<String>,
     /// The change set this one reverts.
     pub reverts: Option<ChangeSetId>,
+    /// The file its changes came from (an import's file name).
+    pub source: Option<String>,
 }
 
 /// The longest comment kept on a change set, in characters.
@@ -163,11 +165,32 @@ impl ChangeOrigin {
         self.note.as_ref().and_then(|n| n.reverts.as_ref())
     }
 
+    pub fn source(&self) -> Option<&str> {
+        self.note.as_ref().and_then(|n| n.source.as_deref())
+    }
+
     /// A new change set through `via`.
     #[cfg(feature = "ssr")]
     pub fn fresh(via: Via) -> Self {
         Self::new(ChangeSetId::fresh(), via)
     }
+}
+
+/// The longest file name kept as a change set's source, in characters.
+pub const MAX_SOURCE_CHARS: usize = 255;
+
+/// A file name as a change set's source: its last path part (a browser may send a whole
+/// path), without control characters, at most [`MAX_SOURCE_CHARS`] (longer names are cut, not
+/// refused: it only labels the set).
+pub fn source(name: Option<&str>) -> Option<String> {
+    let name = name?.rsplit(['/', '\\']).next()?;
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_SOURCE_CHARS)
+        .collect();
+    let clean = clean.trim();
+    (!clean.is_empty()).then(|| clean.to_owned())
 }
 
 /// A comment as a person gave it: trimmed, empty is none, at most [`MAX_COMMENT_CHARS`].
@@ -194,6 +217,8 @@ pub struct ChangeSetSummary {
     pub via: Via,
     pub comment: Option<String>,
     pub reverts: Option<ChangeSetId>,
+    /// The file its changes came from (an import's file name).
+    pub source: Option<String>,
     pub at: DateTime<Utc>,
     /// How many change records it holds.
     pub records: i64,
@@ -233,6 +258,24 @@ mod tests {
             );
         }
         assert_eq!(Via::parse("carrier pigeon"), None);
+    }
+
+    #[test]
+    fn a_source_is_the_file_name_alone_clean_and_bounded() {
+        assert_eq!(source(None), None);
+        assert_eq!(source(Some("  ")), None);
+        assert_eq!(
+            source(Some("C:\\Users\\al\\sites.csv")).as_deref(),
+            Some("sites.csv")
+        );
+        assert_eq!(
+            source(Some("exports/q4\nsites.csv")).as_deref(),
+            Some("q4sites.csv")
+        );
+        assert_eq!(
+            source(Some(&"a".repeat(300))).map(|s| s.len()),
+            Some(MAX_SOURCE_CHARS)
+        );
     }
 
     #[test]

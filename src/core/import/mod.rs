@@ -6,12 +6,14 @@ pub mod columns;
 #[cfg(feature = "ssr")]
 pub mod csv_rows;
 pub mod ndjson;
+pub mod progress;
 pub mod typing;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use columns::{Column, ValueKind};
+pub use progress::{ImportPhase, ImportProgress};
 
 /// A cell holding only this removes the key or tag (an empty cell leaves it as it is).
 pub const REMOVE_MARKER: &str = "~";

@@ -50,6 +50,18 @@ pub enum Term {
     HasMeta(String),
 }
 
+impl Query {
+    /// Whether the query says which types it wants (`type:…` anywhere in it): a list that
+    /// shows sites unless asked otherwise leaves such a query as it is.
+    pub fn names_a_type(&self) -> bool {
+        match self {
+            Self::All(parts) | Self::Any(parts) => parts.iter().any(Self::names_a_type),
+            Self::Not(inner) => inner.names_a_type(),
+            Self::Term(term) => matches!(term, Term::Type(_)),
+        }
+    }
+}
+
 /// Text to match, where `*` stands for any run of characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern(pub String);

@@ -323,6 +323,15 @@ mod tests {
     }
 
     #[test]
+    fn a_type_named_anywhere_is_found() {
+        let names = |q: &str| parse(q).unwrap().unwrap().names_a_type();
+        assert!(names("type:device"));
+        assert!(names("router AND (tag:Region=APAC OR type:device)"));
+        assert!(names("-type:site"));
+        assert!(!names("router tag:Region=APAC meta.rack_units>2"));
+    }
+
+    #[test]
     fn every_documented_term_parses() {
         let cases = [
             ("name:router*", term(Term::Name(Pattern("router*".into())))),

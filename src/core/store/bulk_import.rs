@@ -4,6 +4,7 @@
 //! the very same statements and rolls them back, so what it reports is what a commit would do.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
@@ -18,7 +19,9 @@ use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
 use crate::core::error::ValidationError;
-use crate::core::import::{Cell, ImportReport, ImportRow, ReadRows, RowError, typing};
+use crate::core::import::{
+    Cell, ImportPhase, ImportProgress, ImportReport, ImportRow, ReadRows, RowError, typing,
+};
 use crate::core::metadata::{KeyChange, MetaKey, MetaValue, MetadataLimits, NAME_KEY};
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
 use crate::core::streams::STREAM_TYPE;
@@ -39,9 +42,11 @@ impl Store {
         commit: bool,
         limits: MetadataLimits,
         id_bits: u128,
+        progress: Arc<ImportProgress>,
     ) -> Result<ImportReport, CoreError> {
         actor.require_writer()?;
         let actor = actor.clone();
+        progress.enter(ImportPhase::Checking);
         let report = self
             .writer
             .transaction_deciding(move |db| {
@@ -67,7 +72,9 @@ impl Store {
                         Err(Refused::Row(error)) => report.errors.push(error),
                         Err(Refused::Storage(error)) => return Err(error),
                     }
+                    progress.row_done();
                 }
+                progress.enter(ImportPhase::Done);
                 let write = commit && report.errors.is_empty();
                 if write && report.creates + report.updates > 0 {
                     report.change_set = Some(actor.change.id.to_string());

@@ -39,6 +39,7 @@ struct SummaryRow {
     via: String,
     comment: Option<String>,
     reverts: Option<String>,
+    source: Option<String>,
     at: DateTime<Utc>,
     records: i64,
     resources: i64,
@@ -55,6 +56,7 @@ impl SummaryRow {
             actor_type: self.actor_type,
             comment: self.comment,
             reverts: self.reverts.map(ChangeSetId::stored),
+            source: self.source,
             at: self.at,
             records: self.records,
             resources: self.resources,
@@ -69,7 +71,7 @@ macro_rules! select_sets {
     ($tail:literal) => {
         concat!(
             "SELECT cs.pk, cs.id, cs.actor_id, cs.actor_type, cs.via, cs.comment, cs.reverts, \
-             cs.at, counted.records, counted.resources FROM change_sets cs \
+             cs.source, cs.at, counted.records, counted.resources FROM change_sets cs \
              JOIN (SELECT c.change_set, COUNT(*) AS records, \
                    COUNT(DISTINCT c.resource_id) AS resources FROM changes c \
                    WHERE c.tenant_id = ?1 AND (?2 OR NOT (c.resource_id LIKE 'usr!_%' ESCAPE '!' \
@@ -87,7 +89,8 @@ pub(super) async fn summary_of(
     id: &ChangeSetId,
 ) -> Result<ChangeSetSummary, CoreError> {
     sqlx::query_as::<_, SummaryRow>(
-        "SELECT cs.pk, cs.id, cs.actor_id, cs.actor_type, cs.via, cs.comment, cs.reverts, cs.at, \
+        "SELECT cs.pk, cs.id, cs.actor_id, cs.actor_type, cs.via, cs.comment, cs.reverts, \
+         cs.source, cs.at, \
          (SELECT COUNT(*) FROM changes c WHERE c.tenant_id = cs.tenant_id \
           AND c.change_set = cs.id AND (?3 OR NOT (c.resource_id LIKE 'usr!_%' ESCAPE '!' \
           OR c.resource_id LIKE 'tok!_%' ESCAPE '!'))) AS records, \

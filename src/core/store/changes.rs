@@ -17,7 +17,7 @@ const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, act
 /// The header of the actor's change set, written with its first record (a request's later
 /// transactions find it there and leave it).
 const OPEN_SET: &str = "INSERT INTO change_sets (tenant_id, id, actor_id, actor_type, via, comment, \
-                        reverts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                        reverts, source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
                         ON CONFLICT (tenant_id, id) DO NOTHING";
 
 /// The change-set header's columns, in [`OPEN_SET`]'s order.
@@ -29,6 +29,7 @@ fn header_columns(args: &mut impl Args, actor: &Actor, at: DateTime<Utc>) {
     args.text(actor.change.via.as_str());
     args.maybe_text(actor.change.comment());
     args.maybe_text(actor.change.reverts().map(ChangeSetId::as_str));
+    args.maybe_text(actor.change.source());
     args.time(at);
 }
 

@@ -279,6 +279,10 @@ const ANCESTRY: &str = "WITH RECURSIVE chain (pk, depth) AS (SELECT ?1, 1 UNION 
                         WHERE r.parent_pk IS NOT NULL AND c.depth < ?2) \
                         SELECT pk FROM chain ORDER BY depth";
 
+/// The most types [`Store::resource_types`] answers: a tenant with more has made types by
+/// script, and a page of chips stops being a help long before this.
+const MAX_TYPES_LISTED: u32 = 100;
+
 /// Whether any resource is directly under the one with key `pk`.
 async fn has_children(conn: &mut SqliteConnection, pk: i64) -> Result<bool, CoreError> {
     let (any,): (bool,) =
@@ -589,6 +593,30 @@ impl Store {
             self.cache.forget_records();
         }
         updated.into_resource()
+    }
+
+    /// The types the tenant has resources of, by name: the list page's type chips. Each step
+    /// is one seek on the `(tenant_id, type, name)` index to the next type, so the cost grows
+    /// with the number of types, not of resources.
+    pub async fn resource_types(&self, actor: &Actor) -> Result<Vec<ResourceType>, CoreError> {
+        actor.require_read()?;
+        let types: Vec<(String,)> = sqlx::query_as(
+            "WITH RECURSIVE present(type) AS ( \
+               SELECT min(type) FROM resources WHERE tenant_id = ?1 \
+               UNION ALL \
+               SELECT (SELECT min(type) FROM resources WHERE tenant_id = ?1 AND type > present.type) \
+               FROM present WHERE present.type IS NOT NULL) \
+             SELECT type FROM present WHERE type IS NOT NULL LIMIT ?2",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(MAX_TYPES_LISTED)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        Ok(types
+            .into_iter()
+            .filter_map(|(kind,)| ResourceType::parse(&kind).ok())
+            .collect())
     }
 
     /// One resource of the given type, or `None` when the tenant has no such resource.

@@ -86,6 +86,7 @@ impl Store {
         reverter.change.note = Some(Box::new(ChangeNote {
             comment,
             reverts: Some(id.clone()),
+            source: None,
         }));
 
         let mut tx = self.write_tx().await?;
@@ -160,6 +161,7 @@ fn summary_of_empty(reverter: &Actor, at: DateTime<Utc>) -> ChangeSetSummary {
         via: reverter.change.via,
         comment: reverter.change.comment().map(str::to_owned),
         reverts: reverter.change.reverts().cloned(),
+        source: None,
         at,
         records: 0,
         resources: 0,

@@ -25,6 +25,9 @@ pub struct ChangeSetResponse {
     pub comment: Option<String>,
     /// The change set this one reverts.
     pub reverts: Option<String>,
+    /// The file its changes came from: an import's `file_name`.
+    #[schema(example = "sites.csv")]
+    pub source: Option<String>,
     pub at: DateTime<Utc>,
     /// How many change records it holds.
     pub records: i64,
@@ -41,6 +44,7 @@ impl From<ChangeSetSummary> for ChangeSetResponse {
             via: set.via.as_str().to_owned(),
             comment: set.comment,
             reverts: set.reverts.map(|id| id.to_string()),
+            source: set.source,
             at: set.at,
             records: set.records,
             resources: set.resources,

@@ -14,6 +14,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
             {link("tags", "Tags")}
             {link("users", "Users")}
             {link("tokens", "Tokens")}
+            <a href="/import">"Import"</a>
         </nav>
     }
     .into_any()

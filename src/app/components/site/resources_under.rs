@@ -1,19 +1,25 @@
 use leptos::prelude::*;
 
+use crate::app::components::resource_href;
 use crate::app::functions::site_overview::ResourceUnder;
 
-/// The resources directly under the site (devices, Nova servers, Data Hub streams…), each with
-/// its metadata: what scripts write through any API face shows up here. Read-only: each is
-/// changed through its own face or the REST API.
+/// The resources directly under this one (a site's devices, Nova servers, Data Hub streams…),
+/// each with its metadata and a link to its own page: what scripts write through any API face
+/// shows up here.
 #[component]
-pub fn ResourcesUnder(resources: Vec<ResourceUnder>, total: u64) -> impl IntoView {
+pub fn ResourcesUnder(
+    resources: Vec<ResourceUnder>,
+    total: u64,
+    /// The type of the resource they are under, for the heading.
+    kind: String,
+) -> impl IntoView {
     if resources.is_empty() {
         return ().into_any();
     }
     let shown = resources.len() as u64;
     view! {
         <section class="panel" aria-labelledby="under-heading">
-            <h2 id="under-heading">"Under this site"</h2>
+            <h2 id="under-heading">{format!("Under this {kind}")}</h2>
             <ul class="resources-under">
                 {resources.into_iter().map(|under| view! { <ResourceCard under /> }).collect_view()}
             </ul>
@@ -33,7 +39,7 @@ fn ResourceCard(under: ResourceUnder) -> impl IntoView {
     view! {
         <li class="resource-under" data-id=id>
             <h3>
-                {resource.name}
+                <a href=resource_href(resource.kind.as_str(), &id)>{resource.name}</a>
                 " "
                 <span class="badge">{resource.kind.to_string()}</span>
             </h3>
