@@ -179,6 +179,15 @@ test('2. a manager tags a site, edits metadata, uploads a photo and writes a not
   expect(midway).toBeLessThan(100);
   await expect(page.locator('.upload', { hasText: 'rack-photo.png' })).toContainText('Uploaded', { timeout: 60_000 });
 
+  // Slow enough that the cancel surely lands mid-upload: at the first upload's speed this one
+  // could finish before the click, whose button then became "Dismiss" under the pointer (the
+  // row vanished; seen once in a full run).
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 256 * 1024,
+  });
   await page.locator('#upload-input').setInputFiles({ name: 'cancelled.png', mimeType: 'image/png', buffer: png });
   const second = page.locator('.upload', { hasText: 'cancelled.png' });
   await expect.poll(async () => Number(await second.locator('progress').getAttribute('value'))).toBeGreaterThan(0);

@@ -47,7 +47,7 @@ pub fn ImportReportView(answer: ImportAnswer, committed: bool) -> impl IntoView 
         );
         view! {
             <a class="button secondary" href=href download="import-errors.csv">
-                {format!("Download all {bad} errors (CSV)")}
+                {if bad == 1 { "Download the error (CSV)".to_owned() } else { format!("Download all {bad} errors (CSV)") }}
             </a>
         }
     });

@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use send_wrapper::SendWrapper;
 use web_sys::File;
 
 use crate::app::browser::Transfer;
@@ -68,9 +69,10 @@ fn ImportFlow(csrf: String) -> impl IntoView {
     let file_name = RwSignal::new(String::new());
     let comment = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
-    // Browser objects stay in the browser's thread: the chosen file and the request under way.
-    let file = StoredValue::new_local(None::<File>);
-    let running = StoredValue::new_local(None::<Transfer>);
+    // Browser objects, set only by the browser's event handlers: the server's render (on any
+    // of its threads) holds `None` and never a wrapper it could not drop.
+    let file = StoredValue::new(None::<SendWrapper<File>>);
+    let running = StoredValue::new(None::<SendWrapper<Transfer>>);
     let csrf = StoredValue::new(csrf);
 
     let run = move |commit: bool| {
@@ -137,7 +139,7 @@ fn ImportFlow(csrf: String) -> impl IntoView {
             &csrf.get_value(),
             report,
         ) {
-            Ok(transfer) => running.set_value(Some(transfer)),
+            Ok(transfer) => running.set_value(Some(SendWrapper::new(transfer))),
             Err(message) => {
                 if let Some(poll) = poll {
                     poll.clear();
@@ -149,7 +151,7 @@ fn ImportFlow(csrf: String) -> impl IntoView {
     let choose = move |chosen: Option<File>| {
         if let Some(chosen) = chosen {
             file_name.set(chosen.name());
-            file.set_value(Some(chosen));
+            file.set_value(Some(SendWrapper::new(chosen)));
             run(false);
         }
     };
