@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,8 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::{ApiBody, ApiPath, ApiQuery, Writer};
 use crate::core::change_sets::{self, ChangeNote, Via};
 use crate::core::import::csv_rows::CsvRows;
-use crate::core::import::{ImportProgress, ImportReport, ReadRows, RowError, ndjson};
+use crate::core::import::ndjson::NdjsonRows;
+use crate::core::import::{ImportProgress, ImportReport, ReadRows};
 use crate::core::store::Store;
 
 const TAG: &str = "Import";
@@ -132,8 +134,8 @@ fn progress_id(id: &str) -> Result<&str, ApiError> {
 /// How far an import has got.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportProgressResponse {
-    /// `reading` (the file's rows), `checking` (each row checked, and written in a commit) or
-    /// `done` (the answer is on its way).
+    /// `waiting` (the file has arrived; its turn at the writer comes), `checking` (each row
+    /// read and checked, and written in a commit) or `done` (the answer is on its way).
     #[schema(example = "checking")]
     pub phase: &'static str,
     /// Rows done in this phase so far.
@@ -216,41 +218,20 @@ impl ImportResponse {
     }
 }
 
-/// The file's rows, and the delimiter when it is CSV.
-fn rows_of(
-    content_type: &str,
-    bytes: &[u8],
-    progress: &ImportProgress,
-) -> Result<(ReadRows, Option<&'static str>), ApiError> {
+/// The file's rows, read one at a time as the import checks them (the file's bytes are held,
+/// its rows never all at once), and the delimiter when it is CSV.
+fn rows_of(content_type: &str, bytes: Bytes) -> Result<(ReadRows, Option<&'static str>), ApiError> {
     match content_type {
         "text/csv" => match CsvRows::open(bytes) {
             Ok(rows) => {
                 let delimiter = rows.delimiter();
-                let rows = rows.inspect(|_| progress.row_done()).collect();
-                Ok((rows, Some(delimiter)))
+                Ok((Box::new(rows), Some(delimiter)))
             }
-            Err(error) => Ok((vec![Err(error)], None)),
+            Err(error) => Ok((Box::new(std::iter::once(Err(error))), None)),
         },
-        "application/x-ndjson" | "application/jsonl" => Ok((
-            bytes
-                .split(|&b| b == b'\n')
-                .enumerate()
-                .filter_map(|(n, line)| {
-                    progress.row_done();
-                    let number = n as u64 + 1;
-                    match std::str::from_utf8(line) {
-                        Ok(text) => ndjson::row(text, number).transpose(),
-                        Err(_) => Some(Err(RowError::new(
-                            number,
-                            None,
-                            "import_unreadable",
-                            "The line is not UTF-8 text.",
-                        ))),
-                    }
-                })
-                .collect(),
-            None,
-        )),
+        "application/x-ndjson" | "application/jsonl" => {
+            Ok((Box::new(NdjsonRows::new(bytes)), None))
+        }
         _ => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -300,22 +281,9 @@ pub async fn import_resources(
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    // Reading a file grows with its size (up to the route's 128 MiB), so it runs on the
-    // blocking pool, not on the workers every other request needs; the body's turn is held
-    // until it is read.
-    let bytes = body.bytes.clone();
-    let reading = progress.clone();
-    let (rows, delimiter) =
-        tokio::task::spawn_blocking(move || rows_of(&content_type, &bytes, &reading))
-            .await
-            .map_err(|e| {
-                tracing::error!("reading an import failed: {e}");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "Something went wrong on the server; the request may be retried.",
-                )
-            })??;
+    // The rows are read on the writer's own thread as it checks them: neither the async
+    // workers nor memory carry the whole file's rows. Only the header is read here.
+    let (rows, delimiter) = rows_of(&content_type, body.bytes.clone())?;
     drop(body);
     actor.change.via = Via::Import;
     let source = change_sets::source(query.file_name.as_deref());

@@ -207,7 +207,7 @@ fn ImportFlow(csrf: String) -> impl IntoView {
                                         format!("Sending the file: {percent}%")
                                     } else {
                                         match p.phase.as_str() {
-                                            "reading" => format!("Reading rows: {} so far", p.rows),
+                                            "waiting" => "Waiting for the other writes to finish…".to_owned(),
                                             "checking" if commit => format!("Writing rows: {} so far", p.rows),
                                             "checking" => format!("Checking rows: {} so far", p.rows),
                                             _ => "Finishing…".to_owned(),

@@ -3,6 +3,8 @@
 //! `;` or tab as the delimiter, told from the header. Each row knows the physical line where it
 //! starts, which is what an error names.
 
+use std::io::Cursor;
+
 use super::columns::parse_header;
 use super::{Cell, Column, ImportRow, RowError};
 
@@ -26,10 +28,13 @@ pub fn delimiter_of(header: &[u8]) -> u8 {
         .map_or(b',', |(d, _)| d)
 }
 
-/// The rows of a CSV import, after its header, read from the file's bytes.
-pub struct CsvRows<'a> {
-    reader: csv::Reader<&'a [u8]>,
-    bytes: &'a [u8],
+/// The rows of a CSV import, after its header, read one at a time from the file's bytes (`B`:
+/// a slice, or the request's own buffer, so that a large file's rows are never all held).
+pub struct CsvRows<B: AsRef<[u8]>> {
+    reader: csv::Reader<Cursor<B>>,
+    bytes: B,
+    /// Where the text starts in `bytes`: after a BOM.
+    start: usize,
     columns: Vec<Column>,
     delimiter: u8,
     record: csv::StringRecord,
@@ -37,17 +42,27 @@ pub struct CsvRows<'a> {
     counted: (usize, u64),
 }
 
-impl<'a> CsvRows<'a> {
+impl<B: AsRef<[u8]> + Clone> CsvRows<B> {
     /// Reads the header (its first line tells the delimiter).
-    pub fn open(bytes: &'a [u8]) -> Result<Self, RowError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    pub fn open(bytes: B) -> Result<Self, RowError> {
+        let all = bytes.as_ref();
+        let start = if all.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let first = all[start..]
+            .split(|&b| b == b'\n')
+            .next()
+            .unwrap_or_default();
         let delimiter = delimiter_of(first);
+        let mut text = Cursor::new(bytes.clone());
+        text.set_position(start as u64);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(false)
-            .from_reader(bytes);
+            .from_reader(text);
         let mut header = csv::StringRecord::new();
         let read = reader
             .read_record(&mut header)
@@ -66,6 +81,7 @@ impl<'a> CsvRows<'a> {
         Ok(Self {
             reader,
             bytes,
+            start,
             columns,
             delimiter,
             record: csv::StringRecord::new(),
@@ -90,17 +106,15 @@ impl<'a> CsvRows<'a> {
     /// than taken from the reader's position, which after a CRLF points at the `\n` and so
     /// one line early; offsets only grow, so the counting goes on from where it stopped.
     fn line_at(&mut self, at: usize) -> u64 {
+        let text = &self.bytes.as_ref()[self.start..];
         // A record's position may sit on the line breaks before it.
-        let mut start = at.min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+        let mut start = at.min(text.len());
+        while start < text.len() && matches!(text[start], b'\r' | b'\n') {
             start += 1;
         }
         let (from, lines) = self.counted;
         let from = from.min(start);
-        let more = self.bytes[from..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        let more = text[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
         self.counted = (start, lines + more);
         lines + more + 1
     }
@@ -117,7 +131,7 @@ fn csv_error(line: u64, e: &csv::Error) -> RowError {
     RowError::new(line, None, "import_unreadable", message)
 }
 
-impl Iterator for CsvRows<'_> {
+impl<B: AsRef<[u8]> + Clone> Iterator for CsvRows<B> {
     type Item = Result<ImportRow, RowError>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -139,7 +139,7 @@ mod tests {
 }
 
 /// The rows of a file as read: each a row, or why it could not be read.
-pub type ReadRows = Vec<Result<ImportRow, RowError>>;
+pub type ReadRows = Box<dyn Iterator<Item = Result<ImportRow, RowError>> + Send>;
 
 /// Why a row, or the file, is refused: where (line, column) and why, in the core's codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,6 +23,53 @@ fn text_field(
     }
 }
 
+/// The rows of an NDJSON file, read a line at a time from its bytes (`B`: a slice, or the
+/// request's own buffer, so that a large file's rows are never all held).
+pub struct NdjsonRows<B: AsRef<[u8]>> {
+    bytes: B,
+    at: usize,
+    line: u64,
+}
+
+impl<B: AsRef<[u8]>> NdjsonRows<B> {
+    pub fn new(bytes: B) -> Self {
+        Self {
+            bytes,
+            at: 0,
+            line: 0,
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>> Iterator for NdjsonRows<B> {
+    type Item = Result<ImportRow, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let all = self.bytes.as_ref();
+            if self.at > all.len() || (self.at == all.len() && self.line > 0) {
+                return None;
+            }
+            let rest = &all[self.at..];
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            self.at += end + 1;
+            self.line += 1;
+            let found = match std::str::from_utf8(&rest[..end]) {
+                Ok(text) => row(text, self.line).transpose(),
+                Err(_) => Some(Err(RowError::new(
+                    self.line,
+                    None,
+                    "import_unreadable",
+                    "The line is not UTF-8 text.",
+                ))),
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+}
+
 /// One line of the file (`line` its number); blank lines are none.
 pub fn row(text: &str, line: u64) -> Result<Option<ImportRow>, RowError> {
     if text.trim().is_empty() {
@@ -154,6 +201,20 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn the_rows_are_read_a_line_at_a_time_with_their_numbers() {
+        let file: &[u8] =
+            b"{\"resource_id\": \"a\", \"type\": \"site\"}\n\n\xff\n{\"resource_id\": \"b\"}";
+        let rows: Vec<_> = NdjsonRows::new(file).collect();
+        assert_eq!(rows.len(), 3, "the blank line is nothing");
+        assert_eq!(rows[0].as_ref().unwrap().id.as_deref(), Some("a"));
+        assert_eq!(rows[1].as_ref().unwrap_err().line, 3);
+        assert_eq!(rows[1].as_ref().unwrap_err().code, "import_unreadable");
+        assert_eq!(rows[2].as_ref().unwrap().line, 4);
+        assert_eq!(NdjsonRows::new(&b""[..]).count(), 0);
+        assert_eq!(NdjsonRows::new(&b"\n\n"[..]).count(), 0);
+    }
 
     #[test]
     fn a_line_is_a_metadata_body_with_parent_and_tags() {

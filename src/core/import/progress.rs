@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 /// The steps an import goes through, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportPhase {
-    /// The file's rows are being read.
-    Reading,
-    /// Each row is checked (and written, in a commit) inside the import's transaction.
+    /// The file has arrived and waits for its turn at the writer (one transaction at a time).
+    Waiting,
+    /// Each row is read and checked (and written, in a commit) inside the import's
+    /// transaction.
     Checking,
     /// The answer is on its way.
     Done,
@@ -18,7 +19,7 @@ pub enum ImportPhase {
 impl ImportPhase {
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Reading => "reading",
+            Self::Waiting => "waiting",
             Self::Checking => "checking",
             Self::Done => "done",
         }
@@ -45,7 +46,7 @@ impl ImportProgress {
 
     pub fn phase(&self) -> ImportPhase {
         match self.phase.load(Ordering::Relaxed) {
-            0 => ImportPhase::Reading,
+            0 => ImportPhase::Waiting,
             1 => ImportPhase::Checking,
             _ => ImportPhase::Done,
         }
@@ -63,7 +64,7 @@ mod tests {
     #[test]
     fn each_phase_counts_its_rows_from_zero() {
         let progress = ImportProgress::default();
-        assert_eq!(progress.phase(), ImportPhase::Reading);
+        assert_eq!(progress.phase(), ImportPhase::Waiting);
         progress.row_done();
         progress.row_done();
         assert_eq!(progress.rows(), 2);
