@@ -14,10 +14,10 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::{ApiQuery, Caller};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::import::{ValueKind, protect, typing::kind_of};
+use crate::core::import::{ValueKind, protect};
 use crate::core::metadata::{MetaValue, NAME_KEY};
 use crate::core::search::{Query, parse};
-use crate::core::store::{Exported, Store};
+use crate::core::store::{ExportColumns, Exported, Store};
 
 /// Resources read per page (each page one search and two loads).
 const PAGE: u32 = 1000;
@@ -53,23 +53,23 @@ struct Columns {
 }
 
 impl Columns {
-    fn add(&mut self, resource: &Exported) {
-        for entry in &resource.entries {
-            if entry.key.as_str() == NAME_KEY {
+    /// Takes in one page's keys (with their stored types) and tags.
+    fn add(&mut self, page: ExportColumns) {
+        for (key, stored_type) in page.keys {
+            if key == NAME_KEY {
                 continue;
             }
-            let kind = kind_of(&entry.value);
+            let kind = kind_of_stored(&stored_type);
             self.keys
-                .entry(entry.key.as_str().to_owned())
+                .entry(key)
                 .and_modify(|k| {
-                    if *k != Some(kind) {
+                    if *k != kind {
                         *k = None;
                     }
                 })
-                .or_insert(Some(kind));
+                .or_insert(kind);
         }
-        self.tags
-            .extend(resource.tags.iter().map(|(name, _)| name.clone()));
+        self.tags.extend(page.tags);
     }
 
     fn header(&self) -> Vec<String> {
@@ -114,6 +114,16 @@ impl Columns {
     }
 }
 
+/// The import's type of a key stored as `stored_type`; `None` for a type it does not know.
+fn kind_of_stored(stored_type: &str) -> Option<ValueKind> {
+    match stored_type {
+        "string" => Some(ValueKind::String),
+        "integer" | "float" => Some(ValueKind::Number),
+        "boolean" => Some(ValueKind::Boolean),
+        _ => None,
+    }
+}
+
 fn jsonl_line(resource: &Exported) -> Value {
     let r = &resource.resource;
     let metadata: Map<String, Value> = resource
@@ -154,22 +164,20 @@ fn csv_record(fields: &[String]) -> Result<Vec<u8>, CoreError> {
         .map_err(|e| CoreError::Storage(format!("writing an export: {e}")))
 }
 
-/// Every page of the export, in order, handed to `each`.
-async fn pages(
+/// The CSV's columns: every key and tag of what `query` finds, read a page at a time.
+async fn columns_of(
     store: &Store,
     actor: &Actor,
     query: Option<&Query>,
-    mut each: impl FnMut(Vec<Exported>) -> Result<bool, CoreError>,
-) -> Result<(), CoreError> {
+) -> Result<Columns, CoreError> {
+    let mut columns = Columns::default();
     let mut after = 0;
     loop {
-        let (page, next) = store.export_page(actor, query, after, PAGE).await?;
-        if !each(page)? {
-            return Ok(());
-        }
+        let (page, next) = store.export_columns_page(actor, query, after, PAGE).await?;
+        columns.add(page);
         match next {
             Some(next) => after = next,
-            None => return Ok(()),
+            None => return Ok(columns),
         }
     }
 }
@@ -194,15 +202,7 @@ pub async fn export_resources(
     // The CSV's header names every key and tag, so the export is read once for its columns
     // first; a failure there is still an ordinary error answer.
     let columns = match query.format {
-        ExportFormat::Csv => {
-            let mut columns = Columns::default();
-            pages(&store, &actor, search.as_ref(), |page| {
-                page.iter().for_each(|r| columns.add(r));
-                Ok(true)
-            })
-            .await?;
-            Some(columns)
-        }
+        ExportFormat::Csv => Some(columns_of(&store, &actor, search.as_ref()).await?),
         ExportFormat::Jsonl => None,
     };
     let (sender, receiver) =
@@ -276,4 +276,51 @@ pub async fn export_resources(
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(keys: &[(&str, &str)], tags: &[&str]) -> ExportColumns {
+        ExportColumns {
+            keys: keys
+                .iter()
+                .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
+                .collect(),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_key_is_typed_in_the_header_only_when_every_page_agrees() {
+        let mut columns = Columns::default();
+        columns.add(page(
+            &[
+                ("rack", "integer"),
+                ("lit", "boolean"),
+                ("name", "string"),
+                ("note", "string"),
+            ],
+            &["Region"],
+        ));
+        columns.add(page(
+            &[("rack", "float"), ("note", "integer")],
+            &["Tier", "Region"],
+        ));
+        assert_eq!(
+            columns.header(),
+            [
+                "id",
+                "type",
+                "name",
+                "parent",
+                "tag:Region",
+                "tag:Tier",
+                "meta.lit:boolean",
+                "meta.note",
+                "meta.rack:number"
+            ]
+        );
+    }
 }

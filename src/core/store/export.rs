@@ -27,7 +27,60 @@ const LOAD_PAGE: &str = concat!(
      WHERE r.pk IN (SELECT value FROM json_each(?)) ORDER BY r.pk"
 );
 
+/// What one page of an export holds, for the CSV's header: each key with its stored type
+/// (`string`, `integer`, `float`, `boolean`), and each tag's name.
+#[derive(Debug, Default)]
+pub struct ExportColumns {
+    pub keys: Vec<(String, String)>,
+    pub tags: Vec<String>,
+}
+
 impl Store {
+    /// The columns the next page of what `query` finds after `after` needs, and the cursor of
+    /// the page after it: the header's pass over an export reads only these (two `DISTINCT`
+    /// queries a page), not every value.
+    pub async fn export_columns_page(
+        &self,
+        actor: &Actor,
+        query: Option<&Query>,
+        after: i64,
+        limit: u32,
+    ) -> Result<(ExportColumns, Option<i64>), CoreError> {
+        let found = self.search(actor, query, after, limit).await?;
+        let next = (found.len() == limit as usize)
+            .then(|| found.last().map(|(pk, _)| *pk))
+            .flatten();
+        if found.is_empty() {
+            return Ok((ExportColumns::default(), None));
+        }
+        let pks: Vec<i64> = found.iter().map(|(pk, _)| *pk).collect();
+        let pks = serde_json::to_string(&pks).map_err(|e| CoreError::Storage(e.to_string()))?;
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let keys: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT key, value_type FROM metadata \
+             WHERE resource_pk IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&pks)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(storage)?;
+        let tags: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+             WHERE v.resource_pk IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&pks)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(storage)?;
+        Ok((
+            ExportColumns {
+                keys,
+                tags: tags.into_iter().map(|(name,)| name).collect(),
+            },
+            next,
+        ))
+    }
+
     /// The next page of what `query` finds after the cursor `after` (0 at the start), at most
     /// `limit`, loaded for an export; the cursor of the page after it, when there may be one.
     pub async fn export_page(

@@ -50,7 +50,7 @@ pub(crate) mod testing;
 pub use crate::core::access::{ApiToken, Grant, User};
 
 pub use change_sets::{ChangeSetFilter, ChangeSetPage};
-pub use export::Exported;
+pub use export::{ExportColumns, Exported};
 pub use files::{FileChange, NewFile};
 pub use import::ImportItem;
 pub use metadata::MetadataTarget;
