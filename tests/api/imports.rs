@@ -380,3 +380,45 @@ async fn an_import_names_its_file_on_its_change_set_and_is_followed_only_while_i
     let status = staff.get("/imports/progress/imp-test-0001").await.status;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_parent_later_in_the_file_is_found_once_every_row_is_in() {
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    // As an export lists them when the switch moved under a site made after it.
+    let file = "id,type,name,parent\n\
+                sw-9,device,Switch 9,north\n\
+                ,device,Switch 10,north\n\
+                sw-11,device,Switch 11,nowhere\n\
+                north,site,North,\n";
+    let preview = import(&admin, "preview", "text/csv", file).await.json();
+    assert_eq!(preview["creates"], 4, "{preview}");
+    let errors = preview["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{preview}");
+    assert_eq!(
+        (errors[0]["line"].clone(), errors[0]["code"].clone()),
+        (json!(4), json!("resource_missing"))
+    );
+
+    let fixed = file.replace("sw-11,device,Switch 11,nowhere\n", "");
+    let commit = import(&admin, "commit", "text/csv", &fixed).await;
+    assert_eq!(commit.status, StatusCode::OK, "{}", commit.body);
+    assert_eq!(commit.json()["creates"], 3);
+    assert_eq!(
+        admin.get("/resources/sw-9").await.json()["parent_id"],
+        "north"
+    );
+    let under = admin.get("/resources?q=type:device").await.json();
+    assert!(
+        under["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["parent_id"] == "north"),
+        "{under}"
+    );
+
+    // The same file again: everything is where it says.
+    let again = import(&admin, "commit", "text/csv", &fixed).await.json();
+    assert_eq!(again["unchanged"], 2, "{again}");
+}

@@ -58,11 +58,27 @@ impl Store {
                     id_bits,
                     tags: HashMap::new(),
                     seen: HashSet::new(),
+                    later: None,
                 };
                 let mut report = ImportReport::default();
+                let mut place_later = Vec::new();
                 for (n, row) in rows.into_iter().enumerate() {
                     let outcome = match row {
-                        Ok(row) => importer.row(row, n as u128),
+                        Ok(row) => {
+                            let line = row.line;
+                            let outcome = importer.row(row, n as u128);
+                            if let (Ok(outcome), Some((id, parent))) =
+                                (&outcome, importer.later.take())
+                            {
+                                place_later.push(PlaceLater {
+                                    id,
+                                    parent,
+                                    line,
+                                    outcome: *outcome,
+                                });
+                            }
+                            outcome
+                        }
                         Err(error) => Err(Refused::Row(error)),
                     };
                     match outcome {
@@ -74,6 +90,18 @@ impl Store {
                     }
                     progress.row_done();
                 }
+                for row in &place_later {
+                    match importer.place(row) {
+                        Ok(true) if row.outcome == Outcome::Unchanged => {
+                            report.unchanged -= 1;
+                            report.updates += 1;
+                        }
+                        Ok(_) => {}
+                        Err(Refused::Row(error)) => report.errors.push(error),
+                        Err(Refused::Storage(error)) => return Err(error),
+                    }
+                }
+                report.errors.sort_by_key(|e| e.line);
                 progress.enter(ImportPhase::Done);
                 let write = commit && report.errors.is_empty();
                 if write && report.creates + report.updates > 0 {
@@ -90,6 +118,7 @@ impl Store {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Created,
     Updated,
@@ -129,6 +158,17 @@ struct Importer<'a> {
     tags: HashMap<String, Option<(i64, TagDefinition)>>,
     /// The ids the file has named so far: one row a resource.
     seen: HashSet<String>,
+    /// The current row's resource and the parent it names that is not stored yet (see
+    /// [`Importer::place`]).
+    later: Option<(ResourceId, String)>,
+}
+
+/// A row whose parent was not found when it was read: placed once every row is in.
+struct PlaceLater {
+    id: ResourceId,
+    parent: String,
+    line: u64,
+    outcome: Outcome,
 }
 
 /// A parent as a row names it, found.
@@ -236,7 +276,21 @@ impl Importer<'_> {
             None | Some(Cell::Keep) => None,
             Some(Cell::Remove) => Some(None),
             Some(Cell::Text(named)) | Some(Cell::Typed(serde_json::Value::String(named))) => {
-                Some(Some(self.parent(named, line)?))
+                match self.parent(named, line) {
+                    Ok(found) => Some(Some(found)),
+                    // Perhaps later in the file: an export lists resources in the order they
+                    // were made, and one may since have moved under a newer one. Placed once
+                    // every row is in; a writer limited to sites needs the parent first, as
+                    // the parent decides whether the row is theirs to write.
+                    Err(Refused::Row(missing))
+                        if missing.code == "resource_missing"
+                            && self.actor.require_write(None).is_ok() =>
+                    {
+                        self.later = Some((id.clone(), named.clone()));
+                        None
+                    }
+                    Err(refused) => return Err(refused),
+                }
             }
             Some(Cell::Typed(_)) => {
                 return Err(RowError::new(
@@ -570,6 +624,34 @@ impl Importer<'_> {
             )
             .into()),
         }
+    }
+
+    /// Puts a row's resource under the parent it named, now that every row is in: whether it
+    /// moved.
+    fn place(&mut self, later: &PlaceLater) -> Result<bool, Refused> {
+        let parent = self.parent(&later.parent, later.line)?;
+        let key = (
+            self.actor.tenant.as_str().to_owned(),
+            later.id.as_str().to_owned(),
+        );
+        let current = load(self.db, &[&key])
+            .map_err(Refused::Storage)?
+            .pop()
+            .map(|(_, current)| current.row)
+            .ok_or_else(|| {
+                Refused::Storage(CoreError::Storage("an imported resource vanished".into()))
+            })?;
+        if current.parent_id.as_deref() == Some(parent.id.as_str()) {
+            return Ok(false);
+        }
+        self.refuse_loop(current.pk, parent.pk, &later.id, later.line)?;
+        let mut batch = Batch::default();
+        stage_touch(&mut batch, &current, None, self.now);
+        self.stage_parent(&mut batch, &current, Some(&parent));
+        batch
+            .run(self.db)
+            .map_err(|e| Refused::Storage(failed(e)))?;
+        Ok(true)
     }
 
     /// Refuses a parent that is the resource itself or under it.
