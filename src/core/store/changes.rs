@@ -166,6 +166,55 @@ impl ChangeRow {
     }
 }
 
+/// The records `sql` (a [`ChangeRow`] select) finds for `params`, on the metadata writer's
+/// connection.
+pub(super) fn records_in_writer(
+    db: &rusqlite::Connection,
+    sql: &'static str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<ChangeRecord>, CoreError> {
+    let rows: Vec<ChangeRow> = db
+        .prepare_cached(sql)
+        .and_then(|mut statement| {
+            statement
+                .query_map(params, |r| {
+                    let at: String = r.get(9)?;
+                    Ok(ChangeRow {
+                        seq: r.get(0)?,
+                        resource_id: r.get(1)?,
+                        actor_id: r.get(2)?,
+                        actor_type: r.get(3)?,
+                        action: r.get(4)?,
+                        subject: r.get(5)?,
+                        old_value: r.get(6)?,
+                        new_value: r.get(7)?,
+                        request_id: r.get(8)?,
+                        at: DateTime::parse_from_rfc3339(&at)
+                            .map(|t| t.with_timezone(&Utc))
+                            .map_err(|e| {
+                                rusqlite::Error::FromSqlConversionFailure(
+                                    9,
+                                    rusqlite::types::Type::Text,
+                                    Box::new(e),
+                                )
+                            })?,
+                        change_set: r.get(10)?,
+                    })
+                })?
+                .collect()
+        })
+        .map_err(super::batch::failed)?;
+    rows.into_iter().map(ChangeRow::into_record).collect()
+}
+
+/// Opens the actor's change set in a batch, unless the batch has already: for a change set
+/// that may record nothing (a revert of what is already so).
+pub(super) fn stage_open_set(batch: &mut Batch, actor: &Actor, at: DateTime<Utc>) {
+    if batch.opens_set(&actor.change.id) {
+        stage_open(batch, actor, at);
+    }
+}
+
 /// Anyone may read a resource's history; what is recorded under a user's or API token's id
 /// (role and grant changes) only admins may.
 fn require_history_reader(actor: &Actor, id: &ResourceId) -> Result<(), CoreError> {

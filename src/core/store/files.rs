@@ -129,32 +129,77 @@ async fn find_file(
     })
 }
 
-/// Every file of the site with key `site_pk`, oldest first, inside the caller's transaction.
-pub(super) async fn files_of(
-    conn: &mut SqliteConnection,
-    site_pk: i64,
-) -> Result<Vec<SiteFile>, CoreError> {
-    sqlx::query_as::<_, FileRow>(select_files!("WHERE f.site_pk = ? ORDER BY f.pk"))
-        .bind(site_pk)
-        .fetch_all(conn)
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .map(FileRow::into_file)
-        .collect()
-}
-
 /// A file as its change records keep it: enough to show it, and to restore it while its bytes
 /// are stored.
 pub(super) fn summary(file: &SiteFile) -> serde_json::Value {
+    summary_of_fields(
+        &file.name,
+        file.kind.as_str(),
+        &file.description,
+        &file.content_type,
+        file.size,
+        &file.sha256,
+    )
+}
+
+/// [`summary`] from a file's stored fields.
+fn summary_of_fields(
+    name: &str,
+    kind: &str,
+    description: &str,
+    content_type: &str,
+    size: u64,
+    sha256: &str,
+) -> serde_json::Value {
     json!({
-        "name": file.name,
-        "kind": file.kind.as_str(),
-        "description": file.description,
-        "content_type": file.content_type,
-        "size": file.size,
-        "sha256": file.sha256,
+        "name": name,
+        "kind": kind,
+        "description": description,
+        "content_type": content_type,
+        "size": size,
+        "sha256": sha256,
     })
+}
+
+/// A site's file as the metadata writer's transactions need it: its id, its bytes' hash and
+/// its [`summary`].
+pub(super) struct WriterFile {
+    pub(super) id: String,
+    pub(super) sha256: String,
+    pub(super) summary: serde_json::Value,
+}
+
+/// The files of the site with the key `site_pk`, in the order they were added, read on the
+/// metadata writer's connection.
+pub(super) fn files_in_writer(
+    db: &rusqlite::Connection,
+    site_pk: i64,
+) -> Result<Vec<WriterFile>, CoreError> {
+    db.prepare_cached(
+        "SELECT id, name, kind, description, content_type, size, sha256 FROM site_files \
+         WHERE site_pk = ? ORDER BY pk",
+    )
+    .and_then(|mut statement| {
+        statement
+            .query_map([site_pk], |r| {
+                let sha256: String = r.get(6)?;
+                let size: i64 = r.get(5)?;
+                Ok(WriterFile {
+                    id: r.get(0)?,
+                    summary: summary_of_fields(
+                        &r.get::<_, String>(1)?,
+                        &r.get::<_, String>(2)?,
+                        &r.get::<_, String>(3)?,
+                        &r.get::<_, String>(4)?,
+                        u64::try_from(size).unwrap_or_default(),
+                        &sha256,
+                    ),
+                    sha256,
+                })
+            })?
+            .collect()
+    })
+    .map_err(super::batch::failed)
 }
 
 impl Store {

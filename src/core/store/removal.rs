@@ -1,19 +1,20 @@
 //! A resource's deletion, recorded whole: its keys, tag values and files go with it, and what
 //! was under it loses its parent. Each of those is a record of the deletion's change set, so
 //! a revert of that set brings back the resource with all of it (see `change_sets::revert`).
+//! Runs on the metadata writer's connection, inside its transaction: a revert of a large
+//! import deletes each of its resources this way, with no trip between threads per statement.
 
 use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use serde_json::{Value, json};
-use sqlx::SqliteConnection;
 
-use super::files::{files_of, summary};
-use super::metadata::load_record;
-use super::rows::ResourceRow;
-use super::{changes, storage};
+use super::batch::{Batch, failed};
+use super::changes;
+use super::files::files_in_writer;
+use super::metadata_writer::Current;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
-use crate::core::resources::ResourceId;
 
 /// What a committed deletion leaves for the store to tidy beside the database.
 pub(super) struct Deleted {
@@ -24,101 +25,87 @@ pub(super) struct Deleted {
     pub(super) blobs: Vec<String>,
 }
 
-/// Deletes `row` inside the caller's transaction, recording everything that goes with it.
+/// The rows `sql` finds for the key `pk`, each as two texts.
+pub(super) fn text_pairs(
+    db: &Connection,
+    sql: &'static str,
+    pk: i64,
+) -> Result<Vec<(String, String)>, CoreError> {
+    db.prepare_cached(sql)
+        .and_then(|mut statement| {
+            statement
+                .query_map([pk], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(failed)
+}
+
+/// Deletes `current` inside the writer's transaction, recording everything that goes with it.
 /// The caller has checked the actor may.
-pub(super) async fn delete_in(
-    tx: &mut SqliteConnection,
+pub(super) fn delete_in(
+    db: &Connection,
     actor: &Actor,
-    row: &ResourceRow,
+    current: &Current,
     now: DateTime<Utc>,
 ) -> Result<Deleted, CoreError> {
-    let id = ResourceId::from_path(row.id.clone());
-    if let Some((_, entries)) = load_record(&mut *tx, &actor.tenant, &id).await? {
-        for entry in entries {
-            let old = Some(entry.value.to_json());
-            changes::append(
-                &mut *tx,
-                actor,
-                &row.id,
-                Action::MetadataRemove,
-                entry.key.as_str(),
-                old,
-                None,
-                now,
-            )
-            .await?;
-        }
+    let row = &current.row;
+    let mut batch = Batch::default();
+    let mut record = |resource: &str, action: Action, subject: &str, old: Value| {
+        changes::stage(
+            &mut batch,
+            actor,
+            resource,
+            action,
+            subject,
+            Some(old),
+            None,
+            now,
+        );
+    };
+    for entry in &current.entries {
+        record(
+            &row.id,
+            Action::MetadataRemove,
+            entry.key.as_str(),
+            entry.value.to_json(),
+        );
     }
-    let tag_values: Vec<(String, String)> = sqlx::query_as(
+    let tag_values = text_pairs(
+        db,
         "SELECT t.id, v.value FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
          WHERE v.resource_pk = ? ORDER BY t.id",
-    )
-    .bind(row.pk)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(storage)?;
+        row.pk,
+    )?;
     for (tag_id, value) in tag_values {
-        changes::append(
-            &mut *tx,
-            actor,
-            &row.id,
-            Action::TagRemove,
-            &tag_id,
-            Some(json!(value)),
-            None,
-            now,
-        )
-        .await?;
+        record(&row.id, Action::TagRemove, &tag_id, json!(value));
     }
-    let files = files_of(&mut *tx, row.pk).await?;
+    let files = files_in_writer(db, row.pk)?;
     for file in &files {
-        changes::append(
-            &mut *tx,
-            actor,
-            &row.id,
-            Action::FileDelete,
-            file.id.as_str(),
-            Some(summary(file)),
-            None,
-            now,
-        )
-        .await?;
+        record(&row.id, Action::FileDelete, &file.id, file.summary.clone());
     }
-    let children: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM resources WHERE parent_pk = ? ORDER BY pk")
-            .bind(row.pk)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(storage)?;
-    for (child,) in &children {
-        changes::append(
-            &mut *tx,
-            actor,
+    let children = text_pairs(
+        db,
+        "SELECT id, type FROM resources WHERE parent_pk = ? ORDER BY pk",
+        row.pk,
+    )?;
+    for (child, _) in &children {
+        record(
             child,
             Action::ResourceParent,
             "parent",
-            Some(Value::from(row.id.clone())),
-            None,
-            now,
-        )
-        .await?;
+            Value::from(row.id.clone()),
+        );
     }
-    sqlx::query("DELETE FROM resources WHERE pk = ?")
-        .bind(row.pk)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
-    changes::append(
-        &mut *tx,
-        actor,
+    record(
         &row.id,
         Action::ResourceDelete,
         &row.kind,
-        Some(json!({ "type": row.kind, "name": row.name, "parent": row.parent_id })),
-        None,
-        now,
-    )
-    .await?;
+        json!({ "type": row.kind, "name": row.name, "parent": row.parent_id }),
+    );
+    // The records first, then the row: its keys, tag values and files go with it.
+    batch.statement("DELETE FROM resources WHERE pk = ?");
+    batch.arg(row.pk);
+    batch.run(db).map_err(failed)?;
     let mut blobs: Vec<String> = files.into_iter().map(|f| f.sha256).collect();
     blobs.sort_unstable();
     blobs.dedup();

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::batch::{Args, Batch, Bound, Query, failed, unique_violation};
+use super::metadata_writer::{Current, load};
 use super::removal::{Deleted, delete_in};
 use super::rows::{ResourceRow, select_resources};
 use super::search::off_the_workers;
@@ -60,12 +61,22 @@ fn creation_record(kind: &ResourceType, name: &ResourceName) -> serde_json::Valu
     serde_json::json!({ "type": kind.as_str(), "name": name.as_str() })
 }
 
-/// Puts `row` under `parent` (or nowhere) inside the caller's transaction, with its record:
-/// the actor must be allowed to write the resource where it is and where it goes, and a
-/// resource never ends up under itself. Answers whether anything is under it (whose governing
-/// site may have changed with it).
-pub(super) async fn reparent(
-    tx: &mut SqliteConnection,
+/// One resource of the tenant by id with its metadata, on the metadata writer's connection.
+pub(super) fn current_in_writer(
+    db: &rusqlite::Connection,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<Option<Current>, CoreError> {
+    let key = (tenant.as_str().to_owned(), id.to_owned());
+    Ok(load(db, &[&key])?.pop().map(|(_, current)| current))
+}
+
+/// Puts `row` under `parent` (or nowhere) inside the metadata writer's transaction, with its
+/// record: the actor must be allowed to write the resource where it is and where it goes, and
+/// a resource never ends up under itself. Answers whether anything is under it (whose
+/// governing site may have changed with it).
+pub(super) fn reparent(
+    db: &rusqlite::Connection,
     actor: &Actor,
     row: &ResourceRow,
     parent: Option<&ResourceId>,
@@ -76,18 +87,20 @@ pub(super) async fn reparent(
     let new_parent = match parent {
         None => None,
         Some(parent_id) => {
-            let parent_row = find_row(&mut *tx, &actor.tenant, parent_id)
-                .await?
+            let parent_row = current_in_writer(db, &actor.tenant, parent_id.as_str())?
                 .ok_or_else(|| CoreError::NotFound {
                     what: "parent resource",
                     id: parent_id.to_string(),
-                })?;
-            let ancestry: Vec<(i64,)> = sqlx::query_as(ANCESTRY)
-                .bind(parent_row.pk)
-                .bind(ANCESTRY_READ as i64)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(storage)?;
+                })?
+                .row;
+            let ancestry: Vec<(i64,)> = db
+                .prepare_cached(ANCESTRY)
+                .and_then(|mut statement| {
+                    statement
+                        .query_map([parent_row.pk, ANCESTRY_READ as i64], |r| Ok((r.get(0)?,)))?
+                        .collect()
+                })
+                .map_err(failed)?;
             refuse_loop(&id, parent_id, &(row.pk,), &ancestry)?;
             Some(parent_row)
         }
@@ -103,18 +116,19 @@ pub(super) async fn reparent(
             .map(ResourceId::as_str),
     );
     actor.require_move(row.site().as_ref(), moved_to.as_ref())?;
-    let had_children = has_children(&mut *tx, row.pk).await?;
-    sqlx::query(
+    let had_children = db
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM resources WHERE parent_pk = ?)")
+        .and_then(|mut statement| statement.query_row([row.pk], |r| r.get::<_, bool>(0)))
+        .map_err(failed)?;
+    let mut batch = Batch::default();
+    batch.statement(
         "UPDATE resources SET parent_pk = ?, version = version + 1, updated_at = ? WHERE pk = ?",
-    )
-    .bind(new_parent.as_ref().map(|p| p.pk))
-    .bind(now)
-    .bind(row.pk)
-    .execute(&mut *tx)
-    .await
-    .map_err(storage)?;
-    changes::append(
-        tx,
+    );
+    batch.arg(new_parent.as_ref().map(|p| p.pk));
+    batch.time(now);
+    batch.arg(row.pk);
+    changes::stage(
+        &mut batch,
         actor,
         id.as_str(),
         Action::ResourceParent,
@@ -124,8 +138,8 @@ pub(super) async fn reparent(
             .as_ref()
             .map(|p| serde_json::Value::from(p.id.clone())),
         now,
-    )
-    .await?;
+    );
+    batch.run(db).map_err(failed)?;
     Ok(had_children)
 }
 
@@ -282,17 +296,6 @@ const ANCESTRY: &str = "WITH RECURSIVE chain (pk, depth) AS (SELECT ?1, 1 UNION 
 /// The most types [`Store::resource_types`] answers: a tenant with more has made types by
 /// script, and a page of chips stops being a help long before this.
 const MAX_TYPES_LISTED: u32 = 100;
-
-/// Whether any resource is directly under the one with key `pk`.
-async fn has_children(conn: &mut SqliteConnection, pk: i64) -> Result<bool, CoreError> {
-    let (any,): (bool,) =
-        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM resources WHERE parent_pk = ?)")
-            .bind(pk)
-            .fetch_one(conn)
-            .await
-            .map_err(storage)?;
-    Ok(any)
-}
 
 impl Store {
     /// Creates a resource with a freshly minted id. The name is already valid by construction;
@@ -460,18 +463,22 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<(), CoreError> {
         let now = Utc::now();
-        let mut tx = self.write_tx().await?;
-        let row = find_row(&mut tx, &actor.tenant, id)
-            .await?
-            .filter(|row| row.kind == kind.as_str())
-            .ok_or_else(|| CoreError::NotFound {
-                what: "resource",
-                id: id.to_string(),
-            })?;
-        actor.require_delete(&row.kind, row.site().as_ref())?;
-        check_version(kind_name(kind), row.version, expected_version)?;
-        let gone = delete_in(&mut tx, actor, &row, now).await?;
-        tx.commit().await.map_err(storage)?;
+        let (deleter, kind, id) = (actor.clone(), kind.clone(), id.clone());
+        let gone = self
+            .writer
+            .transaction_deciding(move |db| {
+                let current = current_in_writer(db, &deleter.tenant, id.as_str())?
+                    .filter(|current| current.row.kind == kind.as_str())
+                    .ok_or_else(|| CoreError::NotFound {
+                        what: "resource",
+                        id: id.to_string(),
+                    })?;
+                let row = &current.row;
+                deleter.require_delete(&row.kind, row.site().as_ref())?;
+                check_version(kind_name(&kind), row.version, expected_version)?;
+                Ok((delete_in(db, &deleter, &current, now)?, true))
+            })
+            .await?;
         self.after_deletes(actor, &[gone]).await;
         Ok(())
     }
@@ -573,21 +580,28 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<Resource, CoreError> {
         let now = Utc::now();
-        let mut tx = self.write_tx().await?;
-        let row =
-            find_row(&mut tx, &actor.tenant, id)
-                .await?
-                .ok_or_else(|| CoreError::NotFound {
-                    what: "resource",
-                    id: id.to_string(),
-                })?;
-        check_version(kind_name_of(&row.kind), row.version, expected_version)?;
-        let had_children = reparent(&mut tx, actor, &row, parent, now).await?;
-        let updated = find_row(&mut tx, &actor.tenant, id).await?.ok_or_else(|| {
-            CoreError::Storage("a resource vanished inside its transaction".into())
-        })?;
-        tx.commit().await.map_err(storage)?;
-        self.cache.forget_record(actor.tenant.as_str(), id.as_str());
+        let (mover, id, parent) = (actor.clone(), id.clone(), parent.cloned());
+        let (updated, had_children) = self
+            .writer
+            .transaction_deciding(move |db| {
+                let row = current_in_writer(db, &mover.tenant, id.as_str())?
+                    .ok_or_else(|| CoreError::NotFound {
+                        what: "resource",
+                        id: id.to_string(),
+                    })?
+                    .row;
+                check_version(kind_name_of(&row.kind), row.version, expected_version)?;
+                let had_children = reparent(db, &mover, &row, parent.as_ref(), now)?;
+                let updated = current_in_writer(db, &mover.tenant, id.as_str())?
+                    .ok_or_else(|| {
+                        CoreError::Storage("a resource vanished inside its transaction".into())
+                    })?
+                    .row;
+                Ok(((updated, had_children), true))
+            })
+            .await?;
+        self.cache
+            .forget_record(actor.tenant.as_str(), updated.id());
         if had_children {
             // Those under it may have changed governing site with it.
             self.cache.forget_records();

@@ -1,27 +1,31 @@
 //! Reverting a change set: the core plans it from the records (`change_sets::revert`); this
-//! loads them, checks who may, and applies the steps in one transaction as a change set of
-//! its own, through the same transaction-level writes the other use cases use.
+//! loads them, checks who may, and applies the steps in one transaction on the metadata
+//! writer's connection, as a change set of its own: a revert of an import of 100,000
+//! resources runs its statements with no trip between threads per statement.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
 use sqlx::SqliteConnection;
 
+use super::batch::{Batch, failed, unique_violation};
 use super::change_sets::{not_found, summary_of};
-use super::changes::{self, ChangeRow, SELECT_RECORDS};
-use super::files::{files_of, summary};
-use super::metadata::load_record;
+use super::changes::{self, ChangeRow, SELECT_RECORDS, records_in_writer};
+use super::files::files_in_writer;
+use super::metadata::stage_change;
+use super::metadata_writer::Current;
 use super::removal::{Deleted, delete_in};
-use super::resources::{find_row, insert, reparent};
-use super::rows::ResourceRow;
+use super::resources::{current_in_writer, insert_in_writer, reparent, stage_touch};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::blobs::LocalDisk;
 use crate::core::change_sets::revert::{self, Conflict, Plan, Step};
 use crate::core::change_sets::{ChangeNote, ChangeSetId, ChangeSetSummary, Via};
 use crate::core::changes::{Action, ChangeRecord};
 use crate::core::error::{Clash, ValidationError};
-use crate::core::metadata::{MetaKey, MetaValue};
+use crate::core::metadata::{KeyChange, MetaKey, MetaValue};
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
 
 /// What a revert did.
@@ -44,6 +48,11 @@ const LATER_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, acti
      AND resource_id IN (SELECT resource_id FROM changes WHERE tenant_id = ?1 AND change_set = ?3) \
      ORDER BY seq";
 
+/// [`SELECT_RECORDS`] with numbered parameters, for the writer's connection.
+const SET_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, action, subject, \
+     old_value, new_value, request_id, at, change_set FROM changes \
+     WHERE tenant_id = ?1 AND change_set = ?2 ORDER BY seq";
+
 async fn records(
     conn: &mut SqliteConnection,
     sql: &'static str,
@@ -64,6 +73,16 @@ async fn records(
         .into_iter()
         .map(ChangeRow::into_record)
         .collect()
+}
+
+/// What the writer's transaction answers: conflicts (rolled back), or what was done.
+enum Outcome {
+    Conflicts(Vec<Conflict>),
+    Done {
+        gone: Vec<Deleted>,
+        freed: Vec<String>,
+        files_missing: Vec<String>,
+    },
 }
 
 impl Store {
@@ -88,51 +107,97 @@ impl Store {
             reverts: Some(id.clone()),
             source: None,
         }));
-
-        let mut tx = self.write_tx().await?;
-        let tenant = actor.tenant.as_str();
-        let set = records(&mut tx, SELECT_RECORDS, tenant, None, id).await?;
-        let Some(first) = set.first().map(|r| r.seq) else {
-            return Err(not_found(id));
+        // Which deleted files' bytes are still stored is the blob store's to say, outside the
+        // writer's thread: asked before, for every file the set's records name.
+        let present = self.blobs_present(actor, id).await?;
+        let (writer, set_id) = (reverter.clone(), id.clone());
+        let outcome = self
+            .writer
+            .transaction_deciding(move |db| {
+                let tenant = writer.tenant.as_str();
+                let set = records_in_writer(db, SET_RECORDS, (tenant, set_id.as_str()))?;
+                let Some(first) = set.first().map(|r| r.seq) else {
+                    return Err(not_found(&set_id));
+                };
+                let later = records_in_writer(db, LATER_RECORDS, (tenant, first, set_id.as_str()))?;
+                let plan = revert::plan(&set, &later)
+                    .map_err(|why| ValidationError::ChangeSetNotRevertible(why.message()))?;
+                if !plan.conflicts.is_empty() && !force {
+                    return Ok((Outcome::Conflicts(plan.conflicts), false));
+                }
+                let mut gone = Vec::new();
+                let mut freed = Vec::new();
+                let mut files_missing = Vec::new();
+                for step in &plan.steps {
+                    match apply(db, &present, &writer, step, now)? {
+                        Applied::Done | Applied::Skipped => {}
+                        Applied::Deleted(deleted) => gone.push(deleted),
+                        Applied::FileDeleted(sha256) => freed.push(sha256),
+                        Applied::FileMissing(file) => files_missing.push(file),
+                    }
+                }
+                // A revert that found everything as the set left it still is a set of its own.
+                let mut batch = Batch::default();
+                changes::stage_open_set(&mut batch, &writer, now);
+                batch.run(db).map_err(failed)?;
+                let done = Outcome::Done {
+                    gone,
+                    freed,
+                    files_missing,
+                };
+                Ok((done, true))
+            })
+            .await?;
+        let (gone, freed, files_missing) = match outcome {
+            Outcome::Conflicts(conflicts) => return Ok(Reverted::Conflicts(conflicts)),
+            Outcome::Done {
+                gone,
+                freed,
+                files_missing,
+            } => (gone, freed, files_missing),
         };
-        let later = records(&mut tx, LATER_RECORDS, tenant, Some(first), id).await?;
-        let plan = revert::plan(&set, &later)
-            .map_err(|why| ValidationError::ChangeSetNotRevertible(why.message()))?;
-        if !plan.conflicts.is_empty() && !force {
-            return Ok(Reverted::Conflicts(plan.conflicts));
-        }
-        let mut gone: Vec<Deleted> = Vec::new();
-        let mut freed = Vec::new();
-        let mut files_missing = Vec::new();
-        for step in &plan.steps {
-            match apply(&mut tx, &self.blobs, &reverter, step, now).await? {
-                Applied::Done | Applied::Skipped => {}
-                Applied::Deleted(deleted) => gone.push(deleted),
-                Applied::FileDeleted(sha256) => freed.push(sha256),
-                Applied::FileMissing(file) => files_missing.push(file),
-            }
-        }
-        let change_set = match summary_of(&mut tx, &reverter, &reverter.change.id).await {
-            Ok(summary) => summary,
-            // Everything was already as the set found it: the revert changed nothing, and is
-            // answered as an empty set of its own rather than a set that does not exist.
-            Err(CoreError::NotFound { .. }) => {
-                changes::open_set(&mut tx, &reverter, now).await?;
-                summary_of_empty(&reverter, now)
-            }
-            Err(e) => return Err(e),
-        };
-        tx.commit().await.map_err(storage)?;
         self.cache.forget_records();
         self.cache.forget_streams();
         self.after_deletes(actor, &gone).await;
         for sha256 in freed {
             self.collect_blob_after_commit(&sha256).await;
         }
+        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let change_set = match summary_of(&mut conn, &reverter, &reverter.change.id).await {
+            Ok(summary) => summary,
+            // Everything was already as the set found it: answered as an empty set of its own.
+            Err(CoreError::NotFound { .. }) => summary_of_empty(&reverter, now),
+            Err(e) => return Err(e),
+        };
         Ok(Reverted::Done {
             change_set,
             files_missing,
         })
+    }
+
+    /// The hashes, among those of the files set `id` records, whose bytes are still stored.
+    async fn blobs_present(
+        &self,
+        actor: &Actor,
+        id: &ChangeSetId,
+    ) -> Result<HashSet<String>, CoreError> {
+        let hashes: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT json_extract(COALESCE(old_value, new_value), '$.sha256') FROM changes \
+             WHERE tenant_id = ? AND change_set = ? AND action LIKE 'file.%' \
+             AND json_extract(COALESCE(old_value, new_value), '$.sha256') IS NOT NULL",
+        )
+        .bind(actor.tenant.as_str())
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let mut present = HashSet::new();
+        for (sha256,) in hashes {
+            if self.blobs.holds(&sha256).await? {
+                present.insert(sha256);
+            }
+        }
+        Ok(present)
     }
 }
 
@@ -179,56 +244,59 @@ enum Applied {
     FileMissing(String),
 }
 
-async fn apply(
-    tx: &mut SqliteConnection,
-    blobs: &LocalDisk,
+fn apply(
+    db: &Connection,
+    present: &HashSet<String>,
     actor: &Actor,
     step: &Step,
     now: DateTime<Utc>,
 ) -> Result<Applied, CoreError> {
-    let resource_id = ResourceId::from_path(step.resource_id().to_owned());
-    let row = find_row(&mut *tx, &actor.tenant, &resource_id).await?;
-    match (step, row) {
+    let current = current_in_writer(db, &actor.tenant, step.resource_id())?;
+    match (step, current) {
         (
             Step::Recreate {
-                kind, name, parent, ..
+                resource_id,
+                kind,
+                name,
+                parent,
             },
             None,
-        ) => recreate(tx, actor, &resource_id, kind, name, parent.as_deref(), now).await,
-        (Step::Delete { .. }, Some(row)) => {
-            actor.require_delete(&row.kind, row.site().as_ref())?;
-            Ok(Applied::Deleted(delete_in(tx, actor, &row, now).await?))
+        ) => recreate(db, actor, resource_id, kind, name, parent.as_deref(), now),
+        (Step::Delete { .. }, Some(current)) => {
+            actor.require_delete(&current.row.kind, current.row.site().as_ref())?;
+            Ok(Applied::Deleted(delete_in(db, actor, &current, now)?))
         }
-        (Step::Parent { parent, .. }, Some(row)) => {
+        (Step::Parent { parent, .. }, Some(current)) => {
+            let row = &current.row;
             if row.parent_id.as_deref() == parent.as_deref() {
                 return Ok(Applied::Skipped);
             }
-            let parent = parent.clone().map(ResourceId::from_path);
-            if let Some(parent) = &parent
-                && find_row(&mut *tx, &actor.tenant, parent).await?.is_none()
+            if let Some(parent) = parent
+                && current_in_writer(db, &actor.tenant, parent)?.is_none()
             {
                 // The earlier parent is gone (forced past that conflict): left where it is.
                 return Ok(Applied::Skipped);
             }
-            reparent(tx, actor, &row, parent.as_ref(), now).await?;
+            let parent = parent.clone().map(ResourceId::from_path);
+            reparent(db, actor, row, parent.as_ref(), now)?;
             Ok(Applied::Done)
         }
-        (Step::Key { key, value, .. }, Some(row)) => {
-            actor.require_write_of(&row.kind, row.site().as_ref())?;
-            set_key(tx, actor, &row, key, value.as_ref(), now).await
+        (Step::Key { key, value, .. }, Some(current)) => {
+            actor.require_write_of(&current.row.kind, current.row.site().as_ref())?;
+            set_key(db, actor, &current, key, value.as_ref(), now)
         }
-        (Step::Tag { tag_id, value, .. }, Some(row)) => {
-            actor.require_write_of(&row.kind, row.site().as_ref())?;
-            set_tag(tx, actor, &row, tag_id, value.as_deref(), now).await
+        (Step::Tag { tag_id, value, .. }, Some(current)) => {
+            actor.require_write_of(&current.row.kind, current.row.site().as_ref())?;
+            set_tag(db, actor, &current, tag_id, value.as_deref(), now)
         }
         (
             Step::File {
                 file_id, summary, ..
             },
-            Some(row),
+            Some(current),
         ) => {
-            actor.require_write(row.site().as_ref())?;
-            set_file(tx, blobs, actor, &row, file_id, summary.as_ref(), now).await
+            actor.require_write(current.row.site().as_ref())?;
+            set_file(db, present, actor, &current, file_id, summary.as_ref(), now)
         }
         // The resource is already there (recreated since) or already gone, or gone since
         // (forced): nothing to put back on it.
@@ -236,26 +304,20 @@ async fn apply(
     }
 }
 
-async fn recreate(
-    tx: &mut SqliteConnection,
+fn recreate(
+    db: &Connection,
     actor: &Actor,
-    id: &ResourceId,
+    id: &str,
     kind: &str,
     name: &str,
     parent: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Applied, CoreError> {
+    let id = ResourceId::from_path(id.to_owned());
     let kind = ResourceType::parse(kind)?;
     let name = ResourceName::parse_for(name, kind.as_str())?;
     let parent_row = match parent {
-        Some(parent) => {
-            find_row(
-                &mut *tx,
-                &actor.tenant,
-                &ResourceId::from_path(parent.to_owned()),
-            )
-            .await?
-        }
+        Some(parent) => current_in_writer(db, &actor.tenant, parent)?.map(|c| c.row),
         None => None,
     };
     let site = Resource::governing_site(
@@ -263,183 +325,123 @@ async fn recreate(
         id.as_str(),
         parent_row
             .as_ref()
-            .and_then(ResourceRow::site)
+            .and_then(|p| p.site())
             .as_ref()
             .map(ResourceId::as_str),
     );
     actor.require_write_of(kind.as_str(), site.as_ref())?;
-    let row = insert(&mut *tx, actor, id, &kind, &name, now).await?;
+    let mut batch = Batch::default();
+    insert_in_writer(db, &mut batch, actor, &id, &kind, &name, now)?;
+    batch.run(db).map_err(failed)?;
     if let Some(parent) = parent_row {
+        let row = current_in_writer(db, &actor.tenant, id.as_str())?
+            .ok_or_else(|| CoreError::Storage("a resource vanished inside its transaction".into()))?
+            .row;
         reparent(
-            tx,
+            db,
             actor,
             &row,
             Some(&ResourceId::from_path(parent.id)),
             now,
-        )
-        .await?;
+        )?;
     }
     Ok(Applied::Done)
 }
 
-async fn set_key(
-    tx: &mut SqliteConnection,
+fn set_key(
+    db: &Connection,
     actor: &Actor,
-    row: &ResourceRow,
+    current: &Current,
     key: &str,
     value: Option<&Value>,
     now: DateTime<Utc>,
 ) -> Result<Applied, CoreError> {
     let key = MetaKey::parse(key)?;
-    let id = ResourceId::from_path(row.id.clone());
-    let current = load_record(&mut *tx, &actor.tenant, &id)
-        .await?
-        .and_then(|(_, entries)| entries.into_iter().find(|e| e.key == key))
-        .map(|e| e.value);
-    let value = value.map(|v| MetaValue::from_json(&key, v)).transpose()?;
-    if current == value {
+    let row = &current.row;
+    let old = current
+        .entries
+        .iter()
+        .find(|e| e.key == key)
+        .map(|e| e.value.clone());
+    let new = value.map(|v| MetaValue::from_json(&key, v)).transpose()?;
+    if old == new {
         return Ok(Applied::Skipped);
     }
-    let (version,): (i64,) = sqlx::query_as(
-        "UPDATE resources SET version = version + 1, updated_at = ? WHERE pk = ? RETURNING version",
-    )
-    .bind(now)
-    .bind(row.pk)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(storage)?;
-    match &value {
-        Some(value) => {
-            let query = sqlx::query(super::metadata::UPSERT_ENTRY)
-                .bind(row.pk)
-                .bind(key.as_str())
-                .bind(super::metadata::value_type(value));
-            let query = match value {
-                MetaValue::Text(s) => query.bind(s.clone()),
-                MetaValue::Integer(i) => query.bind(*i),
-                MetaValue::Float(f) => query.bind(*f),
-                MetaValue::Bool(b) => query.bind(i64::from(*b)),
-            };
-            query
-                .bind(version)
-                .bind(now)
-                .bind(&actor.id)
-                .bind(actor.creator_type.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-            if key.as_str() == crate::core::metadata::NAME_KEY
-                && let MetaValue::Text(name) = value
-            {
-                rename(tx, row, name).await?;
-            }
+    // The resource's name follows its `name` key, as every metadata write keeps it.
+    let rename = match &new {
+        Some(MetaValue::Text(name)) if key.as_str() == crate::core::metadata::NAME_KEY => {
+            Some(ResourceName::parse_for(name, &row.kind)?)
         }
-        None => {
-            sqlx::query("DELETE FROM metadata WHERE resource_pk = ? AND key = ?")
-                .bind(row.pk)
-                .bind(key.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-        }
-    }
-    let action = if value.is_some() {
-        Action::MetadataSet
-    } else {
-        Action::MetadataRemove
+        _ => None,
     };
-    changes::append(
-        tx,
-        actor,
-        &row.id,
-        action,
-        key.as_str(),
-        current.as_ref().map(MetaValue::to_json),
-        value.as_ref().map(MetaValue::to_json),
-        now,
-    )
-    .await?;
-    Ok(Applied::Done)
-}
-
-/// The resource's name follows its `name` key, as every metadata write keeps it.
-async fn rename(tx: &mut SqliteConnection, row: &ResourceRow, name: &str) -> Result<(), CoreError> {
-    let name = ResourceName::parse_for(name, &row.kind)?;
-    sqlx::query("UPDATE resources SET name = ? WHERE pk = ?")
-        .bind(name.as_str())
-        .bind(row.pk)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => CoreError::Conflict(
+    let mut batch = Batch::default();
+    stage_touch(&mut batch, row, rename.as_ref(), now);
+    if let Some(name) = &rename
+        && row.kind == crate::core::streams::STREAM_TYPE
+    {
+        batch.statement("UPDATE streams SET display_name = ? WHERE resource_pk = ?");
+        batch.arg(name.as_str().to_owned());
+        batch.arg(row.pk);
+    }
+    let change = KeyChange { key, old, new };
+    stage_change(&mut batch, actor, row, row.version + 1, &change, now);
+    batch
+        .run(db)
+        .map_err(|e| match (unique_violation(&e), &rename) {
+            (Some(_), Some(name)) => CoreError::Conflict(
                 Clash::NameTaken,
                 format!(
                     "Another site is now named '{}', so this one cannot take that name back.",
                     name.as_str()
                 ),
             ),
-            _ => storage(e),
+            _ => failed(e),
         })?;
-    if row.kind == crate::core::streams::STREAM_TYPE {
-        sqlx::query("UPDATE streams SET display_name = ? WHERE resource_pk = ?")
-            .bind(name.as_str())
-            .bind(row.pk)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
-    }
-    Ok(())
+    Ok(Applied::Done)
 }
 
-async fn set_tag(
-    tx: &mut SqliteConnection,
+fn set_tag(
+    db: &Connection,
     actor: &Actor,
-    row: &ResourceRow,
+    current: &Current,
     tag_id: &str,
     value: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Applied, CoreError> {
-    let tag: Option<(i64,)> = sqlx::query_as("SELECT pk FROM tags WHERE tenant_id = ? AND id = ?")
-        .bind(actor.tenant.as_str())
-        .bind(tag_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(storage)?;
+    let row = &current.row;
+    let tag_pk: Option<i64> = db
+        .prepare_cached("SELECT pk FROM tags WHERE tenant_id = ? AND id = ?")
+        .and_then(|mut s| {
+            s.query_row([actor.tenant.as_str(), tag_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(failed)?;
     // The tag's definition was deleted since (forced past that conflict).
-    let Some((tag_pk,)) = tag else {
+    let Some(tag_pk) = tag_pk else {
         return Ok(Applied::Skipped);
     };
-    let current: Option<(String,)> =
-        sqlx::query_as("SELECT value FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")
-            .bind(tag_pk)
-            .bind(row.pk)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(storage)?;
-    let current = current.map(|(v,)| v);
-    if current.as_deref() == value {
+    let old: Option<String> = db
+        .prepare_cached("SELECT value FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")
+        .and_then(|mut s| s.query_row([tag_pk, row.pk], |r| r.get(0)).optional())
+        .map_err(failed)?;
+    if old.as_deref() == value {
         return Ok(Applied::Skipped);
     }
+    let mut batch = Batch::default();
     match value {
         Some(value) => {
-            sqlx::query(super::tags::UPSERT_TAG_VALUE)
-                .bind(tag_pk)
-                .bind(row.pk)
-                .bind(value)
-                .bind(&actor.id)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
+            batch.statement(super::tags::UPSERT_TAG_VALUE);
+            batch.arg(tag_pk);
+            batch.arg(row.pk);
+            batch.arg(value.to_owned());
+            batch.arg(actor.id.clone());
+            batch.time(now);
+            batch.time(now);
         }
         None => {
-            sqlx::query("DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")
-                .bind(tag_pk)
-                .bind(row.pk)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
+            batch.statement("DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?");
+            batch.arg(tag_pk);
+            batch.arg(row.pk);
         }
     }
     let action = if value.is_some() {
@@ -447,33 +449,33 @@ async fn set_tag(
     } else {
         Action::TagRemove
     };
-    changes::append(
-        tx,
+    changes::stage(
+        &mut batch,
         actor,
         &row.id,
         action,
         tag_id,
-        current.map(Value::from),
+        old.map(Value::from),
         value.map(Value::from),
         now,
-    )
-    .await?;
+    );
+    batch.run(db).map_err(failed)?;
     Ok(Applied::Done)
 }
 
-async fn set_file(
-    tx: &mut SqliteConnection,
-    blobs: &LocalDisk,
+fn set_file(
+    db: &Connection,
+    present: &HashSet<String>,
     actor: &Actor,
-    site: &ResourceRow,
+    site: &Current,
     file_id: &str,
     wanted: Option<&Value>,
     now: DateTime<Utc>,
 ) -> Result<Applied, CoreError> {
-    let current = files_of(&mut *tx, site.pk)
-        .await?
+    let site = &site.row;
+    let current = files_in_writer(db, site.pk)?
         .into_iter()
-        .find(|f| f.id.as_str() == file_id);
+        .find(|f| f.id == file_id);
     let text = |summary: &Value, field: &str| {
         summary
             .get(field)
@@ -481,60 +483,54 @@ async fn set_file(
             .unwrap_or_default()
             .to_owned()
     };
-    match (current, wanted) {
-        (None, None) => Ok(Applied::Skipped),
+    let mut batch = Batch::default();
+    let applied = match (current, wanted) {
+        (None, None) => return Ok(Applied::Skipped),
         (Some(file), None) => {
-            sqlx::query("DELETE FROM site_files WHERE tenant_id = ? AND id = ?")
-                .bind(actor.tenant.as_str())
-                .bind(file_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
-            changes::append(
-                tx,
+            batch.statement("DELETE FROM site_files WHERE tenant_id = ? AND id = ?");
+            batch.arg(actor.tenant.as_str().to_owned());
+            batch.arg(file_id.to_owned());
+            changes::stage(
+                &mut batch,
                 actor,
                 &site.id,
                 Action::FileDelete,
                 file_id,
-                Some(summary(&file)),
+                Some(file.summary),
                 None,
                 now,
-            )
-            .await?;
-            Ok(Applied::FileDeleted(file.sha256))
+            );
+            Applied::FileDeleted(file.sha256)
         }
         (Some(file), Some(wanted)) => {
-            let before = summary(&file);
+            let before = file.summary;
+            if ["name", "kind", "description"]
+                .iter()
+                .all(|field| before.get(field) == wanted.get(field))
+            {
+                return Ok(Applied::Skipped);
+            }
             let (name, kind, description) = (
                 text(wanted, "name"),
                 text(wanted, "kind"),
                 text(wanted, "description"),
             );
-            if before.get("name") == wanted.get("name")
-                && before.get("kind") == wanted.get("kind")
-                && before.get("description") == wanted.get("description")
-            {
-                return Ok(Applied::Skipped);
-            }
-            sqlx::query(
+            batch.statement(
                 "UPDATE site_files SET name = ?, kind = ?, description = ?, updated_at = ?, \
                  version = version + 1 WHERE tenant_id = ? AND id = ?",
-            )
-            .bind(&name)
-            .bind(&kind)
-            .bind(&description)
-            .bind(now)
-            .bind(actor.tenant.as_str())
-            .bind(file_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
+            );
+            batch.arg(name.clone());
+            batch.arg(kind.clone());
+            batch.arg(description.clone());
+            batch.time(now);
+            batch.arg(actor.tenant.as_str().to_owned());
+            batch.arg(file_id.to_owned());
             let mut after = before.clone();
             after["name"] = json!(name);
             after["kind"] = json!(kind);
             after["description"] = json!(description);
-            changes::append(
-                tx,
+            changes::stage(
+                &mut batch,
                 actor,
                 &site.id,
                 Action::FileUpdate,
@@ -542,42 +538,38 @@ async fn set_file(
                 Some(before),
                 Some(after),
                 now,
-            )
-            .await?;
-            Ok(Applied::Done)
+            );
+            Applied::Done
         }
         (None, Some(wanted)) => {
             let sha256 = text(wanted, "sha256");
-            if !blobs.holds(&sha256).await? {
+            if !present.contains(&sha256) {
                 return Ok(Applied::FileMissing(file_id.to_owned()));
             }
-            sqlx::query(
+            batch.statement(
                 "INSERT INTO site_files (tenant_id, id, site_pk, name, content_type, size, \
                  sha256, kind, description, uploaded_by, uploaded_at, updated_at) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(actor.tenant.as_str())
-            .bind(file_id)
-            .bind(site.pk)
-            .bind(text(wanted, "name"))
-            .bind(text(wanted, "content_type"))
-            .bind(
+            );
+            batch.arg(actor.tenant.as_str().to_owned());
+            batch.arg(file_id.to_owned());
+            batch.arg(site.pk);
+            batch.arg(text(wanted, "name"));
+            batch.arg(text(wanted, "content_type"));
+            batch.arg(
                 wanted
                     .get("size")
                     .and_then(Value::as_i64)
                     .unwrap_or_default(),
-            )
-            .bind(&sha256)
-            .bind(text(wanted, "kind"))
-            .bind(text(wanted, "description"))
-            .bind(&actor.id)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
-            changes::append(
-                tx,
+            );
+            batch.arg(sha256);
+            batch.arg(text(wanted, "kind"));
+            batch.arg(text(wanted, "description"));
+            batch.arg(actor.id.clone());
+            batch.time(now);
+            batch.time(now);
+            changes::stage(
+                &mut batch,
                 actor,
                 &site.id,
                 Action::FileAdd,
@@ -585,9 +577,10 @@ async fn set_file(
                 None,
                 Some(wanted.clone()),
                 now,
-            )
-            .await?;
-            Ok(Applied::Done)
+            );
+            Applied::Done
         }
-    }
+    };
+    batch.run(db).map_err(failed)?;
+    Ok(applied)
 }

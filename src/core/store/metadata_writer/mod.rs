@@ -27,7 +27,7 @@ mod engine;
 mod plan;
 
 pub(super) use engine::{Shared, Writer};
-pub(super) use plan::load;
+pub(super) use plan::{Current, load};
 
 use crate::core::CoreError;
 use crate::core::access::Actor;
