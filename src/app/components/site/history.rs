@@ -29,11 +29,12 @@ fn describe(change: &ChangeRecord, tag_names: &dyn Fn(&str) -> String) -> String
         Action::FileAdd | Action::FileUpdate | Action::FileDelete => "file".to_owned(),
         _ => String::new(),
     };
+    // A resource's own records name its type as their subject ("site", "device", …).
     let verb = match action {
-        Action::ResourceCreate => "created the site",
-        Action::ResourceImport => "imported the site",
-        Action::ResourceDelete => "deleted the site",
-        Action::ResourceParent => "moved the site",
+        Action::ResourceCreate => return format!("created the {}", change.subject),
+        Action::ResourceImport => return format!("imported the {}", change.subject),
+        Action::ResourceDelete => return format!("deleted the {}", change.subject),
+        Action::ResourceParent => "changed the parent",
         Action::MetadataSet | Action::TagSet => "set",
         Action::MetadataRemove | Action::TagRemove => "removed",
         Action::FileAdd => "added",
