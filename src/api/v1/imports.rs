@@ -47,7 +47,9 @@ pub struct ImportQuery {
     /// sites.csv"); its last path part, at most 255 characters.
     pub file_name: Option<String>,
     /// An id of the caller's choosing (8 to 64 letters, digits, `-` or `_`) under which
-    /// `GET /imports/progress/{id}` answers how far the import has got while it runs.
+    /// `GET /imports/progress/{id}` answers how far the import has got while it runs; empty is
+    /// none.
+    #[param(pattern = r"^([A-Za-z0-9_-]{8,64})?$", max_length = 64)]
     pub progress: Option<String>,
 }
 
@@ -270,7 +272,7 @@ pub async fn import_resources(
     let comment =
         change_sets::comment(query.comment.as_deref()).map_err(crate::core::CoreError::from)?;
     let progress = Arc::new(ImportProgress::default());
-    let _following = match query.progress.as_deref() {
+    let _following = match query.progress.as_deref().filter(|id| !id.is_empty()) {
         Some(id) => api.imports.follow(progress_id(id)?, &actor.id, &progress),
         None => None,
     };
