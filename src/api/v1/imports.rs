@@ -42,6 +42,7 @@ pub struct ImportQuery {
     #[serde(default)]
     pub mode: ImportMode,
     /// Kept on the import's change set (at most 1000 characters).
+    #[param(max_length = 1000)]
     pub comment: Option<String>,
     /// The file's name, kept on the change set as its `source` ("Imported by alice from
     /// sites.csv"); its last path part, at most 255 characters.
@@ -198,6 +199,16 @@ pub struct ImportResponse {
     pub delimiter: Option<String>,
 }
 
+/// What a 422 holds: a refused commit's report, or the error body of a refused parameter (a
+/// comment over 1000 characters). Named for the OpenAPI document only, which must say both.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Never built: the handler answers one of the two bodies it names.
+pub enum ImportRefusal {
+    Report(ImportResponse),
+    Refused(ErrorResponse),
+}
+
 impl ImportResponse {
     fn new(report: ImportReport, delimiter: Option<&str>) -> Self {
         Self {
@@ -259,7 +270,7 @@ fn rows_of(content_type: &str, bytes: Bytes) -> Result<(ReadRows, Option<&'stati
         (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse),
         (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse),
         (status = 415, body = ErrorResponse),
-        (status = 422, body = ImportResponse, description = "A commit refused: nothing was written; `errors` says why."),
+        (status = 422, body = ImportRefusal, description = "A commit refused: nothing was written; `errors` says why. Or a parameter refused (a comment over 1000 characters), in the error body."),
     ))]
 pub async fn import_resources(
     State(store): State<Store>,
