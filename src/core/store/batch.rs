@@ -203,6 +203,23 @@ pub(super) fn failed(e: rusqlite::Error) -> CoreError {
 /// A time as the rest of the store writes it through sqlx, whose encoding this repeats:
 /// RFC 3339 with a `T`, `+00:00` and only as many fraction digits as needed. The writer's
 /// times must sort and compare with theirs as text.
+/// A time column as [`stored_time`] wrote it, read on the metadata writer's connection.
+pub(super) fn time_column(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(index)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
+        })
+}
+
 pub(super) fn stored_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }

@@ -718,18 +718,7 @@ impl Importer<'_> {
             )
             .and_then(|mut s| {
                 s.query_row([self.actor.tenant.as_str(), name], |r| {
-                    let time = |i: usize| -> rusqlite::Result<DateTime<Utc>> {
-                        let text: String = r.get(i)?;
-                        DateTime::parse_from_rfc3339(&text)
-                            .map(|t| t.with_timezone(&Utc))
-                            .map_err(|e| {
-                                rusqlite::Error::FromSqlConversionFailure(
-                                    i,
-                                    rusqlite::types::Type::Text,
-                                    Box::new(e),
-                                )
-                            })
-                    };
+                    let time = |i: usize| super::batch::time_column(r, i);
                     Ok(TagRow {
                         pk: r.get(0)?,
                         id: r.get(1)?,

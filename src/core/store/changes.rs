@@ -178,7 +178,6 @@ pub(super) fn records_in_writer(
         .and_then(|mut statement| {
             statement
                 .query_map(params, |r| {
-                    let at: String = r.get(9)?;
                     Ok(ChangeRow {
                         seq: r.get(0)?,
                         resource_id: r.get(1)?,
@@ -189,15 +188,7 @@ pub(super) fn records_in_writer(
                         old_value: r.get(6)?,
                         new_value: r.get(7)?,
                         request_id: r.get(8)?,
-                        at: DateTime::parse_from_rfc3339(&at)
-                            .map(|t| t.with_timezone(&Utc))
-                            .map_err(|e| {
-                                rusqlite::Error::FromSqlConversionFailure(
-                                    9,
-                                    rusqlite::types::Type::Text,
-                                    Box::new(e),
-                                )
-                            })?,
+                        at: super::batch::time_column(r, 9)?,
                         change_set: r.get(10)?,
                     })
                 })?

@@ -36,6 +36,27 @@ pub struct ExportColumns {
 }
 
 impl Store {
+    /// A page of what `query` finds after `after`: the resources, their keys as the JSON array
+    /// the loads take, and the cursor of the page after it; `None` when the page is empty.
+    async fn found_page(
+        &self,
+        actor: &Actor,
+        query: Option<&Query>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Option<(Vec<(i64, Resource)>, String, Option<i64>)>, CoreError> {
+        let found = self.search(actor, query, after, limit).await?;
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let next = (found.len() == limit as usize)
+            .then(|| found.last().map(|(pk, _)| *pk))
+            .flatten();
+        let pks: Vec<i64> = found.iter().map(|(pk, _)| *pk).collect();
+        let keys = serde_json::to_string(&pks).map_err(|e| CoreError::Storage(e.to_string()))?;
+        Ok(Some((found, keys, next)))
+    }
+
     /// The columns the next page of what `query` finds after `after` needs, and the cursor of
     /// the page after it: the header's pass over an export reads only these (two `DISTINCT`
     /// queries a page), not every value.
@@ -46,15 +67,9 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<(ExportColumns, Option<i64>), CoreError> {
-        let found = self.search(actor, query, after, limit).await?;
-        let next = (found.len() == limit as usize)
-            .then(|| found.last().map(|(pk, _)| *pk))
-            .flatten();
-        if found.is_empty() {
+        let Some((_, pks, next)) = self.found_page(actor, query, after, limit).await? else {
             return Ok((ExportColumns::default(), None));
-        }
-        let pks: Vec<i64> = found.iter().map(|(pk, _)| *pk).collect();
-        let pks = serde_json::to_string(&pks).map_err(|e| CoreError::Storage(e.to_string()))?;
+        };
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let keys: Vec<(String, String)> = sqlx::query_as(
             "SELECT DISTINCT key, value_type FROM metadata \
@@ -90,15 +105,10 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<(Vec<Exported>, Option<i64>), CoreError> {
-        let found = self.search(actor, query, after, limit).await?;
-        let next = (found.len() == limit as usize)
-            .then(|| found.last().map(|(pk, _)| *pk))
-            .flatten();
-        if found.is_empty() {
+        let Some((found, keys, next)) = self.found_page(actor, query, after, limit).await? else {
             return Ok((Vec::new(), None));
-        }
+        };
         let pks: Vec<i64> = found.iter().map(|(pk, _)| *pk).collect();
-        let keys = serde_json::to_string(&pks).map_err(|e| CoreError::Storage(e.to_string()))?;
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let loaded: Vec<(i64, String)> = sqlx::query_as(LOAD_PAGE)
             .bind(&keys)
