@@ -2,7 +2,7 @@
 //! re-imported as unchanged, and reverted.
 
 use axum::http::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use sitebook::core::access::Role;
 
 use crate::support::{Client, Reply, TestApp, spawn_app};
@@ -231,6 +231,56 @@ async fn a_limited_manager_imports_only_rows_inside_their_sites() {
     assert_eq!(preview["updates"], 1, "{preview}");
     assert_eq!(preview["errors"][0]["line"], 3);
     assert_eq!(preview["errors"][0]["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn a_limited_manager_s_row_waits_for_its_parent_later_in_the_file() {
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    let sites = "id,type,name\nmine,site,Mine\ntheirs,site,Theirs\n";
+    assert_eq!(
+        import(&admin, "commit", "text/csv", sites).await.status,
+        StatusCode::OK
+    );
+    let limited = Client {
+        token: app.token(Role::Manager, Some(vec!["mine"])).await,
+        app: &app,
+    };
+    // A port before its card before its chassis: each waits for the row it names.
+    let file = "id,type,name,parent\n\
+                port-1,device,Port 1,card-1\n\
+                card-1,device,Card 1,chassis-1\n\
+                chassis-1,device,Chassis 1,mine\n\
+                other-1,device,Other 1,theirs\n\
+                lost-1,device,Lost 1,nowhere\n";
+    let preview = import(&limited, "preview", "text/csv", file).await.json();
+    assert_eq!(preview["creates"], 3, "{preview}");
+    let errors: Vec<(Value, Value)> = preview["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].clone(), e["code"].clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (json!(5), json!("forbidden")),
+            (json!(6), json!("resource_missing"))
+        ],
+        "{preview}"
+    );
+
+    let fixed = "id,type,name,parent\n\
+                 port-1,device,Port 1,card-1\n\
+                 card-1,device,Card 1,chassis-1\n\
+                 chassis-1,device,Chassis 1,mine\n";
+    let commit = import(&limited, "commit", "text/csv", fixed).await;
+    assert_eq!(commit.status, StatusCode::OK, "{}", commit.body);
+    assert_eq!(commit.json()["creates"], 3);
+    assert_eq!(
+        limited.get("/resources/port-1").await.json()["parent_id"],
+        "card-1"
+    );
 }
 
 async fn export(client: &Client<'_>, query: &str) -> Reply {

@@ -19,8 +19,10 @@ use crate::core::metadata::{MetaValue, NAME_KEY};
 use crate::core::search::{Query, parse};
 use crate::core::store::{ExportColumns, Exported, Store};
 
-/// Resources read per page (each page one search and two loads).
+/// Resources read per page (each page one statement).
 const PAGE: u32 = 1000;
+/// Resources a page of the header's pass reads (one statement, answering one row).
+const COLUMNS_PAGE: u32 = 10_000;
 /// Pages a slow reader may fall behind before the export waits for it.
 const PAGES_AHEAD: usize = 2;
 
@@ -154,14 +156,14 @@ fn metadata_has_name(line: &Value) -> bool {
     line["metadata"].get(NAME_KEY).is_some()
 }
 
-fn csv_record(fields: &[String]) -> Result<Vec<u8>, CoreError> {
+/// `records` as CSV lines.
+fn csv_records<I: IntoIterator<Item = Vec<String>>>(records: I) -> Result<Vec<u8>, CoreError> {
+    let failed = |e: &dyn std::fmt::Display| CoreError::Storage(format!("writing an export: {e}"));
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(fields)
-        .map_err(|e| CoreError::Storage(format!("writing an export: {e}")))?;
-    writer
-        .into_inner()
-        .map_err(|e| CoreError::Storage(format!("writing an export: {e}")))
+    for fields in records {
+        writer.write_record(&fields).map_err(|e| failed(&e))?;
+    }
+    writer.into_inner().map_err(|e| failed(&e))
 }
 
 /// The CSV's columns: every key and tag of what `query` finds, read a page at a time.
@@ -173,7 +175,9 @@ async fn columns_of(
     let mut columns = Columns::default();
     let mut after = 0;
     loop {
-        let (page, next) = store.export_columns_page(actor, query, after, PAGE).await?;
+        let (page, next) = store
+            .export_columns_page(actor, query, after, COLUMNS_PAGE)
+            .await?;
         columns.add(page);
         match next {
             Some(next) => after = next,
@@ -213,7 +217,7 @@ pub async fn export_resources(
             Err(std::io::Error::other("the export stopped"))
         };
         if let Some(columns) = &columns {
-            let header = csv_record(&columns.header())
+            let header = csv_records([columns.header()])
                 .map(Bytes::from)
                 .or_else(stopped);
             if sender.send(header).await.is_err() {
@@ -234,22 +238,24 @@ pub async fn export_resources(
                     return;
                 }
             };
-            let mut bytes = Vec::new();
-            for resource in &page {
-                match &columns {
-                    Some(columns) => match csv_record(&columns.row(resource)) {
-                        Ok(record) => bytes.extend(record),
-                        Err(e) => {
-                            let _ = sender.send(stopped(e)).await;
-                            return;
-                        }
-                    },
-                    None => {
-                        bytes.extend(jsonl_line(resource).to_string().into_bytes());
+            let bytes = match &columns {
+                Some(columns) => match csv_records(page.iter().map(|r| columns.row(r))) {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        let _ = sender.send(stopped(e)).await;
+                        return;
+                    }
+                },
+                None => {
+                    let mut bytes = Vec::new();
+                    for resource in &page {
+                        // Writing JSON to memory cannot fail.
+                        let _ = serde_json::to_writer(&mut bytes, &jsonl_line(resource));
                         bytes.push(b'\n');
                     }
+                    bytes
                 }
-            }
+            };
             if sender.send(Ok(Bytes::from(bytes))).await.is_err() {
                 return;
             }

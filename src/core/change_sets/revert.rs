@@ -4,7 +4,7 @@
 //! steps in one transaction and records them as a change set of their own, which is why a
 //! revert of a revert re-applies: its records are ordinary records with their own befores.
 
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -162,99 +162,171 @@ pub struct Plan {
 
 /// Plans the revert of the change set whose records are `set` (in record order) against the
 /// records written since on the same resources by other change sets (`later`, in order).
+/// See [`Planner`], which this feeds.
+pub fn plan(set: &[ChangeRecord], later: &[ChangeRecord]) -> Result<Plan, Unrevertible> {
+    let mut planner = Planner::new(later.iter().cloned());
+    for record in set {
+        planner.feed(record.clone());
+    }
+    planner.finish()
+}
+
+/// A revert planned from the set's records one at a time, so a set of millions of records
+/// (an import) is planned in memory proportional to the things it changed, not its records;
+/// a resource the set created and nobody touched since costs one entry, not one a key.
 ///
 /// Each thing goes back to what it was before the set's first change of it. A thing is in
 /// conflict when a later record changed it, or changed the resource's existence (a deleted
 /// resource takes its keys with it); a resource the set created conflicts with any later
 /// change on it, since deleting it would take that change away.
-pub fn plan(set: &[ChangeRecord], later: &[ChangeRecord]) -> Result<Plan, Unrevertible> {
-    let mut refused: Vec<Action> = Vec::new();
-    // (resource, thing) -> (first record, last record) of the set.
-    let mut touched: BTreeMap<(&str, Thing), (&ChangeRecord, &ChangeRecord)> = BTreeMap::new();
-    for record in set {
-        match Thing::of(record) {
-            Some(thing) => {
-                touched
-                    .entry((record.resource_id.as_str(), thing))
-                    .and_modify(|(_, last)| *last = record)
-                    .or_insert((record, record));
-            }
-            // A tag a face defined on first use (Nova's server tags, Data Hub's) is kept:
-            // undoing its values is the revert; the definition harms nothing.
-            None if record.action == Action::TagCreate => {}
-            None => {
-                if !refused.contains(&record.action) {
-                    refused.push(record.action);
-                }
-            }
-        }
-    }
-    if !refused.is_empty() {
-        return Err(Unrevertible::Actions(refused));
-    }
-
-    let mut later_by_resource: std::collections::HashMap<&str, Vec<&ChangeRecord>> =
-        std::collections::HashMap::new();
-    for record in later {
-        later_by_resource
-            .entry(record.resource_id.as_str())
-            .or_default()
-            .push(record);
-    }
-    let mut steps = Vec::new();
-    let mut conflicts = Vec::new();
-    for ((resource_id, thing), (first, last)) in &touched {
-        let created = thing == &Thing::Existence && first.old.is_none();
-        // Only the later records on this resource are looked at (indexed once below), so a
-        // large set against a long history costs their sizes added, not multiplied.
-        let on_resource = later_by_resource
-            .get(resource_id)
-            .map_or(&[][..], Vec::as_slice);
-        let clash = on_resource
-            .iter()
-            .rev()
-            .find(|record| match Thing::of(record) {
-                Some(Thing::Existence) => true,
-                Some(other) => created || &other == thing,
-                None => created,
-            });
-        if let Some(clash) = clash {
-            conflicts.push(Conflict {
-                resource_id: (*resource_id).to_owned(),
-                what: thing.describe(),
-                set_wrote: last.new.clone(),
-                now: clash.new.clone(),
-                changed_by: clash.actor_id.clone(),
-                change_set: clash.change_set.clone(),
-                at: clash.at,
-            });
-        }
-        if let Some(step) = step_back(resource_id, thing, first) {
-            steps.push(step);
-        }
-    }
-    // What the set put on a resource it created goes with the resource.
-    let deleted: std::collections::HashSet<String> = steps
-        .iter()
-        .filter_map(|step| match step {
-            Step::Delete { resource_id } => Some(resource_id.clone()),
-            _ => None,
-        })
-        .collect();
-    steps.retain(|step| {
-        matches!(step, Step::Delete { .. }) || !deleted.contains(step.resource_id())
-    });
-    // Stable: within an order, resources keep the set's own order (parents were written
-    // before what went under them).
-    steps.sort_by_key(Step::order);
-    Ok(Plan { steps, conflicts })
+pub struct Planner {
+    /// The later records, by resource: only those of a thing's own resource are looked at,
+    /// so a large set against a long history costs their sizes added, not multiplied.
+    later: HashMap<String, Vec<ChangeRecord>>,
+    refused: Vec<Action>,
+    /// Where each thing is in `touched`.
+    index: HashMap<(String, Thing), usize>,
+    /// The things the set changed, in the order it first changed them.
+    touched: Vec<Touched>,
+    /// Resources the set created that nothing changed since: deleting them undoes everything
+    /// else the set did to them, so their other records need not be kept.
+    created_untouched: HashSet<String>,
 }
 
-/// The step that puts `thing` back to what `first` (the set's first record of it) found.
-fn step_back(resource_id: &str, thing: &Thing, first: &ChangeRecord) -> Option<Step> {
-    let resource_id = resource_id.to_owned();
+/// One thing the set changed: what it found before its first change, what it left.
+struct Touched {
+    resource_id: String,
+    thing: Thing,
+    first_old: Option<Value>,
+    last_new: Option<Value>,
+}
+
+impl Planner {
+    /// A planner against the records written since the set by other sets.
+    pub fn new(later: impl IntoIterator<Item = ChangeRecord>) -> Self {
+        let mut by_resource: HashMap<String, Vec<ChangeRecord>> = HashMap::new();
+        for record in later {
+            by_resource
+                .entry(record.resource_id.clone())
+                .or_default()
+                .push(record);
+        }
+        Self {
+            later: by_resource,
+            refused: Vec::new(),
+            index: HashMap::new(),
+            touched: Vec::new(),
+            created_untouched: HashSet::new(),
+        }
+    }
+
+    /// Takes in the set's next record (in record order).
+    pub fn feed(&mut self, record: ChangeRecord) {
+        let Some(thing) = Thing::of(&record) else {
+            // A tag a face defined on first use (Nova's server tags, Data Hub's) is kept:
+            // undoing its values is the revert; the definition harms nothing.
+            if record.action != Action::TagCreate && !self.refused.contains(&record.action) {
+                self.refused.push(record.action);
+            }
+            return;
+        };
+        if thing != Thing::Existence && self.created_untouched.contains(&record.resource_id) {
+            return;
+        }
+        let key = (record.resource_id, thing);
+        match self.index.get(&key) {
+            Some(&at) => self.touched[at].last_new = record.new,
+            None => {
+                let (resource_id, thing) = key;
+                if thing == Thing::Existence
+                    && record.old.is_none()
+                    && !self.later.contains_key(&resource_id)
+                {
+                    self.created_untouched.insert(resource_id.clone());
+                }
+                self.index
+                    .insert((resource_id.clone(), thing.clone()), self.touched.len());
+                self.touched.push(Touched {
+                    resource_id,
+                    thing,
+                    first_old: record.old,
+                    last_new: record.new,
+                });
+            }
+        }
+    }
+
+    /// The plan: the steps and the conflicts, or why the set cannot be reverted.
+    pub fn finish(self) -> Result<Plan, Unrevertible> {
+        if !self.refused.is_empty() {
+            return Err(Unrevertible::Actions(self.refused));
+        }
+        let mut steps: Vec<(usize, Step)> = Vec::new();
+        let mut conflicts = Vec::new();
+        for (position, touched) in self.touched.into_iter().enumerate() {
+            let Touched {
+                resource_id,
+                thing,
+                first_old,
+                last_new,
+            } = touched;
+            let created = thing == Thing::Existence && first_old.is_none();
+            let on_resource = self.later.get(&resource_id).map_or(&[][..], Vec::as_slice);
+            let clash = on_resource
+                .iter()
+                .rev()
+                .find(|record| match Thing::of(record) {
+                    Some(Thing::Existence) => true,
+                    Some(other) => created || other == thing,
+                    None => created,
+                });
+            if let Some(clash) = clash {
+                conflicts.push(Conflict {
+                    resource_id: resource_id.clone(),
+                    what: thing.describe(),
+                    set_wrote: last_new,
+                    now: clash.new.clone(),
+                    changed_by: clash.actor_id.clone(),
+                    change_set: clash.change_set.clone(),
+                    at: clash.at,
+                });
+            }
+            if let Some(step) = step_back(resource_id, &thing, first_old) {
+                steps.push((position, step));
+            }
+        }
+        // What the set put on a resource it created goes with the resource.
+        let deleted: HashSet<String> = steps
+            .iter()
+            .filter_map(|(_, step)| match step {
+                Step::Delete { resource_id } => Some(resource_id.clone()),
+                _ => None,
+            })
+            .collect();
+        steps.retain(|(_, step)| {
+            matches!(step, Step::Delete { .. }) || !deleted.contains(step.resource_id())
+        });
+        // Resources come back, and go, in the reverse of the set's order: a parent the set
+        // deleted after its child comes back before it, and a child the set made under a
+        // parent it made goes first.
+        steps.sort_by_key(|(position, step)| {
+            let undo_order = match step {
+                Step::Recreate { .. } | Step::Delete { .. } => usize::MAX - position,
+                _ => *position,
+            };
+            (step.order(), undo_order)
+        });
+        Ok(Plan {
+            steps: steps.into_iter().map(|(_, step)| step).collect(),
+            conflicts,
+        })
+    }
+}
+
+/// The step that puts `thing` back to `first_old`, what the set's first record of it found.
+fn step_back(resource_id: String, thing: &Thing, first_old: Option<Value>) -> Option<Step> {
     Some(match thing {
-        Thing::Existence => match &first.old {
+        Thing::Existence => match &first_old {
             None => Step::Delete { resource_id },
             Some(old) => Step::Recreate {
                 resource_id,
@@ -265,8 +337,7 @@ fn step_back(resource_id: &str, thing: &Thing, first: &ChangeRecord) -> Option<S
         },
         Thing::Parent => Step::Parent {
             resource_id,
-            parent: first
-                .old
+            parent: first_old
                 .as_ref()
                 .and_then(Value::as_str)
                 .map(str::to_owned),
@@ -274,13 +345,12 @@ fn step_back(resource_id: &str, thing: &Thing, first: &ChangeRecord) -> Option<S
         Thing::Key(key) => Step::Key {
             resource_id,
             key: key.clone(),
-            value: first.old.clone(),
+            value: first_old,
         },
         Thing::Tag(tag_id) => Step::Tag {
             resource_id,
             tag_id: tag_id.clone(),
-            value: first
-                .old
+            value: first_old
                 .as_ref()
                 .and_then(Value::as_str)
                 .map(str::to_owned),
@@ -288,7 +358,7 @@ fn step_back(resource_id: &str, thing: &Thing, first: &ChangeRecord) -> Option<S
         Thing::File(file_id) => Step::File {
             site_id: resource_id,
             file_id: file_id.clone(),
-            summary: first.old.clone(),
+            summary: first_old,
         },
     })
 }
@@ -373,9 +443,9 @@ mod tests {
         assert_eq!(
             plan.steps,
             vec![
+                key("rack", Some(json!(4))),
                 key("new", None),
-                key("old", Some(json!(true))),
-                key("rack", Some(json!(4)))
+                key("old", Some(json!(true)))
             ]
         );
     }
@@ -469,6 +539,79 @@ mod tests {
         let conflicts = plan(&set, &later).unwrap().conflicts;
         assert_eq!(conflicts.len(), 1);
         assert_eq!(conflicts[0].what, "resource");
+    }
+
+    #[test]
+    fn resources_come_back_and_go_in_the_reverse_of_the_set_s_order() {
+        let gone = |seq, resource: &str, kind: &str, parent: Option<&str>| {
+            record(
+                seq,
+                "a",
+                resource,
+                Action::ResourceDelete,
+                kind,
+                Some(json!({"type": kind, "name": resource, "parent": parent})),
+                None,
+            )
+        };
+        // The child went first, then its site: the site comes back first.
+        let set = [
+            gone(1, "d1", "device", Some("s1")),
+            gone(2, "s1", "site", None),
+        ];
+        let back = plan(&set, &[]).unwrap();
+        let order: Vec<&str> = back.steps.iter().map(Step::resource_id).collect();
+        assert_eq!(order, ["s1", "d1"]);
+
+        let made = |seq, resource: &str| {
+            record(
+                seq,
+                "a",
+                resource,
+                Action::ResourceImport,
+                "site",
+                None,
+                Some(json!({"type": "site", "name": resource})),
+            )
+        };
+        let key = |seq, resource: &str| {
+            record(
+                seq,
+                "a",
+                resource,
+                Action::MetadataSet,
+                "rack",
+                None,
+                Some(json!(1)),
+            )
+        };
+        // Made in order, they go in reverse; their keys go with them.
+        let set = [made(1, "s1"), key(2, "s1"), made(3, "s2"), key(4, "s2")];
+        assert_eq!(
+            plan(&set, &[]).unwrap().steps,
+            vec![
+                Step::Delete {
+                    resource_id: "s2".into()
+                },
+                Step::Delete {
+                    resource_id: "s1".into()
+                }
+            ]
+        );
+        // A key changed since on a made resource is still its own conflict, as is the
+        // resource.
+        let later = [record(
+            9,
+            "b",
+            "s2",
+            Action::MetadataSet,
+            "rack",
+            Some(json!(1)),
+            Some(json!(2)),
+        )];
+        let conflicts = plan(&set, &later).unwrap().conflicts;
+        let what: Vec<&str> = conflicts.iter().map(|c| c.what.as_str()).collect();
+        assert_eq!(what, ["resource", "key:rack"]);
     }
 
     #[test]

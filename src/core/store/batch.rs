@@ -13,9 +13,25 @@ pub(super) struct Batch {
     statements: Vec<(&'static str, Vec<Value>)>,
     /// The change set whose header was staged last, so a write's records open it once.
     open_set: Option<crate::core::change_sets::ChangeSetId>,
+    /// Change records are left out: a preview's writes are rolled back, and records (no
+    /// constraint can refuse one) would only double what it writes.
+    without_records: bool,
 }
 
 impl Batch {
+    /// A batch whose writes will be rolled back: change records are not staged.
+    pub(super) fn without_records() -> Self {
+        Self {
+            without_records: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether change records are staged (see [`Batch::without_records`]).
+    pub(super) fn records(&self) -> bool {
+        !self.without_records
+    }
+
     /// Whether a record of change set `id` must open it first: true once per run of records
     /// of one set (opening is idempotent, so a set met again later is merely opened again).
     pub(super) fn opens_set(&mut self, id: &crate::core::change_sets::ChangeSetId) -> bool {

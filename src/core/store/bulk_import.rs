@@ -1,7 +1,8 @@
 //! Importing a file of resources (`core::import`): each row checked by the same rules as
 //! one-by-one writes, the whole file applied as one transaction and one change set, per-key
 //! change records included (so the import can be reverted like any other set). A preview runs
-//! the very same statements and rolls them back, so what it reports is what a commit would do.
+//! the very same statements but the change records and rolls them back, so what it reports is
+//! what a commit would do.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -56,24 +57,32 @@ impl Store {
                     now: Utc::now(),
                     limits,
                     id_bits,
+                    commit,
                     tags: HashMap::new(),
                     seen: HashSet::new(),
                     later: None,
+                    waits: false,
                 };
                 let mut report = ImportReport::default();
                 let mut place_later = Vec::new();
+                let mut waiting = Vec::new();
                 for (n, row) in rows.into_iter().enumerate() {
                     let outcome = match row {
                         Ok(row) => {
-                            let line = row.line;
-                            let outcome = importer.row(row, n as u128);
+                            let outcome = importer.row(&row, n as u128);
+                            if importer.waits {
+                                importer.waits = false;
+                                waiting.push((row, n as u128));
+                                progress.row_done();
+                                continue;
+                            }
                             if let (Ok(outcome), Some((id, parent))) =
                                 (&outcome, importer.later.take())
                             {
                                 place_later.push(PlaceLater {
                                     id,
                                     parent,
-                                    line,
+                                    line: row.line,
                                     outcome: *outcome,
                                 });
                             }
@@ -81,14 +90,31 @@ impl Store {
                         }
                         Err(error) => Err(Refused::Row(error)),
                     };
-                    match outcome {
-                        Ok(Outcome::Created) => report.creates += 1,
-                        Ok(Outcome::Updated) => report.updates += 1,
-                        Ok(Outcome::Unchanged) => report.unchanged += 1,
-                        Err(Refused::Row(error)) => report.errors.push(error),
-                        Err(Refused::Storage(error)) => return Err(error),
-                    }
+                    report.count(outcome)?;
                     progress.row_done();
+                }
+                // A limited writer's rows whose parent comes later in the file: tried again
+                // once a pass has made what they wait for, until a pass makes nothing (a
+                // chain in reverse takes a pass a level, so at most the nesting's depth).
+                while !waiting.is_empty() {
+                    let last_try = std::mem::take(&mut waiting);
+                    let before = last_try.len();
+                    let mut refused = Vec::new();
+                    for (row, n) in last_try {
+                        let outcome = importer.row(&row, n);
+                        if std::mem::take(&mut importer.waits) {
+                            refused.push(outcome);
+                            waiting.push((row, n));
+                        } else {
+                            report.count(outcome)?;
+                        }
+                    }
+                    if waiting.len() == before {
+                        for outcome in refused {
+                            report.count(outcome)?;
+                        }
+                        break;
+                    }
                 }
                 for row in &place_later {
                     match importer.place(row) {
@@ -115,6 +141,24 @@ impl Store {
             self.cache.forget_streams();
         }
         Ok(report)
+    }
+}
+
+trait Tally {
+    /// Counts a row's outcome; a storage failure fails the import.
+    fn count(&mut self, outcome: Result<Outcome, Refused>) -> Result<(), CoreError>;
+}
+
+impl Tally for ImportReport {
+    fn count(&mut self, outcome: Result<Outcome, Refused>) -> Result<(), CoreError> {
+        match outcome {
+            Ok(Outcome::Created) => self.creates += 1,
+            Ok(Outcome::Updated) => self.updates += 1,
+            Ok(Outcome::Unchanged) => self.unchanged += 1,
+            Err(Refused::Row(error)) => self.errors.push(error),
+            Err(Refused::Storage(error)) => return Err(error),
+        }
+        Ok(())
     }
 }
 
@@ -154,6 +198,9 @@ struct Importer<'a> {
     now: DateTime<Utc>,
     limits: MetadataLimits,
     id_bits: u128,
+    /// Whether the import may be committed; a preview's writes are rolled back, so they leave
+    /// out the change records.
+    commit: bool,
     /// Tag definitions by lower-cased name, as found (`None`: no such tag).
     tags: HashMap<String, Option<(i64, TagDefinition)>>,
     /// The ids the file has named so far: one row a resource.
@@ -161,6 +208,9 @@ struct Importer<'a> {
     /// The current row's resource and the parent it names that is not stored yet (see
     /// [`Importer::place`]).
     later: Option<(ResourceId, String)>,
+    /// The current row waits for its parent, not stored yet, which decides whether a writer
+    /// limited to sites may write it: tried again after the rows it may be waiting for.
+    waits: bool,
 }
 
 /// A row whose parent was not found when it was read: placed once every row is in.
@@ -180,7 +230,15 @@ struct Parent {
 }
 
 impl Importer<'_> {
-    fn row(&mut self, row: ImportRow, n: u128) -> Result<Outcome, Refused> {
+    fn batch(&self) -> Batch {
+        if self.commit {
+            Batch::default()
+        } else {
+            Batch::without_records()
+        }
+    }
+
+    fn row(&mut self, row: &ImportRow, n: u128) -> Result<Outcome, Refused> {
         let line = row.line;
         let err = |column: &str, e: CoreError| refused(line, Some(column), e);
         let stored_error = Refused::Storage;
@@ -280,12 +338,14 @@ impl Importer<'_> {
                     Ok(found) => Some(Some(found)),
                     // Perhaps later in the file: an export lists resources in the order they
                     // were made, and one may since have moved under a newer one. Placed once
-                    // every row is in; a writer limited to sites needs the parent first, as
-                    // the parent decides whether the row is theirs to write.
-                    Err(Refused::Row(missing))
-                        if missing.code == "resource_missing"
-                            && self.actor.require_write(None).is_ok() =>
-                    {
+                    // every row is in; a writer limited to sites waits for the parent, as it
+                    // decides whether the row is theirs to write.
+                    Err(Refused::Row(missing)) if missing.code == "resource_missing" => {
+                        if self.actor.require_write(None).is_err() {
+                            self.seen.remove(id.as_str());
+                            self.waits = true;
+                            return Err(missing.into());
+                        }
                         self.later = Some((id.clone(), named.clone()));
                         None
                     }
@@ -461,7 +521,7 @@ impl Importer<'_> {
         }
 
         // Writes.
-        let mut batch = Batch::default();
+        let mut batch = self.batch();
         let (row_now, outcome) = match current {
             Some(current) => {
                 let moved = match &parent {
@@ -496,15 +556,21 @@ impl Importer<'_> {
             }
             None => {
                 let name = name.expect("a new resource's name was required above");
-                insert_in_writer(self.db, &mut batch, self.actor, &id, &kind, &name, self.now)
-                    .map_err(|e| err("id", e))?;
-                let created = load(self.db, &[&key])
-                    .map_err(stored_error)?
-                    .pop()
-                    .map(|(_, c)| c.row)
-                    .ok_or_else(|| {
-                        stored_error(CoreError::Storage("an imported resource vanished".into()))
-                    })?;
+                let pk =
+                    insert_in_writer(self.db, &mut batch, self.actor, &id, &kind, &name, self.now)
+                        .map_err(|e| err("id", e))?;
+                // As a load would read it back, without the read.
+                let created = ResourceRow {
+                    pk,
+                    id: id.as_str().to_owned(),
+                    kind: kind.as_str().to_owned(),
+                    name: name.as_str().to_owned(),
+                    parent_id: None,
+                    site_above: None,
+                    version: 1,
+                    created_at: self.now,
+                    updated_at: self.now,
+                };
                 if let Some(Some(parent)) = &parent {
                     self.stage_parent(&mut batch, &created, Some(parent));
                 }
@@ -645,7 +711,7 @@ impl Importer<'_> {
             return Ok(false);
         }
         self.refuse_loop(current.pk, parent.pk, &later.id, later.line)?;
-        let mut batch = Batch::default();
+        let mut batch = self.batch();
         stage_touch(&mut batch, &current, None, self.now);
         self.stage_parent(&mut batch, &current, Some(&parent));
         batch

@@ -91,6 +91,9 @@ pub(super) fn stage(
     new: Option<Value>,
     at: DateTime<Utc>,
 ) {
+    if !batch.records() {
+        return;
+    }
     if batch.opens_set(&actor.change.id) {
         stage_open(batch, actor, at);
     }
@@ -173,29 +176,44 @@ pub(super) fn records_in_writer(
     sql: &'static str,
     params: impl rusqlite::Params,
 ) -> Result<Vec<ChangeRecord>, CoreError> {
-    let rows: Vec<ChangeRow> = db
-        .prepare_cached(sql)
-        .and_then(|mut statement| {
-            statement
-                .query_map(params, |r| {
-                    Ok(ChangeRow {
-                        seq: r.get(0)?,
-                        resource_id: r.get(1)?,
-                        actor_id: r.get(2)?,
-                        actor_type: r.get(3)?,
-                        action: r.get(4)?,
-                        subject: r.get(5)?,
-                        old_value: r.get(6)?,
-                        new_value: r.get(7)?,
-                        request_id: r.get(8)?,
-                        at: super::batch::time_column(r, 9)?,
-                        change_set: r.get(10)?,
-                    })
-                })?
-                .collect()
-        })
+    let mut records = Vec::new();
+    each_record_in_writer(db, sql, params, |record| {
+        records.push(record);
+        Ok(())
+    })?;
+    Ok(records)
+}
+
+/// Hands each record `sql` reads to `take` as it is read, holding none of them: a change set
+/// of an import has millions.
+pub(super) fn each_record_in_writer(
+    db: &rusqlite::Connection,
+    sql: &'static str,
+    params: impl rusqlite::Params,
+    mut take: impl FnMut(ChangeRecord) -> Result<(), CoreError>,
+) -> Result<(), CoreError> {
+    let mut statement = db.prepare_cached(sql).map_err(super::batch::failed)?;
+    let mut rows = statement.query(params).map_err(super::batch::failed)?;
+    while let Some(r) = rows.next().map_err(super::batch::failed)? {
+        let row = (|| {
+            Ok::<_, rusqlite::Error>(ChangeRow {
+                seq: r.get(0)?,
+                resource_id: r.get(1)?,
+                actor_id: r.get(2)?,
+                actor_type: r.get(3)?,
+                action: r.get(4)?,
+                subject: r.get(5)?,
+                old_value: r.get(6)?,
+                new_value: r.get(7)?,
+                request_id: r.get(8)?,
+                at: super::batch::time_column(r, 9)?,
+                change_set: r.get(10)?,
+            })
+        })()
         .map_err(super::batch::failed)?;
-    rows.into_iter().map(ChangeRow::into_record).collect()
+        take(row.into_record()?)?;
+    }
+    Ok(())
 }
 
 /// Opens the actor's change set in a batch, unless the batch has already: for a change set

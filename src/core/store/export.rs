@@ -1,9 +1,12 @@
 //! Reading what an export writes: the resources a search finds, a page at a time, each with
-//! its parent, metadata and tag values, in a few queries a page rather than a few a resource.
+//! its parent, metadata and tag values, in one statement a page (the search itself selects
+//! them) rather than a few a resource.
 
+use sqlx::AssertSqlSafe;
+
+use super::Store;
 use super::rows::{LoadedRecord, from_json, resource_with_keys_json};
-use super::tags::chips_of;
-use super::{Store, storage};
+use super::search::search_sql_selecting;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::metadata::MetadataEntry;
@@ -19,13 +22,30 @@ pub struct Exported {
     pub tags: Vec<(String, String)>,
 }
 
-/// The resources with the keys `?` (a JSON array), each with its keys, in key order.
-const LOAD_PAGE: &str = concat!(
+/// An export page's head (see [`search_sql_selecting`]): each resource found with its keys
+/// (as the loads render them) and its tag values (`[[name, value], …]`, by name), so a page is
+/// one statement whatever it holds.
+const EXPORT_HEAD: &str = concat!(
     "SELECT r.pk, ",
     resource_with_keys_json!(),
-    " FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk \
-     WHERE r.pk IN (SELECT value FROM json_each(?)) ORDER BY r.pk"
+    ", (SELECT json_group_array(json_array(name, value)) FROM \
+       (SELECT t.name, v.value FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+        WHERE v.resource_pk = r.pk ORDER BY t.name COLLATE NOCASE)) \
+     FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk WHERE r.tenant_id = "
 );
+
+/// The columns pass's head: only which resources a page finds.
+const FOUND_HEAD: &str =
+    "SELECT r.pk FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk WHERE r.tenant_id = ";
+
+/// What the columns pass reads of a page found by the search in `found`: its last resource,
+/// how many it holds, its keys with their stored types, and its tags' names, as one row.
+const COLUMNS_OF_FOUND: &str = "SELECT (SELECT max(pk) FROM found), (SELECT count(*) FROM found), \
+     (SELECT json_group_array(json_array(key, value_type)) FROM \
+       (SELECT DISTINCT m.key, m.value_type FROM found f JOIN metadata m ON m.resource_pk = f.pk)), \
+     (SELECT json_group_array(name) FROM \
+       (SELECT DISTINCT t.name FROM found f JOIN tag_values v ON v.resource_pk = f.pk \
+        JOIN tags t ON t.pk = v.tag_pk))";
 
 /// What one page of an export holds, for the CSV's header: each key with its stored type
 /// (`string`, `integer`, `float`, `boolean`), and each tag's name.
@@ -35,31 +55,15 @@ pub struct ExportColumns {
     pub tags: Vec<String>,
 }
 
-impl Store {
-    /// A page of what `query` finds after `after`: the resources, their keys as the JSON array
-    /// the loads take, and the cursor of the page after it; `None` when the page is empty.
-    async fn found_page(
-        &self,
-        actor: &Actor,
-        query: Option<&Query>,
-        after: i64,
-        limit: u32,
-    ) -> Result<Option<(Vec<(i64, Resource)>, String, Option<i64>)>, CoreError> {
-        let found = self.search(actor, query, after, limit).await?;
-        if found.is_empty() {
-            return Ok(None);
-        }
-        let next = (found.len() == limit as usize)
-            .then(|| found.last().map(|(pk, _)| *pk))
-            .flatten();
-        let pks: Vec<i64> = found.iter().map(|(pk, _)| *pk).collect();
-        let keys = serde_json::to_string(&pks).map_err(|e| CoreError::Storage(e.to_string()))?;
-        Ok(Some((found, keys, next)))
-    }
+/// The cursor after a page of `limit` that found `found` resources, the last of them `last`.
+fn next_cursor(found: usize, limit: u32, last: Option<i64>) -> Option<i64> {
+    if found == limit as usize { last } else { None }
+}
 
-    /// The columns the next page of what `query` finds after `after` needs, and the cursor of
-    /// the page after it: the header's pass over an export reads only these (two `DISTINCT`
-    /// queries a page), not every value.
+impl Store {
+    /// The columns of the next page of what `query` finds after `after`, and the cursor of
+    /// the page after it: the header's pass over an export reads only these, in one statement
+    /// a page, not every value.
     pub async fn export_columns_page(
         &self,
         actor: &Actor,
@@ -67,33 +71,22 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<(ExportColumns, Option<i64>), CoreError> {
-        let Some((_, pks, next)) = self.found_page(actor, query, after, limit).await? else {
-            return Ok((ExportColumns::default(), None));
+        actor.require_read()?;
+        let (found, arguments) =
+            search_sql_selecting(FOUND_HEAD, actor.tenant.as_str(), query, after, limit)?;
+        let text = format!("WITH found AS ({found}) {COLUMNS_OF_FOUND}");
+        let (mut conn, deadline) = self.search_connection().await?;
+        // The text holds only fixed SQL and `?` placeholders, as `search_sql_selecting` builds.
+        let (last, count, keys, tags): (Option<i64>, i64, String, String) =
+            sqlx::query_as_with(AssertSqlSafe(text), arguments)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| deadline.error(e))?;
+        let columns = ExportColumns {
+            keys: from_json(&keys)?,
+            tags: from_json(&tags)?,
         };
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let keys: Vec<(String, String)> = sqlx::query_as(
-            "SELECT DISTINCT key, value_type FROM metadata \
-             WHERE resource_pk IN (SELECT value FROM json_each(?))",
-        )
-        .bind(&pks)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?;
-        let tags: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
-             WHERE v.resource_pk IN (SELECT value FROM json_each(?))",
-        )
-        .bind(&pks)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?;
-        Ok((
-            ExportColumns {
-                keys,
-                tags: tags.into_iter().map(|(name,)| name).collect(),
-            },
-            next,
-        ))
+        Ok((columns, next_cursor(count as usize, limit, last)))
     }
 
     /// The next page of what `query` finds after the cursor `after` (0 at the start), at most
@@ -105,35 +98,25 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<(Vec<Exported>, Option<i64>), CoreError> {
-        let Some((found, keys, next)) = self.found_page(actor, query, after, limit).await? else {
-            return Ok((Vec::new(), None));
-        };
-        let pks: Vec<i64> = found.iter().map(|(pk, _)| *pk).collect();
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let loaded: Vec<(i64, String)> = sqlx::query_as(LOAD_PAGE)
-            .bind(&keys)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(storage)?;
-        let mut chips = chips_of(&mut conn, &pks).await?.into_iter().peekable();
+        actor.require_read()?;
+        let (text, arguments) =
+            search_sql_selecting(EXPORT_HEAD, actor.tenant.as_str(), query, after, limit)?;
+        let (mut conn, deadline) = self.search_connection().await?;
+        // The text holds only fixed SQL and `?` placeholders, as `search_sql_selecting` builds.
+        let loaded: Vec<(i64, String, String)> =
+            sqlx::query_as_with(AssertSqlSafe(text), arguments)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(|e| deadline.error(e))?;
+        drop(conn);
+        let next = next_cursor(loaded.len(), limit, loaded.last().map(|(pk, ..)| *pk));
         let mut page = Vec::with_capacity(loaded.len());
-        for (pk, json) in loaded {
-            let (_, row, entries) = from_json::<LoadedRecord>(&json)?.into_parts()?;
-            let tags = match chips.peek() {
-                Some((chip_pk, _)) if *chip_pk == pk => chips
-                    .next()
-                    .map(|(_, tags)| {
-                        tags.into_iter()
-                            .map(|t| (t.tag_name, t.value.value))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            };
+        for (_, resource, tags) in loaded {
+            let (_, row, entries) = from_json::<LoadedRecord>(&resource)?.into_parts()?;
             page.push(Exported {
                 resource: row.into_resource()?,
                 entries,
-                tags,
+                tags: from_json(&tags)?,
             });
         }
         Ok((page, next))

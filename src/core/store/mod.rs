@@ -223,6 +223,10 @@ impl Store {
             // Its pages stay valid between writes (see `Writer::start`), so it may as well
             // keep many: 32 MiB.
             .pragma("cache_size", "-32768")
+            // A statement that cascades (a delete takes its keys and tag values with it) keeps
+            // a statement journal; in a file, each such statement of a revert or a delete of
+            // thousands writes to disk for nothing a crash could use.
+            .pragma("temp_store", "memory")
             .synchronous(if wal_sync.is_some() {
                 SqliteSynchronous::Normal
             } else {

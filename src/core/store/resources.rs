@@ -181,7 +181,7 @@ pub(super) async fn insert(
 }
 
 /// Inserts a resource on the metadata writer's connection, inside its transaction, and stages
-/// the record of its creation; a taken id or site name is a conflict.
+/// the record of its creation; its key. A taken id or site name is a conflict.
 pub(super) fn insert_in_writer(
     db: &rusqlite::Connection,
     batch: &mut Batch,
@@ -190,13 +190,14 @@ pub(super) fn insert_in_writer(
     kind: &ResourceType,
     name: &ResourceName,
     now: DateTime<Utc>,
-) -> Result<(), CoreError> {
-    insert_row_in_writer(db, actor, id, kind, name, now).map_err(|e| {
-        match unique_violation(&e) {
-            Some(detail) => taken(kind, name.as_str(), detail),
-            None => failed(e),
-        }
-    })?;
+) -> Result<i64, CoreError> {
+    let pk =
+        insert_row_in_writer(db, actor, id, kind, name, now).map_err(
+            |e| match unique_violation(&e) {
+                Some(detail) => taken(kind, name.as_str(), detail),
+                None => failed(e),
+            },
+        )?;
     changes::stage(
         batch,
         actor,
@@ -207,7 +208,7 @@ pub(super) fn insert_in_writer(
         Some(creation_record(kind, name)),
         now,
     );
-    Ok(())
+    Ok(pk)
 }
 
 /// Inserts a resource's row on the metadata writer's connection, and nothing else; its key.

@@ -6,13 +6,13 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
-use sqlx::SqliteConnection;
 
 use super::batch::{Batch, failed, unique_violation};
 use super::change_sets::{not_found, summary_of};
-use super::changes::{self, ChangeRow, SELECT_RECORDS, records_in_writer};
+use super::changes::{self, ChangeRow, each_record_in_writer, records_in_writer};
 use super::files::files_in_writer;
 use super::metadata::stage_change;
 use super::metadata_writer::Current;
@@ -21,9 +21,9 @@ use super::resources::{current_in_writer, insert_in_writer, reparent, stage_touc
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::change_sets::revert::{self, Conflict, Plan, Step};
+use crate::core::change_sets::revert::{Conflict, Plan, Planner, Step};
 use crate::core::change_sets::{ChangeNote, ChangeSetId, ChangeSetSummary, Via};
-use crate::core::changes::{Action, ChangeRecord};
+use crate::core::changes::Action;
 use crate::core::error::{Clash, ValidationError};
 use crate::core::metadata::{KeyChange, MetaKey, MetaValue};
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
@@ -48,32 +48,13 @@ const LATER_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, acti
      AND resource_id IN (SELECT resource_id FROM changes WHERE tenant_id = ?1 AND change_set = ?3) \
      ORDER BY seq";
 
-/// [`SELECT_RECORDS`] with numbered parameters, for the writer's connection.
+/// A set's records in order (`?1` the tenant, `?2` the set).
 const SET_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, action, subject, \
      old_value, new_value, request_id, at, change_set FROM changes \
      WHERE tenant_id = ?1 AND change_set = ?2 ORDER BY seq";
 
-async fn records(
-    conn: &mut SqliteConnection,
-    sql: &'static str,
-    tenant: &str,
-    since: Option<i64>,
-    set: &ChangeSetId,
-) -> Result<Vec<ChangeRecord>, CoreError> {
-    let query = sqlx::query_as::<_, ChangeRow>(sql).bind(tenant);
-    let query = match since {
-        Some(seq) => query.bind(seq),
-        None => query,
-    };
-    query
-        .bind(set.as_str())
-        .fetch_all(conn)
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .map(ChangeRow::into_record)
-        .collect()
-}
+/// The first record of a set (`?1` the tenant, `?2` the set): where the later records start.
+const FIRST_RECORD: &str = "SELECT min(seq) FROM changes WHERE tenant_id = ?1 AND change_set = ?2";
 
 /// What the writer's transaction answers: conflicts (rolled back), or what was done.
 enum Outcome {
@@ -115,12 +96,21 @@ impl Store {
             .writer
             .transaction_deciding(move |db| {
                 let tenant = writer.tenant.as_str();
-                let set = records_in_writer(db, SET_RECORDS, (tenant, set_id.as_str()))?;
-                let Some(first) = set.first().map(|r| r.seq) else {
+                let first: Option<i64> = db
+                    .prepare_cached(FIRST_RECORD)
+                    .and_then(|mut s| s.query_row((tenant, set_id.as_str()), |r| r.get(0)))
+                    .map_err(failed)?;
+                let Some(first) = first else {
                     return Err(not_found(&set_id));
                 };
                 let later = records_in_writer(db, LATER_RECORDS, (tenant, first, set_id.as_str()))?;
-                let plan = revert::plan(&set, &later)
+                let mut planner = Planner::new(later);
+                each_record_in_writer(db, SET_RECORDS, (tenant, set_id.as_str()), |record| {
+                    planner.feed(record);
+                    Ok(())
+                })?;
+                let plan = planner
+                    .finish()
                     .map_err(|why| ValidationError::ChangeSetNotRevertible(why.message()))?;
                 if !plan.conflicts.is_empty() && !force {
                     return Ok((Outcome::Conflicts(plan.conflicts), false));
@@ -208,12 +198,38 @@ impl Store {
         actor.require_writer()?;
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let tenant = actor.tenant.as_str();
-        let set = records(&mut conn, SELECT_RECORDS, tenant, None, id).await?;
-        let Some(first) = set.first().map(|r| r.seq) else {
+        let (first,): (Option<i64>,) = sqlx::query_as(FIRST_RECORD)
+            .bind(tenant)
+            .bind(id.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(storage)?;
+        let Some(first) = first else {
             return Err(not_found(id));
         };
-        let later = records(&mut conn, LATER_RECORDS, tenant, Some(first), id).await?;
-        Ok(revert::plan(&set, &later)
+        let later: Vec<ChangeRow> = sqlx::query_as(LATER_RECORDS)
+            .bind(tenant)
+            .bind(first)
+            .bind(id.as_str())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(storage)?;
+        let mut planner = Planner::new(
+            later
+                .into_iter()
+                .map(ChangeRow::into_record)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        // Read as a stream: a set of an import holds millions of records.
+        let mut set = sqlx::query_as::<_, ChangeRow>(SET_RECORDS)
+            .bind(tenant)
+            .bind(id.as_str())
+            .fetch(&mut *conn);
+        while let Some(row) = set.try_next().await.map_err(storage)? {
+            planner.feed(row.into_record()?);
+        }
+        Ok(planner
+            .finish()
             .map_err(|why| ValidationError::ChangeSetNotRevertible(why.message()))?)
     }
 }

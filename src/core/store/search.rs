@@ -322,8 +322,27 @@ fn search_sql(
     after: i64,
     limit: u32,
 ) -> Result<(String, SqliteArguments), CoreError> {
+    search_sql_selecting(
+        select_resources!("WHERE r.tenant_id = "),
+        tenant,
+        query,
+        after,
+        limit,
+    )
+}
+
+/// The search with `head` as what it selects: fixed SQL over `resources r` (and its parent
+/// `p`) that ends in `WHERE r.tenant_id = `, as [`select_resources`] does. Reads that take
+/// more than the rows (an export's pages) select it in the same statement.
+pub(super) fn search_sql_selecting(
+    head: &'static str,
+    tenant: &str,
+    query: Option<&Query>,
+    after: i64,
+    limit: u32,
+) -> Result<(String, SqliteArguments), CoreError> {
     let mut sql = Sql::default();
-    sql.push(select_resources!("WHERE r.tenant_id = "));
+    sql.push(head);
     sql.text(tenant);
     sql.push(" AND r.pk > ");
     sql.bind(Bind::Integer(after));
