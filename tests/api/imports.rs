@@ -283,6 +283,60 @@ async fn a_limited_manager_s_row_waits_for_its_parent_later_in_the_file() {
     );
 }
 
+#[tokio::test]
+async fn a_revert_of_an_import_takes_nested_rows_with_their_parents_and_its_revert_brings_all_back()
+{
+    let app = spawn_app().await;
+    let admin = Client::new(&app, Role::Admin).await;
+    let file = "id,type,name,parent,meta.rack:number\n\
+                north,site,North,,\n\
+                chassis-1,device,Chassis 1,north,4\n\
+                card-1,device,Card 1,chassis-1,1\n";
+    let done = import(&admin, "commit", "text/csv", file).await.json();
+    let set = done["change_set"].as_str().unwrap().to_owned();
+
+    let undo = admin
+        .call(Method::POST, &format!("/change-sets/{set}/revert"))
+        .send()
+        .await;
+    assert_eq!(undo.status, StatusCode::CREATED, "{}", undo.body);
+    for id in ["north", "chassis-1", "card-1"] {
+        admin
+            .get(&format!("/metadata/{id}"))
+            .await
+            .assert_error(StatusCode::NOT_FOUND, "resource_missing");
+    }
+    // What was under a deleted resource went with it, so no record says it lost its parent.
+    let undo_set = undo.json()["change_set"].as_str().unwrap().to_owned();
+    let records = admin.get(&format!("/change-sets/{undo_set}")).await.json();
+    let actions: Vec<&str> = records["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert!(!actions.contains(&"resource.parent"), "{records}");
+    assert_eq!(
+        actions.iter().filter(|a| **a == "resource.delete").count(),
+        3,
+        "{records}"
+    );
+
+    let redo = admin
+        .call(Method::POST, &format!("/change-sets/{undo_set}/revert"))
+        .send()
+        .await;
+    assert_eq!(redo.status, StatusCode::CREATED, "{}", redo.body);
+    let card = admin.get("/resources/card-1").await.json();
+    assert_eq!(card["parent_id"], "chassis-1", "{card}");
+    let chassis = admin.get("/metadata/chassis-1").await.json();
+    assert_eq!(chassis["metadata"]["rack"], 4, "{chassis}");
+    assert_eq!(
+        admin.get("/resources/chassis-1").await.json()["parent_id"],
+        "north"
+    );
+}
+
 async fn export(client: &Client<'_>, query: &str) -> Reply {
     let reply = client.get(&format!("/resources/export?{query}")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);

@@ -13,7 +13,14 @@ pub struct RevertOutline {
     /// One line per thing changed again since ("'rack_units' on HQ: this change left 48,
     /// alice has since made it 50").
     pub conflicts: Vec<String>,
+    /// Steps and conflicts past the first [`OUTLINED`] of each, counted but not worded: a
+    /// revert of an import of 100,000 rows is not a page of 100,000 lines.
+    pub more_steps: usize,
+    pub more_conflicts: usize,
 }
+
+/// How many steps, and how many conflicts, an outline words.
+pub const OUTLINED: usize = 100;
 
 /// What reverting change set `change_set` would do now; nothing is written.
 #[server(prefix = "/rpc", endpoint = "revert_preview")]
@@ -28,8 +35,20 @@ pub async fn revert_preview(change_set: String) -> Result<RevertOutline, FnError
     let plan = store.plan_revert(&actor, &id).await.map_err(fail)?;
     let words = words::Words::load(&store, &actor).await.map_err(fail)?;
     Ok(RevertOutline {
-        steps: plan.steps.iter().map(|s| words.step(s)).collect(),
-        conflicts: plan.conflicts.iter().map(|c| words.conflict(c)).collect(),
+        steps: plan
+            .steps
+            .iter()
+            .take(OUTLINED)
+            .map(|s| words.step(s))
+            .collect(),
+        conflicts: plan
+            .conflicts
+            .iter()
+            .take(OUTLINED)
+            .map(|c| words.conflict(c))
+            .collect(),
+        more_steps: plan.steps.len().saturating_sub(OUTLINED),
+        more_conflicts: plan.conflicts.len().saturating_sub(OUTLINED),
     })
 }
 

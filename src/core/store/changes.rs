@@ -10,7 +10,7 @@ use crate::core::change_sets::ChangeSetId;
 use crate::core::changes::{Action, ChangeRecord};
 use crate::core::resources::ResourceId;
 
-const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, \
+pub(super) const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, \
                       subject, old_value, new_value, request_id, at, change_set) \
                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 

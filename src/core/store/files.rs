@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
@@ -169,37 +171,42 @@ pub(super) struct WriterFile {
     pub(super) summary: serde_json::Value,
 }
 
-/// The files of the site with the key `site_pk`, in the order they were added, read on the
-/// metadata writer's connection.
+/// The files of the sites with the keys in `site_pks` (a JSON array), each site's in the order
+/// they were added, read on the metadata writer's connection.
 pub(super) fn files_in_writer(
     db: &rusqlite::Connection,
-    site_pk: i64,
-) -> Result<Vec<WriterFile>, CoreError> {
-    db.prepare_cached(
-        "SELECT id, name, kind, description, content_type, size, sha256 FROM site_files \
-         WHERE site_pk = ? ORDER BY pk",
-    )
-    .and_then(|mut statement| {
-        statement
-            .query_map([site_pk], |r| {
-                let sha256: String = r.get(6)?;
-                let size: i64 = r.get(5)?;
-                Ok(WriterFile {
-                    id: r.get(0)?,
-                    summary: summary_of_fields(
-                        &r.get::<_, String>(1)?,
-                        &r.get::<_, String>(2)?,
-                        &r.get::<_, String>(3)?,
-                        &r.get::<_, String>(4)?,
-                        u64::try_from(size).unwrap_or_default(),
-                        &sha256,
-                    ),
-                    sha256,
-                })
-            })?
-            .collect()
-    })
-    .map_err(super::batch::failed)
+    site_pks: &str,
+) -> Result<HashMap<i64, Vec<WriterFile>>, CoreError> {
+    let mut files: HashMap<i64, Vec<WriterFile>> = HashMap::new();
+    let mut statement = db
+        .prepare_cached(
+            "SELECT site_pk, id, name, kind, description, content_type, size, sha256 \
+             FROM site_files WHERE site_pk IN (SELECT value FROM json_each(?)) ORDER BY pk",
+        )
+        .map_err(super::batch::failed)?;
+    let mut rows = statement.query([site_pks]).map_err(super::batch::failed)?;
+    while let Some(r) = rows.next().map_err(super::batch::failed)? {
+        let file = (|| {
+            let sha256: String = r.get(7)?;
+            let size: i64 = r.get(6)?;
+            Ok::<_, rusqlite::Error>(WriterFile {
+                id: r.get(1)?,
+                summary: summary_of_fields(
+                    &r.get::<_, String>(2)?,
+                    &r.get::<_, String>(3)?,
+                    &r.get::<_, String>(4)?,
+                    &r.get::<_, String>(5)?,
+                    u64::try_from(size).unwrap_or_default(),
+                    &sha256,
+                ),
+                sha256,
+            })
+        })()
+        .map_err(super::batch::failed)?;
+        let site: i64 = r.get(0).map_err(super::batch::failed)?;
+        files.entry(site).or_default().push(file);
+    }
+    Ok(files)
 }
 
 impl Store {

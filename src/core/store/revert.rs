@@ -3,7 +3,7 @@
 //! writer's connection, as a change set of its own: a revert of an import of 100,000
 //! resources runs its statements with no trip between threads per statement.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
@@ -15,8 +15,8 @@ use super::change_sets::{not_found, summary_of};
 use super::changes::{self, ChangeRow, each_record_in_writer, records_in_writer};
 use super::files::files_in_writer;
 use super::metadata::stage_change;
-use super::metadata_writer::Current;
-use super::removal::{Deleted, delete_in};
+use super::metadata_writer::{Current, load};
+use super::removal::{Deleted, delete_all_in};
 use super::resources::{current_in_writer, insert_in_writer, reparent, stage_touch};
 use super::{Store, storage};
 use crate::core::CoreError;
@@ -118,13 +118,26 @@ impl Store {
                 let mut gone = Vec::new();
                 let mut freed = Vec::new();
                 let mut files_missing = Vec::new();
-                for step in &plan.steps {
+                let mut steps = plan.steps.as_slice();
+                while let Some(step) = steps.first() {
+                    // Resources the set made go last, a chunk at a time (see `delete_all_in`).
+                    if let Step::Delete { .. } = step {
+                        let deletes = steps
+                            .iter()
+                            .take(DELETES_AT_ONCE)
+                            .take_while(|s| matches!(s, Step::Delete { .. }))
+                            .count();
+                        let (chunk, rest) = steps.split_at(deletes);
+                        gone.extend(delete_chunk(db, &writer, chunk, now)?);
+                        steps = rest;
+                        continue;
+                    }
                     match apply(db, &present, &writer, step, now)? {
                         Applied::Done | Applied::Skipped => {}
-                        Applied::Deleted(deleted) => gone.push(deleted),
                         Applied::FileDeleted(sha256) => freed.push(sha256),
                         Applied::FileMissing(file) => files_missing.push(file),
                     }
+                    steps = &steps[1..];
                 }
                 // A revert that found everything as the set left it still is a set of its own.
                 let mut batch = Batch::default();
@@ -249,11 +262,44 @@ fn summary_of_empty(reverter: &Actor, at: DateTime<Utc>) -> ChangeSetSummary {
     }
 }
 
+/// Resources a revert deletes in one go: a few statements for each chunk (see
+/// [`delete_all_in`]), the records of a chunk of imported rows a few thousand.
+const DELETES_AT_ONCE: usize = 256;
+
+/// Deletes the resources of `steps` (all [`Step::Delete`]) that are still there, once the
+/// actor is known to may delete each.
+fn delete_chunk(
+    db: &Connection,
+    actor: &Actor,
+    steps: &[Step],
+    now: DateTime<Utc>,
+) -> Result<Vec<Deleted>, CoreError> {
+    let keys: Vec<(String, String)> = steps
+        .iter()
+        .map(|step| {
+            (
+                actor.tenant.as_str().to_owned(),
+                step.resource_id().to_owned(),
+            )
+        })
+        .collect();
+    let wanted: Vec<&(String, String)> = keys.iter().collect();
+    // Those gone since (forced past that conflict) are left out.
+    let mut found: HashMap<String, Current> = load(db, &wanted)?
+        .into_iter()
+        .map(|((_, id), current)| (id, current))
+        .collect();
+    let currents: Vec<Current> = keys.iter().filter_map(|(_, id)| found.remove(id)).collect();
+    for current in &currents {
+        actor.require_delete(&current.row.kind, current.row.site().as_ref())?;
+    }
+    delete_all_in(db, actor, &currents, now)
+}
+
 enum Applied {
     Done,
     /// Nothing to do: already so, or (forced) no longer possible.
     Skipped,
-    Deleted(Deleted),
     /// A file removed; its blob goes once nothing refers to it.
     FileDeleted(String),
     /// A file not brought back: its bytes are no longer stored.
@@ -278,10 +324,6 @@ fn apply(
             },
             None,
         ) => recreate(db, actor, resource_id, kind, name, parent.as_deref(), now),
-        (Step::Delete { .. }, Some(current)) => {
-            actor.require_delete(&current.row.kind, current.row.site().as_ref())?;
-            Ok(Applied::Deleted(delete_in(db, actor, &current, now)?))
-        }
         (Step::Parent { parent, .. }, Some(current)) => {
             let row = &current.row;
             if row.parent_id.as_deref() == parent.as_deref() {
@@ -489,7 +531,9 @@ fn set_file(
     now: DateTime<Utc>,
 ) -> Result<Applied, CoreError> {
     let site = &site.row;
-    let current = files_in_writer(db, site.pk)?
+    let current = files_in_writer(db, &format!("[{}]", site.pk))?
+        .remove(&site.pk)
+        .unwrap_or_default()
         .into_iter()
         .find(|f| f.id == file_id);
     let text = |summary: &Value, field: &str| {

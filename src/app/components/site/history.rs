@@ -202,12 +202,18 @@ fn RevertChangeSet(set: String) -> impl IntoView {
                             <ul class="revert-steps">
                                 {plan.steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
                             </ul>
+                            {(plan.more_steps > 0).then(|| view! {
+                                <p class="muted">{format!("…and {} more.", plan.more_steps)}</p>
+                            })}
                         })}
                         {conflicted.then(|| view! {
                             <p class="warning" role="alert">"Changed again since — reverting would undo these too:"</p>
                             <ul class="revert-conflicts">
                                 {plan.conflicts.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
                             </ul>
+                            {(plan.more_conflicts > 0).then(|| view! {
+                                <p class="muted">{format!("…and {} more.", plan.more_conflicts)}</p>
+                            })}
                         })}
                         <div class="actions">
                             {(!nothing).then(|| view! {

@@ -221,6 +221,9 @@ fn run(
             return;
         }
     };
+    // Its statements are prepared once each and kept: more kinds than rusqlite's default 16
+    // (an import alone runs about twenty), which would otherwise push each other out.
+    db.set_prepared_statement_cache_capacity(64);
     // A job taken while gathering a group that is not a metadata write: it runs next.
     let mut held = None;
     while let Some(first) = held.take().or_else(|| queue.blocking_recv()) {
