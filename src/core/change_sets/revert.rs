@@ -220,6 +220,24 @@ impl Planner {
         }
     }
 
+    /// Whether [`Planner::feed`] would set aside a record of `action` on `resource_id`
+    /// unread: one on a resource the set made and nobody touched since. Lets the caller skip
+    /// reading its values, most of an import's records.
+    pub fn passes_over(&self, resource_id: &str, action: Action) -> bool {
+        let undoable_inside = matches!(
+            action,
+            Action::ResourceParent
+                | Action::MetadataSet
+                | Action::MetadataRemove
+                | Action::TagSet
+                | Action::TagRemove
+                | Action::FileAdd
+                | Action::FileUpdate
+                | Action::FileDelete
+        );
+        undoable_inside && self.created_untouched.contains(resource_id)
+    }
+
     /// Takes in the set's next record (in record order).
     pub fn feed(&mut self, record: ChangeRecord) {
         let Some(thing) = Thing::of(&record) else {
@@ -539,6 +557,39 @@ mod tests {
         let conflicts = plan(&set, &later).unwrap().conflicts;
         assert_eq!(conflicts.len(), 1);
         assert_eq!(conflicts[0].what, "resource");
+    }
+
+    #[test]
+    fn what_a_made_and_untouched_resource_holds_is_passed_over_unread() {
+        let made = |resource: &str| {
+            record(
+                1,
+                "a",
+                resource,
+                Action::ResourceImport,
+                "site",
+                None,
+                Some(json!({"type": "site", "name": resource})),
+            )
+        };
+        let later = [record(
+            9,
+            "b",
+            "s2",
+            Action::TagSet,
+            "tag_1",
+            None,
+            Some(json!("x")),
+        )];
+        let mut planner = Planner::new(later);
+        assert!(!planner.passes_over("s1", Action::MetadataSet));
+        planner.feed(made("s1"));
+        planner.feed(made("s2"));
+        assert!(planner.passes_over("s1", Action::MetadataSet));
+        assert!(planner.passes_over("s1", Action::TagSet));
+        // Its existence is always read; so is all of one changed since.
+        assert!(!planner.passes_over("s1", Action::ResourceDelete));
+        assert!(!planner.passes_over("s2", Action::MetadataSet));
     }
 
     #[test]

@@ -145,6 +145,15 @@ pub(super) struct ChangeRow {
 }
 
 impl ChangeRow {
+    pub(super) fn resource_id(&self) -> &str {
+        &self.resource_id
+    }
+
+    /// The action, unless the record is damaged (which [`ChangeRow::into_record`] reports).
+    pub(super) fn action(&self) -> Option<Action> {
+        Action::parse(&self.action)
+    }
+
     pub(super) fn into_record(self) -> Result<ChangeRecord, CoreError> {
         let parse = |text: Option<String>| {
             text.map(|t| serde_json::from_str(&t))
@@ -177,20 +186,20 @@ pub(super) fn records_in_writer(
     params: impl rusqlite::Params,
 ) -> Result<Vec<ChangeRecord>, CoreError> {
     let mut records = Vec::new();
-    each_record_in_writer(db, sql, params, |record| {
-        records.push(record);
+    each_record_in_writer(db, sql, params, |row| {
+        records.push(row.into_record()?);
         Ok(())
     })?;
     Ok(records)
 }
 
-/// Hands each record `sql` reads to `take` as it is read, holding none of them: a change set
-/// of an import has millions.
+/// Hands each record `sql` reads to `take` as it is read, holding none of them (a change set
+/// of an import has millions), and reading its values only if `take` asks.
 pub(super) fn each_record_in_writer(
     db: &rusqlite::Connection,
     sql: &'static str,
     params: impl rusqlite::Params,
-    mut take: impl FnMut(ChangeRecord) -> Result<(), CoreError>,
+    mut take: impl FnMut(ChangeRow) -> Result<(), CoreError>,
 ) -> Result<(), CoreError> {
     let mut statement = db.prepare_cached(sql).map_err(super::batch::failed)?;
     let mut rows = statement.query(params).map_err(super::batch::failed)?;
@@ -211,7 +220,7 @@ pub(super) fn each_record_in_writer(
             })
         })()
         .map_err(super::batch::failed)?;
-        take(row.into_record()?)?;
+        take(row)?;
     }
     Ok(())
 }

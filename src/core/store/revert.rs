@@ -56,6 +56,17 @@ const SET_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, action
 /// The first record of a set (`?1` the tenant, `?2` the set): where the later records start.
 const FIRST_RECORD: &str = "SELECT min(seq) FROM changes WHERE tenant_id = ?1 AND change_set = ?2";
 
+/// Gives the planner the set's next record, read whole only when it wants it.
+fn feed(planner: &mut Planner, row: ChangeRow) -> Result<(), CoreError> {
+    let passed_over = row
+        .action()
+        .is_some_and(|action| planner.passes_over(row.resource_id(), action));
+    if !passed_over {
+        planner.feed(row.into_record()?);
+    }
+    Ok(())
+}
+
 /// What the writer's transaction answers: conflicts (rolled back), or what was done.
 enum Outcome {
     Conflicts(Vec<Conflict>),
@@ -105,9 +116,8 @@ impl Store {
                 };
                 let later = records_in_writer(db, LATER_RECORDS, (tenant, first, set_id.as_str()))?;
                 let mut planner = Planner::new(later);
-                each_record_in_writer(db, SET_RECORDS, (tenant, set_id.as_str()), |record| {
-                    planner.feed(record);
-                    Ok(())
+                each_record_in_writer(db, SET_RECORDS, (tenant, set_id.as_str()), |row| {
+                    feed(&mut planner, row)
                 })?;
                 let plan = planner
                     .finish()
@@ -239,7 +249,7 @@ impl Store {
             .bind(id.as_str())
             .fetch(&mut *conn);
         while let Some(row) = set.try_next().await.map_err(storage)? {
-            planner.feed(row.into_record()?);
+            feed(&mut planner, row)?;
         }
         Ok(planner
             .finish()
