@@ -1,6 +1,8 @@
 //! Sitebook: a self-hosted metadata catalogue for network and IT resources.
 //!
-//! - [`core`]: the domain, plain Rust (types, rules, storage); no HTTP, no Leptos.
+//! - [`core`]: the domain, plain Rust (types and rules); no HTTP, no Leptos, no SQL.
+//! - [`store`]: the use cases over storage: permissions, rules and change records applied to
+//!   SQLite through sqlx and, on the metadata writer's thread, rusqlite (server only).
 //! - [`api`]: the REST faces (server only).
 //! - [`app`]: the Leptos face: pages, components and the server functions they call.
 //! - [`web`]: what both web faces share below them: state, settings, the session cookie
@@ -17,6 +19,8 @@ pub mod core;
 
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod store;
 #[cfg(feature = "ssr")]
 pub mod web;
 

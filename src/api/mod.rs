@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::routing::any;
 use tower::ServiceBuilder;
 
-use crate::core::store::Store;
+use crate::store::Store;
 use crate::web::Settings;
 use v1::ApiState;
 use v1::error::ApiError;

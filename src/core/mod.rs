@@ -25,9 +25,5 @@ pub mod blobs;
 pub mod durability;
 #[cfg(feature = "ssr")]
 pub mod random;
-#[cfg(feature = "ssr")]
-pub mod store;
-#[cfg(feature = "ssr")]
-pub mod unchecked;
 
 pub use error::CoreError;

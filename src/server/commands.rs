@@ -8,8 +8,8 @@ use crate::core::CoreError;
 use crate::core::access::{Actor, Role, TokenLifetime, Username};
 use crate::core::random;
 use crate::core::resources::ResourceId;
-use crate::core::store::{Grant, Store};
 use crate::core::tenancy::{TenantId, TenantSettings};
+use crate::store::{Grant, Store};
 
 fn grant(role: &str, sites: &[String]) -> Result<Grant, CoreError> {
     Ok(Grant {

@@ -5,7 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::core::CoreError;
-use crate::core::store::Store;
+use crate::store::Store;
 
 /// How often a running server looks again for blobs no file refers to (a delete that a
 /// full disk kept from removing its blob leaves one until then).

@@ -18,7 +18,7 @@ use super::Config;
 use super::compressible::Compressible;
 use crate::app::{App, shell};
 use crate::core::metadata::MetadataLimits;
-use crate::core::store::Store;
+use crate::store::Store;
 use crate::web::{AppState, AppStateParts, Settings};
 
 /// Opens the store the configuration names, creating the data directory for the embedded default.

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::core::store::Store;
+use crate::store::Store;
 
 /// 200 `{"status": "ok"}`, or once a failed sync has halted writing, 503
 /// `{"status": "writes_halted", "reason": …}` until the server is restarted.

@@ -4,7 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::core::metadata::MetadataLimits;
-use crate::core::store::Store;
+use crate::store::Store;
 
 /// How long an upload may go without a byte: a client that stops sending would otherwise hold
 /// its connection, its upload file and its part of the disk for as long as it likes.

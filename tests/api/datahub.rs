@@ -449,8 +449,8 @@ async fn token_request(app: &TestApp, form: &str, basic: Option<&str>) -> Reply 
 #[tokio::test]
 async fn the_library_logs_in_with_an_api_tokens_id_and_secret_as_client_credentials() {
     use sitebook::core::access::{Actor, TokenLifetime};
-    use sitebook::core::store::Grant;
     use sitebook::core::tenancy::TenantId;
+    use sitebook::store::Grant;
 
     let app = spawn_app().await;
     let discovery = app

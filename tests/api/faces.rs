@@ -173,7 +173,7 @@ async fn setup(app: &TestApp) -> Setup {
         .create_token(
             &sitebook::core::access::Actor::operator(tenant),
             "keystone",
-            &sitebook::core::store::Grant {
+            &sitebook::store::Grant {
                 role: Role::Manager,
                 sites: None,
             },

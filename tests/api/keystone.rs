@@ -6,8 +6,8 @@ use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 use sitebook::core::access::{Actor, Role, TokenLifetime, Username};
 use sitebook::core::openstack::{principal_of, user_id_of};
-use sitebook::core::store::Grant;
 use sitebook::core::tenancy::TenantId;
+use sitebook::store::Grant;
 
 use crate::support::{Client, Reply, TestApp, spawn_app};
 

@@ -222,8 +222,8 @@ async fn a_search_past_its_deadline_answers_search_too_slow() {
     use sitebook::core::metadata::{Metadata, MetadataLimits};
     use sitebook::core::resources::{ResourceId, ResourceType};
     use sitebook::core::search::SearchLimits;
-    use sitebook::core::store::ImportItem;
     use sitebook::core::tenancy::TenantId;
+    use sitebook::store::ImportItem;
 
     let app = spawn_app().await;
     let items: Vec<ImportItem> = (0..2000)

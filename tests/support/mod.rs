@@ -9,9 +9,9 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use sitebook::core::access::{Actor, Role, TokenLifetime};
 use sitebook::core::resources::ResourceId;
-use sitebook::core::store::{Grant, Store};
 use sitebook::core::tenancy::TenantId;
 use sitebook::server::{Config, startup};
+use sitebook::store::{Grant, Store};
 use tower::ServiceExt;
 
 pub struct TestApp {

@@ -5,8 +5,8 @@ use crate::support::{Reply, TestApp, spawn_app};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sitebook::core::access::{Actor, Role, Username};
-use sitebook::core::store::Grant;
 use sitebook::core::tenancy::TenantId;
+use sitebook::store::Grant;
 
 pub const PASSWORD: &str = "correct horse battery";
 

@@ -102,8 +102,8 @@ async fn a_sign_in_sent_from_another_sites_page_is_refused() {
     use axum::body::Body;
     use axum::http::{Request, header};
     use sitebook::core::access::{Actor, Username};
-    use sitebook::core::store::Grant;
     use sitebook::core::tenancy::TenantId;
+    use sitebook::store::Grant;
 
     let app = spawn_app().await;
     app.store
@@ -169,8 +169,8 @@ async fn a_sign_in_sent_from_another_sites_page_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn behind_https_the_session_cookie_is_host_prefixed() {
     use sitebook::core::access::{Actor, Username};
-    use sitebook::core::store::Grant;
     use sitebook::core::tenancy::TenantId;
+    use sitebook::store::Grant;
 
     let app = crate::support::spawn_app_with(&["--public-url", "https://sitebook.example"]).await;
     app.store

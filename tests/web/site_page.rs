@@ -212,7 +212,7 @@ async fn a_stale_edit_is_refused_naming_the_new_value_and_who_set_it() {
         .store
         .change_metadata(
             &operator(),
-            sitebook::core::store::MetadataTarget::Existing(
+            sitebook::store::MetadataTarget::Existing(
                 &sitebook::core::resources::ResourceId::from_path(site.clone()),
             ),
             &sitebook::core::metadata::Precondition::Any,

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use super::error::SdsError;
 use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::{DataHub, Scope, check_tenant};
-use crate::core::store::Namespace;
 use crate::core::streams::NamespaceId;
+use crate::store::Namespace;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 

@@ -16,8 +16,8 @@ use crate::core::CoreError;
 use crate::core::access::{Actor, UNPLACED_AMONG_SITES};
 use crate::core::random;
 use crate::core::resources::ResourceId;
-use crate::core::store::StoredStream;
 use crate::core::streams::{SdsId, Stream};
+use crate::store::StoredStream;
 
 #[derive(Deserialize)]
 #[serde(from = "StreamParams")]

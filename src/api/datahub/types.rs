@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::error::SdsError;
 use super::extract::{Caller, DhPath, JsonBody, Writer};
 use super::{DataHub, Page, Scope};
-use crate::core::store::StoredType;
 use crate::core::streams::{SdsId, SdsType};
+use crate::store::StoredType;
 
 #[derive(Deserialize)]
 pub struct TypePath {

@@ -17,10 +17,10 @@ use crate::core::metadata::{JsonPatch, MetaKey, MetaValue, MetadataLimits};
 use crate::core::resources::MAX_DEPTH;
 use crate::core::resources::{ResourceId, ResourceName};
 use crate::core::search::{MAX_WILDCARDS_PER_TERM, SEARCH_DEADLINE};
-use crate::core::store::SEARCH_CONNECTIONS;
 use crate::core::tags::{
     MAX_ALLOWED_VALUES, MAX_DESCRIPTION_CHARS, MAX_TAG_NAME_CHARS, TagValueText,
 };
+use crate::store::SEARCH_CONNECTIONS;
 
 /// The broad category of an error, derived from its HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::schemas::{
 };
 use crate::core::change_sets::{self, ChangeSetId};
 use crate::core::resources::ResourceId;
-use crate::core::store::{ChangeSetFilter, Reverted, Store};
+use crate::store::{ChangeSetFilter, Reverted, Store};
 
 const TAG: &str = "Change Sets";
 

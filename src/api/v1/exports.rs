@@ -17,7 +17,7 @@ use crate::core::access::Actor;
 use crate::core::import::{ValueKind, protect};
 use crate::core::metadata::{MetaValue, NAME_KEY};
 use crate::core::search::{Query, parse};
-use crate::core::store::{ExportColumns, Exported, Store};
+use crate::store::{ExportColumns, Exported, Store};
 
 /// Resources read per page (each page one statement).
 const PAGE: u32 = 1000;

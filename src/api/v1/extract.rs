@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::core::access::{Actor, csrf_matches};
-use crate::core::store::Store;
+use crate::store::Store;
 use crate::web::{edge, session_cookie};
 
 /// A JSON object body (`Content-Type: application/json` or a `+json` type).

@@ -21,7 +21,7 @@ use crate::core::blobs::{BlobStore, BlobUpload, LocalUpload, UploadError};
 use crate::core::files::MAX_NOTE_BYTES;
 use crate::core::files::{Disposition, FileId, FileKind, SiteFile, download_name};
 use crate::core::resources::ResourceId;
-use crate::core::store::{FileChange, NewFile, Store};
+use crate::store::{FileChange, NewFile, Store};
 
 const TAG: &str = "Site Files";
 

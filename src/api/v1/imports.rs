@@ -17,7 +17,7 @@ use crate::core::change_sets::{self, ChangeNote, Via};
 use crate::core::import::csv_rows::CsvRows;
 use crate::core::import::ndjson::NdjsonRows;
 use crate::core::import::{ImportProgress, ImportReport, ReadRows};
-use crate::core::store::Store;
+use crate::store::Store;
 
 const TAG: &str = "Import";
 

@@ -17,7 +17,7 @@ use super::schemas::{
 use crate::core::CoreError;
 use crate::core::metadata::{JsonPatch, MetaKey, MetaValue, Metadata, MetadataRecord};
 use crate::core::resources::{ResourceId, ResourceType};
-use crate::core::store::{MetadataTarget, Store};
+use crate::store::{MetadataTarget, Store};
 
 const TAG: &str = "Metadata";
 

@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
-use crate::core::store::Store;
+use crate::store::Store;
 use crate::web::Settings;
 
 /// What the API's handlers reach: the store, the settings both faces share, and this face's

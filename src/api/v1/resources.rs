@@ -12,7 +12,7 @@ use super::schemas::{Page, ParentWrite, ResourceSummary, SearchQuery, into_page,
 use crate::core::CoreError;
 use crate::core::resources::{Resource, ResourceId};
 use crate::core::search::parse;
-use crate::core::store::Store;
+use crate::store::Store;
 
 fn resource_response(resource: Resource) -> Response {
     (

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorResponse};
 use super::extract::{Admin, ApiJson, Caller};
-use crate::core::store::Store;
 use crate::core::tenancy::TenantSettings;
+use crate::store::Store;
 
 const TAG: &str = "Settings";
 

@@ -11,7 +11,7 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, Writer};
 use super::schemas::{Page, PageQuery, Site, SiteWrite, into_page, page_limit};
 use crate::core::CoreError;
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
-use crate::core::store::Store;
+use crate::store::Store;
 
 const TAG: &str = "Sites";
 

@@ -12,8 +12,8 @@ use super::schemas::{
     Page, PageQuery, ResourceTags, TagValueResponse, TagValueWrite, into_page, page_limit,
 };
 use crate::core::resources::ResourceId;
-use crate::core::store::Store;
 use crate::core::tags::{CorrelationType, TagId, TagValue};
+use crate::store::Store;
 
 const TAG: &str = "Tag Values";
 

@@ -9,8 +9,8 @@ use super::error::{ApiError, ErrorResponse};
 use super::etag;
 use super::extract::{Admin, ApiJson, ApiPath, Caller};
 use super::schemas::{Tag, TagCreate, TagUpdate};
-use crate::core::store::Store;
 use crate::core::tags::{TagDefinition, TagDraft, TagId};
+use crate::store::Store;
 
 const TAG: &str = "Tags";
 

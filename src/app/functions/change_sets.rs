@@ -61,7 +61,7 @@ pub async fn revert_change_set(
 ) -> Result<String, FnError> {
     use super::server_context::{actor_for_change, fail, store};
     use crate::core::change_sets::ChangeSetId;
-    use crate::core::store::Reverted;
+    use crate::store::Reverted;
 
     let actor = actor_for_change(&csrf).await?;
     let id = ChangeSetId::parse(&change_set)
@@ -91,7 +91,7 @@ mod words {
     use crate::core::CoreError;
     use crate::core::access::Actor;
     use crate::core::change_sets::revert::{Conflict, Step};
-    use crate::core::store::Store;
+    use crate::store::Store;
 
     /// Names for the ids a plan holds: people, tags.
     pub struct Words {

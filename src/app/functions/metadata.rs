@@ -85,7 +85,7 @@ mod stale {
     use crate::core::access::Actor;
     use crate::core::metadata::MetaKey;
     use crate::core::resources::ResourceId;
-    use crate::core::store::Store;
+    use crate::store::Store;
 
     /// The message for an edit made on a stale copy: what the key holds now and who put it
     /// there, so the person can decide again with the facts in front of them.

@@ -6,7 +6,7 @@ use super::FnError;
 use crate::app::response_status;
 use crate::core::CoreError;
 use crate::core::access::{Actor, csrf_matches};
-use crate::core::store::{Session, Store};
+use crate::store::{Session, Store};
 use crate::web::{AppState, session_cookie, status};
 
 /// The whole server state.

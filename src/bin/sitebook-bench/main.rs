@@ -79,9 +79,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// The store in a data directory, as the server opens it.
 async fn open(
     data_dir: &std::path::Path,
-) -> Result<sitebook::core::store::Store, Box<dyn std::error::Error>> {
+) -> Result<sitebook::store::Store, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(data_dir)?;
-    Ok(sitebook::core::store::Store::open_file(&data_dir.join("sitebook.db")).await?)
+    Ok(sitebook::store::Store::open_file(&data_dir.join("sitebook.db")).await?)
 }
 
 /// The id of the nth seeded resource (1-based), as the load scripts compute it too.

@@ -8,9 +8,9 @@ use sitebook::core::access::{Actor, Role, Username};
 use sitebook::core::blobs::{BlobStore, BlobUpload};
 use sitebook::core::metadata::{MetadataLimits, Precondition};
 use sitebook::core::resources::ResourceId;
-use sitebook::core::store::{Grant, MetadataTarget, NewFile};
 use sitebook::core::tags::{CorrelationType, TagDraft};
 use sitebook::core::tenancy::TenantId;
+use sitebook::store::{Grant, MetadataTarget, NewFile};
 
 const PASSWORD: &str = "bench-password-not-secret";
 

@@ -5,9 +5,9 @@ use serde_json::json;
 use sitebook::core::access::{Actor, Role, TokenLifetime};
 use sitebook::core::metadata::{Metadata, MetadataLimits};
 use sitebook::core::resources::{ResourceId, ResourceType};
-use sitebook::core::store::{Grant, ImportItem, Store};
 use sitebook::core::tags::{TagDraft, TagId};
 use sitebook::core::tenancy::TenantId;
+use sitebook::store::{Grant, ImportItem, Store};
 
 const BATCH: usize = 5_000;
 const REGIONS: [&str; 4] = ["APAC", "EMEA", "AMER", "LATAM"];

@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use super::{Face, Refusal, request_id};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::store::Store;
+use crate::store::Store;
 
 /// What a route asks of its caller's role.
 pub trait Requirement: Send + Sync + 'static {

@@ -25,8 +25,8 @@ use crate::core::openstack::{
     AZ_KEY, Aggregate, AggregateName, AvailabilityZone, HostName, MetadataUpdate, items_of,
     parse_aggregate_number, uuid_of,
 };
-use crate::core::store::Store;
-use crate::core::unchecked::Unchecked;
+use crate::store::Store;
+use crate::store::unchecked::Unchecked;
 
 #[derive(Deserialize)]
 pub struct AggregatePath {

@@ -32,7 +32,7 @@ use crate::api::openstack::auth::Nova;
 use crate::core::access::Actor;
 use crate::core::openstack::MAX_CHARS;
 pub use crate::core::openstack::{DEFAULT_METADATA_ITEMS, SERVER_TYPE};
-use crate::core::store::Store;
+use crate::store::Store;
 use crate::web::body_cache::BodyCache;
 use crate::web::{Settings, edge};
 pub use fault::Fault;

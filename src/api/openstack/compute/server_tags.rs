@@ -92,7 +92,7 @@ async fn change(
     server_id: &str,
     change: ServerTagChange,
     tag: Option<&str>,
-) -> Result<crate::core::store::ServerTags, Fault> {
+) -> Result<crate::store::ServerTags, Fault> {
     state
         .store
         .change_server_tags(actor, &ResourceId::from_path(server_id), change, id_bits())

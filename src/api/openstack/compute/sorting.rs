@@ -153,7 +153,7 @@ pub fn order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::store::testing::{admin, staff};
+    use crate::store::testing::{admin, staff};
 
     fn sorted(keys: &[&str], dirs: &[&str]) -> Result<PageOrder, Fault> {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();

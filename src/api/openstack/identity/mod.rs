@@ -31,7 +31,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodRouter, any, get};
 
-use crate::core::store::Store;
+use crate::store::Store;
 use crate::web::Settings;
 pub use error::IdentityError;
 /// Public for the fuzz targets, which read login bodies as the face does.

@@ -81,8 +81,8 @@ impl Store {
 mod tests {
     use crate::core::resources::{ResourceName, ResourceType};
     use crate::core::search::parse;
-    use crate::core::store::testing::{admin, temp_store};
     use crate::core::tags::{CorrelationType, TagDraft};
+    use crate::store::testing::{admin, temp_store};
 
     #[tokio::test]
     async fn rows_carry_their_own_chips_and_changes_and_the_query_filters_them() {

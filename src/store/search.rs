@@ -372,9 +372,9 @@ mod tests {
     use crate::core::metadata::{Metadata, MetadataLimits, Precondition};
     use crate::core::resources::{ResourceId, ResourceType};
     use crate::core::search::parse;
-    use crate::core::store::MetadataTarget;
-    use crate::core::store::testing::{actor_of, admin, staff, temp_store};
     use crate::core::tags::{CorrelationType, TagDraft};
+    use crate::store::MetadataTarget;
+    use crate::store::testing::{actor_of, admin, staff, temp_store};
 
     /// SQLite (3.51) carried the cursor's `r.pk > ?` over to the tag values' primary key and
     /// scanned each tag's values by that range for every resource: `tag:Region=APAC` over
@@ -560,9 +560,9 @@ mod tests {
     }
 
     /// Enough sites that a scan of them runs many thousand SQLite instructions.
-    async fn many_sites(store: &crate::core::store::Store, count: usize) {
-        let items: Vec<crate::core::store::ImportItem> = (0..count)
-            .map(|n| crate::core::store::ImportItem {
+    async fn many_sites(store: &crate::store::Store, count: usize) {
+        let items: Vec<crate::store::ImportItem> = (0..count)
+            .map(|n| crate::store::ImportItem {
                 id: ResourceId::parse(&format!("site_{n}")).unwrap(),
                 kind: ResourceType::site(),
                 metadata: Metadata::from_json(&json!({"name": format!("Site {n:05}")})).unwrap(),

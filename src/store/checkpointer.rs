@@ -154,8 +154,8 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use crate::core::metadata::{MetadataLimits, Precondition};
-    use crate::core::store::MetadataTarget;
-    use crate::core::store::testing::{manager, site, temp_store};
+    use crate::store::MetadataTarget;
+    use crate::store::testing::{manager, site, temp_store};
 
     /// Writes go on all the time here, so the WAL is never copied in full when a write begins
     /// unless the task makes it so; SQLite alone would start it over only at its backstop.

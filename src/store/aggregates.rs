@@ -17,7 +17,7 @@ use crate::core::openstack::{
     new_aggregate_metadata, update_aggregate_metadata,
 };
 use crate::core::resources::{ResourceId, ResourceType};
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 
 fn aggregate_type() -> ResourceType {
     ResourceType::parse(AGGREGATE_TYPE).expect("the aggregate type is a valid type")
@@ -383,7 +383,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::error::{Clash, ValidationError};
-    use crate::core::store::testing::{admin, manager, temp_store};
+    use crate::store::testing::{admin, manager, temp_store};
 
     fn name(s: &str) -> Unchecked<AggregateName> {
         AggregateName::parse(s).into()

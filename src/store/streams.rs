@@ -22,7 +22,7 @@ use crate::core::metadata::untyped::UntypedWrite;
 use crate::core::metadata::{MetadataLimits, MetadataRecord, Precondition};
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
 use crate::core::streams::{DEFAULT_NAMESPACE, NamespaceId, STREAM_TYPE, SdsId, SdsType, Stream};
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 
 /// The item that is a resource's name (`core::metadata`'s rule, seen by every face).
 const NAME_KEY: &str = "name";

@@ -13,42 +13,42 @@ use crate::core::tags::{Colour, CorrelationType, TagDefinition, TagId};
 /// A resource as stored, with what the rules need beside it (its key and its site).
 /// Also read from a JSON array of the columns in this order (see [`resource_with_keys_json`]).
 #[derive(FromRow, serde::Deserialize, Clone)]
-pub(in crate::core::store) struct ResourceRow {
-    pub(in crate::core::store) pk: i64,
-    pub(in crate::core::store) id: String,
+pub(in crate::store) struct ResourceRow {
+    pub(in crate::store) pk: i64,
+    pub(in crate::store) id: String,
     #[sqlx(rename = "type")]
-    pub(in crate::core::store) kind: String,
-    pub(in crate::core::store) name: String,
-    pub(in crate::core::store) parent_id: Option<String>,
+    pub(in crate::store) kind: String,
+    pub(in crate::store) name: String,
+    pub(in crate::store) parent_id: Option<String>,
     /// The nearest site above the resource (see [`site_above`]).
-    pub(in crate::core::store) site_above: Option<String>,
-    pub(in crate::core::store) version: i64,
+    pub(in crate::store) site_above: Option<String>,
+    pub(in crate::store) version: i64,
     #[serde(deserialize_with = "time_from_rfc3339")]
-    pub(in crate::core::store) created_at: DateTime<Utc>,
+    pub(in crate::store) created_at: DateTime<Utc>,
     #[serde(deserialize_with = "time_from_rfc3339")]
-    pub(in crate::core::store) updated_at: DateTime<Utc>,
+    pub(in crate::store) updated_at: DateTime<Utc>,
 }
 
 impl ResourceRow {
-    pub(in crate::core::store) fn id(&self) -> &str {
+    pub(in crate::store) fn id(&self) -> &str {
         &self.id
     }
 
-    pub(in crate::core::store) fn kind(&self) -> &str {
+    pub(in crate::store) fn kind(&self) -> &str {
         &self.kind
     }
 
-    pub(in crate::core::store) fn name(&self) -> &str {
+    pub(in crate::store) fn name(&self) -> &str {
         &self.name
     }
 
     /// The site whose grants cover this resource (see [`Resource::governing_site`]).
-    pub(in crate::core::store) fn site(&self) -> Option<ResourceId> {
+    pub(in crate::store) fn site(&self) -> Option<ResourceId> {
         Resource::governing_site(&self.kind, &self.id, self.site_above.as_deref())
     }
 
     /// The row as a write that bumps its version (and maybe renames it) leaves it.
-    pub(in crate::core::store) fn touched(
+    pub(in crate::store) fn touched(
         &self,
         rename: Option<&ResourceName>,
         now: DateTime<Utc>,
@@ -61,7 +61,7 @@ impl ResourceRow {
         }
     }
 
-    pub(in crate::core::store) fn clone_resource(&self) -> Result<Resource, CoreError> {
+    pub(in crate::store) fn clone_resource(&self) -> Result<Resource, CoreError> {
         Ok(Resource {
             id: ResourceId::from_path(self.id.clone()),
             kind: ResourceType::parse(&self.kind).map_err(|e| CoreError::Storage(e.to_string()))?,
@@ -73,7 +73,7 @@ impl ResourceRow {
         })
     }
 
-    pub(in crate::core::store) fn into_resource(self) -> Result<Resource, CoreError> {
+    pub(in crate::store) fn into_resource(self) -> Result<Resource, CoreError> {
         Ok(Resource {
             id: ResourceId::from_path(self.id),
             // Only parsed types are ever written, so a bad one here means a damaged database.
@@ -103,7 +103,7 @@ macro_rules! site_above {
          END"
     };
 }
-pub(in crate::core::store) use site_above;
+pub(in crate::store) use site_above;
 
 /// Keeps each query a `&'static str` (what sqlx accepts without an escape hatch) while the
 /// column list is written once.
@@ -111,20 +111,20 @@ macro_rules! select_resources {
     ($($tail:tt)+) => {
         concat!(
             "SELECT r.pk, r.id, r.type, r.name, p.id AS parent_id, ",
-            $crate::core::store::rows::site_above!(),
+            $crate::store::rows::site_above!(),
             " AS site_above, r.version, r.created_at, r.updated_at \
              FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk ",
             $($tail)+
         )
     };
 }
-pub(in crate::core::store) use select_resources;
+pub(in crate::store) use select_resources;
 
 /// One key's row, read from a JSON array of the columns in this order (see
 /// [`resource_with_keys_json`]), where a float comes as SQLite's `quote()` text, which reads
 /// back as the very same number (JSON's own rendering of a float keeps only 15 digits).
 #[derive(serde::Deserialize)]
-pub(in crate::core::store) struct EntryRow {
+pub(in crate::store) struct EntryRow {
     key: String,
     value_type: String,
     text_value: Option<String>,
@@ -150,7 +150,7 @@ fn float_from_quoted<'de, D: serde::Deserializer<'de>>(
 /// Times are stored as RFC 3339, which chrono's strict parser reads in a fraction of the
 /// instructions of its serde default (a general pattern matcher that also takes a space for
 /// the `T`). Anything else falls back to that default, so whatever read before still reads.
-pub(in crate::core::store) fn time_from_rfc3339<'de, D: serde::Deserializer<'de>>(
+pub(in crate::store) fn time_from_rfc3339<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<DateTime<Utc>, D::Error> {
     struct Rfc3339;
@@ -172,7 +172,7 @@ pub(in crate::core::store) fn time_from_rfc3339<'de, D: serde::Deserializer<'de>
 }
 
 impl EntryRow {
-    pub(in crate::core::store) fn into_entry(self) -> Result<MetadataEntry, CoreError> {
+    pub(in crate::store) fn into_entry(self) -> Result<MetadataEntry, CoreError> {
         let damaged = || CoreError::Storage(format!("damaged metadata row for key {:?}", self.key));
         let value = match (
             self.value_type.as_str(),
@@ -213,7 +213,7 @@ macro_rules! resource_with_keys_json {
         concat!(
             "'[' || json_quote(r.tenant_id) || ',' || \
              json_array(r.pk, r.id, r.type, r.name, p.id, ",
-            $crate::core::store::rows::site_above!(),
+            $crate::store::rows::site_above!(),
             ", r.version, r.created_at, r.updated_at) || ',' || \
            (SELECT json_group_array(json_array(m.key, m.value_type, \
                CASE WHEN m.value_type = 'string' THEN m.value END, \
@@ -224,15 +224,15 @@ macro_rules! resource_with_keys_json {
         )
     };
 }
-pub(in crate::core::store) use resource_with_keys_json;
+pub(in crate::store) use resource_with_keys_json;
 
 /// One resource of a tenant with its keys, as [`resource_with_keys_json`] renders it.
 #[derive(serde::Deserialize)]
-pub(in crate::core::store) struct LoadedRecord(String, ResourceRow, Vec<EntryRow>);
+pub(in crate::store) struct LoadedRecord(String, ResourceRow, Vec<EntryRow>);
 
 impl LoadedRecord {
     /// The tenant, the resource, and its entries in key order.
-    pub(in crate::core::store) fn into_parts(
+    pub(in crate::store) fn into_parts(
         self,
     ) -> Result<(String, ResourceRow, Vec<MetadataEntry>), CoreError> {
         let Self(tenant, row, entries) = self;
@@ -247,7 +247,7 @@ impl LoadedRecord {
 
 /// Reads what SQLite rendered as JSON; a failure means the stored data is not what this code
 /// wrote, so it is a storage error.
-pub(in crate::core::store) fn from_json<T: serde::de::DeserializeOwned>(
+pub(in crate::store) fn from_json<T: serde::de::DeserializeOwned>(
     json: &str,
 ) -> Result<T, CoreError> {
     serde_json::from_str(json)
@@ -255,22 +255,22 @@ pub(in crate::core::store) fn from_json<T: serde::de::DeserializeOwned>(
 }
 
 #[derive(FromRow)]
-pub(in crate::core::store) struct TagRow {
-    pub(in crate::core::store) pk: i64,
-    pub(in crate::core::store) id: String,
-    pub(in crate::core::store) name: String,
-    pub(in crate::core::store) description: String,
-    pub(in crate::core::store) colour: String,
-    pub(in crate::core::store) applies_to: String,
-    pub(in crate::core::store) allowed_values: Option<String>,
-    pub(in crate::core::store) auto_defined_by: Option<String>,
-    pub(in crate::core::store) version: i64,
-    pub(in crate::core::store) created_at: DateTime<Utc>,
-    pub(in crate::core::store) updated_at: DateTime<Utc>,
+pub(in crate::store) struct TagRow {
+    pub(in crate::store) pk: i64,
+    pub(in crate::store) id: String,
+    pub(in crate::store) name: String,
+    pub(in crate::store) description: String,
+    pub(in crate::store) colour: String,
+    pub(in crate::store) applies_to: String,
+    pub(in crate::store) allowed_values: Option<String>,
+    pub(in crate::store) auto_defined_by: Option<String>,
+    pub(in crate::store) version: i64,
+    pub(in crate::store) created_at: DateTime<Utc>,
+    pub(in crate::store) updated_at: DateTime<Utc>,
 }
 
 impl TagRow {
-    pub(in crate::core::store) fn into_definition(self) -> Result<TagDefinition, CoreError> {
+    pub(in crate::store) fn into_definition(self) -> Result<TagDefinition, CoreError> {
         let damaged =
             |e: &dyn std::fmt::Display| CoreError::Storage(format!("damaged tag {}: {e}", self.id));
         let applies_to: Vec<CorrelationType> =

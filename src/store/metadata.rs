@@ -15,7 +15,7 @@ use crate::core::metadata::{
     Precondition,
 };
 use crate::core::resources::{ResourceId, ResourceType};
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 
 /// Which resource a metadata write is for.
 #[derive(Debug, Clone, Copy)]
@@ -372,7 +372,7 @@ mod tests {
     use crate::core::error::ValidationError;
     use crate::core::metadata::MetadataLimits;
     use crate::core::resources::ResourceName;
-    use crate::core::store::testing::{actor_of, manager, staff, temp_store};
+    use crate::store::testing::{actor_of, manager, staff, temp_store};
 
     const LIMITS: MetadataLimits = MetadataLimits { max_keys: 256 };
 

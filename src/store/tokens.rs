@@ -1,7 +1,7 @@
 //! API tokens: creating, revoking, listing and regranting them, and authenticating a bearer
 //! secret. What users and tokens share (site grants) is in `grants`.
 
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
@@ -337,7 +337,7 @@ mod tests {
     use super::*;
     use crate::core::error::ValidationError;
     use crate::core::resources::{ResourceId, ResourceName, ResourceType};
-    use crate::core::store::testing::{admin, grant, temp_store};
+    use crate::store::testing::{admin, grant, temp_store};
 
     const UNENDING: TokenLifetime = TokenLifetime::UNLIMITED;
 

@@ -227,7 +227,7 @@ mod tests {
     use crate::core::change_sets::Via;
     use crate::core::changes::Action;
     use crate::core::metadata::{MetaKey, MetaValue, Precondition};
-    use crate::core::store::testing::{actor_of, site, staff, temp_store};
+    use crate::store::testing::{actor_of, site, staff, temp_store};
 
     #[tokio::test]
     async fn each_request_is_a_change_set_with_its_door_and_records() {

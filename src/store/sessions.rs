@@ -311,8 +311,8 @@ async fn delete_ended_sessions(
 mod tests {
     use super::*;
     use crate::core::access::Username;
-    use crate::core::store::Grant;
-    use crate::core::store::testing::{admin, temp_store};
+    use crate::store::Grant;
+    use crate::store::testing::{admin, temp_store};
 
     async fn with_alice() -> (tempfile::TempDir, Store) {
         let (dir, store) = temp_store().await;
@@ -467,7 +467,7 @@ mod tests {
             .create_token(
                 &admin(),
                 "script",
-                &crate::core::store::testing::grant(Role::Staff),
+                &crate::store::testing::grant(Role::Staff),
                 crate::core::access::TokenLifetime::UNLIMITED,
                 7,
                 [7; 32],

@@ -79,8 +79,8 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::error::ValidationError;
-    use crate::core::store::testing::{admin, manager, temp_store};
     use crate::core::tenancy::MAX_NOVA_METADATA_ITEMS;
+    use crate::store::testing::{admin, manager, temp_store};
 
     #[tokio::test]
     async fn auto_definition_is_on_until_an_admin_turns_it_off() {

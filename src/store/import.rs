@@ -171,7 +171,7 @@ mod tests {
 
     use super::*;
     use crate::core::error::ValidationError;
-    use crate::core::store::testing::{admin, staff, temp_store};
+    use crate::store::testing::{admin, staff, temp_store};
 
     fn item(id: &str, meta: serde_json::Value, tags: Vec<(TagId, String)>) -> ImportItem {
         ImportItem {
@@ -358,7 +358,7 @@ mod tests {
                 writer
                     .change_metadata(
                         &admin(),
-                        crate::core::store::MetadataTarget::Existing(&ResourceId::from_path("s0")),
+                        crate::store::MetadataTarget::Existing(&ResourceId::from_path("s0")),
                         &crate::core::metadata::Precondition::Any,
                         move |current| {
                             let current = current.cloned().unwrap_or_default();

@@ -110,7 +110,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::resources::{ResourceName, ResourceType};
-    use crate::core::store::testing::{manager, staff, temp_store};
+    use crate::store::testing::{manager, staff, temp_store};
 
     #[tokio::test]
     async fn a_servers_tags_are_sitebook_tags_defined_on_first_use() {

@@ -1,5 +1,5 @@
 use crate::core::error::Clash;
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
@@ -593,7 +593,7 @@ mod tests {
     use crate::core::access::{Role, SiteScope};
     use crate::core::error::ValidationError;
     use crate::core::resources::ResourceType;
-    use crate::core::store::testing::{actor_of, admin, manager, site, staff, temp_store};
+    use crate::store::testing::{actor_of, admin, manager, site, staff, temp_store};
 
     fn draft(name: &str, allowed: Option<&[&str]>) -> TagDraft {
         let allowed: Option<Vec<String>> =

@@ -6,13 +6,13 @@ use crate::core::error::ValidationError;
 /// What a face parsed with the core's rules, its verdict held until the store has checked that
 /// the caller may make the change at all: someone without the right learns nothing about the
 /// rules (or the data behind them) from the answer, whichever face they came through. Only the
-/// core can open it, so no face can report the verdict first.
+/// store can open it, so no face can report the verdict first.
 #[derive(Debug, Clone)]
 pub struct Unchecked<T>(Result<T, ValidationError>);
 
 impl<T> Unchecked<T> {
     /// The value, or the rule it broke: for the store, after its role check.
-    pub(in crate::core) fn check(self) -> Result<T, CoreError> {
+    pub(super) fn check(self) -> Result<T, CoreError> {
         self.0.map_err(CoreError::from)
     }
 }

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use crate::core::error::Clash;
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
@@ -798,7 +798,7 @@ impl PageCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::store::testing::{actor_of, manager, staff, temp_store};
+    use crate::store::testing::{actor_of, manager, staff, temp_store};
 
     fn name(s: &str) -> ResourceName {
         ResourceName::parse(s).unwrap()
@@ -1253,7 +1253,7 @@ mod tests {
             .put_metadata_key(
                 &manager(),
                 &made[1],
-                crate::core::unchecked::Unchecked::from((
+                crate::store::unchecked::Unchecked::from((
                     crate::core::metadata::MetaKey::parse("role").unwrap(),
                     crate::core::metadata::MetaValue::Text("db".into()),
                 )),

@@ -16,11 +16,11 @@ use crate::core::CoreError;
 use crate::core::durability::Durability;
 use crate::core::metadata::MetadataRecord;
 use crate::core::resources::ResourceType;
-use crate::core::store::batch::{Batch, failed, unique_violation};
-use crate::core::store::cache::ReadCache;
-use crate::core::store::checkpointer::Checkpointer;
-use crate::core::store::resources;
-use crate::core::store::wal_sync::{AfterSync, WalSync};
+use crate::store::batch::{Batch, failed, unique_violation};
+use crate::store::cache::ReadCache;
+use crate::store::checkpointer::Checkpointer;
+use crate::store::resources;
+use crate::store::wal_sync::{AfterSync, WalSync};
 
 /// The most writes one transaction takes. Enough to amortise a commit many times over while
 /// keeping one group's statements (and the wait of the last write in it) small.
@@ -48,21 +48,21 @@ type Answers = Vec<Result<MetadataRecord, CoreError>>;
 
 /// What the writer thread shares with the store that feeds it.
 #[derive(Clone)]
-pub(in crate::core::store) struct Shared {
-    pub(in crate::core::store) cache: Arc<ReadCache>,
+pub(in crate::store) struct Shared {
+    pub(in crate::store) cache: Arc<ReadCache>,
     /// The process's write turn, also taken by every other kind of write.
-    pub(in crate::core::store) write_lock: Arc<tokio::sync::Mutex<()>>,
-    pub(in crate::core::store) checkpointer: Checkpointer,
+    pub(in crate::store) write_lock: Arc<tokio::sync::Mutex<()>>,
+    pub(in crate::store) checkpointer: Checkpointer,
     /// Once a sync has failed, nothing more is written (see `durability`).
-    pub(in crate::core::store) durability: Arc<Durability>,
+    pub(in crate::store) durability: Arc<Durability>,
     /// Transactions run, for the tests that check writes are grouped.
     #[cfg(test)]
-    pub(in crate::core::store) groups: Arc<std::sync::atomic::AtomicUsize>,
+    pub(in crate::store) groups: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The store's handle on the writer thread.
 #[derive(Clone)]
-pub(in crate::core::store) struct Writer {
+pub(in crate::store) struct Writer {
     queue: mpsc::Sender<Job>,
     durability: Arc<Durability>,
     #[cfg(test)]
@@ -86,7 +86,7 @@ impl Writer {
     ///
     /// With `wal_sync`, the connection commits without syncing and answers wait for that
     /// thread's fsync instead (see `wal_sync`); without it, each commit syncs.
-    pub(in crate::core::store) fn start(
+    pub(in crate::store) fn start(
         shared: Shared,
         connection: SqliteConnection,
         wal_sync: Option<WalSync>,
@@ -111,10 +111,7 @@ impl Writer {
 
     /// Applies one write, grouped with whatever else is waiting, and answers once it is
     /// committed (or refused).
-    pub(in crate::core::store) async fn write(
-        &self,
-        write: Write,
-    ) -> Result<MetadataRecord, CoreError> {
+    pub(in crate::store) async fn write(&self, write: Write) -> Result<MetadataRecord, CoreError> {
         self.durability.check()?;
         let (reply, answer) = oneshot::channel();
         self.queue
@@ -129,7 +126,7 @@ impl Writer {
     /// writes of many statements (an import): through a pool connection each statement would
     /// be a trip to that connection's thread and back, which on some machines cost ten times
     /// the statement itself.
-    pub(in crate::core::store) async fn transaction<T: Send + 'static>(
+    pub(in crate::store) async fn transaction<T: Send + 'static>(
         &self,
         work: impl FnOnce(&rusqlite::Connection) -> Result<T, CoreError> + Send + 'static,
     ) -> Result<T, CoreError> {
@@ -139,7 +136,7 @@ impl Writer {
 
     /// [`Writer::transaction`] whose `work` also says whether to commit (`true`) or roll back
     /// (`false`) what it did: a preview runs the very statements of a commit, then undoes them.
-    pub(in crate::core::store) async fn transaction_deciding<T: Send + 'static>(
+    pub(in crate::store) async fn transaction_deciding<T: Send + 'static>(
         &self,
         work: impl FnOnce(&rusqlite::Connection) -> Result<(T, bool), CoreError> + Send + 'static,
     ) -> Result<T, CoreError> {
@@ -430,9 +427,9 @@ mod tests {
     use crate::core::metadata::MetadataRecord;
     use crate::core::metadata::{MetaKey, MetaValue, Metadata, MetadataLimits, Precondition};
     use crate::core::resources::ResourceId;
-    use crate::core::store::Store;
-    use crate::core::store::metadata::MetadataTarget;
-    use crate::core::store::testing::{manager, site, staff, temp_store};
+    use crate::store::Store;
+    use crate::store::metadata::MetadataTarget;
+    use crate::store::testing::{manager, site, staff, temp_store};
 
     async fn merge(
         store: &Store,

@@ -20,7 +20,7 @@ use crate::core::access::Actor;
 use crate::core::metadata::MetaValue;
 use crate::core::streams::SdsId;
 use crate::core::streams::query::{Searched, StreamQuery};
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 
 use super::{ListedType, StoredStream};
 
@@ -269,11 +269,11 @@ mod tests {
 
     use super::*;
     use crate::core::metadata::{MetadataLimits, Precondition, untyped};
-    use crate::core::store::MetadataTarget;
-    use crate::core::store::testing::{manager, staff, temp_store};
     use crate::core::streams::SdsType;
     use crate::core::streams::query::parse;
     use crate::core::streams::{Stream, StreamTags};
+    use crate::store::MetadataTarget;
+    use crate::store::testing::{manager, staff, temp_store};
 
     /// §4.6's three streams, stream2 tagged `temperature`, and a type named "Level gauge".
     async fn three(store: &Store) {

@@ -41,6 +41,7 @@ mod stream_tags;
 mod streams;
 mod tags;
 mod tokens;
+pub mod unchecked;
 mod users;
 mod wal_sync;
 
@@ -71,10 +72,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::CoreError;
-use super::blobs::LocalDisk;
-use super::durability::Durability;
-use super::tenancy::TenantId;
+use crate::core::CoreError;
+use crate::core::blobs::LocalDisk;
+use crate::core::durability::Durability;
+use crate::core::tenancy::TenantId;
 
 /// The database and the file blobs behind the core. Cheap to clone: one shared pointer, so
 /// every handler's copy costs one reference count rather than one per part.

@@ -1,7 +1,7 @@
 //! What users and tokens share: a role and, for a limited manager, the sites granted. Both
 //! kinds are principals; their names and their regranting are here.
 
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 use std::collections::HashMap;
 
 use chrono::Utc;

@@ -12,7 +12,7 @@ use crate::core::access::Actor;
 use crate::core::resources::ResourceId;
 use crate::core::streams::StreamTags;
 use crate::core::tags::CorrelationType;
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 
 /// The stream's resource (its pk and id) once the caller may read it.
 async fn stream_resource(
@@ -86,10 +86,10 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::error::ValidationError;
-    use crate::core::store::testing::{admin, manager, staff, temp_store};
     use crate::core::streams::{SdsId, SdsType, Stream};
     use crate::core::tags::{MAX_AUTO_DEFINED_TAGS, TagDraft};
     use crate::core::tenancy::TenantSettings;
+    use crate::store::testing::{admin, manager, staff, temp_store};
     use serde_json::json;
 
     async fn tank(store: &Store) {
@@ -294,7 +294,7 @@ mod tests {
             .await
             .unwrap();
         }
-        let other = crate::core::store::testing::admin();
+        let other = crate::store::testing::admin();
         let refused = store
             .set_stream_tags(&other, "default", "Tank1", numbered(5000, 5001), 5)
             .await;

@@ -88,7 +88,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::access::{Grant, Role, TokenLifetime, Username};
-    use crate::core::store::testing::{admin, grant, temp_store};
+    use crate::store::testing::{admin, grant, temp_store};
 
     #[tokio::test]
     async fn users_and_api_tokens_are_members_and_revoked_ones_are_disabled() {

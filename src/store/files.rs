@@ -15,7 +15,7 @@ use crate::core::error::ValidationError;
 use crate::core::files::{FileId, FileKind, SiteFile, display_name, sniff};
 use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::tenancy::TenantId;
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 
 /// What the uploader says about a new file (its content type is never among it).
 #[derive(Debug, Clone, Default)]
@@ -528,7 +528,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::blobs::{BlobStore, LocalUpload};
-    use crate::core::store::testing::{manager, site, staff, temp_store};
+    use crate::store::testing::{manager, site, staff, temp_store};
 
     const PNG: &[u8] = &[
         0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R',

@@ -282,8 +282,8 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::{Batch, stored_time};
-    use crate::core::store::changes::APPEND;
-    use crate::core::store::testing::temp_store;
+    use crate::store::changes::APPEND;
+    use crate::store::testing::temp_store;
 
     #[test]
     fn records_are_inserted_last_many_to_a_statement_in_their_order() {

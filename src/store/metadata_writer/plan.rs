@@ -12,21 +12,21 @@ use crate::core::metadata::{
     Found, Metadata, MetadataEntry, MetadataRecord, Outcome, admit, expect_kind,
 };
 use crate::core::resources::ResourceName;
-use crate::core::store::batch::{Batch, failed};
-use crate::core::store::metadata::stage_change;
-use crate::core::store::resources;
-use crate::core::store::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
 use crate::core::streams::STREAM_TYPE;
+use crate::store::batch::{Batch, failed};
+use crate::store::metadata::stage_change;
+use crate::store::resources;
+use crate::store::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
 
 /// The state of one resource as the writes of the group so far leave it.
-pub(in crate::core::store) struct Current {
-    pub(in crate::core::store) row: ResourceRow,
-    pub(in crate::core::store) entries: Vec<MetadataEntry>,
+pub(in crate::store) struct Current {
+    pub(in crate::store) row: ResourceRow,
+    pub(in crate::store) entries: Vec<MetadataEntry>,
 }
 
 /// A written resource as (tenant, id): a tuple so that the group's keys go to SQLite as one
 /// JSON array of pairs (see `LOAD`).
-pub(in crate::core::store) type WriteKey = (String, String);
+pub(in crate::store) type WriteKey = (String, String);
 
 pub(super) fn key_of(write: &Write) -> WriteKey {
     (
@@ -47,7 +47,7 @@ const LOAD: &str = concat!(
 );
 
 /// The `wanted` resources the tenants have, with their metadata.
-pub(in crate::core::store) fn load(
+pub(in crate::store) fn load(
     db: &rusqlite::Connection,
     wanted: &[&WriteKey],
 ) -> Result<Vec<(WriteKey, Current)>, CoreError> {

@@ -394,7 +394,7 @@ mod tests {
     use crate::core::access::{
         ACCESS_TOKEN_LIFETIME_SECONDS, CreatorType, Grant, Role, TokenLifetime, UserRef, Username,
     };
-    use crate::core::store::testing::{admin, grant, temp_store};
+    use crate::store::testing::{admin, grant, temp_store};
 
     const PASSWORD: &str = "correct horse battery";
 

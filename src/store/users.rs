@@ -2,7 +2,7 @@
 //! in `sessions`; what users and tokens share (site grants) is in `grants`.
 
 use crate::core::error::Clash;
-use crate::core::unchecked::Unchecked;
+use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
@@ -216,7 +216,7 @@ mod tests {
     use super::*;
     use crate::core::access::Username;
     use crate::core::resources::{ResourceId, ResourceName, ResourceType};
-    use crate::core::store::testing::{actor_of, admin, grant, manager, sign_in, temp_store, user};
+    use crate::store::testing::{actor_of, admin, grant, manager, sign_in, temp_store, user};
 
     #[tokio::test]
     async fn only_admins_create_users_and_tokens() {
