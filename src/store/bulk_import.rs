@@ -24,7 +24,7 @@ use crate::core::import::{
     Cell, ImportPhase, ImportProgress, ImportReport, ImportRow, ReadRows, RowError, typing,
 };
 use crate::core::metadata::{KeyChange, MetaKey, MetaValue, MetadataLimits, NAME_KEY};
-use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
+use crate::core::resources::{MAX_DEPTH, Resource, ResourceId, ResourceName, ResourceType};
 use crate::core::streams::STREAM_TYPE;
 use crate::core::tags::{CorrelationType, TagDefinition};
 
@@ -94,9 +94,13 @@ impl Store {
                     progress.row_done();
                 }
                 // A limited writer's rows whose parent comes later in the file: tried again
-                // once a pass has made what they wait for, until a pass makes nothing (a
-                // chain in reverse takes a pass a level, so at most the nesting's depth).
-                while !waiting.is_empty() {
+                // once a pass has made what they wait for, until a pass makes nothing. A
+                // chain in reverse takes a pass a level, so the passes stop at the deepest
+                // nesting there is, whatever the file holds.
+                for pass in 1..=MAX_DEPTH {
+                    if waiting.is_empty() {
+                        break;
+                    }
                     let last_try = std::mem::take(&mut waiting);
                     let before = last_try.len();
                     let mut refused = Vec::new();
@@ -109,7 +113,7 @@ impl Store {
                             report.count(outcome)?;
                         }
                     }
-                    if waiting.len() == before {
+                    if waiting.len() == before || pass == MAX_DEPTH {
                         for outcome in refused {
                             report.count(outcome)?;
                         }
