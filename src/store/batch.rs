@@ -11,12 +11,20 @@ use crate::core::CoreError;
 
 #[derive(Default)]
 pub(super) struct Batch {
-    statements: Vec<(&'static str, Vec<Value>)>,
+    statements: Vec<Staged>,
     /// The change set whose header was staged last, so a write's records open it once.
     open_set: Option<crate::core::change_sets::ChangeSetId>,
     /// Change records are left out: a preview's writes are rolled back, and records (no
     /// constraint can refuse one) would only double what it writes.
     without_records: bool,
+}
+
+/// A staged statement and its arguments; `row` when it is one row of an `INSERT … VALUES`
+/// (see [`Batch::row`]).
+struct Staged {
+    sql: &'static str,
+    args: Vec<Value>,
+    row: bool,
 }
 
 impl Batch {
@@ -45,16 +53,32 @@ impl Batch {
 
     /// Appends a statement; its arguments follow with [`Batch::arg`].
     pub(super) fn statement(&mut self, sql: &'static str) {
-        self.statements.push((sql, Vec::new()));
+        self.statements.push(Staged {
+            sql,
+            args: Vec::new(),
+            row: false,
+        });
+    }
+
+    /// Appends one row of `sql`, an `INSERT … VALUES (…)` of one row (maybe with an upsert
+    /// clause after it); its arguments follow with [`Batch::arg`]. Rows of the same statement
+    /// staged one after the other run as one statement of several rows (see [`GATHERED_MOST`]),
+    /// which SQLite inserts one after the other just the same.
+    pub(super) fn row(&mut self, sql: &'static str) {
+        self.statements.push(Staged {
+            sql,
+            args: Vec::new(),
+            row: true,
+        });
     }
 
     /// The next argument of the statement appended last.
     pub(super) fn arg(&mut self, value: impl Into<Value>) {
-        let (_, args) = self
-            .statements
+        self.statements
             .last_mut()
-            .expect("an argument follows its statement");
-        args.push(value.into());
+            .expect("an argument follows its statement")
+            .args
+            .push(value.into());
     }
 
     /// A time argument, as every other write stores one (see [`stored_time`]).
@@ -63,49 +87,85 @@ impl Batch {
     }
 
     /// Runs the statements in order, stopping at the first that fails; the change records
-    /// last, several to a statement (see [`GATHERED_MOST`]).
+    /// last. Rows of one statement in a run go several to a statement (see [`Batch::row`]).
     pub(super) fn run(self, db: &rusqlite::Connection) -> rusqlite::Result<()> {
-        let mut records: Vec<Vec<Value>> = Vec::new();
-        for (sql, args) in self.statements {
-            // No statement of a batch reads the records, so they may wait for the rest.
-            if sql == changes::APPEND {
-                records.push(args);
-                continue;
-            }
-            db.prepare_cached(sql)?
-                .execute(rusqlite::params_from_iter(args))?;
-        }
-        let mut left = &records[..];
-        while !left.is_empty() {
-            // Chunks of powers of two: a handful of statements to cache, whatever the count.
-            let rows = GATHERED_MOST.min(1 << left.len().ilog2());
-            let (chunk, rest) = left.split_at(rows);
-            db.prepare_cached(&gathered_records(rows))?
-                .execute(rusqlite::params_from_iter(chunk.iter().flatten()))?;
+        // No statement of a batch reads the records, so they may wait for the rest, and all
+        // go together.
+        let (records, statements): (Vec<Staged>, Vec<Staged>) = self
+            .statements
+            .into_iter()
+            .partition(|staged| staged.sql == changes::APPEND);
+        let mut left = &statements[..];
+        while let Some(first) = left.first() {
+            let same = if first.row {
+                left.iter()
+                    .take_while(|staged| staged.row && staged.sql == first.sql)
+                    .count()
+            } else {
+                1
+            };
+            let (run, rest) = left.split_at(same);
+            run_rows(db, run)?;
             left = rest;
         }
-        Ok(())
+        run_rows(db, &records)
     }
 }
 
-/// Most change records one statement inserts. A statement a record costs SQLite's setting up
-/// and finishing of a statement each time, as much as the insert itself for the thirteen
-/// records of an imported row or of a deleted resource.
+/// Runs `rows` (one statement alone, or rows of one statement) in as few statements as
+/// [`GATHERED_MOST`] allows.
+fn run_rows(db: &rusqlite::Connection, rows: &[Staged]) -> rusqlite::Result<()> {
+    let mut left = rows;
+    while let Some(first) = left.first() {
+        // Chunks of powers of two: a handful of statements to cache, whatever the count.
+        let count = GATHERED_MOST.min(1 << left.len().ilog2());
+        let (chunk, rest) = left.split_at(count);
+        let args = chunk.iter().flat_map(|staged| staged.args.iter());
+        if count == 1 {
+            db.prepare_cached(first.sql)?
+                .execute(rusqlite::params_from_iter(args))?;
+        } else {
+            db.prepare_cached(&gathered(first.sql, count))?
+                .execute(rusqlite::params_from_iter(args))?;
+        }
+        left = rest;
+    }
+    Ok(())
+}
+
+/// Most rows one statement inserts. A statement a row costs SQLite's setting up and
+/// finishing of a statement each time, as much as the insert itself for the ten keys or the
+/// thirteen records of an imported row.
 const GATHERED_MOST: usize = 32;
 
-/// [`changes::APPEND`] inserting `rows` records.
-fn gathered_records(rows: usize) -> String {
-    let values = changes::APPEND
+/// `sql`, an `INSERT … VALUES (…) …` of one row, inserting `rows` rows: its `VALUES` tuple
+/// repeated, whatever follows it kept.
+fn gathered(sql: &str, rows: usize) -> String {
+    let start = sql
         .find("VALUES")
-        .map(|at| &changes::APPEND[at + "VALUES".len()..])
-        .unwrap_or_default()
-        .trim();
-    let mut sql = changes::APPEND.to_owned();
+        .and_then(|at| sql[at..].find('(').map(|open| at + open))
+        .expect("a row's statement has a VALUES tuple");
+    let mut depth = 0;
+    let end = sql[start..]
+        .char_indices()
+        .find_map(|(at, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(start + at + 1)
+        })
+        .expect("a row's VALUES tuple is closed");
+    let tuple = &sql[start..end];
+    let mut gathered = String::with_capacity(sql.len() + (tuple.len() + 2) * rows);
+    gathered.push_str(&sql[..end]);
     for _ in 1..rows {
-        sql.push_str(", ");
-        sql.push_str(values);
+        gathered.push_str(", ");
+        gathered.push_str(tuple);
     }
-    sql
+    gathered.push_str(&sql[end..]);
+    gathered
 }
 
 /// Where a statement's arguments go: a batch of the writer's, a statement the writer runs at
@@ -281,7 +341,7 @@ pub(super) fn stored_time(at: DateTime<Utc>) -> String {
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use super::{Batch, stored_time};
+    use super::{Batch, gathered, stored_time};
     use crate::store::changes::APPEND;
     use crate::store::testing::temp_store;
 
@@ -290,8 +350,9 @@ mod tests {
         let db = rusqlite::Connection::open_in_memory().unwrap();
         db.execute_batch(
             "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id, \
-             resource_id, actor_id, actor_type, action, subject, old_value, new_value, \
-             request_id, at, change_set); CREATE TABLE keys (key);",
+             resource_id, action, subject, old_value, new_value, at, set_pk); \
+             CREATE TABLE change_sets (pk INTEGER PRIMARY KEY, tenant_id, id); \
+             INSERT INTO change_sets VALUES (1, 'x', 'x'); CREATE TABLE keys (key);",
         )
         .unwrap();
         let mut batch = Batch::default();
@@ -299,7 +360,7 @@ mod tests {
             batch.statement("INSERT INTO keys (key) VALUES (?)");
             batch.arg(format!("k{n}"));
             batch.statement(APPEND);
-            for column in 0..11 {
+            for column in 0..9 {
                 batch.arg(if column == 1 {
                     format!("r{n}")
                 } else {
@@ -320,6 +381,51 @@ mod tests {
             .query_row("SELECT count(*) FROM keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(keys, 45);
+    }
+
+    #[test]
+    fn a_gathered_statement_repeats_its_tuple_and_keeps_what_follows_it() {
+        assert_eq!(
+            gathered(
+                "INSERT INTO t (a, b) VALUES (?, (SELECT x FROM u WHERE y = ?)) ON CONFLICT (a) \
+                 DO UPDATE SET b = excluded.b",
+                3
+            ),
+            "INSERT INTO t (a, b) VALUES (?, (SELECT x FROM u WHERE y = ?)), \
+             (?, (SELECT x FROM u WHERE y = ?)), (?, (SELECT x FROM u WHERE y = ?)) \
+             ON CONFLICT (a) DO UPDATE SET b = excluded.b"
+        );
+    }
+
+    #[test]
+    fn gathered_rows_upsert_one_after_the_other_and_statements_keep_their_order() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch("CREATE TABLE kv (k PRIMARY KEY, v, n DEFAULT 1); CREATE TABLE log (e);")
+            .unwrap();
+        const UPSERT: &str = "INSERT INTO kv (k, v) VALUES (?, ?) \
+                              ON CONFLICT (k) DO UPDATE SET v = excluded.v, n = n + 1";
+        let mut batch = Batch::default();
+        for (k, v) in [("a", 1), ("b", 2), ("a", 3)] {
+            batch.row(UPSERT);
+            batch.arg(k.to_owned());
+            batch.arg(v);
+        }
+        // A statement between rows ends their run: it sees what came before it only.
+        batch.statement("INSERT INTO log (e) SELECT group_concat(k || v) FROM kv");
+        batch.row(UPSERT);
+        batch.arg("b".to_owned());
+        batch.arg(4);
+        batch.run(&db).unwrap();
+        let rows: Vec<(String, i64, i64)> = db
+            .prepare("SELECT k, v, n FROM kv ORDER BY k")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows, [("a".into(), 3, 2), ("b".into(), 4, 2)]);
+        let logged: String = db.query_row("SELECT e FROM log", [], |r| r.get(0)).unwrap();
+        assert_eq!(logged, "a3,b2");
     }
 
     #[tokio::test]

@@ -594,7 +594,7 @@ impl Importer<'_> {
         for (tag_pk, tag_id, old, new) in &tag_changes {
             match new {
                 Some(value) => {
-                    batch.statement(super::tags::UPSERT_TAG_VALUE);
+                    batch.row(super::tags::UPSERT_TAG_VALUE);
                     batch.arg(*tag_pk);
                     batch.arg(row_now.pk);
                     batch.arg(value.clone());

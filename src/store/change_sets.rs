@@ -64,20 +64,31 @@ impl SummaryRow {
     }
 }
 
-/// A set's header with its counts; `?1` the tenant. Records on users and tokens (role and
-/// grant changes) are admins' to read: `?2` is 1 for an admin, else such records neither count
-/// nor show, and a set of nothing else is not listed.
+/// Whether record `c` is one the reader may see: records on users and tokens (role and grant
+/// changes) are admins' to read, and `?2` is 1 for an admin.
+macro_rules! readable_record {
+    () => {
+        "(?2 OR NOT (c.resource_id LIKE 'usr!_%' ESCAPE '!' OR c.resource_id LIKE 'tok!_%' ESCAPE '!'))"
+    };
+}
+
+/// A set's header with its counts, counted for the sets shown only; `?1` the tenant, `?2` 1
+/// for an admin (see [`readable_record`]): a set of nothing a reader may see is not listed.
 macro_rules! select_sets {
     ($tail:literal) => {
         concat!(
             "SELECT cs.pk, cs.id, cs.actor_id, cs.actor_type, cs.via, cs.comment, cs.reverts, \
-             cs.source, cs.at, counted.records, counted.resources FROM change_sets cs \
-             JOIN (SELECT c.change_set, COUNT(*) AS records, \
-                   COUNT(DISTINCT c.resource_id) AS resources FROM changes c \
-                   WHERE c.tenant_id = ?1 AND (?2 OR NOT (c.resource_id LIKE 'usr!_%' ESCAPE '!' \
-                   OR c.resource_id LIKE 'tok!_%' ESCAPE '!')) GROUP BY c.change_set) counted \
-               ON counted.change_set = cs.id \
-             WHERE cs.tenant_id = ?1 ",
+             cs.source, cs.at, \
+             (SELECT COUNT(*) FROM changes c WHERE c.set_pk = cs.pk AND ",
+            readable_record!(),
+            ") AS records, \
+             (SELECT COUNT(DISTINCT c.resource_id) FROM changes c WHERE c.set_pk = cs.pk AND ",
+            readable_record!(),
+            ") AS resources FROM change_sets cs \
+             WHERE cs.tenant_id = ?1 AND EXISTS (SELECT 1 FROM changes c \
+             WHERE c.set_pk = cs.pk AND ",
+            readable_record!(),
+            ") ",
             $tail
         )
     };
@@ -88,26 +99,15 @@ pub(super) async fn summary_of(
     actor: &Actor,
     id: &ChangeSetId,
 ) -> Result<ChangeSetSummary, CoreError> {
-    sqlx::query_as::<_, SummaryRow>(
-        "SELECT cs.pk, cs.id, cs.actor_id, cs.actor_type, cs.via, cs.comment, cs.reverts, \
-         cs.source, cs.at, \
-         (SELECT COUNT(*) FROM changes c WHERE c.tenant_id = cs.tenant_id \
-          AND c.change_set = cs.id AND (?3 OR NOT (c.resource_id LIKE 'usr!_%' ESCAPE '!' \
-          OR c.resource_id LIKE 'tok!_%' ESCAPE '!'))) AS records, \
-         (SELECT COUNT(DISTINCT c.resource_id) FROM changes c WHERE c.tenant_id = cs.tenant_id \
-          AND c.change_set = cs.id AND (?3 OR NOT (c.resource_id LIKE 'usr!_%' ESCAPE '!' \
-          OR c.resource_id LIKE 'tok!_%' ESCAPE '!'))) AS resources \
-         FROM change_sets cs WHERE cs.tenant_id = ?1 AND cs.id = ?2",
-    )
-    .bind(actor.tenant.as_str())
-    .bind(id.as_str())
-    .bind(actor.is_admin())
-    .fetch_optional(conn)
-    .await
-    .map_err(storage)?
-    .filter(|row| row.records > 0)
-    .ok_or_else(|| not_found(id))?
-    .into_summary()
+    sqlx::query_as::<_, SummaryRow>(select_sets!("AND cs.id = ?3"))
+        .bind(actor.tenant.as_str())
+        .bind(actor.is_admin())
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await
+        .map_err(storage)?
+        .ok_or_else(|| not_found(id))?
+        .into_summary()
 }
 
 pub(super) fn not_found(id: &ChangeSetId) -> CoreError {
@@ -153,7 +153,7 @@ impl Store {
         actor.require_read()?;
         let rows = sqlx::query_as::<_, SummaryRow>(select_sets!(
             "AND cs.pk < ?3 AND (?4 IS NULL OR cs.actor_id = ?4) AND (?5 IS NULL OR cs.at >= ?5) \
-             AND (?6 IS NULL OR cs.id IN (SELECT r.change_set FROM changes r \
+             AND (?6 IS NULL OR cs.pk IN (SELECT r.set_pk FROM changes r \
                   WHERE r.tenant_id = ?1 AND r.resource_id = ?6)) \
              ORDER BY cs.pk DESC LIMIT ?7"
         ))

@@ -10,14 +10,17 @@ use crate::core::change_sets::ChangeSetId;
 use crate::core::changes::{Action, ChangeRecord};
 use crate::core::resources::ResourceId;
 
-pub(super) const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, \
-                      subject, old_value, new_value, request_id, at, change_set) \
-                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/// A record names its set by the set's key, found by the set's id (`?` the tenant and the id,
+/// the last two columns): the set's header is written before its first record.
+pub(super) const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, action, subject, \
+                      old_value, new_value, at, set_pk) \
+                      VALUES (?, ?, ?, ?, ?, ?, ?, \
+                      (SELECT pk FROM change_sets WHERE tenant_id = ? AND id = ?))";
 
 /// The header of the actor's change set, written with its first record (a request's later
 /// transactions find it there and leave it).
 const OPEN_SET: &str = "INSERT INTO change_sets (tenant_id, id, actor_id, actor_type, via, comment, \
-                        reverts, source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                        reverts, source, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                         ON CONFLICT (tenant_id, id) DO NOTHING";
 
 /// The change-set header's columns, in [`OPEN_SET`]'s order.
@@ -30,6 +33,7 @@ fn header_columns(args: &mut impl Args, actor: &Actor, at: DateTime<Utc>) {
     args.maybe_text(actor.change.comment());
     args.maybe_text(actor.change.reverts().map(ChangeSetId::as_str));
     args.maybe_text(actor.change.source());
+    args.maybe_text(actor.request_id.as_deref());
     args.time(at);
 }
 
@@ -68,14 +72,12 @@ fn columns(
 ) {
     args.text(actor.tenant.as_str());
     args.text(resource_id);
-    args.text(&actor.id);
-    args.text(actor.creator_type.as_str());
     args.text(action.as_str());
     args.text(subject);
     args.made_text(old.map(|v| v.to_string()));
     args.made_text(new.map(|v| v.to_string()));
-    args.maybe_text(actor.request_id.as_deref());
     args.time(at);
+    args.text(actor.tenant.as_str());
     args.text(actor.change.id.as_str());
 }
 
@@ -97,7 +99,7 @@ pub(super) fn stage(
     if batch.opens_set(&actor.change.id) {
         stage_open(batch, actor, at);
     }
-    batch.statement(APPEND);
+    batch.row(APPEND);
     columns(batch, actor, resource_id, action, subject, old, new, at);
 }
 
@@ -124,10 +126,23 @@ pub(super) async fn append(
     Ok(())
 }
 
+/// A select of [`ChangeRow`]s (`c` the record, `cs` its set), then `$tail`: who made a record
+/// and in which request are its set's.
+macro_rules! select_records {
+    ($tail:literal) => {
+        concat!(
+            "SELECT c.seq, c.resource_id, cs.actor_id, cs.actor_type, c.action, c.subject, \
+             c.old_value, c.new_value, cs.request_id, c.at, cs.id AS change_set \
+             FROM changes c JOIN change_sets cs ON cs.pk = c.set_pk ",
+            $tail
+        )
+    };
+}
+pub(super) use select_records;
+
 /// A change set's records in order; `?` the tenant and the set's id.
-pub(super) const SELECT_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, action, \
-     subject, old_value, new_value, request_id, at, change_set FROM changes \
-     WHERE tenant_id = ? AND change_set = ? ORDER BY seq";
+pub(super) const SELECT_RECORDS: &str =
+    select_records!("WHERE cs.tenant_id = ? AND cs.id = ? ORDER BY c.seq");
 
 #[derive(FromRow)]
 pub(super) struct ChangeRow {
@@ -254,11 +269,9 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ChangeRecord>, CoreError> {
         require_history_reader(actor, resource_id)?;
-        let rows = sqlx::query_as::<_, ChangeRow>(
-            "SELECT seq, resource_id, actor_id, actor_type, action, subject, old_value, \
-             new_value, request_id, at, change_set FROM changes \
-             WHERE tenant_id = ? AND resource_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        )
+        let rows = sqlx::query_as::<_, ChangeRow>(select_records!(
+            "WHERE c.tenant_id = ? AND c.resource_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?"
+        ))
         .bind(actor.tenant.as_str())
         .bind(resource_id.as_str())
         .bind(after)
@@ -284,11 +297,9 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ChangeRecord>, CoreError> {
         require_history_reader(actor, resource_id)?;
-        sqlx::query_as::<_, ChangeRow>(
-            "SELECT seq, resource_id, actor_id, actor_type, action, subject, old_value, \
-             new_value, request_id, at, change_set FROM changes \
-             WHERE tenant_id = ? AND resource_id = ? ORDER BY seq DESC LIMIT ?",
-        )
+        sqlx::query_as::<_, ChangeRow>(select_records!(
+            "WHERE c.tenant_id = ? AND c.resource_id = ? ORDER BY c.seq DESC LIMIT ?"
+        ))
         .bind(actor.tenant.as_str())
         .bind(resource_id.as_str())
         .bind(limit)

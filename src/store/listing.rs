@@ -42,8 +42,9 @@ impl Store {
              (SELECT count(*) FROM site_files f WHERE f.site_pk = r.pk) AS files, \
              (SELECT c.at FROM changes c WHERE c.tenant_id = r.tenant_id AND c.resource_id = r.id \
               ORDER BY c.seq DESC LIMIT 1) AS last_at, \
-             (SELECT c.actor_id FROM changes c WHERE c.tenant_id = r.tenant_id \
-              AND c.resource_id = r.id ORDER BY c.seq DESC LIMIT 1) AS last_by \
+             (SELECT cs.actor_id FROM changes c JOIN change_sets cs ON cs.pk = c.set_pk \
+              WHERE c.tenant_id = r.tenant_id AND c.resource_id = r.id \
+              ORDER BY c.seq DESC LIMIT 1) AS last_by \
              FROM resources r WHERE r.pk IN (SELECT value FROM json_each(?)) ORDER BY r.pk",
         )
         .bind(serde_json::to_string(&pks).map_err(|e| CoreError::Storage(e.to_string()))?)

@@ -89,7 +89,7 @@ pub(super) fn stage_entry(
     revision: i64,
     now: DateTime<Utc>,
 ) {
-    batch.statement(UPSERT_ENTRY);
+    batch.row(UPSERT_ENTRY);
     batch.arg(resource_pk);
     batch.arg(key.as_str().to_owned());
     batch.arg(value_type(value).to_owned());

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::batch::{Batch, failed};
 use super::changes;
 use super::files::files_in_writer;
-use super::metadata_writer::Current;
+use super::rows::ResourceRow;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
@@ -47,29 +47,50 @@ fn grouped_pairs(
     Ok(grouped)
 }
 
-/// Deletes `current` inside the writer's transaction, recording everything that goes with it.
+/// Deletes `row` inside the writer's transaction, recording everything that goes with it.
 /// The caller has checked the actor may.
 pub(super) fn delete_in(
     db: &Connection,
     actor: &Actor,
-    current: &Current,
+    row: &ResourceRow,
     now: DateTime<Utc>,
 ) -> Result<Deleted, CoreError> {
-    let mut deleted = delete_all_in(db, actor, std::slice::from_ref(current), now)?;
+    let mut deleted = delete_all_in(db, actor, std::slice::from_ref(row), now)?;
     Ok(deleted.pop().expect("one resource deleted, one answer"))
 }
 
-/// Deletes each of `currents` as [`delete_in`] would, in a few statements for all of them
-/// rather than a few for each (a revert of an import deletes 100,000). A resource under one
-/// of them that is itself among them goes with them rather than losing its parent first.
-/// The caller has checked the actor may.
+/// The record of each key of the resources in `?1` (a JSON array of keys) but floats, in
+/// their order and then the keys': written by SQLite itself, they are most of a deletion's
+/// records (ten for each imported row). A boolean is stored as 0 or 1; `json_quote` renders
+/// texts and integers as JSON does. A float it would render with 15 digits only, so floats
+/// are recorded from Rust (see [`FLOAT_KEYS`]). `?2` the action, `?3` the time, `?4` and `?5`
+/// the tenant and the change set.
+const KEY_REMOVALS: &str = "INSERT INTO changes (tenant_id, resource_id, action, subject, \
+     old_value, new_value, at, set_pk) \
+     SELECT r.tenant_id, r.id, ?2, m.key, \
+     CASE m.value_type WHEN 'boolean' THEN iif(m.value, 'true', 'false') \
+     ELSE json_quote(m.value) END, NULL, ?3, \
+     (SELECT pk FROM change_sets WHERE tenant_id = ?4 AND id = ?5) \
+     FROM json_each(?1) j JOIN resources r ON r.pk = j.value \
+     JOIN metadata m ON m.resource_pk = r.pk \
+     WHERE m.value_type != 'float' ORDER BY j.key, m.key";
+
+/// The float keys of the resources in `?` as SQLite's `quote()`, which keeps every digit.
+const FLOAT_KEYS: &str = "SELECT m.resource_pk, m.key, quote(m.value) FROM metadata m \
+     WHERE m.resource_pk IN (SELECT value FROM json_each(?)) AND m.value_type = 'float' \
+     ORDER BY m.resource_pk, m.key";
+
+/// Deletes each of `rows` as [`delete_in`] would, in a few statements for all of them rather
+/// than a few for each (a revert of an import deletes 100,000). A resource under one of them
+/// that is itself among them goes with them rather than losing its parent first. The caller
+/// has checked the actor may.
 pub(super) fn delete_all_in(
     db: &Connection,
     actor: &Actor,
-    currents: &[Current],
+    rows: &[ResourceRow],
     now: DateTime<Utc>,
 ) -> Result<Vec<Deleted>, CoreError> {
-    let pks: Vec<i64> = currents.iter().map(|c| c.row.pk).collect();
+    let pks: Vec<i64> = rows.iter().map(|row| row.pk).collect();
     let list = serde_json::to_string(&pks)
         .map_err(|e| CoreError::Storage(format!("cannot list the resources to delete: {e}")))?;
     let mut tag_values = grouped_pairs(
@@ -84,13 +105,22 @@ pub(super) fn delete_all_in(
          WHERE parent_pk IN (SELECT value FROM json_each(?)) ORDER BY pk",
         &list,
     )?;
+    let mut floats = grouped_pairs(db, FLOAT_KEYS, &list)?;
     let mut files = files_in_writer(db, &list)?;
-    let going: HashSet<&str> = currents.iter().map(|c| c.row.id.as_str()).collect();
+    let going: HashSet<&str> = rows.iter().map(|row| row.id.as_str()).collect();
 
     let mut batch = Batch::default();
-    let mut deleted = Vec::with_capacity(currents.len());
-    for current in currents {
-        let row = &current.row;
+    if batch.records() {
+        changes::stage_open_set(&mut batch, actor, now);
+        batch.statement(KEY_REMOVALS);
+        batch.arg(list.clone());
+        batch.arg(Action::MetadataRemove.as_str().to_owned());
+        batch.time(now);
+        batch.arg(actor.tenant.as_str().to_owned());
+        batch.arg(actor.change.id.as_str().to_owned());
+    }
+    let mut deleted = Vec::with_capacity(rows.len());
+    for row in rows {
         let mut record = |resource: &str, action: Action, subject: &str, old: Value| {
             changes::stage(
                 &mut batch,
@@ -103,13 +133,11 @@ pub(super) fn delete_all_in(
                 now,
             );
         };
-        for entry in &current.entries {
-            record(
-                &row.id,
-                Action::MetadataRemove,
-                entry.key.as_str(),
-                entry.value.to_json(),
-            );
+        for (key, quoted) in floats.remove(&row.pk).unwrap_or_default() {
+            let value: f64 = quoted
+                .parse()
+                .map_err(|_| CoreError::Storage(format!("damaged metadata row for key {key:?}")))?;
+            record(&row.id, Action::MetadataRemove, &key, Value::from(value));
         }
         for (tag_id, value) in tag_values.remove(&row.pk).unwrap_or_default() {
             record(&row.id, Action::TagRemove, &tag_id, json!(value));

@@ -12,12 +12,15 @@ use serde_json::{Value, json};
 
 use super::batch::{Batch, failed, unique_violation};
 use super::change_sets::{not_found, summary_of};
-use super::changes::{self, ChangeRow, each_record_in_writer, records_in_writer};
+use super::changes::{self, ChangeRow, each_record_in_writer, records_in_writer, select_records};
 use super::files::files_in_writer;
 use super::metadata::stage_change;
-use super::metadata_writer::{Current, load};
+use super::metadata_writer::Current;
 use super::removal::{Deleted, delete_all_in};
-use super::resources::{current_in_writer, insert_in_writer, reparent, stage_touch};
+use super::resources::{
+    current_in_writer, insert_in_writer, reparent, rows_in_writer, stage_touch,
+};
+use super::rows::ResourceRow;
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -41,20 +44,44 @@ pub enum Reverted {
     Conflicts(Vec<Conflict>),
 }
 
-/// Records written after the set's first one by other sets, on the resources the set touched.
-const LATER_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, action, subject, \
-     old_value, new_value, request_id, at, change_set FROM changes \
-     WHERE tenant_id = ?1 AND seq > ?2 AND change_set IS NOT ?3 \
-     AND resource_id IN (SELECT resource_id FROM changes WHERE tenant_id = ?1 AND change_set = ?3) \
-     ORDER BY seq";
+/// Records written after `?2` by other sets, on the resources set `?3` (its key) touched.
+const LATER_RECORDS: &str = select_records!(
+    "WHERE c.tenant_id = ?1 AND c.seq > ?2 AND c.set_pk != ?3 \
+     AND c.resource_id IN (SELECT resource_id FROM changes WHERE set_pk = ?3) ORDER BY c.seq"
+);
 
-/// A set's records in order (`?1` the tenant, `?2` the set).
-const SET_RECORDS: &str = "SELECT seq, resource_id, actor_id, actor_type, action, subject, \
-     old_value, new_value, request_id, at, change_set FROM changes \
-     WHERE tenant_id = ?1 AND change_set = ?2 ORDER BY seq";
+/// A set's records in order (`?1` the set's key).
+const SET_RECORDS: &str = select_records!("WHERE c.set_pk = ?1 ORDER BY c.seq");
 
-/// The first record of a set (`?1` the tenant, `?2` the set): where the later records start.
-const FIRST_RECORD: &str = "SELECT min(seq) FROM changes WHERE tenant_id = ?1 AND change_set = ?2";
+/// Set `?2`'s key (`?1` the tenant) and its first record, last record and count of records.
+const SET_BOUNDS: &str = "SELECT cs.pk, min(c.seq), max(c.seq), count(c.seq) FROM change_sets cs \
+     JOIN changes c ON c.set_pk = cs.pk WHERE cs.tenant_id = ?1 AND cs.id = ?2";
+
+/// Where in the log a set is: its key, and the record after which later changes may be found.
+#[derive(Clone, Copy)]
+struct Bounds {
+    set_pk: i64,
+    later_than: i64,
+}
+
+impl Bounds {
+    /// A set written in one transaction holds every record between its first and its last, so
+    /// later changes come after its last: no need to read the set's own records again to find
+    /// them (an import's are millions). Otherwise they come after its first.
+    fn of(
+        id: &ChangeSetId,
+        found: (Option<i64>, Option<i64>, Option<i64>, i64),
+    ) -> Result<Self, CoreError> {
+        let (Some(set_pk), Some(first), Some(last)) = (found.0, found.1, found.2) else {
+            return Err(not_found(id));
+        };
+        let contiguous = last - first + 1 == found.3;
+        Ok(Self {
+            set_pk,
+            later_than: if contiguous { last } else { first },
+        })
+    }
+}
 
 /// Gives the planner the set's next record, read whole only when it wants it.
 fn feed(planner: &mut Planner, row: ChangeRow) -> Result<(), CoreError> {
@@ -107,16 +134,22 @@ impl Store {
             .writer
             .transaction_deciding(move |db| {
                 let tenant = writer.tenant.as_str();
-                let first: Option<i64> = db
-                    .prepare_cached(FIRST_RECORD)
-                    .and_then(|mut s| s.query_row((tenant, set_id.as_str()), |r| r.get(0)))
+                let found = db
+                    .prepare_cached(SET_BOUNDS)
+                    .and_then(|mut s| {
+                        s.query_row((tenant, set_id.as_str()), |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                        })
+                    })
                     .map_err(failed)?;
-                let Some(first) = first else {
-                    return Err(not_found(&set_id));
-                };
-                let later = records_in_writer(db, LATER_RECORDS, (tenant, first, set_id.as_str()))?;
+                let bounds = Bounds::of(&set_id, found)?;
+                let later = records_in_writer(
+                    db,
+                    LATER_RECORDS,
+                    (tenant, bounds.later_than, bounds.set_pk),
+                )?;
                 let mut planner = Planner::new(later);
-                each_record_in_writer(db, SET_RECORDS, (tenant, set_id.as_str()), |row| {
+                each_record_in_writer(db, SET_RECORDS, [bounds.set_pk], |row| {
                     feed(&mut planner, row)
                 })?;
                 let plan = planner
@@ -195,9 +228,10 @@ impl Store {
         id: &ChangeSetId,
     ) -> Result<HashSet<String>, CoreError> {
         let hashes: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT json_extract(COALESCE(old_value, new_value), '$.sha256') FROM changes \
-             WHERE tenant_id = ? AND change_set = ? AND action LIKE 'file.%' \
-             AND json_extract(COALESCE(old_value, new_value), '$.sha256') IS NOT NULL",
+            "SELECT DISTINCT json_extract(COALESCE(c.old_value, c.new_value), '$.sha256') \
+             FROM changes c JOIN change_sets cs ON cs.pk = c.set_pk \
+             WHERE cs.tenant_id = ? AND cs.id = ? AND c.action LIKE 'file.%' \
+             AND json_extract(COALESCE(c.old_value, c.new_value), '$.sha256') IS NOT NULL",
         )
         .bind(actor.tenant.as_str())
         .bind(id.as_str())
@@ -221,19 +255,17 @@ impl Store {
         actor.require_writer()?;
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let tenant = actor.tenant.as_str();
-        let (first,): (Option<i64>,) = sqlx::query_as(FIRST_RECORD)
+        let found: (Option<i64>, Option<i64>, Option<i64>, i64) = sqlx::query_as(SET_BOUNDS)
             .bind(tenant)
             .bind(id.as_str())
             .fetch_one(&mut *conn)
             .await
             .map_err(storage)?;
-        let Some(first) = first else {
-            return Err(not_found(id));
-        };
+        let bounds = Bounds::of(id, found)?;
         let later: Vec<ChangeRow> = sqlx::query_as(LATER_RECORDS)
             .bind(tenant)
-            .bind(first)
-            .bind(id.as_str())
+            .bind(bounds.later_than)
+            .bind(bounds.set_pk)
             .fetch_all(&mut *conn)
             .await
             .map_err(storage)?;
@@ -245,8 +277,7 @@ impl Store {
         );
         // Read as a stream: a set of an import holds millions of records.
         let mut set = sqlx::query_as::<_, ChangeRow>(SET_RECORDS)
-            .bind(tenant)
-            .bind(id.as_str())
+            .bind(bounds.set_pk)
             .fetch(&mut *conn);
         while let Some(row) = set.try_next().await.map_err(storage)? {
             feed(&mut planner, row)?;
@@ -284,26 +315,17 @@ fn delete_chunk(
     steps: &[Step],
     now: DateTime<Utc>,
 ) -> Result<Vec<Deleted>, CoreError> {
-    let keys: Vec<(String, String)> = steps
-        .iter()
-        .map(|step| {
-            (
-                actor.tenant.as_str().to_owned(),
-                step.resource_id().to_owned(),
-            )
-        })
-        .collect();
-    let wanted: Vec<&(String, String)> = keys.iter().collect();
-    // Those gone since (forced past that conflict) are left out.
-    let mut found: HashMap<String, Current> = load(db, &wanted)?
+    let ids: Vec<&str> = steps.iter().map(Step::resource_id).collect();
+    // Those gone since (forced past that conflict) are not found, and left out.
+    let mut found: HashMap<String, ResourceRow> = rows_in_writer(db, &actor.tenant, &ids)?
         .into_iter()
-        .map(|((_, id), current)| (id, current))
+        .map(|row| (row.id.clone(), row))
         .collect();
-    let currents: Vec<Current> = keys.iter().filter_map(|(_, id)| found.remove(id)).collect();
-    for current in &currents {
-        actor.require_delete(&current.row.kind, current.row.site().as_ref())?;
+    let rows: Vec<ResourceRow> = ids.iter().filter_map(|id| found.remove(*id)).collect();
+    for row in &rows {
+        actor.require_delete(&row.kind, row.site().as_ref())?;
     }
-    delete_all_in(db, actor, &currents, now)
+    delete_all_in(db, actor, &rows, now)
 }
 
 enum Applied {
@@ -498,7 +520,7 @@ fn set_tag(
     let mut batch = Batch::default();
     match value {
         Some(value) => {
-            batch.statement(super::tags::UPSERT_TAG_VALUE);
+            batch.row(super::tags::UPSERT_TAG_VALUE);
             batch.arg(tag_pk);
             batch.arg(row.pk);
             batch.arg(value.to_owned());

@@ -346,16 +346,14 @@ impl Store {
         check_version("tag", row.version, expected_version)?;
         changes::open_set(&mut tx, actor, now).await?;
         let removed = sqlx::query(
-            "INSERT INTO changes (tenant_id, resource_id, actor_id, actor_type, action, subject, \
-             old_value, new_value, request_id, at, change_set) \
-             SELECT ?, r.id, ?, ?, 'tag.remove', ?, json_quote(v.value), NULL, ?, ?, ? \
-             FROM tag_values v JOIN resources r ON r.pk = v.resource_pk WHERE v.tag_pk = ?",
+            "INSERT INTO changes (tenant_id, resource_id, action, subject, old_value, \
+             new_value, at, set_pk) \
+             SELECT ?1, r.id, 'tag.remove', ?2, json_quote(v.value), NULL, ?3, \
+             (SELECT pk FROM change_sets WHERE tenant_id = ?1 AND id = ?4) \
+             FROM tag_values v JOIN resources r ON r.pk = v.resource_pk WHERE v.tag_pk = ?5",
         )
         .bind(actor.tenant.as_str())
-        .bind(&actor.id)
-        .bind(actor.creator_type.as_str())
         .bind(id.as_str())
-        .bind(actor.request_id.as_deref())
         .bind(now)
         .bind(actor.change.id.as_str())
         .bind(row.pk)

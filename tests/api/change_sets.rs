@@ -293,11 +293,12 @@ async fn reverting_a_delete_restores_keys_tags_files_and_what_was_under_it() {
         .as_str()
         .unwrap()
         .to_owned();
-    let hq = created(
-        &manager,
-        json!({"type": "site", "metadata": {"name": "HQ", "floor": 3}}),
-    )
-    .await;
+    // Every type of value, each of which its deletion's records must keep exactly.
+    let kept_metadata = json!({
+        "name": "HQ", "floor": 3, "ratio": 0.30000000000000004, "big": 1.0e300,
+        "up": true, "down": false, "code": "00123", "note": "say \"hi\"\n\u{2603}\t\\"
+    });
+    let hq = created(&manager, json!({"type": "site", "metadata": kept_metadata})).await;
     let other = created(
         &manager,
         json!({"type": "site", "metadata": {"name": "Branch"}}),
@@ -352,7 +353,7 @@ async fn reverting_a_delete_restores_keys_tags_files_and_what_was_under_it() {
     assert_eq!(restored.status, StatusCode::CREATED, "{}", restored.body);
     assert_eq!(restored.json()["files_not_restored"], json!([lost]));
     let back = metadata(&staff, &hq).await.json();
-    assert_eq!(back["metadata"], json!({"name": "HQ", "floor": 3}));
+    assert_eq!(back["metadata"], kept_metadata);
     let tags = staff.get(&format!("/tags/{tag}/values/{hq}")).await;
     assert_eq!(tags.status, StatusCode::OK, "{}", tags.body);
     assert_eq!(tags.json()["value"], "APAC");
