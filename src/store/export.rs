@@ -5,34 +5,75 @@
 use sqlx::AssertSqlSafe;
 
 use super::Store;
-use super::rows::{LoadedRecord, from_json, resource_with_keys_json};
+use super::rows::{from_json, stored_value};
 use super::search::search_sql_selecting;
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::metadata::MetadataEntry;
-use crate::core::resources::Resource;
+use crate::core::metadata::MetaValue;
+use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::search::Query;
 
-/// One exported resource.
+/// One exported resource: what an import reads back, and no more.
 #[derive(Debug, Clone)]
 pub struct Exported {
-    pub resource: Resource,
-    pub entries: Vec<MetadataEntry>,
+    pub id: ResourceId,
+    pub kind: ResourceType,
+    pub name: String,
+    pub parent: Option<ResourceId>,
+    /// Its keys, by key.
+    pub metadata: Vec<(String, MetaValue)>,
     /// (tag name, value), by tag name.
     pub tags: Vec<(String, String)>,
 }
 
-/// An export page's head (see [`search_sql_selecting`]): each resource found with its keys
-/// (as the loads render them) and its tag values (`[[name, value], …]`, by name), so a page is
-/// one statement whatever it holds.
-const EXPORT_HEAD: &str = concat!(
-    "SELECT r.pk, ",
-    resource_with_keys_json!(),
-    ", (SELECT json_group_array(json_array(name, value)) FROM \
+/// An export page's head (see [`search_sql_selecting`]): each resource found as one JSON
+/// array, `[[id, type, name, parent], keys, tags]`, its keys as `[key, type, text, integer]`
+/// (a float as SQLite's `quote()` text, which keeps every digit) by key, its tag values as
+/// `[name, value]` by name: a page is one statement whatever it holds, and what it renders is
+/// only what an export writes. The parts are joined as text, for the reason the loads' are
+/// (see `metadata_writer::plan`).
+const EXPORT_HEAD: &str = "SELECT r.pk, '[' || json_array(r.id, r.type, r.name, p.id) || ',' || \
+     (SELECT json_group_array(json_array(m.key, m.value_type, \
+        CASE WHEN m.value_type = 'string' THEN m.value \
+             WHEN m.value_type = 'float' THEN quote(m.value) END, \
+        CASE WHEN m.value_type = 'integer' OR m.value_type = 'boolean' THEN m.value END)) \
+      FROM metadata m WHERE m.resource_pk = r.pk) || ',' || \
+     (SELECT json_group_array(json_array(name, value)) FROM \
        (SELECT t.name, v.value FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
-        WHERE v.resource_pk = r.pk ORDER BY t.name COLLATE NOCASE)) \
-     FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk WHERE r.tenant_id = "
+        WHERE v.resource_pk = r.pk ORDER BY t.name COLLATE NOCASE)) || ']' \
+     FROM resources r LEFT JOIN resources p ON p.pk = r.parent_pk WHERE r.tenant_id = ";
+
+/// One resource as [`EXPORT_HEAD`] renders it.
+type ExportRow = (
+    (String, String, String, Option<String>),
+    Vec<(String, String, Option<String>, Option<i64>)>,
+    Vec<(String, String)>,
 );
+
+fn exported(row: ExportRow) -> Result<Exported, CoreError> {
+    let ((id, kind, name, parent), keys, tags) = row;
+    let damaged = |what: &str| CoreError::Storage(format!("damaged {what} in an export of {id}"));
+    let metadata = keys
+        .into_iter()
+        .map(|(key, value_type, text, int)| {
+            let real = match value_type.as_str() {
+                "float" => text.as_deref().and_then(|t| t.parse().ok()),
+                _ => None,
+            };
+            let value = stored_value(&value_type, text, int, real)
+                .ok_or_else(|| damaged(&format!("key {key:?}")))?;
+            Ok((key, value))
+        })
+        .collect::<Result<_, CoreError>>()?;
+    Ok(Exported {
+        kind: ResourceType::parse(&kind).map_err(|_| damaged("type"))?,
+        id: ResourceId::from_path(id),
+        name,
+        parent: parent.map(ResourceId::from_path),
+        metadata,
+        tags,
+    })
+}
 
 /// The columns pass's head: only which resources a page finds.
 const FOUND_HEAD: &str =
@@ -103,22 +144,16 @@ impl Store {
             search_sql_selecting(EXPORT_HEAD, actor.tenant.as_str(), query, after, limit)?;
         let (mut conn, deadline) = self.search_connection().await?;
         // The text holds only fixed SQL and `?` placeholders, as `search_sql_selecting` builds.
-        let loaded: Vec<(i64, String, String)> =
-            sqlx::query_as_with(AssertSqlSafe(text), arguments)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(|e| deadline.error(e))?;
+        let loaded: Vec<(i64, String)> = sqlx::query_as_with(AssertSqlSafe(text), arguments)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| deadline.error(e))?;
         drop(conn);
-        let next = next_cursor(loaded.len(), limit, loaded.last().map(|(pk, ..)| *pk));
-        let mut page = Vec::with_capacity(loaded.len());
-        for (_, resource, tags) in loaded {
-            let (_, row, entries) = from_json::<LoadedRecord>(&resource)?.into_parts()?;
-            page.push(Exported {
-                resource: row.into_resource()?,
-                entries,
-                tags: from_json(&tags)?,
-            });
-        }
+        let next = next_cursor(loaded.len(), limit, loaded.last().map(|(pk, _)| *pk));
+        let page = loaded
+            .into_iter()
+            .map(|(_, json)| exported(from_json(&json)?))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok((page, next))
     }
 }

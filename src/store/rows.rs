@@ -171,21 +171,33 @@ pub(in crate::store) fn time_from_rfc3339<'de, D: serde::Deserializer<'de>>(
     deserializer.deserialize_str(Rfc3339)
 }
 
+/// A key's value as a row stores it: its type, and the one of the text, integer (booleans
+/// too, as 0 or 1) or float that type reads; `None` when they do not agree (a damaged row).
+pub(in crate::store) fn stored_value(
+    value_type: &str,
+    text: Option<String>,
+    int: Option<i64>,
+    real: Option<f64>,
+) -> Option<MetaValue> {
+    Some(match (value_type, text, int, real) {
+        ("string", Some(s), _, _) => MetaValue::Text(s),
+        ("integer", _, Some(i), _) => MetaValue::Integer(i),
+        ("boolean", _, Some(i), _) => MetaValue::Bool(i != 0),
+        ("float", _, _, Some(f)) => MetaValue::Float(f),
+        _ => return None,
+    })
+}
+
 impl EntryRow {
     pub(in crate::store) fn into_entry(self) -> Result<MetadataEntry, CoreError> {
         let damaged = || CoreError::Storage(format!("damaged metadata row for key {:?}", self.key));
-        let value = match (
-            self.value_type.as_str(),
+        let value = stored_value(
+            &self.value_type,
             self.text_value,
             self.int_value,
             self.real_value,
-        ) {
-            ("string", Some(s), _, _) => MetaValue::Text(s),
-            ("integer", _, Some(i), _) => MetaValue::Integer(i),
-            ("boolean", _, Some(i), _) => MetaValue::Bool(i != 0),
-            ("float", _, _, Some(f)) => MetaValue::Float(f),
-            _ => return Err(damaged()),
-        };
+        )
+        .ok_or_else(damaged)?;
         Ok(MetadataEntry {
             key: MetaKey::parse(&self.key).map_err(|_| damaged())?,
             value,

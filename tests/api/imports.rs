@@ -345,7 +345,7 @@ async fn export(client: &Client<'_>, query: &str) -> Reply {
 
 const ESTATE: &str = "id,type,name,parent,tag:Region,meta.circuit,meta.rack_units:number,meta.uplink:number,meta.lit:boolean,meta.note\n\
                       hq,site,Head Office,,APAC,00123,42,,TRUE,=\"\"\n\
-                      depot,site,Depot,,EMEA,=1+1,,,,\"comma, and \"\"quote\"\"\"\n\
+                      depot,site,Depot,,EMEA,=1+1,,0.30000000000000004,,\"comma, and \"\"quote\"\"\"\n\
                       sw-1,device,core switch,hq,,A-1,2,10.5,false,\n";
 
 #[tokio::test]
