@@ -101,15 +101,17 @@ impl Columns {
                 .map(|(_, value)| protect(value).into_owned())
                 .unwrap_or_default()
         }));
-        row.extend(self.keys.keys().map(|key| {
-            match r.metadata.iter().find(|(k, _)| k == key) {
-                None => String::new(),
-                Some((_, value)) => match value {
-                    MetaValue::Text(text) => protect(text).into_owned(),
-                    other => other.to_json().to_string(),
-                },
-            }
-        }));
+        row.extend(
+            self.keys
+                .keys()
+                .map(|key| match r.metadata.iter().find(|(k, _)| k == key) {
+                    None => String::new(),
+                    Some((_, value)) => match value {
+                        MetaValue::Text(text) => protect(text).into_owned(),
+                        other => other.to_json().to_string(),
+                    },
+                }),
+        );
         row
     }
 }
@@ -235,7 +237,9 @@ pub async fn export_resources(
         let mut reading = read(0);
         loop {
             let found = (&mut reading).await.unwrap_or_else(|e| {
-                Err(CoreError::Storage(format!("reading an export page failed: {e}")))
+                Err(CoreError::Storage(format!(
+                    "reading an export page failed: {e}"
+                )))
             });
             let (page, next) = match found {
                 Ok(found) => found,

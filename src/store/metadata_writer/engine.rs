@@ -18,7 +18,7 @@ use crate::core::metadata::MetadataRecord;
 use crate::core::resources::ResourceType;
 use crate::store::batch::{Batch, failed, unique_violation};
 use crate::store::cache::ReadCache;
-use crate::store::checkpointer::Checkpointer;
+use crate::store::checkpointer::{BACKSTOP_PAGES, Checkpointer};
 use crate::store::resources;
 use crate::store::wal_sync::{AfterSync, WalSync};
 
@@ -167,7 +167,7 @@ fn in_transaction_or_rollback<T>(
 ) -> Result<T, CoreError> {
     run_cached(db, "BEGIN IMMEDIATE")?;
     let done = match work(db) {
-        Ok((value, true)) => run_cached(db, "COMMIT").map(|()| value),
+        Ok((value, true)) => commit_leaving_checkpoint(db).map(|()| value),
         Ok((value, false)) => {
             let _ = db.execute_batch("ROLLBACK");
             Ok(value)
@@ -178,6 +178,22 @@ fn in_transaction_or_rollback<T>(
         let _ = db.execute_batch("ROLLBACK");
     }
     done
+}
+
+/// Commits a transaction of its own without SQLite's checkpoint inside the commit. Such a
+/// transaction (an import, a revert) leaves far more WAL than the backstop (see
+/// `checkpointer::BACKSTOP_PAGES`), so SQLite would copy all of it into the database before
+/// the commit returns, seconds the caller would wait; the background checkpointer, told of
+/// the commit as of any other, copies it instead.
+fn commit_leaving_checkpoint(db: &rusqlite::Connection) -> Result<(), CoreError> {
+    // The pragma answers its new value as a row, which only a batch may ignore.
+    db.execute_batch("PRAGMA wal_autocheckpoint = 0")
+        .map_err(failed)?;
+    let committed = run_cached(db, "COMMIT");
+    let backstop = db
+        .execute_batch(&format!("PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}"))
+        .map_err(failed);
+    committed.and(backstop)
 }
 
 fn unconfirmed(e: &std::io::Error) -> CoreError {
