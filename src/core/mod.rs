@@ -20,10 +20,6 @@ pub mod tenancy;
 mod validated_string;
 
 #[cfg(feature = "ssr")]
-pub mod blobs;
-#[cfg(feature = "ssr")]
-pub mod durability;
-#[cfg(feature = "ssr")]
 pub mod random;
 
 pub use error::CoreError;

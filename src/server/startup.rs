@@ -53,6 +53,7 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
     AppState::new(AppStateParts {
         leptos_options: leptos_options(config),
         store,
+        lifecycle: Default::default(),
         settings: Settings {
             upload_stall: std::time::Duration::from_secs(config.upload_stall_seconds),
             request_timeout: std::time::Duration::from_secs(config.request_timeout_seconds),
@@ -107,13 +108,10 @@ pub fn router(state: AppState) -> HttpService {
             state.store.clone(),
             state.settings.clone(),
         ))
-        .route(
-            "/health",
-            axum::routing::get({
-                let store = state.store.clone();
-                move || std::future::ready(crate::web::health::answer(&store))
-            }),
-        )
+        .merge(crate::web::health::router(
+            state.store.clone(),
+            state.lifecycle.clone(),
+        ))
         .leptos_routes(&state, routes, {
             let options = LeptosOptions::clone(&state.leptos_options);
             move || shell(options.clone())
@@ -143,6 +141,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     super::housekeeping::at_start(&store, started).await?;
     let sweeps = super::housekeeping::spawn_orphan_sweeps(store.clone());
     let state = app_state(&config, store.clone());
+    let lifecycle = state.lifecycle.clone();
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
@@ -157,7 +156,12 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             std::net::SocketAddr,
         >(router(state)),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Requests still arriving on open connections (a load balancer's probe among them)
+        // learn that this server is going, while those in flight finish.
+        lifecycle.drain();
+    })
     .await?;
     sweeps.abort();
     store.close().await;

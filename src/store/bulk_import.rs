@@ -10,11 +10,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 
-use super::batch::{Batch, failed, unique_violation};
 use super::metadata::stage_change;
-use super::metadata_writer::load;
 use super::resources::{insert_in_writer, stage_touch};
 use super::rows::{ResourceRow, TagRow};
+use super::sqlite::batch::{Batch, failed, unique_violation};
+use super::sqlite::metadata_writer::load;
 use super::{Store, changes};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -788,7 +788,7 @@ impl Importer<'_> {
             )
             .and_then(|mut s| {
                 s.query_row([self.actor.tenant.as_str(), name], |r| {
-                    let time = |i: usize| super::batch::time_column(r, i);
+                    let time = |i: usize| super::sqlite::batch::time_column(r, i);
                     Ok(TagRow {
                         pk: r.get(0)?,
                         id: r.get(1)?,

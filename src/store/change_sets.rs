@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use super::batch::stored_time;
 use super::changes::{ChangeRow, SELECT_RECORDS};
+use super::sqlite::batch::stored_time;
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;

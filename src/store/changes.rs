@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{FromRow, SqliteConnection};
 
-use super::batch::{Args, Batch, Query};
+use super::sqlite::batch::{Args, Batch, Query};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -216,9 +216,13 @@ pub(super) fn each_record_in_writer(
     params: impl rusqlite::Params,
     mut take: impl FnMut(ChangeRow) -> Result<(), CoreError>,
 ) -> Result<(), CoreError> {
-    let mut statement = db.prepare_cached(sql).map_err(super::batch::failed)?;
-    let mut rows = statement.query(params).map_err(super::batch::failed)?;
-    while let Some(r) = rows.next().map_err(super::batch::failed)? {
+    let mut statement = db
+        .prepare_cached(sql)
+        .map_err(super::sqlite::batch::failed)?;
+    let mut rows = statement
+        .query(params)
+        .map_err(super::sqlite::batch::failed)?;
+    while let Some(r) = rows.next().map_err(super::sqlite::batch::failed)? {
         let row = (|| {
             Ok::<_, rusqlite::Error>(ChangeRow {
                 seq: r.get(0)?,
@@ -230,11 +234,11 @@ pub(super) fn each_record_in_writer(
                 old_value: r.get(6)?,
                 new_value: r.get(7)?,
                 request_id: r.get(8)?,
-                at: super::batch::time_column(r, 9)?,
+                at: super::sqlite::batch::time_column(r, 9)?,
                 change_set: r.get(10)?,
             })
         })()
-        .map_err(super::batch::failed)?;
+        .map_err(super::sqlite::batch::failed)?;
         take(row)?;
     }
     Ok(())

@@ -9,12 +9,12 @@ use super::rows::ResourceRow;
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
-use crate::core::blobs::{BlobStore, BlobUpload, LocalDisk};
 use crate::core::changes::Action;
 use crate::core::error::ValidationError;
 use crate::core::files::{FileId, FileKind, SiteFile, display_name, sniff};
 use crate::core::resources::{ResourceId, ResourceType};
 use crate::core::tenancy::TenantId;
+use crate::store::blobs::{BlobStore, BlobUpload, LocalDisk};
 use crate::store::unchecked::Unchecked;
 
 /// What the uploader says about a new file (its content type is never among it).
@@ -183,9 +183,11 @@ pub(super) fn files_in_writer(
             "SELECT site_pk, id, name, kind, description, content_type, size, sha256 \
              FROM site_files WHERE site_pk IN (SELECT value FROM json_each(?)) ORDER BY pk",
         )
-        .map_err(super::batch::failed)?;
-    let mut rows = statement.query([site_pks]).map_err(super::batch::failed)?;
-    while let Some(r) = rows.next().map_err(super::batch::failed)? {
+        .map_err(super::sqlite::batch::failed)?;
+    let mut rows = statement
+        .query([site_pks])
+        .map_err(super::sqlite::batch::failed)?;
+    while let Some(r) = rows.next().map_err(super::sqlite::batch::failed)? {
         let file = (|| {
             let sha256: String = r.get(7)?;
             let size: i64 = r.get(6)?;
@@ -202,8 +204,8 @@ pub(super) fn files_in_writer(
                 sha256,
             })
         })()
-        .map_err(super::batch::failed)?;
-        let site: i64 = r.get(0).map_err(super::batch::failed)?;
+        .map_err(super::sqlite::batch::failed)?;
+        let site: i64 = r.get(0).map_err(super::sqlite::batch::failed)?;
         files.entry(site).or_default().push(file);
     }
     Ok(files)
@@ -527,7 +529,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::blobs::{BlobStore, LocalUpload};
+    use crate::store::blobs::{BlobStore, LocalUpload};
     use crate::store::testing::{manager, site, staff, temp_store};
 
     const PNG: &[u8] = &[

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
-use super::batch::{Batch, failed, unique_violation};
 use super::metadata::stage_entry;
 use super::resources::insert_row_in_writer;
+use super::sqlite::batch::{Batch, failed, unique_violation};
 use super::tags::find_tag;
 use super::{Store, changes, storage};
 use crate::core::CoreError;

@@ -1,10 +1,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::batch::Batch;
-use super::metadata_writer::{KindRule, Write};
 use super::resources;
 use super::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
+use super::sqlite::batch::Batch;
+use super::sqlite::metadata_writer::{KindRule, Write};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;

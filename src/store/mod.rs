@@ -14,12 +14,12 @@
 mod access_tokens;
 mod aggregates;
 mod bare_tags;
-mod batch;
+pub mod blobs;
 mod bulk_import;
 mod cache;
 mod change_sets;
 mod changes;
-mod checkpointer;
+pub mod durability;
 mod export;
 mod files;
 mod grants;
@@ -27,7 +27,6 @@ mod import;
 mod listing;
 mod members;
 mod metadata;
-mod metadata_writer;
 mod removal;
 mod resources;
 mod revert;
@@ -36,6 +35,7 @@ mod search;
 mod server_tags;
 mod sessions;
 mod settings;
+mod sqlite;
 mod stream_search;
 mod stream_tags;
 mod streams;
@@ -43,7 +43,6 @@ mod tags;
 mod tokens;
 pub mod unchecked;
 mod users;
-mod wal_sync;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -73,9 +72,10 @@ use sqlx::sqlite::{
 };
 
 use crate::core::CoreError;
-use crate::core::blobs::LocalDisk;
-use crate::core::durability::Durability;
 use crate::core::tenancy::TenantId;
+use crate::store::blobs::LocalDisk;
+use crate::store::durability::Durability;
+use sqlite::{checkpointer, metadata_writer, wal_sync};
 
 /// The database and the file blobs behind the core. Cheap to clone: one shared pointer, so
 /// every handler's copy costs one reference count rather than one per part.
@@ -284,6 +284,15 @@ impl Store {
         self.durability.halt(what, error);
     }
 
+    /// Whether the database answers: one trivial query.
+    pub async fn ping(&self) -> Result<(), CoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(storage)
+    }
+
     /// The connection settings in force, as SQLite reports them (for tests and diagnostics).
     pub async fn settings(&self) -> Result<StoreSettings, CoreError> {
         let mut conn = self.pool.acquire().await.map_err(storage)?;
@@ -453,9 +462,9 @@ mod tests {
     /// stops every kind of write until restart, and reads go on.
     #[tokio::test]
     async fn after_a_failed_sync_no_write_is_acknowledged_and_reads_go_on() {
-        use crate::core::blobs::{BlobStore, BlobUpload};
         use crate::core::metadata::{MetaKey, MetaValue, Precondition};
         use crate::core::resources::{ResourceName, ResourceType};
+        use crate::store::blobs::{BlobStore, BlobUpload};
         use testing::{manager, site, staff};
 
         let (_dir, store) = temp_store().await;

@@ -5,11 +5,11 @@ use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::batch::{Args, Batch, Bound, Query, failed, time_column, unique_violation};
-use super::metadata_writer::{Current, load};
 use super::removal::{Deleted, delete_in};
 use super::rows::{ResourceRow, select_resources};
 use super::search::off_the_workers;
+use super::sqlite::batch::{Args, Batch, Bound, Query, failed, time_column, unique_violation};
+use super::sqlite::metadata_writer::{Current, load};
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;

@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
-use super::batch::stored_time;
 use super::cache::StreamKeyRef;
 use super::metadata::UPSERT_ENTRY;
 use super::resources::{find_row, insert};
 use super::rows::{ResourceRow, select_resources};
+use super::sqlite::batch::stored_time;
 use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;

@@ -96,6 +96,8 @@ pub struct AppStateParts {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub settings: Settings,
+    /// Whether this server is going away (see `web::health`).
+    pub lifecycle: crate::web::health::Lifecycle,
 }
 
 impl AppState {

@@ -9,6 +9,7 @@ mod datahub;
 mod documents;
 mod faces;
 mod files;
+mod health;
 mod imports;
 mod keystone;
 mod limits;

@@ -17,10 +17,10 @@ use super::extract::{ApiJson, ApiPath, Caller, Writer};
 use super::schemas::{FileUpdate, FileUploadForm, NoteCreate, SiteFileList, SiteFileResponse};
 use super::upload_stream::{OneChunkAtATime, until_stalled};
 use crate::core::CoreError;
-use crate::core::blobs::{BlobStore, BlobUpload, LocalUpload, UploadError};
 use crate::core::files::MAX_NOTE_BYTES;
 use crate::core::files::{Disposition, FileId, FileKind, SiteFile, download_name};
 use crate::core::resources::ResourceId;
+use crate::store::blobs::{BlobStore, BlobUpload, LocalUpload, UploadError};
 use crate::store::{FileChange, NewFile, Store};
 
 const TAG: &str = "Site Files";

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 use sitebook::core::access::{Actor, Role, Username};
-use sitebook::core::blobs::{BlobStore, BlobUpload};
 use sitebook::core::metadata::{MetadataLimits, Precondition};
 use sitebook::core::resources::ResourceId;
 use sitebook::core::tags::{CorrelationType, TagDraft};
 use sitebook::core::tenancy::TenantId;
+use sitebook::store::blobs::{BlobStore, BlobUpload};
 use sitebook::store::{Grant, MetadataTarget, NewFile};
 
 const PASSWORD: &str = "bench-password-not-secret";

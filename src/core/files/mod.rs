@@ -2,7 +2,7 @@
 //!
 //! What a file is comes from its bytes, never from what the uploader claims: `sniff` names the
 //! content type from the first bytes and refuses anything outside the allowlist. The bytes
-//! themselves live in a blob store (`core::blobs`), addressed by their SHA-256.
+//! themselves live in a blob store (`store::blobs`), addressed by their SHA-256.
 
 mod kind;
 mod name;

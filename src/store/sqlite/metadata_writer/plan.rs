@@ -13,10 +13,10 @@ use crate::core::metadata::{
 };
 use crate::core::resources::ResourceName;
 use crate::core::streams::STREAM_TYPE;
-use crate::store::batch::{Batch, failed};
 use crate::store::metadata::stage_change;
 use crate::store::resources;
 use crate::store::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
+use crate::store::sqlite::batch::{Batch, failed};
 
 /// The state of one resource as the writes of the group so far leave it.
 pub(in crate::store) struct Current {

@@ -20,11 +20,11 @@ use sqlx::SqliteConnection;
 use tokio::fs::File;
 use tokio::sync::{Mutex, mpsc};
 
-use crate::core::durability::Durability;
+use crate::store::durability::Durability;
 
 /// The WAL size, in pages, at which a commit checkpoints inline after all. Far above what
 /// the background task lets the WAL reach, so it only acts when that task cannot keep up.
-pub(super) const BACKSTOP_PAGES: &str = "10000";
+pub(in crate::store) const BACKSTOP_PAGES: &str = "10000";
 
 /// How long the task lets writes gather after the first one it hears of. Copying a page once
 /// for several writes to it is cheaper than once per write; about a thousand pages gather in
@@ -41,7 +41,7 @@ const MOST_BACKGROUND_PASSES: usize = 4;
 
 /// Wakes the checkpoint task after commits. Cheap to clone; the task ends with the last copy.
 #[derive(Clone, Debug)]
-pub(super) struct Checkpointer {
+pub(in crate::store) struct Checkpointer {
     wake: mpsc::Sender<()>,
 }
 
@@ -49,7 +49,7 @@ impl Checkpointer {
     /// Starts the task on the current Tokio runtime, checkpointing through `connection`.
     /// `database` is the database file, synced by the task itself (see `checkpoint`); `None`
     /// for a database without one.
-    pub(super) fn start(
+    pub(in crate::store) fn start(
         connection: SqliteConnection,
         database: Option<File>,
         write_lock: Arc<Mutex<()>>,
@@ -62,7 +62,7 @@ impl Checkpointer {
     }
 
     /// Tells the task that a write committed. Never waits.
-    pub(super) fn committed(&self) {
+    pub(in crate::store) fn committed(&self) {
         let _ = self.wake.try_send(());
     }
 }
@@ -83,7 +83,7 @@ async fn run(
         match checkpoint(&mut connection, database.as_ref(), &write_lock).await {
             Ok(()) => {}
             Err(Failed::Sync(e)) => durability.halt("syncing the database file", &e),
-            Err(Failed::Sql(e)) if super::is_sync_failure(&e) => {
+            Err(Failed::Sql(e)) if crate::store::is_sync_failure(&e) => {
                 durability.halt("a checkpoint's sync", &e);
             }
             // The backstop checkpoint still bounds the WAL; say why this one did not run.

@@ -13,14 +13,14 @@ use tokio::sync::{mpsc, oneshot};
 use super::Write;
 use super::plan::{Current, Plan, WriteKey, key_of, load, plan};
 use crate::core::CoreError;
-use crate::core::durability::Durability;
 use crate::core::metadata::MetadataRecord;
 use crate::core::resources::ResourceType;
-use crate::store::batch::{Batch, failed, unique_violation};
 use crate::store::cache::ReadCache;
-use crate::store::checkpointer::{BACKSTOP_PAGES, Checkpointer};
+use crate::store::durability::Durability;
 use crate::store::resources;
-use crate::store::wal_sync::{AfterSync, WalSync};
+use crate::store::sqlite::batch::{Batch, failed, unique_violation};
+use crate::store::sqlite::checkpointer::{BACKSTOP_PAGES, Checkpointer};
+use crate::store::sqlite::wal_sync::{AfterSync, WalSync};
 
 /// The most writes one transaction takes. Enough to amortise a commit many times over while
 /// keeping one group's statements (and the wait of the last write in it) small.

@@ -7,8 +7,8 @@ use tokio::io::AsyncWriteExt;
 
 use super::{Blob, BlobStore, BlobUpload, UploadError};
 use crate::core::CoreError;
-use crate::core::durability::Durability;
 use crate::core::files::SNIFF_BYTES;
+use crate::store::durability::Durability;
 
 /// Blobs as files under one directory: `<root>/<first 2 hex>/<sha256>`, with uploads in
 /// progress under `<root>/incoming/` (the same file system, so the final rename is atomic).

@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use super::CoreError;
+use crate::core::CoreError;
 
 #[derive(Debug, Default)]
 pub struct Durability {

@@ -6,11 +6,11 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
 
-use super::changes;
 use crate::core::CoreError;
+use crate::store::changes;
 
 #[derive(Default)]
-pub(super) struct Batch {
+pub(in crate::store) struct Batch {
     statements: Vec<Staged>,
     /// The change set whose header was staged last, so a write's records open it once.
     open_set: Option<crate::core::change_sets::ChangeSetId>,
@@ -29,7 +29,7 @@ struct Staged {
 
 impl Batch {
     /// A batch whose writes will be rolled back: change records are not staged.
-    pub(super) fn without_records() -> Self {
+    pub(in crate::store) fn without_records() -> Self {
         Self {
             without_records: true,
             ..Self::default()
@@ -37,13 +37,16 @@ impl Batch {
     }
 
     /// Whether change records are staged (see [`Batch::without_records`]).
-    pub(super) fn records(&self) -> bool {
+    pub(in crate::store) fn records(&self) -> bool {
         !self.without_records
     }
 
     /// Whether a record of change set `id` must open it first: true once per run of records
     /// of one set (opening is idempotent, so a set met again later is merely opened again).
-    pub(super) fn opens_set(&mut self, id: &crate::core::change_sets::ChangeSetId) -> bool {
+    pub(in crate::store) fn opens_set(
+        &mut self,
+        id: &crate::core::change_sets::ChangeSetId,
+    ) -> bool {
         if self.open_set.as_ref() == Some(id) {
             return false;
         }
@@ -52,7 +55,7 @@ impl Batch {
     }
 
     /// Appends a statement; its arguments follow with [`Batch::arg`].
-    pub(super) fn statement(&mut self, sql: &'static str) {
+    pub(in crate::store) fn statement(&mut self, sql: &'static str) {
         self.statements.push(Staged {
             sql,
             args: Vec::new(),
@@ -64,7 +67,7 @@ impl Batch {
     /// clause after it); its arguments follow with [`Batch::arg`]. Rows of the same statement
     /// staged one after the other run as one statement of several rows (see [`GATHERED_MOST`]),
     /// which SQLite inserts one after the other just the same.
-    pub(super) fn row(&mut self, sql: &'static str) {
+    pub(in crate::store) fn row(&mut self, sql: &'static str) {
         self.statements.push(Staged {
             sql,
             args: Vec::new(),
@@ -73,7 +76,7 @@ impl Batch {
     }
 
     /// The next argument of the statement appended last.
-    pub(super) fn arg(&mut self, value: impl Into<Value>) {
+    pub(in crate::store) fn arg(&mut self, value: impl Into<Value>) {
         self.statements
             .last_mut()
             .expect("an argument follows its statement")
@@ -82,13 +85,13 @@ impl Batch {
     }
 
     /// A time argument, as every other write stores one (see [`stored_time`]).
-    pub(super) fn time(&mut self, at: DateTime<Utc>) {
+    pub(in crate::store) fn time(&mut self, at: DateTime<Utc>) {
         self.arg(stored_time(at));
     }
 
     /// Runs the statements in order, stopping at the first that fails; the change records
     /// last. Rows of one statement in a run go several to a statement (see [`Batch::row`]).
-    pub(super) fn run(self, db: &rusqlite::Connection) -> rusqlite::Result<()> {
+    pub(in crate::store) fn run(self, db: &rusqlite::Connection) -> rusqlite::Result<()> {
         // No statement of a batch reads the records, so they may wait for the rest, and all
         // go together.
         let (records, statements): (Vec<Staged>, Vec<Staged>) = self
@@ -172,7 +175,7 @@ fn gathered(sql: &str, rows: usize) -> String {
 /// once, or a sqlx query. A statement run on both paths lists its columns once, in a function
 /// generic over this, so the two cannot drift apart. Each sink copies only what it copied
 /// before: the batch owns its arguments, the other two bind borrowed ones.
-pub(super) trait Args {
+pub(in crate::store) trait Args {
     fn text(&mut self, value: &str);
     fn maybe_text(&mut self, value: Option<&str>);
     /// Text made for this statement alone, handed over rather than copied.
@@ -199,14 +202,14 @@ impl Args for Batch {
 }
 
 /// A prepared statement of the writer's, bound in place and run with [`Bound::execute`].
-pub(super) struct Bound<'s, 'c> {
+pub(in crate::store) struct Bound<'s, 'c> {
     statement: &'s mut rusqlite::Statement<'c>,
     next: usize,
     failed: Option<rusqlite::Error>,
 }
 
 impl<'s, 'c> Bound<'s, 'c> {
-    pub(super) fn new(statement: &'s mut rusqlite::Statement<'c>) -> Self {
+    pub(in crate::store) fn new(statement: &'s mut rusqlite::Statement<'c>) -> Self {
         Self {
             statement,
             next: 1,
@@ -223,7 +226,7 @@ impl<'s, 'c> Bound<'s, 'c> {
         self.next += 1;
     }
 
-    pub(super) fn execute(self) -> rusqlite::Result<usize> {
+    pub(in crate::store) fn execute(self) -> rusqlite::Result<usize> {
         match self.failed {
             Some(e) => Err(e),
             None => self.statement.raw_execute(),
@@ -251,7 +254,7 @@ impl Args for Bound<'_, '_> {
 
 /// A sqlx query's arguments; the first that fails to encode is kept for [`Query::arguments`].
 #[derive(Default)]
-pub(super) struct Query {
+pub(in crate::store) struct Query {
     arguments: sqlx::sqlite::SqliteArguments,
     failed: Option<sqlx::error::BoxDynError>,
 }
@@ -266,7 +269,7 @@ impl Query {
         }
     }
 
-    pub(super) fn arguments(self) -> Result<sqlx::sqlite::SqliteArguments, CoreError> {
+    pub(in crate::store) fn arguments(self) -> Result<sqlx::sqlite::SqliteArguments, CoreError> {
         match self.failed {
             Some(e) => Err(CoreError::Storage(e.to_string())),
             None => Ok(self.arguments),
@@ -293,7 +296,7 @@ impl Args for Query {
 }
 
 /// The message of a unique violation (a taken id or name), which says which index refused.
-pub(super) fn unique_violation(e: &rusqlite::Error) -> Option<&str> {
+pub(in crate::store) fn unique_violation(e: &rusqlite::Error) -> Option<&str> {
     match e {
         rusqlite::Error::SqliteFailure(failure, message)
             if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
@@ -306,7 +309,7 @@ pub(super) fn unique_violation(e: &rusqlite::Error) -> Option<&str> {
 }
 
 /// Any other failure of the writer's statements.
-pub(super) fn failed(e: rusqlite::Error) -> CoreError {
+pub(in crate::store) fn failed(e: rusqlite::Error) -> CoreError {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DiskFull) => CoreError::StorageFull(e.to_string()),
         _ => CoreError::Storage(e.to_string()),
@@ -317,7 +320,7 @@ pub(super) fn failed(e: rusqlite::Error) -> CoreError {
 /// RFC 3339 with a `T`, `+00:00` and only as many fraction digits as needed. The writer's
 /// times must sort and compare with theirs as text.
 /// A time column as [`stored_time`] wrote it, read on the metadata writer's connection.
-pub(super) fn time_column(
+pub(in crate::store) fn time_column(
     row: &rusqlite::Row<'_>,
     index: usize,
 ) -> rusqlite::Result<DateTime<Utc>> {
@@ -333,7 +336,7 @@ pub(super) fn time_column(
         })
 }
 
-pub(super) fn stored_time(at: DateTime<Utc>) -> String {
+pub(in crate::store) fn stored_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 

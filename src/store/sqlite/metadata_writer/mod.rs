@@ -26,8 +26,8 @@
 mod engine;
 mod plan;
 
-pub(super) use engine::{Shared, Writer};
-pub(super) use plan::{Current, load};
+pub(in crate::store) use engine::{Shared, Writer};
+pub(in crate::store) use plan::{Current, load};
 
 use crate::core::CoreError;
 use crate::core::access::Actor;

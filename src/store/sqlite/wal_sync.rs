@@ -19,14 +19,14 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 
-use crate::core::durability::Durability;
+use crate::store::durability::Durability;
 
 /// What to do once the WAL is on disk, or the error that kept it from getting there.
-pub(super) type AfterSync = Box<dyn FnOnce(Result<(), &io::Error>) + Send>;
+pub(in crate::store) type AfterSync = Box<dyn FnOnce(Result<(), &io::Error>) + Send>;
 
 /// The handle on the sync thread. The thread ends with the last handle.
 #[derive(Clone, Debug)]
-pub(super) struct WalSync {
+pub(in crate::store) struct WalSync {
     queue: mpsc::Sender<AfterSync>,
 }
 
@@ -35,7 +35,7 @@ impl WalSync {
     /// connection is open, and the writer's stays open).
     /// A failed fsync halts `durability`, and from then on nothing is synced or confirmed: a
     /// later fsync could succeed with the failed pages already dropped.
-    pub(super) fn start(wal: &Path, durability: Arc<Durability>) -> io::Result<Self> {
+    pub(in crate::store) fn start(wal: &Path, durability: Arc<Durability>) -> io::Result<Self> {
         let file: File = OpenOptions::new().write(true).open(wal)?;
         Self::with_sync(move || file.sync_data(), durability)
     }
@@ -69,7 +69,7 @@ impl WalSync {
     }
 
     /// Runs `after` once everything written to the WAL before this call is on disk.
-    pub(super) fn after_sync(&self, after: AfterSync) {
+    pub(in crate::store) fn after_sync(&self, after: AfterSync) {
         if let Err(mpsc::SendError(after)) = self.queue.send(after) {
             after(Err(&io::Error::other("the WAL sync thread has stopped")));
         }

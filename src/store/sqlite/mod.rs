@@ -1,0 +1,9 @@
+//! What only the SQLite backend has: one writer at a time, so metadata writes are grouped
+//! into one commit on a thread of their own (`metadata_writer`) whose statements are staged
+//! and gathered (`batch`); the WAL synced off the writer's thread (`wal_sync`); and the WAL
+//! copied back into the database in the background (`checkpointer`).
+
+pub(in crate::store) mod batch;
+pub(in crate::store) mod checkpointer;
+pub(in crate::store) mod metadata_writer;
+pub(in crate::store) mod wal_sync;
