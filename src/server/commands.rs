@@ -1,15 +1,81 @@
-//! The `sitebook user …`, `sitebook token …` and `sitebook settings …` commands: thin adapters over the core, run as
-//! the operator (see `Actor::operator`).
+//! The `sitebook user …`, `sitebook token …` and `sitebook settings …` commands: thin adapters
+//! over the core, run as the operator (see `Actor::operator`); and `sitebook backup` and
+//! `sitebook restore`, over the installation's files.
 
 use std::io::BufRead;
 
-use super::config::{SettingsCommand, TokenCommand, UserCommand};
+use super::config::{SettingsCommand, StorageArgs, TokenCommand, UserCommand};
 use crate::core::CoreError;
 use crate::core::access::{Actor, Role, TokenLifetime, Username};
 use crate::core::random;
 use crate::core::resources::ResourceId;
 use crate::core::tenancy::{TenantId, TenantSettings};
+use crate::store::sqlite::backup;
 use crate::store::{Grant, Store};
+
+/// Copies the installation into an archive at `to`, saying on standard error how far it got.
+pub async fn backup(
+    storage: &StorageArgs,
+    to: std::path::PathBuf,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let from = storage.installation()?;
+    let target = to.clone();
+    let manifest = tokio::task::spawn_blocking(move || {
+        let mut shown = 0;
+        backup::make(&from, &target, &mut |done, all| {
+            // About every 2 % (and the last), so a large installation does not flood.
+            if done == all || done * 50 / all.max(1) > shown {
+                shown = done * 50 / all.max(1);
+                eprint!("\rfiles copied: {done}/{all}");
+                if done == all {
+                    eprintln!();
+                }
+            }
+        })
+    })
+    .await??;
+    Ok(format!(
+        "Backed up to {}: the database ({} bytes; {} resources, {} change records) and {} \
+         stored files ({} bytes).",
+        to.display(),
+        manifest.database_bytes,
+        manifest.rows.get("resources").unwrap_or(&0),
+        manifest.rows.get("changes").unwrap_or(&0),
+        manifest.files,
+        manifest.file_bytes,
+    ))
+}
+
+/// Brings back the archive at `from`, the server being stopped.
+pub async fn restore(
+    storage: &StorageArgs,
+    from: std::path::PathBuf,
+    replace: bool,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let into = storage.installation()?;
+    let archive = from.clone();
+    let restored =
+        tokio::task::spawn_blocking(move || backup::restore(&archive, &into, replace)).await??;
+    let manifest = &restored.manifest;
+    let mut said = format!(
+        "Restored {} (made {} by {}): {} resources, {} change records, {} stored files ({} \
+         bytes); every checksum and row count checked.",
+        from.display(),
+        manifest.made_at,
+        manifest.made_by,
+        manifest.rows.get("resources").unwrap_or(&0),
+        manifest.rows.get("changes").unwrap_or(&0),
+        manifest.files,
+        manifest.file_bytes,
+    );
+    if let Some(replaced) = restored.replaced {
+        said.push_str(&format!(
+            " The database that was there is kept as {}.",
+            replaced.display()
+        ));
+    }
+    Ok(said)
+}
 
 fn grant(role: &str, sites: &[String]) -> Result<Grant, CoreError> {
     Ok(Grant {

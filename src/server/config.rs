@@ -65,6 +65,26 @@ pub struct StorageArgs {
     pub database_url: Option<String>,
 }
 
+impl StorageArgs {
+    /// The SQLite database file and the directory of file bytes this names.
+    pub fn installation(&self) -> Result<crate::store::sqlite::backup::Installation, String> {
+        let database = match &self.database_url {
+            None => self.data_dir.join("sitebook.db"),
+            Some(url) => {
+                use std::str::FromStr;
+                sqlx::sqlite::SqliteConnectOptions::from_str(url)
+                    .map_err(|e| format!("bad database URL {url:?}: {e}"))?
+                    .get_filename()
+                    .to_owned()
+            }
+        };
+        Ok(crate::store::sqlite::backup::Installation {
+            database,
+            files: self.data_dir.join("files"),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Manage people who sign in to the web UI.
@@ -76,6 +96,23 @@ pub enum Command {
     /// Show or change a tenant's settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Copy this installation (database and file bytes) into one archive, consistently, while
+    /// the server goes on serving.
+    Backup {
+        /// The archive to write (a tar file); replaced only once complete.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Bring back an archive `backup` made, with the server stopped. Everything is checked
+    /// before anything is replaced.
+    Restore {
+        /// The archive to read.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the database there now (it is kept beside, renamed).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

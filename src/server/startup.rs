@@ -19,6 +19,7 @@ use super::compressible::Compressible;
 use crate::app::{App, shell};
 use crate::core::metadata::MetadataLimits;
 use crate::store::Store;
+use crate::store::sqlite::serving::ServingLock;
 use crate::web::{AppState, AppStateParts, Settings};
 
 /// Opens the store the configuration names, creating the data directory for the embedded default.
@@ -137,6 +138,8 @@ fn box_body(mut response: Response<TracedBody>) -> Response {
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and closes the database.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let started = std::time::SystemTime::now();
+    // Held until the server stops: one server per SQLite database (see `sqlite::serving`).
+    let _serving = ServingLock::take(&config.storage.installation()?.database)?;
     let store = open_store(&config).await?;
     super::housekeeping::at_start(&store, started).await?;
     let sweeps = super::housekeeping::spawn_orphan_sweeps(store.clone());

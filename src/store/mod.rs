@@ -35,7 +35,7 @@ mod search;
 mod server_tags;
 mod sessions;
 mod settings;
-mod sqlite;
+pub mod sqlite;
 mod stream_search;
 mod stream_tags;
 mod streams;
@@ -76,6 +76,9 @@ use crate::core::tenancy::TenantId;
 use crate::store::blobs::LocalDisk;
 use crate::store::durability::Durability;
 use sqlite::{checkpointer, metadata_writer, wal_sync};
+
+/// The schema's migrations, applied at start-up.
+pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The database and the file blobs behind the core. Cheap to clone: one shared pointer, so
 /// every handler's copy costs one reference count rather than one per part.
@@ -198,7 +201,7 @@ impl Store {
             .connect_with(options.clone())
             .await
             .map_err(storage)?;
-        sqlx::migrate!("./migrations")
+        MIGRATIONS
             .run(&pool)
             .await
             .map_err(|e| CoreError::Storage(format!("migration failed: {e}")))?;

@@ -54,8 +54,14 @@ impl Batch {
         true
     }
 
-    /// Appends a statement; its arguments follow with [`Batch::arg`].
+    /// Appends a statement; its arguments follow with [`Batch::arg`]. Never one that begins
+    /// or ends a transaction: the records run after every other statement (see
+    /// [`Batch::run`]), so they would land outside it.
     pub(in crate::store) fn statement(&mut self, sql: &'static str) {
+        debug_assert!(
+            !is_transaction_control(sql),
+            "a batch runs inside its caller's transaction: {sql}"
+        );
         self.statements.push(Staged {
             sql,
             args: Vec::new(),
@@ -113,6 +119,13 @@ impl Batch {
         }
         run_rows(db, &records)
     }
+}
+
+fn is_transaction_control(sql: &str) -> bool {
+    let verb = sql.split_whitespace().next().unwrap_or_default();
+    ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]
+        .iter()
+        .any(|control| verb.eq_ignore_ascii_case(control))
 }
 
 /// Runs `rows` (one statement alone, or rows of one statement) in as few statements as
@@ -347,6 +360,15 @@ mod tests {
     use super::{Batch, gathered, stored_time};
     use crate::store::changes::APPEND;
     use crate::store::testing::temp_store;
+
+    /// Used to: the metadata writer staged its COMMIT in the batch, and the records, run
+    /// last, went after it in a transaction of their own: a backup (or a crash) could find a
+    /// write without its record.
+    #[test]
+    #[should_panic(expected = "inside its caller's transaction")]
+    fn a_batch_never_ends_its_transaction() {
+        Batch::default().statement("COMMIT");
+    }
 
     #[test]
     fn records_are_inserted_last_many_to_a_statement_in_their_order() {

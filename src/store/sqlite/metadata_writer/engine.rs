@@ -415,11 +415,13 @@ fn apply_in_transaction(
             Err(refused) => answers.push(Err(refused)),
         }
     }
-    batch.statement("COMMIT");
     batch.run(db).map_err(|e| match unique_violation(&e) {
         Some(detail) => resources::taken_by_write(&ResourceType::site(), renamed.as_ref(), detail),
         None => failed(e),
     })?;
+    // After the batch, never in it: a batch runs its change records last (see `Batch::run`),
+    // which would put them after a COMMIT staged there, in a transaction of their own.
+    run_cached(db, "COMMIT")?;
     Ok((answers, changed))
 }
 
