@@ -122,7 +122,7 @@ async fn define_on_first_use(
         )
     }))?;
     changes::append(
-        conn,
+        &mut *conn,
         actor,
         id.as_str(),
         Action::TagCreate,

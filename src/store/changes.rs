@@ -1,8 +1,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
-use super::sqlite::batch::{Args, Batch, Query};
+use super::db::{Conn, Sql, sql};
+use super::sqlite::batch::{Args, Batch};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -16,6 +17,9 @@ pub(super) const APPEND: &str = "INSERT INTO changes (tenant_id, resource_id, ac
                       old_value, new_value, at, set_pk) \
                       VALUES (?, ?, ?, ?, ?, ?, ?, \
                       (SELECT pk FROM change_sets WHERE tenant_id = ? AND id = ?))";
+
+/// [`APPEND`] for either engine.
+const APPENDED: Sql = sql!(APPEND);
 
 /// The header of the actor's change set, written with its first record (a request's later
 /// transactions find it there and leave it).
@@ -39,17 +43,15 @@ fn header_columns(args: &mut impl Args, actor: &Actor, at: DateTime<Utc>) {
 
 /// Opens the actor's change set inside the caller's transaction, unless it is open already:
 /// for statements that write records themselves (a tag's removal from every resource).
-pub(super) async fn open_set(
-    conn: &mut SqliteConnection,
+pub(super) async fn open_set<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let mut args = Query::default();
-    header_columns(&mut args, actor, at);
-    sqlx::query_with(OPEN_SET, args.arguments()?)
-        .execute(conn)
-        .await
-        .map_err(storage)?;
+    let mut conn = conn.into();
+    let mut query = conn.query(sql!(OPEN_SET));
+    header_columns(&mut query, actor, at);
+    query.execute(&mut conn).await.map_err(storage)?;
     Ok(())
 }
 
@@ -106,8 +108,8 @@ pub(super) fn stage(
 /// Appends one change record inside the caller's transaction, so a change and its record are
 /// committed (or lost) together.
 #[allow(clippy::too_many_arguments)] // Each argument is one column of the record.
-pub(super) async fn append(
-    conn: &mut SqliteConnection,
+pub(super) async fn append<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     resource_id: &str,
     action: Action,
@@ -116,13 +118,20 @@ pub(super) async fn append(
     new: Option<Value>,
     at: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    open_set(conn, actor, at).await?;
-    let mut args = Query::default();
-    columns(&mut args, actor, resource_id, action, subject, old, new, at);
-    sqlx::query_with(APPEND, args.arguments()?)
-        .execute(conn)
-        .await
-        .map_err(storage)?;
+    let mut conn = conn.into();
+    open_set(conn.reborrow(), actor, at).await?;
+    let mut query = conn.query(APPENDED);
+    columns(
+        &mut query,
+        actor,
+        resource_id,
+        action,
+        subject,
+        old,
+        new,
+        at,
+    );
+    query.execute(&mut conn).await.map_err(storage)?;
     Ok(())
 }
 

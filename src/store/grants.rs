@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use super::db::{Conn, Sql, sql};
 use super::users::keep_an_admin;
 use super::{Store, changes, storage};
 use crate::core::CoreError;
@@ -25,37 +25,37 @@ pub(super) enum Principal {
 
 impl Principal {
     // Whole statements per kind rather than a table name spliced in: SQL stays static text.
-    fn select_grant(self) -> &'static str {
+    fn select_grant(self) -> Sql {
         match self {
-            Self::User => "SELECT role, limited FROM users WHERE id = ? AND tenant_id = ?",
-            Self::Token => {
+            Self::User => sql!("SELECT role, limited FROM users WHERE id = ? AND tenant_id = ?"),
+            Self::Token => sql!(
                 "SELECT role, limited FROM api_tokens \
                  WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL"
-            }
+            ),
         }
     }
 
-    fn update_grant(self) -> &'static str {
+    fn update_grant(self) -> Sql {
         match self {
-            Self::User => "UPDATE users SET role = ?, limited = ? WHERE id = ?",
-            Self::Token => "UPDATE api_tokens SET role = ?, limited = ? WHERE id = ?",
+            Self::User => sql!("UPDATE users SET role = ?, limited = ? WHERE id = ?"),
+            Self::Token => sql!("UPDATE api_tokens SET role = ?, limited = ? WHERE id = ?"),
         }
     }
 
-    fn tenant_grants(self) -> &'static str {
+    fn tenant_grants(self) -> Sql {
         match self {
-            Self::User => {
+            Self::User => sql!(
                 "SELECT g.principal_id, r.id FROM users p \
                  JOIN site_grants g ON g.principal_id = p.id \
                  JOIN resources r ON r.pk = g.site_pk \
-                 WHERE p.tenant_id = ? AND p.limited = 1 ORDER BY r.id"
-            }
-            Self::Token => {
+                 WHERE p.tenant_id = ? AND p.limited ORDER BY r.id"
+            ),
+            Self::Token => sql!(
                 "SELECT g.principal_id, r.id FROM api_tokens p \
                  JOIN site_grants g ON g.principal_id = p.id \
                  JOIN resources r ON r.pk = g.site_pk \
-                 WHERE p.tenant_id = ? AND p.limited = 1 ORDER BY r.id"
-            }
+                 WHERE p.tenant_id = ? AND p.limited ORDER BY r.id"
+            ),
         }
     }
 
@@ -86,14 +86,16 @@ impl Store {
         actor: &Actor,
     ) -> Result<std::collections::HashMap<String, String>, CoreError> {
         actor.require_read()?;
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, username FROM users WHERE tenant_id = ?1 \
-             UNION ALL SELECT id, 'token ' || name FROM api_tokens WHERE tenant_id = ?1",
-        )
-        .bind(actor.tenant.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let rows: Vec<(String, String)> = self
+            .db
+            .query(sql!(
+                "SELECT id, username FROM users WHERE tenant_id = ?1 \
+                 UNION ALL SELECT id, 'token ' || name FROM api_tokens WHERE tenant_id = ?1"
+            ))
+            .bind(actor.tenant.as_str())
+            .fetch_all(&self.db)
+            .await
+            .map_err(storage)?;
         Ok(rows.into_iter().collect())
     }
 
@@ -109,10 +111,12 @@ impl Store {
         grant.check()?;
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
-        let (old_role, limited): (String, bool) = sqlx::query_as(principal.select_grant())
+        let mut conn = tx.conn();
+        let (old_role, limited): (String, bool) = conn
+            .query(principal.select_grant())
             .bind(id)
             .bind(actor.tenant.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut conn)
             .await
             .map_err(storage)?
             .ok_or_else(|| CoreError::NotFound {
@@ -120,28 +124,28 @@ impl Store {
                 id: id.to_owned(),
             })?;
         if matches!(principal, Principal::User) && grant.role != Role::Admin {
-            keep_an_admin(&mut tx, &actor.tenant, id, &old_role).await?;
+            keep_an_admin(conn.reborrow(), &actor.tenant, id, &old_role).await?;
         }
         let old_sites = if limited {
-            Some(granted_sites(&mut tx, id).await?)
+            Some(granted_sites(conn.reborrow(), id).await?)
         } else {
             None
         };
-        sqlx::query(principal.update_grant())
+        conn.query(principal.update_grant())
             .bind(grant.role.as_str())
             .bind(grant.sites.is_some())
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
-        sqlx::query("DELETE FROM site_grants WHERE principal_id = ?")
+        conn.query(sql!("DELETE FROM site_grants WHERE principal_id = ?"))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
-        let sites = grant_sites(&mut tx, &actor.tenant, id, grant).await?;
+        let sites = grant_sites(conn.reborrow(), &actor.tenant, id, grant).await?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             id,
             principal.action(),
@@ -156,8 +160,8 @@ impl Store {
 }
 
 /// Records a limited grant's sites, each of which must be a site of the tenant.
-pub(super) async fn grant_sites(
-    conn: &mut SqliteConnection,
+pub(super) async fn grant_sites<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     principal_id: &str,
     grant: &Grant,
@@ -165,18 +169,21 @@ pub(super) async fn grant_sites(
     let Some(sites) = &grant.sites else {
         return Ok(None);
     };
+    let mut conn = conn.into();
     for site in sites {
-        let granted = sqlx::query(
-            "INSERT OR IGNORE INTO site_grants (principal_id, site_pk) \
-             SELECT ?, pk FROM resources WHERE tenant_id = ? AND id = ? AND type = 'site'",
-        )
-        .bind(principal_id)
-        .bind(tenant.as_str())
-        .bind(site.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(storage)?;
-        if granted.rows_affected() == 0 && !sites_before(sites, site) {
+        let granted = conn
+            .query(sql!(
+                "INSERT INTO site_grants (principal_id, site_pk) \
+                 SELECT ?, pk FROM resources WHERE tenant_id = ? AND id = ? AND type = 'site' \
+                 ON CONFLICT DO NOTHING"
+            ))
+            .bind(principal_id)
+            .bind(tenant.as_str())
+            .bind(site.as_str())
+            .execute(&mut conn)
+            .await
+            .map_err(storage)?;
+        if granted == 0 && !sites_before(sites, site) {
             return Err(CoreError::NotFound {
                 what: "site",
                 id: site.to_string(),
@@ -194,33 +201,34 @@ fn sites_before(sites: &[ResourceId], site: &ResourceId) -> bool {
         .any(|s| s == site)
 }
 
-pub(super) async fn granted_sites(
-    conn: &mut SqliteConnection,
+pub(super) async fn granted_sites<'c>(
+    conn: impl Into<Conn<'c>>,
     principal_id: &str,
 ) -> Result<Vec<ResourceId>, CoreError> {
-    let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT r.id FROM site_grants g JOIN resources r ON r.pk = g.site_pk \
-         WHERE g.principal_id = ? ORDER BY r.id",
-    )
-    .bind(principal_id)
-    .fetch_all(conn)
-    .await
-    .map_err(storage)?;
-    Ok(ids
-        .into_iter()
-        .map(|(id,)| ResourceId::from_path(id))
-        .collect())
+    let mut conn = conn.into();
+    let ids: Vec<String> = conn
+        .query(sql!(
+            "SELECT r.id FROM site_grants g JOIN resources r ON r.pk = g.site_pk \
+             WHERE g.principal_id = ? ORDER BY r.id"
+        ))
+        .bind(principal_id)
+        .fetch_column(&mut conn)
+        .await
+        .map_err(storage)?;
+    Ok(ids.into_iter().map(ResourceId::from_path).collect())
 }
 
 /// The granted sites of every limited principal of one kind in the tenant, in one query.
-pub(super) async fn tenant_grants(
-    conn: &mut SqliteConnection,
+pub(super) async fn tenant_grants<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     principal: Principal,
 ) -> Result<HashMap<String, Vec<ResourceId>>, CoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(principal.tenant_grants())
+    let mut conn = conn.into();
+    let rows: Vec<(String, String)> = conn
+        .query(principal.tenant_grants())
         .bind(tenant.as_str())
-        .fetch_all(conn)
+        .fetch_all(&mut conn)
         .await
         .map_err(storage)?;
     let mut grants: HashMap<String, Vec<ResourceId>> = HashMap::new();

@@ -19,6 +19,7 @@ mod bulk_import;
 mod cache;
 mod change_sets;
 mod changes;
+pub(crate) mod db;
 pub mod durability;
 mod export;
 mod files;
@@ -61,6 +62,7 @@ pub use sessions::Session;
 pub use streams::{ListedType, Namespace, StoredStream, StoredType};
 
 use crate::core::error::Clash;
+use db::sql;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -87,6 +89,8 @@ pub struct Store(Arc<StoreParts>);
 
 #[derive(Debug)]
 pub struct StoreParts {
+    /// The same pool, for the statements that run through `db` (either engine's).
+    db: db::Pool,
     pool: SqlitePool,
     /// Searches' own connections (see `search`), so no search can hold one the rest need.
     searches: SqlitePool,
@@ -130,6 +134,19 @@ impl WriteTx {
         }
         self.checkpointer.committed();
         Ok(())
+    }
+}
+
+impl WriteTx {
+    /// The transaction's connection, to run statements on through `db`.
+    pub(crate) fn conn(&mut self) -> db::Conn<'_> {
+        db::Conn::Sqlite(&mut self.tx)
+    }
+}
+
+impl<'c> From<&'c mut WriteTx> for db::Conn<'c> {
+    fn from(tx: &'c mut WriteTx) -> Self {
+        tx.conn()
     }
 }
 
@@ -263,6 +280,7 @@ impl Store {
             wal_sync,
         )?;
         Ok(Self(Arc::new(StoreParts {
+            db: db::Pool::Sqlite(pool.clone()),
             pool,
             searches,
             blobs: LocalDisk::open(files_dir, durability.clone())?,
@@ -289,8 +307,9 @@ impl Store {
 
     /// Whether the database answers: one trivial query.
     pub async fn ping(&self) -> Result<(), CoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
+        self.db
+            .query(sql!("SELECT 1"))
+            .execute(&self.db)
             .await
             .map(|_| ())
             .map_err(storage)
@@ -336,11 +355,14 @@ impl Store {
 
     /// Adds a tenant (the `default` one always exists). Ids are chosen by the operator.
     pub async fn create_tenant(&self, id: &TenantId, name: &str) -> Result<(), CoreError> {
-        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
+        self.db
+            .query(sql!(
+                "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)"
+            ))
             .bind(id.as_str())
             .bind(name)
             .bind(chrono::Utc::now())
-            .execute(&self.pool)
+            .execute(&self.db)
             .await
             .map_err(unique_or(|| {
                 CoreError::Conflict(
@@ -371,7 +393,7 @@ impl Store {
 
     pub async fn close(&self) {
         self.searches.close().await;
-        self.pool.close().await;
+        self.db.close().await;
     }
 }
 

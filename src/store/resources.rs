@@ -5,10 +5,11 @@ use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
+use super::db::sql;
 use super::removal::{Deleted, delete_in};
 use super::rows::{ResourceRow, select_resources};
 use super::search::off_the_workers;
-use super::sqlite::batch::{Args, Batch, Bound, Query, failed, time_column, unique_violation};
+use super::sqlite::batch::{Args, Batch, Bound, failed, time_column, unique_violation};
 use super::sqlite::metadata_writer::{Current, load};
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
@@ -184,11 +185,9 @@ pub(super) async fn insert(
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> Result<ResourceRow, CoreError> {
-    let mut args = Query::default();
-    insert_columns(&mut args, actor, id, kind, name, now);
-    let inserted = sqlx::query_with(INSERT, args.arguments()?)
-        .execute(&mut *conn)
-        .await;
+    let mut query = super::db::Conn::from(&mut *conn).query(sql!(INSERT));
+    insert_columns(&mut query, actor, id, kind, name, now);
+    let inserted = query.execute(&mut super::db::Conn::from(&mut *conn)).await;
     match inserted {
         Ok(_) => {}
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
@@ -197,7 +196,7 @@ pub(super) async fn insert(
         Err(e) => return Err(storage(e)),
     }
     changes::append(
-        conn,
+        &mut *conn,
         actor,
         id.as_str(),
         Action::ResourceCreate,

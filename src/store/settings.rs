@@ -2,32 +2,37 @@
 //! row has the defaults.
 
 use chrono::Utc;
-use sqlx::SqliteConnection;
 
+use super::db::{Conn, sql};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::tenancy::{TenantId, TenantSettings};
 
 /// The tenant's settings, inside whatever transaction needs them.
-pub(super) async fn read(
-    conn: &mut SqliteConnection,
+pub(super) async fn read<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
 ) -> Result<TenantSettings, CoreError> {
-    let row: Option<(bool, u32)> = sqlx::query_as(
-        "SELECT datahub_auto_define_tags, nova_metadata_items FROM tenant_settings \
-         WHERE tenant_id = ?",
-    )
-    .bind(tenant.as_str())
-    .fetch_optional(conn)
-    .await
-    .map_err(storage)?;
-    Ok(
-        row.map_or_else(TenantSettings::default, |(auto, items)| TenantSettings {
-            datahub_auto_define_tags: auto,
-            nova_metadata_items: items,
-        }),
-    )
+    let mut conn = conn.into();
+    let row: Option<(bool, i64)> = conn
+        .query(sql!(
+            "SELECT datahub_auto_define_tags, nova_metadata_items FROM tenant_settings \
+             WHERE tenant_id = ?"
+        ))
+        .bind(tenant.as_str())
+        .fetch_optional(&mut conn)
+        .await
+        .map_err(storage)?;
+    let Some((auto, items)) = row else {
+        return Ok(TenantSettings::default());
+    };
+    Ok(TenantSettings {
+        datahub_auto_define_tags: auto,
+        // The column's check keeps it within 1 to 100,000.
+        nova_metadata_items: u32::try_from(items)
+            .map_err(|_| CoreError::Storage(format!("a stored quota out of range: {items}")))?,
+    })
 }
 
 impl Store {
@@ -38,8 +43,8 @@ impl Store {
         if let Some(settings) = self.cache.settings(actor.tenant.as_str()) {
             return Ok(settings);
         }
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let settings = read(&mut conn, &actor.tenant).await?;
+        let mut conn = self.db.acquire().await.map_err(storage)?;
+        let settings = read(conn.conn(), &actor.tenant).await?;
         self.cache.keep_settings(actor.tenant.as_str(), settings);
         Ok(settings)
     }
@@ -53,21 +58,22 @@ impl Store {
         actor.require_admin()?;
         settings.check()?;
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO tenant_settings \
-             (tenant_id, datahub_auto_define_tags, nova_metadata_items, updated_at) \
-             VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
-             datahub_auto_define_tags = excluded.datahub_auto_define_tags, \
-             nova_metadata_items = excluded.nova_metadata_items, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(settings.datahub_auto_define_tags)
-        .bind(settings.nova_metadata_items)
-        .bind(Utc::now())
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
+        tx.conn()
+            .query(sql!(
+                "INSERT INTO tenant_settings \
+                 (tenant_id, datahub_auto_define_tags, nova_metadata_items, updated_at) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
+                 datahub_auto_define_tags = excluded.datahub_auto_define_tags, \
+                 nova_metadata_items = excluded.nova_metadata_items, \
+                 updated_at = excluded.updated_at"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(settings.datahub_auto_define_tags)
+            .bind(i64::from(settings.nova_metadata_items))
+            .bind(Utc::now())
+            .execute(&mut tx.conn())
+            .await
+            .map_err(storage)?;
         let stored = read(&mut tx, &actor.tenant).await?;
         tx.commit().await.map_err(storage)?;
         self.cache.forget_settings(actor.tenant.as_str());

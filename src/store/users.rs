@@ -4,8 +4,9 @@
 use crate::core::error::Clash;
 use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
+use super::db::{Conn, Sql, sql};
 use super::grants::{Principal, grant_sites, role, tenant_grants};
 use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
@@ -43,10 +44,11 @@ impl Store {
         let id = format!("{}{random:032x}", PRINCIPAL_ID_PREFIXES[0]);
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
-        sqlx::query(
+        let mut conn = tx.conn();
+        conn.query(sql!(
             "INSERT INTO users (id, tenant_id, username, password_hash, role, limited, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
+             VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ))
         .bind(&id)
         .bind(actor.tenant.as_str())
         .bind(username.as_str())
@@ -54,7 +56,7 @@ impl Store {
         .bind(grant.role.as_str())
         .bind(grant.sites.is_some())
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(unique_or(|| {
             CoreError::Conflict(
@@ -62,9 +64,9 @@ impl Store {
                 format!("A user named '{username}' already exists."),
             )
         }))?;
-        let sites = grant_sites(&mut tx, &actor.tenant, &id, grant).await?;
+        let sites = grant_sites(conn.reborrow(), &actor.tenant, &id, grant).await?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             &id,
             Action::UserCreate,
@@ -88,16 +90,20 @@ impl Store {
     /// The tenant's users by name, disabled ones included. Admins only.
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>, CoreError> {
         actor.require_admin()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let rows: Vec<UserRow> = sqlx::query_as(
-            "SELECT id, username, role, limited, created_at, disabled_at FROM users \
-             WHERE tenant_id = ? ORDER BY username COLLATE NOCASE",
-        )
-        .bind(actor.tenant.as_str())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?;
-        let mut grants = tenant_grants(&mut conn, &actor.tenant, Principal::User).await?;
+        let mut conn = self.db.acquire().await.map_err(storage)?;
+        let mut conn = conn.conn();
+        let rows: Vec<UserRow> = conn
+            .query(Sql::each(
+                "SELECT id, username, role, limited, created_at, disabled_at FROM users \
+                 WHERE tenant_id = ? ORDER BY username COLLATE NOCASE",
+                "SELECT id, username, role, limited, created_at, disabled_at FROM users \
+                 WHERE tenant_id = $1 ORDER BY lower(username)",
+            ))
+            .bind(actor.tenant.as_str())
+            .fetch_all(&mut conn)
+            .await
+            .map_err(storage)?;
+        let mut grants = tenant_grants(conn, &actor.tenant, Principal::User).await?;
         rows.into_iter()
             .map(|row| {
                 Ok(User {
@@ -137,39 +143,42 @@ impl Store {
         actor.require_admin()?;
         let now = Utc::now();
         let mut tx = self.write_tx().await?;
-        let (role, was): (String, Option<DateTime<Utc>>) =
-            sqlx::query_as("SELECT role, disabled_at FROM users WHERE id = ? AND tenant_id = ?")
-                .bind(user_id)
-                .bind(actor.tenant.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(storage)?
-                .ok_or_else(|| CoreError::NotFound {
-                    what: "user",
-                    id: user_id.to_owned(),
-                })?;
+        let mut conn = tx.conn();
+        let (role, was): (String, Option<DateTime<Utc>>) = conn
+            .query(sql!(
+                "SELECT role, disabled_at FROM users WHERE id = ? AND tenant_id = ?"
+            ))
+            .bind(user_id)
+            .bind(actor.tenant.as_str())
+            .fetch_optional(&mut conn)
+            .await
+            .map_err(storage)?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "user",
+                id: user_id.to_owned(),
+            })?;
         if was.is_some() == disabled {
             return Ok(());
         }
         if disabled {
-            keep_an_admin(&mut tx, &actor.tenant, user_id, &role).await?;
+            keep_an_admin(conn.reborrow(), &actor.tenant, user_id, &role).await?;
             // Their issued tokens (Keystone, OpenID) end with their sessions: deleted, not
             // merely refused while disabled, so enabling the user again revives none.
             for ended in [
-                "DELETE FROM sessions WHERE user_id = ?",
-                "DELETE FROM access_tokens WHERE user_id = ?",
+                sql!("DELETE FROM sessions WHERE user_id = ?"),
+                sql!("DELETE FROM access_tokens WHERE user_id = ?"),
             ] {
-                sqlx::query(ended)
+                conn.query(ended)
                     .bind(user_id)
-                    .execute(&mut *tx)
+                    .execute(&mut conn)
                     .await
                     .map_err(storage)?;
             }
         }
-        sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
+        conn.query(sql!("UPDATE users SET disabled_at = ? WHERE id = ?"))
             .bind(disabled.then_some(now))
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
         let action = if disabled {
@@ -177,15 +186,15 @@ impl Store {
         } else {
             Action::UserEnable
         };
-        changes::append(&mut tx, actor, user_id, action, user_id, None, None, now).await?;
+        changes::append(conn, actor, user_id, action, user_id, None, None, now).await?;
         tx.commit().await.map_err(storage)
     }
 }
 
 /// Refuses to take away the admin role (or the account) of `user_id` when no other active
 /// admin user would remain. Tokens do not count: nobody signs in with one.
-pub(super) async fn keep_an_admin(
-    conn: &mut SqliteConnection,
+pub(super) async fn keep_an_admin<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     user_id: &str,
     current_role: &str,
@@ -193,15 +202,17 @@ pub(super) async fn keep_an_admin(
     if current_role != Role::Admin.as_str() {
         return Ok(());
     }
-    let (others,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND role = 'admin' \
-         AND disabled_at IS NULL AND id != ?",
-    )
-    .bind(tenant.as_str())
-    .bind(user_id)
-    .fetch_one(conn)
-    .await
-    .map_err(storage)?;
+    let mut conn = conn.into();
+    let others: i64 = conn
+        .query(sql!(
+            "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND role = 'admin' \
+             AND disabled_at IS NULL AND id != ?"
+        ))
+        .bind(tenant.as_str())
+        .bind(user_id)
+        .fetch_scalar(&mut conn)
+        .await
+        .map_err(storage)?;
     if others == 0 {
         return Err(CoreError::Conflict(
             Clash::LastAdmin,

@@ -185,7 +185,7 @@ fn gathered(sql: &str, rows: usize) -> String {
 }
 
 /// Where a statement's arguments go: a batch of the writer's, a statement the writer runs at
-/// once, or a sqlx query. A statement run on both paths lists its columns once, in a function
+/// once, or a query of either engine's (`db::Query`). A statement run on both paths lists its columns once, in a function
 /// generic over this, so the two cannot drift apart. Each sink copies only what it copied
 /// before: the batch owns its arguments, the other two bind borrowed ones.
 pub(in crate::store) trait Args {
@@ -265,46 +265,21 @@ impl Args for Bound<'_, '_> {
     }
 }
 
-/// A sqlx query's arguments; the first that fails to encode is kept for [`Query::arguments`].
-#[derive(Default)]
-pub(in crate::store) struct Query {
-    arguments: sqlx::sqlite::SqliteArguments,
-    failed: Option<sqlx::error::BoxDynError>,
-}
-
-impl Query {
-    fn add<'t, T: sqlx::Encode<'t, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(&mut self, value: T) {
-        use sqlx::Arguments;
-        if self.failed.is_none()
-            && let Err(e) = self.arguments.add(value)
-        {
-            self.failed = Some(e);
-        }
-    }
-
-    pub(in crate::store) fn arguments(self) -> Result<sqlx::sqlite::SqliteArguments, CoreError> {
-        match self.failed {
-            Some(e) => Err(CoreError::Storage(e.to_string())),
-            None => Ok(self.arguments),
-        }
-    }
-}
-
-impl Args for Query {
+impl Args for crate::store::db::Query {
     fn text(&mut self, value: &str) {
-        self.add(value);
+        self.push(value);
     }
 
     fn maybe_text(&mut self, value: Option<&str>) {
-        self.add(value);
+        self.push(value);
     }
 
     fn made_text(&mut self, value: Option<String>) {
-        self.add(value);
+        self.push(value);
     }
 
     fn time(&mut self, at: DateTime<Utc>) {
-        self.add(at);
+        self.push(at);
     }
 }
 

@@ -1,0 +1,119 @@
+//! One statement's text for each engine, made from one source at compile time.
+//!
+//! The statements are written once, in SQLite's dialect with `?` placeholders, and PostgreSQL
+//! wants `$1`, `$2`, … (and `$3` for SQLite's `?3`): [`sql!`](crate::store::db::sql) derives that text in a constant, so
+//! the two cannot drift apart and no statement is rewritten while it runs. Statements whose
+//! dialects differ beyond that give both texts ([`Sql::each`](super::Sql::each)).
+//!
+//! Hand-written rather than taken from a crate: it is the one rewrite needed, a scan for `?`
+//! outside quotes, and it must run in a `const` context.
+
+/// The length of `sql` with each `?` outside quotes numbered as PostgreSQL's `$n`.
+pub const fn postgres_len(sql: &str) -> usize {
+    let bytes = sql.as_bytes();
+    let (mut at, mut len, mut params, mut quote) = (0, 0, 0, 0u8);
+    while at < bytes.len() {
+        let b = bytes[at];
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+            len += 1;
+        } else if b == b'\'' || b == b'"' {
+            quote = b;
+            len += 1;
+        } else if b == b'?' && numbered(bytes, at) {
+            // `?NNN` names its argument already: `$NNN`.
+            len += 1;
+        } else if b == b'?' {
+            params += 1;
+            len += 1 + digits(params);
+        } else {
+            len += 1;
+        }
+        at += 1;
+    }
+    len
+}
+
+/// Whether the `?` at `at` is followed by a number (SQLite's `?NNN`).
+const fn numbered(bytes: &[u8], at: usize) -> bool {
+    at + 1 < bytes.len() && bytes[at + 1].is_ascii_digit()
+}
+
+/// `sql` with each `?` outside quotes numbered as PostgreSQL's `$n`; `N` is
+/// [`postgres_len`] of it.
+pub const fn postgres_bytes<const N: usize>(sql: &str) -> [u8; N] {
+    let bytes = sql.as_bytes();
+    let mut out = [0u8; N];
+    let (mut at, mut to, mut params, mut quote) = (0, 0, 0, 0u8);
+    while at < bytes.len() {
+        let b = bytes[at];
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+            out[to] = b;
+            to += 1;
+        } else if b == b'\'' || b == b'"' {
+            quote = b;
+            out[to] = b;
+            to += 1;
+        } else if b == b'?' && numbered(bytes, at) {
+            out[to] = b'$';
+            to += 1;
+        } else if b == b'?' {
+            params += 1;
+            out[to] = b'$';
+            to += 1;
+            let width = digits(params);
+            let mut left = params;
+            let mut place = width;
+            while place > 0 {
+                out[to + place - 1] = b'0' + (left % 10) as u8;
+                left /= 10;
+                place -= 1;
+            }
+            to += width;
+        } else {
+            out[to] = b;
+            to += 1;
+        }
+        at += 1;
+    }
+    out
+}
+
+const fn digits(mut n: usize) -> usize {
+    let mut count = 1;
+    while n >= 10 {
+        n /= 10;
+        count += 1;
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::db::sql;
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes_only() {
+        let both =
+            sql!("SELECT '?', \"a?\" FROM t WHERE a = ? AND b IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        assert_eq!(
+            both.postgres(),
+            "SELECT '?', \"a?\" FROM t WHERE a = $1 AND b IN ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        );
+        assert_eq!(
+            both.sqlite(),
+            "SELECT '?', \"a?\" FROM t WHERE a = ? AND b IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        const CONCATENATED: &str = concat!("SELECT ", "? + ?");
+        assert_eq!(sql!(CONCATENATED).postgres(), "SELECT $1 + $2");
+        assert_eq!(
+            sql!("SELECT a FROM t WHERE b = ?1 UNION SELECT a FROM u WHERE c = ?1").postgres(),
+            "SELECT a FROM t WHERE b = $1 UNION SELECT a FROM u WHERE c = $1"
+        );
+    }
+}
