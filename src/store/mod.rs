@@ -82,6 +82,12 @@ use sqlite::{checkpointer, metadata_writer, wal_sync};
 /// The schema's migrations, applied at start-up.
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// PostgreSQL's, the same schema in its dialect.
+pub static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The key of PostgreSQL's advisory lock that write transactions take in turn.
+const WRITE_LOCK: i64 = 0x5174_e800_0001;
+
 /// The database and the file blobs behind the core. Cheap to clone: one shared pointer, so
 /// every handler's copy costs one reference count rather than one per part.
 #[derive(Clone, Debug)]
@@ -89,13 +95,24 @@ pub struct Store(Arc<StoreParts>);
 
 #[derive(Debug)]
 pub struct StoreParts {
-    /// The same pool, for the statements that run through `db` (either engine's).
+    /// The database, for the statements that run on either engine (see `db`).
     db: db::Pool,
+    /// SQLite's own machinery; `None` on PostgreSQL.
+    sqlite: Option<SqliteParts>,
+    blobs: LocalDisk,
+    cache: Arc<cache::ReadCache>,
+    password_checks: sessions::PasswordChecks,
+    search_limits: parking_lot::Mutex<crate::core::search::SearchLimits>,
+    /// Halted by the first failed sync, after which no write is acknowledged.
+    durability: Arc<Durability>,
+}
+
+/// What only a SQLite store has.
+#[derive(Debug)]
+pub struct SqliteParts {
     pool: SqlitePool,
     /// Searches' own connections (see `search`), so no search can hold one the rest need.
     searches: SqlitePool,
-    blobs: LocalDisk,
-    cache: Arc<cache::ReadCache>,
     /// Writers queue here, in this process, instead of polling SQLite's lock: a busy SQLite
     /// writer makes others sleep in growing steps, which shows up as long tail latencies.
     write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -103,10 +120,22 @@ pub struct StoreParts {
     /// do imports, as transactions of their own.
     writer: metadata_writer::Writer,
     checkpointer: checkpointer::Checkpointer,
-    password_checks: sessions::PasswordChecks,
-    search_limits: parking_lot::Mutex<crate::core::search::SearchLimits>,
-    /// Halted by the first failed sync, after which no write is acknowledged.
-    durability: Arc<Durability>,
+}
+
+impl StoreParts {
+    /// SQLite's machinery, for what runs on SQLite alone so far.
+    fn sqlite(&self) -> &SqliteParts {
+        self.sqlite
+            .as_ref()
+            .expect("this operation runs on SQLite only so far")
+    }
+}
+
+impl std::ops::Deref for StoreParts {
+    type Target = SqliteParts;
+    fn deref(&self) -> &SqliteParts {
+        self.sqlite()
+    }
 }
 
 impl std::ops::Deref for Store {
@@ -116,31 +145,44 @@ impl std::ops::Deref for Store {
     }
 }
 
-/// A write transaction holding the process's write turn; it derefs to the connection.
+/// A write transaction: on SQLite, holding the process's write turn. It derefs to SQLite's
+/// connection for the statements that run on SQLite alone so far.
 pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _turn: tokio::sync::OwnedMutexGuard<()>,
-    checkpointer: checkpointer::Checkpointer,
+    engine: EngineTx,
     durability: Arc<Durability>,
+}
+
+enum EngineTx {
+    Sqlite {
+        tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+        _turn: tokio::sync::OwnedMutexGuard<()>,
+        checkpointer: checkpointer::Checkpointer,
+    },
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl WriteTx {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        if let Err(e) = self.tx.commit().await {
-            if is_sync_failure(&e) {
-                self.durability.halt("syncing a commit", &e);
-            }
-            return Err(e);
+        let committed = match self.engine {
+            EngineTx::Sqlite {
+                tx, checkpointer, ..
+            } => tx.commit().await.map(|()| checkpointer.committed()),
+            EngineTx::Postgres(tx) => tx.commit().await,
+        };
+        if let Err(e) = &committed
+            && is_sync_failure(e)
+        {
+            self.durability.halt("syncing a commit", e);
         }
-        self.checkpointer.committed();
-        Ok(())
+        committed
     }
-}
 
-impl WriteTx {
     /// The transaction's connection, to run statements on through `db`.
     pub(crate) fn conn(&mut self) -> db::Conn<'_> {
-        db::Conn::Sqlite(&mut self.tx)
+        match &mut self.engine {
+            EngineTx::Sqlite { tx, .. } => db::Conn::Sqlite(tx),
+            EngineTx::Postgres(tx) => db::Conn::Postgres(tx),
+        }
     }
 }
 
@@ -153,13 +195,19 @@ impl<'c> From<&'c mut WriteTx> for db::Conn<'c> {
 impl std::ops::Deref for WriteTx {
     type Target = sqlx::SqliteConnection;
     fn deref(&self) -> &Self::Target {
-        &self.tx
+        match &self.engine {
+            EngineTx::Sqlite { tx, .. } => tx,
+            EngineTx::Postgres(_) => panic!("this statement runs on SQLite only so far"),
+        }
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
+        match &mut self.engine {
+            EngineTx::Sqlite { tx, .. } => tx,
+            EngineTx::Postgres(_) => panic!("this statement runs on SQLite only so far"),
+        }
     }
 }
 
@@ -281,13 +329,15 @@ impl Store {
         )?;
         Ok(Self(Arc::new(StoreParts {
             db: db::Pool::Sqlite(pool.clone()),
-            pool,
-            searches,
+            sqlite: Some(SqliteParts {
+                pool,
+                searches,
+                write_lock,
+                writer,
+                checkpointer,
+            }),
             blobs: LocalDisk::open(files_dir, durability.clone())?,
             cache,
-            write_lock,
-            writer,
-            checkpointer,
             password_checks: Default::default(),
             search_limits: Default::default(),
             durability,
@@ -303,6 +353,32 @@ impl Store {
     #[cfg(test)]
     pub(crate) fn halt_writes_for_tests(&self, what: &str, error: &dyn std::fmt::Display) {
         self.durability.halt(what, error);
+    }
+
+    /// Opens the PostgreSQL database at `url` (`postgres://…`), applying pending migrations;
+    /// file bytes go to `files_dir`.
+    pub async fn open_postgres(url: &str, files_dir: &Path) -> Result<Self, CoreError> {
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)
+            .map_err(|e| CoreError::Storage(format!("bad database URL: {e}")))?;
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(32)
+            .connect_with(options)
+            .await
+            .map_err(storage)?;
+        POSTGRES_MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(|e| CoreError::Storage(format!("migration failed: {e}")))?;
+        let durability = Arc::new(Durability::default());
+        Ok(Self(Arc::new(StoreParts {
+            db: db::Pool::Postgres(pool),
+            sqlite: None,
+            blobs: LocalDisk::open(files_dir, durability.clone())?,
+            cache: Arc::new(cache::ReadCache::new(128 << 20, 10_000, 100_000)),
+            password_checks: Default::default(),
+            search_limits: Default::default(),
+            durability,
+        })))
     }
 
     /// Whether the database answers: one trivial query.
@@ -337,18 +413,39 @@ impl Store {
     /// between, which the busy timeout cannot wait out; `BEGIN IMMEDIATE` queues instead.
     pub(crate) async fn write_tx(&self) -> Result<WriteTx, CoreError> {
         self.durability.check()?;
-        let turn = self.write_lock.clone().lock_owned().await;
-        // Halted while this waited for its turn.
-        self.durability.check()?;
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(storage)?;
+        let engine = match &self.sqlite {
+            Some(sqlite) => {
+                let turn = sqlite.write_lock.clone().lock_owned().await;
+                // Halted while this waited for its turn.
+                self.durability.check()?;
+                let tx = sqlite
+                    .pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(storage)?;
+                EngineTx::Sqlite {
+                    tx,
+                    _turn: turn,
+                    checkpointer: sqlite.checkpointer.clone(),
+                }
+            }
+            None => {
+                let db::Pool::Postgres(pool) = &self.db else {
+                    unreachable!("a store without SQLite's parts is on PostgreSQL")
+                };
+                let mut tx = pool.begin().await.map_err(storage)?;
+                // One writer at a time across every server, as on SQLite: the rules that
+                // count or compare rows (the last admin, a name taken) see a settled state.
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage)?;
+                EngineTx::Postgres(tx)
+            }
+        };
         Ok(WriteTx {
-            tx,
-            _turn: turn,
-            checkpointer: self.checkpointer.clone(),
+            engine,
             durability: self.durability.clone(),
         })
     }
@@ -392,7 +489,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.searches.close().await;
+        if let Some(sqlite) = &self.sqlite {
+            sqlite.searches.close().await;
+        }
         self.db.close().await;
     }
 }
@@ -451,27 +550,36 @@ fn storage(e: sqlx::Error) -> CoreError {
 }
 
 /// SQLite's `SQLITE_IOERR_FSYNC` and `SQLITE_IOERR_DIR_FSYNC`: a commit that could not be
-/// made durable.
+/// made durable. (PostgreSQL's server handles its own: it stops rather than go on.)
 fn is_sync_failure(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            code.parse::<i32>().is_ok_and(|code| {
-                code == rusqlite::ffi::SQLITE_IOERR_FSYNC
-                    || code == rusqlite::ffi::SQLITE_IOERR_DIR_FSYNC
+        sqlx::Error::Database(db)
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() =>
+        {
+            db.code().is_some_and(|code| {
+                code.parse::<i32>().is_ok_and(|code| {
+                    code == rusqlite::ffi::SQLITE_IOERR_FSYNC
+                        || code == rusqlite::ffi::SQLITE_IOERR_DIR_FSYNC
+                })
             })
-        }),
+        }
         _ => false,
     }
 }
 
 /// SQLite's `SQLITE_FULL` (13), which it answers when a write to the database, its journal or
-/// its WAL finds the disk full, or an I/O error saying the same.
+/// its WAL finds the disk full, or an I/O error saying the same; PostgreSQL's `disk_full`.
 fn is_disk_full(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            code.parse::<i32>()
-                .is_ok_and(|code| code & 0xff == rusqlite::ffi::SQLITE_FULL)
-        }),
+        sqlx::Error::Database(db) => {
+            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                return pg.code() == "53100";
+            }
+            db.code().is_some_and(|code| {
+                code.parse::<i32>()
+                    .is_ok_and(|code| code & 0xff == rusqlite::ffi::SQLITE_FULL)
+            })
+        }
         sqlx::Error::Io(e) => crate::core::error::is_out_of_space(e),
         _ => false,
     }

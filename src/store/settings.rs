@@ -86,69 +86,71 @@ mod tests {
     use super::*;
     use crate::core::error::ValidationError;
     use crate::core::tenancy::MAX_NOVA_METADATA_ITEMS;
-    use crate::store::testing::{admin, manager, temp_store};
+    use crate::store::testing::{admin, each_engine, manager};
 
     #[tokio::test]
     async fn auto_definition_is_on_until_an_admin_turns_it_off() {
-        let (_dir, store) = temp_store().await;
-        assert!(
-            store
-                .tenant_settings(&manager())
-                .await
-                .unwrap()
-                .datahub_auto_define_tags
-        );
-        let off = TenantSettings {
-            datahub_auto_define_tags: false,
-            ..TenantSettings::default()
-        };
-        assert!(matches!(
-            store.set_tenant_settings(&manager(), off).await,
-            Err(CoreError::Forbidden(_))
-        ));
-        assert_eq!(store.set_tenant_settings(&admin(), off).await.unwrap(), off);
-        assert_eq!(store.tenant_settings(&manager()).await.unwrap(), off);
+        for (_dir, store) in each_engine().await {
+            assert!(
+                store
+                    .tenant_settings(&manager())
+                    .await
+                    .unwrap()
+                    .datahub_auto_define_tags
+            );
+            let off = TenantSettings {
+                datahub_auto_define_tags: false,
+                ..TenantSettings::default()
+            };
+            assert!(matches!(
+                store.set_tenant_settings(&manager(), off).await,
+                Err(CoreError::Forbidden(_))
+            ));
+            assert_eq!(store.set_tenant_settings(&admin(), off).await.unwrap(), off);
+            assert_eq!(store.tenant_settings(&manager()).await.unwrap(), off);
+        }
     }
 
     #[tokio::test]
     async fn the_nova_quota_is_the_tenants_and_out_of_range_is_refused_keeping_the_old() {
-        let (_dir, store) = temp_store().await;
-        assert_eq!(
-            store
-                .tenant_settings(&manager())
-                .await
-                .unwrap()
-                .nova_metadata_items,
-            128
-        );
-        let mut settings = store.tenant_settings(&admin()).await.unwrap();
-        settings.nova_metadata_items = 3;
-        store.set_tenant_settings(&admin(), settings).await.unwrap();
-        // Read at once after the change, through the cache the change dropped.
-        assert_eq!(
-            store
-                .tenant_settings(&manager())
-                .await
-                .unwrap()
-                .nova_metadata_items,
-            3
-        );
-        for wrong in [0, MAX_NOVA_METADATA_ITEMS + 1] {
-            settings.nova_metadata_items = wrong;
-            assert!(matches!(
-                store.set_tenant_settings(&admin(), settings).await,
-                Err(CoreError::Invalid(
-                    ValidationError::SettingOutOfRange { .. }
-                ))
-            ));
+        for (_dir, store) in each_engine().await {
+            assert_eq!(
+                store
+                    .tenant_settings(&manager())
+                    .await
+                    .unwrap()
+                    .nova_metadata_items,
+                128
+            );
+            let mut settings = store.tenant_settings(&admin()).await.unwrap();
+            settings.nova_metadata_items = 3;
+            store.set_tenant_settings(&admin(), settings).await.unwrap();
+            // Read at once after the change, through the cache the change dropped.
+            assert_eq!(
+                store
+                    .tenant_settings(&manager())
+                    .await
+                    .unwrap()
+                    .nova_metadata_items,
+                3
+            );
+            for wrong in [0, MAX_NOVA_METADATA_ITEMS + 1] {
+                settings.nova_metadata_items = wrong;
+                assert!(matches!(
+                    store.set_tenant_settings(&admin(), settings).await,
+                    Err(CoreError::Invalid(
+                        ValidationError::SettingOutOfRange { .. }
+                    ))
+                ));
+            }
+            assert_eq!(
+                store
+                    .tenant_settings(&manager())
+                    .await
+                    .unwrap()
+                    .nova_metadata_items,
+                3
+            );
         }
-        assert_eq!(
-            store
-                .tenant_settings(&manager())
-                .await
-                .unwrap()
-                .nova_metadata_items,
-            3
-        );
     }
 }

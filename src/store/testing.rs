@@ -12,6 +12,42 @@ pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// The PostgreSQL server the store's tests also run on, when `scripts/test` started one.
+pub(crate) const POSTGRES_VARIABLE: &str = "SITEBOOK_TEST_POSTGRES";
+
+/// A store on each engine: SQLite always; PostgreSQL when [`POSTGRES_VARIABLE`] names a
+/// server, on a database of its own made for the test. Each with the directory holding its
+/// files, to keep until the test ends.
+pub(crate) async fn each_engine() -> Vec<(tempfile::TempDir, Store)> {
+    let mut stores = vec![temp_store().await];
+    if let Ok(server) = std::env::var(POSTGRES_VARIABLE) {
+        stores.push(temp_postgres_store(&server).await);
+    }
+    stores
+}
+
+async fn temp_postgres_store(server: &str) -> (tempfile::TempDir, Store) {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("sitebook_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(server)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_VARIABLE} names no server that answers: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let url = match server.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => unreachable!("a postgres:// URL has a path"),
+    };
+    let store = Store::open_postgres(&url, &dir.path().join("files"))
+        .await
+        .unwrap();
+    (dir, store)
+}
+
 /// A site of the default tenant, made by a manager; `number` picks its generated id.
 pub(crate) async fn site(store: &Store, name: &str, number: u128) -> ResourceId {
     store

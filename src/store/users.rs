@@ -227,7 +227,9 @@ mod tests {
     use super::*;
     use crate::core::access::Username;
     use crate::core::resources::{ResourceId, ResourceName, ResourceType};
-    use crate::store::testing::{actor_of, admin, grant, manager, sign_in, temp_store, user};
+    use crate::store::testing::{
+        actor_of, admin, each_engine, grant, manager, sign_in, temp_store, user,
+    };
 
     #[tokio::test]
     async fn only_admins_create_users_and_tokens() {
@@ -256,19 +258,20 @@ mod tests {
 
     #[tokio::test]
     async fn usernames_are_unique_ignoring_case() {
-        let (_dir, store) = temp_store().await;
-        let alice = Username::parse("alice").unwrap();
-        store
-            .create_user(&admin(), &alice, "long enough pw", &grant(Role::Admin), 1)
-            .await
-            .unwrap();
-        let again = Username::parse("ALICE").unwrap();
-        assert!(matches!(
+        for (_dir, store) in each_engine().await {
+            let alice = Username::parse("alice").unwrap();
             store
-                .create_user(&admin(), &again, "long enough pw", &grant(Role::Staff), 2)
-                .await,
-            Err(CoreError::Conflict(..))
-        ));
+                .create_user(&admin(), &alice, "long enough pw", &grant(Role::Admin), 1)
+                .await
+                .unwrap();
+            let again = Username::parse("ALICE").unwrap();
+            assert!(matches!(
+                store
+                    .create_user(&admin(), &again, "long enough pw", &grant(Role::Staff), 2)
+                    .await,
+                Err(CoreError::Conflict(..))
+            ));
+        }
     }
 
     #[tokio::test]
@@ -349,31 +352,32 @@ mod tests {
 
     #[tokio::test]
     async fn the_last_active_admin_can_be_neither_demoted_nor_disabled() {
-        let (_dir, store) = temp_store().await;
-        let root = user(&store, "root", Role::Admin, 1).await;
-        let demote = store
-            .set_user_grant(&admin(), &root.id, &grant(Role::Staff))
-            .await;
-        assert!(
-            matches!(demote, Err(CoreError::Conflict(_, m)) if m.contains("last active admin"))
-        );
-        assert!(matches!(
-            store.set_user_disabled(&admin(), &root.id, true).await,
-            Err(CoreError::Conflict(..))
-        ));
-        // With a second admin, the first may go.
-        user(&store, "deputy", Role::Admin, 2).await;
-        store
-            .set_user_disabled(&admin(), &root.id, true)
-            .await
-            .unwrap();
-        let deputy = &store.list_users(&admin()).await.unwrap()[0];
-        assert!(matches!(
+        for (_dir, store) in each_engine().await {
+            let root = user(&store, "root", Role::Admin, 1).await;
+            let demote = store
+                .set_user_grant(&admin(), &root.id, &grant(Role::Staff))
+                .await;
+            assert!(
+                matches!(demote, Err(CoreError::Conflict(_, m)) if m.contains("last active admin"))
+            );
+            assert!(matches!(
+                store.set_user_disabled(&admin(), &root.id, true).await,
+                Err(CoreError::Conflict(..))
+            ));
+            // With a second admin, the first may go.
+            user(&store, "deputy", Role::Admin, 2).await;
             store
-                .set_user_grant(&admin(), &deputy.id, &grant(Role::Manager))
-                .await,
-            Err(CoreError::Conflict(..))
-        ));
+                .set_user_disabled(&admin(), &root.id, true)
+                .await
+                .unwrap();
+            let deputy = &store.list_users(&admin()).await.unwrap()[0];
+            assert!(matches!(
+                store
+                    .set_user_grant(&admin(), &deputy.id, &grant(Role::Manager))
+                    .await,
+                Err(CoreError::Conflict(..))
+            ));
+        }
     }
 
     #[tokio::test]

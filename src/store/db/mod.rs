@@ -92,10 +92,6 @@ impl<T> Decode for T where
 #[derive(Debug, Clone)]
 pub enum Pool {
     Sqlite(SqlitePool),
-    #[expect(
-        dead_code,
-        reason = "the PostgreSQL backend opens it once every statement runs through here"
-    )]
     Postgres(PgPool),
 }
 
