@@ -145,7 +145,7 @@ impl Store {
         address: Option<&str>,
         secret: [u8; 32],
     ) -> Result<(String, AccessToken), CoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         // The password is checked before a connection is taken: the check waits for a turn
         // among a few, and a login holding a connection while it waited would let a flood of
         // logins starve every other user of the pool. A held issued token is read before too,
@@ -259,7 +259,7 @@ impl Store {
         if !looks_like_access_token(secret) {
             return Err(CoreError::Unauthenticated(UNKNOWN));
         }
-        let now = Utc::now();
+        let now = crate::store::now();
         let digest = token_digest(secret);
         let mut conn = self.pool.acquire().await.map_err(storage)?;
         let row = sqlx::query_as::<_, Row>(
@@ -693,7 +693,7 @@ mod tests {
             .await
             .unwrap();
         sqlx::query("UPDATE access_tokens SET expires_at = ?")
-            .bind(Utc::now() - chrono::Duration::seconds(1))
+            .bind(crate::store::now() - chrono::Duration::seconds(1))
             .execute(&store.pool)
             .await
             .unwrap();

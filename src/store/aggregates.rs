@@ -3,7 +3,6 @@
 //! resource's, written through the metadata writer like any other metadata, so they show in
 //! the history and through every face. Every call is an admin's, as in Nova.
 
-use chrono::Utc;
 use sqlx::SqliteConnection;
 
 use super::{MetadataTarget, Store, changes, storage};
@@ -321,7 +320,7 @@ impl Store {
     ) -> Result<Aggregate, CoreError> {
         actor.require_admin()?;
         let (number, host) = (number.check()?, host.check()?);
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let (number, id) = find(&mut tx, actor, number).await?;
         let hosts = hosts_of(&mut tx, number).await?;

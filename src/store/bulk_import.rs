@@ -54,7 +54,7 @@ impl Store {
                 let mut importer = Importer {
                     db,
                     actor: &actor,
-                    now: Utc::now(),
+                    now: crate::store::now(),
                     limits,
                     id_bits,
                     commit,

@@ -251,7 +251,7 @@ impl Store {
         }
         let description = description(&new.description)?;
         let name = display_name(&new.name);
-        let now = Utc::now();
+        let now = crate::store::now();
         let id = FileId::mint(random);
         let mut tx = self.write_tx().await?;
         let site = find_site(&mut tx, &actor.tenant, site_id).await?;
@@ -379,7 +379,7 @@ impl Store {
                 .ok_or(ValidationError::NoteNotText)?;
         }
         let description = change.description.as_deref().map(description).transpose()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let site = find_site(&mut tx, &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())?;
@@ -445,7 +445,7 @@ impl Store {
         file_id: &FileId,
         expected_version: Option<i64>,
     ) -> Result<(), CoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let site = find_site(&mut tx, &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())?;

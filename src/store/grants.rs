@@ -4,7 +4,6 @@
 use crate::store::unchecked::Unchecked;
 use std::collections::HashMap;
 
-use chrono::Utc;
 use serde_json::json;
 
 use super::db::{Conn, Sql, sql};
@@ -109,7 +108,7 @@ impl Store {
         actor.require_admin()?;
         let grant = &grant.check()?;
         grant.check()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let mut conn = tx.conn();
         let (old_role, limited): (String, bool) = conn

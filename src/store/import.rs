@@ -8,8 +8,6 @@
 use crate::core::error::Clash;
 use std::collections::HashMap;
 
-use chrono::Utc;
-
 use super::metadata::stage_entry;
 use super::resources::insert_row_in_writer;
 use super::sqlite::batch::{Batch, failed, unique_violation};
@@ -57,7 +55,7 @@ impl Store {
         let actor = actor.clone();
         self.writer
             .transaction(move |db| {
-                let now = Utc::now();
+                let now = crate::store::now();
                 for Checked {
                     item,
                     name,

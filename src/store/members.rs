@@ -1,7 +1,6 @@
 //! The tenant's members (users and API tokens) as directories list them, and the tenant's own
 //! name; the rules are `core::access::members`.
 
-use chrono::Utc;
 use sqlx::FromRow;
 
 use super::grants::role;
@@ -53,7 +52,7 @@ impl Store {
     ) -> Result<Vec<Member>, CoreError> {
         let rows: Vec<Row> = sqlx::query_as(MEMBERS)
             .bind(tenant.as_str())
-            .bind(Utc::now())
+            .bind(crate::store::now())
             .bind(id)
             .fetch_all(&self.pool)
             .await

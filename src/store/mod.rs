@@ -85,6 +85,13 @@ pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// PostgreSQL's, the same schema in its dialect.
 pub static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The time now, to the microsecond: what PostgreSQL keeps of a time, so a time written and
+/// read back is the same on either engine.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 /// The key of PostgreSQL's advisory lock that write transactions take in turn.
 const WRITE_LOCK: i64 = 0x5174_e800_0001;
 
@@ -458,7 +465,7 @@ impl Store {
             ))
             .bind(id.as_str())
             .bind(name)
-            .bind(chrono::Utc::now())
+            .bind(crate::store::now())
             .execute(&self.db)
             .await
             .map_err(unique_or(|| {

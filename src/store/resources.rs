@@ -342,7 +342,7 @@ impl Store {
         // A brand-new resource belongs to no site yet, so only unlimited writers may create one.
         actor.require_write(None)?;
         let name = &name.into().check()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let id = ResourceId::mint(kind, random);
         let mut tx = self.write_tx().await?;
         let row = insert(&mut tx, actor, &id, kind, name, now).await?;
@@ -494,7 +494,7 @@ impl Store {
         id: &ResourceId,
         expected_version: Option<i64>,
     ) -> Result<(), CoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let (deleter, kind, id) = (actor.clone(), kind.clone(), id.clone());
         let gone = self
             .writer
@@ -611,7 +611,7 @@ impl Store {
         parent: Option<&ResourceId>,
         expected_version: Option<i64>,
     ) -> Result<Resource, CoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let (mover, id, parent) = (actor.clone(), id.clone(), parent.cloned());
         let (updated, had_children) = self
             .writer

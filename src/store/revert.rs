@@ -118,7 +118,7 @@ impl Store {
         comment: Option<String>,
     ) -> Result<Reverted, CoreError> {
         actor.require_writer()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut reverter = actor.clone();
         reverter.change.via = Via::Revert;
         reverter.change.note = Some(Box::new(ChangeNote {

@@ -2,7 +2,6 @@
 //! resource, applying to servers, so they are Sitebook tags like any other (listed, searched,
 //! described by admins) and a tag set in Sitebook without a value shows in Nova too.
 
-use chrono::Utc;
 use sqlx::SqliteConnection;
 
 use super::bare_tags::{BareTarget, names_on, replace_bare_tags};
@@ -89,7 +88,7 @@ impl Store {
         random: u128,
     ) -> Result<ServerTags, CoreError> {
         actor.require_writer()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let row = server_row(&mut tx, actor, id).await?;
         actor.require_write_of(SERVER_TYPE, row.site().as_ref())?;

@@ -1,6 +1,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
+use super::db::{Conn, Sql, sql};
+
 use super::grants::granted_sites;
 use super::{Store, storage};
 use crate::core::CoreError;
@@ -45,8 +47,8 @@ pub(super) struct UserRow {
     pub(super) disabled_at: Option<DateTime<Utc>>,
 }
 
-pub(super) async fn actor_for(
-    conn: &mut sqlx::SqliteConnection,
+pub(super) async fn actor_for<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     user: &UserRow,
 ) -> Result<Actor, CoreError> {
@@ -109,23 +111,31 @@ impl Store {
     ) -> Result<UserRow, CoreError> {
         let (sql, key) = match user {
             UserRef::Name(name) => (
-                "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
-                 WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
+                Sql::each(
+                    "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+                     WHERE tenant_id = ? AND username = ? COLLATE NOCASE",
+                    "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+                     WHERE tenant_id = $1 AND lower(username) = lower($2)",
+                ),
                 name.trim(),
             ),
             UserRef::Id(id) => (
-                "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
-                 WHERE tenant_id = ? AND id = ?",
+                sql!(
+                    "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
+                     WHERE tenant_id = ? AND id = ?"
+                ),
                 id.trim(),
             ),
         };
         // The account is looked up first (one indexed read, its connection given back at
         // once) so that its guesses count under one key however it is named: by name or by id
         // (Keystone takes either), they are the same account's.
-        let user = sqlx::query_as::<_, UserRow>(sql)
+        let user: Option<UserRow> = self
+            .db
+            .query(sql)
             .bind(tenant.as_str())
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.db)
             .await
             .map_err(storage)?;
         let key = user.as_ref().map_or(key, |user| user.username.as_str());
@@ -192,24 +202,25 @@ impl Store {
                 address,
             )
             .await?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let actor = actor_for(&mut conn, tenant, &user).await?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let actor = actor_for(conn.reborrow(), tenant, &user).await?;
         let secret = format!("{SESSION_PREFIX}{}", hex::encode(secret));
         let csrf_token = hex::encode(csrf);
-        let now = Utc::now();
-        delete_ended_sessions(&mut conn, now).await?;
+        let now = crate::store::now();
+        delete_ended_sessions(conn.reborrow(), now).await?;
         let expires_at = now + Duration::hours(SESSION_HOURS);
-        sqlx::query(
+        conn.query(sql!(
             "INSERT INTO sessions (secret_sha256, tenant_id, user_id, csrf_token, created_at, \
-             expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
+             expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+        ))
         .bind(&token_digest(&secret)[..])
         .bind(tenant.as_str())
         .bind(&user.id)
         .bind(&csrf_token)
         .bind(now)
         .bind(expires_at)
-        .execute(&mut *conn)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
         let session = Session {
@@ -236,33 +247,38 @@ impl Store {
         if !secret.starts_with(SESSION_PREFIX) {
             return Err(expired);
         }
-        let (digest, now) = (token_digest(secret), Utc::now());
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let row = sqlx::query_as::<_, Row>(
-            "SELECT s.tenant_id, s.csrf_token, s.expires_at, \
-             coalesce(s.last_seen_at, s.created_at) AS last_seen_at, u.id, u.username, \
-             u.password_hash, u.role, u.limited, u.disabled_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_sha256 = ?",
-        )
-        .bind(&digest[..])
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(storage)?
-        .filter(|row| {
-            session_open(row.expires_at, row.last_seen_at, now) && row.user.disabled_at.is_none()
-        })
-        .ok_or(expired)?;
+        let (digest, now) = (token_digest(secret), crate::store::now());
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let row = conn
+            .query(sql!(
+                "SELECT s.tenant_id, s.csrf_token, s.expires_at, \
+                 coalesce(s.last_seen_at, s.created_at) AS last_seen_at, u.id, u.username, \
+                 u.password_hash, u.role, u.limited, u.disabled_at \
+                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_sha256 = ?"
+            ))
+            .bind(&digest[..])
+            .fetch_optional::<Row>(&mut conn)
+            .await
+            .map_err(storage)?
+            .filter(|row| {
+                session_open(row.expires_at, row.last_seen_at, now)
+                    && row.user.disabled_at.is_none()
+            })
+            .ok_or(expired)?;
         if worth_noting(row.last_seen_at, now) {
             // Best effort and off the request, as a token's last use: a busy database may
             // delay this, and then the session ends a minute or so early, never late.
-            let pool = self.pool.clone();
+            let db = self.db.clone();
             tokio::spawn(async move {
-                let noted =
-                    sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE secret_sha256 = ?")
-                        .bind(now)
-                        .bind(&digest[..])
-                        .execute(&pool)
-                        .await;
+                let noted = db
+                    .query(sql!(
+                        "UPDATE sessions SET last_seen_at = ? WHERE secret_sha256 = ?"
+                    ))
+                    .bind(now)
+                    .bind(&digest[..])
+                    .execute(&db)
+                    .await;
                 if let Err(e) = noted {
                     tracing::debug!("a session's last use was not noted: {e}");
                 }
@@ -270,7 +286,7 @@ impl Store {
         }
         let tenant = TenantId::new(row.tenant_id);
         Ok(Session {
-            actor: actor_for(&mut conn, &tenant, &row.user).await?,
+            actor: actor_for(conn, &tenant, &row.user).await?,
             username: row.user.username,
             csrf_token: row.csrf_token,
             expires_at: row.expires_at,
@@ -279,9 +295,10 @@ impl Store {
 
     /// Ends a session (signing out); an unknown secret is already signed out.
     pub async fn sign_out(&self, secret: &str) -> Result<(), CoreError> {
-        sqlx::query("DELETE FROM sessions WHERE secret_sha256 = ?")
+        self.db
+            .query(sql!("DELETE FROM sessions WHERE secret_sha256 = ?"))
             .bind(&token_digest(secret)[..])
-            .execute(&self.pool)
+            .execute(&self.db)
             .await
             .map_err(storage)?;
         Ok(())
@@ -292,16 +309,13 @@ impl Store {
 /// never be used again, and each still names its user. Run at every sign-in, which is what
 /// makes new ones, so the table holds little more than the open sessions and reading it whole
 /// costs nothing worth an index.
-async fn delete_ended_sessions(
-    conn: &mut sqlx::SqliteConnection,
-    now: DateTime<Utc>,
-) -> Result<(), CoreError> {
-    sqlx::query(
-        "DELETE FROM sessions WHERE expires_at <= ? OR coalesce(last_seen_at, created_at) <= ?",
-    )
+async fn delete_ended_sessions(mut conn: Conn<'_>, now: DateTime<Utc>) -> Result<(), CoreError> {
+    conn.query(sql!(
+        "DELETE FROM sessions WHERE expires_at <= ? OR coalesce(last_seen_at, created_at) <= ?"
+    ))
     .bind(now)
     .bind(now - Duration::minutes(SESSION_IDLE_MINUTES))
-    .execute(conn)
+    .execute(&mut conn)
     .await
     .map_err(storage)?;
     Ok(())
@@ -312,10 +326,24 @@ mod tests {
     use super::*;
     use crate::core::access::Username;
     use crate::store::Grant;
-    use crate::store::testing::{admin, temp_store};
+    use crate::store::testing::{admin, each_engine, temp_store};
 
     async fn with_alice() -> (tempfile::TempDir, Store) {
         let (dir, store) = temp_store().await;
+        add_alice(&store).await;
+        (dir, store)
+    }
+
+    /// A store on each engine, with alice in it (see `each_engine`).
+    async fn alice_on_each_engine() -> Vec<(tempfile::TempDir, Store)> {
+        let stores = each_engine().await;
+        for (_, store) in &stores {
+            add_alice(store).await;
+        }
+        stores
+    }
+
+    async fn add_alice(store: &Store) {
         store
             .create_user(
                 &admin(),
@@ -329,53 +357,54 @@ mod tests {
             )
             .await
             .unwrap();
-        (dir, store)
     }
 
     #[tokio::test]
     async fn the_right_password_opens_a_session_that_signs_out() {
-        let (_dir, store) = with_alice().await;
-        let tenant = TenantId::default_tenant();
-        let (secret, session) = store
-            .sign_in(
-                &tenant,
-                "ALICE",
-                "correct horse battery",
-                None,
-                [1; 32],
-                [2; 32],
-            )
-            .await
-            .unwrap();
-        assert_eq!(session.username, "alice");
-        assert_eq!(session.actor.role, Role::Manager);
-        assert_eq!(session.actor.creator_type, CreatorType::User);
-        assert_eq!(session.csrf_token.len(), 64);
-        assert_eq!(store.session(&secret).await.unwrap(), session);
-        store.sign_out(&secret).await.unwrap();
-        assert!(matches!(
-            store.session(&secret).await,
-            Err(CoreError::Unauthenticated(_))
-        ));
+        for (_dir, store) in alice_on_each_engine().await {
+            let tenant = TenantId::default_tenant();
+            let (secret, session) = store
+                .sign_in(
+                    &tenant,
+                    "ALICE",
+                    "correct horse battery",
+                    None,
+                    [1; 32],
+                    [2; 32],
+                )
+                .await
+                .unwrap();
+            assert_eq!(session.username, "alice");
+            assert_eq!(session.actor.role, Role::Manager);
+            assert_eq!(session.actor.creator_type, CreatorType::User);
+            assert_eq!(session.csrf_token.len(), 64);
+            assert_eq!(store.session(&secret).await.unwrap(), session);
+            store.sign_out(&secret).await.unwrap();
+            assert!(matches!(
+                store.session(&secret).await,
+                Err(CoreError::Unauthenticated(_))
+            ));
+        }
     }
 
     #[tokio::test]
     async fn a_wrong_password_and_an_unknown_name_fail_alike() {
-        let (_dir, store) = with_alice().await;
-        let tenant = TenantId::default_tenant();
-        for (name, password) in [
-            ("alice", "wrong password!"),
-            ("mallory", "correct horse battery"),
-        ] {
-            match store
-                .sign_in(&tenant, name, password, None, [1; 32], [2; 32])
-                .await
-            {
-                Err(CoreError::Unauthenticated(message)) => assert_eq!(message, WRONG),
-                other => panic!("{name}: {other:?}"),
+        for (_dir, store) in alice_on_each_engine().await {
+            let tenant = TenantId::default_tenant();
+            for (name, password) in [
+                ("alice", "wrong password!"),
+                ("mallory", "correct horse battery"),
+            ] {
+                match store
+                    .sign_in(&tenant, name, password, None, [1; 32], [2; 32])
+                    .await
+                {
+                    Err(CoreError::Unauthenticated(message)) => assert_eq!(message, WRONG),
+                    other => panic!("{name}: {other:?}"),
+                }
             }
+            assert!(store.session("sbs_forged").await.is_err());
         }
-        assert!(store.session("sbs_forged").await.is_err());
     }
 
     #[tokio::test]
@@ -405,7 +434,7 @@ mod tests {
             sqlx::query(
                 "UPDATE sessions SET created_at = ?, last_seen_at = NULL WHERE secret_sha256 = ?",
             )
-            .bind(Utc::now() - Duration::minutes(minutes))
+            .bind(crate::store::now() - Duration::minutes(minutes))
             .bind(token_digest(secret).to_vec())
             .execute(&store.pool)
         };
@@ -436,13 +465,13 @@ mod tests {
         assert!(
             noted()
                 .await
-                .is_some_and(|at| Utc::now() - at < Duration::minutes(1))
+                .is_some_and(|at| crate::store::now() - at < Duration::minutes(1))
         );
 
         // The next sign-in deletes the idle one and keeps the open ones.
         let expired = sign_in(3).await;
         sqlx::query("UPDATE sessions SET expires_at = ? WHERE secret_sha256 = ?")
-            .bind(Utc::now() - Duration::seconds(1))
+            .bind(crate::store::now() - Duration::seconds(1))
             .bind(token_digest(&expired).to_vec())
             .execute(&store.pool)
             .await
@@ -529,7 +558,7 @@ mod tests {
             .unwrap();
         assert!(store.session(&secret).await.is_ok());
         sqlx::query("UPDATE sessions SET expires_at = ?")
-            .bind(Utc::now() - Duration::seconds(1))
+            .bind(crate::store::now() - Duration::seconds(1))
             .execute(&store.pool)
             .await
             .unwrap();

@@ -1,8 +1,6 @@
 //! Per-tenant settings an admin changes (`core::tenancy::TenantSettings`). A tenant without a
 //! row has the defaults.
 
-use chrono::Utc;
-
 use super::db::{Conn, sql};
 use super::{Store, storage};
 use crate::core::CoreError;
@@ -70,7 +68,7 @@ impl Store {
             .bind(actor.tenant.as_str())
             .bind(settings.datahub_auto_define_tags)
             .bind(i64::from(settings.nova_metadata_items))
-            .bind(Utc::now())
+            .bind(crate::store::now())
             .execute(&mut tx.conn())
             .await
             .map_err(storage)?;

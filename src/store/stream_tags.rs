@@ -1,7 +1,6 @@
 //! Data Hub's stream tags (`Streams/{id}/Tags`): bare tags (`bare_tags`) on the stream's
 //! resource, applying to streams.
 
-use chrono::Utc;
 use sqlx::SqliteConnection;
 
 use super::bare_tags::{BareTarget, names_on, replace_bare_tags};
@@ -66,7 +65,7 @@ impl Store {
     ) -> Result<Vec<String>, CoreError> {
         actor.require_writer()?;
         let tags = tags.into().check()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let (resource_pk, resource_id, site) =
             stream_resource(&mut tx, actor, namespace, stream_id).await?;
@@ -279,7 +278,7 @@ mod tests {
         // Names already defined are not new: using them again costs nothing.
         put(numbered(150, 200), 4).await.unwrap();
         // The tenant's bound, whoever defines them: fill it to the last place.
-        let now = Utc::now();
+        let now = crate::store::now();
         for i in 200..MAX_AUTO_DEFINED_TAGS {
             sqlx::query(
                 "INSERT INTO tags (tenant_id, id, name, description, colour, applies_to, \

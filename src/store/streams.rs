@@ -316,7 +316,7 @@ impl Store {
         .bind(actor.tenant.as_str())
         .bind(id.as_str())
         .bind(description)
-        .bind(Utc::now())
+        .bind(crate::store::now())
         .execute(&mut *tx)
         .await
         .map_err(unique_or(taken))?;
@@ -427,7 +427,7 @@ impl Store {
                 false,
             ));
         }
-        let now = Utc::now();
+        let now = crate::store::now();
         sqlx::query(
             "INSERT INTO stream_types (tenant_id, namespace_id, id, definition, created_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -684,7 +684,7 @@ impl Store {
                 ));
             }
             let name = stream.resource_name()?;
-            let now = Utc::now();
+            let now = crate::store::now();
             sqlx::query(
                 "UPDATE streams SET display_name = ?, description = ?, settings = ? \
                  WHERE resource_pk = ?",
@@ -735,7 +735,7 @@ impl Store {
         let kind = ResourceType::parse(STREAM_TYPE)?;
         let id = new_stream_id(&mut tx, actor, namespace, &stream.id, &kind, random).await?;
         let name = stream.resource_name()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let row = insert(&mut tx, actor, &id, &kind, &name, now).await?;
         if let Some(site) = &site {
             place_under(&mut tx, actor, &row, site, now).await?;

@@ -172,7 +172,7 @@ impl Store {
     ) -> Result<TagDefinition, CoreError> {
         actor.require_admin()?;
         let draft = &draft.into().check()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let id = TagId::mint(now.timestamp_millis().max(0) as u64, random);
         let mut tx = self.write_tx().await?;
         sqlx::query(
@@ -277,7 +277,7 @@ impl Store {
         patch: &TagPatch,
     ) -> Result<TagDefinition, CoreError> {
         actor.require_admin()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let row = find_tag(&mut tx, &actor.tenant, id).await?;
         check_version("tag", row.version, expected_version)?;
@@ -340,7 +340,7 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<u64, CoreError> {
         actor.require_admin()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let row = find_tag(&mut tx, &actor.tenant, id).await?;
         check_version("tag", row.version, expected_version)?;
@@ -397,7 +397,7 @@ impl Store {
         // found.
         actor.require_writer()?;
         let correlation_type = correlation_type.into().check()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let tag = find_tag(&mut tx, &actor.tenant, tag_id).await?;
         let tag_pk = tag.pk;
@@ -492,7 +492,7 @@ impl Store {
         correlation_id: &ResourceId,
         expected_version: Option<i64>,
     ) -> Result<(), CoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let tag = find_tag(&mut tx, &actor.tenant, tag_id).await?;
         let existing = find_value(&mut tx, &actor.tenant, tag_id, correlation_id)

@@ -141,7 +141,7 @@ impl Store {
         let name = crate::core::resources::ResourceName::parse(name)?;
         let id = format!("{}{random_id:032x}", PRINCIPAL_ID_PREFIXES[1]);
         let secret = credentials::token_secret(secret);
-        let now = Utc::now();
+        let now = crate::store::now();
         let expires_at = lifetime.expiry(now);
         let mut tx = self.write_tx().await?;
         sqlx::query(
@@ -190,7 +190,7 @@ impl Store {
     /// Revokes a token of the actor's tenant at once. Admins only.
     pub async fn revoke_token(&self, actor: &Actor, token_id: &str) -> Result<(), CoreError> {
         actor.require_admin()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let revoked = sqlx::query(
             "UPDATE api_tokens SET revoked_at = ? \
@@ -281,7 +281,7 @@ impl Store {
                 "The bearer token is not a Sitebook API token (they start with 'sbk_').",
             ));
         }
-        let now = Utc::now();
+        let now = crate::store::now();
         let digest = token_digest(secret);
         if let Some(mut actor) = self.cache.token(&digest, now) {
             actor.request_id = request_id;
@@ -501,7 +501,7 @@ mod tests {
             .unwrap();
         // No lifetime reaches into the past, so the test moves the expiry there itself.
         sqlx::query("UPDATE api_tokens SET expires_at = ? WHERE id = ?")
-            .bind(Utc::now() - Duration::seconds(1))
+            .bind(crate::store::now() - Duration::seconds(1))
             .bind(&old.id)
             .execute(&store.pool)
             .await

@@ -42,7 +42,7 @@ impl Store {
         // Hash before taking the write lock: argon2 is deliberately slow.
         let hash = credentials::hash_password(password)?;
         let id = format!("{}{random:032x}", PRINCIPAL_ID_PREFIXES[0]);
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let mut conn = tx.conn();
         conn.query(sql!(
@@ -141,7 +141,7 @@ impl Store {
         disabled: bool,
     ) -> Result<(), CoreError> {
         actor.require_admin()?;
-        let now = Utc::now();
+        let now = crate::store::now();
         let mut tx = self.write_tx().await?;
         let mut conn = tx.conn();
         let (role, was): (String, Option<DateTime<Utc>>) = conn

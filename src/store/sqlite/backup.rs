@@ -122,7 +122,7 @@ fn write_archive(
             let (database_sha256, database_bytes) = sha256_of(snapshot_path)?;
             let manifest = Manifest {
                 format: FORMAT,
-                made_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                made_at: crate::store::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 made_by: format!("sitebook {}", env!("CARGO_PKG_VERSION")),
                 database_sha256,
                 database_bytes,
@@ -261,7 +261,7 @@ fn append(
     let mut header = tar::Header::new_gnu();
     header.set_size(size);
     header.set_mode(0o644);
-    header.set_mtime(chrono::Utc::now().timestamp().max(0) as u64);
+    header.set_mtime(crate::store::now().timestamp().max(0) as u64);
     header.set_entry_type(tar::EntryType::Regular);
     archive
         .append_data(&mut header, name, data)
@@ -523,7 +523,7 @@ fn swap_in(into: &Installation, staging: &Path, blobs: &[String]) -> Outcome<Opt
     }
     let mut replaced = None;
     if into.database.exists() {
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let stamp = crate::store::now().format("%Y%m%dT%H%M%SZ");
         let aside = beside(&into.database, &format!(".before-restore-{stamp}"));
         for suffix in ["", "-wal", "-shm"] {
             let (current, moved) = (beside(&into.database, suffix), beside(&aside, suffix));

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use chrono::Utc;
 use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
@@ -400,7 +399,7 @@ fn apply_in_transaction(
     for write in writes {
         let key = key_of(write);
         let current = state.get(&key).and_then(Option::as_ref);
-        let now = Utc::now();
+        let now = crate::store::now();
         match plan(db, &mut batch, write, current, now) {
             Ok(Plan::Unchanged(record)) => answers.push(Ok(record)),
             Ok(Plan::Write(planned)) => {
