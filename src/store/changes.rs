@@ -282,16 +282,18 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ChangeRecord>, CoreError> {
         require_history_reader(actor, resource_id)?;
-        let rows = sqlx::query_as::<_, ChangeRow>(select_records!(
-            "WHERE c.tenant_id = ? AND c.resource_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?"
-        ))
-        .bind(actor.tenant.as_str())
-        .bind(resource_id.as_str())
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let rows: Vec<ChangeRow> = self
+            .db
+            .query(sql!(select_records!(
+                "WHERE c.tenant_id = ? AND c.resource_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?"
+            )))
+            .bind(actor.tenant.as_str())
+            .bind(resource_id.as_str())
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.db)
+            .await
+            .map_err(storage)?;
         if rows.is_empty() && after == 0 {
             return Err(CoreError::NotFound {
                 what: "resource",
@@ -310,17 +312,18 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ChangeRecord>, CoreError> {
         require_history_reader(actor, resource_id)?;
-        sqlx::query_as::<_, ChangeRow>(select_records!(
-            "WHERE c.tenant_id = ? AND c.resource_id = ? ORDER BY c.seq DESC LIMIT ?"
-        ))
-        .bind(actor.tenant.as_str())
-        .bind(resource_id.as_str())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .map(ChangeRow::into_record)
-        .collect()
+        self.db
+            .query(sql!(select_records!(
+                "WHERE c.tenant_id = ? AND c.resource_id = ? ORDER BY c.seq DESC LIMIT ?"
+            )))
+            .bind(actor.tenant.as_str())
+            .bind(resource_id.as_str())
+            .bind(i64::from(limit))
+            .fetch_all::<ChangeRow>(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(ChangeRow::into_record)
+            .collect()
     }
 }

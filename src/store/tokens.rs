@@ -5,6 +5,7 @@ use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
+use super::db::{Conn, sql};
 use super::grants::{Principal, grant_sites, granted_sites, role, tenant_grants};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
@@ -49,28 +50,29 @@ pub(super) struct ActiveToken {
 
 /// The token `key` names, if it is neither revoked nor expired at `now`; the one place that
 /// decides whether an API token still works.
-pub(super) async fn active_token(
-    conn: &mut sqlx::SqliteConnection,
+pub(super) async fn active_token<'c>(
+    conn: impl Into<Conn<'c>>,
     key: TokenKey<'_>,
     now: DateTime<Utc>,
 ) -> Result<ActiveToken, CoreError> {
+    let mut conn = conn.into();
     let row = match key {
         TokenKey::Digest(digest) => {
-            sqlx::query_as::<_, AuthRow>(
+            conn.query(sql!(
                 "SELECT id, tenant_id, name, role, limited, expires_at, revoked_at, \
-                 last_used_at FROM api_tokens WHERE secret_sha256 = ?",
-            )
+                 last_used_at FROM api_tokens WHERE secret_sha256 = ?"
+            ))
             .bind(&digest[..])
-            .fetch_optional(&mut *conn)
+            .fetch_optional::<AuthRow>(&mut conn)
             .await
         }
         TokenKey::Id(id) => {
-            sqlx::query_as::<_, AuthRow>(
+            conn.query(sql!(
                 "SELECT id, tenant_id, name, role, limited, expires_at, revoked_at, \
-                 last_used_at FROM api_tokens WHERE id = ?",
-            )
+                 last_used_at FROM api_tokens WHERE id = ?"
+            ))
             .bind(id)
-            .fetch_optional(&mut *conn)
+            .fetch_optional::<AuthRow>(&mut conn)
             .await
         }
     }
@@ -144,10 +146,11 @@ impl Store {
         let now = crate::store::now();
         let expires_at = lifetime.expiry(now);
         let mut tx = self.write_tx().await?;
-        sqlx::query(
+        let mut conn = tx.conn();
+        conn.query(sql!(
             "INSERT INTO api_tokens (id, tenant_id, name, secret_sha256, role, limited, \
-             created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+             created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
         .bind(&id)
         .bind(actor.tenant.as_str())
         .bind(name.as_str())
@@ -157,12 +160,12 @@ impl Store {
         .bind(&actor.id)
         .bind(now)
         .bind(expires_at)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
-        let sites = grant_sites(&mut tx, &actor.tenant, &id, grant).await?;
+        let sites = grant_sites(conn.reborrow(), &actor.tenant, &id, grant).await?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             &id,
             Action::TokenCreate,
@@ -192,24 +195,26 @@ impl Store {
         actor.require_admin()?;
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let revoked = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = ? \
-             WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(token_id)
-        .bind(actor.tenant.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
-        if revoked.rows_affected() == 0 {
+        let mut conn = tx.conn();
+        let revoked = conn
+            .query(sql!(
+                "UPDATE api_tokens SET revoked_at = ? \
+                 WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL"
+            ))
+            .bind(now)
+            .bind(token_id)
+            .bind(actor.tenant.as_str())
+            .execute(&mut conn)
+            .await
+            .map_err(storage)?;
+        if revoked == 0 {
             return Err(CoreError::NotFound {
                 what: "active token",
                 id: token_id.to_owned(),
             });
         }
         changes::append(
-            &mut tx,
+            conn,
             actor,
             token_id,
             Action::TokenRevoke,
@@ -227,16 +232,19 @@ impl Store {
     /// The tenant's tokens, newest first, revoked and expired ones included. Admins only.
     pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, CoreError> {
         actor.require_admin()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let rows: Vec<ListedRow> = sqlx::query_as(
-            "SELECT id, name, role, limited, created_by, created_at, expires_at, last_used_at, \
-             revoked_at FROM api_tokens WHERE tenant_id = ? ORDER BY created_at DESC, id",
-        )
-        .bind(actor.tenant.as_str())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?;
-        let mut grants = tenant_grants(&mut conn, &actor.tenant, Principal::Token).await?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let rows: Vec<ListedRow> = conn
+            .query(sql!(
+                "SELECT id, name, role, limited, created_by, created_at, expires_at, \
+                 last_used_at, revoked_at FROM api_tokens WHERE tenant_id = ? \
+                 ORDER BY created_at DESC, id"
+            ))
+            .bind(actor.tenant.as_str())
+            .fetch_all(&mut conn)
+            .await
+            .map_err(storage)?;
+        let mut grants = tenant_grants(conn, &actor.tenant, Principal::Token).await?;
         rows.into_iter()
             .map(|row| {
                 Ok(ApiToken {
@@ -299,7 +307,7 @@ impl Store {
         now: DateTime<Utc>,
         request_id: Option<String>,
     ) -> Result<Actor, CoreError> {
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let mut conn = self.db.acquire().await.map_err(storage)?;
         let token = active_token(&mut conn, TokenKey::Digest(&digest), now).await?;
         drop(conn);
         if token
@@ -308,12 +316,13 @@ impl Store {
         {
             // Best effort and off the request: a busy or locked database may delay or lose
             // this hint, but must never turn the caller's read into an error.
-            let (pool, id) = (self.pool.clone(), token.actor.id.clone());
+            let (db, id) = (self.db.clone(), token.actor.id.clone());
             tokio::spawn(async move {
-                let noted = sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+                let noted = db
+                    .query(sql!("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"))
                     .bind(now)
                     .bind(&id)
-                    .execute(&pool)
+                    .execute(&db)
                     .await;
                 if let Err(e) = noted {
                     tracing::debug!("a token's last use was not noted: {e}");
@@ -337,7 +346,7 @@ mod tests {
     use super::*;
     use crate::core::error::ValidationError;
     use crate::core::resources::{ResourceId, ResourceName, ResourceType};
-    use crate::store::testing::{admin, grant, temp_store};
+    use crate::store::testing::{admin, each_engine, grant, temp_store};
 
     const UNENDING: TokenLifetime = TokenLifetime::UNLIMITED;
 
@@ -347,38 +356,39 @@ mod tests {
 
     #[tokio::test]
     async fn a_non_admin_learns_nothing_from_a_bad_grant_or_lifetime() {
-        let (_dir, store) = temp_store().await;
-        let mut manager = admin();
-        manager.role = Role::Manager;
-        let bad_grant = crate::core::access::Grant::parse("overlord", false, "");
-        let bad_lifetime = TokenLifetime::parse("0");
-        assert!(bad_grant.is_err() && bad_lifetime.is_err());
-        let refused = store
-            .create_token(&manager, "x", bad_grant, bad_lifetime, 1, [1; 32])
-            .await
-            .unwrap_err();
-        assert!(matches!(refused, CoreError::Forbidden(_)), "{refused:?}");
-        let refused = store
-            .set_token_grant(
-                &manager,
-                "tok_x",
-                crate::core::access::Grant::parse("", true, "s"),
-            )
-            .await
-            .unwrap_err();
-        assert!(matches!(refused, CoreError::Forbidden(_)), "{refused:?}");
-        let judged = store
-            .create_token(
-                &admin(),
-                "x",
-                &grant(Role::Staff),
-                TokenLifetime::parse("0"),
-                1,
-                [1; 32],
-            )
-            .await
-            .unwrap_err();
-        assert!(matches!(judged, CoreError::Invalid(_)), "{judged:?}");
+        for (_dir, store) in each_engine().await {
+            let mut manager = admin();
+            manager.role = Role::Manager;
+            let bad_grant = crate::core::access::Grant::parse("overlord", false, "");
+            let bad_lifetime = TokenLifetime::parse("0");
+            assert!(bad_grant.is_err() && bad_lifetime.is_err());
+            let refused = store
+                .create_token(&manager, "x", bad_grant, bad_lifetime, 1, [1; 32])
+                .await
+                .unwrap_err();
+            assert!(matches!(refused, CoreError::Forbidden(_)), "{refused:?}");
+            let refused = store
+                .set_token_grant(
+                    &manager,
+                    "tok_x",
+                    crate::core::access::Grant::parse("", true, "s"),
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(refused, CoreError::Forbidden(_)), "{refused:?}");
+            let judged = store
+                .create_token(
+                    &admin(),
+                    "x",
+                    &grant(Role::Staff),
+                    TokenLifetime::parse("0"),
+                    1,
+                    [1; 32],
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(judged, CoreError::Invalid(_)), "{judged:?}");
+        }
     }
 
     /// Used to: the first use of a token wrote `last_used_at` on the request, so a database
@@ -433,42 +443,44 @@ mod tests {
 
     #[tokio::test]
     async fn a_token_expires_its_lifetime_after_it_is_made() {
-        let (_dir, store) = temp_store().await;
-        let (token, _) = store
-            .create_token(&admin(), "week", &grant(Role::Staff), day(), 4, [4; 32])
-            .await
-            .unwrap();
-        assert_eq!(token.expires_at, Some(token.created_at + Duration::days(1)));
-        let (token, _) = store
-            .create_token(&admin(), "ever", &grant(Role::Staff), UNENDING, 5, [5; 32])
-            .await
-            .unwrap();
-        assert_eq!(token.expires_at, None);
+        for (_dir, store) in each_engine().await {
+            let (token, _) = store
+                .create_token(&admin(), "week", &grant(Role::Staff), day(), 4, [4; 32])
+                .await
+                .unwrap();
+            assert_eq!(token.expires_at, Some(token.created_at + Duration::days(1)));
+            let (token, _) = store
+                .create_token(&admin(), "ever", &grant(Role::Staff), UNENDING, 5, [5; 32])
+                .await
+                .unwrap();
+            assert_eq!(token.expires_at, None);
+        }
     }
 
     #[tokio::test]
     async fn a_token_authenticates_as_its_role_and_tenant() {
-        let (_dir, store) = temp_store().await;
-        let (token, secret) = store
-            .create_token(
-                &admin(),
-                "deploy",
-                &grant(Role::Manager),
-                UNENDING,
-                1,
-                [7; 32],
-            )
-            .await
-            .unwrap();
-        let actor = store
-            .authenticate_token(&secret, Some("r1".into()))
-            .await
-            .unwrap();
-        assert_eq!(actor.id, token.id);
-        assert_eq!(actor.role, Role::Manager);
-        assert_eq!(actor.creator_type, CreatorType::Client);
-        assert_eq!(actor.tenant, TenantId::default_tenant());
-        assert_eq!(actor.request_id.as_deref(), Some("r1"));
+        for (_dir, store) in each_engine().await {
+            let (token, secret) = store
+                .create_token(
+                    &admin(),
+                    "deploy",
+                    &grant(Role::Manager),
+                    UNENDING,
+                    1,
+                    [7; 32],
+                )
+                .await
+                .unwrap();
+            let actor = store
+                .authenticate_token(&secret, Some("r1".into()))
+                .await
+                .unwrap();
+            assert_eq!(actor.id, token.id);
+            assert_eq!(actor.role, Role::Manager);
+            assert_eq!(actor.creator_type, CreatorType::Client);
+            assert_eq!(actor.tenant, TenantId::default_tenant());
+            assert_eq!(actor.request_id.as_deref(), Some("r1"));
+        }
     }
 
     #[tokio::test]

@@ -317,37 +317,38 @@ mod tests {
 
     #[tokio::test]
     async fn a_new_role_applies_to_open_sessions_and_is_recorded() {
-        let (_dir, store) = temp_store().await;
-        user(&store, "root", Role::Admin, 1).await;
-        let carol = user(&store, "carol", Role::Staff, 2).await;
-        let secret = sign_in(&store, "carol").await.unwrap();
-        store
-            .set_user_grant(&admin(), &carol.id, &grant(Role::Manager))
-            .await
-            .unwrap();
-        assert_eq!(
-            store.session(&secret).await.unwrap().actor.role,
-            Role::Manager
-        );
-        let carol_id = ResourceId::from_path(carol.id.as_str());
-        let history = store
-            .list_changes(&admin(), &carol_id, 0, 10)
-            .await
-            .unwrap();
-        let last = history.last().unwrap();
-        assert_eq!(last.action, Action::UserGrant);
-        assert_eq!(last.old.as_ref().unwrap()["role"], "staff");
-        assert_eq!(last.new.as_ref().unwrap()["role"], "manager");
-        assert!(matches!(
+        for (_dir, store) in each_engine().await {
+            user(&store, "root", Role::Admin, 1).await;
+            let carol = user(&store, "carol", Role::Staff, 2).await;
+            let secret = sign_in(&store, "carol").await.unwrap();
             store
-                .set_user_grant(
-                    &actor_of("other", Role::Admin),
-                    &carol.id,
-                    &grant(Role::Admin)
-                )
-                .await,
-            Err(CoreError::NotFound { what: "user", .. })
-        ));
+                .set_user_grant(&admin(), &carol.id, &grant(Role::Manager))
+                .await
+                .unwrap();
+            assert_eq!(
+                store.session(&secret).await.unwrap().actor.role,
+                Role::Manager
+            );
+            let carol_id = ResourceId::from_path(carol.id.as_str());
+            let history = store
+                .list_changes(&admin(), &carol_id, 0, 10)
+                .await
+                .unwrap();
+            let last = history.last().unwrap();
+            assert_eq!(last.action, Action::UserGrant);
+            assert_eq!(last.old.as_ref().unwrap()["role"], "staff");
+            assert_eq!(last.new.as_ref().unwrap()["role"], "manager");
+            assert!(matches!(
+                store
+                    .set_user_grant(
+                        &actor_of("other", Role::Admin),
+                        &carol.id,
+                        &grant(Role::Admin)
+                    )
+                    .await,
+                Err(CoreError::NotFound { what: "user", .. })
+            ));
+        }
     }
 
     #[tokio::test]
@@ -382,32 +383,33 @@ mod tests {
 
     #[tokio::test]
     async fn disabling_ends_sessions_and_sign_in_until_enabled_again() {
-        let (_dir, store) = temp_store().await;
-        let dave = user(&store, "dave", Role::Manager, 1).await;
-        let secret = sign_in(&store, "dave").await.unwrap();
-        store
-            .set_user_disabled(&admin(), &dave.id, true)
-            .await
-            .unwrap();
-        assert!(store.session(&secret).await.is_err());
-        assert!(sign_in(&store, "dave").await.is_err());
-        let listed = store.list_users(&admin()).await.unwrap();
-        assert!(listed[0].disabled_at.is_some());
-        store
-            .set_user_disabled(&admin(), &dave.id, false)
-            .await
-            .unwrap();
-        assert!(sign_in(&store, "dave").await.is_ok());
-        let actions: Vec<_> = store
-            .list_changes(&admin(), &ResourceId::from_path(dave.id.as_str()), 0, 10)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| c.action)
-            .collect();
-        assert_eq!(
-            actions,
-            [Action::UserCreate, Action::UserDisable, Action::UserEnable]
-        );
+        for (_dir, store) in each_engine().await {
+            let dave = user(&store, "dave", Role::Manager, 1).await;
+            let secret = sign_in(&store, "dave").await.unwrap();
+            store
+                .set_user_disabled(&admin(), &dave.id, true)
+                .await
+                .unwrap();
+            assert!(store.session(&secret).await.is_err());
+            assert!(sign_in(&store, "dave").await.is_err());
+            let listed = store.list_users(&admin()).await.unwrap();
+            assert!(listed[0].disabled_at.is_some());
+            store
+                .set_user_disabled(&admin(), &dave.id, false)
+                .await
+                .unwrap();
+            assert!(sign_in(&store, "dave").await.is_ok());
+            let actions: Vec<_> = store
+                .list_changes(&admin(), &ResourceId::from_path(dave.id.as_str()), 0, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.action)
+                .collect();
+            assert_eq!(
+                actions,
+                [Action::UserCreate, Action::UserDisable, Action::UserEnable]
+            );
+        }
     }
 }
