@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::db::{Conn, Sql, sql};
+
 use super::sessions::{UserRow, actor_for};
 use super::tokens::{TokenKey, active_token};
 use super::{Store, storage};
@@ -44,22 +46,20 @@ fn audit_id(digest: &[u8; 32]) -> String {
     hex::encode(&digest[..16])
 }
 
-async fn tenant_name(
-    conn: &mut sqlx::SqliteConnection,
-    tenant: &TenantId,
-) -> Result<String, CoreError> {
-    sqlx::query_scalar("SELECT name FROM tenants WHERE id = ?")
+async fn tenant_name(mut conn: Conn<'_>, tenant: &TenantId) -> Result<String, CoreError> {
+    conn.query(sql!("SELECT name FROM tenants WHERE id = ?"))
         .bind(tenant.as_str())
-        .fetch_optional(&mut *conn)
+        .fetch_optional::<(String,)>(&mut conn)
         .await
         .map_err(storage)?
+        .map(|(name,)| name)
         .ok_or(CoreError::Unauthenticated(UNKNOWN))
 }
 
 /// What an API token's secret logs in as: its actor, itself as the principal, and when a
 /// token issued for it ends. `tenant`, when given, must be the API token's.
 async fn api_token_login(
-    conn: &mut sqlx::SqliteConnection,
+    mut conn: Conn<'_>,
     tenant: Option<&TenantId>,
     id: Option<&str>,
     secret: &str,
@@ -70,7 +70,12 @@ async fn api_token_login(
             "The secret is not a Sitebook API token (they start with 'sbk_').",
         ));
     }
-    let token = active_token(&mut *conn, TokenKey::Digest(&token_digest(secret)), now).await?;
+    let token = active_token(
+        conn.reborrow(),
+        TokenKey::Digest(&token_digest(secret)),
+        now,
+    )
+    .await?;
     if id.is_some_and(|id| id.trim() != token.actor.id) {
         return Err(CoreError::Unauthenticated(
             "The id is not the id of the API token whose secret was given.",
@@ -80,10 +85,10 @@ async fn api_token_login(
         return Err(CoreError::Unauthenticated(FOREIGN_API_TOKEN));
     }
     // A login is a use of the API token, as admins read `last_used_at`.
-    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+    conn.query(sql!("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"))
         .bind(now)
         .bind(&token.actor.id)
-        .execute(&mut *conn)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
     let principal = AccessPrincipal::ApiToken {
@@ -167,11 +172,12 @@ impl Store {
             }
             _ => None,
         };
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
         let (actor, principal, expires_at) = match credential {
             AccessCredential::Password { .. } => {
                 let (user, tenant) = checked.expect("a password was checked above");
-                let actor = actor_for(&mut conn, &tenant, &user).await?;
+                let actor = actor_for(conn.reborrow(), &tenant, &user).await?;
                 let principal = AccessPrincipal::User {
                     id: user.id,
                     username: user.username,
@@ -179,24 +185,24 @@ impl Store {
                 (actor, principal, access_expiry(now, None))
             }
             AccessCredential::ApiToken { id, secret } => {
-                api_token_login(&mut conn, tenant, id.as_deref(), secret, now).await?
+                api_token_login(conn.reborrow(), tenant, id.as_deref(), secret, now).await?
             }
             AccessCredential::Held { secret } => match held {
                 // Re-scoping never extends a token: the new one ends when the held one does.
                 Some(held) => (held.actor, held.principal, held.expires_at),
-                None => api_token_login(&mut conn, tenant, None, secret, now)
+                None => api_token_login(conn.reborrow(), tenant, None, secret, now)
                     .await
                     .map_err(held_refusal)?,
             },
         };
-        let tenant_name = tenant_name(&mut conn, &actor.tenant).await?;
+        let tenant_name = tenant_name(conn.reborrow(), &actor.tenant).await?;
         let secret = access_token_secret(secret);
         let digest = token_digest(&secret);
         // Expired tokens go at once (revoked ones were deleted when revoked), by the expiry
         // index, so the table holds live tokens only.
-        sqlx::query("DELETE FROM access_tokens WHERE expires_at <= ?")
+        conn.query(sql!("DELETE FROM access_tokens WHERE expires_at <= ?"))
             .bind(now)
-            .execute(&mut *conn)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
         let (user_id, api_token_id) = match &principal {
@@ -204,37 +210,49 @@ impl Store {
             AccessPrincipal::ApiToken { id, .. } => (None, Some(id)),
         };
         // Room for the new one: the principal keeps its newest `MAX_LIVE_TOKENS - 1`.
+        // PostgreSQL has no insertion order to break a tie in time; its times are to the
+        // microsecond, so a tie is two tokens issued in the same one, either of which may go.
         let (oldest, principal_id) = match &principal {
             AccessPrincipal::User { id, .. } => (
-                "DELETE FROM access_tokens WHERE user_id = ?1 AND secret_sha256 NOT IN \
-                 (SELECT secret_sha256 FROM access_tokens WHERE user_id = ?1 \
-                  ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+                Sql::each(
+                    "DELETE FROM access_tokens WHERE user_id = ?1 AND secret_sha256 NOT IN \
+                     (SELECT secret_sha256 FROM access_tokens WHERE user_id = ?1 \
+                      ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+                    "DELETE FROM access_tokens WHERE user_id = $1 AND secret_sha256 NOT IN \
+                     (SELECT secret_sha256 FROM access_tokens WHERE user_id = $1 \
+                      ORDER BY created_at DESC LIMIT $2)",
+                ),
                 id,
             ),
             AccessPrincipal::ApiToken { id, .. } => (
-                "DELETE FROM access_tokens WHERE api_token_id = ?1 AND secret_sha256 NOT IN \
-                 (SELECT secret_sha256 FROM access_tokens WHERE api_token_id = ?1 \
-                  ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+                Sql::each(
+                    "DELETE FROM access_tokens WHERE api_token_id = ?1 AND secret_sha256 NOT IN \
+                     (SELECT secret_sha256 FROM access_tokens WHERE api_token_id = ?1 \
+                      ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+                    "DELETE FROM access_tokens WHERE api_token_id = $1 AND secret_sha256 NOT IN \
+                     (SELECT secret_sha256 FROM access_tokens WHERE api_token_id = $1 \
+                      ORDER BY created_at DESC LIMIT $2)",
+                ),
                 id,
             ),
         };
-        sqlx::query(oldest)
+        conn.query(oldest)
             .bind(principal_id)
             .bind(MAX_LIVE_TOKENS - 1)
-            .execute(&mut *conn)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
-        sqlx::query(
+        conn.query(sql!(
             "INSERT INTO access_tokens (secret_sha256, tenant_id, user_id, api_token_id, \
-             created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
+             created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+        ))
         .bind(&digest[..])
         .bind(actor.tenant.as_str())
         .bind(user_id)
         .bind(api_token_id)
         .bind(now)
         .bind(expires_at)
-        .execute(&mut *conn)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
         let token = AccessToken {
@@ -261,34 +279,37 @@ impl Store {
         }
         let now = crate::store::now();
         let digest = token_digest(secret);
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let row = sqlx::query_as::<_, Row>(
-            "SELECT a.tenant_id, t.name AS tenant_name, a.user_id, a.api_token_id, \
-             a.created_at, a.expires_at, a.revoked_at \
-             FROM access_tokens a JOIN tenants t ON t.id = a.tenant_id \
-             WHERE a.secret_sha256 = ?",
-        )
-        .bind(&digest[..])
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(storage)?
-        .filter(|row| row.revoked_at.is_none() && row.expires_at > now)
-        .ok_or(CoreError::Unauthenticated(UNKNOWN))?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let row = conn
+            .query(sql!(
+                "SELECT a.tenant_id, t.name AS tenant_name, a.user_id, a.api_token_id, \
+                 a.created_at, a.expires_at, a.revoked_at \
+                 FROM access_tokens a JOIN tenants t ON t.id = a.tenant_id \
+                 WHERE a.secret_sha256 = ?"
+            ))
+            .bind(&digest[..])
+            .fetch_optional::<Row>(&mut conn)
+            .await
+            .map_err(storage)?
+            .filter(|row| row.revoked_at.is_none() && row.expires_at > now)
+            .ok_or(CoreError::Unauthenticated(UNKNOWN))?;
         let tenant = TenantId::new(row.tenant_id);
         let (actor, principal) = match (row.user_id, row.api_token_id) {
             (Some(user_id), _) => {
-                let user = sqlx::query_as::<_, UserRow>(
-                    "SELECT id, username, password_hash, role, limited, disabled_at FROM users \
-                     WHERE id = ? AND tenant_id = ?",
-                )
-                .bind(&user_id)
-                .bind(tenant.as_str())
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(storage)?
-                .filter(|user| user.disabled_at.is_none())
-                .ok_or(CoreError::Unauthenticated(UNKNOWN))?;
-                let actor = actor_for(&mut conn, &tenant, &user).await?;
+                let user = conn
+                    .query(sql!(
+                        "SELECT id, username, password_hash, role, limited, disabled_at \
+                         FROM users WHERE id = ? AND tenant_id = ?"
+                    ))
+                    .bind(&user_id)
+                    .bind(tenant.as_str())
+                    .fetch_optional::<UserRow>(&mut conn)
+                    .await
+                    .map_err(storage)?
+                    .filter(|user| user.disabled_at.is_none())
+                    .ok_or(CoreError::Unauthenticated(UNKNOWN))?;
+                let actor = actor_for(conn, &tenant, &user).await?;
                 let principal = AccessPrincipal::User {
                     id: user.id,
                     username: user.username,
@@ -296,7 +317,7 @@ impl Store {
                 (actor, principal)
             }
             (None, Some(token_id)) => {
-                let token = active_token(&mut conn, TokenKey::Id(&token_id), now)
+                let token = active_token(conn, TokenKey::Id(&token_id), now)
                     .await
                     .map_err(|e| match e {
                         CoreError::Unauthenticated(_) => CoreError::Unauthenticated(UNKNOWN),
@@ -368,9 +389,10 @@ impl Store {
     /// Ends an issued token at once; for its principal and the tenant's admins.
     pub async fn revoke_access_token(&self, actor: &Actor, secret: &str) -> Result<(), CoreError> {
         self.inspect_access_token(actor, secret).await?;
-        sqlx::query("DELETE FROM access_tokens WHERE secret_sha256 = ?")
+        self.db
+            .query(sql!("DELETE FROM access_tokens WHERE secret_sha256 = ?"))
             .bind(&token_digest(secret)[..])
-            .execute(&self.pool)
+            .execute(&self.db)
             .await
             .map_err(storage)?;
         Ok(())
@@ -378,13 +400,17 @@ impl Store {
 
     /// The tenant with this name (ignoring case), as a login names its project.
     pub async fn tenant_named(&self, name: &str) -> Result<Option<TenantId>, CoreError> {
-        let id: Option<String> =
-            sqlx::query_scalar("SELECT id FROM tenants WHERE name = ? COLLATE NOCASE")
-                .bind(name.trim())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(storage)?;
-        Ok(id.map(TenantId::new))
+        let id: Option<(String,)> = self
+            .db
+            .query(Sql::each(
+                "SELECT id FROM tenants WHERE name = ? COLLATE NOCASE",
+                "SELECT id FROM tenants WHERE lower(name) = lower($1)",
+            ))
+            .bind(name.trim())
+            .fetch_optional(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(id.map(|(id,)| TenantId::new(id)))
     }
 }
 
@@ -394,12 +420,27 @@ mod tests {
     use crate::core::access::{
         ACCESS_TOKEN_LIFETIME_SECONDS, CreatorType, Grant, Role, TokenLifetime, UserRef, Username,
     };
-    use crate::store::testing::{admin, grant, temp_store};
+    use crate::store::testing::{admin, each_engine, grant, temp_store};
 
     const PASSWORD: &str = "correct horse battery";
 
     async fn with_alice() -> (tempfile::TempDir, Store, String) {
         let (dir, store) = temp_store().await;
+        let alice = add_alice(&store).await;
+        (dir, store, alice)
+    }
+
+    /// A store on each engine with alice in it, and her id (see `each_engine`).
+    async fn alice_on_each_engine() -> Vec<(tempfile::TempDir, Store, String)> {
+        let mut stores = Vec::new();
+        for (dir, store) in each_engine().await {
+            let alice = add_alice(&store).await;
+            stores.push((dir, store, alice));
+        }
+        stores
+    }
+
+    async fn add_alice(store: &Store) -> String {
         let user = store
             .create_user(
                 &admin(),
@@ -413,7 +454,7 @@ mod tests {
             )
             .await
             .unwrap();
-        (dir, store, user.id)
+        user.id
     }
 
     fn password(name: &str, password: &str) -> AccessCredential {
@@ -425,101 +466,104 @@ mod tests {
 
     #[tokio::test]
     async fn a_password_buys_an_hour_long_token_that_acts_as_the_user() {
-        let (_dir, store, alice) = with_alice().await;
-        let (secret, issued) = store
-            .issue_access_token(None, &password(" ALICE ", PASSWORD), None, [1; 32])
-            .await
-            .unwrap();
-        assert!(secret.starts_with("sba_"));
-        assert_eq!(
-            (issued.expires_at - issued.issued_at).num_seconds(),
-            ACCESS_TOKEN_LIFETIME_SECONDS
-        );
-        assert_eq!(
-            issued.principal,
-            AccessPrincipal::User {
-                id: alice.clone(),
-                username: "alice".into()
-            }
-        );
-        assert_eq!(issued.tenant_name, "Default");
-        let actor = store
-            .authenticate_bearer(&secret, Some("r".into()))
-            .await
-            .unwrap();
-        assert_eq!(
-            (actor.id.as_str(), actor.role, actor.creator_type),
-            (alice.as_str(), Role::Manager, CreatorType::User)
-        );
-        assert_eq!(actor.request_id.as_deref(), Some("r"));
-        let by_id = AccessCredential::Password {
-            user: UserRef::Id(alice),
-            password: PASSWORD.into(),
-        };
-        assert!(
-            store
-                .issue_access_token(None, &by_id, None, [2; 32])
+        for (_dir, store, alice) in alice_on_each_engine().await {
+            let (secret, issued) = store
+                .issue_access_token(None, &password(" ALICE ", PASSWORD), None, [1; 32])
                 .await
-                .is_ok()
-        );
+                .unwrap();
+            assert!(secret.starts_with("sba_"));
+            assert_eq!(
+                (issued.expires_at - issued.issued_at).num_seconds(),
+                ACCESS_TOKEN_LIFETIME_SECONDS
+            );
+            assert_eq!(
+                issued.principal,
+                AccessPrincipal::User {
+                    id: alice.clone(),
+                    username: "alice".into()
+                }
+            );
+            assert_eq!(issued.tenant_name, "Default");
+            let actor = store
+                .authenticate_bearer(&secret, Some("r".into()))
+                .await
+                .unwrap();
+            assert_eq!(
+                (actor.id.as_str(), actor.role, actor.creator_type),
+                (alice.as_str(), Role::Manager, CreatorType::User)
+            );
+            assert_eq!(actor.request_id.as_deref(), Some("r"));
+            let by_id = AccessCredential::Password {
+                user: UserRef::Id(alice),
+                password: PASSWORD.into(),
+            };
+            assert!(
+                store
+                    .issue_access_token(None, &by_id, None, [2; 32])
+                    .await
+                    .is_ok()
+            );
+        }
     }
 
     #[tokio::test]
     async fn a_wrong_password_buys_nothing() {
-        let (_dir, store, _) = with_alice().await;
-        for credential in [
-            password("alice", "wrong password!"),
-            password("mallory", PASSWORD),
-        ] {
-            assert!(matches!(
+        for (_dir, store, _) in alice_on_each_engine().await {
+            for credential in [
+                password("alice", "wrong password!"),
+                password("mallory", PASSWORD),
+            ] {
+                assert!(matches!(
+                    store
+                        .issue_access_token(None, &credential, None, [1; 32])
+                        .await,
+                    Err(CoreError::Unauthenticated(_))
+                ));
+            }
+            let other = TenantId::new("other");
+            assert!(
                 store
-                    .issue_access_token(None, &credential, None, [1; 32])
-                    .await,
-                Err(CoreError::Unauthenticated(_))
-            ));
+                    .issue_access_token(Some(&other), &password("alice", PASSWORD), None, [1; 32])
+                    .await
+                    .is_err()
+            );
         }
-        let other = TenantId::new("other");
-        assert!(
-            store
-                .issue_access_token(Some(&other), &password("alice", PASSWORD), None, [1; 32])
-                .await
-                .is_err()
-        );
     }
 
     #[tokio::test]
     async fn a_user_s_tokens_follow_their_role_and_stop_when_they_are_disabled() {
-        let (_dir, store, alice) = with_alice().await;
-        let (secret, _) = store
-            .issue_access_token(None, &password("alice", PASSWORD), None, [1; 32])
-            .await
-            .unwrap();
-        store
-            .set_user_grant(&admin(), &alice, &grant(Role::Staff))
-            .await
-            .unwrap();
-        assert_eq!(
-            store.authenticate_bearer(&secret, None).await.unwrap().role,
-            Role::Staff
-        );
-        store
-            .set_user_disabled(&admin(), &alice, true)
-            .await
-            .unwrap();
-        assert!(store.authenticate_bearer(&secret, None).await.is_err());
-        // Used to: enabling the user again revived every token issued before.
-        store
-            .set_user_disabled(&admin(), &alice, false)
-            .await
-            .unwrap();
-        assert!(store.authenticate_bearer(&secret, None).await.is_err());
-        assert!(
-            store
-                .issue_access_token(None, &password("alice", PASSWORD), None, [3; 32])
+        for (_dir, store, alice) in alice_on_each_engine().await {
+            let (secret, _) = store
+                .issue_access_token(None, &password("alice", PASSWORD), None, [1; 32])
                 .await
-                .is_ok(),
-            "a fresh login works again"
-        );
+                .unwrap();
+            store
+                .set_user_grant(&admin(), &alice, &grant(Role::Staff))
+                .await
+                .unwrap();
+            assert_eq!(
+                store.authenticate_bearer(&secret, None).await.unwrap().role,
+                Role::Staff
+            );
+            store
+                .set_user_disabled(&admin(), &alice, true)
+                .await
+                .unwrap();
+            assert!(store.authenticate_bearer(&secret, None).await.is_err());
+            // Used to: enabling the user again revived every token issued before.
+            store
+                .set_user_disabled(&admin(), &alice, false)
+                .await
+                .unwrap();
+            assert!(store.authenticate_bearer(&secret, None).await.is_err());
+            assert!(
+                store
+                    .issue_access_token(None, &password("alice", PASSWORD), None, [3; 32])
+                    .await
+                    .is_ok(),
+                "a fresh login works again"
+            );
+        }
     }
 
     /// Used to: tokens were minted without bound (about 800 a second from one API token, each
@@ -569,120 +613,123 @@ mod tests {
     /// Used to: guesses by name and by id counted under two keys, 10 in a window instead of 5.
     #[tokio::test]
     async fn guesses_by_name_and_by_id_count_against_one_account() {
-        let (_dir, store, alice) = with_alice().await;
-        for i in 0..5 {
-            let user = if i % 2 == 0 {
-                UserRef::Name("alice".into())
-            } else {
-                UserRef::Id(alice.clone())
-            };
-            let wrong = AccessCredential::Password {
-                user,
-                password: "wrong password!".into(),
+        for (_dir, store, alice) in alice_on_each_engine().await {
+            for i in 0..5 {
+                let user = if i % 2 == 0 {
+                    UserRef::Name("alice".into())
+                } else {
+                    UserRef::Id(alice.clone())
+                };
+                let wrong = AccessCredential::Password {
+                    user,
+                    password: "wrong password!".into(),
+                };
+                assert!(matches!(
+                    store.issue_access_token(None, &wrong, None, [1; 32]).await,
+                    Err(CoreError::Unauthenticated(_))
+                ));
+            }
+            let by_id = AccessCredential::Password {
+                user: UserRef::Id(alice),
+                password: PASSWORD.into(),
             };
             assert!(matches!(
-                store.issue_access_token(None, &wrong, None, [1; 32]).await,
-                Err(CoreError::Unauthenticated(_))
+                store.issue_access_token(None, &by_id, None, [2; 32]).await,
+                Err(CoreError::TryLater { .. })
             ));
         }
-        let by_id = AccessCredential::Password {
-            user: UserRef::Id(alice),
-            password: PASSWORD.into(),
-        };
-        assert!(matches!(
-            store.issue_access_token(None, &by_id, None, [2; 32]).await,
-            Err(CoreError::TryLater { .. })
-        ));
     }
 
     #[tokio::test]
     async fn an_api_token_buys_tokens_that_die_with_it() {
-        let (_dir, store) = temp_store().await;
-        let (token, api_secret) = store
-            .create_token(
-                &admin(),
-                "ci",
-                &grant(Role::Manager),
-                TokenLifetime::days(Some(1)).unwrap(),
-                7,
-                [7; 32],
-            )
-            .await
-            .unwrap();
-        let credential = |id: Option<&str>| AccessCredential::ApiToken {
-            id: id.map(str::to_owned),
-            secret: api_secret.clone(),
-        };
-        assert!(matches!(
-            store
-                .issue_access_token(None, &credential(Some("tok_other")), None, [1; 32])
-                .await,
-            Err(CoreError::Unauthenticated(_))
-        ));
-        let (secret, issued) = store
-            .issue_access_token(None, &credential(Some(&token.id)), None, [1; 32])
-            .await
-            .unwrap();
-        assert_eq!(
-            issued.principal,
-            AccessPrincipal::ApiToken {
-                id: token.id.clone(),
-                name: "ci".into()
-            }
-        );
-        let actor = store.authenticate_bearer(&secret, None).await.unwrap();
-        assert_eq!(
-            (actor.id.as_str(), actor.creator_type),
-            (token.id.as_str(), CreatorType::Client)
-        );
-        assert!(
-            store.list_tokens(&admin()).await.unwrap()[0]
-                .last_used_at
-                .is_some()
-        );
-        store.revoke_token(&admin(), &token.id).await.unwrap();
-        assert!(store.authenticate_bearer(&secret, None).await.is_err());
-        assert!(
-            store
-                .issue_access_token(None, &credential(None), None, [2; 32])
+        for (_dir, store) in each_engine().await {
+            let (token, api_secret) = store
+                .create_token(
+                    &admin(),
+                    "ci",
+                    &grant(Role::Manager),
+                    TokenLifetime::days(Some(1)).unwrap(),
+                    7,
+                    [7; 32],
+                )
                 .await
-                .is_err()
-        );
+                .unwrap();
+            let credential = |id: Option<&str>| AccessCredential::ApiToken {
+                id: id.map(str::to_owned),
+                secret: api_secret.clone(),
+            };
+            assert!(matches!(
+                store
+                    .issue_access_token(None, &credential(Some("tok_other")), None, [1; 32])
+                    .await,
+                Err(CoreError::Unauthenticated(_))
+            ));
+            let (secret, issued) = store
+                .issue_access_token(None, &credential(Some(&token.id)), None, [1; 32])
+                .await
+                .unwrap();
+            assert_eq!(
+                issued.principal,
+                AccessPrincipal::ApiToken {
+                    id: token.id.clone(),
+                    name: "ci".into()
+                }
+            );
+            let actor = store.authenticate_bearer(&secret, None).await.unwrap();
+            assert_eq!(
+                (actor.id.as_str(), actor.creator_type),
+                (token.id.as_str(), CreatorType::Client)
+            );
+            assert!(
+                store.list_tokens(&admin()).await.unwrap()[0]
+                    .last_used_at
+                    .is_some()
+            );
+            store.revoke_token(&admin(), &token.id).await.unwrap();
+            assert!(store.authenticate_bearer(&secret, None).await.is_err());
+            assert!(
+                store
+                    .issue_access_token(None, &credential(None), None, [2; 32])
+                    .await
+                    .is_err()
+            );
+        }
     }
 
     #[tokio::test]
     async fn a_token_is_revoked_by_its_owner_or_an_admin_only() {
-        let (_dir, store, _) = with_alice().await;
-        let (secret, issued) = store
-            .issue_access_token(None, &password("alice", PASSWORD), None, [1; 32])
-            .await
-            .unwrap();
-        let stranger = Actor {
-            id: "usr_stranger".into(),
-            role: Role::Manager,
-            ..admin()
-        };
-        assert!(matches!(
-            store.revoke_access_token(&stranger, &secret).await,
-            Err(CoreError::Forbidden(_))
-        ));
-        assert_eq!(
-            store
-                .inspect_access_token(&issued.actor, &secret)
+        for (_dir, store, _) in alice_on_each_engine().await {
+            let (secret, issued) = store
+                .issue_access_token(None, &password("alice", PASSWORD), None, [1; 32])
                 .await
-                .unwrap()
-                .audit_id,
-            issued.audit_id
-        );
-        store
-            .revoke_access_token(&issued.actor, &secret)
-            .await
-            .unwrap();
-        assert!(store.authenticate_bearer(&secret, None).await.is_err());
-        assert!(matches!(
-            store.inspect_access_token(&admin(), &secret).await,
-            Err(CoreError::NotFound { .. })
-        ));
+                .unwrap();
+            let stranger = Actor {
+                id: "usr_stranger".into(),
+                role: Role::Manager,
+                ..admin()
+            };
+            assert!(matches!(
+                store.revoke_access_token(&stranger, &secret).await,
+                Err(CoreError::Forbidden(_))
+            ));
+            assert_eq!(
+                store
+                    .inspect_access_token(&issued.actor, &secret)
+                    .await
+                    .unwrap()
+                    .audit_id,
+                issued.audit_id
+            );
+            store
+                .revoke_access_token(&issued.actor, &secret)
+                .await
+                .unwrap();
+            assert!(store.authenticate_bearer(&secret, None).await.is_err());
+            assert!(matches!(
+                store.inspect_access_token(&admin(), &secret).await,
+                Err(CoreError::NotFound { .. })
+            ));
+        }
     }
 
     #[tokio::test]
@@ -711,11 +758,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_project_is_found_by_its_tenant_s_name() {
-        let (_dir, store) = temp_store().await;
-        assert_eq!(
-            store.tenant_named("default").await.unwrap(),
-            Some(TenantId::default_tenant())
-        );
-        assert_eq!(store.tenant_named("plant-north").await.unwrap(), None);
+        for (_dir, store) in each_engine().await {
+            assert_eq!(
+                store.tenant_named("default").await.unwrap(),
+                Some(TenantId::default_tenant())
+            );
+            assert_eq!(store.tenant_named("plant-north").await.unwrap(), None);
+        }
     }
 }
