@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use libfuzzer_sys::fuzz_target;
 use sitebook::api::v1::read_upload_form;
 use sitebook::core::CoreError;
-use sitebook::core::blobs::{Blob, BlobStore, BlobUpload, UploadError};
+use sitebook::store::blobs::{Blob, BlobStore, BlobUpload, UploadError};
 use sitebook::core::files::{SNIFF_BYTES, display_name, sniff};
 
 const CONTENT_TYPE: &str = "multipart/form-data; boundary=sitebook-fuzz";

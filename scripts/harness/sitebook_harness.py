@@ -148,7 +148,7 @@ def files_root(data_dir):
 
 
 def blob_path(data_dir, sha256):
-    # `core/blobs/local_disk.rs`: `<root>/<first 2 hex>/<sha256>`.
+    # `store/blobs/local_disk.rs`: `<root>/<first 2 hex>/<sha256>`.
     return files_root(data_dir) / sha256[:2] / sha256
 
 
