@@ -10,78 +10,59 @@
 
 /// The length of `sql` with each `?` outside quotes numbered as PostgreSQL's `$n`.
 pub const fn postgres_len(sql: &str) -> usize {
-    let bytes = sql.as_bytes();
-    let (mut at, mut len, mut params, mut quote) = (0, 0, 0, 0u8);
-    while at < bytes.len() {
-        let b = bytes[at];
-        if quote != 0 {
-            if b == quote {
-                quote = 0;
-            }
-            len += 1;
-        } else if b == b'\'' || b == b'"' {
-            quote = b;
-            len += 1;
-        } else if b == b'?' && numbered(bytes, at) {
-            // `?NNN` names its argument already: `$NNN`.
-            len += 1;
-        } else if b == b'?' {
-            params += 1;
-            len += 1 + digits(params);
-        } else {
-            len += 1;
-        }
-        at += 1;
-    }
-    len
-}
-
-/// Whether the `?` at `at` is followed by a number (SQLite's `?NNN`).
-const fn numbered(bytes: &[u8], at: usize) -> bool {
-    at + 1 < bytes.len() && bytes[at + 1].is_ascii_digit()
+    rewrite(sql, &mut [])
 }
 
 /// `sql` with each `?` outside quotes numbered as PostgreSQL's `$n`; `N` is
 /// [`postgres_len`] of it.
 pub const fn postgres_bytes<const N: usize>(sql: &str) -> [u8; N] {
-    let bytes = sql.as_bytes();
     let mut out = [0u8; N];
+    rewrite(sql, &mut out);
+    out
+}
+
+/// Writes the PostgreSQL text of `sql` into `out` (nothing when `out` is empty, to measure
+/// it first) and answers its length: one scan for both, so they cannot disagree.
+const fn rewrite(sql: &str, out: &mut [u8]) -> usize {
+    let bytes = sql.as_bytes();
+    let writing = !out.is_empty();
     let (mut at, mut to, mut params, mut quote) = (0, 0, 0, 0u8);
     while at < bytes.len() {
         let b = bytes[at];
-        if quote != 0 {
-            if b == quote {
-                quote = 0;
-            }
-            out[to] = b;
-            to += 1;
-        } else if b == b'\'' || b == b'"' {
-            quote = b;
-            out[to] = b;
-            to += 1;
-        } else if b == b'?' && numbered(bytes, at) {
-            out[to] = b'$';
-            to += 1;
-        } else if b == b'?' {
+        if quote == 0 && b == b'?' && !numbered(bytes, at) {
             params += 1;
-            out[to] = b'$';
-            to += 1;
             let width = digits(params);
-            let mut left = params;
-            let mut place = width;
-            while place > 0 {
-                out[to + place - 1] = b'0' + (left % 10) as u8;
-                left /= 10;
-                place -= 1;
+            if writing {
+                out[to] = b'$';
+                let (mut left, mut place) = (params, width);
+                while place > 0 {
+                    out[to + place] = b'0' + (left % 10) as u8;
+                    left /= 10;
+                    place -= 1;
+                }
             }
-            to += width;
+            to += 1 + width;
         } else {
-            out[to] = b;
+            if quote != 0 && b == quote {
+                quote = 0;
+            } else if quote == 0 && (b == b'\'' || b == b'"') {
+                quote = b;
+            }
+            // `?NNN` names its argument already: `$NNN`.
+            let b = if quote == 0 && b == b'?' { b'$' } else { b };
+            if writing {
+                out[to] = b;
+            }
             to += 1;
         }
         at += 1;
     }
-    out
+    to
+}
+
+/// Whether the `?` at `at` is followed by a number (SQLite's `?NNN`).
+const fn numbered(bytes: &[u8], at: usize) -> bool {
+    at + 1 < bytes.len() && bytes[at + 1].is_ascii_digit()
 }
 
 const fn digits(mut n: usize) -> usize {
