@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-// The tests run against the release build that `cargo leptos build --release` leaves in target/.
+// The tests run against the release build that `scripts/build` leaves in target/.
 const root = resolve(__dirname, '..');
 const port = process.env.SITEBOOK_E2E_PORT ?? '3107';
 const baseURL = `http://127.0.0.1:${port}`;

@@ -355,7 +355,7 @@ def main():
 
     binary = Path(args.binary).resolve()
     if not binary.is_file():
-        sys.exit(f"crash-test: no server binary at {binary}; build it with cargo leptos build --release")
+        sys.exit(f"crash-test: no server binary at {binary}; build it with scripts/build")
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix="sitebook-crash-"))

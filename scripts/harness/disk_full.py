@@ -250,7 +250,7 @@ def main():
 
     binary = Path(args.binary).resolve()
     if not binary.is_file():
-        sys.exit(f"disk-full: no server binary at {binary}; build it with cargo leptos build --release")
+        sys.exit(f"disk-full: no server binary at {binary}; build it with scripts/build")
     if os.geteuid() != 0:
         print("disk-full: skipped: mounting a small file system needs root")
         sys.exit(SKIPPED)
