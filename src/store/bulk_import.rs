@@ -10,10 +10,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 
+use super::batch::Batch;
 use super::metadata::stage_change;
 use super::resources::{insert_in_writer, stage_touch};
 use super::rows::{ResourceRow, TagRow};
-use super::sqlite::batch::{Batch, failed, unique_violation};
+use super::sqlite::batch::{failed, unique_violation};
 use super::sqlite::metadata_writer::load;
 use super::{Store, changes};
 use crate::core::CoreError;

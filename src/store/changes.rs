@@ -2,8 +2,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::FromRow;
 
+use super::batch::{Args, Batch};
 use super::db::{Conn, Sql, sql};
-use super::sqlite::batch::{Args, Batch};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;

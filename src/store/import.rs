@@ -8,9 +8,10 @@
 use crate::core::error::Clash;
 use std::collections::HashMap;
 
+use super::batch::Batch;
 use super::metadata::stage_entry;
 use super::resources::insert_row_in_writer;
-use super::sqlite::batch::{Batch, failed, unique_violation};
+use super::sqlite::batch::{failed, unique_violation};
 use super::tags::find_tag;
 use super::{Store, changes, storage};
 use crate::core::CoreError;

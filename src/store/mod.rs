@@ -14,6 +14,7 @@
 mod access_tokens;
 mod aggregates;
 mod bare_tags;
+mod batch;
 pub mod blobs;
 mod bulk_import;
 mod cache;
@@ -28,6 +29,7 @@ mod import;
 mod listing;
 mod members;
 mod metadata;
+mod postgres;
 mod removal;
 mod resources;
 mod revert;

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
+use super::batch::Batch;
 use super::changes;
 use super::files::files_in_writer;
 use super::rows::ResourceRow;
-use super::sqlite::batch::{Batch, failed};
+use super::sqlite::batch::failed;
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;

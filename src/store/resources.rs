@@ -5,12 +5,14 @@ use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::db::sql;
+use super::batch::{Args, Batch};
+use super::db::{Conn, sql};
+use super::metadata::plan::Current;
 use super::removal::{Deleted, delete_in};
 use super::rows::{ResourceRow, select_resources};
 use super::search::off_the_workers;
-use super::sqlite::batch::{Args, Batch, Bound, failed, time_column, unique_violation};
-use super::sqlite::metadata_writer::{Current, load};
+use super::sqlite::batch::{Bound, failed, time_column, unique_violation};
+use super::sqlite::metadata_writer::load;
 use super::{Store, changes, check_version, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -24,17 +26,20 @@ use crate::core::resources::{
 use crate::core::tenancy::TenantId;
 
 /// One resource of the tenant by id, whatever its type, inside a transaction.
-pub(super) async fn find_row(
-    conn: &mut SqliteConnection,
+pub(super) async fn find_row<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     id: &ResourceId,
 ) -> Result<Option<ResourceRow>, CoreError> {
-    sqlx::query_as::<_, ResourceRow>(select_resources!("WHERE r.tenant_id = ? AND r.id = ?"))
-        .bind(tenant.as_str())
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await
-        .map_err(storage)
+    let mut conn = conn.into();
+    conn.query(sql!(select_resources!(
+        "WHERE r.tenant_id = ? AND r.id = ?"
+    )))
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .fetch_optional(&mut conn)
+    .await
+    .map_err(storage)
 }
 
 const INSERT: &str = "INSERT INTO resources (tenant_id, id, type, name, created_at, updated_at) \
@@ -177,17 +182,18 @@ pub(super) fn reparent(
 }
 
 /// Inserts a resource and records its creation; a taken site name is a conflict.
-pub(super) async fn insert(
-    conn: &mut SqliteConnection,
+pub(super) async fn insert<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     id: &ResourceId,
     kind: &ResourceType,
     name: &ResourceName,
     now: DateTime<Utc>,
 ) -> Result<ResourceRow, CoreError> {
-    let mut query = super::db::Conn::from(&mut *conn).query(sql!(INSERT));
+    let mut conn = conn.into();
+    let mut query = conn.query(sql!(INSERT));
     insert_columns(&mut query, actor, id, kind, name, now);
-    let inserted = query.execute(&mut super::db::Conn::from(&mut *conn)).await;
+    let inserted = query.execute(&mut conn).await;
     match inserted {
         Ok(_) => {}
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
@@ -196,7 +202,7 @@ pub(super) async fn insert(
         Err(e) => return Err(storage(e)),
     }
     changes::append(
-        &mut *conn,
+        conn.reborrow(),
         actor,
         id.as_str(),
         Action::ResourceCreate,

@@ -10,17 +10,18 @@ use futures_util::TryStreamExt;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
 
+use super::batch::Batch;
 use super::change_sets::{not_found, summary_of};
 use super::changes::{self, ChangeRow, each_record_in_writer, records_in_writer, select_records};
 use super::files::files_in_writer;
+use super::metadata::plan::Current;
 use super::metadata::stage_change;
 use super::removal::{Deleted, delete_all_in};
 use super::resources::{
     current_in_writer, insert_in_writer, reparent, rows_in_writer, stage_touch,
 };
 use super::rows::ResourceRow;
-use super::sqlite::batch::{Batch, failed, unique_violation};
-use super::sqlite::metadata_writer::Current;
+use super::sqlite::batch::{failed, unique_violation};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;

@@ -181,7 +181,7 @@ async fn place_under(
     site: &ResourceId,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let site_row = find_row(conn, &actor.tenant, site)
+    let site_row = find_row(&mut *conn, &actor.tenant, site)
         .await?
         .filter(|found| found.kind() == ResourceType::SITE)
         .ok_or_else(|| CoreError::NotFound {

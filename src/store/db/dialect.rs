@@ -21,6 +21,14 @@ pub const fn postgres_bytes<const N: usize>(sql: &str) -> [u8; N] {
     out
 }
 
+/// [`postgres_bytes`] for a statement put together while running (a batch's, see
+/// `postgres::batch`).
+pub fn postgres_text(sql: &str) -> String {
+    let mut out = vec![0u8; postgres_len(sql)];
+    rewrite(sql, &mut out);
+    String::from_utf8(out).expect("the rewrite keeps UTF-8: it swaps ASCII for ASCII")
+}
+
 /// Writes the PostgreSQL text of `sql` into `out` (nothing when `out` is empty, to measure
 /// it first) and answers its length: one scan for both, so they cannot disagree.
 const fn rewrite(sql: &str, out: &mut [u8]) -> usize {
@@ -89,6 +97,10 @@ mod tests {
         assert_eq!(
             both.sqlite(),
             "SELECT '?', \"a?\" FROM t WHERE a = ? AND b IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        assert_eq!(
+            super::postgres_text("UPDATE t SET a = ? WHERE b = '?' AND c = ?"),
+            "UPDATE t SET a = $1 WHERE b = '?' AND c = $2"
         );
         const CONCATENATED: &str = concat!("SELECT ", "? + ?");
         assert_eq!(sql!(CONCATENATED).postgres(), "SELECT $1 + $2");

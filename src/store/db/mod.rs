@@ -36,7 +36,7 @@ impl Sql {
         self.sqlite
     }
 
-    #[cfg(test)]
+    /// The PostgreSQL text, for code of that engine's own (`store::postgres`).
     pub const fn postgres(&self) -> &'static str {
         self.postgres
     }

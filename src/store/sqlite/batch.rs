@@ -1,109 +1,21 @@
-//! The statements of a group of metadata writes, gathered while each write is planned and run
-//! together at the end, so that a failure of any of them fails the group as a whole (see
-//! `metadata_writer`). They run on the writer's own thread through rusqlite, one cached
-//! prepared statement each.
+//! How SQLite runs a batch (`store::batch`): on the metadata writer's own thread through
+//! rusqlite, one cached prepared statement each, rows of one statement gathered several to a
+//! statement. And the writer's other helpers: a statement bound in place ([`Bound`]), its
+//! errors, and its times.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::types::Value;
+use rusqlite::ToSql;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 use crate::core::CoreError;
-use crate::store::changes;
-
-#[derive(Default)]
-pub(in crate::store) struct Batch {
-    statements: Vec<Staged>,
-    /// The change set whose header was staged last, so a write's records open it once.
-    open_set: Option<crate::core::change_sets::ChangeSetId>,
-    /// Change records are left out: a preview's writes are rolled back, and records (no
-    /// constraint can refuse one) would only double what it writes.
-    without_records: bool,
-}
-
-/// A staged statement and its arguments; `row` when it is one row of an `INSERT … VALUES`
-/// (see [`Batch::row`]).
-struct Staged {
-    sql: &'static str,
-    args: Vec<Value>,
-    row: bool,
-}
+use crate::core::metadata::MetaValue;
+use crate::store::batch::{Arg, Args, Batch, Staged};
 
 impl Batch {
-    /// A batch whose writes will be rolled back: change records are not staged.
-    pub(in crate::store) fn without_records() -> Self {
-        Self {
-            without_records: true,
-            ..Self::default()
-        }
-    }
-
-    /// Whether change records are staged (see [`Batch::without_records`]).
-    pub(in crate::store) fn records(&self) -> bool {
-        !self.without_records
-    }
-
-    /// Whether a record of change set `id` must open it first: true once per run of records
-    /// of one set (opening is idempotent, so a set met again later is merely opened again).
-    pub(in crate::store) fn opens_set(
-        &mut self,
-        id: &crate::core::change_sets::ChangeSetId,
-    ) -> bool {
-        if self.open_set.as_ref() == Some(id) {
-            return false;
-        }
-        self.open_set = Some(id.clone());
-        true
-    }
-
-    /// Appends a statement; its arguments follow with [`Batch::arg`]. Never one that begins
-    /// or ends a transaction: the records run after every other statement (see
-    /// [`Batch::run`]), so they would land outside it.
-    pub(in crate::store) fn statement(&mut self, sql: &'static str) {
-        debug_assert!(
-            !is_transaction_control(sql),
-            "a batch runs inside its caller's transaction: {sql}"
-        );
-        self.statements.push(Staged {
-            sql,
-            args: Vec::new(),
-            row: false,
-        });
-    }
-
-    /// Appends one row of `sql`, an `INSERT … VALUES (…)` of one row (maybe with an upsert
-    /// clause after it); its arguments follow with [`Batch::arg`]. Rows of the same statement
-    /// staged one after the other run as one statement of several rows (see [`GATHERED_MOST`]),
-    /// which SQLite inserts one after the other just the same.
-    pub(in crate::store) fn row(&mut self, sql: &'static str) {
-        self.statements.push(Staged {
-            sql,
-            args: Vec::new(),
-            row: true,
-        });
-    }
-
-    /// The next argument of the statement appended last.
-    pub(in crate::store) fn arg(&mut self, value: impl Into<Value>) {
-        self.statements
-            .last_mut()
-            .expect("an argument follows its statement")
-            .args
-            .push(value.into());
-    }
-
-    /// A time argument, as every other write stores one (see [`stored_time`]).
-    pub(in crate::store) fn time(&mut self, at: DateTime<Utc>) {
-        self.arg(stored_time(at));
-    }
-
     /// Runs the statements in order, stopping at the first that fails; the change records
-    /// last. Rows of one statement in a run go several to a statement (see [`Batch::row`]).
+    /// last. Rows of one statement in a run go several to a statement (see [`GATHERED_MOST`]).
     pub(in crate::store) fn run(self, db: &rusqlite::Connection) -> rusqlite::Result<()> {
-        // No statement of a batch reads the records, so they may wait for the rest, and all
-        // go together.
-        let (records, statements): (Vec<Staged>, Vec<Staged>) = self
-            .statements
-            .into_iter()
-            .partition(|staged| staged.sql == changes::APPEND);
+        let (statements, records) = self.into_runs();
         let mut left = &statements[..];
         while let Some(first) = left.first() {
             let same = if first.row {
@@ -121,11 +33,25 @@ impl Batch {
     }
 }
 
-fn is_transaction_control(sql: &str) -> bool {
-    let verb = sql.split_whitespace().next().unwrap_or_default();
-    ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]
-        .iter()
-        .any(|control| verb.eq_ignore_ascii_case(control))
+impl ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Self::Int(Some(i)) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Self::Real(Some(f)) => ToSqlOutput::Owned(Value::Real(*f)),
+            Self::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Self::Bool(Some(b)) => ToSqlOutput::Owned(Value::Integer(i64::from(*b))),
+            Self::Time(Some(at)) => ToSqlOutput::Owned(Value::Text(stored_time(*at))),
+            Self::Meta(MetaValue::Text(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Self::Meta(MetaValue::Integer(i)) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Self::Meta(MetaValue::Float(f)) => ToSqlOutput::Owned(Value::Real(*f)),
+            Self::Meta(MetaValue::Bool(b)) => ToSqlOutput::Owned(Value::Integer(i64::from(*b))),
+            Self::Int(None)
+            | Self::Real(None)
+            | Self::Text(None)
+            | Self::Bool(None)
+            | Self::Time(None) => ToSqlOutput::Owned(Value::Null),
+        })
+    }
 }
 
 /// Runs `rows` (one statement alone, or rows of one statement) in as few statements as
@@ -184,36 +110,6 @@ fn gathered(sql: &str, rows: usize) -> String {
     gathered
 }
 
-/// Where a statement's arguments go: a batch of the writer's, a statement the writer runs at
-/// once, or a query of either engine's (`db::Query`). A statement run on both paths lists its columns once, in a function
-/// generic over this, so the two cannot drift apart. Each sink copies only what it copied
-/// before: the batch owns its arguments, the other two bind borrowed ones.
-pub(in crate::store) trait Args {
-    fn text(&mut self, value: &str);
-    fn maybe_text(&mut self, value: Option<&str>);
-    /// Text made for this statement alone, handed over rather than copied.
-    fn made_text(&mut self, value: Option<String>);
-    fn time(&mut self, at: DateTime<Utc>);
-}
-
-impl Args for Batch {
-    fn text(&mut self, value: &str) {
-        self.arg(value.to_owned());
-    }
-
-    fn maybe_text(&mut self, value: Option<&str>) {
-        self.arg(value.map(str::to_owned));
-    }
-
-    fn made_text(&mut self, value: Option<String>) {
-        self.arg(value);
-    }
-
-    fn time(&mut self, at: DateTime<Utc>) {
-        Batch::time(self, at);
-    }
-}
-
 /// A prepared statement of the writer's, bound in place and run with [`Bound::execute`].
 pub(in crate::store) struct Bound<'s, 'c> {
     statement: &'s mut rusqlite::Statement<'c>,
@@ -262,24 +158,6 @@ impl Args for Bound<'_, '_> {
 
     fn time(&mut self, at: DateTime<Utc>) {
         self.bind(stored_time(at));
-    }
-}
-
-impl Args for crate::store::db::Query {
-    fn text(&mut self, value: &str) {
-        self.push(value);
-    }
-
-    fn maybe_text(&mut self, value: Option<&str>) {
-        self.push(value);
-    }
-
-    fn made_text(&mut self, value: Option<String>) {
-        self.push(value);
-    }
-
-    fn time(&mut self, at: DateTime<Utc>) {
-        self.push(at);
     }
 }
 
@@ -332,18 +210,10 @@ pub(in crate::store) fn stored_time(at: DateTime<Utc>) -> String {
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use super::{Batch, gathered, stored_time};
+    use super::{gathered, stored_time};
+    use crate::store::batch::Batch;
     use crate::store::changes::APPEND;
     use crate::store::testing::temp_store;
-
-    /// Used to: the metadata writer staged its COMMIT in the batch, and the records, run
-    /// last, went after it in a transaction of their own: a backup (or a crash) could find a
-    /// write without its record.
-    #[test]
-    #[should_panic(expected = "inside its caller's transaction")]
-    fn a_batch_never_ends_its_transaction() {
-        Batch::default().statement("COMMIT");
-    }
 
     #[test]
     fn records_are_inserted_last_many_to_a_statement_in_their_order() {

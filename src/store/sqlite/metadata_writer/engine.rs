@@ -9,15 +9,18 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::Write;
-use super::plan::{Current, Plan, WriteKey, key_of, load, plan};
+use super::load;
 use crate::core::CoreError;
 use crate::core::metadata::MetadataRecord;
 use crate::core::resources::ResourceType;
+use crate::store::batch::Batch;
 use crate::store::cache::ReadCache;
 use crate::store::durability::Durability;
+use crate::store::metadata::plan::{
+    Creation, Current, Plan, Planned, Write, WriteKey, key_of, plan,
+};
 use crate::store::resources;
-use crate::store::sqlite::batch::{Batch, failed, unique_violation};
+use crate::store::sqlite::batch::{failed, unique_violation};
 use crate::store::sqlite::checkpointer::{BACKSTOP_PAGES, Checkpointer};
 use crate::store::sqlite::wal_sync::{AfterSync, WalSync};
 
@@ -400,19 +403,31 @@ fn apply_in_transaction(
         let key = key_of(write);
         let current = state.get(&key).and_then(Option::as_ref);
         let now = crate::store::now();
-        match plan(db, &mut batch, write, current, now) {
-            Ok(Plan::Unchanged(record)) => answers.push(Ok(record)),
-            Ok(Plan::Write(planned)) => {
-                planned.stage(&mut batch, write, current);
-                if planned.rename.is_some() {
-                    renamed.clone_from(&planned.rename);
-                }
-                answers.push(Ok(planned.record()?));
-                state.insert(key.clone(), Some(planned.next));
-                changed.push(key);
+        let planned = match plan(write, current, now) {
+            Ok(Plan::Unchanged(record)) => {
+                answers.push(Ok(record));
+                continue;
             }
-            Err(refused) => answers.push(Err(refused)),
+            Ok(Plan::Write(planned)) => planned,
+            Ok(Plan::Create(creation)) => match create(db, &mut batch, write, creation, now) {
+                Ok(planned) => planned,
+                Err(refused) => {
+                    answers.push(Err(refused));
+                    continue;
+                }
+            },
+            Err(refused) => {
+                answers.push(Err(refused));
+                continue;
+            }
+        };
+        planned.stage(&mut batch, write, current);
+        if planned.rename.is_some() {
+            renamed.clone_from(&planned.rename);
         }
+        answers.push(Ok(planned.record()?));
+        state.insert(key.clone(), Some(planned.next));
+        changed.push(key);
     }
     batch.run(db).map_err(|e| match unique_violation(&e) {
         Some(detail) => resources::taken_by_write(&ResourceType::site(), renamed.as_ref(), detail),
@@ -422,6 +437,31 @@ fn apply_in_transaction(
     // which would put them after a COMMIT staged there, in a transaction of their own.
     run_cached(db, "COMMIT")?;
     Ok((answers, changed))
+}
+
+/// Inserts the resource a write creates, inside the group's transaction (which keeps or drops
+/// it with the rest) so the rest of the group sees it, and stages its record.
+fn create(
+    db: &rusqlite::Connection,
+    batch: &mut Batch,
+    write: &Write,
+    creation: Creation,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Planned, CoreError> {
+    let actor = &write.actor;
+    resources::insert_in_writer(
+        db,
+        batch,
+        actor,
+        &write.id,
+        &creation.kind,
+        &creation.name,
+        now,
+    )?;
+    let (_, created) = load(db, &[&key_of(write)])?
+        .pop()
+        .ok_or_else(|| CoreError::Storage("a resource vanished inside its transaction".into()))?;
+    Ok(creation.planned(actor, created.row))
 }
 
 pub(super) fn run_cached(db: &rusqlite::Connection, sql: &'static str) -> Result<(), CoreError> {

@@ -24,55 +24,7 @@
 //! no database left to the core (`metadata::admit`, `Precondition::check`, the operations).
 
 mod engine;
-mod plan;
+mod load;
 
 pub(in crate::store) use engine::{Shared, Writer};
-pub(in crate::store) use plan::{Current, load};
-
-use crate::core::CoreError;
-use crate::core::access::Actor;
-use crate::core::metadata::{Metadata, Outcome, Precondition};
-use crate::core::resources::{ResourceId, ResourceType};
-
-/// A metadata operation: the dictionary now (`None` when the resource has none) to what it
-/// becomes. It may run twice (see the module note), so it must be a function of its input.
-pub(crate) type Operation =
-    Box<dyn Fn(Option<&Metadata>) -> Result<Outcome, CoreError> + Send + Sync>;
-
-/// One metadata write, owning all it needs to run on the writer thread.
-/// What a write expects of its resource's type (one field, so a queued write stays small).
-#[derive(Debug, Clone)]
-pub(crate) enum KindRule {
-    /// Any type; the resource must exist.
-    Any,
-    /// The Altostrat create-or-overwrite: the type to create the resource as when the tenant
-    /// has none with this id, and that an existing one must have.
-    CreateAs(ResourceType),
-    /// A face that serves one type: a resource of another, or none, is not found.
-    OfType(ResourceType),
-}
-
-impl KindRule {
-    pub(crate) fn create_as(&self) -> Option<&ResourceType> {
-        match self {
-            Self::CreateAs(kind) => Some(kind),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn of_type(&self) -> Option<&ResourceType> {
-        match self {
-            Self::OfType(kind) => Some(kind),
-            _ => None,
-        }
-    }
-}
-
-pub(crate) struct Write {
-    pub(crate) actor: Actor,
-    pub(crate) id: ResourceId,
-    /// What the write expects of the resource's type.
-    pub(crate) kind: KindRule,
-    pub(crate) precondition: Precondition,
-    pub(crate) operation: Operation,
-}
+pub(in crate::store) use load::load;

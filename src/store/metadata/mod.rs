@@ -1,10 +1,11 @@
-use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+pub(super) mod plan;
 
+use chrono::{DateTime, Utc};
+
+use super::batch::{Arg, Batch};
+use super::db::{Conn, Engine};
 use super::resources;
 use super::rows::{LoadedRecord, ResourceRow, from_json, resource_with_keys_json};
-use super::sqlite::batch::Batch;
-use super::sqlite::metadata_writer::{KindRule, Write};
 use super::{Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -16,6 +17,7 @@ use crate::core::metadata::{
 };
 use crate::core::resources::{ResourceId, ResourceType};
 use crate::store::unchecked::Unchecked;
+use plan::{KindRule, Write};
 
 /// Which resource a metadata write is for.
 #[derive(Debug, Clone, Copy)]
@@ -46,10 +48,16 @@ const LOAD_RECORD: &str = concat!(
 /// A resource of `tenant` with its metadata in key order; `None` when the tenant has no such
 /// resource.
 pub(super) async fn load_record(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     tenant: &crate::core::tenancy::TenantId,
     id: &ResourceId,
 ) -> Result<Option<(ResourceRow, Vec<MetadataEntry>)>, CoreError> {
+    let conn = match conn {
+        Conn::Sqlite(conn) => conn,
+        Conn::Postgres(conn) => {
+            return super::postgres::records::load(conn, tenant.as_str(), id.as_str()).await;
+        }
+    };
     let loaded: Option<(String,)> = sqlx::query_as(LOAD_RECORD)
         .bind(tenant.as_str())
         .bind(id.as_str())
@@ -93,12 +101,7 @@ pub(super) fn stage_entry(
     batch.arg(resource_pk);
     batch.arg(key.as_str().to_owned());
     batch.arg(value_type(value).to_owned());
-    match value {
-        MetaValue::Text(s) => batch.arg(s.clone()),
-        MetaValue::Integer(i) => batch.arg(*i),
-        MetaValue::Float(f) => batch.arg(*f),
-        MetaValue::Bool(b) => batch.arg(i64::from(*b)),
-    }
+    batch.arg(Arg::Meta(value.clone()));
     batch.arg(revision);
     batch.time(now);
     batch.arg(actor.id.clone());
@@ -174,8 +177,8 @@ impl Store {
         id: &ResourceId,
     ) -> Result<std::sync::Arc<MetadataRecord>, CoreError> {
         let read_at = self.cache.epoch();
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let (row, entries) = load_record(&mut conn, &actor.tenant, id)
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let (row, entries) = load_record(pooled.conn(), &actor.tenant, id)
             .await?
             .ok_or_else(|| not_found(id))?;
         let record = std::sync::Arc::new(MetadataRecord {
@@ -235,15 +238,17 @@ impl Store {
             }
             MetadataTarget::OfType { id, kind } => (id.clone(), KindRule::OfType(kind.clone())),
         };
-        self.writer
-            .write(Write {
-                actor: actor.clone(),
-                id,
-                kind,
-                precondition: precondition.clone(),
-                operation: Box::new(operation),
-            })
-            .await
+        let write = Write {
+            actor: actor.clone(),
+            id,
+            kind,
+            precondition: precondition.clone(),
+            operation: Box::new(operation),
+        };
+        match self.db.engine() {
+            Engine::Sqlite => self.writer.write(write).await,
+            Engine::Postgres => self.write_on_postgres(write).await,
+        }
     }
 }
 
@@ -372,7 +377,7 @@ mod tests {
     use crate::core::error::ValidationError;
     use crate::core::metadata::MetadataLimits;
     use crate::core::resources::ResourceName;
-    use crate::store::testing::{actor_of, manager, staff, temp_store};
+    use crate::store::testing::{actor_of, each_engine, manager, staff, temp_store};
 
     const LIMITS: MetadataLimits = MetadataLimits { max_keys: 256 };
 
@@ -424,316 +429,330 @@ mod tests {
 
     #[tokio::test]
     async fn the_seed_example_creates_the_resource_and_typed_rows() {
-        let (_dir, store) = temp_store().await;
-        let record = replace(
-            &store,
-            &manager(),
-            UUID,
-            json!({"name": "Main Office Router", "rack_units": 2, "ratio": 0.5,
+        for (_dir, store) in each_engine().await {
+            let record = replace(
+                &store,
+                &manager(),
+                UUID,
+                json!({"name": "Main Office Router", "rack_units": 2, "ratio": 0.5,
                    "is_critical": true, "big": 9007199254740993_i64}),
-        )
-        .await
-        .unwrap();
-        assert_eq!(record.resource.name, "Main Office Router");
-        assert_eq!(record.resource.kind, device());
-        let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
-        assert_eq!(read, record);
-        assert_eq!(
-            read.metadata().to_json(),
-            json!({"name": "Main Office Router", "rack_units": 2, "ratio": 0.5,
+            )
+            .await
+            .unwrap();
+            assert_eq!(record.resource.name, "Main Office Router");
+            assert_eq!(record.resource.kind, device());
+            let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+            assert_eq!(read, record);
+            assert_eq!(
+                read.metadata().to_json(),
+                json!({"name": "Main Office Router", "rack_units": 2, "ratio": 0.5,
                    "is_critical": true, "big": 9007199254740993_i64})
-        );
-        let entry = read.entry("rack_units").unwrap();
-        assert_eq!(entry.value, MetaValue::Integer(2));
-        assert_eq!(entry.changed_by, manager().id);
-        assert_eq!(entry.creator_type, CreatorType::User);
+            );
+            let entry = read.entry("rack_units").unwrap();
+            assert_eq!(entry.value, MetaValue::Integer(2));
+            assert_eq!(entry.changed_by, manager().id);
+            assert_eq!(entry.creator_type, CreatorType::User);
+        }
     }
 
     #[tokio::test]
     async fn a_text_that_looks_like_a_number_stays_text() {
-        let (_dir, store) = temp_store().await;
-        let record = replace(
-            &store,
-            &manager(),
-            UUID,
-            json!({"name": "R", "asn": "64512", "f": 1.0}),
-        )
-        .await
-        .unwrap();
-        let read = store
-            .read_metadata(&staff(), &record.resource.id)
+        for (_dir, store) in each_engine().await {
+            let record = replace(
+                &store,
+                &manager(),
+                UUID,
+                json!({"name": "R", "asn": "64512", "f": 1.0}),
+            )
             .await
             .unwrap();
-        assert_eq!(
-            read.entry("asn").unwrap().value,
-            MetaValue::Text("64512".into())
-        );
-        assert_eq!(read.entry("f").unwrap().value, MetaValue::Float(1.0));
+            let read = store
+                .read_metadata(&staff(), &record.resource.id)
+                .await
+                .unwrap();
+            assert_eq!(
+                read.entry("asn").unwrap().value,
+                MetaValue::Text("64512".into())
+            );
+            assert_eq!(read.entry("f").unwrap().value, MetaValue::Float(1.0));
+        }
     }
 
     #[tokio::test]
     async fn creating_without_a_name_writes_nothing() {
-        let (_dir, store) = temp_store().await;
-        let err = replace(&store, &manager(), UUID, json!({"location": "Level 5"}))
-            .await
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            CoreError::Invalid(ValidationError::MetaNameRequired)
-        ));
-        assert!(matches!(
-            store.read_metadata(&staff(), &id(UUID)).await,
-            Err(CoreError::NotFound { .. })
-        ));
+        for (_dir, store) in each_engine().await {
+            let err = replace(&store, &manager(), UUID, json!({"location": "Level 5"}))
+                .await
+                .unwrap_err();
+            assert!(matches!(
+                err,
+                CoreError::Invalid(ValidationError::MetaNameRequired)
+            ));
+            assert!(matches!(
+                store.read_metadata(&staff(), &id(UUID)).await,
+                Err(CoreError::NotFound { .. })
+            ));
+        }
     }
 
     #[tokio::test]
     async fn a_write_bumps_the_version_and_a_no_op_does_not() {
-        let (_dir, store) = temp_store().await;
-        let created = replace(&store, &manager(), UUID, json!({"name": "R"}))
-            .await
-            .unwrap();
-        let v = created.resource.version;
-        let changed = merge(&store, UUID, Precondition::Any, json!({"a": 1}))
-            .await
-            .unwrap();
-        assert_eq!(changed.resource.version, v + 1);
-        assert_eq!(changed.entry("a").unwrap().revision, v + 1);
-        assert_eq!(changed.entry("name").unwrap().revision, v);
-        let same = merge(&store, UUID, Precondition::Any, json!({"a": 1}))
-            .await
-            .unwrap();
-        assert_eq!(same.resource.version, v + 1);
+        for (_dir, store) in each_engine().await {
+            let created = replace(&store, &manager(), UUID, json!({"name": "R"}))
+                .await
+                .unwrap();
+            let v = created.resource.version;
+            let changed = merge(&store, UUID, Precondition::Any, json!({"a": 1}))
+                .await
+                .unwrap();
+            assert_eq!(changed.resource.version, v + 1);
+            assert_eq!(changed.entry("a").unwrap().revision, v + 1);
+            assert_eq!(changed.entry("name").unwrap().revision, v);
+            let same = merge(&store, UUID, Precondition::Any, json!({"a": 1}))
+                .await
+                .unwrap();
+            assert_eq!(same.resource.version, v + 1);
+        }
     }
 
     #[tokio::test]
     async fn a_stale_version_is_refused_and_changes_nothing() {
-        let (_dir, store) = temp_store().await;
-        let created = replace(&store, &manager(), UUID, json!({"name": "R"}))
-            .await
-            .unwrap();
-        let v = created.resource.version;
-        merge(&store, UUID, Precondition::Resource(v), json!({"a": 1}))
-            .await
-            .unwrap();
-        let err = merge(&store, UUID, Precondition::Resource(v), json!({"a": 2}))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, CoreError::PreconditionFailed { current, .. } if current == v + 1));
-        let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
-        assert_eq!(read.entry("a").unwrap().value, MetaValue::Integer(1));
+        for (_dir, store) in each_engine().await {
+            let created = replace(&store, &manager(), UUID, json!({"name": "R"}))
+                .await
+                .unwrap();
+            let v = created.resource.version;
+            merge(&store, UUID, Precondition::Resource(v), json!({"a": 1}))
+                .await
+                .unwrap();
+            let err = merge(&store, UUID, Precondition::Resource(v), json!({"a": 2}))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, CoreError::PreconditionFailed { current, .. } if current == v + 1)
+            );
+            let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+            assert_eq!(read.entry("a").unwrap().value, MetaValue::Integer(1));
+        }
     }
 
     #[tokio::test]
     async fn a_key_precondition_ignores_changes_to_other_keys() {
-        let (_dir, store) = temp_store().await;
-        replace(&store, &manager(), UUID, json!({"name": "R", "a": 1}))
+        for (_dir, store) in each_engine().await {
+            replace(&store, &manager(), UUID, json!({"name": "R", "a": 1}))
+                .await
+                .unwrap();
+            let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+            let a_rev = read.entry("a").unwrap().revision;
+            merge(&store, UUID, Precondition::Any, json!({"b": 1}))
+                .await
+                .unwrap();
+            let key = MetaKey::parse("a").unwrap();
+            merge(
+                &store,
+                UUID,
+                Precondition::Key(key.clone(), a_rev),
+                json!({"a": 2}),
+            )
             .await
             .unwrap();
-        let read = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
-        let a_rev = read.entry("a").unwrap().revision;
-        merge(&store, UUID, Precondition::Any, json!({"b": 1}))
-            .await
-            .unwrap();
-        let key = MetaKey::parse("a").unwrap();
-        merge(
-            &store,
-            UUID,
-            Precondition::Key(key.clone(), a_rev),
-            json!({"a": 2}),
-        )
-        .await
-        .unwrap();
-        let err = merge(&store, UUID, Precondition::Key(key, a_rev), json!({"a": 3}))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, CoreError::PreconditionFailed { .. }));
+            let err = merge(&store, UUID, Precondition::Key(key, a_rev), json!({"a": 3}))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, CoreError::PreconditionFailed { .. }));
+        }
     }
 
     #[tokio::test]
     async fn every_changed_key_is_recorded_with_old_and_new_values() {
-        let (_dir, store) = temp_store().await;
-        replace(
-            &store,
-            &manager(),
-            UUID,
-            json!({"name": "R", "a": 1, "b": true}),
-        )
-        .await
-        .unwrap();
-        merge(&store, UUID, Precondition::Any, json!({"a": 2, "b": null}))
+        for (_dir, store) in each_engine().await {
+            replace(
+                &store,
+                &manager(),
+                UUID,
+                json!({"name": "R", "a": 1, "b": true}),
+            )
             .await
             .unwrap();
-        let history = store
-            .list_changes(&staff(), &id(UUID), 0, 100)
-            .await
-            .unwrap();
-        let summary: Vec<_> = history
-            .iter()
-            .map(|c| (c.action, c.subject.as_str(), c.old.clone(), c.new.clone()))
-            .collect();
-        assert_eq!(summary[0].0, Action::ResourceCreate);
-        assert!(summary.contains(&(Action::MetadataSet, "a", Some(json!(1)), Some(json!(2)))));
-        assert!(summary.contains(&(Action::MetadataRemove, "b", Some(json!(true)), None)));
-        assert!(
-            history
-                .iter()
-                .all(|c| c.request_id.as_deref() == Some("req-test"))
-        );
-        // Paging: records after the last one seen.
-        let last = history.last().unwrap().seq;
-        assert!(
-            store
-                .list_changes(&staff(), &id(UUID), last, 100)
+            merge(&store, UUID, Precondition::Any, json!({"a": 2, "b": null}))
                 .await
-                .unwrap()
-                .is_empty()
-        );
+                .unwrap();
+            let history = store
+                .list_changes(&staff(), &id(UUID), 0, 100)
+                .await
+                .unwrap();
+            let summary: Vec<_> = history
+                .iter()
+                .map(|c| (c.action, c.subject.as_str(), c.old.clone(), c.new.clone()))
+                .collect();
+            assert_eq!(summary[0].0, Action::ResourceCreate);
+            assert!(summary.contains(&(Action::MetadataSet, "a", Some(json!(1)), Some(json!(2)))));
+            assert!(summary.contains(&(Action::MetadataRemove, "b", Some(json!(true)), None)));
+            assert!(
+                history
+                    .iter()
+                    .all(|c| c.request_id.as_deref() == Some("req-test"))
+            );
+            // Paging: records after the last one seen.
+            let last = history.last().unwrap().seq;
+            assert!(
+                store
+                    .list_changes(&staff(), &id(UUID), last, 100)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
     }
 
     #[tokio::test]
     async fn renaming_through_the_name_key_renames_the_resource() {
-        let (_dir, store) = temp_store().await;
-        replace(&store, &manager(), UUID, json!({"name": "Old"}))
-            .await
-            .unwrap();
-        let record = merge(&store, UUID, Precondition::Any, json!({"name": "New"}))
-            .await
-            .unwrap();
-        assert_eq!(record.resource.name, "New");
-        let err = merge(&store, UUID, Precondition::Any, json!({"name": 5}))
-            .await
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            CoreError::Invalid(ValidationError::MetaNameNotText { .. })
-        ));
+        for (_dir, store) in each_engine().await {
+            replace(&store, &manager(), UUID, json!({"name": "Old"}))
+                .await
+                .unwrap();
+            let record = merge(&store, UUID, Precondition::Any, json!({"name": "New"}))
+                .await
+                .unwrap();
+            assert_eq!(record.resource.name, "New");
+            let err = merge(&store, UUID, Precondition::Any, json!({"name": 5}))
+                .await
+                .unwrap_err();
+            assert!(matches!(
+                err,
+                CoreError::Invalid(ValidationError::MetaNameNotText { .. })
+            ));
+        }
     }
 
     #[tokio::test]
     async fn a_site_rename_to_a_taken_name_conflicts() {
-        let (_dir, store) = temp_store().await;
-        let site = ResourceType::site();
-        let a = store
-            .create_resource(&manager(), &site, &ResourceName::parse("A").unwrap(), 1)
-            .await
-            .unwrap();
-        store
-            .create_resource(&manager(), &site, &ResourceName::parse("B").unwrap(), 2)
-            .await
-            .unwrap();
-        let err = merge(
-            &store,
-            a.id.as_str(),
-            Precondition::Any,
-            json!({"name": "b"}),
-        )
-        .await
-        .unwrap_err();
-        assert!(matches!(err, CoreError::Conflict(..)), "{err:?}");
-        assert!(
-            store
-                .read_metadata(&staff(), &a.id)
+        for (_dir, store) in each_engine().await {
+            let site = ResourceType::site();
+            let a = store
+                .create_resource(&manager(), &site, &ResourceName::parse("A").unwrap(), 1)
                 .await
-                .unwrap()
-                .entries
-                .is_empty()
-        );
+                .unwrap();
+            store
+                .create_resource(&manager(), &site, &ResourceName::parse("B").unwrap(), 2)
+                .await
+                .unwrap();
+            let err = merge(
+                &store,
+                a.id.as_str(),
+                Precondition::Any,
+                json!({"name": "b"}),
+            )
+            .await
+            .unwrap_err();
+            assert!(matches!(err, CoreError::Conflict(..)), "{err:?}");
+            assert!(
+                store
+                    .read_metadata(&staff(), &a.id)
+                    .await
+                    .unwrap()
+                    .entries
+                    .is_empty()
+            );
+        }
     }
 
     #[tokio::test]
     async fn the_type_of_an_existing_resource_must_match() {
-        let (_dir, store) = temp_store().await;
-        let site = store
-            .create_resource(
-                &manager(),
-                &ResourceType::site(),
-                &ResourceName::parse("A").unwrap(),
-                1,
-            )
-            .await
-            .unwrap();
-        let err = replace(&store, &manager(), site.id.as_str(), json!({"name": "A"}))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, CoreError::Conflict(_, m) if m.contains("is a site")));
+        for (_dir, store) in each_engine().await {
+            let site = store
+                .create_resource(
+                    &manager(),
+                    &ResourceType::site(),
+                    &ResourceName::parse("A").unwrap(),
+                    1,
+                )
+                .await
+                .unwrap();
+            let err = replace(&store, &manager(), site.id.as_str(), json!({"name": "A"}))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, CoreError::Conflict(_, m) if m.contains("is a site")));
+        }
     }
 
     #[tokio::test]
     async fn staff_and_managers_of_other_sites_cannot_write() {
-        let (_dir, store) = temp_store().await;
-        let site = store
-            .create_resource(
-                &manager(),
-                &ResourceType::site(),
-                &ResourceName::parse("A").unwrap(),
-                1,
-            )
-            .await
-            .unwrap();
-        let mut limited = actor_of("default", Role::Manager);
-        limited.sites = SiteScope::Only(vec![ResourceId::from_path("site_other")]);
-        for actor in [staff(), limited.clone()] {
-            let err = store
-                .change_metadata(
-                    &actor,
-                    MetadataTarget::Existing(&site.id),
-                    &Precondition::Any,
-                    |c| {
-                        Ok(c.cloned()
-                            .unwrap_or_default()
-                            .merge(&json!({"a": 1}), LIMITS)?)
-                    },
+        for (_dir, store) in each_engine().await {
+            let site = store
+                .create_resource(
+                    &manager(),
+                    &ResourceType::site(),
+                    &ResourceName::parse("A").unwrap(),
+                    1,
                 )
                 .await
-                .unwrap_err();
-            assert!(matches!(err, CoreError::Forbidden(_)), "{err:?}");
+                .unwrap();
+            let mut limited = actor_of("default", Role::Manager);
+            limited.sites = SiteScope::Only(vec![ResourceId::from_path("site_other")]);
+            for actor in [staff(), limited.clone()] {
+                let err = store
+                    .change_metadata(
+                        &actor,
+                        MetadataTarget::Existing(&site.id),
+                        &Precondition::Any,
+                        |c| {
+                            Ok(c.cloned()
+                                .unwrap_or_default()
+                                .merge(&json!({"a": 1}), LIMITS)?)
+                        },
+                    )
+                    .await
+                    .unwrap_err();
+                assert!(matches!(err, CoreError::Forbidden(_)), "{err:?}");
+            }
+            limited.sites = SiteScope::Only(vec![site.id.clone()]);
+            assert!(
+                store
+                    .change_metadata(
+                        &limited,
+                        MetadataTarget::Existing(&site.id),
+                        &Precondition::Any,
+                        |c| {
+                            Ok(c.cloned()
+                                .unwrap_or_default()
+                                .merge(&json!({"a": 1}), LIMITS)?)
+                        }
+                    )
+                    .await
+                    .is_ok()
+            );
         }
-        limited.sites = SiteScope::Only(vec![site.id.clone()]);
-        assert!(
-            store
-                .change_metadata(
-                    &limited,
-                    MetadataTarget::Existing(&site.id),
-                    &Precondition::Any,
-                    |c| {
-                        Ok(c.cloned()
-                            .unwrap_or_default()
-                            .merge(&json!({"a": 1}), LIMITS)?)
-                    }
-                )
-                .await
-                .is_ok()
-        );
     }
 
     #[tokio::test]
     async fn another_tenant_neither_sees_nor_blocks_an_id() {
-        let (_dir, store) = temp_store().await;
-        replace(&store, &manager(), UUID, json!({"name": "Ours"}))
-            .await
-            .unwrap();
-        let other = actor_of("acme", Role::Manager);
-        store
-            .create_tenant(&crate::core::tenancy::TenantId::new("acme"), "Acme")
-            .await
-            .unwrap();
-        assert!(matches!(
-            store.read_metadata(&other, &id(UUID)).await,
-            Err(CoreError::NotFound { .. })
-        ));
-        let theirs = replace(&store, &other, UUID, json!({"name": "Theirs"}))
-            .await
-            .unwrap();
-        assert_eq!(theirs.resource.name, "Theirs");
-        let ours = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
-        assert_eq!(ours.resource.name, "Ours");
-        assert!(matches!(
+        for (_dir, store) in each_engine().await {
+            replace(&store, &manager(), UUID, json!({"name": "Ours"}))
+                .await
+                .unwrap();
+            let other = actor_of("acme", Role::Manager);
             store
-                .list_changes(&other, &ResourceId::from_path("nope"), 0, 10)
-                .await,
-            Err(CoreError::NotFound { .. })
-        ));
+                .create_tenant(&crate::core::tenancy::TenantId::new("acme"), "Acme")
+                .await
+                .unwrap();
+            assert!(matches!(
+                store.read_metadata(&other, &id(UUID)).await,
+                Err(CoreError::NotFound { .. })
+            ));
+            let theirs = replace(&store, &other, UUID, json!({"name": "Theirs"}))
+                .await
+                .unwrap();
+            assert_eq!(theirs.resource.name, "Theirs");
+            let ours = store.read_metadata(&staff(), &id(UUID)).await.unwrap();
+            assert_eq!(ours.resource.name, "Ours");
+            assert!(matches!(
+                store
+                    .list_changes(&other, &ResourceId::from_path("nope"), 0, 10)
+                    .await,
+                Err(CoreError::NotFound { .. })
+            ));
+        }
     }
 
     /// The table's checks, rewritten by a migration without `IN` lists, still hold.
@@ -762,95 +781,96 @@ mod tests {
     /// from the load it writes with: no read before the write.
     #[tokio::test]
     async fn an_untyped_write_finds_only_a_resource_of_its_type() {
-        let (_dir, store) = temp_store().await;
-        replace(
-            &store,
-            &manager(),
-            "dev-1",
-            json!({"name": "r1", "rack": 4}),
-        )
-        .await
-        .unwrap();
-        let merge = |key: &str, value: &str| UntypedWrite {
-            change: crate::core::metadata::untyped::UntypedChange::Merge(vec![(
-                key.to_owned(),
-                Some(value.to_owned()),
-            )]),
-            max_items: Some(2),
-        };
-        let server = ResourceType::parse("openstack.server").unwrap();
-        let refused = store
-            .write_untyped(
+        for (_dir, store) in each_engine().await {
+            replace(
+                &store,
                 &manager(),
-                &id("dev-1"),
-                &server,
-                merge("a", "1"),
-                &Precondition::Any,
-                LIMITS,
-            )
-            .await;
-        assert!(
-            matches!(refused, Err(CoreError::NotFound { .. })),
-            "{refused:?}"
-        );
-        let written = store
-            .write_untyped(
-                &manager(),
-                &id("dev-1"),
-                &device(),
-                merge("rack", "5"),
-                &Precondition::Any,
-                LIMITS,
+                "dev-1",
+                json!({"name": "r1", "rack": 4}),
             )
             .await
             .unwrap();
-        assert_eq!(
-            written.metadata().to_json(),
-            json!({"name": "r1", "rack": 5})
-        );
-        let over = store
-            .write_untyped(
-                &manager(),
-                &id("dev-1"),
-                &device(),
-                merge("b", "x"),
-                &Precondition::Any,
-                LIMITS,
-            )
-            .await;
-        assert!(over.is_ok(), "two items is the quota: {over:?}");
-        let over = store
-            .write_untyped(
-                &manager(),
-                &id("dev-1"),
-                &device(),
-                merge("c", "x"),
-                &Precondition::Any,
-                LIMITS,
-            )
-            .await;
-        assert!(
-            matches!(
-                over,
-                Err(CoreError::Invalid(ValidationError::MetaItemsOverQuota {
-                    max: 2,
-                    actual: 3
-                }))
-            ),
-            "{over:?}"
-        );
-        assert!(
-            store
+            let merge = |key: &str, value: &str| UntypedWrite {
+                change: crate::core::metadata::untyped::UntypedChange::Merge(vec![(
+                    key.to_owned(),
+                    Some(value.to_owned()),
+                )]),
+                max_items: Some(2),
+            };
+            let server = ResourceType::parse("openstack.server").unwrap();
+            let refused = store
                 .write_untyped(
-                    &staff(),
+                    &manager(),
                     &id("dev-1"),
-                    &device(),
+                    &server,
                     merge("a", "1"),
                     &Precondition::Any,
-                    LIMITS
+                    LIMITS,
+                )
+                .await;
+            assert!(
+                matches!(refused, Err(CoreError::NotFound { .. })),
+                "{refused:?}"
+            );
+            let written = store
+                .write_untyped(
+                    &manager(),
+                    &id("dev-1"),
+                    &device(),
+                    merge("rack", "5"),
+                    &Precondition::Any,
+                    LIMITS,
                 )
                 .await
-                .is_err()
-        );
+                .unwrap();
+            assert_eq!(
+                written.metadata().to_json(),
+                json!({"name": "r1", "rack": 5})
+            );
+            let over = store
+                .write_untyped(
+                    &manager(),
+                    &id("dev-1"),
+                    &device(),
+                    merge("b", "x"),
+                    &Precondition::Any,
+                    LIMITS,
+                )
+                .await;
+            assert!(over.is_ok(), "two items is the quota: {over:?}");
+            let over = store
+                .write_untyped(
+                    &manager(),
+                    &id("dev-1"),
+                    &device(),
+                    merge("c", "x"),
+                    &Precondition::Any,
+                    LIMITS,
+                )
+                .await;
+            assert!(
+                matches!(
+                    over,
+                    Err(CoreError::Invalid(ValidationError::MetaItemsOverQuota {
+                        max: 2,
+                        actual: 3
+                    }))
+                ),
+                "{over:?}"
+            );
+            assert!(
+                store
+                    .write_untyped(
+                        &staff(),
+                        &id("dev-1"),
+                        &device(),
+                        merge("a", "1"),
+                        &Precondition::Any,
+                        LIMITS
+                    )
+                    .await
+                    .is_err()
+            );
+        }
     }
 }
