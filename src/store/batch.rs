@@ -1,8 +1,8 @@
 //! The statements of a write, gathered while it is planned and run together at the end, so
 //! that a failure of any of them fails the write (or the group of writes) as a whole. The
-//! planning is the same on both engines; each engine runs a batch its own way
-//! (`sqlite::batch`: on the metadata writer's thread through rusqlite, rows gathered several to
-//! a statement; `postgres::batch`: through sqlx inside the write's transaction).
+//! planning is the same on both engines, and so is running it through sqlx inside a write's
+//! transaction ([`Batch::run_on`]); SQLite's metadata writer runs it on its own thread through
+//! rusqlite instead, rows gathered several to a statement (`sqlite::batch`).
 //!
 //! Statements are written once, in SQLite's dialect (see `db::dialect`). Arguments keep their
 //! type, null ones too, because PostgreSQL checks a parameter's type against its column where
@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::core::metadata::MetaValue;
 use crate::store::changes;
+use crate::store::db::{Conn, Engine, Query, Sql};
 
 #[derive(Default)]
 pub(in crate::store) struct Batch {
@@ -135,6 +136,42 @@ impl Batch {
         self.statements
             .into_iter()
             .partition(|staged| staged.sql != changes::APPEND)
+    }
+}
+
+impl Batch {
+    /// Runs the statements on `conn`, inside its transaction, in the order of
+    /// [`Batch::into_runs`], stopping at the first that fails. One statement a row: sqlx
+    /// prepares each text once per connection and keeps it, and a statement of varying row
+    /// counts would be prepared again for each count.
+    pub(in crate::store) async fn run_on(self, mut conn: Conn<'_>) -> Result<(), sqlx::Error> {
+        let (statements, records) = self.into_runs();
+        for staged in statements.into_iter().chain(records) {
+            let mut query = conn.query(Sql::of_static(staged.sql));
+            for arg in staged.args {
+                bind(&mut query, arg);
+            }
+            query.execute(&mut conn).await?;
+        }
+        Ok(())
+    }
+}
+
+fn bind(query: &mut Query, arg: Arg) {
+    match arg {
+        Arg::Int(value) => query.push(value),
+        Arg::Real(value) => query.push(value),
+        Arg::Text(value) => query.push(value),
+        Arg::Bool(value) => query.push(value),
+        Arg::Time(value) => query.push(value),
+        Arg::Meta(value) => match (query.engine(), value) {
+            // The type is in the column beside: the JSON holds the value alone.
+            (Engine::Postgres, value) => query.push_json(value.to_json()),
+            (Engine::Sqlite, MetaValue::Text(s)) => query.push(s),
+            (Engine::Sqlite, MetaValue::Integer(i)) => query.push(i),
+            (Engine::Sqlite, MetaValue::Float(f)) => query.push(f),
+            (Engine::Sqlite, MetaValue::Bool(b)) => query.push(i64::from(b)),
+        },
     }
 }
 

@@ -145,7 +145,7 @@ pub(super) fn summary(file: &SiteFile) -> serde_json::Value {
 }
 
 /// [`summary`] from a file's stored fields.
-fn summary_of_fields(
+pub(super) fn summary_of_fields(
     name: &str,
     kind: &str,
     description: &str,

@@ -1,8 +1,10 @@
 //! A resource's deletion, recorded whole: its keys, tag values and files go with it, and what
 //! was under it loses its parent. Each of those is a record of the deletion's change set, so
 //! a revert of that set brings back the resource with all of it (see `change_sets::revert`).
-//! Runs on the metadata writer's connection, inside its transaction: a revert of a large
-//! import deletes each of its resources this way, with no trip between threads per statement.
+//! One deletion runs inside a write transaction of either engine ([`delete_on`]); many at once
+//! run on SQLite's metadata writer (`delete_all_in`): a revert of a large import deletes each
+//! of its resources this way, with no trip between threads per statement. Both stage the
+//! same records ([`stage_deletion`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,10 +13,11 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use super::batch::Batch;
-use super::changes;
-use super::files::files_in_writer;
+use super::db::{Conn, sql};
+use super::files::{WriterFile, files_in_writer, summary_of_fields};
 use super::rows::ResourceRow;
 use super::sqlite::batch::failed;
+use super::{changes, metadata, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
@@ -48,16 +51,149 @@ fn grouped_pairs(
     Ok(grouped)
 }
 
-/// Deletes `row` inside the writer's transaction, recording everything that goes with it.
-/// The caller has checked the actor may.
-pub(super) fn delete_in(
-    db: &Connection,
+/// What a deleted resource held, to record: the records of its keys (on SQLite's bulk path,
+/// only the floats: `KEY_REMOVALS` records the rest in SQL), its tag values (tag id, value),
+/// its files, and what was under it (id, type).
+struct Held {
+    key_records: Vec<(String, Value)>,
+    tag_values: Vec<(String, String)>,
+    files: Vec<WriterFile>,
+    children: Vec<(String, String)>,
+}
+
+/// Stages the records of `row`'s deletion and of all it held; what was under it and is not
+/// `going` too loses its parent. The caller stages the deletion of the row itself.
+fn stage_deletion(
+    batch: &mut Batch,
+    actor: &Actor,
+    row: &ResourceRow,
+    held: Held,
+    going: &HashSet<&str>,
+    now: DateTime<Utc>,
+) -> Deleted {
+    let mut record = |resource: &str, action: Action, subject: &str, old: Value| {
+        changes::stage(
+            batch,
+            actor,
+            resource,
+            action,
+            subject,
+            Some(old),
+            None,
+            now,
+        );
+    };
+    for (key, value) in held.key_records {
+        record(&row.id, Action::MetadataRemove, &key, value);
+    }
+    for (tag_id, value) in held.tag_values {
+        record(&row.id, Action::TagRemove, &tag_id, json!(value));
+    }
+    for file in &held.files {
+        record(&row.id, Action::FileDelete, &file.id, file.summary.clone());
+    }
+    for (child, _) in held
+        .children
+        .iter()
+        .filter(|(id, _)| !going.contains(id.as_str()))
+    {
+        record(
+            child,
+            Action::ResourceParent,
+            "parent",
+            Value::from(row.id.clone()),
+        );
+    }
+    record(
+        &row.id,
+        Action::ResourceDelete,
+        &row.kind,
+        json!({ "type": row.kind, "name": row.name, "parent": row.parent_id }),
+    );
+    let mut blobs: Vec<String> = held.files.into_iter().map(|f| f.sha256).collect();
+    blobs.sort_unstable();
+    blobs.dedup();
+    Deleted {
+        id: row.id.clone(),
+        had_children: !held.children.is_empty(),
+        was_stream: row.kind == crate::core::streams::STREAM_TYPE,
+        blobs,
+    }
+}
+
+/// Deletes `row` inside a write transaction of either engine, recording everything that goes
+/// with it. The caller has checked the actor may.
+pub(super) async fn delete_on(
+    mut conn: Conn<'_>,
     actor: &Actor,
     row: &ResourceRow,
     now: DateTime<Utc>,
 ) -> Result<Deleted, CoreError> {
-    let mut deleted = delete_all_in(db, actor, std::slice::from_ref(row), now)?;
-    Ok(deleted.pop().expect("one resource deleted, one answer"))
+    let id = crate::core::resources::ResourceId::from_path(row.id.clone());
+    let entries = metadata::load_record(conn.reborrow(), &actor.tenant, &id)
+        .await?
+        .map(|(_, entries)| entries)
+        .unwrap_or_default();
+    let tag_values: Vec<(String, String)> = conn
+        .query(sql!(
+            "SELECT t.id, v.value FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+             WHERE v.resource_pk = ? ORDER BY t.id"
+        ))
+        .bind(row.pk)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(storage)?;
+    let children: Vec<(String, String)> = conn
+        .query(sql!(
+            "SELECT id, type FROM resources WHERE parent_pk = ? ORDER BY pk"
+        ))
+        .bind(row.pk)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(storage)?;
+    type FileColumns = (String, String, String, String, String, i64, String);
+    let files: Vec<FileColumns> = conn
+        .query(sql!(
+            "SELECT id, name, kind, description, content_type, size, sha256 \
+             FROM site_files WHERE site_pk = ? ORDER BY pk"
+        ))
+        .bind(row.pk)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(storage)?;
+    let files = files
+        .into_iter()
+        .map(
+            |(id, name, kind, description, content_type, size, sha256)| WriterFile {
+                summary: summary_of_fields(
+                    &name,
+                    &kind,
+                    &description,
+                    &content_type,
+                    u64::try_from(size).unwrap_or_default(),
+                    &sha256,
+                ),
+                id,
+                sha256,
+            },
+        )
+        .collect();
+    let held = Held {
+        key_records: entries
+            .iter()
+            .map(|e| (e.key.as_str().to_owned(), e.value.to_json()))
+            .collect(),
+        tag_values,
+        files,
+        children,
+    };
+    let mut batch = Batch::default();
+    let deleted = stage_deletion(&mut batch, actor, row, held, &HashSet::new(), now);
+    // The records first, then the row: its keys, tag values and files go with it.
+    batch.statement("DELETE FROM resources WHERE pk = ?");
+    batch.arg(row.pk);
+    batch.run_on(conn).await.map_err(storage)?;
+    Ok(deleted)
 }
 
 /// The record of each key of the resources in `?1` (a JSON array of keys) but floats, in
@@ -122,58 +258,20 @@ pub(super) fn delete_all_in(
     }
     let mut deleted = Vec::with_capacity(rows.len());
     for row in rows {
-        let mut record = |resource: &str, action: Action, subject: &str, old: Value| {
-            changes::stage(
-                &mut batch,
-                actor,
-                resource,
-                action,
-                subject,
-                Some(old),
-                None,
-                now,
-            );
-        };
+        let mut key_records = Vec::new();
         for (key, quoted) in floats.remove(&row.pk).unwrap_or_default() {
             let value: f64 = quoted
                 .parse()
                 .map_err(|_| CoreError::Storage(format!("damaged metadata row for key {key:?}")))?;
-            record(&row.id, Action::MetadataRemove, &key, Value::from(value));
+            key_records.push((key, Value::from(value)));
         }
-        for (tag_id, value) in tag_values.remove(&row.pk).unwrap_or_default() {
-            record(&row.id, Action::TagRemove, &tag_id, json!(value));
-        }
-        let files = files.remove(&row.pk).unwrap_or_default();
-        for file in &files {
-            record(&row.id, Action::FileDelete, &file.id, file.summary.clone());
-        }
-        let children = children.remove(&row.pk).unwrap_or_default();
-        for (child, _) in children
-            .iter()
-            .filter(|(id, _)| !going.contains(id.as_str()))
-        {
-            record(
-                child,
-                Action::ResourceParent,
-                "parent",
-                Value::from(row.id.clone()),
-            );
-        }
-        record(
-            &row.id,
-            Action::ResourceDelete,
-            &row.kind,
-            json!({ "type": row.kind, "name": row.name, "parent": row.parent_id }),
-        );
-        let mut blobs: Vec<String> = files.into_iter().map(|f| f.sha256).collect();
-        blobs.sort_unstable();
-        blobs.dedup();
-        deleted.push(Deleted {
-            id: row.id.clone(),
-            had_children: !children.is_empty(),
-            was_stream: row.kind == crate::core::streams::STREAM_TYPE,
-            blobs,
-        });
+        let held = Held {
+            key_records,
+            tag_values: tag_values.remove(&row.pk).unwrap_or_default(),
+            files: files.remove(&row.pk).unwrap_or_default(),
+            children: children.remove(&row.pk).unwrap_or_default(),
+        };
+        deleted.push(stage_deletion(&mut batch, actor, row, held, &going, now));
     }
     // The records first, then the rows: their keys, tag values and files go with them.
     batch.statement("DELETE FROM resources WHERE pk IN (SELECT value FROM json_each(?))");

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::batch::{Args, Batch};
-use super::db::{Conn, sql};
+use super::db::{Conn, Sql, sql};
 use super::metadata::plan::Current;
-use super::removal::{Deleted, delete_in};
+use super::removal::{Deleted, delete_on};
 use super::rows::{ResourceRow, select_resources};
 use super::search::off_the_workers;
 use super::sqlite::batch::{Bound, failed, time_column, unique_violation};
@@ -110,9 +110,8 @@ pub(super) fn rows_in_writer(
 }
 
 /// Puts `row` under `parent` (or nowhere) inside the metadata writer's transaction, with its
-/// record: the actor must be allowed to write the resource where it is and where it goes, and
-/// a resource never ends up under itself. Answers whether anything is under it (whose
-/// governing site may have changed with it).
+/// record (see [`stage_move`]). Answers whether anything is under it (whose governing site
+/// may have changed with it).
 pub(super) fn reparent(
     db: &rusqlite::Connection,
     actor: &Actor,
@@ -121,15 +120,11 @@ pub(super) fn reparent(
     now: DateTime<Utc>,
 ) -> Result<bool, CoreError> {
     actor.require_write_of(&row.kind, row.site().as_ref())?;
-    let id = ResourceId::from_path(row.id.clone());
-    let new_parent = match parent {
+    let target = match parent {
         None => None,
         Some(parent_id) => {
             let parent_row = current_in_writer(db, &actor.tenant, parent_id.as_str())?
-                .ok_or_else(|| CoreError::NotFound {
-                    what: "parent resource",
-                    id: parent_id.to_string(),
-                })?
+                .ok_or_else(|| parent_not_found(parent_id))?
                 .row;
             let ancestry: Vec<(i64,)> = db
                 .prepare_cached(ANCESTRY)
@@ -139,46 +134,122 @@ pub(super) fn reparent(
                         .collect()
                 })
                 .map_err(failed)?;
-            refuse_loop(&id, parent_id, &(row.pk,), &ancestry)?;
-            Some(parent_row)
+            Some(MoveTarget {
+                id: parent_id,
+                row: parent_row,
+                ancestry,
+            })
         }
     };
+    let had_children = db
+        .prepare_cached(HAS_CHILDREN)
+        .and_then(|mut statement| statement.query_row([row.pk], |r| r.get::<_, bool>(0)))
+        .map_err(failed)?;
+    let mut batch = Batch::default();
+    stage_move(&mut batch, actor, row, target.as_ref(), now)?;
+    batch.run(db).map_err(failed)?;
+    Ok(had_children)
+}
+
+/// [`reparent`] inside a write transaction of either engine.
+pub(super) async fn reparent_on(
+    mut conn: Conn<'_>,
+    actor: &Actor,
+    row: &ResourceRow,
+    parent: Option<&ResourceId>,
+    now: DateTime<Utc>,
+) -> Result<bool, CoreError> {
+    actor.require_write_of(&row.kind, row.site().as_ref())?;
+    let target = match parent {
+        None => None,
+        Some(parent_id) => {
+            let parent_row = find_row(conn.reborrow(), &actor.tenant, parent_id)
+                .await?
+                .ok_or_else(|| parent_not_found(parent_id))?;
+            let ancestry: Vec<(i64,)> = conn
+                .query(sql!(ANCESTRY))
+                .bind(parent_row.pk)
+                .bind(ANCESTRY_READ as i64)
+                .fetch_all(&mut conn)
+                .await
+                .map_err(storage)?;
+            Some(MoveTarget {
+                id: parent_id,
+                row: parent_row,
+                ancestry,
+            })
+        }
+    };
+    let had_children: bool = conn
+        .query(sql!(HAS_CHILDREN))
+        .bind(row.pk)
+        .fetch_scalar(&mut conn)
+        .await
+        .map_err(storage)?;
+    let mut batch = Batch::default();
+    stage_move(&mut batch, actor, row, target.as_ref(), now)?;
+    batch.run_on(conn).await.map_err(storage)?;
+    Ok(had_children)
+}
+
+const HAS_CHILDREN: &str = "SELECT EXISTS (SELECT 1 FROM resources WHERE parent_pk = ?)";
+
+fn parent_not_found(id: &ResourceId) -> CoreError {
+    CoreError::NotFound {
+        what: "parent resource",
+        id: id.to_string(),
+    }
+}
+
+/// Where a move takes a resource: the new parent, and its ancestors' keys (nearest first).
+pub(super) struct MoveTarget<'a> {
+    id: &'a ResourceId,
+    row: ResourceRow,
+    ancestry: Vec<(i64,)>,
+}
+
+/// The rules of a move, and its statements staged: the actor must be allowed to write the
+/// resource where it goes (as where it is, checked before anything was read), and a resource
+/// never ends up under itself.
+fn stage_move(
+    batch: &mut Batch,
+    actor: &Actor,
+    row: &ResourceRow,
+    target: Option<&MoveTarget<'_>>,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let id = ResourceId::from_path(row.id.clone());
+    if let Some(target) = target {
+        refuse_loop(&id, target.id, &(row.pk,), &target.ancestry)?;
+    }
+    let new_parent = target.map(|t| &t.row);
     // The parent's own governing site is the nearest site at or above it.
     let moved_to = Resource::governing_site(
         &row.kind,
         &row.id,
         new_parent
-            .as_ref()
             .and_then(ResourceRow::site)
             .as_ref()
             .map(ResourceId::as_str),
     );
     actor.require_move(row.site().as_ref(), moved_to.as_ref())?;
-    let had_children = db
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM resources WHERE parent_pk = ?)")
-        .and_then(|mut statement| statement.query_row([row.pk], |r| r.get::<_, bool>(0)))
-        .map_err(failed)?;
-    let mut batch = Batch::default();
     batch.statement(
         "UPDATE resources SET parent_pk = ?, version = version + 1, updated_at = ? WHERE pk = ?",
     );
-    batch.arg(new_parent.as_ref().map(|p| p.pk));
+    batch.arg(new_parent.map(|p| p.pk));
     batch.time(now);
     batch.arg(row.pk);
     changes::stage(
-        &mut batch,
+        batch,
         actor,
         id.as_str(),
         Action::ResourceParent,
         "parent",
         row.parent_id.clone().map(serde_json::Value::from),
-        new_parent
-            .as_ref()
-            .map(|p| serde_json::Value::from(p.id.clone())),
+        new_parent.map(|p| serde_json::Value::from(p.id.clone())),
         now,
     );
-    batch.run(db).map_err(failed)?;
-    Ok(had_children)
+    Ok(())
 }
 
 /// Inserts a resource and records its creation; a taken site name is a conflict.
@@ -333,7 +404,7 @@ const ANCESTRY: &str = "WITH RECURSIVE chain (pk, depth) AS (SELECT ?1, 1 UNION 
 
 /// The most types [`Store::resource_types`] answers: a tenant with more has made types by
 /// script, and a page of chips stops being a help long before this.
-const MAX_TYPES_LISTED: u32 = 100;
+const MAX_TYPES_LISTED: i64 = 100;
 
 impl Store {
     /// Creates a resource with a freshly minted id. The name is already valid by construction;
@@ -363,13 +434,20 @@ impl Store {
         kind: &ResourceType,
     ) -> Result<Vec<Resource>, CoreError> {
         actor.require_read()?;
-        let sql = select_resources!(
-            "WHERE r.tenant_id = ? AND r.type = ? ORDER BY r.name COLLATE NOCASE, r.id"
+        const BY_NAME: Sql = Sql::each(
+            select_resources!(
+                "WHERE r.tenant_id = ? AND r.type = ? ORDER BY r.name COLLATE NOCASE, r.id"
+            ),
+            sql!(select_resources!(
+                "WHERE r.tenant_id = ? AND r.type = ? ORDER BY lower(r.name), r.id"
+            ))
+            .postgres(),
         );
-        sqlx::query_as::<_, ResourceRow>(sql)
+        self.db
+            .query(BY_NAME)
             .bind(actor.tenant.as_str())
             .bind(kind.as_str())
-            .fetch_all(&self.pool)
+            .fetch_all::<ResourceRow>(&self.db)
             .await
             .map_err(storage)?
             .into_iter()
@@ -386,15 +464,15 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Resource>, CoreError> {
         actor.require_read()?;
-        let sql = select_resources!(
-            "WHERE r.tenant_id = ? AND r.type = ? AND r.id > ? ORDER BY r.id LIMIT ?"
-        );
-        sqlx::query_as::<_, ResourceRow>(sql)
+        self.db
+            .query(sql!(select_resources!(
+                "WHERE r.tenant_id = ? AND r.type = ? AND r.id > ? ORDER BY r.id LIMIT ?"
+            )))
             .bind(actor.tenant.as_str())
             .bind(kind.as_str())
             .bind(after.unwrap_or(""))
-            .bind(limit)
-            .fetch_all(&self.pool)
+            .bind(i64::from(limit))
+            .fetch_all::<ResourceRow>(&self.db)
             .await
             .map_err(storage)?
             .into_iter()
@@ -501,22 +579,19 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<(), CoreError> {
         let now = crate::store::now();
-        let (deleter, kind, id) = (actor.clone(), kind.clone(), id.clone());
-        let gone = self
-            .writer
-            .transaction_deciding(move |db| {
-                let current = current_in_writer(db, &deleter.tenant, id.as_str())?
-                    .filter(|current| current.row.kind == kind.as_str())
-                    .ok_or_else(|| CoreError::NotFound {
-                        what: "resource",
-                        id: id.to_string(),
-                    })?;
-                let row = &current.row;
-                deleter.require_delete(&row.kind, row.site().as_ref())?;
-                check_version(kind_name(&kind), row.version, expected_version)?;
-                Ok((delete_in(db, &deleter, &current.row, now)?, true))
-            })
-            .await?;
+        let mut tx = self.write_tx().await?;
+        let mut conn = tx.conn();
+        let row = find_row(conn.reborrow(), &actor.tenant, id)
+            .await?
+            .filter(|row| row.kind == kind.as_str())
+            .ok_or_else(|| CoreError::NotFound {
+                what: "resource",
+                id: id.to_string(),
+            })?;
+        actor.require_delete(&row.kind, row.site().as_ref())?;
+        check_version(kind_name(kind), row.version, expected_version)?;
+        let gone = delete_on(conn, actor, &row, now).await?;
+        tx.commit().await.map_err(storage)?;
         self.after_deletes(actor, &[gone]).await;
         Ok(())
     }
@@ -548,8 +623,8 @@ impl Store {
         id: &ResourceId,
     ) -> Result<Resource, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        find_row(&mut conn, &actor.tenant, id)
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        find_row(&mut pooled, &actor.tenant, id)
             .await?
             .ok_or_else(|| CoreError::NotFound {
                 what: "resource",
@@ -569,36 +644,40 @@ impl Store {
         limit: u32,
     ) -> Result<(Vec<Arc<MetadataRecord>>, u64), CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM resources \
-             WHERE parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?) \
-             ORDER BY name COLLATE NOCASE, id LIMIT ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(parent.as_str())
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let ids: Vec<String> = conn
+            .query(Sql::each(
+                "SELECT id FROM resources \
+                 WHERE parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?) \
+                 ORDER BY name COLLATE NOCASE, id LIMIT ?",
+                "SELECT id FROM resources \
+                 WHERE parent_pk = (SELECT pk FROM resources WHERE tenant_id = $1 AND id = $2) \
+                 ORDER BY lower(name), id LIMIT $3",
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(parent.as_str())
+            .bind(i64::from(limit))
+            .fetch_column(&mut conn)
+            .await
+            .map_err(storage)?;
         // Counted only when the page is full: most sites have fewer than a page under them.
         let total = if ids.len() < limit as usize {
             ids.len() as i64
         } else {
-            let (total,): (i64,) = sqlx::query_as(
+            conn.query(sql!(
                 "SELECT COUNT(*) FROM resources \
-                 WHERE parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?)",
-            )
+                 WHERE parent_pk = (SELECT pk FROM resources WHERE tenant_id = ? AND id = ?)"
+            ))
             .bind(actor.tenant.as_str())
             .bind(parent.as_str())
-            .fetch_one(&mut *conn)
+            .fetch_scalar::<i64>(&mut conn)
             .await
-            .map_err(storage)?;
-            total
+            .map_err(storage)?
         };
-        drop(conn);
+        drop(pooled);
         let mut records = Vec::with_capacity(ids.len());
-        for (id,) in ids {
+        for id in ids {
             records.push(
                 self.read_metadata_shared(actor, &ResourceId::from_path(id))
                     .await?,
@@ -618,26 +697,20 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<Resource, CoreError> {
         let now = crate::store::now();
-        let (mover, id, parent) = (actor.clone(), id.clone(), parent.cloned());
-        let (updated, had_children) = self
-            .writer
-            .transaction_deciding(move |db| {
-                let row = current_in_writer(db, &mover.tenant, id.as_str())?
-                    .ok_or_else(|| CoreError::NotFound {
-                        what: "resource",
-                        id: id.to_string(),
-                    })?
-                    .row;
-                check_version(kind_name_of(&row.kind), row.version, expected_version)?;
-                let had_children = reparent(db, &mover, &row, parent.as_ref(), now)?;
-                let updated = current_in_writer(db, &mover.tenant, id.as_str())?
-                    .ok_or_else(|| {
-                        CoreError::Storage("a resource vanished inside its transaction".into())
-                    })?
-                    .row;
-                Ok(((updated, had_children), true))
-            })
-            .await?;
+        let mut tx = self.write_tx().await?;
+        let mut conn = tx.conn();
+        let row = find_row(conn.reborrow(), &actor.tenant, id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "resource",
+                id: id.to_string(),
+            })?;
+        check_version(kind_name_of(&row.kind), row.version, expected_version)?;
+        let had_children = reparent_on(conn.reborrow(), actor, &row, parent, now).await?;
+        let updated = find_row(conn, &actor.tenant, id).await?.ok_or_else(|| {
+            CoreError::Storage("a resource vanished inside its transaction".into())
+        })?;
+        tx.commit().await.map_err(storage)?;
         self.cache
             .forget_record(actor.tenant.as_str(), updated.id());
         if had_children {
@@ -652,22 +725,24 @@ impl Store {
     /// with the number of types, not of resources.
     pub async fn resource_types(&self, actor: &Actor) -> Result<Vec<ResourceType>, CoreError> {
         actor.require_read()?;
-        let types: Vec<(String,)> = sqlx::query_as(
-            "WITH RECURSIVE present(type) AS ( \
-               SELECT min(type) FROM resources WHERE tenant_id = ?1 \
-               UNION ALL \
-               SELECT (SELECT min(type) FROM resources WHERE tenant_id = ?1 AND type > present.type) \
-               FROM present WHERE present.type IS NOT NULL) \
-             SELECT type FROM present WHERE type IS NOT NULL LIMIT ?2",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(MAX_TYPES_LISTED)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let types: Vec<String> = self
+            .db
+            .query(sql!(
+                "WITH RECURSIVE present(type) AS ( \
+                   SELECT min(type) FROM resources WHERE tenant_id = ?1 \
+                   UNION ALL \
+                   SELECT (SELECT min(type) FROM resources WHERE tenant_id = ?1 AND type > present.type) \
+                   FROM present WHERE present.type IS NOT NULL) \
+                 SELECT type FROM present WHERE type IS NOT NULL LIMIT ?2"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(MAX_TYPES_LISTED)
+            .fetch_column(&self.db)
+            .await
+            .map_err(storage)?;
         Ok(types
             .into_iter()
-            .filter_map(|(kind,)| ResourceType::parse(&kind).ok())
+            .filter_map(|kind| ResourceType::parse(&kind).ok())
             .collect())
     }
 
@@ -679,8 +754,8 @@ impl Store {
         id: &ResourceId,
     ) -> Result<Option<Resource>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        match find_row(&mut conn, &actor.tenant, id).await? {
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        match find_row(&mut pooled, &actor.tenant, id).await? {
             Some(row) if row.kind == kind.as_str() => row.into_resource().map(Some),
             _ => Ok(None),
         }
@@ -835,7 +910,7 @@ impl PageCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::{actor_of, manager, staff, temp_store};
+    use crate::store::testing::{actor_of, each_engine, manager, staff, temp_store};
 
     fn name(s: &str) -> ResourceName {
         ResourceName::parse(s).unwrap()
@@ -843,341 +918,352 @@ mod tests {
 
     #[tokio::test]
     async fn a_created_site_is_listed_and_found() {
-        let (_dir, store) = temp_store().await;
-        let site = ResourceType::site();
-        let created = store
-            .create_resource(&manager(), &site, &name("Main Office"), 7)
-            .await
-            .unwrap();
-        assert_eq!(created.id.as_str(), "site_00000000000000000000000000000007");
-        assert_eq!(created.version, 1);
-
-        let listed = store.list_resources(&staff(), &site).await.unwrap();
-        assert_eq!(listed, vec![created.clone()]);
-        assert_eq!(
-            store
-                .find_resource(&staff(), &site, &created.id)
+        for (_dir, store) in each_engine().await {
+            let site = ResourceType::site();
+            let created = store
+                .create_resource(&manager(), &site, &name("Main Office"), 7)
                 .await
-                .unwrap(),
-            Some(created)
-        );
+                .unwrap();
+            assert_eq!(created.id.as_str(), "site_00000000000000000000000000000007");
+            assert_eq!(created.version, 1);
+
+            let listed = store.list_resources(&staff(), &site).await.unwrap();
+            assert_eq!(listed, vec![created.clone()]);
+            assert_eq!(
+                store
+                    .find_resource(&staff(), &site, &created.id)
+                    .await
+                    .unwrap(),
+                Some(created)
+            );
+        }
     }
 
     #[tokio::test]
     async fn creating_a_resource_records_who_created_it() {
-        let (_dir, store) = temp_store().await;
-        let created = store
-            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
-            .await
-            .unwrap();
-        let history = store
-            .list_changes(&staff(), &created.id, 0, 10)
-            .await
-            .unwrap();
-        assert_eq!(history.len(), 1);
-        assert_eq!(history[0].action, Action::ResourceCreate);
-        assert_eq!(history[0].actor_id, manager().id);
-        assert_eq!(history[0].new.as_ref().unwrap()["name"], "HQ");
+        for (_dir, store) in each_engine().await {
+            let created = store
+                .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
+                .await
+                .unwrap();
+            let history = store
+                .list_changes(&staff(), &created.id, 0, 10)
+                .await
+                .unwrap();
+            assert_eq!(history.len(), 1);
+            assert_eq!(history[0].action, Action::ResourceCreate);
+            assert_eq!(history[0].actor_id, manager().id);
+            assert_eq!(history[0].new.as_ref().unwrap()["name"], "HQ");
+        }
     }
 
     #[tokio::test]
     async fn staff_cannot_create_and_nothing_is_written() {
-        let (_dir, store) = temp_store().await;
-        let err = store
-            .create_resource(&staff(), &ResourceType::site(), &name("HQ"), 1)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, CoreError::Forbidden(_)), "{err:?}");
-        assert!(
-            store
-                .list_resources(&staff(), &ResourceType::site())
+        for (_dir, store) in each_engine().await {
+            let err = store
+                .create_resource(&staff(), &ResourceType::site(), &name("HQ"), 1)
                 .await
-                .unwrap()
-                .is_empty()
-        );
+                .unwrap_err();
+            assert!(matches!(err, CoreError::Forbidden(_)), "{err:?}");
+            assert!(
+                store
+                    .list_resources(&staff(), &ResourceType::site())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
     }
 
     #[tokio::test]
     async fn an_unknown_id_is_not_found() {
-        let (_dir, store) = temp_store().await;
-        let missing = ResourceId::from_path("site_nope");
-        assert_eq!(
-            store
-                .find_resource(&staff(), &ResourceType::site(), &missing)
-                .await
-                .unwrap(),
-            None
-        );
+        for (_dir, store) in each_engine().await {
+            let missing = ResourceId::from_path("site_nope");
+            assert_eq!(
+                store
+                    .find_resource(&staff(), &ResourceType::site(), &missing)
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
     }
 
     #[tokio::test]
     async fn another_tenants_resources_are_invisible() {
-        let (_dir, store) = temp_store().await;
-        let other = actor_of("acme", crate::core::access::Role::Admin);
-        store.create_tenant(&other.tenant, "Acme").await.unwrap();
-        let theirs = store
-            .create_resource(&other, &ResourceType::site(), &name("HQ"), 1)
-            .await
-            .unwrap();
-        assert_eq!(
-            store
-                .find_resource(&staff(), &ResourceType::site(), &theirs.id)
+        for (_dir, store) in each_engine().await {
+            let other = actor_of("acme", crate::core::access::Role::Admin);
+            store.create_tenant(&other.tenant, "Acme").await.unwrap();
+            let theirs = store
+                .create_resource(&other, &ResourceType::site(), &name("HQ"), 1)
                 .await
-                .unwrap(),
-            None
-        );
-        assert!(
-            store
-                .list_resources(&staff(), &ResourceType::site())
-                .await
-                .unwrap()
-                .is_empty()
-        );
-        // The same site name is free in the default tenant.
-        assert!(
-            store
-                .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 2)
-                .await
-                .is_ok()
-        );
+                .unwrap();
+            assert_eq!(
+                store
+                    .find_resource(&staff(), &ResourceType::site(), &theirs.id)
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert!(
+                store
+                    .list_resources(&staff(), &ResourceType::site())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            // The same site name is free in the default tenant.
+            assert!(
+                store
+                    .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 2)
+                    .await
+                    .is_ok()
+            );
+        }
     }
 
     #[tokio::test]
     async fn a_resource_of_another_type_is_not_found_as_a_site() {
-        let (_dir, store) = temp_store().await;
-        let device = ResourceType::parse("mikrotik.device").unwrap();
-        let router = store
-            .create_resource(&manager(), &device, &name("Edge 1"), 1)
-            .await
-            .unwrap();
-        assert_eq!(
-            store
-                .find_resource(&staff(), &ResourceType::site(), &router.id)
+        for (_dir, store) in each_engine().await {
+            let device = ResourceType::parse("mikrotik.device").unwrap();
+            let router = store
+                .create_resource(&manager(), &device, &name("Edge 1"), 1)
                 .await
-                .unwrap(),
-            None
-        );
+                .unwrap();
+            assert_eq!(
+                store
+                    .find_resource(&staff(), &ResourceType::site(), &router.id)
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
     }
 
     #[tokio::test]
     async fn a_duplicate_site_name_conflicts_ignoring_case_and_writes_nothing() {
-        let (_dir, store) = temp_store().await;
-        let site = ResourceType::site();
-        store
-            .create_resource(&manager(), &site, &name("Main Office"), 1)
-            .await
-            .unwrap();
-        let err = store
-            .create_resource(&manager(), &site, &name("MAIN office"), 2)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(&err, CoreError::Conflict(_, m) if m.contains("MAIN office")),
-            "{err:?}"
-        );
-        assert_eq!(
-            store.list_resources(&staff(), &site).await.unwrap().len(),
-            1
-        );
+        for (_dir, store) in each_engine().await {
+            let site = ResourceType::site();
+            store
+                .create_resource(&manager(), &site, &name("Main Office"), 1)
+                .await
+                .unwrap();
+            let err = store
+                .create_resource(&manager(), &site, &name("MAIN office"), 2)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&err, CoreError::Conflict(_, m) if m.contains("MAIN office")),
+                "{err:?}"
+            );
+            assert_eq!(
+                store.list_resources(&staff(), &site).await.unwrap().len(),
+                1
+            );
+        }
     }
 
     #[tokio::test]
     async fn devices_may_share_a_name() {
-        let (_dir, store) = temp_store().await;
-        let device = ResourceType::parse("mikrotik.device").unwrap();
-        for i in 0..2 {
-            store
-                .create_resource(&manager(), &device, &name("Router"), i)
-                .await
-                .unwrap();
+        for (_dir, store) in each_engine().await {
+            let device = ResourceType::parse("mikrotik.device").unwrap();
+            for i in 0..2 {
+                store
+                    .create_resource(&manager(), &device, &name("Router"), i)
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(
+                store.list_resources(&staff(), &device).await.unwrap().len(),
+                2
+            );
         }
-        assert_eq!(
-            store.list_resources(&staff(), &device).await.unwrap().len(),
-            2
-        );
     }
 
     #[tokio::test]
     async fn a_device_goes_under_a_site_and_never_under_itself() {
-        let (_dir, store) = temp_store().await;
-        let device = ResourceType::parse("mikrotik.device").unwrap();
-        let hq = store
-            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
-            .await
-            .unwrap();
-        let router = store
-            .create_resource(&manager(), &device, &name("Edge"), 2)
-            .await
-            .unwrap();
-        let port = store
-            .create_resource(&manager(), &device, &name("Port 1"), 3)
-            .await
-            .unwrap();
-        let placed = store
-            .set_parent(&manager(), &router.id, Some(&hq.id), Some(1))
-            .await
-            .unwrap();
-        assert_eq!(placed.parent, Some(hq.id.clone()));
-        assert_eq!(placed.version, 2);
-        store
-            .set_parent(&manager(), &port.id, Some(&router.id), None)
-            .await
-            .unwrap();
-        for (child, parent) in [(&router.id, &router.id), (&router.id, &port.id)] {
+        for (_dir, store) in each_engine().await {
+            let device = ResourceType::parse("mikrotik.device").unwrap();
+            let hq = store
+                .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
+                .await
+                .unwrap();
+            let router = store
+                .create_resource(&manager(), &device, &name("Edge"), 2)
+                .await
+                .unwrap();
+            let port = store
+                .create_resource(&manager(), &device, &name("Port 1"), 3)
+                .await
+                .unwrap();
+            let placed = store
+                .set_parent(&manager(), &router.id, Some(&hq.id), Some(1))
+                .await
+                .unwrap();
+            assert_eq!(placed.parent, Some(hq.id.clone()));
+            assert_eq!(placed.version, 2);
+            store
+                .set_parent(&manager(), &port.id, Some(&router.id), None)
+                .await
+                .unwrap();
+            for (child, parent) in [(&router.id, &router.id), (&router.id, &port.id)] {
+                assert!(matches!(
+                    store
+                        .set_parent(&manager(), child, Some(parent), None)
+                        .await,
+                    Err(CoreError::Conflict(..))
+                ));
+            }
             assert!(matches!(
                 store
-                    .set_parent(&manager(), child, Some(parent), None)
+                    .set_parent(
+                        &manager(),
+                        &router.id,
+                        Some(&ResourceId::from_path("nope")),
+                        None
+                    )
                     .await,
-                Err(CoreError::Conflict(..))
+                Err(CoreError::NotFound { .. })
             ));
+            assert!(matches!(
+                store
+                    .set_parent(&manager(), &router.id, None, Some(1))
+                    .await,
+                Err(CoreError::PreconditionFailed { current: 2, .. })
+            ));
+            // A manager limited to HQ now manages the router, and may not move it elsewhere.
+            let mut limited = manager();
+            limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
+            let other = store
+                .create_resource(&manager(), &ResourceType::site(), &name("Branch"), 4)
+                .await
+                .unwrap();
+            assert!(matches!(
+                store
+                    .set_parent(&limited, &router.id, Some(&other.id), None)
+                    .await,
+                Err(CoreError::Forbidden(_))
+            ));
+            // Nor take it out of every site, where they could no longer reach it.
+            assert!(matches!(
+                store.set_parent(&limited, &router.id, None, None).await,
+                Err(CoreError::Forbidden(m)) if m.contains("out of the sites")
+            ));
+            assert_eq!(
+                store
+                    .get_resource(&staff(), &router.id)
+                    .await
+                    .unwrap()
+                    .parent,
+                Some(hq.id.clone())
+            );
+            // The port under the router is under HQ too, one level further down: theirs to move
+            // within HQ, and to write.
+            assert!(
+                store
+                    .set_parent(&limited, &port.id, Some(&hq.id), None)
+                    .await
+                    .is_ok()
+            );
         }
-        assert!(matches!(
-            store
-                .set_parent(
-                    &manager(),
-                    &router.id,
-                    Some(&ResourceId::from_path("nope")),
-                    None
-                )
-                .await,
-            Err(CoreError::NotFound { .. })
-        ));
-        assert!(matches!(
-            store
-                .set_parent(&manager(), &router.id, None, Some(1))
-                .await,
-            Err(CoreError::PreconditionFailed { current: 2, .. })
-        ));
-        // A manager limited to HQ now manages the router, and may not move it elsewhere.
-        let mut limited = manager();
-        limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
-        let other = store
-            .create_resource(&manager(), &ResourceType::site(), &name("Branch"), 4)
-            .await
-            .unwrap();
-        assert!(matches!(
-            store
-                .set_parent(&limited, &router.id, Some(&other.id), None)
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-        // Nor take it out of every site, where they could no longer reach it.
-        assert!(matches!(
-            store.set_parent(&limited, &router.id, None, None).await,
-            Err(CoreError::Forbidden(m)) if m.contains("out of the sites")
-        ));
-        assert_eq!(
-            store
-                .get_resource(&staff(), &router.id)
-                .await
-                .unwrap()
-                .parent,
-            Some(hq.id.clone())
-        );
-        // The port under the router is under HQ too, one level further down: theirs to move
-        // within HQ, and to write.
-        assert!(
-            store
-                .set_parent(&limited, &port.id, Some(&hq.id), None)
-                .await
-                .is_ok()
-        );
     }
 
     #[tokio::test]
     async fn a_manager_limited_to_a_site_manages_what_is_under_it_however_deep() {
-        let (_dir, store) = temp_store().await;
-        let device = ResourceType::parse("mikrotik.device").unwrap();
-        let port_type = ResourceType::parse("mikrotik.port").unwrap();
-        let hq = store
-            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
-            .await
-            .unwrap();
-        let router = store
-            .create_resource(&manager(), &device, &name("r1"), 2)
-            .await
-            .unwrap();
-        let port = store
-            .create_resource(&manager(), &port_type, &name("ether1"), 3)
-            .await
-            .unwrap();
-        store
-            .set_parent(&manager(), &router.id, Some(&hq.id), None)
-            .await
-            .unwrap();
-        store
-            .set_parent(&manager(), &port.id, Some(&router.id), None)
-            .await
-            .unwrap();
-        let mut limited = manager();
-        limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
-        let speed = (
-            crate::core::metadata::MetaKey::parse("speed").unwrap(),
-            crate::core::metadata::MetaValue::Integer(1000),
-        );
-        let written = store
-            .put_metadata_key(
-                &limited,
-                &port.id,
-                speed.into(),
-                &crate::core::metadata::Precondition::Any,
-                Default::default(),
-            )
-            .await;
-        assert!(written.is_ok(), "{written:?}");
+        for (_dir, store) in each_engine().await {
+            let device = ResourceType::parse("mikrotik.device").unwrap();
+            let port_type = ResourceType::parse("mikrotik.port").unwrap();
+            let hq = store
+                .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
+                .await
+                .unwrap();
+            let router = store
+                .create_resource(&manager(), &device, &name("r1"), 2)
+                .await
+                .unwrap();
+            let port = store
+                .create_resource(&manager(), &port_type, &name("ether1"), 3)
+                .await
+                .unwrap();
+            store
+                .set_parent(&manager(), &router.id, Some(&hq.id), None)
+                .await
+                .unwrap();
+            store
+                .set_parent(&manager(), &port.id, Some(&router.id), None)
+                .await
+                .unwrap();
+            let mut limited = manager();
+            limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
+            let speed = (
+                crate::core::metadata::MetaKey::parse("speed").unwrap(),
+                crate::core::metadata::MetaValue::Integer(1000),
+            );
+            let written = store
+                .put_metadata_key(
+                    &limited,
+                    &port.id,
+                    speed.into(),
+                    &crate::core::metadata::Precondition::Any,
+                    Default::default(),
+                )
+                .await;
+            assert!(written.is_ok(), "{written:?}");
 
-        // Moving the router to another site takes the port with it, out of the grant: the
-        // cached record of the port must not keep the old site.
-        let branch = store
-            .create_resource(&manager(), &ResourceType::site(), &name("Branch"), 4)
-            .await
-            .unwrap();
-        store
-            .set_parent(&manager(), &router.id, Some(&branch.id), None)
-            .await
-            .unwrap();
-        assert!(matches!(
+            // Moving the router to another site takes the port with it, out of the grant: the
+            // cached record of the port must not keep the old site.
+            let branch = store
+                .create_resource(&manager(), &ResourceType::site(), &name("Branch"), 4)
+                .await
+                .unwrap();
+            store
+                .set_parent(&manager(), &router.id, Some(&branch.id), None)
+                .await
+                .unwrap();
+            assert!(matches!(
+                store
+                    .delete_resource(&limited, &port_type, &port.id, None)
+                    .await,
+                Err(CoreError::Forbidden(_))
+            ));
+            store
+                .set_parent(&manager(), &router.id, Some(&hq.id), None)
+                .await
+                .unwrap();
             store
                 .delete_resource(&limited, &port_type, &port.id, None)
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-        store
-            .set_parent(&manager(), &router.id, Some(&hq.id), None)
-            .await
-            .unwrap();
-        store
-            .delete_resource(&limited, &port_type, &port.id, None)
-            .await
-            .unwrap();
+                .await
+                .unwrap();
+        }
     }
 
     #[tokio::test]
     async fn a_manager_limited_to_a_site_cannot_delete_it() {
-        let (_dir, store) = temp_store().await;
-        let hq = store
-            .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
-            .await
-            .unwrap();
-        let mut limited = manager();
-        limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
-        assert!(matches!(
-            store
-                .delete_resource(&limited, &ResourceType::site(), &hq.id, None)
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-        assert!(
-            store
-                .find_resource(&staff(), &ResourceType::site(), &hq.id)
+        for (_dir, store) in each_engine().await {
+            let hq = store
+                .create_resource(&manager(), &ResourceType::site(), &name("HQ"), 1)
                 .await
-                .unwrap()
-                .is_some()
-        );
-        store
-            .delete_resource(&manager(), &ResourceType::site(), &hq.id, None)
-            .await
-            .unwrap();
+                .unwrap();
+            let mut limited = manager();
+            limited.sites = crate::core::access::SiteScope::Only(vec![hq.id.clone()]);
+            assert!(matches!(
+                store
+                    .delete_resource(&limited, &ResourceType::site(), &hq.id, None)
+                    .await,
+                Err(CoreError::Forbidden(_))
+            ));
+            assert!(
+                store
+                    .find_resource(&staff(), &ResourceType::site(), &hq.id)
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            store
+                .delete_resource(&manager(), &ResourceType::site(), &hq.id, None)
+                .await
+                .unwrap();
+        }
     }
 
     #[tokio::test]

@@ -21,12 +21,26 @@ pub const fn postgres_bytes<const N: usize>(sql: &str) -> [u8; N] {
     out
 }
 
-/// [`postgres_bytes`] for a statement put together while running (a batch's, see
-/// `postgres::batch`).
+/// [`postgres_bytes`] for a statement known only while running (a batch's, see
+/// `store::batch`).
 pub fn postgres_text(sql: &str) -> String {
     let mut out = vec![0u8; postgres_len(sql)];
     rewrite(sql, &mut out);
     String::from_utf8(out).expect("the rewrite keeps UTF-8: it swaps ASCII for ASCII")
+}
+
+/// [`postgres_text`] of a static statement, made once and kept for the life of the process:
+/// the statements are the code's own, a few hundred at most, so what is kept is bounded.
+pub fn postgres_static(sql: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static MADE: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let mut made = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    made.entry(sql)
+        .or_insert_with(|| Box::leak(postgres_text(sql).into_boxed_str()))
 }
 
 /// Writes the PostgreSQL text of `sql` into `out` (nothing when `out` is empty, to measure

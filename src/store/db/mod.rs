@@ -36,6 +36,15 @@ impl Sql {
         self.sqlite
     }
 
+    /// A statement put together while running from static SQLite text (a batch's): its
+    /// PostgreSQL text is made once per text and kept (see [`dialect::postgres_static`]).
+    pub fn of_static(sqlite: &'static str) -> Self {
+        Self {
+            sqlite,
+            postgres: dialect::postgres_static(sqlite),
+        }
+    }
+
     /// The PostgreSQL text, for code of that engine's own (`store::postgres`).
     pub const fn postgres(&self) -> &'static str {
         self.postgres
@@ -263,6 +272,24 @@ impl Query {
     pub fn bind<'q>(mut self, value: impl Bind<'q>) -> Self {
         self.push(value);
         self
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.arguments {
+            Bound::Sqlite(_) => Engine::Sqlite,
+            Bound::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Binds a JSON document: PostgreSQL's `JSONB`; on SQLite, its text.
+    pub fn push_json(&mut self, value: serde_json::Value) {
+        let added = match &mut self.arguments {
+            Bound::Sqlite(arguments) => arguments.add(value.to_string()),
+            Bound::Postgres(arguments) => arguments.add(sqlx::types::Json(value)),
+        };
+        if let (Err(e), None) = (added, &self.failed) {
+            self.failed = Some(e);
+        }
     }
 
     /// Binds the next argument in place (for a statement whose columns a function lists).

@@ -45,10 +45,7 @@ impl Store {
         };
         let mut batch = Batch::default();
         planned.stage(&mut batch, &write, current.as_ref());
-        let Conn::Postgres(pg) = conn else {
-            unreachable!("a PostgreSQL store's transactions are PostgreSQL's")
-        };
-        batch.run_postgres(pg).await.map_err(|e| match &e {
+        batch.run_on(conn).await.map_err(|e| match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => resources::taken_by_write(
                 &ResourceType::site(),
                 planned.rename.as_ref(),
