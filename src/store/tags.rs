@@ -2,8 +2,9 @@ use crate::core::error::Clash;
 use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
+use super::db::{Conn, Sql, sql};
 use super::resources;
 use super::rows::{ResourceRow, TagRow};
 use super::{Store, changes, check_version, storage, unique_or};
@@ -16,25 +17,43 @@ use crate::core::tags::{
 };
 use crate::core::tenancy::TenantId;
 
-const SELECT_TAG: &str = "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
-                          auto_defined_by, version, created_at, updated_at FROM tags WHERE tenant_id = ? AND id = ?";
+/// A tag's columns, in `TagRow`'s names, before the `WHERE`.
+macro_rules! tag_columns {
+    () => {
+        "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
+                           auto_defined_by, version, created_at, updated_at FROM tags "
+    };
+}
+
+const SELECT_TAG: &str = concat!(tag_columns!(), "WHERE tenant_id = ? AND id = ?");
+
+/// `tag_columns!` with how many resources carry each tag.
+macro_rules! listed {
+    () => {
+        "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
+     auto_defined_by, version, created_at, updated_at, \
+     (SELECT count(*) FROM tag_values v WHERE v.tag_pk = tags.pk) AS usage FROM tags "
+    };
+}
 
 /// A resource's value of a tag, set (or replaced, its version bumped): the one statement every
 /// path that sets tag values uses (`set_tag_value`, imports, reverts).
 pub(super) const UPSERT_TAG_VALUE: &str = "INSERT INTO tag_values (tag_pk, resource_pk, value, \
      changed_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) \
      ON CONFLICT (tag_pk, resource_pk) DO UPDATE SET value = excluded.value, \
-     version = version + 1, changed_by = excluded.changed_by, updated_at = excluded.updated_at";
+     version = tag_values.version + 1, changed_by = excluded.changed_by, \
+     updated_at = excluded.updated_at";
 
-pub(super) async fn find_tag(
-    conn: &mut SqliteConnection,
+pub(super) async fn find_tag<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     id: &TagId,
 ) -> Result<TagRow, CoreError> {
-    sqlx::query_as::<_, TagRow>(SELECT_TAG)
+    let mut conn = conn.into();
+    conn.query(sql!(SELECT_TAG))
         .bind(tenant.as_str())
         .bind(id.as_str())
-        .fetch_optional(conn)
+        .fetch_optional::<TagRow>(&mut conn)
         .await
         .map_err(storage)?
         .ok_or_else(|| CoreError::NotFound {
@@ -112,7 +131,7 @@ macro_rules! select_values {
 
 /// The resource a tag value is for: it must exist in the tenant with the claimed type.
 async fn correlated(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     tenant: &TenantId,
     id: &ResourceId,
     claimed: CorrelationType,
@@ -136,19 +155,20 @@ async fn correlated(
     Ok(row)
 }
 
-async fn find_value(
-    conn: &mut SqliteConnection,
+async fn find_value<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     tag: &TagId,
     correlation_id: &ResourceId,
 ) -> Result<Option<TagValue>, CoreError> {
-    sqlx::query_as::<_, ValueRow>(select_values!(
+    let mut conn = conn.into();
+    conn.query(sql!(select_values!(
         "WHERE t.tenant_id = ? AND t.id = ? AND r.id = ?"
-    ))
+    )))
     .bind(tenant.as_str())
     .bind(tag.as_str())
     .bind(correlation_id.as_str())
-    .fetch_optional(conn)
+    .fetch_optional::<ValueRow>(&mut conn)
     .await
     .map_err(storage)?
     .map(ValueRow::into_value)
@@ -175,10 +195,11 @@ impl Store {
         let now = crate::store::now();
         let id = TagId::mint(now.timestamp_millis().max(0) as u64, random);
         let mut tx = self.write_tx().await?;
-        sqlx::query(
+        let mut conn = tx.conn();
+        conn.query(sql!(
             "INSERT INTO tags (tenant_id, id, name, description, colour, applies_to, \
-             allowed_values, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+             allowed_values, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
         .bind(actor.tenant.as_str())
         .bind(id.as_str())
         .bind(&draft.name)
@@ -188,11 +209,11 @@ impl Store {
         .bind(allowed_json(draft))
         .bind(now)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(unique_or(|| name_taken(&draft.name)))?;
         changes::append(
-            &mut tx,
+            conn.reborrow(),
             actor,
             id.as_str(),
             Action::TagCreate,
@@ -202,7 +223,7 @@ impl Store {
             now,
         )
         .await?;
-        let tag = find_tag(&mut tx, &actor.tenant, &id)
+        let tag = find_tag(conn, &actor.tenant, &id)
             .await?
             .into_definition()?;
         tx.commit().await.map_err(storage)?;
@@ -218,19 +239,21 @@ impl Store {
             tag: TagRow,
             usage: i64,
         }
-        sqlx::query_as::<_, Listed>(
-            "SELECT pk, id, name, description, colour, applies_to, allowed_values, auto_defined_by, version, \
-             created_at, updated_at, \
-             (SELECT count(*) FROM tag_values v WHERE v.tag_pk = tags.pk) AS usage \
-             FROM tags WHERE tenant_id = ? ORDER BY name COLLATE NOCASE",
-        )
-        .bind(actor.tenant.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .map(|row| Ok((row.tag.into_definition()?, row.usage)))
-        .collect()
+        self.db
+            .query(Sql::each(
+                concat!(
+                    listed!(),
+                    "WHERE tenant_id = ? ORDER BY name COLLATE NOCASE"
+                ),
+                concat!(listed!(), "WHERE tenant_id = $1 ORDER BY lower(name)"),
+            ))
+            .bind(actor.tenant.as_str())
+            .fetch_all::<Listed>(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|row| Ok((row.tag.into_definition()?, row.usage)))
+            .collect()
     }
 
     /// The tenant's tag definitions that apply to `kind`, by name, without the usage counts
@@ -241,14 +264,19 @@ impl Store {
         kind: CorrelationType,
     ) -> Result<Vec<TagDefinition>, CoreError> {
         actor.require_read()?;
-        let rows = sqlx::query_as::<_, TagRow>(
-            "SELECT pk, id, name, description, colour, applies_to, allowed_values, auto_defined_by, version, \
-             created_at, updated_at FROM tags WHERE tenant_id = ? ORDER BY name COLLATE NOCASE",
-        )
-        .bind(actor.tenant.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let rows = self
+            .db
+            .query(Sql::each(
+                concat!(
+                    tag_columns!(),
+                    "WHERE tenant_id = ? ORDER BY name COLLATE NOCASE"
+                ),
+                concat!(tag_columns!(), "WHERE tenant_id = $1 ORDER BY lower(name)"),
+            ))
+            .bind(actor.tenant.as_str())
+            .fetch_all::<TagRow>(&self.db)
+            .await
+            .map_err(storage)?;
         let mut tags = Vec::with_capacity(rows.len());
         for row in rows {
             let tag = row.into_definition()?;
@@ -261,8 +289,8 @@ impl Store {
 
     pub async fn get_tag(&self, actor: &Actor, id: &TagId) -> Result<TagDefinition, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        find_tag(&mut conn, &actor.tenant, id)
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        find_tag(&mut pooled, &actor.tenant, id)
             .await?
             .into_definition()
     }
@@ -279,7 +307,8 @@ impl Store {
         actor.require_admin()?;
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let row = find_tag(&mut tx, &actor.tenant, id).await?;
+        let mut conn = tx.conn();
+        let row = find_tag(conn.reborrow(), &actor.tenant, id).await?;
         check_version("tag", row.version, expected_version)?;
         let pk = row.pk;
         let before = row.into_definition()?;
@@ -287,22 +316,28 @@ impl Store {
         if after == before.draft() {
             return Ok(before);
         }
-        let (stranded,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM tag_values v JOIN resources r ON r.pk = v.resource_pk \
-             WHERE v.tag_pk = ? AND (r.type NOT IN (SELECT value FROM json_each(?)) \
-               OR (?3 IS NOT NULL AND v.value NOT IN (SELECT value FROM json_each(?3))))",
-        )
-        .bind(pk)
-        .bind(applies_json(&after))
-        .bind(allowed_json(&after))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(storage)?;
+        let stranded: i64 = conn
+            .query(Sql::each(
+                "SELECT count(*) FROM tag_values v JOIN resources r ON r.pk = v.resource_pk \
+                 WHERE v.tag_pk = ? AND (r.type NOT IN (SELECT value FROM json_each(?)) \
+                   OR (?3 IS NOT NULL AND v.value NOT IN (SELECT value FROM json_each(?3))))",
+                "SELECT count(*) FROM tag_values v JOIN resources r ON r.pk = v.resource_pk \
+                 WHERE v.tag_pk = $1 \
+                   AND (r.type NOT IN (SELECT jsonb_array_elements_text(CAST($2 AS jsonb))) \
+                   OR ($3::text IS NOT NULL \
+                     AND v.value NOT IN (SELECT jsonb_array_elements_text(CAST($3 AS jsonb)))))",
+            ))
+            .bind(pk)
+            .bind(applies_json(&after))
+            .bind(allowed_json(&after))
+            .fetch_scalar(&mut conn)
+            .await
+            .map_err(storage)?;
         before.refuse_stranding(stranded)?;
-        sqlx::query(
+        conn.query(sql!(
             "UPDATE tags SET name = ?, description = ?, colour = ?, applies_to = ?, \
-             allowed_values = ?, version = version + 1, updated_at = ? WHERE pk = ?",
-        )
+             allowed_values = ?, version = version + 1, updated_at = ? WHERE pk = ?"
+        ))
         .bind(&after.name)
         .bind(&after.description)
         .bind(after.colour.as_str())
@@ -310,11 +345,11 @@ impl Store {
         .bind(allowed_json(&after))
         .bind(now)
         .bind(pk)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(unique_or(|| name_taken(&after.name)))?;
         changes::append(
-            &mut tx,
+            conn.reborrow(),
             actor,
             id.as_str(),
             Action::TagUpdate,
@@ -324,9 +359,7 @@ impl Store {
             now,
         )
         .await?;
-        let tag = find_tag(&mut tx, &actor.tenant, id)
-            .await?
-            .into_definition()?;
+        let tag = find_tag(conn, &actor.tenant, id).await?.into_definition()?;
         tx.commit().await.map_err(storage)?;
         Ok(tag)
     }
@@ -342,32 +375,38 @@ impl Store {
         actor.require_admin()?;
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let row = find_tag(&mut tx, &actor.tenant, id).await?;
+        let mut conn = tx.conn();
+        let row = find_tag(conn.reborrow(), &actor.tenant, id).await?;
         check_version("tag", row.version, expected_version)?;
-        changes::open_set(&mut tx, actor, now).await?;
-        let removed = sqlx::query(
-            "INSERT INTO changes (tenant_id, resource_id, action, subject, old_value, \
-             new_value, at, set_pk) \
-             SELECT ?1, r.id, 'tag.remove', ?2, json_quote(v.value), NULL, ?3, \
-             (SELECT pk FROM change_sets WHERE tenant_id = ?1 AND id = ?4) \
-             FROM tag_values v JOIN resources r ON r.pk = v.resource_pk WHERE v.tag_pk = ?5",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(id.as_str())
-        .bind(now)
-        .bind(actor.change.id.as_str())
-        .bind(row.pk)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?
-        .rows_affected();
-        sqlx::query("DELETE FROM tags WHERE pk = ?")
+        changes::open_set(conn.reborrow(), actor, now).await?;
+        let removed = conn
+            .query(Sql::each(
+                "INSERT INTO changes (tenant_id, resource_id, action, subject, old_value, \
+                 new_value, at, set_pk) \
+                 SELECT ?1, r.id, 'tag.remove', ?2, json_quote(v.value), NULL, ?3, \
+                 (SELECT pk FROM change_sets WHERE tenant_id = ?1 AND id = ?4) \
+                 FROM tag_values v JOIN resources r ON r.pk = v.resource_pk WHERE v.tag_pk = ?5",
+                "INSERT INTO changes (tenant_id, resource_id, action, subject, old_value, \
+                 new_value, at, set_pk) \
+                 SELECT $1, r.id, 'tag.remove', $2, to_jsonb(v.value)::text, NULL, $3, \
+                 (SELECT pk FROM change_sets WHERE tenant_id = $1 AND id = $4) \
+                 FROM tag_values v JOIN resources r ON r.pk = v.resource_pk WHERE v.tag_pk = $5",
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(id.as_str())
+            .bind(now)
+            .bind(actor.change.id.as_str())
             .bind(row.pk)
-            .execute(&mut *tx)
+            .execute(&mut conn)
+            .await
+            .map_err(storage)?;
+        conn.query(sql!("DELETE FROM tags WHERE pk = ?"))
+            .bind(row.pk)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             id.as_str(),
             Action::TagDelete,
@@ -399,16 +438,23 @@ impl Store {
         let correlation_type = correlation_type.into().check()?;
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let tag = find_tag(&mut tx, &actor.tenant, tag_id).await?;
+        let mut conn = tx.conn();
+        let tag = find_tag(conn.reborrow(), &actor.tenant, tag_id).await?;
         let tag_pk = tag.pk;
         // The definition's rules first: they hold whatever the resource, and need no lookup.
         let value = tag
             .into_definition()?
             .draft()
             .check_value(correlation_type, value)?;
-        let resource = correlated(&mut tx, &actor.tenant, correlation_id, correlation_type).await?;
+        let resource = correlated(
+            conn.reborrow(),
+            &actor.tenant,
+            correlation_id,
+            correlation_type,
+        )
+        .await?;
         actor.require_write_of(&resource.kind, resource.site().as_ref())?;
-        let existing = find_value(&mut tx, &actor.tenant, tag_id, correlation_id).await?;
+        let existing = find_value(conn.reborrow(), &actor.tenant, tag_id, correlation_id).await?;
         check_version(
             "tag value",
             existing.as_ref().map_or(0, |v| v.version),
@@ -417,18 +463,18 @@ impl Store {
         if existing.as_ref().is_some_and(|v| v.value == value.as_str()) {
             return Ok((existing.expect("checked above"), false));
         }
-        sqlx::query(UPSERT_TAG_VALUE)
+        conn.query(sql!(UPSERT_TAG_VALUE))
             .bind(tag_pk)
             .bind(resource.pk)
             .bind(value.as_str())
             .bind(&actor.id)
             .bind(now)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
         changes::append(
-            &mut tx,
+            conn.reborrow(),
             actor,
             correlation_id.as_str(),
             Action::TagSet,
@@ -438,7 +484,7 @@ impl Store {
             now,
         )
         .await?;
-        let stored = find_value(&mut tx, &actor.tenant, tag_id, correlation_id)
+        let stored = find_value(conn, &actor.tenant, tag_id, correlation_id)
             .await?
             .ok_or_else(|| value_missing(tag_id, correlation_id))?;
         tx.commit().await.map_err(storage)?;
@@ -452,9 +498,9 @@ impl Store {
         correlation_id: &ResourceId,
     ) -> Result<TagValue, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        find_tag(&mut conn, &actor.tenant, tag_id).await?;
-        find_value(&mut conn, &actor.tenant, tag_id, correlation_id)
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        find_tag(&mut pooled, &actor.tenant, tag_id).await?;
+        find_value(&mut pooled, &actor.tenant, tag_id, correlation_id)
             .await?
             .ok_or_else(|| value_missing(tag_id, correlation_id))
     }
@@ -468,15 +514,16 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<TagValue>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let tag = find_tag(&mut conn, &actor.tenant, tag_id).await?;
-        sqlx::query_as::<_, ValueRow>(select_values!(
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let tag = find_tag(conn.reborrow(), &actor.tenant, tag_id).await?;
+        conn.query(sql!(select_values!(
             "WHERE v.tag_pk = ? AND r.id > ? ORDER BY r.id LIMIT ?"
-        ))
+        )))
         .bind(tag.pk)
         .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(&mut *conn)
+        .bind(i64::from(limit))
+        .fetch_all::<ValueRow>(&mut conn)
         .await
         .map_err(storage)?
         .into_iter()
@@ -494,23 +541,26 @@ impl Store {
     ) -> Result<(), CoreError> {
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let tag = find_tag(&mut tx, &actor.tenant, tag_id).await?;
-        let existing = find_value(&mut tx, &actor.tenant, tag_id, correlation_id)
+        let mut conn = tx.conn();
+        let tag = find_tag(conn.reborrow(), &actor.tenant, tag_id).await?;
+        let existing = find_value(conn.reborrow(), &actor.tenant, tag_id, correlation_id)
             .await?
             .ok_or_else(|| value_missing(tag_id, correlation_id))?;
-        let resource = resources::find_row(&mut tx, &actor.tenant, correlation_id)
+        let resource = resources::find_row(conn.reborrow(), &actor.tenant, correlation_id)
             .await?
             .ok_or_else(|| value_missing(tag_id, correlation_id))?;
         actor.require_write_of(&resource.kind, resource.site().as_ref())?;
         check_version("tag value", existing.version, expected_version)?;
-        sqlx::query("DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")
-            .bind(tag.pk)
-            .bind(resource.pk)
-            .execute(&mut *tx)
-            .await
-            .map_err(storage)?;
+        conn.query(sql!(
+            "DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?"
+        ))
+        .bind(tag.pk)
+        .bind(resource.pk)
+        .execute(&mut conn)
+        .await
+        .map_err(storage)?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             correlation_id.as_str(),
             Action::TagRemove,
@@ -530,17 +580,27 @@ impl Store {
         resource_id: &ResourceId,
     ) -> Result<Vec<AppliedTag>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let resource = resources::find_row(&mut conn, &actor.tenant, resource_id)
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let resource = resources::find_row(conn.reborrow(), &actor.tenant, resource_id)
             .await?
             .ok_or_else(|| CoreError::NotFound {
                 what: "resource",
                 id: resource_id.to_string(),
             })?;
-        chips_of(&mut conn, &[resource.pk])
+        chips_of(conn, &[resource.pk])
             .await
             .map(|mut found| found.pop().map(|(_, chips)| chips).unwrap_or_default())
     }
+}
+
+macro_rules! chip_columns {
+    () => {
+        "SELECT v.resource_pk, t.name AS tag_name, t.colour, t.id AS tag_id, \
+     r.id AS correlation_id, r.type AS correlation_type, v.value, v.version, v.changed_by, \
+     v.created_at, v.updated_at FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+     JOIN resources r ON r.pk = v.resource_pk "
+    };
 }
 
 #[derive(FromRow)]
@@ -553,23 +613,30 @@ struct ChipRow {
 }
 
 /// The chips of several resources in one query, grouped per resource (by pk, ascending).
-pub(super) async fn chips_of(
-    conn: &mut SqliteConnection,
+pub(super) async fn chips_of<'c>(
+    conn: impl Into<Conn<'c>>,
     resource_pks: &[i64],
 ) -> Result<Vec<(i64, Vec<AppliedTag>)>, CoreError> {
+    let mut conn = conn.into();
     let pks = serde_json::to_string(resource_pks).map_err(|e| CoreError::Storage(e.to_string()))?;
-    let rows = sqlx::query_as::<_, ChipRow>(
-        "SELECT v.resource_pk, t.name AS tag_name, t.colour, t.id AS tag_id, \
-         r.id AS correlation_id, r.type AS correlation_type, v.value, v.version, v.changed_by, \
-         v.created_at, v.updated_at FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
-         JOIN resources r ON r.pk = v.resource_pk \
-         WHERE v.resource_pk IN (SELECT value FROM json_each(?)) \
-         ORDER BY v.resource_pk, t.name COLLATE NOCASE",
-    )
-    .bind(pks)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(storage)?;
+    let rows = conn
+        .query(Sql::each(
+            concat!(
+                chip_columns!(),
+                "WHERE v.resource_pk IN (SELECT value FROM json_each(?)) \
+                 ORDER BY v.resource_pk, t.name COLLATE NOCASE"
+            ),
+            concat!(
+                chip_columns!(),
+                "WHERE v.resource_pk IN \
+                   (SELECT jsonb_array_elements_text(CAST($1 AS jsonb))::bigint) \
+                 ORDER BY v.resource_pk, lower(t.name)"
+            ),
+        ))
+        .bind(pks)
+        .fetch_all::<ChipRow>(&mut conn)
+        .await
+        .map_err(storage)?;
     let mut grouped: Vec<(i64, Vec<AppliedTag>)> = Vec::new();
     for row in rows {
         let chip = AppliedTag {
@@ -591,7 +658,7 @@ mod tests {
     use crate::core::access::{Role, SiteScope};
     use crate::core::error::ValidationError;
     use crate::core::resources::ResourceType;
-    use crate::store::testing::{actor_of, admin, manager, site, staff, temp_store};
+    use crate::store::testing::{actor_of, admin, each_engine, manager, site, staff};
 
     fn draft(name: &str, allowed: Option<&[&str]>) -> TagDraft {
         let allowed: Option<Vec<String>> =
@@ -608,94 +675,222 @@ mod tests {
 
     #[tokio::test]
     async fn only_admins_define_tags_and_names_are_unique_ignoring_case() {
-        let (_dir, store) = temp_store().await;
-        assert!(matches!(
-            store
-                .create_tag(&manager(), &draft("Region", None), 1)
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-        let tag = store
-            .create_tag(&admin(), &draft("Region", None), 1)
-            .await
-            .unwrap();
-        assert!(tag.id.as_str().starts_with("tag_"));
-        assert!(matches!(
-            store.create_tag(&admin(), &draft("REGION", None), 2).await,
-            Err(CoreError::Conflict(..))
-        ));
-        assert_eq!(store.list_tags(&staff()).await.unwrap().len(), 1);
+        for (_dir, store) in each_engine().await {
+            assert!(matches!(
+                store
+                    .create_tag(&manager(), &draft("Region", None), 1)
+                    .await,
+                Err(CoreError::Forbidden(_))
+            ));
+            let tag = store
+                .create_tag(&admin(), &draft("Region", None), 1)
+                .await
+                .unwrap();
+            assert!(tag.id.as_str().starts_with("tag_"));
+            assert!(matches!(
+                store.create_tag(&admin(), &draft("REGION", None), 2).await,
+                Err(CoreError::Conflict(..))
+            ));
+            assert_eq!(store.list_tags(&staff()).await.unwrap().len(), 1);
+        }
     }
 
     #[tokio::test]
     async fn pickers_get_the_definitions_that_apply_to_their_kind_by_name() {
-        let (_dir, store) = temp_store().await;
-        store
-            .create_tag(&admin(), &draft("tier", None), 1)
-            .await
-            .unwrap();
-        store
-            .create_tag(&admin(), &draft("Region", None), 2)
-            .await
-            .unwrap();
-        let users_only = TagDraft::new("Team", "", "#112233", &["user".to_owned()], None).unwrap();
-        store.create_tag(&admin(), &users_only, 3).await.unwrap();
-        let names = |tags: Vec<TagDefinition>| tags.into_iter().map(|t| t.name).collect::<Vec<_>>();
-        let for_sites = store
-            .tags_for(&staff(), CorrelationType::Site)
-            .await
-            .unwrap();
-        assert_eq!(names(for_sites), ["Region", "tier"]);
-        let for_users = store
-            .tags_for(&staff(), CorrelationType::User)
-            .await
-            .unwrap();
-        assert_eq!(names(for_users), ["Team"]);
-        let other = actor_of("other", Role::Staff);
-        assert!(
+        for (_dir, store) in each_engine().await {
             store
-                .tags_for(&other, CorrelationType::Site)
+                .create_tag(&admin(), &draft("tier", None), 1)
                 .await
-                .unwrap()
-                .is_empty()
-        );
+                .unwrap();
+            store
+                .create_tag(&admin(), &draft("Region", None), 2)
+                .await
+                .unwrap();
+            let users_only =
+                TagDraft::new("Team", "", "#112233", &["user".to_owned()], None).unwrap();
+            store.create_tag(&admin(), &users_only, 3).await.unwrap();
+            let names =
+                |tags: Vec<TagDefinition>| tags.into_iter().map(|t| t.name).collect::<Vec<_>>();
+            let for_sites = store
+                .tags_for(&staff(), CorrelationType::Site)
+                .await
+                .unwrap();
+            assert_eq!(names(for_sites), ["Region", "tier"]);
+            let for_users = store
+                .tags_for(&staff(), CorrelationType::User)
+                .await
+                .unwrap();
+            assert_eq!(names(for_users), ["Team"]);
+            let other = actor_of("other", Role::Staff);
+            assert!(
+                store
+                    .tags_for(&other, CorrelationType::Site)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
     }
 
     #[tokio::test]
     async fn a_value_is_applied_overwritten_and_removed_with_history() {
-        let (_dir, store) = temp_store().await;
-        let tag = store
-            .create_tag(&admin(), &draft("Region", Some(&["APAC", "EMEA"])), 1)
-            .await
-            .unwrap();
-        let hq = site(&store, "HQ", 1).await;
-        let (applied, created) = store
-            .set_tag_value(
-                &manager(),
-                &tag.id,
-                &hq,
-                CorrelationType::Site,
-                "APAC",
-                None,
-            )
-            .await
-            .unwrap();
-        assert!(created);
-        assert_eq!((applied.value.as_str(), applied.version), ("APAC", 1));
-        let (changed, created) = store
-            .set_tag_value(
-                &manager(),
-                &tag.id,
-                &hq,
-                CorrelationType::Site,
-                "EMEA",
-                Some(1),
-            )
-            .await
-            .unwrap();
-        assert!(!created);
-        assert_eq!((changed.value.as_str(), changed.version), ("EMEA", 2));
-        assert!(matches!(
+        for (_dir, store) in each_engine().await {
+            let tag = store
+                .create_tag(&admin(), &draft("Region", Some(&["APAC", "EMEA"])), 1)
+                .await
+                .unwrap();
+            let hq = site(&store, "HQ", 1).await;
+            let (applied, created) = store
+                .set_tag_value(
+                    &manager(),
+                    &tag.id,
+                    &hq,
+                    CorrelationType::Site,
+                    "APAC",
+                    None,
+                )
+                .await
+                .unwrap();
+            assert!(created);
+            assert_eq!((applied.value.as_str(), applied.version), ("APAC", 1));
+            let (changed, created) = store
+                .set_tag_value(
+                    &manager(),
+                    &tag.id,
+                    &hq,
+                    CorrelationType::Site,
+                    "EMEA",
+                    Some(1),
+                )
+                .await
+                .unwrap();
+            assert!(!created);
+            assert_eq!((changed.value.as_str(), changed.version), ("EMEA", 2));
+            assert!(matches!(
+                store
+                    .set_tag_value(
+                        &manager(),
+                        &tag.id,
+                        &hq,
+                        CorrelationType::Site,
+                        "APAC",
+                        Some(1)
+                    )
+                    .await,
+                Err(CoreError::PreconditionFailed { current: 2, .. })
+            ));
+            assert!(matches!(
+                store
+                    .set_tag_value(
+                        &manager(),
+                        &tag.id,
+                        &hq,
+                        CorrelationType::Site,
+                        "Mars",
+                        None
+                    )
+                    .await,
+                Err(CoreError::Invalid(
+                    ValidationError::TagValueNotAllowed { .. }
+                ))
+            ));
+            let chips = store.resource_tags(&staff(), &hq).await.unwrap();
+            assert_eq!(chips.len(), 1);
+            assert_eq!(chips[0].tag_name, "Region");
+            assert_eq!(chips[0].colour.as_str(), "#112233");
+
+            store
+                .delete_tag_value(&manager(), &tag.id, &hq, None)
+                .await
+                .unwrap();
+            assert!(store.resource_tags(&staff(), &hq).await.unwrap().is_empty());
+            let actions: Vec<_> = store
+                .list_changes(&staff(), &hq, 0, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.action)
+                .collect();
+            assert_eq!(
+                actions,
+                [
+                    Action::ResourceCreate,
+                    Action::TagSet,
+                    Action::TagSet,
+                    Action::TagRemove
+                ]
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_resource_must_exist_with_the_claimed_type() {
+        for (_dir, store) in each_engine().await {
+            let tag = store
+                .create_tag(&admin(), &draft("Region", None), 1)
+                .await
+                .unwrap();
+            let hq = site(&store, "HQ", 1).await;
+            assert!(matches!(
+                store
+                    .set_tag_value(
+                        &manager(),
+                        &tag.id,
+                        &ResourceId::from_path("site_x"),
+                        CorrelationType::Site,
+                        "A",
+                        None
+                    )
+                    .await,
+                Err(CoreError::NotFound { what: "site", .. })
+            ));
+            assert!(matches!(
+                store
+                    .set_tag_value(&manager(), &tag.id, &hq, CorrelationType::Wan, "A", None)
+                    .await,
+                Err(CoreError::Conflict(..))
+            ));
+            let user_only =
+                TagDraft::new("Team", "", "#000000", &["user".to_owned()], None).unwrap();
+            let team = store.create_tag(&admin(), &user_only, 2).await.unwrap();
+            assert!(matches!(
+                store
+                    .set_tag_value(&manager(), &team.id, &hq, CorrelationType::Site, "A", None)
+                    .await,
+                Err(CoreError::Invalid(ValidationError::TagNotApplicable { .. }))
+            ));
+        }
+    }
+
+    #[tokio::test]
+    async fn staff_and_other_sites_managers_cannot_tag() {
+        for (_dir, store) in each_engine().await {
+            let tag = store
+                .create_tag(&admin(), &draft("Region", None), 1)
+                .await
+                .unwrap();
+            let hq = site(&store, "HQ", 1).await;
+            let mut limited = actor_of("default", Role::Manager);
+            limited.sites = SiteScope::Only(vec![]);
+            for actor in [staff(), limited] {
+                assert!(matches!(
+                    store
+                        .set_tag_value(&actor, &tag.id, &hq, CorrelationType::Site, "A", None)
+                        .await,
+                    Err(CoreError::Forbidden(_))
+                ));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn narrowing_a_definition_that_would_strand_values_is_refused() {
+        for (_dir, store) in each_engine().await {
+            let tag = store
+                .create_tag(&admin(), &draft("Region", Some(&["APAC", "EMEA"])), 1)
+                .await
+                .unwrap();
+            let hq = site(&store, "HQ", 1).await;
             store
                 .set_tag_value(
                     &manager(),
@@ -703,214 +898,97 @@ mod tests {
                     &hq,
                     CorrelationType::Site,
                     "APAC",
-                    Some(1)
+                    None,
                 )
-                .await,
-            Err(CoreError::PreconditionFailed { current: 2, .. })
-        ));
-        assert!(matches!(
-            store
-                .set_tag_value(
-                    &manager(),
-                    &tag.id,
-                    &hq,
-                    CorrelationType::Site,
-                    "Mars",
-                    None
-                )
-                .await,
-            Err(CoreError::Invalid(
-                ValidationError::TagValueNotAllowed { .. }
-            ))
-        ));
-        let chips = store.resource_tags(&staff(), &hq).await.unwrap();
-        assert_eq!(chips.len(), 1);
-        assert_eq!(chips[0].tag_name, "Region");
-        assert_eq!(chips[0].colour.as_str(), "#112233");
-
-        store
-            .delete_tag_value(&manager(), &tag.id, &hq, None)
-            .await
-            .unwrap();
-        assert!(store.resource_tags(&staff(), &hq).await.unwrap().is_empty());
-        let actions: Vec<_> = store
-            .list_changes(&staff(), &hq, 0, 100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| c.action)
-            .collect();
-        assert_eq!(
-            actions,
-            [
-                Action::ResourceCreate,
-                Action::TagSet,
-                Action::TagSet,
-                Action::TagRemove
-            ]
-        );
-    }
-
-    #[tokio::test]
-    async fn the_resource_must_exist_with_the_claimed_type() {
-        let (_dir, store) = temp_store().await;
-        let tag = store
-            .create_tag(&admin(), &draft("Region", None), 1)
-            .await
-            .unwrap();
-        let hq = site(&store, "HQ", 1).await;
-        assert!(matches!(
-            store
-                .set_tag_value(
-                    &manager(),
-                    &tag.id,
-                    &ResourceId::from_path("site_x"),
-                    CorrelationType::Site,
-                    "A",
-                    None
-                )
-                .await,
-            Err(CoreError::NotFound { what: "site", .. })
-        ));
-        assert!(matches!(
-            store
-                .set_tag_value(&manager(), &tag.id, &hq, CorrelationType::Wan, "A", None)
-                .await,
-            Err(CoreError::Conflict(..))
-        ));
-        let user_only = TagDraft::new("Team", "", "#000000", &["user".to_owned()], None).unwrap();
-        let team = store.create_tag(&admin(), &user_only, 2).await.unwrap();
-        assert!(matches!(
-            store
-                .set_tag_value(&manager(), &team.id, &hq, CorrelationType::Site, "A", None)
-                .await,
-            Err(CoreError::Invalid(ValidationError::TagNotApplicable { .. }))
-        ));
-    }
-
-    #[tokio::test]
-    async fn staff_and_other_sites_managers_cannot_tag() {
-        let (_dir, store) = temp_store().await;
-        let tag = store
-            .create_tag(&admin(), &draft("Region", None), 1)
-            .await
-            .unwrap();
-        let hq = site(&store, "HQ", 1).await;
-        let mut limited = actor_of("default", Role::Manager);
-        limited.sites = SiteScope::Only(vec![]);
-        for actor in [staff(), limited] {
+                .await
+                .unwrap();
+            let drop_apac = TagPatch {
+                allowed_values: Some(Some(vec!["EMEA".into()])),
+                ..TagPatch::default()
+            };
+            assert!(matches!(
+                store.update_tag(&admin(), &tag.id, None, &drop_apac).await,
+                Err(CoreError::Conflict(_, m)) if m.starts_with("1 resource")
+            ));
+            let wan_only = TagPatch {
+                applies_to: Some(vec!["wan".into()]),
+                ..TagPatch::default()
+            };
+            assert!(matches!(
+                store.update_tag(&admin(), &tag.id, None, &wan_only).await,
+                Err(CoreError::Conflict(..))
+            ));
+            let add_amer = TagPatch {
+                allowed_values: Some(Some(vec!["APAC".into(), "EMEA".into(), "AMER".into()])),
+                colour: Some("#FFFFFF".into()),
+                ..TagPatch::default()
+            };
+            let updated = store
+                .update_tag(&admin(), &tag.id, Some(1), &add_amer)
+                .await
+                .unwrap();
+            assert_eq!(updated.version, 2);
+            assert_eq!(updated.colour.as_str(), "#ffffff");
             assert!(matches!(
                 store
-                    .set_tag_value(&actor, &tag.id, &hq, CorrelationType::Site, "A", None)
+                    .update_tag(&admin(), &tag.id, Some(1), &TagPatch::default())
                     .await,
-                Err(CoreError::Forbidden(_))
+                Err(CoreError::PreconditionFailed { .. })
             ));
         }
     }
 
     #[tokio::test]
-    async fn narrowing_a_definition_that_would_strand_values_is_refused() {
-        let (_dir, store) = temp_store().await;
-        let tag = store
-            .create_tag(&admin(), &draft("Region", Some(&["APAC", "EMEA"])), 1)
-            .await
-            .unwrap();
-        let hq = site(&store, "HQ", 1).await;
-        store
-            .set_tag_value(
-                &manager(),
-                &tag.id,
-                &hq,
-                CorrelationType::Site,
-                "APAC",
-                None,
-            )
-            .await
-            .unwrap();
-        let drop_apac = TagPatch {
-            allowed_values: Some(Some(vec!["EMEA".into()])),
-            ..TagPatch::default()
-        };
-        assert!(matches!(
-            store.update_tag(&admin(), &tag.id, None, &drop_apac).await,
-            Err(CoreError::Conflict(_, m)) if m.starts_with("1 resource")
-        ));
-        let wan_only = TagPatch {
-            applies_to: Some(vec!["wan".into()]),
-            ..TagPatch::default()
-        };
-        assert!(matches!(
-            store.update_tag(&admin(), &tag.id, None, &wan_only).await,
-            Err(CoreError::Conflict(..))
-        ));
-        let add_amer = TagPatch {
-            allowed_values: Some(Some(vec!["APAC".into(), "EMEA".into(), "AMER".into()])),
-            colour: Some("#FFFFFF".into()),
-            ..TagPatch::default()
-        };
-        let updated = store
-            .update_tag(&admin(), &tag.id, Some(1), &add_amer)
-            .await
-            .unwrap();
-        assert_eq!(updated.version, 2);
-        assert_eq!(updated.colour.as_str(), "#ffffff");
-        assert!(matches!(
-            store
-                .update_tag(&admin(), &tag.id, Some(1), &TagPatch::default())
-                .await,
-            Err(CoreError::PreconditionFailed { .. })
-        ));
-    }
-
-    #[tokio::test]
     async fn deleting_a_tag_removes_its_values_and_says_how_many() {
-        let (_dir, store) = temp_store().await;
-        let tag = store
-            .create_tag(&admin(), &draft("Region", None), 1)
-            .await
-            .unwrap();
-        for n in 0..3 {
-            let s = site(&store, &format!("S{n}"), n).await;
-            store
-                .set_tag_value(&manager(), &tag.id, &s, CorrelationType::Site, "X", None)
+        for (_dir, store) in each_engine().await {
+            let tag = store
+                .create_tag(&admin(), &draft("Region", None), 1)
                 .await
                 .unwrap();
+            for n in 0..3 {
+                let s = site(&store, &format!("S{n}"), n).await;
+                store
+                    .set_tag_value(&manager(), &tag.id, &s, CorrelationType::Site, "X", None)
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(store.list_tags(&staff()).await.unwrap()[0].1, 3);
+            assert_eq!(store.delete_tag(&admin(), &tag.id, None).await.unwrap(), 3);
+            assert!(matches!(
+                store.get_tag(&staff(), &tag.id).await,
+                Err(CoreError::NotFound { .. })
+            ));
+            let s0 = store
+                .list_resources(&staff(), &ResourceType::site())
+                .await
+                .unwrap()[0]
+                .id
+                .clone();
+            let history = store.list_changes(&staff(), &s0, 0, 10).await.unwrap();
+            assert_eq!(history.last().unwrap().action, Action::TagRemove);
         }
-        assert_eq!(store.list_tags(&staff()).await.unwrap()[0].1, 3);
-        assert_eq!(store.delete_tag(&admin(), &tag.id, None).await.unwrap(), 3);
-        assert!(matches!(
-            store.get_tag(&staff(), &tag.id).await,
-            Err(CoreError::NotFound { .. })
-        ));
-        let s0 = store
-            .list_resources(&staff(), &ResourceType::site())
-            .await
-            .unwrap()[0]
-            .id
-            .clone();
-        let history = store.list_changes(&staff(), &s0, 0, 10).await.unwrap();
-        assert_eq!(history.last().unwrap().action, Action::TagRemove);
     }
 
     #[tokio::test]
     async fn another_tenants_tags_are_not_found() {
-        let (_dir, store) = temp_store().await;
-        let tag = store
-            .create_tag(&admin(), &draft("Region", None), 1)
-            .await
-            .unwrap();
-        let other = actor_of("acme", Role::Admin);
-        store.create_tenant(&other.tenant, "Acme").await.unwrap();
-        assert!(matches!(
-            store.get_tag(&other, &tag.id).await,
-            Err(CoreError::NotFound { .. })
-        ));
-        assert!(store.list_tags(&other).await.unwrap().is_empty());
-        assert!(
-            store
-                .create_tag(&other, &draft("Region", None), 2)
+        for (_dir, store) in each_engine().await {
+            let tag = store
+                .create_tag(&admin(), &draft("Region", None), 1)
                 .await
-                .is_ok()
-        );
+                .unwrap();
+            let other = actor_of("acme", Role::Admin);
+            store.create_tenant(&other.tenant, "Acme").await.unwrap();
+            assert!(matches!(
+                store.get_tag(&other, &tag.id).await,
+                Err(CoreError::NotFound { .. })
+            ));
+            assert!(store.list_tags(&other).await.unwrap().is_empty());
+            assert!(
+                store
+                    .create_tag(&other, &draft("Region", None), 2)
+                    .await
+                    .is_ok()
+            );
+        }
     }
 }
