@@ -2,8 +2,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
+use super::db::{Conn, sql};
 use super::resources;
 use super::rows::ResourceRow;
 use super::{Store, changes, check_version, storage};
@@ -96,8 +97,8 @@ fn description(raw: &str) -> Result<String, ValidationError> {
     }
 }
 
-async fn find_site(
-    conn: &mut SqliteConnection,
+async fn find_site<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     site_id: &ResourceId,
 ) -> Result<ResourceRow, CoreError> {
@@ -110,19 +111,20 @@ async fn find_site(
         })
 }
 
-async fn find_file(
-    conn: &mut SqliteConnection,
+async fn find_file<'c>(
+    conn: impl Into<Conn<'c>>,
     tenant: &TenantId,
     site_id: &ResourceId,
     file_id: &FileId,
 ) -> Result<FileRow, CoreError> {
-    sqlx::query_as::<_, FileRow>(select_files!(
+    let mut conn = conn.into();
+    conn.query(sql!(select_files!(
         "WHERE f.tenant_id = ? AND s.id = ? AND f.id = ?"
-    ))
+    )))
     .bind(tenant.as_str())
     .bind(site_id.as_str())
     .bind(file_id.as_str())
-    .fetch_optional(conn)
+    .fetch_optional::<FileRow>(&mut conn)
     .await
     .map_err(storage)?
     .ok_or_else(|| CoreError::NotFound {
@@ -223,8 +225,8 @@ impl Store {
         actor: &Actor,
         site_id: &ResourceId,
     ) -> Result<(), CoreError> {
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let site = find_site(&mut conn, &actor.tenant, site_id).await?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let site = find_site(&mut pooled, &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())
     }
 
@@ -254,38 +256,40 @@ impl Store {
         let now = crate::store::now();
         let id = FileId::mint(random);
         let mut tx = self.write_tx().await?;
-        let site = find_site(&mut tx, &actor.tenant, site_id).await?;
+        let mut conn = tx.conn();
+        let site = find_site(conn.reborrow(), &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())?;
         let blob = upload.finish().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO site_files (tenant_id, id, site_pk, name, content_type, size, sha256, \
-             kind, description, uploaded_by, uploaded_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(id.as_str())
-        .bind(site.pk)
-        .bind(&name)
-        .bind(content_type)
-        .bind(blob.size as i64)
-        .bind(&blob.sha256)
-        .bind(kind.as_str())
-        .bind(&description)
-        .bind(&actor.id)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
+        let inserted = conn
+            .query(sql!(
+                "INSERT INTO site_files (tenant_id, id, site_pk, name, content_type, size, \
+                 sha256, kind, description, uploaded_by, uploaded_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(id.as_str())
+            .bind(site.pk)
+            .bind(&name)
+            .bind(content_type)
+            .bind(blob.size as i64)
+            .bind(&blob.sha256)
+            .bind(kind.as_str())
+            .bind(&description)
+            .bind(&actor.id)
+            .bind(now)
+            .bind(now)
+            .execute(&mut conn)
+            .await;
         if let Err(e) = inserted {
             drop(tx);
             self.collect_blob(&blob.sha256).await?;
             return Err(storage(e));
         }
-        let file = find_file(&mut tx, &actor.tenant, site_id, &id)
+        let file = find_file(conn.reborrow(), &actor.tenant, site_id, &id)
             .await?
             .into_file()?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             site_id.as_str(),
             Action::FileAdd,
@@ -306,13 +310,14 @@ impl Store {
         site_id: &ResourceId,
     ) -> Result<Vec<SiteFile>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let site = find_site(&mut conn, &actor.tenant, site_id).await?;
-        sqlx::query_as::<_, FileRow>(select_files!(
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let site = find_site(conn.reborrow(), &actor.tenant, site_id).await?;
+        conn.query(sql!(select_files!(
             "WHERE f.site_pk = ? ORDER BY f.uploaded_at DESC, f.id"
-        ))
+        )))
         .bind(site.pk)
-        .fetch_all(&mut *conn)
+        .fetch_all::<FileRow>(&mut conn)
         .await
         .map_err(storage)?
         .into_iter()
@@ -328,22 +333,25 @@ impl Store {
         limit: u32,
     ) -> Result<(Vec<SiteFile>, u64), CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let site = find_site(&mut conn, &actor.tenant, site_id).await?;
-        let files = sqlx::query_as::<_, FileRow>(select_files!(
-            "WHERE f.site_pk = ? ORDER BY f.uploaded_at DESC, f.id LIMIT ?"
-        ))
-        .bind(site.pk)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .map(FileRow::into_file)
-        .collect::<Result<Vec<_>, _>>()?;
-        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM site_files WHERE site_pk = ?")
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let site = find_site(conn.reborrow(), &actor.tenant, site_id).await?;
+        let files = conn
+            .query(sql!(select_files!(
+                "WHERE f.site_pk = ? ORDER BY f.uploaded_at DESC, f.id LIMIT ?"
+            )))
             .bind(site.pk)
-            .fetch_one(&mut *conn)
+            .bind(i64::from(limit))
+            .fetch_all::<FileRow>(&mut conn)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(FileRow::into_file)
+            .collect::<Result<Vec<_>, _>>()?;
+        let total: i64 = conn
+            .query(sql!("SELECT COUNT(*) FROM site_files WHERE site_pk = ?"))
+            .bind(site.pk)
+            .fetch_scalar(&mut conn)
             .await
             .map_err(storage)?;
         Ok((files, total.unsigned_abs()))
@@ -356,8 +364,8 @@ impl Store {
         file_id: &FileId,
     ) -> Result<SiteFile, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        find_file(&mut conn, &actor.tenant, site_id, file_id)
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        find_file(&mut pooled, &actor.tenant, site_id, file_id)
             .await?
             .into_file()
     }
@@ -381,9 +389,10 @@ impl Store {
         let description = change.description.as_deref().map(description).transpose()?;
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let site = find_site(&mut tx, &actor.tenant, site_id).await?;
+        let mut conn = tx.conn();
+        let site = find_site(conn.reborrow(), &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())?;
-        let row = find_file(&mut tx, &actor.tenant, site_id, file_id).await?;
+        let row = find_file(conn.reborrow(), &actor.tenant, site_id, file_id).await?;
         check_version("file", row.version, expected_version)?;
         let pk = row.pk;
         let before = row.into_file()?;
@@ -398,10 +407,10 @@ impl Store {
             Some(upload) => Some(upload.finish().await?),
             None => None,
         };
-        sqlx::query(
+        conn.query(sql!(
             "UPDATE site_files SET name = ?, kind = ?, description = ?, size = ?, sha256 = ?, \
-             updated_at = ?, version = version + 1 WHERE pk = ?",
-        )
+             updated_at = ?, version = version + 1 WHERE pk = ?"
+        ))
         .bind(
             change
                 .name
@@ -414,14 +423,14 @@ impl Store {
         .bind(blob.as_ref().map_or(&before.sha256, |b| &b.sha256))
         .bind(now)
         .bind(pk)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
-        let after = find_file(&mut tx, &actor.tenant, site_id, file_id)
+        let after = find_file(conn.reborrow(), &actor.tenant, site_id, file_id)
             .await?
             .into_file()?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             site_id.as_str(),
             Action::FileUpdate,
@@ -447,18 +456,19 @@ impl Store {
     ) -> Result<(), CoreError> {
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let site = find_site(&mut tx, &actor.tenant, site_id).await?;
+        let mut conn = tx.conn();
+        let site = find_site(conn.reborrow(), &actor.tenant, site_id).await?;
         actor.require_write(site.site().as_ref())?;
-        let row = find_file(&mut tx, &actor.tenant, site_id, file_id).await?;
+        let row = find_file(conn.reborrow(), &actor.tenant, site_id, file_id).await?;
         check_version("file", row.version, expected_version)?;
-        sqlx::query("DELETE FROM site_files WHERE pk = ?")
+        conn.query(sql!("DELETE FROM site_files WHERE pk = ?"))
             .bind(row.pk)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
         let file = row.into_file()?;
         changes::append(
-            &mut tx,
+            conn,
             actor,
             site_id.as_str(),
             Action::FileDelete,
@@ -492,13 +502,14 @@ impl Store {
         if on_disk.is_empty() {
             return Ok(0);
         }
-        let referenced: std::collections::HashSet<String> =
-            sqlx::query_scalar("SELECT DISTINCT sha256 FROM site_files")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(storage)?
-                .into_iter()
-                .collect();
+        let referenced: std::collections::HashSet<String> = self
+            .db
+            .query(sql!("SELECT DISTINCT sha256 FROM site_files"))
+            .fetch_column::<String>(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .collect();
         let mut swept = 0;
         for sha256 in on_disk.iter().filter(|sha| !referenced.contains(*sha)) {
             if self.collect_blob(sha256).await? {
@@ -513,9 +524,11 @@ impl Store {
     /// Answers whether it went.
     pub(super) async fn collect_blob(&self, sha256: &str) -> Result<bool, CoreError> {
         let mut tx = self.write_tx().await?;
-        let (users,): (i64,) = sqlx::query_as("SELECT count(*) FROM site_files WHERE sha256 = ?")
+        let mut conn = tx.conn();
+        let users: i64 = conn
+            .query(sql!("SELECT count(*) FROM site_files WHERE sha256 = ?"))
             .bind(sha256)
-            .fetch_one(&mut *tx)
+            .fetch_scalar(&mut conn)
             .await
             .map_err(storage)?;
         if users == 0 {
@@ -530,7 +543,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::blobs::{BlobStore, LocalUpload};
-    use crate::store::testing::{manager, site, staff, temp_store};
+    use crate::store::testing::{each_engine, manager, site, staff};
 
     const PNG: &[u8] = &[
         0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R',
@@ -551,161 +564,166 @@ mod tests {
 
     #[tokio::test]
     async fn an_upload_is_sniffed_stored_listed_and_deleted_with_its_blob() {
-        let (_dir, store) = temp_store().await;
-        let hq = site(&store, "HQ", 1).await;
-        let file = store
-            .add_file(
-                &manager(),
-                &hq,
-                named("../rack.jpg"),
-                upload(&store, PNG).await,
-                1,
-            )
-            .await
-            .unwrap();
-        assert_eq!(file.name, "rack.jpg");
-        assert_eq!(
-            file.content_type, "image/png",
-            "the bytes decide, not the name"
-        );
-        assert_eq!(file.kind, FileKind::Image);
-        assert_eq!(file.size, PNG.len() as u64);
-        let path = store.blobs().path(&file.sha256);
-        assert_eq!(std::fs::read(&path).unwrap(), PNG);
-        assert_eq!(
-            store.list_files(&staff(), &hq).await.unwrap(),
-            vec![file.clone()]
-        );
+        for (_dir, store) in each_engine().await {
+            let hq = site(&store, "HQ", 1).await;
+            let file = store
+                .add_file(
+                    &manager(),
+                    &hq,
+                    named("../rack.jpg"),
+                    upload(&store, PNG).await,
+                    1,
+                )
+                .await
+                .unwrap();
+            assert_eq!(file.name, "rack.jpg");
+            assert_eq!(
+                file.content_type, "image/png",
+                "the bytes decide, not the name"
+            );
+            assert_eq!(file.kind, FileKind::Image);
+            assert_eq!(file.size, PNG.len() as u64);
+            let path = store.blobs().path(&file.sha256);
+            assert_eq!(std::fs::read(&path).unwrap(), PNG);
+            assert_eq!(
+                store.list_files(&staff(), &hq).await.unwrap(),
+                vec![file.clone()]
+            );
 
-        store
-            .delete_file(&manager(), &hq, &file.id, Some(1))
-            .await
-            .unwrap();
-        assert!(!path.exists(), "an unreferenced blob is removed");
-        assert!(store.list_files(&staff(), &hq).await.unwrap().is_empty());
+            store
+                .delete_file(&manager(), &hq, &file.id, Some(1))
+                .await
+                .unwrap();
+            assert!(!path.exists(), "an unreferenced blob is removed");
+            assert!(store.list_files(&staff(), &hq).await.unwrap().is_empty());
+        }
     }
 
     #[tokio::test]
     async fn recent_files_are_the_newest_few_with_the_total() {
-        let (_dir, store) = temp_store().await;
-        let hq = site(&store, "HQ", 1).await;
-        for (n, name) in ["a.png", "b.png", "c.png"].into_iter().enumerate() {
-            store
-                .add_file(
-                    &manager(),
-                    &hq,
-                    named(name),
-                    upload(&store, PNG).await,
-                    n as u128,
-                )
-                .await
-                .unwrap();
+        for (_dir, store) in each_engine().await {
+            let hq = site(&store, "HQ", 1).await;
+            for (n, name) in ["a.png", "b.png", "c.png"].into_iter().enumerate() {
+                store
+                    .add_file(
+                        &manager(),
+                        &hq,
+                        named(name),
+                        upload(&store, PNG).await,
+                        n as u128,
+                    )
+                    .await
+                    .unwrap();
+            }
+            let (files, total) = store.recent_files(&staff(), &hq, 2).await.unwrap();
+            let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
+            assert_eq!((names, total), (vec!["c.png", "b.png"], 3));
+            assert_eq!(
+                store.list_files(&staff(), &hq).await.unwrap()[..2],
+                files[..]
+            );
         }
-        let (files, total) = store.recent_files(&staff(), &hq, 2).await.unwrap();
-        let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!((names, total), (vec!["c.png", "b.png"], 3));
-        assert_eq!(
-            store.list_files(&staff(), &hq).await.unwrap()[..2],
-            files[..]
-        );
     }
 
     /// Used to: a blob placed by an upload whose row never committed (a crash, a failed
     /// commit, a full disk during a delete) stayed on disk for ever.
     #[tokio::test]
     async fn the_sweep_removes_blobs_no_file_refers_to_and_keeps_the_rest() {
-        let (_dir, store) = temp_store().await;
-        let hq = site(&store, "HQ", 1).await;
-        let kept = store
-            .add_file(
-                &manager(),
-                &hq,
-                named("a.png"),
-                upload(&store, PNG).await,
-                1,
-            )
-            .await
-            .unwrap();
-        // What a crash between placing the bytes and committing the row leaves.
-        let orphan = upload(&store, b"never committed")
-            .await
-            .finish()
-            .await
-            .unwrap();
-        assert!(store.blobs().path(&orphan.sha256).exists());
+        for (_dir, store) in each_engine().await {
+            let hq = site(&store, "HQ", 1).await;
+            let kept = store
+                .add_file(
+                    &manager(),
+                    &hq,
+                    named("a.png"),
+                    upload(&store, PNG).await,
+                    1,
+                )
+                .await
+                .unwrap();
+            // What a crash between placing the bytes and committing the row leaves.
+            let orphan = upload(&store, b"never committed")
+                .await
+                .finish()
+                .await
+                .unwrap();
+            assert!(store.blobs().path(&orphan.sha256).exists());
 
-        assert_eq!(store.sweep_orphan_blobs().await.unwrap(), 1);
-        assert!(!store.blobs().path(&orphan.sha256).exists());
-        assert!(store.blobs().path(&kept.sha256).exists());
-        assert_eq!(store.sweep_orphan_blobs().await.unwrap(), 0);
+            assert_eq!(store.sweep_orphan_blobs().await.unwrap(), 1);
+            assert!(!store.blobs().path(&orphan.sha256).exists());
+            assert!(store.blobs().path(&kept.sha256).exists());
+            assert_eq!(store.sweep_orphan_blobs().await.unwrap(), 0);
+        }
     }
 
     #[tokio::test]
     async fn a_blob_shared_by_two_files_outlives_one_of_them() {
-        let (_dir, store) = temp_store().await;
-        let hq = site(&store, "HQ", 1).await;
-        let a = store
-            .add_file(
-                &manager(),
-                &hq,
-                named("a.png"),
-                upload(&store, PNG).await,
-                1,
-            )
-            .await
-            .unwrap();
-        let b = store
-            .add_file(
-                &manager(),
-                &hq,
-                named("b.png"),
-                upload(&store, PNG).await,
-                2,
-            )
-            .await
-            .unwrap();
-        assert_eq!(a.sha256, b.sha256);
-        store
-            .delete_file(&manager(), &hq, &a.id, None)
-            .await
-            .unwrap();
-        assert!(store.blobs().path(&b.sha256).exists());
-        store
-            .delete_resource(&manager(), &ResourceType::site(), &hq, None)
-            .await
-            .unwrap();
-        assert!(
-            !store.blobs().path(&b.sha256).exists(),
-            "deleting the site frees its blobs"
-        );
+        for (_dir, store) in each_engine().await {
+            let hq = site(&store, "HQ", 1).await;
+            let a = store
+                .add_file(
+                    &manager(),
+                    &hq,
+                    named("a.png"),
+                    upload(&store, PNG).await,
+                    1,
+                )
+                .await
+                .unwrap();
+            let b = store
+                .add_file(
+                    &manager(),
+                    &hq,
+                    named("b.png"),
+                    upload(&store, PNG).await,
+                    2,
+                )
+                .await
+                .unwrap();
+            assert_eq!(a.sha256, b.sha256);
+            store
+                .delete_file(&manager(), &hq, &a.id, None)
+                .await
+                .unwrap();
+            assert!(store.blobs().path(&b.sha256).exists());
+            store
+                .delete_resource(&manager(), &ResourceType::site(), &hq, None)
+                .await
+                .unwrap();
+            assert!(
+                !store.blobs().path(&b.sha256).exists(),
+                "deleting the site frees its blobs"
+            );
+        }
     }
 
     #[tokio::test]
     async fn refused_uploads_leave_neither_a_row_nor_bytes() {
-        let (dir, store) = temp_store().await;
-        let hq = site(&store, "HQ", 1).await;
-        let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff";
-        assert!(matches!(
-            store
-                .add_file(
-                    &manager(),
-                    &hq,
-                    named("x.pdf"),
-                    upload(&store, exe).await,
-                    1
-                )
-                .await,
-            Err(CoreError::Invalid(ValidationError::FileTypeNotAccepted(_)))
-        ));
-        assert!(matches!(
-            store
-                .add_file(&staff(), &hq, named("x.png"), upload(&store, PNG).await, 2)
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-        assert!(store.list_files(&staff(), &hq).await.unwrap().is_empty());
-        let leftovers: Vec<_> = walk(&dir.path().join("files"));
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+        for (dir, store) in each_engine().await {
+            let hq = site(&store, "HQ", 1).await;
+            let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff";
+            assert!(matches!(
+                store
+                    .add_file(
+                        &manager(),
+                        &hq,
+                        named("x.pdf"),
+                        upload(&store, exe).await,
+                        1
+                    )
+                    .await,
+                Err(CoreError::Invalid(ValidationError::FileTypeNotAccepted(_)))
+            ));
+            assert!(matches!(
+                store
+                    .add_file(&staff(), &hq, named("x.png"), upload(&store, PNG).await, 2)
+                    .await,
+                Err(CoreError::Forbidden(_))
+            ));
+            assert!(store.list_files(&staff(), &hq).await.unwrap().is_empty());
+            let leftovers: Vec<_> = walk(&dir.path().join("files"));
+            assert!(leftovers.is_empty(), "{leftovers:?}");
+        }
     }
 
     fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -723,79 +741,80 @@ mod tests {
 
     #[tokio::test]
     async fn a_note_is_text_and_its_text_is_replaced_in_place() {
-        let (_dir, store) = temp_store().await;
-        let hq = site(&store, "HQ", 1).await;
-        let note = NewFile {
-            name: "Access.txt".into(),
-            kind: Some(FileKind::Note.into()),
-            description: "How to get in".into(),
-        };
-        let file = store
-            .add_file(
-                &manager(),
-                &hq,
-                note,
-                upload(&store, b"Key at reception").await,
-                1,
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            (file.kind, file.content_type.as_str()),
-            (FileKind::Note, "text/plain")
-        );
-        let edited = store
-            .update_file(
-                &manager(),
-                &hq,
-                &file.id,
-                Some(1),
-                &FileChange::default(),
-                Some(upload(&store, b"Code 1234").await),
-            )
-            .await
-            .unwrap();
-        assert_eq!(edited.version, 2);
-        assert_eq!(
-            std::fs::read(store.blobs().path(&edited.sha256)).unwrap(),
-            b"Code 1234"
-        );
-        assert!(!store.blobs().path(&file.sha256).exists());
-        assert!(matches!(
-            store
+        for (_dir, store) in each_engine().await {
+            let hq = site(&store, "HQ", 1).await;
+            let note = NewFile {
+                name: "Access.txt".into(),
+                kind: Some(FileKind::Note.into()),
+                description: "How to get in".into(),
+            };
+            let file = store
+                .add_file(
+                    &manager(),
+                    &hq,
+                    note,
+                    upload(&store, b"Key at reception").await,
+                    1,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (file.kind, file.content_type.as_str()),
+                (FileKind::Note, "text/plain")
+            );
+            let edited = store
                 .update_file(
                     &manager(),
                     &hq,
                     &file.id,
                     Some(1),
                     &FileChange::default(),
-                    None::<LocalUpload>
+                    Some(upload(&store, b"Code 1234").await),
                 )
-                .await,
-            Err(CoreError::PreconditionFailed { current: 2, .. })
-        ));
-        let photo = store
-            .add_file(
-                &manager(),
-                &hq,
-                named("p.png"),
-                upload(&store, PNG).await,
-                2,
-            )
-            .await
-            .unwrap();
-        assert!(matches!(
-            store
-                .update_file(
+                .await
+                .unwrap();
+            assert_eq!(edited.version, 2);
+            assert_eq!(
+                std::fs::read(store.blobs().path(&edited.sha256)).unwrap(),
+                b"Code 1234"
+            );
+            assert!(!store.blobs().path(&file.sha256).exists());
+            assert!(matches!(
+                store
+                    .update_file(
+                        &manager(),
+                        &hq,
+                        &file.id,
+                        Some(1),
+                        &FileChange::default(),
+                        None::<LocalUpload>
+                    )
+                    .await,
+                Err(CoreError::PreconditionFailed { current: 2, .. })
+            ));
+            let photo = store
+                .add_file(
                     &manager(),
                     &hq,
-                    &photo.id,
-                    None,
-                    &FileChange::default(),
-                    Some(upload(&store, b"text").await)
+                    named("p.png"),
+                    upload(&store, PNG).await,
+                    2,
                 )
-                .await,
-            Err(CoreError::Invalid(ValidationError::NoteNotText))
-        ));
+                .await
+                .unwrap();
+            assert!(matches!(
+                store
+                    .update_file(
+                        &manager(),
+                        &hq,
+                        &photo.id,
+                        None,
+                        &FileChange::default(),
+                        Some(upload(&store, b"text").await)
+                    )
+                    .await,
+                Err(CoreError::Invalid(ValidationError::NoteNotText))
+            ));
+        }
     }
 }
