@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use super::db::{Conn, Sql, sql};
 use super::rows::TagRow;
 use super::{changes, settings, storage, unique_or};
 use crate::core::CoreError;
@@ -27,19 +27,28 @@ pub(super) struct BareTarget {
     pub(super) applies_to: CorrelationType,
 }
 
+macro_rules! tag_named {
+    ($test:literal) => {
+        concat!(
+            "SELECT pk, id, name, description, colour, applies_to, allowed_values, \
+             auto_defined_by, version, created_at, updated_at FROM tags WHERE ",
+            $test
+        )
+    };
+}
+
 async fn tag_named(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     actor: &Actor,
     name: &str,
 ) -> Result<Option<TagRow>, CoreError> {
-    sqlx::query_as::<_, TagRow>(
-        "SELECT pk, id, name, description, colour, applies_to, allowed_values, auto_defined_by, \
-         version, created_at, updated_at FROM tags \
-         WHERE tenant_id = ? AND name = ? COLLATE NOCASE",
-    )
+    conn.query(Sql::each(
+        tag_named!("tenant_id = ? AND name = ? COLLATE NOCASE"),
+        tag_named!("tenant_id = $1 AND lower(name) = lower($2)"),
+    ))
     .bind(actor.tenant.as_str())
     .bind(name)
-    .fetch_optional(conn)
+    .fetch_optional::<TagRow>(&mut conn)
     .await
     .map_err(storage)
 }
@@ -49,18 +58,19 @@ async fn tag_named(
 /// [`MAX_AUTO_DEFINED_PER_HOUR`] an hour. Without these a site-limited manager could define
 /// tenant-wide tags without end (100,000 made every tag list slow for everyone).
 async fn room_to_define(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     actor: &Actor,
     new: usize,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let in_tenant: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by IS NOT NULL",
-    )
-    .bind(actor.tenant.as_str())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(storage)?;
+    let in_tenant: i64 = conn
+        .query(sql!(
+            "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by IS NOT NULL"
+        ))
+        .bind(actor.tenant.as_str())
+        .fetch_scalar(&mut conn)
+        .await
+        .map_err(storage)?;
     if in_tenant as usize + new > MAX_AUTO_DEFINED_TAGS {
         return Err(ValidationError::TooManyAutoDefinedTags {
             max: MAX_AUTO_DEFINED_TAGS,
@@ -68,16 +78,17 @@ async fn room_to_define(
         }
         .into());
     }
-    let this_hour: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by = ? \
-         AND created_at > ?",
-    )
-    .bind(actor.tenant.as_str())
-    .bind(&actor.id)
-    .bind(now - chrono::Duration::hours(1))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(storage)?;
+    let this_hour: i64 = conn
+        .query(sql!(
+            "SELECT count(*) FROM tags WHERE tenant_id = ? AND auto_defined_by = ? \
+             AND created_at > ?"
+        ))
+        .bind(actor.tenant.as_str())
+        .bind(&actor.id)
+        .bind(now - chrono::Duration::hours(1))
+        .fetch_scalar(&mut conn)
+        .await
+        .map_err(storage)?;
     if this_hour as usize + new > MAX_AUTO_DEFINED_PER_HOUR {
         return Err(ValidationError::TooManyAutoDefinedTags {
             max: MAX_AUTO_DEFINED_PER_HOUR,
@@ -90,7 +101,7 @@ async fn room_to_define(
 
 /// Defines `name` for the target's type on a client's first use of it.
 async fn define_on_first_use(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     actor: &Actor,
     name: &str,
     applies_to: CorrelationType,
@@ -99,11 +110,11 @@ async fn define_on_first_use(
 ) -> Result<TagRow, CoreError> {
     let draft = TagDraft::for_client(name, applies_to)?;
     let id = TagId::mint(now.timestamp_millis().max(0) as u64, random);
-    sqlx::query(
+    conn.query(sql!(
         "INSERT INTO tags (tenant_id, id, name, description, colour, applies_to, \
          allowed_values, auto_defined_by, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
-    )
+         VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)"
+    ))
     .bind(actor.tenant.as_str())
     .bind(id.as_str())
     .bind(&draft.name)
@@ -113,7 +124,7 @@ async fn define_on_first_use(
     .bind(&actor.id)
     .bind(now)
     .bind(now)
-    .execute(&mut *conn)
+    .execute(&mut conn)
     .await
     .map_err(unique_or(|| {
         CoreError::Conflict(
@@ -122,7 +133,7 @@ async fn define_on_first_use(
         )
     }))?;
     changes::append(
-        &mut *conn,
+        conn.reborrow(),
         actor,
         id.as_str(),
         Action::TagCreate,
@@ -145,20 +156,23 @@ async fn define_on_first_use(
 }
 
 /// The names of the tags on a resource, in the order its face put them, then the others by name.
-pub(super) async fn names_on(
-    conn: &mut SqliteConnection,
+pub(super) async fn names_on<'c>(
+    conn: impl Into<Conn<'c>>,
     resource_pk: i64,
 ) -> Result<Vec<String>, CoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let mut conn = conn.into();
+    conn.query(Sql::each(
         "SELECT t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
          WHERE v.resource_pk = ? \
          ORDER BY v.position IS NULL, v.position, t.name COLLATE NOCASE",
-    )
+        "SELECT t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+         WHERE v.resource_pk = $1 \
+         ORDER BY v.position IS NULL, v.position, lower(t.name)",
+    ))
     .bind(resource_pk)
-    .fetch_all(conn)
+    .fetch_column(&mut conn)
     .await
-    .map_err(storage)?;
-    Ok(rows.into_iter().map(|(name,)| name).collect())
+    .map_err(storage)
 }
 
 /// Replaces the target's tags with `tags`, inside the caller's transaction, once the caller
@@ -172,21 +186,22 @@ pub(super) async fn names_on(
 /// - tags left out are removed, each with its change record.
 ///
 /// `random` mints the ids of definitions made here.
-pub(super) async fn replace_bare_tags(
-    conn: &mut SqliteConnection,
+pub(super) async fn replace_bare_tags<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     target: &BareTarget,
     tags: &BareTags,
     random: u128,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, CoreError> {
-    let auto_define = settings::read(&mut *conn, &actor.tenant)
+    let mut conn = conn.into();
+    let auto_define = settings::read(conn.reborrow(), &actor.tenant)
         .await?
         .datahub_auto_define_tags;
 
     let mut found = Vec::with_capacity(tags.names().len());
     for name in tags.names() {
-        found.push(tag_named(&mut *conn, actor, name).await?);
+        found.push(tag_named(conn.reborrow(), actor, name).await?);
     }
     let new = found.iter().filter(|row| row.is_none()).count();
     if new > 0 {
@@ -199,7 +214,7 @@ pub(super) async fn replace_bare_tags(
                 .expect("a name is new");
             return Err(ValidationError::TagUnknown(name.clone()).into());
         }
-        room_to_define(&mut *conn, actor, new, now).await?;
+        room_to_define(conn.reborrow(), actor, new, now).await?;
     }
     let mut wanted: Vec<(i64, TagDefinition)> = Vec::with_capacity(tags.names().len());
     for (n, (name, row)) in tags.names().iter().zip(found).enumerate() {
@@ -207,7 +222,7 @@ pub(super) async fn replace_bare_tags(
             Some(row) => row,
             None => {
                 define_on_first_use(
-                    &mut *conn,
+                    conn.reborrow(),
                     actor,
                     name,
                     target.applies_to,
@@ -230,29 +245,34 @@ pub(super) async fn replace_bare_tags(
         wanted.push((pk, definition));
     }
 
-    let current: Vec<(i64, String)> =
-        sqlx::query_as("SELECT tag_pk, value FROM tag_values WHERE resource_pk = ?")
-            .bind(target.pk)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(storage)?;
+    let current: Vec<(i64, String)> = conn
+        .query(sql!(
+            "SELECT tag_pk, value FROM tag_values WHERE resource_pk = ?"
+        ))
+        .bind(target.pk)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(storage)?;
     for (tag_pk, value) in &current {
         if wanted.iter().any(|(pk, _)| pk == tag_pk) {
             continue;
         }
-        let (tag_id,): (String,) = sqlx::query_as("SELECT id FROM tags WHERE pk = ?")
+        let tag_id: String = conn
+            .query(sql!("SELECT id FROM tags WHERE pk = ?"))
             .bind(tag_pk)
-            .fetch_one(&mut *conn)
+            .fetch_scalar(&mut conn)
             .await
             .map_err(storage)?;
-        sqlx::query("DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?")
-            .bind(tag_pk)
-            .bind(target.pk)
-            .execute(&mut *conn)
-            .await
-            .map_err(storage)?;
+        conn.query(sql!(
+            "DELETE FROM tag_values WHERE tag_pk = ? AND resource_pk = ?"
+        ))
+        .bind(tag_pk)
+        .bind(target.pk)
+        .execute(&mut conn)
+        .await
+        .map_err(storage)?;
         changes::append(
-            &mut *conn,
+            conn.reborrow(),
             actor,
             target.id.as_str(),
             Action::TagRemove,
@@ -266,20 +286,22 @@ pub(super) async fn replace_bare_tags(
     for (position, (tag_pk, definition)) in wanted.iter().enumerate() {
         if current.iter().any(|(pk, _)| pk == tag_pk) {
             // Only the order changes: no change record, as no value does.
-            sqlx::query("UPDATE tag_values SET position = ? WHERE tag_pk = ? AND resource_pk = ?")
-                .bind(position as i64)
-                .bind(tag_pk)
-                .bind(target.pk)
-                .execute(&mut *conn)
-                .await
-                .map_err(storage)?;
+            conn.query(sql!(
+                "UPDATE tag_values SET position = ? WHERE tag_pk = ? AND resource_pk = ?"
+            ))
+            .bind(position as i64)
+            .bind(tag_pk)
+            .bind(target.pk)
+            .execute(&mut conn)
+            .await
+            .map_err(storage)?;
             continue;
         }
         definition.draft().check_presence(target.applies_to)?;
-        sqlx::query(
+        conn.query(sql!(
             "INSERT INTO tag_values (tag_pk, resource_pk, value, changed_by, created_at, \
-                 updated_at, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
+                 updated_at, position) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ))
         .bind(tag_pk)
         .bind(target.pk)
         .bind(NO_VALUE)
@@ -287,11 +309,11 @@ pub(super) async fn replace_bare_tags(
         .bind(now)
         .bind(now)
         .bind(position as i64)
-        .execute(&mut *conn)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
         changes::append(
-            &mut *conn,
+            conn.reborrow(),
             actor,
             target.id.as_str(),
             Action::TagSet,
@@ -302,5 +324,5 @@ pub(super) async fn replace_bare_tags(
         )
         .await?;
     }
-    names_on(&mut *conn, target.pk).await
+    names_on(conn, target.pk).await
 }

@@ -3,6 +3,7 @@
 
 use sqlx::FromRow;
 
+use super::db::{Sql, sql};
 use super::grants::role;
 use super::{Store, storage};
 use crate::core::CoreError;
@@ -18,13 +19,25 @@ struct Row {
 }
 
 // Users and API tokens in one statement, so a directory is one trip and one order.
-const MEMBERS: &str = "SELECT id, name, role, enabled FROM ( \
-     SELECT id, username AS name, role, disabled_at IS NULL AS enabled \
-     FROM users WHERE tenant_id = ?1 \
-     UNION ALL \
-     SELECT id, name, role, revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2) \
-     FROM api_tokens WHERE tenant_id = ?1) \
-     WHERE ?3 IS NULL OR id = ?3 ORDER BY name COLLATE NOCASE, id";
+macro_rules! members {
+    ($order:literal) => {
+        concat!(
+            "SELECT id, name, role, enabled FROM ( \
+             SELECT id, username AS name, role, disabled_at IS NULL AS enabled \
+             FROM users WHERE tenant_id = ?1 \
+             UNION ALL \
+             SELECT id, name, role, revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2) \
+             FROM api_tokens WHERE tenant_id = ?1) AS members \
+             WHERE ?3 IS NULL OR id = ?3 ORDER BY ",
+            $order
+        )
+    };
+}
+
+const MEMBERS: Sql = Sql::each(
+    members!("name COLLATE NOCASE, id"),
+    sql!(members!("lower(name), id")).postgres(),
+);
 
 impl Store {
     /// Every user and API token of the actor's tenant, by name. Admins only.
@@ -50,11 +63,13 @@ impl Store {
         tenant: &TenantId,
         id: Option<&str>,
     ) -> Result<Vec<Member>, CoreError> {
-        let rows: Vec<Row> = sqlx::query_as(MEMBERS)
+        let rows: Vec<Row> = self
+            .db
+            .query(MEMBERS)
             .bind(tenant.as_str())
             .bind(crate::store::now())
             .bind(id)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.db)
             .await
             .map_err(storage)?;
         rows.into_iter()
@@ -71,11 +86,13 @@ impl Store {
 
     /// The name the tenant is known by (Keystone's project name).
     pub async fn tenant_name(&self, tenant: &TenantId) -> Result<String, CoreError> {
-        sqlx::query_scalar("SELECT name FROM tenants WHERE id = ?")
+        self.db
+            .query(sql!("SELECT name FROM tenants WHERE id = ?"))
             .bind(tenant.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional::<(String,)>(&self.db)
             .await
             .map_err(storage)?
+            .map(|(name,)| name)
             .ok_or_else(|| CoreError::NotFound {
                 what: "project",
                 id: tenant.as_str().to_owned(),
@@ -87,63 +104,64 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::access::{Grant, Role, TokenLifetime, Username};
-    use crate::store::testing::{admin, grant, temp_store};
+    use crate::store::testing::{admin, each_engine, grant};
 
     #[tokio::test]
     async fn users_and_api_tokens_are_members_and_revoked_ones_are_disabled() {
-        let (_dir, store) = temp_store().await;
-        let user = store
-            .create_user(
-                &admin(),
-                &Username::parse("zoe").unwrap(),
-                "correct horse battery",
-                &Grant {
-                    role: Role::Staff,
-                    sites: None,
-                },
-                1,
-            )
-            .await
-            .unwrap();
-        let (token, _) = store
-            .create_token(
-                &admin(),
-                "ci",
-                &grant(Role::Manager),
-                TokenLifetime::UNLIMITED,
-                2,
-                [2; 32],
-            )
-            .await
-            .unwrap();
-        store.revoke_token(&admin(), &token.id).await.unwrap();
-        let members = store.list_members(&admin()).await.unwrap();
-        let names: Vec<_> = members
-            .iter()
-            .map(|m| (m.name.as_str(), m.enabled))
-            .collect();
-        assert_eq!(names, [("ci", false), ("zoe", true)]);
-        let zoe = Actor {
-            id: user.id.clone(),
-            role: Role::Staff,
-            ..admin()
-        };
-        assert_eq!(store.member(&zoe, &user.id).await.unwrap().name, "zoe");
-        assert!(matches!(
-            store.member(&zoe, &token.id).await,
-            Err(CoreError::Forbidden(_))
-        ));
-        assert!(store.list_members(&zoe).await.is_err());
-        assert!(matches!(
-            store.member(&admin(), "usr_nobody").await,
-            Err(CoreError::NotFound { what: "user", .. })
-        ));
-        assert_eq!(
-            store
-                .tenant_name(&TenantId::default_tenant())
+        for (_dir, store) in each_engine().await {
+            let user = store
+                .create_user(
+                    &admin(),
+                    &Username::parse("zoe").unwrap(),
+                    "correct horse battery",
+                    &Grant {
+                        role: Role::Staff,
+                        sites: None,
+                    },
+                    1,
+                )
                 .await
-                .unwrap(),
-            "Default"
-        );
+                .unwrap();
+            let (token, _) = store
+                .create_token(
+                    &admin(),
+                    "ci",
+                    &grant(Role::Manager),
+                    TokenLifetime::UNLIMITED,
+                    2,
+                    [2; 32],
+                )
+                .await
+                .unwrap();
+            store.revoke_token(&admin(), &token.id).await.unwrap();
+            let members = store.list_members(&admin()).await.unwrap();
+            let names: Vec<_> = members
+                .iter()
+                .map(|m| (m.name.as_str(), m.enabled))
+                .collect();
+            assert_eq!(names, [("ci", false), ("zoe", true)]);
+            let zoe = Actor {
+                id: user.id.clone(),
+                role: Role::Staff,
+                ..admin()
+            };
+            assert_eq!(store.member(&zoe, &user.id).await.unwrap().name, "zoe");
+            assert!(matches!(
+                store.member(&zoe, &token.id).await,
+                Err(CoreError::Forbidden(_))
+            ));
+            assert!(store.list_members(&zoe).await.is_err());
+            assert!(matches!(
+                store.member(&admin(), "usr_nobody").await,
+                Err(CoreError::NotFound { what: "user", .. })
+            ));
+            assert_eq!(
+                store
+                    .tenant_name(&TenantId::default_tenant())
+                    .await
+                    .unwrap(),
+                "Default"
+            );
+        }
     }
 }

@@ -2,9 +2,8 @@
 //! resource, applying to servers, so they are Sitebook tags like any other (listed, searched,
 //! described by admins) and a tag set in Sitebook without a value shows in Nova too.
 
-use sqlx::SqliteConnection;
-
 use super::bare_tags::{BareTarget, names_on, replace_bare_tags};
+use super::db::{Conn, Sql};
 use super::resources::find_row;
 use super::rows::ResourceRow;
 use super::{Store, storage};
@@ -21,8 +20,8 @@ pub struct ServerTags {
     pub after: Vec<String>,
 }
 
-async fn server_row(
-    conn: &mut SqliteConnection,
+async fn server_row<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     id: &ResourceId,
 ) -> Result<ResourceRow, CoreError> {
@@ -43,9 +42,9 @@ impl Store {
         id: &ResourceId,
     ) -> Result<Vec<String>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let row = server_row(&mut conn, actor, id).await?;
-        names_on(&mut conn, row.pk).await
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let row = server_row(&mut pooled, actor, id).await?;
+        names_on(&mut pooled, row.pk).await
     }
 
     /// The tags of each of a page of servers, by id, in one query (a server without tags, or
@@ -58,18 +57,25 @@ impl Store {
         actor.require_read()?;
         let ids = serde_json::to_string(&ids.iter().map(ResourceId::as_str).collect::<Vec<_>>())
             .map_err(|e| CoreError::Storage(e.to_string()))?;
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT r.id, t.name FROM resources r \
-             JOIN tag_values v ON v.resource_pk = r.pk JOIN tags t ON t.pk = v.tag_pk \
-             WHERE r.tenant_id = ? AND r.type = ? AND r.id IN (SELECT value FROM json_each(?)) \
-             ORDER BY r.pk, v.position IS NULL, v.position, t.name COLLATE NOCASE",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(SERVER_TYPE)
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let rows: Vec<(String, String)> = self
+            .db
+            .query(Sql::each(
+                "SELECT r.id, t.name FROM resources r \
+                 JOIN tag_values v ON v.resource_pk = r.pk JOIN tags t ON t.pk = v.tag_pk \
+                 WHERE r.tenant_id = ? AND r.type = ? AND r.id IN (SELECT value FROM json_each(?)) \
+                 ORDER BY r.pk, v.position IS NULL, v.position, t.name COLLATE NOCASE",
+                "SELECT r.id, t.name FROM resources r \
+                 JOIN tag_values v ON v.resource_pk = r.pk JOIN tags t ON t.pk = v.tag_pk \
+                 WHERE r.tenant_id = $1 AND r.type = $2 \
+                   AND r.id IN (SELECT jsonb_array_elements_text(CAST($3 AS jsonb))) \
+                 ORDER BY r.pk, v.position IS NULL, v.position, lower(t.name)",
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(SERVER_TYPE)
+            .bind(ids)
+            .fetch_all(&self.db)
+            .await
+            .map_err(storage)?;
         let mut tags: std::collections::HashMap<String, Vec<String>> = Default::default();
         for (id, name) in rows {
             tags.entry(id).or_default().push(name);
@@ -90,16 +96,17 @@ impl Store {
         actor.require_writer()?;
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let row = server_row(&mut tx, actor, id).await?;
+        let mut conn = tx.conn();
+        let row = server_row(conn.reborrow(), actor, id).await?;
         actor.require_write_of(SERVER_TYPE, row.site().as_ref())?;
-        let before = names_on(&mut tx, row.pk).await?;
+        let before = names_on(conn.reborrow(), row.pk).await?;
         let wanted = BareTags::parse(&change.apply(&before)?, MAX_SERVER_TAGS)?;
         let target = BareTarget {
             pk: row.pk,
             id: id.clone(),
             applies_to: CorrelationType::Server,
         };
-        let after = replace_bare_tags(&mut tx, actor, &target, &wanted, random, now).await?;
+        let after = replace_bare_tags(conn, actor, &target, &wanted, random, now).await?;
         tx.commit().await.map_err(storage)?;
         Ok(ServerTags { before, after })
     }
@@ -109,62 +116,63 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::resources::{ResourceName, ResourceType};
-    use crate::store::testing::{manager, staff, temp_store};
+    use crate::store::testing::{each_engine, manager, staff};
 
     #[tokio::test]
     async fn a_servers_tags_are_sitebook_tags_defined_on_first_use() {
-        let (_dir, store) = temp_store().await;
-        let server = ResourceType::parse(SERVER_TYPE).unwrap();
-        let made = store
-            .create_resource(
-                &manager(),
-                &server,
-                &ResourceName::parse("web-1").unwrap(),
-                1,
-            )
-            .await
-            .unwrap();
-        let id = made.id;
-        let add = |tag: &str| ServerTagChange::Add(tag.to_owned());
-        let changed = store
-            .change_server_tags(&manager(), &id, add("gold"), 2)
-            .await
-            .unwrap();
-        assert_eq!(
-            (changed.before.len(), changed.after),
-            (0, vec!["gold".to_owned()])
-        );
-        store
-            .change_server_tags(&manager(), &id, add("web"), 3)
-            .await
-            .unwrap();
-        assert_eq!(
-            store.server_tags(&staff(), &id).await.unwrap(),
-            ["gold", "web"]
-        );
-        let many = store
-            .tags_of_servers(&staff(), &[id.clone(), ResourceId::from_path("nope")])
-            .await
-            .unwrap();
-        assert_eq!(many.len(), 1);
-        assert_eq!(many[id.as_str()], ["gold", "web"]);
-        let tags = store.list_tags(&staff()).await.unwrap();
-        let (gold, _) = tags.iter().find(|(t, _)| t.name == "gold").unwrap();
-        assert_eq!(gold.applies_to, [CorrelationType::Server]);
-        assert!(matches!(
-            store.change_server_tags(&staff(), &id, add("x"), 4).await,
-            Err(CoreError::Forbidden(_))
-        ));
-        let cleared = store
-            .change_server_tags(&manager(), &id, ServerTagChange::Clear, 5)
-            .await
-            .unwrap();
-        assert!(cleared.after.is_empty());
-        assert!(matches!(
+        for (_dir, store) in each_engine().await {
+            let server = ResourceType::parse(SERVER_TYPE).unwrap();
+            let made = store
+                .create_resource(
+                    &manager(),
+                    &server,
+                    &ResourceName::parse("web-1").unwrap(),
+                    1,
+                )
+                .await
+                .unwrap();
+            let id = made.id;
+            let add = |tag: &str| ServerTagChange::Add(tag.to_owned());
+            let changed = store
+                .change_server_tags(&manager(), &id, add("gold"), 2)
+                .await
+                .unwrap();
+            assert_eq!(
+                (changed.before.len(), changed.after),
+                (0, vec!["gold".to_owned()])
+            );
             store
-                .server_tags(&staff(), &ResourceId::from_path("nope"))
-                .await,
-            Err(CoreError::NotFound { .. })
-        ));
+                .change_server_tags(&manager(), &id, add("web"), 3)
+                .await
+                .unwrap();
+            assert_eq!(
+                store.server_tags(&staff(), &id).await.unwrap(),
+                ["gold", "web"]
+            );
+            let many = store
+                .tags_of_servers(&staff(), &[id.clone(), ResourceId::from_path("nope")])
+                .await
+                .unwrap();
+            assert_eq!(many.len(), 1);
+            assert_eq!(many[id.as_str()], ["gold", "web"]);
+            let tags = store.list_tags(&staff()).await.unwrap();
+            let (gold, _) = tags.iter().find(|(t, _)| t.name == "gold").unwrap();
+            assert_eq!(gold.applies_to, [CorrelationType::Server]);
+            assert!(matches!(
+                store.change_server_tags(&staff(), &id, add("x"), 4).await,
+                Err(CoreError::Forbidden(_))
+            ));
+            let cleared = store
+                .change_server_tags(&manager(), &id, ServerTagChange::Clear, 5)
+                .await
+                .unwrap();
+            assert!(cleared.after.is_empty());
+            assert!(matches!(
+                store
+                    .server_tags(&staff(), &ResourceId::from_path("nope"))
+                    .await,
+                Err(CoreError::NotFound { .. })
+            ));
+        }
     }
 }
