@@ -13,6 +13,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, AssertSqlSafe, Sqlite};
 
+use super::db::Engine;
 use super::rows::{ResourceRow, select_resources};
 use super::{Store, storage};
 use crate::core::CoreError;
@@ -33,6 +34,9 @@ const PROGRESS_STEPS: i32 = 1000;
 
 /// SQLite's result code for a statement stopped by its progress handler (`SQLITE_INTERRUPT`).
 const INTERRUPTED: &str = "9";
+
+/// PostgreSQL's for a statement stopped by its `statement_timeout` (`query_canceled`).
+const CANCELED: &str = "57014";
 
 /// When the search running on a connection must stop.
 #[derive(Clone, Copy)]
@@ -60,7 +64,9 @@ impl Deadline {
     /// A statement's error: "too slow" when the progress handler stopped it.
     pub(super) fn error(&self, e: sqlx::Error) -> CoreError {
         match &e {
-            sqlx::Error::Database(db) if db.code().as_deref() == Some(INTERRUPTED) => {
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some(INTERRUPTED | CANCELED)) =>
+            {
                 self.too_slow()
             }
             _ => storage(e),
@@ -131,22 +137,42 @@ enum Bind {
     Text(String),
     Integer(i64),
     Float(f64),
+    Bool(bool),
 }
 
-#[derive(Default)]
+/// A search's SQL in one engine's dialect, with its arguments in order.
 struct Sql {
+    engine: Engine,
     text: String,
     binds: Vec<Bind>,
 }
 
 impl Sql {
+    fn new(engine: Engine) -> Self {
+        Self {
+            engine,
+            text: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
     fn push(&mut self, text: &str) {
         self.text.push_str(text);
     }
 
     fn bind(&mut self, value: Bind) {
-        self.text.push('?');
         self.binds.push(value);
+        match self.engine {
+            Engine::Sqlite => self.text.push('?'),
+            Engine::Postgres => {
+                use std::fmt::Write;
+                let _ = write!(self.text, "${}", self.binds.len());
+            }
+        }
+    }
+
+    fn postgres(&self) -> bool {
+        self.engine == Engine::Postgres
     }
 
     fn text(&mut self, value: &str) {
@@ -170,17 +196,49 @@ fn like(pattern: &Pattern) -> String {
     out
 }
 
-/// `<column> = ? COLLATE NOCASE`, or a case-insensitive LIKE when the pattern has a `*`.
+/// `<column> = ? COLLATE NOCASE`, or a case-insensitive LIKE when the pattern has a `*`
+/// (SQLite's LIKE ignores ASCII case, as PostgreSQL's ILIKE does over "C" text). `column` is
+/// text on both engines.
 fn matches(sql: &mut Sql, column: &str, pattern: &Pattern) {
-    sql.push(column);
-    if pattern.has_wildcard() {
-        sql.push(" LIKE ");
-        sql.bind(Bind::Text(like(pattern)));
-        sql.push(" ESCAPE '\\'");
+    match (pattern.has_wildcard(), sql.postgres()) {
+        (true, postgres) => {
+            sql.push(column);
+            sql.push(if postgres { " ILIKE " } else { " LIKE " });
+            sql.bind(Bind::Text(like(pattern)));
+            sql.push(" ESCAPE '\\'");
+        }
+        (false, false) => {
+            sql.push(column);
+            sql.push(" = ");
+            sql.text(&pattern.0);
+            sql.push(" COLLATE NOCASE");
+        }
+        (false, true) => {
+            sql.push("lower(");
+            sql.push(column);
+            sql.push(") = lower(");
+            sql.text(&pattern.0);
+            sql.push(")");
+        }
+    }
+}
+
+/// A metadata value as text, for a comparison with a text: PostgreSQL keeps it as JSON.
+fn meta_text(sql: &Sql) -> &'static str {
+    if sql.postgres() {
+        "(m.value #>> '{}') COLLATE \"C\""
     } else {
-        sql.push(" = ");
-        sql.text(&pattern.0);
-        sql.push(" COLLATE NOCASE");
+        "m.value"
+    }
+}
+
+/// A metadata value as a number, for a comparison with a number; the caller has checked the
+/// type (PostgreSQL would refuse to cast a string, in whatever order it evaluates).
+fn meta_number(sql: &Sql) -> &'static str {
+    if sql.postgres() {
+        "(CASE WHEN m.value_type IN ('integer', 'float') THEN (m.value)::numeric END)"
+    } else {
+        "m.value"
     }
 }
 
@@ -236,9 +294,9 @@ fn compile_term(term: &Term, tenant: &str, sql: &mut Sql) {
                  (SELECT pk FROM tags WHERE tenant_id = ",
             );
             sql.text(tenant);
-            sql.push(" AND name = ");
-            sql.text(name);
-            sql.push(" COLLATE NOCASE)");
+            sql.push(" AND ");
+            matches(sql, "name", &Pattern(name.clone()));
+            sql.push(")");
             if let Some(value) = value {
                 sql.push(" AND ");
                 matches(sql, "v.value", value);
@@ -259,26 +317,35 @@ fn compile_term(term: &Term, tenant: &str, sql: &mut Sql) {
             }
             sql.push("(");
             match value {
+                Literal::Bool(b) if sql.postgres() => {
+                    sql.push("m.value_type = 'boolean' AND m.value = to_jsonb(");
+                    sql.bind(Bind::Bool(*b));
+                    sql.push(")");
+                }
                 Literal::Bool(b) => {
                     sql.push("m.value_type = 'boolean' AND m.value = ");
                     sql.bind(Bind::Integer(i64::from(*b)));
                 }
                 Literal::Integer(i) => {
-                    sql.push("m.value_type IN ('integer', 'float') AND m.value");
+                    sql.push("m.value_type IN ('integer', 'float') AND ");
+                    sql.push(meta_number(sql));
                     sql.push(operator(*op));
                     sql.bind(Bind::Integer(*i));
                 }
                 Literal::Float(f) => {
-                    sql.push("m.value_type IN ('integer', 'float') AND m.value");
+                    sql.push("m.value_type IN ('integer', 'float') AND ");
+                    sql.push(meta_number(sql));
                     sql.push(operator(*op));
                     sql.bind(Bind::Float(*f));
                 }
                 Literal::Text(text) if matches!(op, Comparison::Eq | Comparison::Ne) => {
                     sql.push("m.value_type = 'string' AND ");
-                    matches(sql, "m.value", &Pattern(text.clone()));
+                    let column = meta_text(sql);
+                    matches(sql, column, &Pattern(text.clone()));
                 }
                 Literal::Text(text) => {
-                    sql.push("m.value_type = 'string' AND m.value");
+                    sql.push("m.value_type = 'string' AND ");
+                    sql.push(meta_text(sql));
                     sql.push(operator(*op));
                     sql.text(text);
                 }
@@ -299,14 +366,29 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<(i64, Resource)>, CoreError> {
         actor.require_read()?;
-        let (text, arguments) = search_sql(actor.tenant.as_str(), query, after, limit)?;
-        let (mut conn, deadline) = self.search_connection().await?;
-        // The text holds only fixed SQL and `?` placeholders, as built by `search_sql`.
-        sqlx::query_as_with::<_, ResourceRow, _>(AssertSqlSafe(text), arguments)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| deadline.error(e))?
-            .into_iter()
+        let rows = match self.db.engine() {
+            Engine::Sqlite => {
+                let (text, arguments) = search_sql(actor.tenant.as_str(), query, after, limit)?;
+                let (mut conn, deadline) = self.search_connection().await?;
+                // The text holds only fixed SQL and `?` placeholders, as built by `search_sql`.
+                sqlx::query_as_with::<_, ResourceRow, _>(AssertSqlSafe(text), arguments)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(|e| deadline.error(e))?
+            }
+            Engine::Postgres => {
+                let compiled = compile_search(
+                    Engine::Postgres,
+                    select_resources!("WHERE r.tenant_id = "),
+                    actor.tenant.as_str(),
+                    query,
+                    after,
+                    limit,
+                );
+                self.search_on_postgres(compiled).await?
+            }
+        };
+        rows.into_iter()
             .map(|row| {
                 let pk = row.pk;
                 row.into_resource().map(|r| (pk, r))
@@ -331,9 +413,9 @@ fn search_sql(
     )
 }
 
-/// The search with `head` as what it selects: fixed SQL over `resources r` (and its parent
-/// `p`) that ends in `WHERE r.tenant_id = `, as [`select_resources`] does. Reads that take
-/// more than the rows (an export's pages) select it in the same statement.
+/// The search with `head` as what it selects, on SQLite: fixed SQL over `resources r` (and
+/// its parent `p`) that ends in `WHERE r.tenant_id = `, as [`select_resources`] does. Reads
+/// that take more than the rows (an export's pages) select it in the same statement.
 pub(super) fn search_sql_selecting(
     head: &'static str,
     tenant: &str,
@@ -341,7 +423,30 @@ pub(super) fn search_sql_selecting(
     after: i64,
     limit: u32,
 ) -> Result<(String, SqliteArguments), CoreError> {
-    let mut sql = Sql::default();
+    let sql = compile_search(Engine::Sqlite, head, tenant, query, after, limit);
+    let mut arguments = SqliteArguments::default();
+    for bind in sql.binds {
+        let added = match bind {
+            Bind::Text(text) => arguments.add(text),
+            Bind::Integer(i) => arguments.add(i),
+            Bind::Float(f) => arguments.add(f),
+            Bind::Bool(b) => arguments.add(b),
+        };
+        added.map_err(|e| CoreError::Storage(e.to_string()))?;
+    }
+    Ok((sql.text, arguments))
+}
+
+/// The search in `engine`'s dialect, after `head` (see [`search_sql_selecting`]).
+fn compile_search(
+    engine: Engine,
+    head: &'static str,
+    tenant: &str,
+    query: Option<&Query>,
+    after: i64,
+    limit: u32,
+) -> Sql {
+    let mut sql = Sql::new(engine);
     sql.push(head);
     sql.text(tenant);
     sql.push(" AND r.pk > ");
@@ -352,17 +457,50 @@ pub(super) fn search_sql_selecting(
     }
     sql.push(" ORDER BY r.pk LIMIT ");
     sql.bind(Bind::Integer(i64::from(limit)));
+    sql
+}
 
-    let mut arguments = SqliteArguments::default();
-    for bind in sql.binds {
-        let added = match bind {
-            Bind::Text(text) => arguments.add(text),
-            Bind::Integer(i) => arguments.add(i),
-            Bind::Float(f) => arguments.add(f),
+impl Store {
+    /// Runs a compiled search on PostgreSQL, under the search deadline as the server's own
+    /// `statement_timeout`, set for its transaction alone (a connection given back early
+    /// rolls it back, so no other statement inherits it).
+    async fn search_on_postgres(&self, sql: Sql) -> Result<Vec<ResourceRow>, CoreError> {
+        let crate::store::db::Pool::Postgres(pool) = &self.db else {
+            unreachable!("a PostgreSQL search runs on a PostgreSQL store")
         };
-        added.map_err(|e| CoreError::Storage(e.to_string()))?;
+        let limits = self.search_limits();
+        let deadline = Deadline {
+            at: Instant::now() + limits.deadline,
+            limit: limits.deadline,
+        };
+        let mut tx = pool.begin().await.map_err(storage)?;
+        // A whole number of milliseconds, which the setting's text takes; not user input.
+        let timeout = format!(
+            "SET LOCAL statement_timeout = {}",
+            limits.deadline.as_millis().max(1)
+        );
+        sqlx::query(AssertSqlSafe(timeout))
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
+        let mut arguments = sqlx::postgres::PgArguments::default();
+        for bind in sql.binds {
+            let added = match bind {
+                Bind::Text(text) => arguments.add(text),
+                Bind::Integer(i) => arguments.add(i),
+                Bind::Float(f) => arguments.add(f),
+                Bind::Bool(b) => arguments.add(b),
+            };
+            added.map_err(|e| CoreError::Storage(e.to_string()))?;
+        }
+        // The text holds only fixed SQL and `$n` placeholders, as `compile_search` builds.
+        let rows = sqlx::query_as_with::<_, ResourceRow, _>(AssertSqlSafe(sql.text), arguments)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| deadline.error(e))?;
+        tx.commit().await.map_err(storage)?;
+        Ok(rows)
     }
-    Ok((sql.text, arguments))
 }
 
 #[cfg(test)]
@@ -374,7 +512,7 @@ mod tests {
     use crate::core::search::parse;
     use crate::core::tags::{CorrelationType, TagDraft};
     use crate::store::MetadataTarget;
-    use crate::store::testing::{actor_of, admin, staff, temp_store};
+    use crate::store::testing::{actor_of, admin, each_engine, staff, temp_store};
 
     /// SQLite (3.51) carried the cursor's `r.pk > ?` over to the tag values' primary key and
     /// scanned each tag's values by that range for every resource: `tag:Region=APAC` over
@@ -415,148 +553,150 @@ mod tests {
     /// Sites with metadata and a Region tag, then each query's matching names.
     #[tokio::test]
     async fn every_kind_of_term_selects_the_right_resources() {
-        let (_dir, store) = temp_store().await;
-        let region = store
-            .create_tag(
-                &admin(),
-                &TagDraft::new("Region", "", "#000000", &["site".into()], None).unwrap(),
-                1,
-            )
-            .await
-            .unwrap();
-        let sites = [
-            (
-                "router-hq",
-                json!({"is_critical": true, "rack_units": 2, "circuit_id": "AS1"}),
-                Some("APAC"),
-            ),
-            (
-                "Router 2",
-                json!({"is_critical": false, "rack_units": 4}),
-                Some("EMEA"),
-            ),
-            (
-                "branch 50%",
-                json!({"rack_units": 1.5, "owner": "Ops_Team"}),
-                Some("APAC"),
-            ),
-            ("warehouse", json!({"rack_units": "two"}), None),
-        ];
-        for (i, (name, meta, tag)) in sites.iter().enumerate() {
-            let id = ResourceId::parse(&format!("site_{i}")).unwrap();
-            let mut body = meta.clone();
-            body["name"] = json!(name);
-            store
-                .change_metadata(
+        for (_dir, store) in each_engine().await {
+            let region = store
+                .create_tag(
                     &admin(),
-                    MetadataTarget::CreateOrExisting {
-                        id: &id,
-                        kind: &ResourceType::site(),
-                    },
-                    &Precondition::Any,
-                    move |c| Ok(Metadata::replace(c, &body, MetadataLimits::default())?),
+                    &TagDraft::new("Region", "", "#000000", &["site".into()], None).unwrap(),
+                    1,
                 )
                 .await
                 .unwrap();
-            if let Some(value) = tag {
+            let sites = [
+                (
+                    "router-hq",
+                    json!({"is_critical": true, "rack_units": 2, "circuit_id": "AS1"}),
+                    Some("APAC"),
+                ),
+                (
+                    "Router 2",
+                    json!({"is_critical": false, "rack_units": 4}),
+                    Some("EMEA"),
+                ),
+                (
+                    "branch 50%",
+                    json!({"rack_units": 1.5, "owner": "Ops_Team"}),
+                    Some("APAC"),
+                ),
+                ("warehouse", json!({"rack_units": "two"}), None),
+            ];
+            for (i, (name, meta, tag)) in sites.iter().enumerate() {
+                let id = ResourceId::parse(&format!("site_{i}")).unwrap();
+                let mut body = meta.clone();
+                body["name"] = json!(name);
                 store
-                    .set_tag_value(
+                    .change_metadata(
                         &admin(),
-                        &region.id,
-                        &id,
-                        CorrelationType::Site,
-                        value,
-                        None,
+                        MetadataTarget::CreateOrExisting {
+                            id: &id,
+                            kind: &ResourceType::site(),
+                        },
+                        &Precondition::Any,
+                        move |c| Ok(Metadata::replace(c, &body, MetadataLimits::default())?),
                     )
                     .await
                     .unwrap();
+                if let Some(value) = tag {
+                    store
+                        .set_tag_value(
+                            &admin(),
+                            &region.id,
+                            &id,
+                            CorrelationType::Site,
+                            value,
+                            None,
+                        )
+                        .await
+                        .unwrap();
+                }
             }
-        }
-        let names = |query: &str| {
-            let store = store.clone();
-            let query = query.to_owned();
-            async move {
-                let parsed = parse(&query).unwrap();
-                store
-                    .search(&staff(), parsed.as_ref(), 0, 100)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|(_, r)| r.name)
-                    .collect::<Vec<_>>()
+            let names = |query: &str| {
+                let store = store.clone();
+                let query = query.to_owned();
+                async move {
+                    let parsed = parse(&query).unwrap();
+                    store
+                        .search(&staff(), parsed.as_ref(), 0, 100)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|(_, r)| r.name)
+                        .collect::<Vec<_>>()
+                }
+            };
+            let cases: &[(&str, &[&str])] = &[
+                ("", &["router-hq", "Router 2", "branch 50%", "warehouse"]),
+                ("name:router*", &["router-hq", "Router 2"]),
+                ("ROUTER", &["router-hq", "Router 2"]),
+                ("name:\"branch 50%\"", &["branch 50%"]),
+                ("name:*5*", &["branch 50%"]),
+                ("name:*_*", &[]),
+                (
+                    "type:site",
+                    &["router-hq", "Router 2", "branch 50%", "warehouse"],
+                ),
+                ("type:wan", &[]),
+                ("tag:Region=APAC", &["router-hq", "branch 50%"]),
+                ("tag:region=apac", &["router-hq", "branch 50%"]),
+                ("tag:Region=E*", &["Router 2"]),
+                ("tag:Region", &["router-hq", "Router 2", "branch 50%"]),
+                ("-tag:Region", &["warehouse"]),
+                ("tag:Nope=APAC", &[]),
+                ("meta.is_critical=true", &["router-hq"]),
+                ("meta.is_critical!=true", &["Router 2"]),
+                ("meta.rack_units>=2", &["router-hq", "Router 2"]),
+                ("meta.rack_units<2", &["branch 50%"]),
+                ("meta.rack_units=1.5", &["branch 50%"]),
+                ("meta.rack_units=two", &["warehouse"]),
+                ("meta.owner=ops_team", &["branch 50%"]),
+                ("meta.owner=Ops*", &["branch 50%"]),
+                ("has:meta.circuit_id", &["router-hq"]),
+                (
+                    "has:tag.Region -meta.is_critical=true",
+                    &["Router 2", "branch 50%"],
+                ),
+                ("tag:Region=APAC AND meta.is_critical=true", &["router-hq"]),
+                (
+                    "tag:Region=EMEA OR meta.rack_units=two",
+                    &["Router 2", "warehouse"],
+                ),
+                (
+                    "(tag:Region=EMEA OR tag:Region=APAC) meta.rack_units>1",
+                    &["router-hq", "Router 2", "branch 50%"],
+                ),
+            ];
+            for (query, expected) in cases {
+                assert_eq!(names(query).await, *expected, "{query}");
             }
-        };
-        let cases: &[(&str, &[&str])] = &[
-            ("", &["router-hq", "Router 2", "branch 50%", "warehouse"]),
-            ("name:router*", &["router-hq", "Router 2"]),
-            ("ROUTER", &["router-hq", "Router 2"]),
-            ("name:\"branch 50%\"", &["branch 50%"]),
-            ("name:*5*", &["branch 50%"]),
-            ("name:*_*", &[]),
-            (
-                "type:site",
-                &["router-hq", "Router 2", "branch 50%", "warehouse"],
-            ),
-            ("type:wan", &[]),
-            ("tag:Region=APAC", &["router-hq", "branch 50%"]),
-            ("tag:region=apac", &["router-hq", "branch 50%"]),
-            ("tag:Region=E*", &["Router 2"]),
-            ("tag:Region", &["router-hq", "Router 2", "branch 50%"]),
-            ("-tag:Region", &["warehouse"]),
-            ("tag:Nope=APAC", &[]),
-            ("meta.is_critical=true", &["router-hq"]),
-            ("meta.is_critical!=true", &["Router 2"]),
-            ("meta.rack_units>=2", &["router-hq", "Router 2"]),
-            ("meta.rack_units<2", &["branch 50%"]),
-            ("meta.rack_units=1.5", &["branch 50%"]),
-            ("meta.rack_units=two", &["warehouse"]),
-            ("meta.owner=ops_team", &["branch 50%"]),
-            ("meta.owner=Ops*", &["branch 50%"]),
-            ("has:meta.circuit_id", &["router-hq"]),
-            (
-                "has:tag.Region -meta.is_critical=true",
-                &["Router 2", "branch 50%"],
-            ),
-            ("tag:Region=APAC AND meta.is_critical=true", &["router-hq"]),
-            (
-                "tag:Region=EMEA OR meta.rack_units=two",
-                &["Router 2", "warehouse"],
-            ),
-            (
-                "(tag:Region=EMEA OR tag:Region=APAC) meta.rack_units>1",
-                &["router-hq", "Router 2", "branch 50%"],
-            ),
-        ];
-        for (query, expected) in cases {
-            assert_eq!(names(query).await, *expected, "{query}");
         }
     }
 
     #[tokio::test]
     async fn results_page_by_cursor_and_stay_in_the_tenant() {
-        let (_dir, store) = temp_store().await;
-        for n in 0..5u128 {
-            store
-                .create_resource(
-                    &admin(),
-                    &ResourceType::site(),
-                    &crate::core::resources::ResourceName::parse(&format!("S{n}")).unwrap(),
-                    n,
-                )
-                .await
-                .unwrap();
+        for (_dir, store) in each_engine().await {
+            for n in 0..5u128 {
+                store
+                    .create_resource(
+                        &admin(),
+                        &ResourceType::site(),
+                        &crate::core::resources::ResourceName::parse(&format!("S{n}")).unwrap(),
+                        n,
+                    )
+                    .await
+                    .unwrap();
+            }
+            let first = store.search(&staff(), None, 0, 3).await.unwrap();
+            assert_eq!(first.len(), 3);
+            let rest = store.search(&staff(), None, first[2].0, 3).await.unwrap();
+            assert_eq!(
+                rest.iter()
+                    .map(|(_, r)| r.name.as_str())
+                    .collect::<Vec<_>>(),
+                ["S3", "S4"]
+            );
+            let other = actor_of("acme", crate::core::access::Role::Staff);
+            assert!(store.search(&other, None, 0, 10).await.unwrap().is_empty());
         }
-        let first = store.search(&staff(), None, 0, 3).await.unwrap();
-        assert_eq!(first.len(), 3);
-        let rest = store.search(&staff(), None, first[2].0, 3).await.unwrap();
-        assert_eq!(
-            rest.iter()
-                .map(|(_, r)| r.name.as_str())
-                .collect::<Vec<_>>(),
-            ["S3", "S4"]
-        );
-        let other = actor_of("acme", crate::core::access::Role::Staff);
-        assert!(store.search(&other, None, 0, 10).await.unwrap().is_empty());
     }
 
     /// Enough sites that a scan of them runs many thousand SQLite instructions.
