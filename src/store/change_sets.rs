@@ -1,10 +1,10 @@
 //! Reading change sets back: a tenant's sets, newest first, and one set with its records.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 use super::changes::{ChangeRow, SELECT_RECORDS};
-use super::sqlite::batch::stored_time;
+use super::db::{Conn, Sql, sql};
 use super::{Store, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -94,16 +94,17 @@ macro_rules! select_sets {
     };
 }
 
-pub(super) async fn summary_of(
-    conn: &mut SqliteConnection,
+pub(super) async fn summary_of<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     id: &ChangeSetId,
 ) -> Result<ChangeSetSummary, CoreError> {
-    sqlx::query_as::<_, SummaryRow>(select_sets!("AND cs.id = ?3"))
+    let mut conn = conn.into();
+    conn.query(sql!(select_sets!("AND cs.id = ?3")))
         .bind(actor.tenant.as_str())
         .bind(actor.is_admin())
         .bind(id.as_str())
-        .fetch_optional(conn)
+        .fetch_optional::<SummaryRow>(&mut conn)
         .await
         .map_err(storage)?
         .ok_or_else(|| not_found(id))?
@@ -118,15 +119,16 @@ pub(super) fn not_found(id: &ChangeSetId) -> CoreError {
 }
 
 /// A set's records in the order they were written, those on users and tokens for admins only.
-pub(super) async fn records_of(
-    conn: &mut SqliteConnection,
+pub(super) async fn records_of<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     id: &ChangeSetId,
 ) -> Result<Vec<ChangeRecord>, CoreError> {
-    sqlx::query_as::<_, ChangeRow>(SELECT_RECORDS)
+    let mut conn = conn.into();
+    conn.query(sql!(SELECT_RECORDS))
         .bind(actor.tenant.as_str())
         .bind(id.as_str())
-        .fetch_all(conn)
+        .fetch_all::<ChangeRow>(&mut conn)
         .await
         .map_err(storage)?
         .into_iter()
@@ -151,20 +153,22 @@ impl Store {
         limit: u32,
     ) -> Result<ChangeSetPage, CoreError> {
         actor.require_read()?;
-        let rows = sqlx::query_as::<_, SummaryRow>(select_sets!(
-            "AND cs.pk < ?3 AND (?4 IS NULL OR cs.actor_id = ?4) AND (?5 IS NULL OR cs.at >= ?5) \
-             AND (?6 IS NULL OR cs.pk IN (SELECT r.set_pk FROM changes r \
-                  WHERE r.tenant_id = ?1 AND r.resource_id = ?6)) \
-             ORDER BY cs.pk DESC LIMIT ?7"
-        ))
-        .bind(actor.tenant.as_str())
-        .bind(actor.is_admin())
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(filter.actor.as_deref())
-        .bind(filter.since.map(stored_time))
-        .bind(filter.resource.as_ref().map(ResourceId::as_str))
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
+        let rows = self
+            .db
+            .query(sql!(select_sets!(
+                "AND cs.pk < ?3 AND (?4 IS NULL OR cs.actor_id = ?4) AND (?5 IS NULL OR cs.at >= ?5) \
+                 AND (?6 IS NULL OR cs.pk IN (SELECT r.set_pk FROM changes r \
+                      WHERE r.tenant_id = ?1 AND r.resource_id = ?6)) \
+                 ORDER BY cs.pk DESC LIMIT ?7"
+            )))
+            .bind(actor.tenant.as_str())
+            .bind(actor.is_admin())
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(filter.actor.as_deref())
+            .bind(filter.since)
+            .bind(filter.resource.as_ref().map(ResourceId::as_str))
+            .bind(i64::from(limit) + 1)
+            .fetch_all::<SummaryRow>(&self.db)
         .await
         .map_err(storage)?;
         let more = rows.len() > limit as usize;
@@ -190,18 +194,24 @@ impl Store {
         actor.require_read()?;
         let ids: Vec<&str> = ids.iter().map(ChangeSetId::as_str).collect();
         let ids = serde_json::to_string(&ids).map_err(|e| CoreError::Storage(e.to_string()))?;
-        sqlx::query_as::<_, SummaryRow>(select_sets!(
-            "AND cs.id IN (SELECT value FROM json_each(?3)) ORDER BY cs.pk DESC"
-        ))
-        .bind(actor.tenant.as_str())
-        .bind(actor.is_admin())
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .map(SummaryRow::into_summary)
-        .collect()
+        self.db
+            .query(Sql::each(
+                select_sets!("AND cs.id IN (SELECT value FROM json_each(?3)) ORDER BY cs.pk DESC"),
+                sql!(select_sets!(
+                    "AND cs.id IN (SELECT jsonb_array_elements_text(CAST(?3 AS jsonb))) \
+                     ORDER BY cs.pk DESC"
+                ))
+                .postgres(),
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(actor.is_admin())
+            .bind(ids)
+            .fetch_all::<SummaryRow>(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(SummaryRow::into_summary)
+            .collect()
     }
 
     /// One change set and its records, in the order they were written.
@@ -211,9 +221,9 @@ impl Store {
         id: &ChangeSetId,
     ) -> Result<(ChangeSetSummary, Vec<ChangeRecord>), CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let summary = summary_of(&mut conn, actor, id).await?;
-        let records = records_of(&mut conn, actor, id).await?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let summary = summary_of(&mut pooled, actor, id).await?;
+        let records = records_of(&mut pooled, actor, id).await?;
         Ok((summary, records))
     }
 }
@@ -227,79 +237,80 @@ mod tests {
     use crate::core::change_sets::Via;
     use crate::core::changes::Action;
     use crate::core::metadata::{MetaKey, MetaValue, Precondition};
-    use crate::store::testing::{actor_of, site, staff, temp_store};
+    use crate::store::testing::{actor_of, each_engine, site, staff};
 
     #[tokio::test]
     async fn each_request_is_a_change_set_with_its_door_and_records() {
-        let (_dir, store) = temp_store().await;
-        let hq = site(&store, "HQ", 1).await;
-        let second = actor_of("default", Role::Admin).in_new_change_set(Via::Web);
-        let entry = (MetaKey::parse("rack").unwrap(), MetaValue::Integer(4));
-        store
-            .put_metadata_key(
-                &second,
-                &hq,
-                entry.into(),
-                &Precondition::Any,
-                Default::default(),
-            )
-            .await
-            .unwrap();
-
-        let page = store
-            .list_change_sets(&staff(), &ChangeSetFilter::default(), None, 10)
-            .await
-            .unwrap();
-        assert_eq!(page.sets.len(), 2);
-        assert!(page.next.is_none());
-        let newest = &page.sets[0];
-        assert_eq!(newest.id, second.change.id);
-        assert_eq!(newest.via, Via::Web);
-        assert_eq!((newest.records, newest.resources), (1, 1));
-        assert_eq!(page.sets[1].actor_id, "usr_manager");
-
-        let (summary, records) = store.change_set(&staff(), &second.change.id).await.unwrap();
-        assert_eq!(summary.actor_id, "usr_admin");
-        assert_eq!(summary.via, Via::Web);
-        assert_eq!(records.len(), 1);
-        assert_eq!(records[0].action, Action::MetadataSet);
-        assert_eq!(records[0].new, Some(json!(4)));
-        assert_eq!(
-            records[0].change_set.as_deref(),
-            Some(second.change.id.as_str())
-        );
-
-        // Filters, and pages of one.
-        let on_hq = ChangeSetFilter {
-            resource: Some(hq.clone()),
-            ..Default::default()
-        };
-        let first = store
-            .list_change_sets(&staff(), &on_hq, None, 1)
-            .await
-            .unwrap();
-        assert_eq!(first.sets.len(), 1);
-        let rest = store
-            .list_change_sets(&staff(), &on_hq, first.next, 1)
-            .await
-            .unwrap();
-        assert_eq!(rest.sets[0].actor_id, "usr_manager");
-        let by_nobody = ChangeSetFilter {
-            actor: Some("usr_nobody".into()),
-            ..Default::default()
-        };
-        assert!(
+        for (_dir, store) in each_engine().await {
+            let hq = site(&store, "HQ", 1).await;
+            let second = actor_of("default", Role::Admin).in_new_change_set(Via::Web);
+            let entry = (MetaKey::parse("rack").unwrap(), MetaValue::Integer(4));
             store
-                .list_change_sets(&staff(), &by_nobody, None, 10)
+                .put_metadata_key(
+                    &second,
+                    &hq,
+                    entry.into(),
+                    &Precondition::Any,
+                    Default::default(),
+                )
                 .await
-                .unwrap()
-                .sets
-                .is_empty()
-        );
-        let missing = ChangeSetId::parse("chg_missing").unwrap();
-        assert!(matches!(
-            store.change_set(&staff(), &missing).await,
-            Err(CoreError::NotFound { .. })
-        ));
+                .unwrap();
+
+            let page = store
+                .list_change_sets(&staff(), &ChangeSetFilter::default(), None, 10)
+                .await
+                .unwrap();
+            assert_eq!(page.sets.len(), 2);
+            assert!(page.next.is_none());
+            let newest = &page.sets[0];
+            assert_eq!(newest.id, second.change.id);
+            assert_eq!(newest.via, Via::Web);
+            assert_eq!((newest.records, newest.resources), (1, 1));
+            assert_eq!(page.sets[1].actor_id, "usr_manager");
+
+            let (summary, records) = store.change_set(&staff(), &second.change.id).await.unwrap();
+            assert_eq!(summary.actor_id, "usr_admin");
+            assert_eq!(summary.via, Via::Web);
+            assert_eq!(records.len(), 1);
+            assert_eq!(records[0].action, Action::MetadataSet);
+            assert_eq!(records[0].new, Some(json!(4)));
+            assert_eq!(
+                records[0].change_set.as_deref(),
+                Some(second.change.id.as_str())
+            );
+
+            // Filters, and pages of one.
+            let on_hq = ChangeSetFilter {
+                resource: Some(hq.clone()),
+                ..Default::default()
+            };
+            let first = store
+                .list_change_sets(&staff(), &on_hq, None, 1)
+                .await
+                .unwrap();
+            assert_eq!(first.sets.len(), 1);
+            let rest = store
+                .list_change_sets(&staff(), &on_hq, first.next, 1)
+                .await
+                .unwrap();
+            assert_eq!(rest.sets[0].actor_id, "usr_manager");
+            let by_nobody = ChangeSetFilter {
+                actor: Some("usr_nobody".into()),
+                ..Default::default()
+            };
+            assert!(
+                store
+                    .list_change_sets(&staff(), &by_nobody, None, 10)
+                    .await
+                    .unwrap()
+                    .sets
+                    .is_empty()
+            );
+            let missing = ChangeSetId::parse("chg_missing").unwrap();
+            assert!(matches!(
+                store.change_set(&staff(), &missing).await,
+                Err(CoreError::NotFound { .. })
+            ));
+        }
     }
 }
