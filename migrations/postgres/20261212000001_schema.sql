@@ -208,7 +208,9 @@ CREATE TABLE aggregates (
     resource_pk BIGINT NOT NULL UNIQUE REFERENCES resources (pk) ON DELETE CASCADE
 );
 
+-- `seq` keeps the order hosts were added in (SQLite's rowid).
 CREATE TABLE aggregate_hosts (
+    seq          BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     aggregate_id BIGINT      NOT NULL REFERENCES aggregates (id) ON DELETE CASCADE,
     host         TEXT COLLATE "C" NOT NULL,
     added_at     TIMESTAMPTZ NOT NULL,

@@ -3,8 +3,7 @@
 //! resource's, written through the metadata writer like any other metadata, so they show in
 //! the history and through every face. Every call is an admin's, as in Nova.
 
-use sqlx::SqliteConnection;
-
+use super::db::{Conn, Sql, sql};
 use super::{MetadataTarget, Store, changes, storage};
 use crate::core::CoreError;
 use crate::core::access::Actor;
@@ -44,64 +43,83 @@ fn uuid_of(random: u128) -> ResourceId {
 }
 
 /// The aggregate `number` of the tenant: its id and its resource's id.
-async fn find(
-    conn: &mut SqliteConnection,
-    actor: &Actor,
-    number: i64,
-) -> Result<(i64, String), CoreError> {
-    sqlx::query_as(
+async fn find(mut conn: Conn<'_>, actor: &Actor, number: i64) -> Result<(i64, String), CoreError> {
+    conn.query(sql!(
         "SELECT a.id, r.id FROM aggregates a JOIN resources r ON r.pk = a.resource_pk \
-         WHERE a.id = ? AND r.tenant_id = ? AND r.type = ?",
-    )
+         WHERE a.id = ? AND r.tenant_id = ? AND r.type = ?"
+    ))
     .bind(number)
     .bind(actor.tenant.as_str())
     .bind(AGGREGATE_TYPE)
-    .fetch_optional(conn)
+    .fetch_optional(&mut conn)
     .await
     .map_err(storage)?
     .ok_or_else(|| missing(number))
 }
 
-async fn hosts_of(conn: &mut SqliteConnection, number: i64) -> Result<Vec<String>, CoreError> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT host FROM aggregate_hosts WHERE aggregate_id = ? ORDER BY rowid")
-            .bind(number)
-            .fetch_all(conn)
-            .await
-            .map_err(storage)?;
-    Ok(rows.into_iter().map(|(host,)| host).collect())
+async fn hosts_of(mut conn: Conn<'_>, number: i64) -> Result<Vec<String>, CoreError> {
+    conn.query(Sql::each(
+        "SELECT host FROM aggregate_hosts WHERE aggregate_id = ? ORDER BY rowid",
+        "SELECT host FROM aggregate_hosts WHERE aggregate_id = $1 ORDER BY seq",
+    ))
+    .bind(number)
+    .fetch_column(&mut conn)
+    .await
+    .map_err(storage)
 }
 
 /// The availability zones of the aggregates of `actor`'s tenant that hold `host`, other than
 /// `number`, and the zone of `number` itself.
 async fn zones(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     actor: &Actor,
     number: i64,
     host: &HostName,
 ) -> Result<(Option<String>, Vec<String>), CoreError> {
-    const ZONE: &str = "SELECT CAST(m.value AS TEXT) FROM aggregates a \
-                        JOIN resources r ON r.pk = a.resource_pk \
-                        JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
-                        WHERE a.id = ?";
-    let own: Option<(String,)> = sqlx::query_as(ZONE)
+    macro_rules! own_zone {
+        ($zone:literal, $param:literal) => {
+            concat!(
+                "SELECT ",
+                $zone,
+                " FROM aggregates a JOIN resources r ON r.pk = a.resource_pk \
+                 JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
+                 WHERE a.id = ",
+                $param
+            )
+        };
+    }
+    let own: Option<(String,)> = conn
+        .query(Sql::each(
+            own_zone!("CAST(m.value AS TEXT)", "?"),
+            own_zone!("m.value #>> '{}'", "$1"),
+        ))
         .bind(number)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut conn)
         .await
         .map_err(storage)?;
-    let others: Vec<(String,)> = sqlx::query_as(
-        "SELECT CAST(m.value AS TEXT) FROM aggregate_hosts h \
-         JOIN aggregates a ON a.id = h.aggregate_id \
-         JOIN resources r ON r.pk = a.resource_pk \
-         JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
-         WHERE h.host = ? AND r.tenant_id = ? AND a.id != ?",
-    )
-    .bind(host.as_str())
-    .bind(actor.tenant.as_str())
-    .bind(number)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(storage)?;
+    macro_rules! other_zones {
+        ($zone:literal) => {
+            concat!(
+                "SELECT ",
+                $zone,
+                " FROM aggregate_hosts h JOIN aggregates a ON a.id = h.aggregate_id \
+                 JOIN resources r ON r.pk = a.resource_pk \
+                 JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
+                 WHERE h.host = ? AND r.tenant_id = ? AND a.id != ?"
+            )
+        };
+    }
+    let others: Vec<(String,)> = conn
+        .query(Sql::each(
+            other_zones!("CAST(m.value AS TEXT)"),
+            sql!(other_zones!("m.value #>> '{}'")).postgres(),
+        ))
+        .bind(host.as_str())
+        .bind(actor.tenant.as_str())
+        .bind(number)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(storage)?;
     Ok((
         own.map(|(zone,)| zone),
         others.into_iter().map(|(zone,)| zone).collect(),
@@ -118,34 +136,37 @@ impl Store {
                  AND NOT EXISTS (SELECT 1 FROM aggregates a WHERE a.resource_pk = r.pk)"
             };
         }
-        let (unnumbered,): (i64,) = sqlx::query_as(concat!("SELECT count(*) ", unnumbered!()))
+        let unnumbered: i64 = self
+            .db
+            .query(sql!(concat!("SELECT count(*) ", unnumbered!())))
             .bind(actor.tenant.as_str())
             .bind(AGGREGATE_TYPE)
-            .fetch_one(&self.pool)
+            .fetch_scalar(&self.db)
             .await
             .map_err(storage)?;
         if unnumbered == 0 {
             return Ok(());
         }
         let mut tx = self.write_tx().await?;
-        sqlx::query(concat!(
+        let mut conn = tx.conn();
+        conn.query(sql!(concat!(
             "INSERT INTO aggregates (resource_pk) SELECT r.pk ",
             unnumbered!(),
             " ORDER BY r.pk"
-        ))
+        )))
         .bind(actor.tenant.as_str())
         .bind(AGGREGATE_TYPE)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
         tx.commit().await.map_err(storage)
     }
 
     async fn load_aggregate(&self, actor: &Actor, number: i64) -> Result<Aggregate, CoreError> {
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let (number, id) = find(&mut conn, actor, number).await?;
-        let hosts = hosts_of(&mut conn, number).await?;
-        drop(conn);
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let (number, id) = find(pooled.conn(), actor, number).await?;
+        let hosts = hosts_of(pooled.conn(), number).await?;
+        drop(pooled);
         let record = self
             .read_metadata(actor, &ResourceId::from_path(id))
             .await
@@ -164,17 +185,19 @@ impl Store {
     pub async fn list_aggregates(&self, actor: &Actor) -> Result<Vec<Aggregate>, CoreError> {
         actor.require_admin()?;
         self.number_aggregates(actor).await?;
-        let numbers: Vec<(i64,)> = sqlx::query_as(
-            "SELECT a.id FROM aggregates a JOIN resources r ON r.pk = a.resource_pk \
-             WHERE r.tenant_id = ? AND r.type = ? ORDER BY a.id",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(AGGREGATE_TYPE)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let numbers: Vec<i64> = self
+            .db
+            .query(sql!(
+                "SELECT a.id FROM aggregates a JOIN resources r ON r.pk = a.resource_pk \
+                 WHERE r.tenant_id = ? AND r.type = ? ORDER BY a.id"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(AGGREGATE_TYPE)
+            .fetch_column(&self.db)
+            .await
+            .map_err(storage)?;
         let mut aggregates = Vec::with_capacity(numbers.len());
-        for (number,) in numbers {
+        for number in numbers {
             match self.load_aggregate(actor, number).await {
                 Ok(aggregate) => aggregates.push(aggregate),
                 // Deleted since the list was read.
@@ -190,18 +213,30 @@ impl Store {
     /// themselves stay the admins'.
     pub async fn availability_zones(&self, actor: &Actor) -> Result<Vec<ZoneHosts>, CoreError> {
         actor.require_read()?;
-        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-            "SELECT h.host, CAST(m.value AS TEXT) FROM aggregate_hosts h \
-             JOIN aggregates a ON a.id = h.aggregate_id \
-             JOIN resources r ON r.pk = a.resource_pk \
-             LEFT JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
-             WHERE r.tenant_id = ? AND r.type = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(AGGREGATE_TYPE)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        macro_rules! zone_hosts {
+            ($zone:literal) => {
+                concat!(
+                    "SELECT h.host, ",
+                    $zone,
+                    " FROM aggregate_hosts h \
+                     JOIN aggregates a ON a.id = h.aggregate_id \
+                     JOIN resources r ON r.pk = a.resource_pk \
+                     LEFT JOIN metadata m ON m.resource_pk = r.pk AND m.key = 'availability_zone' \
+                     WHERE r.tenant_id = ? AND r.type = ?"
+                )
+            };
+        }
+        let rows: Vec<(String, Option<String>)> = self
+            .db
+            .query(Sql::each(
+                zone_hosts!("CAST(m.value AS TEXT)"),
+                sql!(zone_hosts!("m.value #>> '{}'")).postgres(),
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(AGGREGATE_TYPE)
+            .fetch_all(&self.db)
+            .await
+            .map_err(storage)?;
         Ok(ZoneHosts::of_hosts(rows))
     }
 
@@ -242,15 +277,17 @@ impl Store {
         )
         .await?;
         self.number_aggregates(actor).await?;
-        let (number,): (i64,) = sqlx::query_as(
-            "SELECT a.id FROM aggregates a JOIN resources r ON r.pk = a.resource_pk \
-             WHERE r.tenant_id = ? AND r.id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(id.as_str())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(storage)?;
+        let number: i64 = self
+            .db
+            .query(sql!(
+                "SELECT a.id FROM aggregates a JOIN resources r ON r.pk = a.resource_pk \
+                 WHERE r.tenant_id = ? AND r.id = ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind(id.as_str())
+            .fetch_scalar(&self.db)
+            .await
+            .map_err(storage)?;
         self.load_aggregate(actor, number).await
     }
 
@@ -322,34 +359,37 @@ impl Store {
         let (number, host) = (number.check()?, host.check()?);
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
-        let (number, id) = find(&mut tx, actor, number).await?;
-        let hosts = hosts_of(&mut tx, number).await?;
+        let mut conn = tx.conn();
+        let (number, id) = find(conn.reborrow(), actor, number).await?;
+        let hosts = hosts_of(conn.reborrow(), number).await?;
         let value = Some(serde_json::Value::from(host.as_str()));
         let (action, old, new) = if add {
             check_host_addition(number, &hosts, &host)?;
-            let (zone, host_zones) = zones(&mut tx, actor, number, &host).await?;
+            let (zone, host_zones) = zones(conn.reborrow(), actor, number, &host).await?;
             check_host_zone(number, zone.as_deref(), &host_zones)?;
-            sqlx::query(
-                "INSERT INTO aggregate_hosts (aggregate_id, host, added_at) VALUES (?, ?, ?)",
-            )
+            conn.query(sql!(
+                "INSERT INTO aggregate_hosts (aggregate_id, host, added_at) VALUES (?, ?, ?)"
+            ))
             .bind(number)
             .bind(host.as_str())
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
             (Action::HostAdd, None, value)
         } else {
             check_host_removal(number, &hosts, &host)?;
-            sqlx::query("DELETE FROM aggregate_hosts WHERE aggregate_id = ? AND host = ?")
-                .bind(number)
-                .bind(host.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(storage)?;
+            conn.query(sql!(
+                "DELETE FROM aggregate_hosts WHERE aggregate_id = ? AND host = ?"
+            ))
+            .bind(number)
+            .bind(host.as_str())
+            .execute(&mut conn)
+            .await
+            .map_err(storage)?;
             (Action::HostRemove, value, None)
         };
-        changes::append(&mut tx, actor, &id, action, host.as_str(), old, new, now).await?;
+        changes::append(conn, actor, &id, action, host.as_str(), old, new, now).await?;
         tx.commit().await.map_err(storage)?;
         self.load_aggregate(actor, number).await
     }
@@ -382,7 +422,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::core::error::{Clash, ValidationError};
-    use crate::store::testing::{admin, manager, temp_store};
+    use crate::store::testing::{admin, each_engine, manager};
 
     fn name(s: &str) -> Unchecked<AggregateName> {
         AggregateName::parse(s).into()
@@ -405,130 +445,133 @@ mod tests {
 
     #[tokio::test]
     async fn aggregates_get_ids_never_reused_and_only_admins_touch_them() {
-        let (_dir, store) = temp_store().await;
-        let limits = MetadataLimits::default();
-        let first = store
-            .create_aggregate(&admin(), name("rack-a"), zone(Some("london")), 1, limits)
-            .await
-            .unwrap();
-        assert_eq!(first.number, 1);
-        assert_eq!(first.availability_zone().as_deref(), Some("london"));
-        let taken = store
-            .create_aggregate(&admin(), name("RACK-A"), zone(None), 2, limits)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(taken, CoreError::Conflict(Clash::NameTaken, _)),
-            "{taken:?}"
-        );
-        store
-            .delete_aggregate(&admin(), first.number.into())
-            .await
-            .unwrap();
-        let second = store
-            .create_aggregate(&admin(), name("rack-a"), zone(None), 3, limits)
-            .await
-            .unwrap();
-        assert_eq!(second.number, 2, "the deleted aggregate's id is not reused");
-        assert!(matches!(
-            store.get_aggregate(&admin(), 1.into()).await,
-            Err(CoreError::NotFound { .. })
-        ));
-        for refused in [
-            store.list_aggregates(&manager()).await.map(|_| ()),
-            store.get_aggregate(&manager(), 2.into()).await.map(|_| ()),
-            store
-                .add_aggregate_host(&manager(), 2.into(), host("h1"))
+        for (_dir, store) in each_engine().await {
+            let limits = MetadataLimits::default();
+            let first = store
+                .create_aggregate(&admin(), name("rack-a"), zone(Some("london")), 1, limits)
                 .await
-                .map(|_| ()),
-        ] {
-            assert!(matches!(refused, Err(CoreError::Forbidden(_))));
+                .unwrap();
+            assert_eq!(first.number, 1);
+            assert_eq!(first.availability_zone().as_deref(), Some("london"));
+            let taken = store
+                .create_aggregate(&admin(), name("RACK-A"), zone(None), 2, limits)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(taken, CoreError::Conflict(Clash::NameTaken, _)),
+                "{taken:?}"
+            );
+            store
+                .delete_aggregate(&admin(), first.number.into())
+                .await
+                .unwrap();
+            let second = store
+                .create_aggregate(&admin(), name("rack-a"), zone(None), 3, limits)
+                .await
+                .unwrap();
+            assert_eq!(second.number, 2, "the deleted aggregate's id is not reused");
+            assert!(matches!(
+                store.get_aggregate(&admin(), 1.into()).await,
+                Err(CoreError::NotFound { .. })
+            ));
+            for refused in [
+                store.list_aggregates(&manager()).await.map(|_| ()),
+                store.get_aggregate(&manager(), 2.into()).await.map(|_| ()),
+                store
+                    .add_aggregate_host(&manager(), 2.into(), host("h1"))
+                    .await
+                    .map(|_| ()),
+            ] {
+                assert!(matches!(refused, Err(CoreError::Forbidden(_))));
+            }
         }
     }
 
     #[tokio::test]
     async fn hosts_are_added_once_removed_when_there_and_block_deletion() {
-        let (_dir, store) = temp_store().await;
-        let limits = MetadataLimits::default();
-        let created = store
-            .create_aggregate(&admin(), name("agg"), zone(None), 1, limits)
-            .await
-            .unwrap();
-        let n = created.number;
-        let with = store
-            .add_aggregate_host(&admin(), n.into(), host("h1"))
-            .await
-            .unwrap();
-        assert_eq!(with.hosts, ["h1"]);
-        assert!(matches!(
-            store
+        for (_dir, store) in each_engine().await {
+            let limits = MetadataLimits::default();
+            let created = store
+                .create_aggregate(&admin(), name("agg"), zone(None), 1, limits)
+                .await
+                .unwrap();
+            let n = created.number;
+            let with = store
                 .add_aggregate_host(&admin(), n.into(), host("h1"))
-                .await,
-            Err(CoreError::Conflict(..))
-        ));
-        assert!(matches!(
-            store.delete_aggregate(&admin(), n.into()).await,
-            Err(CoreError::Invalid(ValidationError::AggregateNotEmpty))
-        ));
-        assert!(matches!(
-            store
-                .remove_aggregate_host(&admin(), n.into(), host("h2"))
-                .await,
-            Err(CoreError::NotFound { what: "host", .. })
-        ));
-        let without = store
-            .remove_aggregate_host(&admin(), n.into(), host("h1"))
-            .await
-            .unwrap();
-        assert!(without.hosts.is_empty());
-        let history = store
-            .list_changes(&admin(), &created.record.resource.id, 0, 10)
-            .await
-            .unwrap();
-        assert!(history.iter().any(|c| c.action == Action::HostAdd));
-        assert!(history.iter().any(|c| c.action == Action::HostRemove));
-        store.delete_aggregate(&admin(), n.into()).await.unwrap();
+                .await
+                .unwrap();
+            assert_eq!(with.hosts, ["h1"]);
+            assert!(matches!(
+                store
+                    .add_aggregate_host(&admin(), n.into(), host("h1"))
+                    .await,
+                Err(CoreError::Conflict(..))
+            ));
+            assert!(matches!(
+                store.delete_aggregate(&admin(), n.into()).await,
+                Err(CoreError::Invalid(ValidationError::AggregateNotEmpty))
+            ));
+            assert!(matches!(
+                store
+                    .remove_aggregate_host(&admin(), n.into(), host("h2"))
+                    .await,
+                Err(CoreError::NotFound { what: "host", .. })
+            ));
+            let without = store
+                .remove_aggregate_host(&admin(), n.into(), host("h1"))
+                .await
+                .unwrap();
+            assert!(without.hosts.is_empty());
+            let history = store
+                .list_changes(&admin(), &created.record.resource.id, 0, 10)
+                .await
+                .unwrap();
+            assert!(history.iter().any(|c| c.action == Action::HostAdd));
+            assert!(history.iter().any(|c| c.action == Action::HostRemove));
+            store.delete_aggregate(&admin(), n.into()).await.unwrap();
+        }
     }
 
     #[tokio::test]
     async fn a_change_renames_and_merges_metadata_keeping_the_zone() {
-        let (_dir, store) = temp_store().await;
-        let limits = MetadataLimits::default();
-        let created = store
-            .create_aggregate(&admin(), name("agg"), zone(Some("london")), 1, limits)
-            .await
-            .unwrap();
-        let n = created.number;
-        let changed = store
-            .change_aggregate(
-                &admin(),
-                n.into(),
-                AggregateName::parse("agg2").map(Some).into(),
-                vec![
-                    ("ssd".to_owned(), Some("true".to_owned())),
-                    ("availability_zone".to_owned(), Some("paris".to_owned())),
-                ],
-                limits,
-            )
-            .await
-            .unwrap();
-        assert_eq!(changed.name(), "agg2");
-        assert_eq!(changed.availability_zone().as_deref(), Some("paris"));
-        assert!(changed.record.resource.updated_at >= created.record.resource.updated_at);
-        let blanked = store
-            .change_aggregate(
-                &admin(),
-                n.into(),
-                Ok(None).into(),
-                vec![("availability_zone".to_owned(), None)],
-                limits,
-            )
-            .await;
-        assert!(matches!(
-            blanked,
-            Err(CoreError::Invalid(
-                ValidationError::AvailabilityZoneRequired
-            ))
-        ));
+        for (_dir, store) in each_engine().await {
+            let limits = MetadataLimits::default();
+            let created = store
+                .create_aggregate(&admin(), name("agg"), zone(Some("london")), 1, limits)
+                .await
+                .unwrap();
+            let n = created.number;
+            let changed = store
+                .change_aggregate(
+                    &admin(),
+                    n.into(),
+                    AggregateName::parse("agg2").map(Some).into(),
+                    vec![
+                        ("ssd".to_owned(), Some("true".to_owned())),
+                        ("availability_zone".to_owned(), Some("paris".to_owned())),
+                    ],
+                    limits,
+                )
+                .await
+                .unwrap();
+            assert_eq!(changed.name(), "agg2");
+            assert_eq!(changed.availability_zone().as_deref(), Some("paris"));
+            assert!(changed.record.resource.updated_at >= created.record.resource.updated_at);
+            let blanked = store
+                .change_aggregate(
+                    &admin(),
+                    n.into(),
+                    Ok(None).into(),
+                    vec![("availability_zone".to_owned(), None)],
+                    limits,
+                )
+                .await;
+            assert!(matches!(
+                blanked,
+                Err(CoreError::Invalid(
+                    ValidationError::AvailabilityZoneRequired
+                ))
+            ));
+        }
     }
 }
