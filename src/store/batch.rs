@@ -149,7 +149,7 @@ impl Batch {
         for staged in statements.into_iter().chain(records) {
             let mut query = conn.query(Sql::of_static(staged.sql));
             for arg in staged.args {
-                bind(&mut query, arg);
+                bind_arg(&mut query, arg);
             }
             query.execute(&mut conn).await?;
         }
@@ -157,7 +157,8 @@ impl Batch {
     }
 }
 
-fn bind(query: &mut Query, arg: Arg) {
+/// Binds one staged argument to a query of either engine.
+pub(in crate::store) fn bind_arg(query: &mut Query, arg: Arg) {
     match arg {
         Arg::Int(value) => query.push(value),
         Arg::Real(value) => query.push(value),

@@ -1,9 +1,8 @@
 //! Data Hub's stream tags (`Streams/{id}/Tags`): bare tags (`bare_tags`) on the stream's
 //! resource, applying to streams.
 
-use sqlx::SqliteConnection;
-
 use super::bare_tags::{BareTarget, names_on, replace_bare_tags};
+use super::db::Conn;
 use super::streams::{load_stream_and_site, stream_missing, stream_row};
 use super::{Store, storage};
 use crate::core::CoreError;
@@ -15,12 +14,12 @@ use crate::store::unchecked::Unchecked;
 
 /// The stream's resource (its pk and id) once the caller may read it.
 async fn stream_resource(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     actor: &Actor,
     namespace: &str,
     stream_id: &str,
 ) -> Result<(i64, ResourceId, Option<ResourceId>), CoreError> {
-    let row = stream_row(conn, actor, namespace, stream_id)
+    let row = stream_row(conn.reborrow(), actor, namespace, stream_id)
         .await?
         .ok_or_else(|| stream_missing(stream_id))?;
     let pk = row.resource_pk;
@@ -39,9 +38,9 @@ impl Store {
         stream_id: &str,
     ) -> Result<Vec<String>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let (pk, _, _) = stream_resource(&mut conn, actor, namespace, stream_id).await?;
-        names_on(&mut conn, pk).await
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let (pk, _, _) = stream_resource(pooled.conn(), actor, namespace, stream_id).await?;
+        names_on(&mut pooled, pk).await
     }
 
     /// Replaces a stream's tags with `tags` (Data Hub's `PUT Tags`; an empty list is its
@@ -67,15 +66,16 @@ impl Store {
         let tags = tags.into().check()?;
         let now = crate::store::now();
         let mut tx = self.write_tx().await?;
+        let mut conn = tx.conn();
         let (resource_pk, resource_id, site) =
-            stream_resource(&mut tx, actor, namespace, stream_id).await?;
+            stream_resource(conn.reborrow(), actor, namespace, stream_id).await?;
         actor.require_write(site.as_ref())?;
         let target = BareTarget {
             pk: resource_pk,
             id: resource_id,
             applies_to: CorrelationType::Stream,
         };
-        let names = replace_bare_tags(&mut tx, actor, &target, &tags, random, now).await?;
+        let names = replace_bare_tags(conn, actor, &target, &tags, random, now).await?;
         tx.commit().await.map_err(storage)?;
         Ok(names)
     }
@@ -88,7 +88,7 @@ mod tests {
     use crate::core::streams::{SdsId, SdsType, Stream};
     use crate::core::tags::{MAX_AUTO_DEFINED_TAGS, TagDraft};
     use crate::core::tenancy::TenantSettings;
-    use crate::store::testing::{admin, manager, staff, temp_store};
+    use crate::store::testing::{admin, each_engine, manager, staff, temp_store};
     use serde_json::json;
 
     async fn tank(store: &Store) {
@@ -117,128 +117,131 @@ mod tests {
 
     #[tokio::test]
     async fn a_writer_defines_unknown_names_on_first_use_and_the_order_is_kept() {
-        let (_dir, store) = temp_store().await;
-        tank(&store).await;
-        let put = store
-            .set_stream_tags(&manager(), "default", "tank1", tags(&["pump", "Level"]), 1)
-            .await
-            .unwrap();
-        assert_eq!(put, ["pump", "Level"]);
-        let defined = store.list_tags(&admin()).await.unwrap();
-        assert_eq!(defined.len(), 2);
-        for (tag, used) in &defined {
-            assert_eq!(tag.applies_to, [CorrelationType::Stream]);
-            assert_eq!(tag.allowed_values, None);
-            assert_eq!(tag.auto_defined_by.as_deref(), Some(manager().id.as_str()));
-            assert_eq!(*used, 1);
+        for (_dir, store) in each_engine().await {
+            tank(&store).await;
+            let put = store
+                .set_stream_tags(&manager(), "default", "tank1", tags(&["pump", "Level"]), 1)
+                .await
+                .unwrap();
+            assert_eq!(put, ["pump", "Level"]);
+            let defined = store.list_tags(&admin()).await.unwrap();
+            assert_eq!(defined.len(), 2);
+            for (tag, used) in &defined {
+                assert_eq!(tag.applies_to, [CorrelationType::Stream]);
+                assert_eq!(tag.allowed_values, None);
+                assert_eq!(tag.auto_defined_by.as_deref(), Some(manager().id.as_str()));
+                assert_eq!(*used, 1);
+            }
+            // Another order, one name in another case (the same definition), one dropped.
+            let again = store
+                .set_stream_tags(&manager(), "default", "TANK1", tags(&["LEVEL", "new"]), 2)
+                .await
+                .unwrap();
+            assert_eq!(again, ["Level", "new"]);
+            assert_eq!(
+                store
+                    .stream_tags(&staff(), "default", "Tank1")
+                    .await
+                    .unwrap(),
+                ["Level", "new"]
+            );
+            assert!(matches!(
+                store
+                    .set_stream_tags(&staff(), "default", "Tank1", tags(&["x"]), 3)
+                    .await,
+                Err(CoreError::Forbidden(_))
+            ));
+            store
+                .set_stream_tags(&manager(), "default", "Tank1", StreamTags::none(), 4)
+                .await
+                .unwrap();
+            assert!(
+                store
+                    .stream_tags(&staff(), "default", "Tank1")
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
         }
-        // Another order, one name in another case (the same definition), one dropped.
-        let again = store
-            .set_stream_tags(&manager(), "default", "TANK1", tags(&["LEVEL", "new"]), 2)
-            .await
-            .unwrap();
-        assert_eq!(again, ["Level", "new"]);
-        assert_eq!(
-            store
-                .stream_tags(&staff(), "default", "Tank1")
-                .await
-                .unwrap(),
-            ["Level", "new"]
-        );
-        assert!(matches!(
-            store
-                .set_stream_tags(&staff(), "default", "Tank1", tags(&["x"]), 3)
-                .await,
-            Err(CoreError::Forbidden(_))
-        ));
-        store
-            .set_stream_tags(&manager(), "default", "Tank1", StreamTags::none(), 4)
-            .await
-            .unwrap();
-        assert!(
-            store
-                .stream_tags(&staff(), "default", "Tank1")
-                .await
-                .unwrap()
-                .is_empty()
-        );
     }
 
     #[tokio::test]
     async fn with_auto_definition_off_an_unknown_name_is_refused_and_nothing_changes() {
-        let (_dir, store) = temp_store().await;
-        tank(&store).await;
-        store
-            .set_tenant_settings(
-                &admin(),
-                TenantSettings {
-                    datahub_auto_define_tags: false,
-                    ..TenantSettings::default()
-                },
-            )
-            .await
-            .unwrap();
-        let refused = store
-            .set_stream_tags(&manager(), "default", "Tank1", tags(&["pump"]), 1)
-            .await;
-        assert!(matches!(
-            refused,
-            Err(CoreError::Invalid(ValidationError::TagUnknown(name))) if name == "pump"
-        ));
-        assert!(store.list_tags(&admin()).await.unwrap().is_empty());
+        for (_dir, store) in each_engine().await {
+            tank(&store).await;
+            store
+                .set_tenant_settings(
+                    &admin(),
+                    TenantSettings {
+                        datahub_auto_define_tags: false,
+                        ..TenantSettings::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let refused = store
+                .set_stream_tags(&manager(), "default", "Tank1", tags(&["pump"]), 1)
+                .await;
+            assert!(matches!(
+                refused,
+                Err(CoreError::Invalid(ValidationError::TagUnknown(name))) if name == "pump"
+            ));
+            assert!(store.list_tags(&admin()).await.unwrap().is_empty());
+        }
     }
 
     #[tokio::test]
     async fn a_definition_for_sites_or_with_a_value_list_is_refused_but_a_set_value_is_kept() {
-        let (_dir, store) = temp_store().await;
-        tank(&store).await;
-        let site_only = TagDraft::new("Region", "", "#000000", &["site".into()], None).unwrap();
-        store.create_tag(&admin(), site_only, 1).await.unwrap();
-        assert!(matches!(
-            store
-                .set_stream_tags(&manager(), "default", "Tank1", tags(&["region"]), 2)
-                .await,
-            Err(CoreError::Invalid(ValidationError::TagNotApplicable { tag, .. })) if tag == "Region"
-        ));
-        let listed = TagDraft::new(
-            "Tier",
-            "",
-            "#000000",
-            &["datahub.stream".into()],
-            Some(&["gold".into()]),
-        )
-        .unwrap();
-        let tier = store.create_tag(&admin(), listed, 3).await.unwrap();
-        assert!(matches!(
-            store
-                .set_stream_tags(&manager(), "default", "Tank1", tags(&["Tier"]), 4)
-                .await,
-            Err(CoreError::Invalid(ValidationError::TagValueRequired { .. }))
-        ));
-        let stream = store.stream(&manager(), "default", "Tank1").await.unwrap();
-        store
-            .set_tag_value(
-                &manager(),
-                &tier.id,
-                &stream.resource.id,
-                CorrelationType::Stream,
-                "gold",
-                None,
+        for (_dir, store) in each_engine().await {
+            tank(&store).await;
+            let site_only = TagDraft::new("Region", "", "#000000", &["site".into()], None).unwrap();
+            store.create_tag(&admin(), site_only, 1).await.unwrap();
+            assert!(matches!(
+                store
+                    .set_stream_tags(&manager(), "default", "Tank1", tags(&["region"]), 2)
+                    .await,
+                Err(CoreError::Invalid(ValidationError::TagNotApplicable { tag, .. })) if tag == "Region"
+            ));
+            let listed = TagDraft::new(
+                "Tier",
+                "",
+                "#000000",
+                &["datahub.stream".into()],
+                Some(&["gold".into()]),
             )
-            .await
             .unwrap();
-        assert_eq!(
+            let tier = store.create_tag(&admin(), listed, 3).await.unwrap();
+            assert!(matches!(
+                store
+                    .set_stream_tags(&manager(), "default", "Tank1", tags(&["Tier"]), 4)
+                    .await,
+                Err(CoreError::Invalid(ValidationError::TagValueRequired { .. }))
+            ));
+            let stream = store.stream(&manager(), "default", "Tank1").await.unwrap();
             store
-                .set_stream_tags(&manager(), "default", "Tank1", tags(&["pump", "Tier"]), 5)
+                .set_tag_value(
+                    &manager(),
+                    &tier.id,
+                    &stream.resource.id,
+                    CorrelationType::Stream,
+                    "gold",
+                    None,
+                )
                 .await
-                .unwrap(),
-            ["pump", "Tier"]
-        );
-        let value = store
-            .get_tag_value(&manager(), &tier.id, &stream.resource.id)
-            .await
-            .unwrap();
-        assert_eq!(value.value, "gold");
+                .unwrap();
+            assert_eq!(
+                store
+                    .set_stream_tags(&manager(), "default", "Tank1", tags(&["pump", "Tier"]), 5)
+                    .await
+                    .unwrap(),
+                ["pump", "Tier"]
+            );
+            let value = store
+                .get_tag_value(&manager(), &tier.id, &stream.resource.id)
+                .await
+                .unwrap();
+            assert_eq!(value.value, "gold");
+        }
     }
 
     fn numbered(from: usize, to: usize) -> StreamTags {

@@ -6,20 +6,20 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::SqliteConnection;
 
+use super::batch::{Arg, bind_arg};
 use super::cache::StreamKeyRef;
+use super::db::{Conn, sql};
 use super::metadata::UPSERT_ENTRY;
 use super::resources::{find_row, insert};
 use super::rows::{ResourceRow, select_resources};
-use super::sqlite::batch::stored_time;
 use super::{Store, changes, storage, unique_or};
 use crate::core::CoreError;
 use crate::core::access::Actor;
 use crate::core::changes::Action;
 use crate::core::error::Clash;
 use crate::core::metadata::untyped::UntypedWrite;
-use crate::core::metadata::{MetadataLimits, MetadataRecord, Precondition};
+use crate::core::metadata::{MetaValue, MetadataLimits, MetadataRecord, Precondition};
 use crate::core::resources::{Resource, ResourceId, ResourceName, ResourceType};
 use crate::core::streams::{DEFAULT_NAMESPACE, NamespaceId, STREAM_TYPE, SdsId, SdsType, Stream};
 use crate::store::unchecked::Unchecked;
@@ -98,26 +98,30 @@ fn type_missing(id: &str) -> CoreError {
     }
 }
 
+const SELECT_TYPE: &str = "SELECT id, definition, created_at FROM stream_types \
+                           WHERE tenant_id = ? AND namespace_id = ? AND id = ?";
+
 const SELECT_STREAM: &str = "SELECT resource_pk, id, type_id, display_name, description, settings \
                              FROM streams WHERE tenant_id = ? AND namespace_id = ? AND id = ?";
 
-pub(super) async fn stream_row(
-    conn: &mut SqliteConnection,
+pub(super) async fn stream_row<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     namespace: &str,
     id: &str,
 ) -> Result<Option<StreamRow>, CoreError> {
-    sqlx::query_as::<_, StreamRow>(SELECT_STREAM)
+    let mut conn = conn.into();
+    conn.query(sql!(SELECT_STREAM))
         .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(id)
-        .fetch_optional(conn)
+        .bind_nocase(namespace)
+        .bind_nocase(id)
+        .fetch_optional::<StreamRow>(&mut conn)
         .await
         .map_err(storage)
 }
 
-pub(super) async fn load_stream(
-    conn: &mut SqliteConnection,
+pub(super) async fn load_stream<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     row: StreamRow,
 ) -> Result<StoredStream, CoreError> {
@@ -125,20 +129,23 @@ pub(super) async fn load_stream(
 }
 
 /// The stream, and the site whose grants cover it.
-pub(super) async fn load_stream_and_site(
-    conn: &mut SqliteConnection,
+pub(super) async fn load_stream_and_site<'c>(
+    conn: impl Into<Conn<'c>>,
     actor: &Actor,
     row: StreamRow,
 ) -> Result<(StoredStream, Option<ResourceId>), CoreError> {
+    let mut conn = conn.into();
     // By the row's key, in one query: lists load every stream of a page this way.
-    let resource_row =
-        sqlx::query_as::<_, ResourceRow>(select_resources!("WHERE r.tenant_id = ? AND r.pk = ?"))
-            .bind(actor.tenant.as_str())
-            .bind(row.resource_pk)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(storage)?
-            .ok_or_else(|| stream_missing(&row.id))?;
+    let resource_row = conn
+        .query(sql!(select_resources!(
+            "WHERE r.tenant_id = ? AND r.pk = ?"
+        )))
+        .bind(actor.tenant.as_str())
+        .bind(row.resource_pk)
+        .fetch_optional::<ResourceRow>(&mut conn)
+        .await
+        .map_err(storage)?
+        .ok_or_else(|| stream_missing(&row.id))?;
     let site = resource_row.site();
     let resource = resource_row.into_resource()?;
     let stream = StoredStream {
@@ -157,7 +164,7 @@ pub(super) async fn load_stream_and_site(
 /// The native id of a new stream: its Data Hub id where a native id can be that (see
 /// [`SdsId::native_id`]) and no other resource has it; otherwise a minted one.
 async fn new_stream_id(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     actor: &Actor,
     namespace: &str,
     stream: &SdsId,
@@ -175,23 +182,23 @@ async fn new_stream_id(
 /// Puts a resource just created under `site` (where [`Actor::site_for_unplaced`] sends it),
 /// recorded as a move so its history says where it went and why it can be reached.
 async fn place_under(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     actor: &Actor,
     row: &ResourceRow,
     site: &ResourceId,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    let site_row = find_row(&mut *conn, &actor.tenant, site)
+    let site_row = find_row(conn.reborrow(), &actor.tenant, site)
         .await?
         .filter(|found| found.kind() == ResourceType::SITE)
         .ok_or_else(|| CoreError::NotFound {
             what: "site",
             id: site.to_string(),
         })?;
-    sqlx::query("UPDATE resources SET parent_pk = ? WHERE pk = ?")
+    conn.query(sql!("UPDATE resources SET parent_pk = ? WHERE pk = ?"))
         .bind(site_row.pk)
         .bind(row.pk)
-        .execute(&mut *conn)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
     changes::append(
@@ -210,7 +217,7 @@ async fn place_under(
 /// Sets the `name` item to the stream's name, as every resource's `name` item is its name:
 /// a Data Hub write of `Name` is the same change a native rename is, recorded as one.
 async fn set_name_item(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     actor: &Actor,
     row: &ResourceRow,
     old: Option<&ResourceName>,
@@ -218,16 +225,21 @@ async fn set_name_item(
     revision: i64,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    sqlx::query(UPSERT_ENTRY)
+    let mut query = conn
+        .query(sql!(UPSERT_ENTRY))
         .bind(row.pk)
         .bind(NAME_KEY)
-        .bind("string")
-        .bind(name.as_str())
+        .bind("string");
+    bind_arg(
+        &mut query,
+        Arg::Meta(MetaValue::Text(name.as_str().to_owned())),
+    );
+    query
         .bind(revision)
-        .bind(stored_time(now))
+        .bind(now)
         .bind(&actor.id)
         .bind(actor.creator_type.as_str())
-        .execute(&mut *conn)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
     changes::append(
@@ -253,14 +265,16 @@ impl Store {
                 description: String::new(),
             });
         }
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT id, description FROM stream_namespaces WHERE tenant_id = ? AND id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(storage)?;
+        let row: Option<(String, String)> = self
+            .db
+            .query(sql!(
+                "SELECT id, description FROM stream_namespaces WHERE tenant_id = ? AND id = ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(storage)?;
         row.map(|(id, description)| Namespace { id, description })
             .ok_or_else(|| CoreError::NotFound {
                 what: "namespace",
@@ -271,13 +285,15 @@ impl Store {
     /// Every namespace of the tenant, `default` first.
     pub async fn list_namespaces(&self, actor: &Actor) -> Result<Vec<Namespace>, CoreError> {
         actor.require_read()?;
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, description FROM stream_namespaces WHERE tenant_id = ? ORDER BY id",
-        )
-        .bind(actor.tenant.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let rows: Vec<(String, String)> = self
+            .db
+            .query(sql!(
+                "SELECT id, description FROM stream_namespaces WHERE tenant_id = ? ORDER BY id"
+            ))
+            .bind(actor.tenant.as_str())
+            .fetch_all(&self.db)
+            .await
+            .map_err(storage)?;
         let default = Namespace {
             id: DEFAULT_NAMESPACE.to_owned(),
             description: String::new(),
@@ -309,15 +325,16 @@ impl Store {
             return Err(taken());
         }
         let mut tx = self.write_tx().await?;
-        sqlx::query(
+        let mut conn = tx.conn();
+        conn.query(sql!(
             "INSERT INTO stream_namespaces (tenant_id, id, description, created_at) \
-             VALUES (?, ?, ?, ?)",
-        )
+             VALUES (?, ?, ?, ?)"
+        ))
         .bind(actor.tenant.as_str())
         .bind(id.as_str())
         .bind(description)
         .bind(crate::store::now())
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(unique_or(taken))?;
         tx.commit().await.map_err(storage)?;
@@ -335,16 +352,15 @@ impl Store {
         id: &str,
     ) -> Result<StoredType, CoreError> {
         actor.require_read()?;
-        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, definition, created_at FROM stream_types \
-             WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(storage)?;
+        let row: Option<(String, String, DateTime<Utc>)> = self
+            .db
+            .query(sql!(SELECT_TYPE))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind_nocase(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(storage)?;
         let (id, definition, created_at) = row.ok_or_else(|| type_missing(id))?;
         Ok(StoredType {
             sds_type: SdsType::stored(stored_id("type", &id)?, decode(&definition)?),
@@ -361,17 +377,19 @@ impl Store {
         count: u32,
     ) -> Result<Vec<ListedType>, CoreError> {
         actor.require_read()?;
-        let rows: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, definition, created_at FROM stream_types \
-             WHERE tenant_id = ? AND namespace_id = ? ORDER BY id LIMIT ? OFFSET ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(count)
-        .bind(skip)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(storage)?;
+        let rows: Vec<(String, String, DateTime<Utc>)> = self
+            .db
+            .query(sql!(
+                "SELECT id, definition, created_at FROM stream_types \
+                 WHERE tenant_id = ? AND namespace_id = ? ORDER BY id LIMIT ? OFFSET ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind(i64::from(count))
+            .bind(i64::from(skip))
+            .fetch_all(&self.db)
+            .await
+            .map_err(storage)?;
         rows.into_iter()
             .map(|(id, definition, created_at)| {
                 Ok(ListedType {
@@ -396,16 +414,15 @@ impl Store {
         actor.require_writer()?;
         let sds_type = sds_type.into().check()?;
         let mut tx = self.write_tx().await?;
-        let existing: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, definition, created_at FROM stream_types \
-             WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(sds_type.id.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(storage)?;
+        let mut conn = tx.conn();
+        let existing: Option<(String, String, DateTime<Utc>)> = conn
+            .query(sql!(SELECT_TYPE))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind_nocase(sds_type.id.as_str())
+            .fetch_optional(&mut conn)
+            .await
+            .map_err(storage)?;
         if let Some((id, definition, created_at)) = existing {
             let stored = SdsType::stored(stored_id("type", &id)?, decode(&definition)?);
             let mut asked = sds_type.definition.clone();
@@ -428,16 +445,16 @@ impl Store {
             ));
         }
         let now = crate::store::now();
-        sqlx::query(
+        conn.query(sql!(
             "INSERT INTO stream_types (tenant_id, namespace_id, id, definition, created_at) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
+             VALUES (?, ?, ?, ?, ?)"
+        ))
         .bind(actor.tenant.as_str())
         .bind(namespace)
         .bind(sds_type.id.as_str())
         .bind(sds_type.definition.to_string())
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
         tx.commit().await.map_err(storage)?;
@@ -459,16 +476,18 @@ impl Store {
     ) -> Result<(), CoreError> {
         actor.require_write(None)?;
         let mut tx = self.write_tx().await?;
-        let users: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM streams WHERE tenant_id = ? AND namespace_id = ? AND type_id = ? \
-             ORDER BY id LIMIT 5",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(storage)?;
+        let mut conn = tx.conn();
+        let users: Vec<(String,)> = conn
+            .query(sql!(
+                "SELECT id FROM streams WHERE tenant_id = ? AND namespace_id = ? AND type_id = ? \
+                 ORDER BY id LIMIT 5"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind_nocase(id)
+            .fetch_all(&mut conn)
+            .await
+            .map_err(storage)?;
         if !users.is_empty() {
             let names: Vec<String> = users.into_iter().map(|(s,)| format!("'{s}'")).collect();
             return Err(CoreError::Conflict(
@@ -479,16 +498,17 @@ impl Store {
                 ),
             ));
         }
-        let deleted = sqlx::query(
-            "DELETE FROM stream_types WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
-        if deleted.rows_affected() == 0 {
+        let deleted = conn
+            .query(sql!(
+                "DELETE FROM stream_types WHERE tenant_id = ? AND namespace_id = ? AND id = ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind_nocase(id)
+            .execute(&mut conn)
+            .await
+            .map_err(storage)?;
+        if deleted == 0 {
             return Err(type_missing(id));
         }
         tx.commit().await.map_err(storage)
@@ -502,11 +522,11 @@ impl Store {
         id: &str,
     ) -> Result<StoredStream, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let row = stream_row(&mut conn, actor, namespace, id)
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let row = stream_row(&mut pooled, actor, namespace, id)
             .await?
             .ok_or_else(|| stream_missing(id))?;
-        load_stream(&mut conn, actor, row).await
+        load_stream(&mut pooled, actor, row).await
     }
 
     /// The resource a stream of the namespace is, by the stream's id ignoring case: what the
@@ -518,16 +538,18 @@ impl Store {
         id: &str,
     ) -> Result<ResourceId, CoreError> {
         actor.require_read()?;
-        let found: Option<(String,)> = sqlx::query_as(
-            "SELECT r.id FROM streams s JOIN resources r ON r.pk = s.resource_pk \
-             WHERE s.tenant_id = ? AND s.namespace_id = ? AND s.id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(storage)?;
+        let found: Option<(String,)> = self
+            .db
+            .query(sql!(
+                "SELECT r.id FROM streams s JOIN resources r ON r.pk = s.resource_pk \
+                 WHERE s.tenant_id = ? AND s.namespace_id = ? AND s.id = ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind_nocase(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(storage)?;
         found
             .map(|(id,)| ResourceId::from_path(id))
             .ok_or_else(|| stream_missing(id))
@@ -612,21 +634,24 @@ impl Store {
         count: u32,
     ) -> Result<Vec<StoredStream>, CoreError> {
         actor.require_read()?;
-        let mut conn = self.pool.acquire().await.map_err(storage)?;
-        let rows = sqlx::query_as::<_, StreamRow>(
-            "SELECT resource_pk, id, type_id, display_name, description, settings FROM streams \
-             WHERE tenant_id = ? AND namespace_id = ? ORDER BY id LIMIT ? OFFSET ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(count)
-        .bind(skip)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(storage)?;
+        let mut pooled = self.db.acquire().await.map_err(storage)?;
+        let mut conn = pooled.conn();
+        let rows = conn
+            .query(sql!(
+                "SELECT resource_pk, id, type_id, display_name, description, settings \
+                 FROM streams WHERE tenant_id = ? AND namespace_id = ? \
+                 ORDER BY id LIMIT ? OFFSET ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind(i64::from(count))
+            .bind(i64::from(skip))
+            .fetch_all::<StreamRow>(&mut conn)
+            .await
+            .map_err(storage)?;
         let mut streams = Vec::with_capacity(rows.len());
         for row in rows {
-            streams.push(load_stream(&mut conn, actor, row).await?);
+            streams.push(load_stream(conn.reborrow(), actor, row).await?);
         }
         Ok(streams)
     }
@@ -645,21 +670,24 @@ impl Store {
         actor.require_writer()?;
         let stream = stream.into().check()?;
         let mut tx = self.write_tx().await?;
-        let type_known: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM stream_types WHERE tenant_id = ? AND namespace_id = ? AND id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(stream.type_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(storage)?;
+        let mut conn = tx.conn();
+        let type_known: Option<(String,)> = conn
+            .query(sql!(
+                "SELECT id FROM stream_types WHERE tenant_id = ? AND namespace_id = ? AND id = ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind_nocase(stream.type_id.as_str())
+            .fetch_optional(&mut conn)
+            .await
+            .map_err(storage)?;
         if type_known.is_none() {
             return Err(type_missing(stream.type_id.as_str()));
         }
-        if let Some(row) = stream_row(&mut tx, actor, namespace, stream.id.as_str()).await? {
+        if let Some(row) = stream_row(conn.reborrow(), actor, namespace, stream.id.as_str()).await?
+        {
             let pk = row.resource_pk;
-            let (current, site) = load_stream_and_site(&mut tx, actor, row).await?;
+            let (current, site) = load_stream_and_site(conn.reborrow(), actor, row).await?;
             actor.require_write(site.as_ref())?;
             if !current.stream.type_id.same_as(stream.type_id.as_str()) {
                 return Err(CoreError::Conflict(
@@ -685,47 +713,57 @@ impl Store {
             }
             let name = stream.resource_name()?;
             let now = crate::store::now();
-            sqlx::query(
+            conn.query(sql!(
                 "UPDATE streams SET display_name = ?, description = ?, settings = ? \
-                 WHERE resource_pk = ?",
-            )
+                 WHERE resource_pk = ?"
+            ))
             .bind(&stream.name)
             .bind(&stream.description)
             .bind(stream.settings.to_string())
             .bind(pk)
-            .execute(&mut *tx)
+            .execute(&mut conn)
             .await
             .map_err(storage)?;
             if name.as_str() == current.resource.name {
-                sqlx::query("UPDATE resources SET updated_at = ? WHERE pk = ?")
+                conn.query(sql!("UPDATE resources SET updated_at = ? WHERE pk = ?"))
                     .bind(now)
                     .bind(pk)
-                    .execute(&mut *tx)
+                    .execute(&mut conn)
                     .await
                     .map_err(storage)?;
             } else {
                 // The name is also the `name` item, so the metadata's version (its ETag)
                 // moves with it.
-                let (version,): (i64,) = sqlx::query_as(
-                    "UPDATE resources SET name = ?, updated_at = ?, version = version + 1 \
-                     WHERE pk = ? RETURNING version",
-                )
-                .bind(name.as_str())
-                .bind(now)
-                .bind(pk)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(storage)?;
-                let row = find_row(&mut tx, &actor.tenant, &current.resource.id)
+                let version: i64 = conn
+                    .query(sql!(
+                        "UPDATE resources SET name = ?, updated_at = ?, version = version + 1 \
+                         WHERE pk = ? RETURNING version"
+                    ))
+                    .bind(name.as_str())
+                    .bind(now)
+                    .bind(pk)
+                    .fetch_scalar(&mut conn)
+                    .await
+                    .map_err(storage)?;
+                let row = find_row(conn.reborrow(), &actor.tenant, &current.resource.id)
                     .await?
                     .ok_or_else(|| stream_missing(stream.id.as_str()))?;
                 let old = ResourceName::parse(&current.resource.name).ok();
-                set_name_item(&mut tx, actor, &row, old.as_ref(), &name, version, now).await?;
+                set_name_item(
+                    conn.reborrow(),
+                    actor,
+                    &row,
+                    old.as_ref(),
+                    &name,
+                    version,
+                    now,
+                )
+                .await?;
             }
-            let row = stream_row(&mut tx, actor, namespace, stream.id.as_str())
+            let row = stream_row(conn.reborrow(), actor, namespace, stream.id.as_str())
                 .await?
                 .ok_or_else(|| stream_missing(stream.id.as_str()))?;
-            let updated = load_stream(&mut tx, actor, row).await?;
+            let updated = load_stream(conn, actor, row).await?;
             tx.commit().await.map_err(storage)?;
             self.cache
                 .forget_record(actor.tenant.as_str(), updated.resource.id.as_str());
@@ -733,18 +771,19 @@ impl Store {
         }
         let site = actor.site_for_unplaced()?.cloned();
         let kind = ResourceType::parse(STREAM_TYPE)?;
-        let id = new_stream_id(&mut tx, actor, namespace, &stream.id, &kind, random).await?;
+        let id =
+            new_stream_id(conn.reborrow(), actor, namespace, &stream.id, &kind, random).await?;
         let name = stream.resource_name()?;
         let now = crate::store::now();
-        let row = insert(&mut tx, actor, &id, &kind, &name, now).await?;
+        let row = insert(conn.reborrow(), actor, &id, &kind, &name, now).await?;
         if let Some(site) = &site {
-            place_under(&mut tx, actor, &row, site, now).await?;
+            place_under(conn.reborrow(), actor, &row, site, now).await?;
         }
-        set_name_item(&mut tx, actor, &row, None, &name, row.version, now).await?;
-        sqlx::query(
+        set_name_item(conn.reborrow(), actor, &row, None, &name, row.version, now).await?;
+        conn.query(sql!(
             "INSERT INTO streams (resource_pk, tenant_id, namespace_id, id, type_id, \
-             display_name, description, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+             display_name, description, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
         .bind(row.pk)
         .bind(actor.tenant.as_str())
         .bind(namespace)
@@ -753,10 +792,10 @@ impl Store {
         .bind(&stream.name)
         .bind(&stream.description)
         .bind(stream.settings.to_string())
-        .execute(&mut *tx)
+        .execute(&mut conn)
         .await
         .map_err(storage)?;
-        let resource = find_row(&mut tx, &actor.tenant, &id)
+        let resource = find_row(conn, &actor.tenant, &id)
             .await?
             .ok_or_else(|| stream_missing(stream.id.as_str()))?
             .into_resource()?;
@@ -772,16 +811,17 @@ impl Store {
         type_id: &str,
     ) -> Result<i64, CoreError> {
         actor.require_read()?;
-        let (count,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM streams WHERE tenant_id = ? AND namespace_id = ? AND type_id = ?",
-        )
-        .bind(actor.tenant.as_str())
-        .bind(namespace)
-        .bind(type_id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(storage)?;
-        Ok(count)
+        self.db
+            .query(sql!(
+                "SELECT count(*) FROM streams \
+                 WHERE tenant_id = ? AND namespace_id = ? AND type_id = ?"
+            ))
+            .bind(actor.tenant.as_str())
+            .bind_nocase(namespace)
+            .bind_nocase(type_id)
+            .fetch_scalar(&self.db)
+            .await
+            .map_err(storage)
     }
 
     /// Deletes a stream with its metadata and tags (its history stays).
@@ -794,5 +834,118 @@ impl Store {
         let stored = self.stream(actor, namespace, id).await?;
         self.delete_resource(actor, &stored.resource.kind, &stored.resource.id, None)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::testing::{admin, each_engine, manager, staff};
+
+    fn level_type() -> SdsType {
+        let id = SdsId::parse("type", "Level").unwrap();
+        SdsType::parse(
+            &id,
+            &json!({"Id": "Level", "SdsTypeCode": "Object", "Properties": [
+                {"Id": "Time", "IsKey": true, "SdsType": {"Id": "dt", "SdsTypeCode": "DateTime"}}]}),
+        )
+        .unwrap()
+    }
+
+    fn stream(id: &str, name: &str) -> Stream {
+        let sds = SdsId::parse("stream", id).unwrap();
+        Stream::parse(&sds, &json!({"Id": id, "TypeId": "level", "Name": name})).unwrap()
+    }
+
+    /// Data Hub's ids compare ignoring case on both engines (PostgreSQL's CITEXT only does
+    /// when what it is compared with is citext too), and a stream is a resource whose name
+    /// follows its Data Hub `Name`.
+    #[tokio::test]
+    async fn namespaces_types_and_streams_are_found_ignoring_case_and_renamed_as_resources() {
+        for (_dir, store) in each_engine().await {
+            store
+                .create_namespace(&admin(), NamespaceId::parse("Plant").unwrap(), "site")
+                .await
+                .unwrap();
+            assert_eq!(
+                store.namespace(&staff(), "PLANT").await.unwrap().id,
+                "Plant"
+            );
+            let taken = store
+                .create_namespace(&admin(), NamespaceId::parse("plant").unwrap(), "")
+                .await;
+            assert!(matches!(taken, Err(CoreError::Conflict(Clash::IdTaken, _))));
+
+            let (_, created) = store
+                .get_or_create_stream_type(&manager(), "plant", level_type())
+                .await
+                .unwrap();
+            assert!(created);
+            let (_, again) = store
+                .get_or_create_stream_type(&manager(), "PLANT", level_type())
+                .await
+                .unwrap();
+            assert!(!again);
+            assert_eq!(
+                store
+                    .stream_type(&staff(), "plant", "LEVEL")
+                    .await
+                    .unwrap()
+                    .sds_type
+                    .id
+                    .as_str(),
+                "Level"
+            );
+
+            let (made, created) = store
+                .put_stream(&manager(), "plant", stream("Tank1", "Tank one"), false, 7)
+                .await
+                .unwrap();
+            assert!(created);
+            assert_eq!(made.resource.name, "Tank one");
+            let found = store.stream(&staff(), "PLANT", "tank1").await.unwrap();
+            assert_eq!(found.resource.id, made.resource.id);
+            let (renamed, created) = store
+                .put_stream(&manager(), "plant", stream("TANK1", "Tank 1"), true, 8)
+                .await
+                .unwrap();
+            assert!(!created);
+            assert_eq!(renamed.resource.name, "Tank 1");
+            assert_eq!(renamed.resource.version, made.resource.version + 1);
+            let record = store
+                .read_stream_metadata(&staff(), "plant", "tank1")
+                .await
+                .unwrap();
+            assert_eq!(
+                record.entry("name").unwrap().value,
+                crate::core::metadata::MetaValue::Text("Tank 1".into())
+            );
+
+            let listed = store.list_streams(&staff(), "Plant", 0, 10).await.unwrap();
+            assert_eq!(listed.len(), 1);
+            assert_eq!(
+                store
+                    .count_streams_of_type(&staff(), "plant", "LEVEL")
+                    .await
+                    .unwrap(),
+                1
+            );
+            let in_use = store.delete_stream_type(&manager(), "plant", "level").await;
+            assert!(matches!(in_use, Err(CoreError::Conflict(..))), "{in_use:?}");
+            store
+                .delete_stream(&manager(), "plant", "tank1")
+                .await
+                .unwrap();
+            store
+                .delete_stream_type(&manager(), "plant", "level")
+                .await
+                .unwrap();
+            assert!(matches!(
+                store.stream_type(&staff(), "plant", "level").await,
+                Err(CoreError::NotFound { .. })
+            ));
+        }
     }
 }

@@ -281,6 +281,22 @@ impl Query {
         }
     }
 
+    /// Binds text compared ignoring case by its column: SQLite's `COLLATE NOCASE` column does
+    /// so whatever is bound; PostgreSQL's `CITEXT` only against a `citext` argument (a `text`
+    /// one would make the comparison `text = text`, case and all).
+    pub fn bind_nocase(mut self, value: &str) -> Self {
+        let added = match &mut self.arguments {
+            Bound::Sqlite(arguments) => arguments.add(value.to_owned()),
+            Bound::Postgres(arguments) => {
+                arguments.add(sqlx::postgres::types::PgCiText(value.to_owned()))
+            }
+        };
+        if let (Err(e), None) = (added, &self.failed) {
+            self.failed = Some(e);
+        }
+        self
+    }
+
     /// Binds a JSON document: PostgreSQL's `JSONB`; on SQLite, its text.
     pub fn push_json(&mut self, value: serde_json::Value) {
         let added = match &mut self.arguments {
