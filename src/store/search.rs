@@ -424,8 +424,19 @@ pub(super) fn search_sql_selecting(
     limit: u32,
 ) -> Result<(String, SqliteArguments), CoreError> {
     let sql = compile_search(Engine::Sqlite, head, tenant, query, after, limit);
-    let mut arguments = SqliteArguments::default();
-    for bind in sql.binds {
+    Ok((sql.text, arguments::<Sqlite>(sql.binds)?))
+}
+
+/// A compiled search's arguments, for the engine it was compiled for.
+fn arguments<DB: sqlx::Database>(binds: Vec<Bind>) -> Result<DB::Arguments, CoreError>
+where
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    f64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut arguments = DB::Arguments::default();
+    for bind in binds {
         let added = match bind {
             Bind::Text(text) => arguments.add(text),
             Bind::Integer(i) => arguments.add(i),
@@ -434,7 +445,7 @@ pub(super) fn search_sql_selecting(
         };
         added.map_err(|e| CoreError::Storage(e.to_string()))?;
     }
-    Ok((sql.text, arguments))
+    Ok(arguments)
 }
 
 /// The search in `engine`'s dialect, after `head` (see [`search_sql_selecting`]).
@@ -483,16 +494,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(storage)?;
-        let mut arguments = sqlx::postgres::PgArguments::default();
-        for bind in sql.binds {
-            let added = match bind {
-                Bind::Text(text) => arguments.add(text),
-                Bind::Integer(i) => arguments.add(i),
-                Bind::Float(f) => arguments.add(f),
-                Bind::Bool(b) => arguments.add(b),
-            };
-            added.map_err(|e| CoreError::Storage(e.to_string()))?;
-        }
+        let arguments = arguments::<sqlx::Postgres>(sql.binds)?;
         // The text holds only fixed SQL and `$n` placeholders, as `compile_search` builds.
         let rows = sqlx::query_as_with::<_, ResourceRow, _>(AssertSqlSafe(sql.text), arguments)
             .fetch_all(&mut *tx)
