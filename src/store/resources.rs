@@ -3,10 +3,9 @@ use std::sync::Arc;
 use crate::core::error::Clash;
 use crate::store::unchecked::Unchecked;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 use super::batch::{Args, Batch};
-use super::db::{Conn, Sql, sql};
+use super::db::{Conn, Engine, PoolConn, Query, Sql, sql};
 use super::metadata::plan::Current;
 use super::removal::{Deleted, delete_on};
 use super::rows::{ResourceRow, select_resources};
@@ -497,13 +496,20 @@ impl Store {
         // A filtered list may walk every server of the tenant, so it runs as a search does:
         // on the searches' own connections, under their deadline, its matching off the async
         // workers (32 lists over 300,000 servers once starved the main pool).
-        let (mut conn, deadline) = match filter {
-            Some(_) => {
+        // On PostgreSQL the chunks' statements are bounded by their LIMIT and the index, and
+        // the matching checks the deadline between them.
+        let (mut pooled, deadline) = match (filter, self.db.engine()) {
+            (Some(_), Engine::Sqlite) => {
                 let (conn, deadline) = self.search_connection().await?;
-                (conn, Some(deadline))
+                (PoolConn::Sqlite(conn), Some(deadline))
             }
-            None => (self.pool.acquire().await.map_err(storage)?, None),
+            (Some(_), Engine::Postgres) => (
+                self.db.acquire().await.map_err(storage)?,
+                Some(self.search_deadline()),
+            ),
+            (None, _) => (self.db.acquire().await.map_err(storage)?, None),
         };
+        let mut conn = pooled.conn();
         let failed = |e: sqlx::Error| match deadline {
             Some(deadline) => deadline.error(e),
             None => storage(e),
@@ -511,7 +517,7 @@ impl Store {
         let mut after = match marker {
             None => PageCursor::start(order),
             Some(marker) => {
-                let row = find_row(&mut conn, &actor.tenant, marker)
+                let row = find_row(conn.reborrow(), &actor.tenant, marker)
                     .await?
                     .filter(|row| row.kind == kind.as_str())
                     .ok_or_else(|| CoreError::NotFound {
@@ -528,8 +534,8 @@ impl Store {
         while page.len() < limit as usize {
             let chunk = if filter.is_some() { CHUNK } else { limit };
             let rows = after
-                .query(order, actor.tenant.as_str(), kind.as_str(), chunk)
-                .fetch_all(&mut *conn)
+                .query(&conn, order, actor.tenant.as_str(), kind.as_str(), chunk)
+                .fetch_all::<ResourceRow>(&mut conn)
                 .await
                 .map_err(failed)?;
             let Some(last) = rows.last() else { break };
@@ -550,11 +556,13 @@ impl Store {
                 _ => rows,
             };
             let rows = match filter.and_then(|f| f.named_by.as_deref()) {
-                Some(principal) => named_by(&mut conn, rows, principal).await.map_err(failed)?,
+                Some(principal) => named_by(conn.reborrow(), rows, principal)
+                    .await
+                    .map_err(failed)?,
                 None => rows,
             };
             let rows = match filter.map(|f| &f.tags).filter(|t| !t.is_empty()) {
-                Some(tags) => tagged(&mut conn, rows, tags).await.map_err(failed)?,
+                Some(tags) => tagged(conn.reborrow(), rows, tags).await.map_err(failed)?,
                 None => rows,
             };
             for row in rows {
@@ -765,7 +773,7 @@ impl Store {
 /// The rows whose `name` key `principal` last wrote (who named the resource: Nova's server
 /// `user_id`), in one query for the chunk.
 async fn named_by(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     rows: Vec<ResourceRow>,
     principal: &str,
 ) -> Result<Vec<ResourceRow>, sqlx::Error> {
@@ -774,21 +782,24 @@ async fn named_by(
     }
     let pks = serde_json::to_string(&rows.iter().map(|r| r.pk).collect::<Vec<_>>())
         .expect("integers serialise");
-    let named: Vec<(i64,)> = sqlx::query_as(
-        "SELECT resource_pk FROM metadata WHERE key = 'name' AND changed_by = ? \
-         AND resource_pk IN (SELECT value FROM json_each(?))",
-    )
-    .bind(principal)
-    .bind(pks)
-    .fetch_all(conn)
-    .await?;
-    let named: std::collections::HashSet<i64> = named.into_iter().map(|(pk,)| pk).collect();
+    let named: Vec<i64> = conn
+        .query(Sql::each(
+            "SELECT resource_pk FROM metadata WHERE key = 'name' AND changed_by = ? \
+             AND resource_pk IN (SELECT value FROM json_each(?))",
+            "SELECT resource_pk FROM metadata WHERE key = 'name' AND changed_by = $1 \
+             AND resource_pk IN (SELECT jsonb_array_elements_text(CAST($2 AS jsonb))::bigint)",
+        ))
+        .bind(principal)
+        .bind(pks)
+        .fetch_column(&mut conn)
+        .await?;
+    let named: std::collections::HashSet<i64> = named.into_iter().collect();
     Ok(rows.into_iter().filter(|r| named.contains(&r.pk)).collect())
 }
 
 /// The rows whose tags pass Nova's tag filters, their tags read in one query for the chunk.
 async fn tagged(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     rows: Vec<ResourceRow>,
     filter: &TagFilter,
 ) -> Result<Vec<ResourceRow>, sqlx::Error> {
@@ -797,13 +808,16 @@ async fn tagged(
     }
     let pks = serde_json::to_string(&rows.iter().map(|r| r.pk).collect::<Vec<_>>())
         .expect("integers serialise");
-    let pairs: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT v.resource_pk, t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
-         WHERE v.resource_pk IN (SELECT value FROM json_each(?))",
-    )
-    .bind(pks)
-    .fetch_all(conn)
-    .await?;
+    let pairs: Vec<(i64, String)> = conn
+        .query(Sql::each(
+            "SELECT v.resource_pk, t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+             WHERE v.resource_pk IN (SELECT value FROM json_each(?))",
+            "SELECT v.resource_pk, t.name FROM tag_values v JOIN tags t ON t.pk = v.tag_pk \
+             WHERE v.resource_pk IN (SELECT jsonb_array_elements_text(CAST($1 AS jsonb))::bigint)",
+        ))
+        .bind(pks)
+        .fetch_all(&mut conn)
+        .await?;
     let mut names: std::collections::HashMap<i64, Vec<String>> = Default::default();
     for (pk, name) in pairs {
         names.entry(pk).or_default().push(name);
@@ -812,6 +826,14 @@ async fn tagged(
         .into_iter()
         .filter(|r| filter.matches(names.get(&r.pk).map_or(&[][..], Vec::as_slice)))
         .collect())
+}
+
+/// New Year of `year`, UTC: a time no stored one comes before (1) or after (9999).
+fn far(year: i32) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+        .single()
+        .expect("New Year at midnight UTC exists")
 }
 
 /// Where a page resumes: after the row with this sort value (none for the creation order,
@@ -829,16 +851,22 @@ enum CursorValue {
 
 /// The page queries, one per key and direction (sqlx takes only static SQL). Each compares
 /// the sort value, then the primary key, in the same direction, as the index orders them.
+/// `$value` is how the cursor's value is compared with the column: `?`, or on PostgreSQL
+/// `lower(?)` where the column is `lower(r.name)` (SQLite's `COLLATE NOCASE` folds both sides).
 macro_rules! page_after {
-    ($column:literal, $cmp:literal, $dir:literal) => {
+    ($column:literal, $value:literal, $cmp:literal, $dir:literal) => {
         select_resources!(
             "WHERE r.tenant_id = ? AND r.type = ? AND (",
             $column,
             " ",
             $cmp,
-            " ? OR (",
+            " ",
+            $value,
+            " OR (",
             $column,
-            " = ? AND r.pk ",
+            " = ",
+            $value,
+            " AND r.pk ",
             $cmp,
             " ?)) ORDER BY ",
             $column,
@@ -849,14 +877,32 @@ macro_rules! page_after {
             " LIMIT ?"
         )
     };
+    ($column:literal, $cmp:literal, $dir:literal) => {
+        sql!(page_after!($column, "?", $cmp, $dir))
+    };
+}
+
+/// A page by name: ignoring case, as SQLite's `COLLATE NOCASE` and PostgreSQL's `lower()`.
+macro_rules! page_by_name {
+    ($cmp:literal, $dir:literal) => {
+        Sql::each(
+            page_after!("r.name COLLATE NOCASE", "?", $cmp, $dir),
+            sql!(page_after!("lower(r.name)", "lower(?)", $cmp, $dir)).postgres(),
+        )
+    };
 }
 
 impl PageCursor {
-    /// Before every row in `order`: a value no stored one sorts beyond (names, ids and times
-    /// are never empty, and no text sorts after U+10FFFF's bytes).
+    /// Before every row in `order`: a value no stored one sorts beyond (names and ids are
+    /// never empty, no text sorts after U+10FFFF's bytes, and times lie between years 1 and
+    /// 9999).
     fn start(order: PageOrder) -> Self {
         let value = match (order.key, order.descending) {
             (PageKey::Created, _) => CursorValue::None,
+            // Times within both engines' range (PostgreSQL's ends in year 294276), before or
+            // after any a resource can have.
+            (PageKey::Updated, false) => CursorValue::Time(far(1)),
+            (PageKey::Updated, true) => CursorValue::Time(far(9999)),
             (_, false) => CursorValue::Text(String::new()),
             (_, true) => CursorValue::Text("\u{10FFFF}".to_owned()),
         };
@@ -874,36 +920,35 @@ impl PageCursor {
         Self { value, pk: row.pk }
     }
 
-    fn query<'q>(
-        &'q self,
+    fn query(
+        &self,
+        conn: &Conn<'_>,
         order: PageOrder,
-        tenant: &'q str,
-        kind: &'q str,
+        tenant: &str,
+        kind: &str,
         limit: u32,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, ResourceRow, sqlx::sqlite::SqliteArguments> {
+    ) -> Query {
         let sql = match (order.key, order.descending) {
-            (PageKey::Created, true) => select_resources!(
+            (PageKey::Created, true) => sql!(select_resources!(
                 "WHERE r.tenant_id = ? AND r.type = ? AND r.pk < ? ORDER BY r.pk DESC LIMIT ?"
-            ),
-            (PageKey::Created, false) => select_resources!(
+            )),
+            (PageKey::Created, false) => sql!(select_resources!(
                 "WHERE r.tenant_id = ? AND r.type = ? AND r.pk > ? ORDER BY r.pk LIMIT ?"
-            ),
-            (PageKey::Name, true) => page_after!("r.name COLLATE NOCASE", "<", "DESC"),
-            (PageKey::Name, false) => page_after!("r.name COLLATE NOCASE", ">", "ASC"),
+            )),
+            (PageKey::Name, true) => page_by_name!("<", "DESC"),
+            (PageKey::Name, false) => page_by_name!(">", "ASC"),
             (PageKey::Updated, true) => page_after!("r.updated_at", "<", "DESC"),
             (PageKey::Updated, false) => page_after!("r.updated_at", ">", "ASC"),
             (PageKey::Id, true) => page_after!("r.id", "<", "DESC"),
             (PageKey::Id, false) => page_after!("r.id", ">", "ASC"),
         };
-        let query = sqlx::query_as::<_, ResourceRow>(sql)
-            .bind(tenant)
-            .bind(kind);
+        let query = conn.query(sql).bind(tenant).bind(kind);
         let query = match &self.value {
             CursorValue::None => query,
             CursorValue::Text(text) => query.bind(text.as_str()).bind(text.as_str()),
             CursorValue::Time(at) => query.bind(*at).bind(*at),
         };
-        query.bind(self.pk).bind(limit)
+        query.bind(self.pk).bind(i64::from(limit))
     }
 }
 
@@ -1358,92 +1403,94 @@ mod tests {
 
     #[tokio::test]
     async fn pages_come_in_the_order_asked_and_resume_after_their_marker() {
-        let (_dir, store) = temp_store().await;
-        let server = ResourceType::parse("openstack.server").unwrap();
-        let mut made = Vec::new();
-        for (i, n) in ["bravo", "Alpha", "delta", "charlie"]
-            .into_iter()
-            .enumerate()
-        {
-            let created = store
-                .create_resource(&manager(), &server, &name(n), i as u128)
+        for (_dir, store) in each_engine().await {
+            let server = ResourceType::parse("openstack.server").unwrap();
+            let mut made = Vec::new();
+            for (i, n) in ["bravo", "Alpha", "delta", "charlie"]
+                .into_iter()
+                .enumerate()
+            {
+                let created = store
+                    .create_resource(&manager(), &server, &name(n), i as u128)
+                    .await
+                    .unwrap();
+                made.push(created.id);
+            }
+            // Touch alpha last, so it is the most recently updated.
+            store
+                .put_metadata_key(
+                    &manager(),
+                    &made[1],
+                    crate::store::unchecked::Unchecked::from((
+                        crate::core::metadata::MetaKey::parse("role").unwrap(),
+                        crate::core::metadata::MetaValue::Text("db".into()),
+                    )),
+                    &crate::core::metadata::Precondition::Any,
+                    crate::core::metadata::MetadataLimits { max_keys: 10 },
+                )
                 .await
                 .unwrap();
-            made.push(created.id);
+            let names = |page: Vec<Resource>| page.into_iter().map(|r| r.name).collect::<Vec<_>>();
+            let read = |key, descending, marker: Option<usize>, limit| {
+                let store = store.clone();
+                let server = server.clone();
+                let marker = marker.map(|i| made[i].clone());
+                async move {
+                    let order = PageOrder { key, descending };
+                    names(
+                        store
+                            .page_of_type(&staff(), &server, None, order, marker.as_ref(), limit)
+                            .await
+                            .unwrap(),
+                    )
+                }
+            };
+            assert_eq!(
+                read(PageKey::Name, false, None, 10).await,
+                ["Alpha", "bravo", "charlie", "delta"]
+            );
+            // After bravo (made[0]), two more by name.
+            assert_eq!(
+                read(PageKey::Name, false, Some(0), 2).await,
+                ["charlie", "delta"]
+            );
+            assert_eq!(
+                read(PageKey::Name, true, Some(3), 10).await,
+                ["bravo", "Alpha"]
+            );
+            assert_eq!(
+                read(PageKey::Created, false, None, 10).await,
+                ["bravo", "Alpha", "delta", "charlie"]
+            );
+            assert_eq!(read(PageKey::Updated, true, None, 1).await, ["Alpha"]);
+            assert_eq!(
+                read(PageKey::Updated, false, Some(0), 10).await,
+                ["delta", "charlie", "Alpha"]
+            );
+            let ids = read(PageKey::Id, false, None, 10).await;
+            assert_eq!(ids.len(), 4);
         }
-        // Touch alpha last, so it is the most recently updated.
-        store
-            .put_metadata_key(
-                &manager(),
-                &made[1],
-                crate::store::unchecked::Unchecked::from((
-                    crate::core::metadata::MetaKey::parse("role").unwrap(),
-                    crate::core::metadata::MetaValue::Text("db".into()),
-                )),
-                &crate::core::metadata::Precondition::Any,
-                crate::core::metadata::MetadataLimits { max_keys: 10 },
-            )
-            .await
-            .unwrap();
-        let names = |page: Vec<Resource>| page.into_iter().map(|r| r.name).collect::<Vec<_>>();
-        let read = |key, descending, marker: Option<usize>, limit| {
-            let store = store.clone();
-            let server = server.clone();
-            let marker = marker.map(|i| made[i].clone());
-            async move {
-                let order = PageOrder { key, descending };
-                names(
-                    store
-                        .page_of_type(&staff(), &server, None, order, marker.as_ref(), limit)
-                        .await
-                        .unwrap(),
-                )
-            }
-        };
-        assert_eq!(
-            read(PageKey::Name, false, None, 10).await,
-            ["Alpha", "bravo", "charlie", "delta"]
-        );
-        // After bravo (made[0]), two more by name.
-        assert_eq!(
-            read(PageKey::Name, false, Some(0), 2).await,
-            ["charlie", "delta"]
-        );
-        assert_eq!(
-            read(PageKey::Name, true, Some(3), 10).await,
-            ["bravo", "Alpha"]
-        );
-        assert_eq!(
-            read(PageKey::Created, false, None, 10).await,
-            ["bravo", "Alpha", "delta", "charlie"]
-        );
-        assert_eq!(read(PageKey::Updated, true, None, 1).await, ["Alpha"]);
-        assert_eq!(
-            read(PageKey::Updated, false, Some(0), 10).await,
-            ["delta", "charlie", "Alpha"]
-        );
-        let ids = read(PageKey::Id, false, None, 10).await;
-        assert_eq!(ids.len(), 4);
     }
 
     #[tokio::test]
     async fn sites_are_listed_by_name_ignoring_case() {
-        let (_dir, store) = temp_store().await;
-        let site = ResourceType::site();
-        for (i, n) in ["bravo", "Alpha", "charlie"].into_iter().enumerate() {
-            store
-                .create_resource(&manager(), &site, &name(n), i as u128)
+        for (_dir, store) in each_engine().await {
+            let site = ResourceType::site();
+            for (i, n) in ["bravo", "Alpha", "charlie"].into_iter().enumerate() {
+                store
+                    .create_resource(&manager(), &site, &name(n), i as u128)
+                    .await
+                    .unwrap();
+            }
+            let names: Vec<_> = store
+                .list_resources(&staff(), &site)
                 .await
-                .unwrap();
+                .unwrap()
+                .into_iter()
+                .map(|r| r.name)
+                .collect();
+            assert_eq!(names, ["Alpha", "bravo", "charlie"]);
         }
-        let names: Vec<_> = store
-            .list_resources(&staff(), &site)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.name)
-            .collect();
-        assert_eq!(names, ["Alpha", "bravo", "charlie"]);
     }
 
     #[tokio::test]

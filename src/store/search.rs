@@ -99,6 +99,15 @@ pub(super) async fn off_the_workers<T: Send + 'static>(
 }
 
 impl Store {
+    /// A search's deadline, from now.
+    pub(super) fn search_deadline(&self) -> Deadline {
+        let limit = self.search_limits().deadline;
+        Deadline {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
     /// A connection of the search pool with this search's deadline installed in SQLite, and
     /// the deadline. Waits for a free connection at most the limits' `wait`, then answers
     /// "busy, try again".
@@ -480,10 +489,7 @@ impl Store {
             unreachable!("a PostgreSQL search runs on a PostgreSQL store")
         };
         let limits = self.search_limits();
-        let deadline = Deadline {
-            at: Instant::now() + limits.deadline,
-            limit: limits.deadline,
-        };
+        let deadline = self.search_deadline();
         let mut tx = pool.begin().await.map_err(storage)?;
         // A whole number of milliseconds, which the setting's text takes; not user input.
         let timeout = format!(

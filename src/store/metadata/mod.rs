@@ -335,8 +335,8 @@ impl Store {
         actor.require_writer()?;
         let name = name.into().check()?;
         {
-            let mut conn = self.pool.acquire().await.map_err(storage)?;
-            let found = resources::find_row(&mut conn, &actor.tenant, id).await?;
+            let mut pooled = self.db.acquire().await.map_err(storage)?;
+            let found = resources::find_row(&mut pooled, &actor.tenant, id).await?;
             if found.is_none_or(|row| row.kind() != kind.as_str()) {
                 return Err(not_found(id));
             }
